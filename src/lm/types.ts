@@ -1,0 +1,129 @@
+// Public types of the pattern model. src/lm is pure computation: no fs, no Discord, no SQL,
+// and the clock only through the `now` parameters below.
+
+/** Training parameters, as stored in the model file and shown to users. */
+export interface TrainParams {
+  /** Longest n-gram ("pattern") kept, 1–8. */
+  maxPatternLength: number;
+  /** n-grams of order ≥ 2 seen fewer times than this are pruned (like `lmplz --prune`). 1 keeps all. */
+  minFrequency: number;
+  /** Cap on stored n-grams of order ≥ 2 (0 = no cap); least useful dropped first. */
+  maxPatterns: number;
+  /** Share of lines (0–0.5) held out to report perplexity; 0 = none. */
+  validation: number;
+  /** Split long lines at sentence punctuation into several sentences. */
+  splitSentences: boolean;
+  /** Embedding dimensions (0 disables embeddings). */
+  embeddingDim: number;
+}
+
+export const DEFAULT_TRAIN_PARAMS: TrainParams = {
+  maxPatternLength: 5,
+  minFrequency: 1,
+  maxPatterns: 0,
+  validation: 0,
+  splitSentences: true,
+  embeddingDim: 32,
+};
+
+export type TrainPhase = 'tokenize' | 'count' | 'adjust' | 'discount' | 'interpolate' | 'embed' | 'evaluate' | 'pack';
+
+export interface TrainProgress {
+  phase: TrainPhase;
+  /** 0–1 over the whole training. */
+  fraction: number;
+}
+
+export interface TrainOptions {
+  onProgress?: (progress: TrainProgress) => void;
+  /** Monotonic milliseconds (e.g. performance.now); used only for timings in statistics. */
+  now?: () => number;
+  /** Seed of any randomness in training (validation split, SVD). */
+  seed?: number;
+}
+
+export interface CorpusSummary {
+  lines: number;
+  sentences: number;
+  tokens: number;
+  characters: number;
+}
+
+export interface ModelStats {
+  order: number;
+  vocabularySize: number;
+  /** Stored n-grams per order, index 0 = unigrams. */
+  patternsByOrder: number[];
+  patterns: number;
+  embeddings: number;
+  embeddingDim: number;
+  graphNodes: number;
+  graphEdges: number;
+  /** Actual bytes of the typed arrays held in memory. */
+  memoryBytes: number;
+  params: TrainParams;
+  corpus: CorpusSummary;
+  trainingMs: number;
+  /** Perplexity on the held-out share (including OOV), when params.validation > 0. */
+  heldOutPerplexity: number | null;
+}
+
+export interface GenerateOptions {
+  prompt?: string;
+  /** Maximum generated tokens (not counting the prompt). */
+  maxLength?: number;
+  temperature?: number;
+  topK?: number;
+  topP?: number;
+  repetitionPenalty?: number;
+  seed?: number;
+  /** 0–1: how strongly sampling is steered toward words related to the prompt (embeddings). */
+  steer?: number;
+  now?: () => number;
+}
+
+export interface GenerateResult {
+  text: string;
+  tokens: number;
+  /** Context nodes (patterns) consulted, in total and per generated token. */
+  activatedPatterns: number;
+  activatedPerToken: number;
+  ms: number;
+  /** Prompt words that were unknown and mapped to their nearest known word. */
+  substitutions: { from: string; to: string }[];
+}
+
+export interface Evaluation {
+  sentences: number;
+  words: number;
+  oov: number;
+  /** Total log10 probability, as KenLM's `query` prints it. */
+  log10Prob: number;
+  perplexity: number;
+  perplexityExcludingOov: number;
+  bitsPerCharacter: number;
+}
+
+export type ModelFormatErrorKind = 'foreign' | 'truncated' | 'corrupt' | 'checksum' | 'newer-version';
+
+/** Thrown by decode() for any file that is not a valid model of a version we read. */
+export class ModelFormatError extends Error {
+  constructor(
+    readonly kind: ModelFormatErrorKind,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ModelFormatError';
+  }
+}
+
+/** Thrown by train() for unusable input or parameters. */
+export class TrainingInputError extends Error {
+  constructor(
+    readonly kind: 'empty' | 'bad-params',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'TrainingInputError';
+  }
+}
