@@ -127,3 +127,62 @@ export class TrainingInputError extends Error {
     this.name = 'TrainingInputError';
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Stored form, shared by the trainer (which builds it), the model (which is built from it) and
+// the codec (which writes and reads it). Probabilities are never stored: they are rebuilt from
+// the counts at load, so files are exact and can be extended by append-training.
+
+/** Reserved word ids; real words follow from id 3, ranked by descending frequency. */
+export const UNK_ID = 0;
+export const BOS_ID = 1;
+export const EOS_ID = 2;
+export const UNK = '<unk>';
+export const BOS = '<s>';
+export const EOS = '</s>';
+
+/**
+ * The pattern graph: a trie of n-grams stored level by level (level 0 = unigrams).
+ * Within a level, nodes are sorted by (parent, word), so the children of one node are a
+ * contiguous run of the next level; `childStart` is derived, never stored.
+ */
+export interface CountTrieLevel {
+  /** Index of the parent node in the previous level (level 0: all zeros / unused). */
+  parent: Int32Array;
+  /** Word id of the node's last word. */
+  word: Int32Array;
+  /** Raw occurrence count of the n-gram (exact, never quantized). */
+  count: Uint32Array;
+}
+
+export interface CountTrie {
+  order: number;
+  levels: CountTrieLevel[];
+}
+
+/** Word vectors, int8-quantized with one scale per row: vector[i][d] = values[i*dim+d] * scales[i]. */
+export interface EmbeddingTable {
+  dim: number;
+  /** Rows cover word ids 0..count-1 (the most frequent words); reserved ids have zero rows. */
+  count: number;
+  values: Int8Array;
+  scales: Float32Array;
+}
+
+export interface ModelFileHeader {
+  formatVersion: number;
+  /** Milliseconds since the epoch, given by the caller (src/lm never reads the clock). */
+  createdAt: number;
+  params: TrainParams;
+  stats: ModelStats;
+  /** True when minFrequency/maxPatterns removed n-grams: append-training is then approximate. */
+  pruned: boolean;
+}
+
+/** Everything a model file holds. */
+export interface ModelFile {
+  header: ModelFileHeader;
+  vocab: string[];
+  counts: CountTrie;
+  embeddings: EmbeddingTable | null;
+}
