@@ -1,0 +1,123 @@
+// The model manager's public surface. Commands (commands/*.ts) and adapters use only this;
+// the manager never knows about Discord. Every method is keyed by guild id: there is no API
+// that takes a path or another guild's model id. Failures are UserErrors (src/errors.ts).
+import type { GenerateOptions, GenerateResult, ModelStats, TrainParams, TrainPhase } from '../lm/types.js';
+
+export interface Actor {
+  id: string;
+  name: string;
+}
+
+/** An uploaded file: a Discord attachment (url) or a local file (path, console and tests). */
+export interface TrainingSource {
+  name: string;
+  size: number;
+  contentType?: string | null;
+  url?: string;
+  path?: string;
+}
+
+export type TrainMode = 'new' | 'append';
+
+export interface JobProgress {
+  jobId: string;
+  phase: 'download' | 'ingest' | TrainPhase | 'save';
+  /** 0–1 over the whole job. */
+  fraction: number;
+  /** Estimated milliseconds left, when known. */
+  etaMs: number | null;
+}
+
+export interface TrainOutcome {
+  jobId: string;
+  stats: ModelStats;
+  /** A short generated sample, for the reply. */
+  sample: string;
+  /** Per-file summary of what was ingested. */
+  sources: { name: string; lines: number; bytes: number; format: string; encoding: string }[];
+  mode: TrainMode;
+}
+
+export interface SavedModelInfo {
+  name: string;
+  version: number;
+  filename: string;
+  bytes: number;
+  createdAt: number;
+  createdBy: Actor;
+  stats: ModelStats;
+  /** False when the file is missing or failed its checksum at startup reconcile. */
+  available: boolean;
+  active: boolean;
+}
+
+export interface ModelListing {
+  name: string;
+  /** Newest first. */
+  versions: SavedModelInfo[];
+}
+
+export interface ModelChoice {
+  name: string;
+  version: number;
+  createdAt: number;
+  bytes: number;
+}
+
+export interface GuildStatus {
+  guildId: string;
+  /** The model generate() uses: a loaded saved model, or the unsaved result of /train. */
+  active:
+    | { kind: 'none' }
+    | { kind: 'working'; saved: false; stats: ModelStats; trainedAt: number; trainedBy: Actor }
+    | { kind: 'saved'; saved: true; model: SavedModelInfo };
+  job: { jobId: string; user: Actor; mode: TrainMode; progress: JobProgress; startedAt: number } | null;
+  usage: { models: number; bytes: number };
+  limits: GuildLimits;
+}
+
+export interface GuildLimits {
+  maxModels: number;
+  maxBytes: number;
+  maxTrainingBytes: number;
+  maxAttachmentBytes: number;
+  maxFiles: number;
+}
+
+export interface ManagerConfig {
+  dataDir: string;
+  modelsDir: string;
+  /** Worker threads for training (default 1). */
+  workers: number;
+  /** Concurrent training jobs across all guilds, and how many may wait beyond them. */
+  maxConcurrentJobs: number;
+  maxQueuedJobs: number;
+  /** Memory budget of the loaded-model cache, bytes (default 256 MB). */
+  cacheBytes: number;
+  limits: GuildLimits;
+  /** Milliseconds since the epoch; injectable for tests. */
+  now?: () => number;
+}
+
+export interface ModelManagerApi {
+  train(
+    guildId: string,
+    user: Actor,
+    sources: TrainingSource[],
+    params: Partial<TrainParams>,
+    mode: TrainMode,
+    onProgress?: (progress: JobProgress) => void,
+  ): Promise<TrainOutcome>;
+  cancel(guildId: string): boolean;
+  save(guildId: string, user: Actor, name: string): Promise<SavedModelInfo>;
+  load(guildId: string, name: string, version?: number): Promise<SavedModelInfo>;
+  list(guildId: string): ModelListing[];
+  delete(guildId: string, name: string, version?: number): Promise<{ deleted: SavedModelInfo[]; wasActive: boolean }>;
+  generate(guildId: string, options: GenerateOptions): Promise<GenerateResult>;
+  status(guildId: string): GuildStatus;
+  /** True when the guild holds a trained model that was never saved (replacing it loses work). */
+  hasUnsavedWorkingModel(guildId: string): boolean;
+  /** Autocomplete: the guild's saved models whose name contains `query`, ≤ 25, from SQLite only. */
+  suggest(guildId: string, query: string): ModelChoice[];
+  close(): Promise<void>;
+}
