@@ -153,6 +153,18 @@ export interface CountTrieLevel {
   word: Int32Array;
   /** Raw occurrence count of the n-gram (exact, never quantized). */
   count: Uint32Array;
+  /**
+   * Pruned models only, on every level but the highest (absent otherwise): the Kneser-Ney adjusted
+   * (continuation) count of each n-gram, computed before pruning. Without it a loaded pruned model
+   * would count only the kept left-extensions and rare words would lose their unigram mass.
+   */
+  adjusted?: Uint32Array;
+  /**
+   * Pruned models only, on every level but the highest: for each n-gram as a context, the sum of
+   * the adjusted counts of its continuations that were pruned. Like `lmplz --prune`, that mass
+   * stays in the denominator and goes to the backoff, so every distribution still sums to 1.
+   */
+  prunedMass?: Uint32Array;
 }
 
 export interface CountTrie {
@@ -177,6 +189,11 @@ export interface ModelFileHeader {
   stats: ModelStats;
   /** True when minFrequency/maxPatterns removed n-grams: append-training is then approximate. */
   pruned: boolean;
+  /**
+   * Pruned models only: modified Kneser-Ney discounts [D1, D2, D3+] per order (index 0 =
+   * unigrams), computed from the counts before pruning (the kept counts no longer determine them).
+   */
+  discounts?: number[][];
 }
 
 /** Everything a model file holds. */

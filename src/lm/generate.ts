@@ -1,0 +1,503 @@
+// Generation: a walk over the pattern graph. From the current state (the node of the longest
+// stored suffix of the text so far) only the nodes on its suffix chain are consulted.
+//
+// Default settings sample exactly from the interpolated model without building a distribution:
+// p(w|h) = (1 − γ(h))·disc(w|h) + γ(h)·p(w|h′) is a mixture, so with probability 1 − γ(h) we pick
+// one of h's continuations by its discounted count (binary search in `cumulative`), and otherwise
+// move to h′ and repeat; at the root the mixture is unigram-by-discounted-count or uniform.
+//
+// Temperature, top-k, top-p, repetition penalty and steering need explicit scores: those score a
+// candidate set with exact p(w|h) and sample from the adjusted scores. The set is the head of the
+// distribution (see CandidateSampler): exact for top-k, and for temperature/top-p it leaves out
+// words outside the PER_CONTEXT_CANDIDATES most probable of each context on the chain.
+
+import { ROOT, findChild, type PatternGraph } from './graph.js';
+import { newStepResult, sentenceStart, step, type ModelCore } from './query.js';
+import { seededRandom, type Random } from './random.js';
+import { detokenize, tokenize } from './tokenizer.js';
+import { BOS_ID, EOS_ID, UNK_ID, type GenerateOptions, type GenerateResult } from './types.js';
+
+// Local copies: hot loops compare against these for every candidate.
+const UNK = UNK_ID;
+const BOS = BOS_ID;
+const EOS = EOS_ID;
+
+export const DEFAULT_MAX_LENGTH = 40;
+const MAX_MAX_LENGTH = 1000;
+/** Candidates taken from each context (and from the unigrams) on the explicit-score path. */
+const PER_CONTEXT_CANDIDATES = 32;
+/** Continuation runs up to this size are stamped word by word to test ownership. */
+const STAMPED_RUN = 512;
+/** Log-probability bonus at steer = 1 for a candidate whose vector matches the prompt's exactly. */
+const STEER_STRENGTH = 4;
+/** Attempts at avoiding an immediate </s> before the first word. */
+const FIRST_WORD_ATTEMPTS = 64;
+
+/** What generation needs from the model besides the graph. */
+export interface GenerationSource extends ModelCore {
+  vocab: readonly string[];
+  wordIds: Map<string, number>;
+  /** Unit vector of a known or unknown word; null without embeddings. */
+  vectorOf(word: string): Float32Array | null;
+  rowVector(id: number): Float32Array | null;
+  /** Nearest known word (not reserved) to a vector; null without embeddings. */
+  nearestWord(vector: Float32Array): number | null;
+  /** Continuations ranked by probability (built lazily, kept by the model). */
+  ranking(): ContinuationRanking;
+}
+
+interface Settings {
+  maxLength: number;
+  temperature: number;
+  topK: number;
+  topP: number;
+  repetitionPenalty: number;
+  steer: number;
+}
+
+function settingsOf(options: GenerateOptions): Settings {
+  const finiteOr = (value: number | undefined, fallback: number): number => (value !== undefined && Number.isFinite(value) ? value : fallback);
+  return {
+    maxLength: Math.max(1, Math.min(MAX_MAX_LENGTH, Math.floor(finiteOr(options.maxLength, DEFAULT_MAX_LENGTH)))),
+    temperature: Math.max(0.01, finiteOr(options.temperature, 1)),
+    topK: Math.max(0, Math.floor(finiteOr(options.topK, 0))),
+    topP: Math.min(1, Math.max(0.01, finiteOr(options.topP, 1))),
+    repetitionPenalty: Math.max(1, finiteOr(options.repetitionPenalty, 1)),
+    steer: Math.min(1, Math.max(0, finiteOr(options.steer, 0))),
+  };
+}
+
+export function generate(source: GenerationSource, options: GenerateOptions = {}): GenerateResult {
+  const started = options.now?.() ?? 0;
+  const settings = settingsOf(options);
+  const random = seededRandom(options.seed ?? Math.floor(Math.random() * 4294967296));
+  const graph = source.graph;
+  const vocabularySize = graph.vocabularySize;
+
+  const promptTokens = options.prompt !== undefined ? tokenize(options.prompt) : [];
+  const substitutions: { from: string; to: string }[] = [];
+  const promptIds: number[] = [];
+  for (const token of promptTokens) {
+    let id = source.wordIds.get(token);
+    if (id === undefined || id === UNK_ID || id === BOS_ID || id === EOS_ID) {
+      id = UNK_ID;
+      const vector = source.vectorOf(token);
+      const nearest = vector !== null ? source.nearestWord(vector) : null;
+      if (nearest !== null) {
+        id = nearest;
+        substitutions.push({ from: token, to: source.vocab[nearest] });
+      }
+    }
+    promptIds.push(id);
+  }
+
+  const scratch = newStepResult();
+  let state = sentenceStart(graph);
+  for (const id of promptIds) state = step(source, state, id, scratch).state;
+
+  const explicit =
+    settings.temperature !== 1 || settings.topK > 0 || settings.topP < 1 || settings.repetitionPenalty > 1 || settings.steer > 0;
+  const sampler = explicit ? new CandidateSampler(source, settings, promptIds, promptTokens) : null;
+  const cumulative = source.estimate.cumulative;
+
+  const generated: string[] = [];
+  const activation = { count: 0 };
+  for (let position = 0; position < settings.maxLength; position++) {
+    const allowEnd = promptIds.length + position > 0;
+    const word =
+      sampler !== null
+        ? sampler.sample(state, random, allowEnd, activation)
+        : sampleMixture(source, cumulative, state, random, allowEnd, activation);
+    if (word === EOS) break;
+    generated.push(source.vocab[word]);
+    if (sampler !== null) {
+      sampler.saw(word);
+      state = step(source, state, word, scratch).state;
+    } else {
+      state = mixtureDraw.state;
+    }
+  }
+
+  const text = detokenize([...promptTokens, ...generated]);
+  const ms = options.now !== undefined ? options.now() - started : 0;
+  return {
+    text,
+    tokens: generated.length,
+    activatedPatterns: activation.count,
+    activatedPerToken: generated.length > 0 ? activation.count / generated.length : activation.count,
+    ms,
+    substitutions,
+  };
+}
+
+/** First index in [from, to) whose running share exceeds u (the last one if rounding left none). */
+function searchCumulative(cumulative: Float32Array, from: number, to: number, u: number): number {
+  let lo = from;
+  let hi = to - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (cumulative[mid] > u) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+/** Where sampleMixture puts its second result. */
+const mixtureDraw = { state: ROOT };
+
+/**
+ * One word drawn exactly from p(·|state), excluding <unk> (and </s> when !allowEnd, if possible).
+ * Also leaves the state after that word in `mixtureDraw.state`: the sampled node itself unless a
+ * longer context that was passed over (with probability γ) also continues with the word.
+ */
+function sampleMixture(
+  core: ModelCore,
+  cumulative: Float32Array,
+  state: number,
+  random: Random,
+  allowEnd: boolean,
+  activation: { count: number },
+): number {
+  const graph = core.graph;
+  const { backoff, rootBackoff } = core.estimate;
+  const { childStart, suffix, word: words } = graph;
+  const vocabularySize = graph.vocabularySize;
+  for (let attempt = 0; ; attempt++) {
+    let context = state;
+    let word: number;
+    let node: number;
+    for (;;) {
+      activation.count++;
+      if (context === ROOT) {
+        const u = random.next();
+        if (u < 1 - rootBackoff) {
+          word = searchCumulative(cumulative, 0, vocabularySize, u);
+        } else {
+          // Uniform over the vocabulary without <s>.
+          const pick = Math.floor(random.next() * (vocabularySize - 1));
+          word = pick < BOS ? pick : pick + 1;
+        }
+        node = word;
+        break;
+      }
+      const from = childStart[context];
+      const to = childStart[context + 1];
+      if (from < to) {
+        const u = random.next();
+        if (u < 1 - backoff[context]) {
+          node = searchCumulative(cumulative, from, to, u);
+          word = words[node];
+          break;
+        }
+      }
+      context = suffix[context];
+    }
+    if (word === UNK || word === BOS) continue;
+    if (word === EOS && !allowEnd && attempt < FIRST_WORD_ATTEMPTS) continue;
+    if (word === EOS && !allowEnd) {
+      word = firstWord(graph);
+      node = word;
+      context = ROOT;
+    }
+    for (let longer = state; longer !== context; longer = suffix[longer]) {
+      const found = findChild(graph, longer, word);
+      if (found >= 0) {
+        node = found;
+        break;
+      }
+    }
+    mixtureDraw.state = graph.order === 1 ? ROOT : node >= graph.offsets[graph.order - 1] ? suffix[node] : node;
+    return word;
+  }
+}
+
+/** The most frequent real word: the fallback that keeps a generation from being empty. */
+function firstWord(graph: PatternGraph): number {
+  return graph.vocabularySize > EOS_ID + 1 ? EOS_ID + 1 : EOS_ID;
+}
+
+/**
+ * Continuations of each context ranked by probability, sorted lazily the first time a context is
+ * consulted by the explicit-score path (the default path never needs them), then cached.
+ */
+export class ContinuationRanking {
+  private readonly ranked: Int32Array;
+  private readonly done: Uint8Array;
+  private unigrams: Int32Array | null = null;
+  /** Scratch for the sampler: per word, the generation it was stamped in and the stamping depth. */
+  readonly ownerStamp: Int32Array;
+  readonly ownerDepth: Uint8Array;
+  stampGeneration = 0;
+
+  constructor(private readonly core: ModelCore) {
+    const { offsets, order, vocabularySize } = core.graph;
+    this.ranked = new Int32Array(offsets[order]);
+    this.done = new Uint8Array(offsets[order - 1]);
+    this.ownerStamp = new Int32Array(vocabularySize);
+    this.ownerDepth = new Uint8Array(vocabularySize);
+  }
+
+  /** Typed-array bytes held. */
+  get byteLength(): number {
+    return this.ranked.byteLength + this.done.byteLength + this.ownerStamp.byteLength + this.ownerDepth.byteLength + (this.unigrams?.byteLength ?? 0);
+  }
+
+  /** Children of `context`, most probable first. */
+  of(context: number): Int32Array {
+    const { childStart } = this.core.graph;
+    const from = childStart[context];
+    const to = childStart[context + 1];
+    const run = this.ranked.subarray(from, to);
+    if (this.done[context] === 0) {
+      const prob = this.core.estimate.prob;
+      const nodes: number[] = [];
+      for (let x = from; x < to; x++) nodes.push(x);
+      nodes.sort((a, b) => prob[b] - prob[a] || a - b);
+      run.set(nodes);
+      this.done[context] = 1;
+    }
+    return run;
+  }
+
+  /** Real words (no reserved ids) by descending unigram probability. */
+  topUnigrams(): Int32Array {
+    if (this.unigrams === null) {
+      const prob = this.core.estimate.prob;
+      const ids: number[] = [];
+      for (let id = EOS_ID + 1; id < this.core.graph.vocabularySize; id++) ids.push(id);
+      ids.sort((a, b) => prob[b] - prob[a] || a - b);
+      this.unigrams = Int32Array.from(ids);
+    }
+    return this.unigrams;
+  }
+}
+
+/**
+ * Explicit-score sampling. A word's probability is owned by the longest context on the chain that
+ * has it as a continuation: p(w|h) = Π γ(longer contexts) · P(owner w). Within one owner, words
+ * rank by P(owner w), so taking from each context its most probable owned words (`perContext`,
+ * at least topK) and the most probable unigram-only words gives exactly the top-k of the whole
+ * vocabulary; temperature and top-p see that same head of the distribution.
+ */
+class CandidateSampler {
+  private readonly source: GenerationSource;
+  private readonly settings: Settings;
+  private readonly perContext: number;
+  private readonly words: Int32Array;
+  private readonly score: Float64Array;
+  private readonly weight: Float64Array;
+  private readonly heap: Int32Array;
+  private readonly seen = new Set<number>();
+  private readonly similarity = new Map<number, number>();
+  private readonly promptVector: Float32Array | null;
+  private readonly chain: number[] = [];
+  private readonly largeContexts: number[] = [];
+  private readonly logPenalty: number;
+
+  constructor(source: GenerationSource, settings: Settings, promptIds: number[], promptTokens: string[]) {
+    this.source = source;
+    this.settings = settings;
+    this.perContext = Math.max(PER_CONTEXT_CANDIDATES, settings.topK);
+    const capacity = this.perContext * (source.graph.order + 1) + 1;
+    this.words = new Int32Array(capacity);
+    this.score = new Float64Array(capacity);
+    this.weight = new Float64Array(capacity);
+    this.heap = new Int32Array(capacity);
+    for (const id of promptIds) this.seen.add(id);
+    this.logPenalty = Math.log(settings.repetitionPenalty);
+    this.promptVector = settings.steer > 0 ? meanVector(promptTokens.map((token) => source.vectorOf(token))) : null;
+  }
+
+  saw(word: number): void {
+    this.seen.add(word);
+  }
+
+  sample(state: number, random: Random, allowEnd: boolean, activation: { count: number }): number {
+    const source = this.source;
+    const graph = source.graph;
+    const { childStart, suffix, word: nodeWord } = graph;
+    const { prob, backoff } = source.estimate;
+    const ranking = source.ranking();
+    const chain = this.chain;
+    chain.length = 0;
+    for (let context = state; context !== ROOT; context = suffix[context]) {
+      activation.count++;
+      if (childStart[context] < childStart[context + 1]) chain.push(context);
+    }
+    activation.count++; // the root
+
+    const words = this.words;
+    const score = this.score;
+    const { temperature, topK, topP, steer } = this.settings;
+    const perContext = this.perContext;
+    let size = 0;
+    let best = -Infinity;
+    const consider = (w: number, p: number) => {
+      let s: number;
+      if (w === UNK || w === BOS || (w === EOS && !allowEnd) || p <= 0) return;
+      s = Math.log(p);
+      if (this.logPenalty > 0 && w !== EOS && this.seen.has(w)) s -= this.logPenalty;
+      if (steer > 0 && w !== EOS) s += steer * STEER_STRENGTH * this.similarityOf(w);
+      s /= temperature;
+      words[size] = w;
+      score[size] = s;
+      size++;
+      if (s > best) best = s;
+    };
+    // Which longer context owns a word: small runs are stamped word by word (cheap), large ones
+    // (a frequent one-word context) are binary-searched only when asked.
+    const stamp = ++ranking.stampGeneration;
+    const { ownerStamp, ownerDepth } = ranking;
+    const large = this.largeContexts;
+    large.length = 0;
+    for (let depth = 0; depth < chain.length; depth++) {
+      const context = chain[depth];
+      const from = childStart[context];
+      const to = childStart[context + 1];
+      if (to - from > STAMPED_RUN) {
+        large.push(depth);
+        continue;
+      }
+      for (let x = from; x < to; x++) {
+        const w = nodeWord[x];
+        if (ownerStamp[w] !== stamp) {
+          ownerStamp[w] = stamp;
+          ownerDepth[w] = depth;
+        }
+      }
+    }
+    const ownedByLonger = (w: number, depth: number) => {
+      if (ownerStamp[w] === stamp && ownerDepth[w] < depth) return true;
+      for (let i = 0; i < large.length && large[i] < depth; i++) if (findChild(graph, chain[large[i]], w) >= 0) return true;
+      return false;
+    };
+    let multiplier = 1;
+    for (let depth = 0; depth < chain.length; depth++) {
+      const context = chain[depth];
+      const from = childStart[context];
+      const to = childStart[context + 1];
+      if (to - from <= perContext) {
+        // Every continuation fits: no ranking needed.
+        for (let x = from; x < to; x++) {
+          const w = nodeWord[x];
+          if (!ownedByLonger(w, depth)) consider(w, multiplier * prob[x]);
+        }
+      } else {
+        const ranked = ranking.of(context);
+        let taken = 0;
+        for (let r = 0; r < ranked.length && taken < perContext; r++) {
+          const x = ranked[r];
+          const w = nodeWord[x];
+          if (ownedByLonger(w, depth)) continue;
+          consider(w, multiplier * prob[x]);
+          taken++;
+        }
+      }
+      multiplier *= backoff[context];
+    }
+    const top = ranking.topUnigrams();
+    let taken = 0;
+    for (let r = 0; r < top.length && taken < perContext; r++) {
+      const w = top[r];
+      if (ownedByLonger(w, chain.length)) continue;
+      consider(w, multiplier * prob[w]);
+      taken++;
+    }
+    if (!ownedByLonger(EOS, chain.length)) consider(EOS, multiplier * prob[EOS]);
+    if (size === 0) return allowEnd ? EOS : firstWord(graph);
+
+    const weight = this.weight;
+    let total = 0;
+    for (let i = 0; i < size; i++) {
+      weight[i] = Math.exp(score[i] - best);
+      total += weight[i];
+    }
+
+    // Restrict to the top-k and/or the nucleus: pop a max-heap of scores.
+    let chosenCount = size;
+    let chosen: Int32Array | null = null;
+    if ((topK > 0 && topK < size) || topP < 1) {
+      const heap = this.heap;
+      for (let i = 0; i < size; i++) heap[i] = i;
+      let heapSize = size;
+      const siftDown = (start: number) => {
+        let i = start;
+        for (;;) {
+          const l = 2 * i + 1;
+          const r = l + 1;
+          let largest = i;
+          if (l < heapSize && score[heap[l]] > score[heap[largest]]) largest = l;
+          if (r < heapSize && score[heap[r]] > score[heap[largest]]) largest = r;
+          if (largest === i) return;
+          const t = heap[i];
+          heap[i] = heap[largest];
+          heap[largest] = t;
+          i = largest;
+        }
+      };
+      for (let i = (heapSize >> 1) - 1; i >= 0; i--) siftDown(i);
+      // Popped entries move to the end of the heap array.
+      const limit = topK > 0 ? Math.min(topK, size) : size;
+      let mass = 0;
+      let popped = 0;
+      while (popped < limit && heapSize > 0) {
+        const top = heap[0];
+        heapSize--;
+        heap[0] = heap[heapSize];
+        heap[heapSize] = top;
+        siftDown(0);
+        popped++;
+        mass += weight[top] / total;
+        if (mass >= topP) break;
+      }
+      chosen = heap.subarray(size - popped, size);
+      chosenCount = popped;
+    }
+
+    let sum = 0;
+    for (let i = 0; i < chosenCount; i++) sum += weight[chosen !== null ? chosen[i] : i];
+    let u = random.next() * sum;
+    let pick = chosen !== null ? chosen[chosenCount - 1] : size - 1;
+    for (let i = 0; i < chosenCount; i++) {
+      const index = chosen !== null ? chosen[i] : i;
+      u -= weight[index];
+      if (u < 0) {
+        pick = index;
+        break;
+      }
+    }
+    return words[pick];
+  }
+
+  private similarityOf(word: number): number {
+    let value = this.similarity.get(word);
+    if (value === undefined) {
+      const row = this.source.rowVector(word);
+      value = row !== null && this.promptVector !== null ? cosine(row, this.promptVector) : 0;
+      this.similarity.set(word, value);
+    }
+    return value;
+  }
+}
+
+function meanVector(vectors: (Float32Array | null)[]): Float32Array | null {
+  let sum: Float32Array | null = null;
+  for (const vector of vectors) {
+    if (vector === null) continue;
+    sum ??= new Float32Array(vector.length);
+    for (let d = 0; d < vector.length; d++) sum[d] += vector[d];
+  }
+  return sum;
+}
+
+function cosine(a: Float32Array, b: Float32Array): number {
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let d = 0; d < a.length; d++) {
+    dot += a[d] * b[d];
+    na += a[d] * a[d];
+    nb += b[d] * b[d];
+  }
+  return na > 0 && nb > 0 ? dot / Math.sqrt(na * nb) : 0;
+}

@@ -1,0 +1,207 @@
+// The pattern graph: the count trie indexed for walking. Every stored n-gram is a node with a
+// global index (levels laid end to end); a node's continuations are a contiguous run of the next
+// level (`childStart`), and its backoff edge (`suffix`) leads to the node of its longest stored
+// proper suffix. Prediction from a context walks only the suffix chain of that context: this is
+// the "selective activation" of the product, and what the probability and sampling code use.
+
+import { ModelFormatError, type CountTrie, type CountTrieLevel } from './types.js';
+
+export const ROOT = -1;
+
+export interface PatternGraph {
+  order: number;
+  vocabularySize: number;
+  /** Global index of each level's first node; offsets[order] = total nodes. */
+  offsets: Int32Array;
+  /** Per node, across all levels: parent index within the previous level, last word, raw count. */
+  parent: Int32Array;
+  word: Int32Array;
+  count: Uint32Array;
+  /** For nodes below the highest level: children are [childStart[i], childStart[i+1]) (global). */
+  childStart: Int32Array;
+  /** Node of the longest stored proper suffix; ROOT for unigrams. */
+  suffix: Int32Array;
+  /** The trie's levels as views into the arrays above. */
+  levels: CountTrieLevel[];
+}
+
+export function totalNodes(graph: PatternGraph): number {
+  return graph.offsets[graph.order];
+}
+
+/** Level (0 = unigrams) of a global node index. */
+export function levelOf(graph: PatternGraph, node: number): number {
+  const offsets = graph.offsets;
+  let level = 0;
+  while (level + 1 < graph.order && node >= offsets[level + 1]) level++;
+  return level;
+}
+
+/** Child of `context` (a node below the highest level, or ROOT) with last word `word`, or -1. */
+export function findChild(graph: PatternGraph, context: number, word: number): number {
+  if (context < 0) return word < graph.vocabularySize ? word : -1;
+  const words = graph.word;
+  let lo = graph.childStart[context];
+  let hi = graph.childStart[context + 1] - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const found = words[mid];
+    if (found < word) lo = mid + 1;
+    else if (found > word) hi = mid - 1;
+    else return mid;
+  }
+  return -1;
+}
+
+function corrupt(message: string): never {
+  throw new ModelFormatError('corrupt', message);
+}
+
+/**
+ * Indexes a count trie. Checks the invariants the walk relies on (level 0 is exactly the
+ * vocabulary in id order; every other level sorted by (parent, word) with indices in range) and
+ * throws ModelFormatError('corrupt') otherwise, so a bad file can never cause an out-of-range read.
+ * `checked = false` skips the per-node checks for a trie this process just counted.
+ */
+export function buildPatternGraph(trie: CountTrie, vocabularySize: number, checked = true): PatternGraph {
+  const order = trie.order;
+  if (!Number.isInteger(order) || order < 1 || order > 8 || trie.levels.length !== order) corrupt('bad trie order');
+  const offsets = new Int32Array(order + 1);
+  for (let k = 0; k < order; k++) {
+    const level = trie.levels[k];
+    const size = level.word.length;
+    if (level.parent.length !== size || level.count.length !== size) corrupt(`level ${k + 1} arrays differ in length`);
+    offsets[k + 1] = offsets[k] + size;
+  }
+  const total = offsets[order];
+  const parent = joinLevels(trie.levels, (level) => level.parent, Int32Array, total);
+  const word = joinLevels(trie.levels, (level) => level.word, Int32Array, total);
+  const count = joinLevels(trie.levels, (level) => level.count, Uint32Array, total);
+  if (offsets[1] !== vocabularySize) corrupt('unigram level does not match the vocabulary');
+  for (let id = 0; id < vocabularySize; id++) if (word[id] !== id) corrupt('unigram level is not in id order');
+
+  const contexts = offsets[order - 1];
+  const childStart = new Int32Array(contexts + 1);
+  for (let k = 0; k + 1 < order; k++) {
+    const from = offsets[k + 1];
+    const to = offsets[k + 2];
+    const parents = offsets[k + 1] - offsets[k];
+    let child = from;
+    let previousParent = -1;
+    let previousWord = -1;
+    for (let node = offsets[k]; node < offsets[k + 1]; node++) {
+      const local = node - offsets[k];
+      while (child < to && parent[child] < local) child++;
+      childStart[node] = child;
+    }
+    for (let node = from; checked && node < to; node++) {
+      const p = parent[node];
+      const w = word[node];
+      if (p < 0 || p >= parents) corrupt(`level ${k + 2} has a parent out of range`);
+      if (w < 0 || w >= vocabularySize) corrupt(`level ${k + 2} has a word id out of range`);
+      if (p < previousParent || (p === previousParent && w <= previousWord)) corrupt(`level ${k + 2} is not sorted`);
+      previousParent = p;
+      previousWord = w;
+    }
+  }
+  childStart[contexts] = total;
+
+  const graph: PatternGraph = {
+    order,
+    vocabularySize,
+    offsets,
+    parent,
+    word,
+    count,
+    childStart,
+    suffix: new Int32Array(total),
+    levels: [],
+  };
+  const suffix = graph.suffix;
+  suffix.fill(ROOT, 0, vocabularySize);
+  for (let node = offsets[1]; node < offsets[Math.min(2, order)]; node++) suffix[node] = word[node];
+  for (let k = 2; k < order; k++) {
+    const parentBase = offsets[k - 1];
+    let previousParent = -1;
+    let lo = 0;
+    let hi = -1;
+    for (let node = offsets[k]; node < offsets[k + 1]; node++) {
+      const w = word[node];
+      const p = parent[node];
+      if (p !== previousParent) {
+        // Siblings look up increasing words among the children of the same suffix context,
+        // so each search can start after the previous hit.
+        const context = suffix[parentBase + p];
+        lo = childStart[context];
+        hi = childStart[context + 1] - 1;
+        previousParent = p;
+      }
+      let a = lo;
+      let b = hi;
+      let found = -1;
+      while (a <= b) {
+        const mid = (a + b) >>> 1;
+        const x = word[mid];
+        if (x < w) a = mid + 1;
+        else if (x > w) b = mid - 1;
+        else {
+          found = mid;
+          break;
+        }
+      }
+      if (found >= 0) {
+        lo = found + 1;
+      } else {
+        // The suffix of (p w) is (suffix(p) w); if a pruned or foreign trie lacks it, the next
+        // shorter one. At the root every word has a node, so the loop ends.
+        let context = suffix[suffix[parentBase + p]];
+        found = findChild(graph, context, w);
+        while (found < 0) {
+          context = suffix[context];
+          found = findChild(graph, context, w);
+        }
+      }
+      suffix[node] = found;
+    }
+  }
+  for (let k = 0; k < order; k++) {
+    const from = offsets[k];
+    const to = offsets[k + 1];
+    graph.levels.push({ parent: parent.subarray(from, to), word: word.subarray(from, to), count: count.subarray(from, to) });
+  }
+  return graph;
+}
+
+type TypedArrayConstructor<T> = { new (length: number): T; new (buffer: ArrayBufferLike, byteOffset: number, length: number): T };
+
+/**
+ * One array over all levels. When the levels already are consecutive views of one buffer (as the
+ * trainer builds them) this is a view, not a copy; a decoded file is copied once.
+ */
+function joinLevels<T extends Int32Array | Uint32Array>(
+  levels: CountTrieLevel[],
+  pick: (level: CountTrieLevel) => T,
+  make: TypedArrayConstructor<T>,
+  total: number,
+): T {
+  const first = pick(levels[0]);
+  let contiguous = true;
+  let expectedOffset = first.byteOffset;
+  for (const level of levels) {
+    const array = pick(level);
+    if (array.buffer !== first.buffer || array.byteOffset !== expectedOffset) {
+      contiguous = false;
+      break;
+    }
+    expectedOffset += array.byteLength;
+  }
+  if (contiguous) return new make(first.buffer, first.byteOffset, total);
+  const joined = new make(total);
+  let at = 0;
+  for (const level of levels) {
+    const array = pick(level);
+    joined.set(array, at);
+    at += array.length;
+  }
+  return joined;
+}

@@ -1,0 +1,20 @@
+// The public surface of the pattern model: train, append, load/save, and the Model's queries.
+// Everything else in src/lm is an implementation stage.
+
+import { decodeModelFile, encodeModelFile } from './codec.js';
+import { Model } from './model.js';
+
+export { Model, type ScoreOptions } from './model.js';
+export { train, trainAppend, resolveParams, type TrainingText } from './trainer.js';
+export { tokenize, detokenize, splitSentences } from './tokenizer.js';
+export * from './types.js';
+
+/** The model as file bytes (`.ulm`); `createdAt` is milliseconds since the epoch. */
+export function encode(model: Model, createdAt: number): Uint8Array {
+  return encodeModelFile(model.toFile(createdAt));
+}
+
+/** A model from file bytes; throws ModelFormatError for anything that is not a valid model file. */
+export function decode(bytes: Uint8Array): Model {
+  return Model.fromFile(decodeModelFile(bytes));
+}

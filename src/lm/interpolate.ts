@@ -1,0 +1,119 @@
+// Stage 4, probabilities (KenLM: initial_probabilities + interpolate). For a context h with
+// continuations x = h w, interpolated modified Kneser-Ney gives
+//   p(w | h) = (a(hw) − D(a(hw))) / Σx a(hx) + γ(h) · p(w | h′),   h′ = h without its first word,
+//   γ(h)    = (D1 N1(h•) + D2 N2(h•) + D3+ N3+(h•)) / Σx a(hx),
+// and at the bottom p(w) interpolates with the uniform distribution over the vocabulary
+// including <unk> and </s> but excluding <s> (lmplz's `uniform_prob_`). <unk>, whose adjusted
+// count is 0, gets exactly γ(ε)/|V| (lmplz with its default --interpolate_unigrams).
+//
+// Words that are not continuations of h get γ(h)·p(w|h′): `backoff[h]` is γ(h), and a context
+// with no stored continuations passes through with backoff 1. A pruned model keeps, per context,
+// the adjusted counts of its pruned continuations (`prunedMass`): they stay in the denominator and
+// their whole mass joins γ, exactly as lmplz --prune does, so every distribution still sums to 1.
+//
+// `cumulative` holds, within each context's run of continuations, the running sum of the
+// discounted shares (a − D)/Σa, so sampling picks a continuation with one binary search.
+
+import { ROOT, findChild, type PatternGraph } from './graph.js';
+import type { Discount } from './discount.js';
+import { BOS_ID } from './types.js';
+
+export interface Interpolation {
+  /** p(w | h) for every stored n-gram h w (for unigrams, p(w)); 0 for the <s> unigram. */
+  prob: Float64Array;
+  /** γ(h) for every node below the highest level (1 when it has no continuations). */
+  backoff: Float64Array;
+  /** Running discounted share within each run of siblings (unigrams: over the whole level). */
+  cumulative: Float32Array;
+  /** γ(ε): the share of unigram mass spread uniformly. */
+  rootBackoff: number;
+  /** Uniform probability 1/|V| (vocabulary without <s>). */
+  uniform: number;
+}
+
+function discounted(a: number, d: Discount): number {
+  return a === 0 ? 0 : a === 1 ? 1 - d[0] : a === 2 ? 2 - d[1] : a - d[2];
+}
+
+export function interpolate(
+  graph: PatternGraph,
+  adjusted: Uint32Array,
+  discounts: Discount[],
+  prunedMass?: (Uint32Array | undefined)[],
+): Interpolation {
+  const { order, offsets, childStart, suffix } = graph;
+  const total = offsets[order];
+  const vocabularySize = graph.vocabularySize;
+  const prob = new Float64Array(total);
+  const backoff = new Float64Array(offsets[order - 1]).fill(1);
+  const cumulative = new Float32Array(total);
+
+  // Unigrams: the root's continuations are the whole vocabulary.
+  const d0 = discounts[0];
+  let denominator = 0;
+  let gammaNumerator = 0;
+  for (let w = 0; w < vocabularySize; w++) {
+    const a = adjusted[w];
+    denominator += a;
+    gammaNumerator += a - discounted(a, d0);
+  }
+  const uniform = 1 / (vocabularySize - 1);
+  const rootBackoff = denominator > 0 ? gammaNumerator / denominator : 1;
+  let running = 0;
+  for (let w = 0; w < vocabularySize; w++) {
+    const share = denominator > 0 ? discounted(adjusted[w], d0) / denominator : 0;
+    running += share;
+    cumulative[w] = running;
+    prob[w] = w === BOS_ID ? 0 : share + rootBackoff * uniform;
+  }
+
+  const word = graph.word;
+  for (let k = 1; k < order; k++) {
+    const [d1, d2, d3] = discounts[k];
+    const pruned = prunedMass !== undefined ? prunedMass[k - 1] : undefined;
+    const contextBase = offsets[k - 1];
+    const exactSuffixLevel = offsets[k - 1];
+    for (let context = contextBase; context < offsets[k]; context++) {
+      const from = childStart[context];
+      const to = childStart[context + 1];
+      if (from === to) continue; // no continuations: backoff stays 1
+      const extra = pruned !== undefined ? pruned[context - contextBase] : 0;
+      let sum = extra;
+      let gammaSum = extra;
+      for (let x = from; x < to; x++) {
+        const a = adjusted[x];
+        sum += a;
+        gammaSum += a === 0 ? 0 : a === 1 ? d1 : a === 2 ? d2 : d3;
+      }
+      // All continuations with adjusted count 0 (possible only in a pruned trie whose adjusted
+      // counts were not stored): they carry no mass of their own and pass everything through.
+      const gamma = sum > 0 ? gammaSum / sum : 1;
+      backoff[context] = gamma;
+      const inverse = sum > 0 ? 1 / sum : 0;
+      let runningShare = 0;
+      for (let x = from; x < to; x++) {
+        const a = adjusted[x];
+        const share = (a === 0 ? 0 : a === 1 ? 1 - d1 : a === 2 ? 2 - d2 : a - d3) * inverse;
+        runningShare += share;
+        cumulative[x] = runningShare;
+        const s = suffix[x];
+        // p(w | h′) is the stored probability of the suffix n-gram h′w when it exists (always
+        // in a trie built from text); otherwise it is walked from h′'s longest stored suffix.
+        const lower = s >= exactSuffixLevel ? prob[s] : lowerProbability(graph, prob, backoff, suffix[context], word[x]);
+        prob[x] = share + gamma * lower;
+      }
+    }
+  }
+  return { prob, backoff, cumulative, rootBackoff, uniform };
+}
+
+/** p(w | context) by walking the backoff chain from `context` (ROOT = empty context). */
+function lowerProbability(graph: PatternGraph, prob: Float64Array, backoff: Float64Array, context: number, word: number): number {
+  let weight = 1;
+  for (;;) {
+    const child = findChild(graph, context, word);
+    if (child >= 0) return weight * prob[child];
+    weight *= backoff[context];
+    context = context === ROOT ? ROOT : graph.suffix[context];
+  }
+}

@@ -1,0 +1,246 @@
+// The model: a pattern graph (the count trie, indexed), the probabilities interpolated from its
+// counts, the vocabulary and optional embeddings. It is always built from counts, both after
+// training and when a file is loaded, so a loaded model is the trained model.
+
+import { adjustedCounts } from './adjust.js';
+import { FORMAT_VERSION } from './codec.js';
+import { estimateDiscounts, isValidDiscountList, type Discount } from './discount.js';
+import { embeddingIndex, type EmbeddingIndex } from './embeddings.js';
+import { evaluate } from './evaluate.js';
+import { ContinuationRanking, generate, type GenerationSource } from './generate.js';
+import { buildPatternGraph, totalNodes, type PatternGraph } from './graph.js';
+import { interpolate, type Interpolation } from './interpolate.js';
+import { newStepResult, step } from './query.js';
+import { vocabularyIndex } from './vocab.js';
+import {
+  BOS,
+  BOS_ID,
+  EOS,
+  EOS_ID,
+  ModelFormatError,
+  UNK,
+  UNK_ID,
+  type CorpusSummary,
+  type CountTrie,
+  type EmbeddingTable,
+  type Evaluation,
+  type GenerateOptions,
+  type GenerateResult,
+  type ModelFile,
+  type ModelStats,
+  type TrainParams,
+} from './types.js';
+
+
+/** What a model remembers about how it was made (the file header minus its framing). */
+export interface ModelProvenance {
+  params: TrainParams;
+  corpus: CorpusSummary;
+  trainingMs: number;
+  heldOutPerplexity: number | null;
+  pruned: boolean;
+  /** Pruned models: discounts computed before pruning. */
+  discounts?: Discount[];
+}
+
+export interface ScoreOptions {
+  /** Defaults to the model's training setting, so text is cut into sentences the same way. */
+  splitSentences?: boolean;
+}
+
+export class Model implements GenerationSource {
+  readonly vocab: string[];
+  readonly graph: PatternGraph;
+  readonly estimate: Interpolation;
+  readonly discounts: Discount[];
+  readonly embeddings: EmbeddingTable | null;
+  readonly provenance: ModelProvenance;
+  private wordIdsCache: Map<string, number> | null = null;
+  private embeddingIndexCache: EmbeddingIndex | null = null;
+  private rankingCache: ContinuationRanking | null = null;
+
+  private constructor(vocab: string[], graph: PatternGraph, estimate: Interpolation, discounts: Discount[], embeddings: EmbeddingTable | null, provenance: ModelProvenance) {
+    this.vocab = vocab;
+    this.graph = graph;
+    this.estimate = estimate;
+    this.discounts = discounts;
+    this.embeddings = embeddings;
+    this.provenance = provenance;
+  }
+
+  /**
+   * Builds the model from counts: indexes the trie, derives adjusted counts and discounts (or takes
+   * the ones a pruned model stored), interpolates. Throws ModelFormatError('corrupt') when the
+   * counts break the trie invariants. `countedHere` (the trainer's own counts) skips the per-node
+   * checks.
+   */
+  static fromCounts(vocab: string[], counts: CountTrie, embeddings: EmbeddingTable | null, provenance: ModelProvenance, countedHere = false): Model {
+    if (vocab.length < 4 || vocab[UNK_ID] !== UNK || vocab[BOS_ID] !== BOS || vocab[EOS_ID] !== EOS) {
+      throw new ModelFormatError('corrupt', 'vocabulary lacks the reserved words or any real word');
+    }
+    const graph = buildPatternGraph(counts, vocab.length, !countedHere);
+    const order = graph.order;
+    const lower = counts.levels.slice(0, order - 1);
+    const adjusted = adjustedCounts(graph, provenance.pruned ? lower.map((level) => level.adjusted) : undefined);
+    const discounts = provenance.pruned && isValidDiscountList(provenance.discounts, order) ? provenance.discounts : estimateDiscounts(adjusted, graph.offsets, order);
+    const prunedMass = provenance.pruned && lower.every((level, k) => level.prunedMass?.length === graph.offsets[k + 1] - graph.offsets[k]) ? lower.map((level) => level.prunedMass) : undefined;
+    const estimate = interpolate(graph, adjusted, discounts, prunedMass);
+    if (provenance.pruned) {
+      // Keep what the file must carry so a pruned model round-trips exactly.
+      for (let k = 0; k < order - 1; k++) {
+        graph.levels[k].adjusted = adjusted.slice(graph.offsets[k], graph.offsets[k + 1]);
+        graph.levels[k].prunedMass = prunedMass?.[k] ?? new Uint32Array(graph.offsets[k + 1] - graph.offsets[k]);
+      }
+    }
+    return new Model(vocab, graph, estimate, discounts, embeddings, { ...provenance, discounts: provenance.pruned ? discounts : undefined });
+  }
+
+  /** The same model with these embeddings. */
+  withEmbeddings(embeddings: EmbeddingTable | null): Model {
+    return new Model(this.vocab, this.graph, this.estimate, this.discounts, embeddings, this.provenance);
+  }
+
+  static fromFile(file: ModelFile): Model {
+    const header = file.header;
+    const stats = header.stats;
+    return Model.fromCounts(file.vocab, file.counts, file.embeddings, {
+      params: header.params,
+      corpus: stats.corpus,
+      trainingMs: stats.trainingMs,
+      heldOutPerplexity: stats.heldOutPerplexity,
+      pruned: header.pruned,
+      discounts: header.discounts as Discount[] | undefined,
+    });
+  }
+
+  toFile(createdAt: number): ModelFile {
+    const pruned = this.provenance.pruned;
+    return {
+      header: {
+        formatVersion: FORMAT_VERSION,
+        createdAt,
+        params: { ...this.provenance.params },
+        stats: this.stats,
+        pruned,
+        ...(pruned ? { discounts: this.discounts.map((d) => [...d]) } : {}),
+      },
+      vocab: this.vocab,
+      counts: { order: this.graph.order, levels: this.graph.levels },
+      embeddings: this.embeddings,
+    };
+  }
+
+  get order(): number {
+    return this.graph.order;
+  }
+
+  get wordIds(): Map<string, number> {
+    this.wordIdsCache ??= vocabularyIndex(this.vocab);
+    return this.wordIdsCache;
+  }
+
+  /** p(word | context), both as tokens; unknown words are <unk>. Use "<s>" to start a sentence. */
+  probability(context: readonly string[], word: string): number {
+    const ids = this.wordIds;
+    const idOf = (token: string) => ids.get(token) ?? UNK_ID;
+    const scratch = newStepResult();
+    let state = -1;
+    for (const token of context) state = step(this, state, idOf(token), scratch).state;
+    const target = idOf(word);
+    if (target === BOS_ID) return 0;
+    return step(this, state, target, scratch).probability;
+  }
+
+  /** Evaluation of text (one sentence per line), like KenLM's `query`. */
+  score(text: string | Iterable<string>, options: ScoreOptions = {}): Evaluation {
+    const lines = typeof text === 'string' ? text.split(/\r?\n/) : text;
+    return evaluate(this, this.wordIds, lines, { splitSentences: options.splitSentences ?? this.provenance.params.splitSentences });
+  }
+
+  generate(options: GenerateOptions = {}): GenerateResult {
+    return generate(this, options);
+  }
+
+  /** Words nearest in meaning (embeddings); empty without embeddings. */
+  similar(word: string, k = 10): { word: string; score: number }[] {
+    const index = this.embeddingLookup();
+    return index === null ? [] : index.similar(word, k);
+  }
+
+  /** Statistics of the model (computed on access: memoryBytes reflects what is held now). */
+  get stats(): ModelStats {
+    const graph = this.graph;
+    const patternsByOrder: number[] = [];
+    for (let k = 0; k < graph.order; k++) patternsByOrder.push(graph.offsets[k + 1] - graph.offsets[k]);
+    const patterns = totalNodes(graph);
+    const p = this.provenance;
+    return {
+      order: graph.order,
+      vocabularySize: this.vocab.length,
+      patternsByOrder,
+      patterns,
+      embeddings: this.embeddings?.count ?? 0,
+      embeddingDim: this.embeddings?.dim ?? 0,
+      // The root (empty context) plus every pattern; each pattern has a continuation edge from
+      // its prefix and a backoff edge to its suffix.
+      graphNodes: patterns + 1,
+      graphEdges: 2 * patterns,
+      memoryBytes: this.memoryBytes(),
+      params: { ...p.params },
+      corpus: { ...p.corpus },
+      trainingMs: p.trainingMs,
+      heldOutPerplexity: p.heldOutPerplexity,
+    };
+  }
+
+  /** Bytes of every typed array the model holds (shared views counted once). */
+  memoryBytes(): number {
+    const seen = new Set<ArrayBufferLike>();
+    let bytes = 0;
+    const add = (array: ArrayBufferView | null | undefined) => {
+      if (array == null || seen.has(array.buffer)) return;
+      seen.add(array.buffer);
+      bytes += array.buffer.byteLength;
+    };
+    const g = this.graph;
+    for (const array of [g.parent, g.word, g.count, g.childStart, g.suffix, this.estimate.prob, this.estimate.backoff, this.estimate.cumulative]) add(array);
+    for (const level of g.levels) {
+      add(level.adjusted);
+      add(level.prunedMass);
+    }
+    bytes += this.rankingCache?.byteLength ?? 0;
+    if (this.embeddings !== null) {
+      add(this.embeddings.values);
+      add(this.embeddings.scales);
+    }
+    return bytes;
+  }
+
+  // GenerationSource -------------------------------------------------------------------------
+
+  vectorOf(word: string): Float32Array | null {
+    return this.embeddingLookup()?.vectorOf(word) ?? null;
+  }
+
+  rowVector(id: number): Float32Array | null {
+    return this.embeddingLookup()?.rowVector(id) ?? null;
+  }
+
+  nearestWord(vector: Float32Array): number | null {
+    const index = this.embeddingLookup();
+    if (index === null) return null;
+    const best = index.nearest(vector, 1, new Set([UNK_ID, BOS_ID, EOS_ID]));
+    return best.length > 0 ? best[0].id : null;
+  }
+
+  ranking(): ContinuationRanking {
+    this.rankingCache ??= new ContinuationRanking(this);
+    return this.rankingCache;
+  }
+
+  private embeddingLookup(): EmbeddingIndex | null {
+    if (this.embeddings === null) return null;
+    this.embeddingIndexCache ??= embeddingIndex(this.embeddings, this.vocab);
+    return this.embeddingIndexCache;
+  }
+}

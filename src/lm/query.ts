@@ -1,0 +1,61 @@
+// Walking the pattern graph to score a word. A "state" is the node of the longest stored suffix of
+// the history (never a highest-order node: those cannot be extended, so their suffix is used).
+// Scoring word w from state h consults only h, suffix(h), suffix(suffix(h))…, stopping at the first
+// that has w as a continuation: p = γ(h)·γ(suffix(h))·…·p(found). This is KenLM's backoff query,
+// and equals the interpolated formula because stored probabilities are already interpolated.
+
+import { ROOT, findChild, type PatternGraph } from './graph.js';
+import type { Interpolation } from './interpolate.js';
+import { BOS_ID } from './types.js';
+
+export interface ModelCore {
+  graph: PatternGraph;
+  estimate: Interpolation;
+}
+
+/** Scratch result of `step`, reused to avoid allocating per token. */
+export interface StepResult {
+  /** p(w | history). */
+  probability: number;
+  /** State after w. */
+  state: number;
+  /** Context nodes consulted (the root counts as one). */
+  activated: number;
+}
+
+export function newStepResult(): StepResult {
+  return { probability: 0, state: ROOT, activated: 0 };
+}
+
+/** Scores `word` after `state` and moves to the next state. `word` must be a vocabulary id. */
+export function step(core: ModelCore, state: number, word: number, out: StepResult): StepResult {
+  const graph = core.graph;
+  const { prob, backoff } = core.estimate;
+  const topLevelStart = graph.offsets[graph.order - 1];
+  let context = state;
+  let weight = 1;
+  let activated = 0;
+  for (;;) {
+    activated++;
+    const child = findChild(graph, context, word);
+    if (child >= 0) {
+      out.probability = weight * prob[child];
+      out.state = graph.order === 1 ? ROOT : child >= topLevelStart ? graph.suffix[child] : child;
+      out.activated = activated;
+      return out;
+    }
+    weight *= backoff[context];
+    context = graph.suffix[context];
+  }
+}
+
+/** The state after a word sequence, starting from `state` (ROOT = no history). */
+export function advance(core: ModelCore, state: number, words: ArrayLike<number>, scratch = newStepResult()): number {
+  for (let i = 0; i < words.length; i++) state = step(core, state, words[i], scratch).state;
+  return state;
+}
+
+/** The state at the start of a sentence: after <s> (a unigram model has no history at all). */
+export function sentenceStart(graph: PatternGraph): number {
+  return graph.order === 1 ? ROOT : BOS_ID;
+}
