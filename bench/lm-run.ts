@@ -1,0 +1,105 @@
+// One benchmark configuration in its own process, so peak RSS belongs to it alone.
+// Prints one JSON object. Driven by bench/lm.ts; runnable by hand:
+//   npx tsx bench/lm-run.ts '{"kind":"ultra","order":5,"minFrequency":1}'
+import { performance } from 'node:perf_hooks';
+import ChainModule from 'markov-chains';
+import MarkovModule from 'markov-strings';
+// Both libraries are CommonJS; markov-strings puts its class on `default`, markov-chains may.
+const Markov = MarkovModule.default;
+const Chain: typeof ChainModule = (ChainModule as unknown as { default?: typeof ChainModule }).default ?? ChainModule;
+import { decode, encode, train } from '../src/lm/index.js';
+import { loadBrown } from './brown.js';
+
+type Config =
+  | { kind: 'ultra'; label: string; order: number; minFrequency: number; maxPatterns: number; sentences: number }
+  | { kind: 'markov-strings'; label: string; stateSize: number; sentences: number; capSeconds: number }
+  | { kind: 'markov-chains'; label: string; stateSize: number; sentences: number; capSeconds: number };
+
+const config = JSON.parse(process.argv[2] ?? '{}') as Config;
+const brown = loadBrown();
+const baselineRss = process.memoryUsage().rss;
+const mb = (bytes: number) => bytes / 1e6;
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+function runUltra(c: Extract<Config, { kind: 'ultra' }>) {
+  const started = performance.now();
+  const model = train(brown.train, { maxPatternLength: c.order, minFrequency: c.minFrequency, maxPatterns: c.maxPatterns, validation: 0 }, { now: () => performance.now(), seed: 1 });
+  const trainSeconds = (performance.now() - started) / 1000;
+  const file = encode(model, 0);
+  const loadTimes: number[] = [];
+  let loaded = decode(file);
+  for (let i = 0; i < 5; i++) {
+    const t = performance.now();
+    loaded = decode(file);
+    loadTimes.push(performance.now() - t);
+  }
+  const evaluation = loaded.score(brown.test);
+  const t = performance.now();
+  let tokens = 0;
+  for (let i = 0; i < c.sentences; i++) tokens += loaded.generate({ seed: i, maxLength: 200 }).tokens;
+  const generateMs = performance.now() - t;
+  return {
+    trainSeconds,
+    trainMBps: mb(brown.trainBytes) / trainSeconds,
+    ngrams: model.stats.patterns,
+    patternsByOrder: model.stats.patternsByOrder,
+    fileBytes: file.length,
+    bytesPerNgram: file.length / model.stats.patterns,
+    memoryBytes: model.stats.memoryBytes,
+    loadMs: median(loadTimes),
+    loadMBps: mb(file.length) / (median(loadTimes) / 1000),
+    perplexity: evaluation.perplexity,
+    perplexityExclOov: evaluation.perplexityExcludingOov,
+    oov: evaluation.oov,
+    generateMs,
+    generatedTokens: tokens,
+    tokensPerSecond: tokens / (generateMs / 1000),
+  };
+}
+
+/** Generates until `sentences` are done or the cap runs out; extrapolates in the latter case. */
+function timedGeneration(sentences: number, capSeconds: number, generateOne: () => number) {
+  const t = performance.now();
+  let done = 0;
+  let tokens = 0;
+  while (done < sentences && performance.now() - t < capSeconds * 1000) {
+    tokens += generateOne();
+    done++;
+  }
+  const ms = performance.now() - t;
+  return { generateMs: done === sentences ? ms : (ms / Math.max(done, 1)) * sentences, generatedSentences: done, extrapolated: done < sentences, generatedTokens: tokens, tokensPerSecond: tokens / (ms / 1000) };
+}
+
+function runMarkovStrings(c: Extract<Config, { kind: 'markov-strings' }>) {
+  const started = performance.now();
+  const markov = new Markov({ stateSize: c.stateSize });
+  markov.addData(brown.train);
+  const buildSeconds = (performance.now() - started) / 1000;
+  const generation = timedGeneration(c.sentences, c.capSeconds, () => {
+    try {
+      return markov.generate({ maxTries: 100 }).string.split(' ').length;
+    } catch {
+      return 0;
+    }
+  });
+  return { trainSeconds: buildSeconds, trainMBps: mb(brown.trainBytes) / buildSeconds, ...generation };
+}
+
+function runMarkovChains(c: Extract<Config, { kind: 'markov-chains' }>) {
+  const started = performance.now();
+  const chain = new Chain(
+    brown.train.map((line) => line.split(' ')),
+    { stateSize: c.stateSize },
+  );
+  const buildSeconds = (performance.now() - started) / 1000;
+  const generation = timedGeneration(c.sentences, c.capSeconds, () => chain.walk().length);
+  return { trainSeconds: buildSeconds, trainMBps: mb(brown.trainBytes) / buildSeconds, ...generation };
+}
+
+const result = config.kind === 'ultra' ? runUltra(config) : config.kind === 'markov-strings' ? runMarkovStrings(config) : runMarkovChains(config);
+const peakRssBytes = process.resourceUsage().maxRSS * 1024;
+process.stdout.write(`${JSON.stringify({ ...config, ...result, peakRssBytes, corpusRssBytes: baselineRss, trainBytes: brown.trainBytes })}\n`);

@@ -1,0 +1,295 @@
+// `ultra` — train, inspect, score and sample pattern models from the shell. It is also the
+// tool the benchmarks drive. Bad input gets one line on stderr and exit code 2.
+import { readFileSync, writeFileSync, renameSync, statSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { decodeText, detectFormat, extractLines } from '../ingest/index.js';
+import { UserError } from '../errors.js';
+import { decode, encode, train, type Model } from '../lm/index.js';
+import { tokenize } from '../lm/tokenizer.js';
+import { ModelFormatError, TrainingInputError, type GenerateResult, type TrainProgress } from '../lm/types.js';
+
+const USAGE = `usage:
+  ultra tokenize < text
+  ultra train FILE... -o MODEL [--order N] [--min-frequency N] [--max-patterns N] [--validation F] [--no-split] [--embedding-dim N] [--seed N]
+  ultra eval MODEL FILE
+  ultra generate MODEL [PROMPT] [--max-length N] [--temperature F] [--top-k N] [--top-p F] [--repetition-penalty F] [--steer F] [--seed N] [--count N]
+  ultra info MODEL
+  ultra similar MODEL WORD [--k N]
+every command takes --json for machine-readable output`;
+
+/** A mistake in what the user typed or gave us: one line, exit code 2. */
+class CliError extends Error {}
+
+type Values = Record<string, string | boolean | undefined>;
+
+function parse(args: string[], options: ParseArgsConfig['options']): { values: Values; positionals: string[] } {
+  try {
+    const { values, positionals } = parseArgs({
+      args,
+      options: { json: { type: 'boolean' }, ...options },
+      allowPositionals: true,
+      strict: true,
+    });
+    return { values: values as Values, positionals };
+  } catch (error) {
+    throw new CliError((error as Error).message);
+  }
+}
+
+function numberOption(values: Values, name: string, { integer = false, min = -Infinity, max = Infinity } = {}): number | undefined {
+  const raw = values[name];
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (typeof raw !== 'string' || raw.trim() === '' || !Number.isFinite(value) || (integer && !Number.isInteger(value)) || value < min || value > max) {
+    const range = `${min === -Infinity ? '' : min}…${max === Infinity ? '' : max}`;
+    throw new CliError(`--${name} must be ${integer ? 'an integer' : 'a number'} in ${range}, got "${String(raw)}"`);
+  }
+  return value;
+}
+
+function readTrainingLines(path: string): string[] {
+  let bytes: Buffer;
+  try {
+    if (!statSync(path).isFile()) throw new CliError(`${path}: not a file`);
+    bytes = readFileSync(path);
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    throw new CliError(`${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  const format = detectFormat(path) ?? 'txt';
+  const { text } = decodeText(path, bytes);
+  const lines = extractLines(path, text, format);
+  if (lines.length === 0) throw new CliError(`${path}: the file has no text`);
+  return lines;
+}
+
+function readModel(path: string): Model {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (error) {
+    throw new CliError(`${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  try {
+    return decode(bytes);
+  } catch (error) {
+    if (error instanceof ModelFormatError) throw new CliError(`${path}: not a usable model file (${error.kind}: ${error.message})`);
+    throw error;
+  }
+}
+
+function progressBar(stream: NodeJS.WriteStream) {
+  let last = -1;
+  return (progress: TrainProgress) => {
+    const percent = Math.floor(progress.fraction * 100);
+    if (percent === last) return;
+    last = percent;
+    const width = 30;
+    const filled = Math.round((percent / 100) * width);
+    const line = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(percent).padStart(3)}% ${progress.phase}`;
+    stream.write(stream.isTTY ? `\r${line}` : `${line}\n`);
+  };
+}
+
+function print(json: boolean, value: unknown, text: () => string): void {
+  process.stdout.write(json ? `${JSON.stringify(value)}\n` : `${text()}\n`);
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function cmdTokenize(args: string[]): Promise<void> {
+  const { values } = parse(args, {});
+  const text = await readStdin();
+  const lines = text.split(/\r\n|\n|\r/).filter((line) => line.trim().length > 0);
+  const tokenized = lines.map((line) => tokenize(line));
+  if (values.json) process.stdout.write(`${JSON.stringify(tokenized)}\n`);
+  else process.stdout.write(tokenized.map((tokens) => tokens.join(' ')).join('\n') + (tokenized.length ? '\n' : ''));
+}
+
+function cmdTrain(args: string[]): void {
+  const { values, positionals } = parse(args, {
+    output: { type: 'string', short: 'o' },
+    order: { type: 'string' },
+    'min-frequency': { type: 'string' },
+    'max-patterns': { type: 'string' },
+    validation: { type: 'string' },
+    'embedding-dim': { type: 'string' },
+    'no-split': { type: 'boolean' },
+    seed: { type: 'string' },
+  });
+  if (positionals.length === 0) throw new CliError('train needs at least one FILE');
+  const output = values.output;
+  if (typeof output !== 'string' || output === '') throw new CliError('train needs -o MODEL');
+  const params = {
+    maxPatternLength: numberOption(values, 'order', { integer: true, min: 1, max: 8 }),
+    minFrequency: numberOption(values, 'min-frequency', { integer: true, min: 1 }),
+    maxPatterns: numberOption(values, 'max-patterns', { integer: true, min: 0 }),
+    validation: numberOption(values, 'validation', { min: 0, max: 0.5 }),
+    embeddingDim: numberOption(values, 'embedding-dim', { integer: true, min: 0, max: 256 }),
+    splitSentences: values['no-split'] ? false : undefined,
+  };
+  const definedParams = Object.fromEntries(Object.entries(params).filter(([, value]) => value !== undefined));
+  const lines = positionals.flatMap(readTrainingLines);
+  const started = performance.now();
+  const model = train(lines, definedParams, {
+    onProgress: values.json ? undefined : progressBar(process.stderr),
+    now: () => performance.now(),
+    seed: numberOption(values, 'seed', { integer: true, min: 0 }),
+  });
+  const bytes = encode(model, Date.now());
+  const temp = `${output}.tmp-${process.pid}`;
+  writeFileSync(temp, bytes);
+  renameSync(temp, output);
+  const seconds = (performance.now() - started) / 1000;
+  if (!values.json && process.stderr.isTTY) process.stderr.write('\n');
+  const stats = model.stats;
+  print(Boolean(values.json), { output, bytes: bytes.length, seconds, stats }, () =>
+    [
+      `wrote ${output}: ${bytes.length} bytes, ${stats.patterns} patterns (${stats.patternsByOrder.join('/')}), vocabulary ${stats.vocabularySize}, in ${seconds.toFixed(2)} s`,
+      stats.heldOutPerplexity !== null ? `held-out perplexity ${stats.heldOutPerplexity.toFixed(2)}` : '',
+    ]
+      .filter(Boolean)
+      .join('\n'),
+  );
+}
+
+function cmdEval(args: string[]): void {
+  const { values, positionals } = parse(args, {});
+  if (positionals.length !== 2) throw new CliError('eval needs MODEL FILE');
+  const model = readModel(positionals[0]);
+  const evaluation = model.score(readTrainingLines(positionals[1]));
+  print(Boolean(values.json), evaluation, () =>
+    [
+      `sentences ${evaluation.sentences}  words ${evaluation.words}  OOV ${evaluation.oov}`,
+      `log10 prob ${evaluation.log10Prob.toFixed(4)}`,
+      `perplexity including OOVs ${evaluation.perplexity.toFixed(4)}`,
+      `perplexity excluding OOVs ${evaluation.perplexityExcludingOov.toFixed(4)}`,
+      `bits per character ${evaluation.bitsPerCharacter.toFixed(4)}`,
+    ].join('\n'),
+  );
+}
+
+function cmdGenerate(args: string[]): void {
+  const { values, positionals } = parse(args, {
+    'max-length': { type: 'string' },
+    temperature: { type: 'string' },
+    'top-k': { type: 'string' },
+    'top-p': { type: 'string' },
+    'repetition-penalty': { type: 'string' },
+    steer: { type: 'string' },
+    seed: { type: 'string' },
+    count: { type: 'string' },
+  });
+  if (positionals.length < 1 || positionals.length > 2) throw new CliError('generate needs MODEL [PROMPT]');
+  const model = readModel(positionals[0]);
+  const count = numberOption(values, 'count', { integer: true, min: 1, max: 100_000 }) ?? 1;
+  const seed = numberOption(values, 'seed', { integer: true, min: 0 });
+  const options = {
+    prompt: positionals[1],
+    maxLength: numberOption(values, 'max-length', { integer: true, min: 1, max: 10_000 }),
+    temperature: numberOption(values, 'temperature', { min: 0, max: 10 }),
+    topK: numberOption(values, 'top-k', { integer: true, min: 0 }),
+    topP: numberOption(values, 'top-p', { min: 0, max: 1 }),
+    repetitionPenalty: numberOption(values, 'repetition-penalty', { min: 1, max: 10 }),
+    steer: numberOption(values, 'steer', { min: 0, max: 1 }),
+    now: () => performance.now(),
+  };
+  const results: GenerateResult[] = [];
+  for (let i = 0; i < count; i++) results.push(model.generate({ ...options, seed: seed === undefined ? undefined : seed + i }));
+  print(Boolean(values.json), count === 1 ? results[0] : results, () => results.map((result) => result.text).join('\n'));
+}
+
+function cmdInfo(args: string[]): void {
+  const { values, positionals } = parse(args, {});
+  if (positionals.length !== 1) throw new CliError('info needs MODEL');
+  const bytes = statSync(positionals[0], { throwIfNoEntry: false })?.size;
+  const stats = readModel(positionals[0]).stats;
+  print(Boolean(values.json), { file: positionals[0], bytes, stats }, () =>
+    [
+      `file                ${positionals[0]} (${bytes} bytes)`,
+      `order               ${stats.order}`,
+      `vocabulary          ${stats.vocabularySize}`,
+      `patterns            ${stats.patterns} (by order: ${stats.patternsByOrder.join(', ')})`,
+      `graph               ${stats.graphNodes} nodes, ${stats.graphEdges} edges`,
+      `embeddings          ${stats.embeddings} × ${stats.embeddingDim}`,
+      `memory              ${(stats.memoryBytes / 1024).toFixed(1)} KB`,
+      `corpus              ${stats.corpus.lines} lines, ${stats.corpus.sentences} sentences, ${stats.corpus.tokens} tokens, ${stats.corpus.characters} characters`,
+      `parameters          ${JSON.stringify(stats.params)}`,
+      `training time       ${stats.trainingMs.toFixed(0)} ms`,
+      `held-out perplexity ${stats.heldOutPerplexity === null ? 'n/a' : stats.heldOutPerplexity.toFixed(2)}`,
+    ].join('\n'),
+  );
+}
+
+function cmdSimilar(args: string[]): void {
+  const { values, positionals } = parse(args, { k: { type: 'string' } });
+  if (positionals.length !== 2) throw new CliError('similar needs MODEL WORD');
+  const k = numberOption(values, 'k', { integer: true, min: 1, max: 1000 }) ?? 10;
+  const neighbours = readModel(positionals[0]).similar(positionals[1], k);
+  print(Boolean(values.json), neighbours, () => neighbours.map((n) => `${n.word}\t${n.score.toFixed(4)}`).join('\n'));
+}
+
+const COMMANDS: Record<string, (args: string[]) => void | Promise<void>> = {
+  tokenize: cmdTokenize,
+  train: cmdTrain,
+  eval: cmdEval,
+  generate: cmdGenerate,
+  info: cmdInfo,
+  similar: cmdSimilar,
+};
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  try {
+    if (!command) throw new CliError(`unknown command "${name}"\n${USAGE}`);
+    await command(args);
+    return 0;
+  } catch (error) {
+    if (error instanceof CliError || error instanceof TrainingInputError) {
+      process.stderr.write(`ultra: ${error.message}\n`);
+      return 2;
+    }
+    if (error instanceof UserError) {
+      process.stderr.write(`ultra: ${describeIngestError(error)}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+/** The CLI speaks English only; the bot localizes the same codes through src/i18n. */
+function describeIngestError(error: UserError): string {
+  const p = error.params;
+  switch (error.code) {
+    case 'BINARY_FILE':
+      return `${p.name}: looks like a binary file, not text`;
+    case 'BAD_ENCODING':
+      return `${p.name}: cannot decode the text encoding`;
+    case 'EMPTY_FILE':
+      return `${p.name}: the file has no text`;
+    case 'MALFORMED_FILE':
+      return `${p.name}: malformed (${p.reason})`;
+    default:
+      return `${error.code} ${JSON.stringify(p)}`;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`ultra: unexpected error: ${(error as Error).stack ?? String(error)}\n`);
+    process.exitCode = 1;
+  },
+);
