@@ -21,7 +21,8 @@ export type TrainMode = 'new' | 'append';
 
 export interface JobProgress {
   jobId: string;
-  phase: 'download' | 'ingest' | TrainPhase | 'save';
+  /** 'queued': waiting for a free training slot (global job limit). */
+  phase: 'queued' | 'download' | 'ingest' | TrainPhase | 'save';
   /** 0–1 over the whole job. */
   fraction: number;
   /** Estimated milliseconds left, when known. */
@@ -97,6 +98,22 @@ export interface ManagerConfig {
   limits: GuildLimits;
   /** Milliseconds since the epoch; injectable for tests. */
   now?: () => number;
+  /** SQLite file; default `<dataDir>/ultraefficient.sqlite`. */
+  databasePath?: string;
+  /** Per downloaded attachment, until its last byte (default 30 s). */
+  downloadTimeoutMs?: number;
+  /**
+   * Startup reconcile hashes every saved file (default true). false checks existence and size
+   * only; checksums are still verified on every load.
+   */
+  verifyChecksumsAtStartup?: boolean;
+  /**
+   * With several shard processes sharing the database and models directory, each reconciles
+   * only the guilds it serves (default: all).
+   */
+  ownsGuild?: (guildId: string) => boolean;
+  /** Seed of training randomness (validation split, embeddings) and of the reply's sample. */
+  trainingSeed?: number;
 }
 
 export interface ModelManagerApi {

@@ -1,0 +1,73 @@
+// Loaded models across all guilds, least recently used evicted first, within a byte budget.
+// Sizes are given by the caller: the models' own memoryBytes (the typed arrays they hold), so
+// the budget tracks what actually occupies the heap. An evicted model is reloaded from its file by the
+// manager on its next use; the cache itself never touches the file system.
+
+export class ModelCache<M> {
+  /** Map iteration order is insertion order: the first key is the least recently used. */
+  private readonly entries = new Map<string, { model: M; bytes: number }>();
+  private totalBytes = 0;
+  evictions = 0;
+
+  constructor(readonly budgetBytes: number) {}
+
+  static key(guildId: string, filename: string): string {
+    // Guild ids never contain '/', so a key cannot be shared by two guilds.
+    return `${guildId}/${filename}`;
+  }
+
+  get(key: string): M | undefined {
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    this.entries.delete(key);
+    this.entries.set(key, entry);
+    return entry.model;
+  }
+
+  has(key: string): boolean {
+    return this.entries.has(key);
+  }
+
+  /**
+   * Caches a model, evicting the least recently used until it fits. A model larger than the
+   * whole budget is not cached (it would evict everything and then itself): it is reloaded on
+   * each use, which is what the budget asks for.
+   */
+  set(key: string, model: M, memoryBytes: number): boolean {
+    this.delete(key);
+    const bytes = Math.max(0, memoryBytes);
+    if (bytes > this.budgetBytes) return false;
+    while (this.totalBytes + bytes > this.budgetBytes) {
+      const oldest = this.entries.keys().next();
+      if (oldest.done) break;
+      this.delete(oldest.value);
+      this.evictions++;
+    }
+    this.entries.set(key, { model, bytes });
+    this.totalBytes += bytes;
+    return true;
+  }
+
+  /** Keeps a model cached under a new key (a draft that became a saved file). */
+  rename(from: string, to: string): void {
+    const entry = this.entries.get(from);
+    if (!entry) return;
+    this.delete(from);
+    this.set(to, entry.model, entry.bytes);
+  }
+
+  delete(key: string): void {
+    const entry = this.entries.get(key);
+    if (!entry) return;
+    this.entries.delete(key);
+    this.totalBytes -= entry.bytes;
+  }
+
+  get bytes(): number {
+    return this.totalBytes;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}

@@ -1,0 +1,789 @@
+// The per-guild model manager: the engine behind every slash command. It owns guild state,
+// training jobs, per-guild ordering, quotas and the model cache; it knows nothing of Discord.
+//
+// Ordering. Every operation that reads or replaces a guild's files (save, load, delete,
+// generate, the end of a training) runs inside that guild's exclusive section, one after the
+// other; different guilds never wait for each other. Training itself runs outside the section
+// (it takes seconds to minutes) and enters it only to commit its result.
+//
+// Crash safety. Files are written before the rows that name them, rows are deleted before their
+// files, and a finishing training records its result file in its job row before writing it. So
+// after a crash at any point a row never names a missing file, and reconcile (run by open())
+// only removes temp files, moves unreferenced files to .orphans/, and completes or closes jobs.
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { UserError, isUserError, type ErrorParams } from '../errors.js';
+import { checkSources, ingestSources, type IngestLimits } from '../ingest/index.js';
+import { decode, ModelFormatError, resolveParams, type Model } from '../lm/index.js';
+import type { GenerateOptions, GenerateResult, ModelStats, TrainParams, TrainPhase } from '../lm/types.js';
+import {
+  Catalog,
+  ModelFiles,
+  draftFilename,
+  editDistance,
+  modelNameKey,
+  openDatabase,
+  parseModelName,
+  reconcile,
+  savedModelFilename,
+  sha256,
+  validateGuildId,
+  type DraftRef,
+  type ModelName,
+  type ModelRow,
+  type ReconcileReport,
+  type SqliteDatabase,
+} from '../store/index.js';
+import { JobSlots, type JobTicket } from './job-slots.js';
+import { ModelCache } from './model-cache.js';
+import { TrainingPool } from './training-pool.js';
+import { TrainingWorkerError, type TrainingResult } from './training-protocol.js';
+import type {
+  Actor,
+  GuildLimits,
+  GuildStatus,
+  JobProgress,
+  ManagerConfig,
+  ModelChoice,
+  ModelListing,
+  ModelManagerApi,
+  SavedModelInfo,
+  TrainingSource,
+  TrainMode,
+  TrainOutcome,
+} from './types.js';
+
+export const DEFAULT_GUILD_LIMITS: GuildLimits = {
+  maxModels: 25,
+  maxBytes: 100 * 1024 * 1024,
+  maxTrainingBytes: 20 * 1024 * 1024,
+  maxAttachmentBytes: 10 * 1024 * 1024,
+  maxFiles: 10,
+};
+
+export const DEFAULT_CACHE_BYTES = 256 * 1024 * 1024;
+export const DATABASE_FILENAME = 'ultraefficient.sqlite';
+
+/** A complete configuration from a data directory, for the bot, the console and tests. */
+export function defaultManagerConfig(dataDir: string, overrides: Partial<ManagerConfig> = {}): ManagerConfig {
+  return {
+    dataDir,
+    modelsDir: join(dataDir, 'models'),
+    workers: 1,
+    maxConcurrentJobs: 1,
+    maxQueuedJobs: 4,
+    cacheBytes: DEFAULT_CACHE_BYTES,
+    limits: { ...DEFAULT_GUILD_LIMITS },
+    ...overrides,
+  };
+}
+
+/** Share of a job's progress bar given to reading the uploads, and to committing the result. */
+const INGEST_SHARE = 0.1;
+const SAVE_SHARE = 0.05;
+/**
+ * Job rows get a progress update when the job leaves the queue and then at most this often:
+ * each is a committed (fsynced) transaction, and nothing reads a live figure from the row
+ * (status() answers from memory); the row is the record of what happened.
+ */
+const JOB_ROW_INTERVAL_MS = 5_000;
+const SUGGESTIONS = 3;
+const AUTOCOMPLETE_CHOICES = 25;
+const FILENAME_ATTEMPTS = 100;
+const DEFAULT_RETRY_AFTER_SECONDS = 60;
+
+type WorkingModel =
+  | { kind: 'none' }
+  | { kind: 'draft'; draft: DraftRef }
+  | { kind: 'saved'; row: ModelRow };
+
+interface RunningJob {
+  id: string;
+  guildId: string;
+  user: Actor;
+  mode: TrainMode;
+  startedAt: number;
+  /** performance-clock time the job left the queue; ETA is measured from here. */
+  runningSince: number | null;
+  progress: JobProgress;
+  abort: AbortController;
+  /** Once the result is being written the job can no longer be cancelled. */
+  committing: boolean;
+  lastRowUpdate: number;
+  listener: ((progress: JobProgress) => void) | undefined;
+}
+
+/** What a model file is called in errors: a saved name and version, or the unsaved draft (null). */
+interface FileLabel extends ErrorParams {
+  name: string | null;
+  version: number | null;
+}
+
+export class ModelManager implements ModelManagerApi {
+  readonly reconcileReport: ReconcileReport;
+  readonly databasePath: string;
+  private readonly catalog: Catalog;
+  private readonly cache: ModelCache<Model>;
+  private readonly slots: JobSlots;
+  private readonly pool: TrainingPool;
+  private readonly jobs = new Map<string, RunningJob>();
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly guildSections = new Map<string, Promise<void>>();
+  private readonly now: () => number;
+  private closing: Promise<void> | null = null;
+
+  private constructor(
+    private readonly config: ManagerConfig,
+    private readonly db: SqliteDatabase,
+    private readonly files: ModelFiles,
+    report: ReconcileReport,
+    databasePath: string,
+  ) {
+    this.catalog = new Catalog(db);
+    this.reconcileReport = report;
+    this.databasePath = databasePath;
+    this.now = config.now ?? Date.now;
+    this.cache = new ModelCache<Model>(config.cacheBytes);
+    this.slots = new JobSlots(Math.max(1, config.maxConcurrentJobs), Math.max(0, config.maxQueuedJobs));
+    this.pool = new TrainingPool(Math.max(1, config.workers));
+  }
+
+  /** Opens (and migrates) the database and reconciles it with the models directory. */
+  static async open(config: ManagerConfig): Promise<ModelManager> {
+    const databasePath = config.databasePath ?? join(config.dataDir, DATABASE_FILENAME);
+    const db = openDatabase(databasePath);
+    try {
+      const files = new ModelFiles(config.modelsDir);
+      const report = await reconcile(new Catalog(db), files, {
+        verifyChecksums: config.verifyChecksumsAtStartup ?? true,
+        ownsGuild: config.ownsGuild ?? (() => true),
+        now: config.now ?? Date.now,
+      });
+      return new ModelManager(config, db, files, report, databasePath);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+  }
+
+  // ---- training ----------------------------------------------------------------------------
+
+  train(
+    guildId: string,
+    user: Actor,
+    sources: TrainingSource[],
+    params: Partial<TrainParams>,
+    mode: TrainMode,
+    onProgress?: (progress: JobProgress) => void,
+  ): Promise<TrainOutcome> {
+    // Everything up to the job's registration is synchronous: two /train commands arriving
+    // together cannot both pass the one-job-per-guild check.
+    try {
+      this.assertOpen();
+      validateGuildId(guildId);
+      checkSources(sources, this.ingestLimits());
+      if (mode !== 'new' && mode !== 'append') {
+        throw new UserError('INVALID_PARAMETER', { name: 'mode', value: String(mode), reason: 'unknown' });
+      }
+      const trainParams = mode === 'new' ? checkTrainParams(params) : {};
+      const running = this.jobs.get(guildId);
+      if (running) {
+        throw new UserError('ALREADY_TRAINING', {
+          percent: Math.floor(running.progress.fraction * 100),
+          phase: running.progress.phase,
+        });
+      }
+      if (mode === 'append' && this.workingModel(guildId).kind === 'none') throw new UserError('NO_MODEL_LOADED', {});
+      const ticket = this.slots.admit();
+      if (!ticket) throw new UserError('JOBS_BUSY', { retryAfterSeconds: this.retryAfterSeconds() });
+
+      const fromUrl = sources.some((source) => source.url !== undefined);
+      const job: RunningJob = {
+        id: randomUUID(),
+        guildId,
+        user: { id: String(user.id), name: String(user.name) },
+        mode,
+        startedAt: this.now(),
+        runningSince: null,
+        progress: { jobId: '', phase: ticket.queued ? 'queued' : fromUrl ? 'download' : 'ingest', fraction: 0, etaMs: null },
+        abort: new AbortController(),
+        committing: false,
+        lastRowUpdate: performance.now(),
+        listener: onProgress,
+      };
+      job.progress.jobId = job.id;
+      this.jobs.set(guildId, job);
+      const outcome = this.runJob(job, ticket, sources, trainParams).finally(() => {
+        ticket.release();
+        if (this.jobs.get(guildId) === job) this.jobs.delete(guildId);
+      });
+      this.track(outcome);
+      return outcome;
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  cancel(guildId: string): boolean {
+    validateGuildId(guildId);
+    const job = this.jobs.get(guildId);
+    if (!job || job.committing || job.abort.signal.aborted) return false;
+    job.abort.abort(new UserError('TRAINING_CANCELLED', {}));
+    return true;
+  }
+
+  private async runJob(
+    job: RunningJob,
+    ticket: JobTicket,
+    sources: TrainingSource[],
+    params: Partial<TrainParams>,
+  ): Promise<TrainOutcome> {
+    const { signal } = job.abort;
+    const guildId = job.guildId;
+    let base: WorkingModel | null = null;
+    try {
+      this.catalog.insertJob({
+        id: job.id,
+        guildId,
+        user: job.user,
+        kind: job.mode === 'new' ? 'train-new' : 'train-append',
+        state: ticket.queued ? 'queued' : 'running',
+        startedAt: job.startedAt,
+      });
+      const fromUrl = sources.some((source) => source.url !== undefined);
+      if (ticket.queued) {
+        this.report(job, 'queued', 0);
+        await ticket.started(signal);
+      }
+      job.runningSince = performance.now();
+      this.report(job, fromUrl ? 'download' : 'ingest', 0);
+      const ingested = await ingestSources(sources, this.ingestLimits(), {
+        signal,
+        onProgress: (fraction) => this.report(job, fromUrl && fraction < 1 ? 'download' : 'ingest', INGEST_SHARE * fraction),
+      });
+      signal.throwIfAborted();
+      const sourceSummary = ingested.files.map((file) => ({
+        name: file.name,
+        lines: file.lines.length,
+        bytes: file.bytes,
+        format: file.format,
+        encoding: file.encoding,
+      }));
+      // One buffer, transferred: the line strings can be collected while the worker trains.
+      const corpus = new TextEncoder().encode(ingested.lines.join('\n'));
+      // Appending reads the working model as it is when the job starts, not when it was queued:
+      // a save or load in between may have replaced (and removed) the file seen at admission.
+      const baseBytes =
+        job.mode === 'append'
+          ? await this.exclusive(guildId, async () => {
+              const working = this.workingModel(guildId);
+              if (working.kind === 'none') throw new UserError('NO_MODEL_LOADED', {});
+              base = working;
+              return this.readVerified(guildId, fileOf(working), labelOf(working));
+            })
+          : null;
+      signal.throwIfAborted();
+      const trainShare = 1 - INGEST_SHARE - SAVE_SHARE;
+      const result = await this.pool.run(
+        {
+          type: 'train',
+          jobId: job.id,
+          corpus,
+          params,
+          base: baseBytes,
+          createdAt: this.now(),
+          seed: this.config.trainingSeed ?? 1,
+        },
+        (phase, fraction) => this.report(job, phase, INGEST_SHARE + trainShare * fraction),
+        signal,
+      );
+      signal.throwIfAborted();
+      job.committing = true;
+      this.report(job, 'save', 1 - SAVE_SHARE);
+      await this.exclusive(guildId, () => this.commitTraining(job, result));
+      this.report(job, 'save', 1);
+      return {
+        jobId: job.id,
+        stats: result.stats,
+        sample: result.sample,
+        sources: sourceSummary,
+        mode: job.mode,
+      };
+    } catch (error) {
+      const failure = trainingFailure(error, base);
+      const cancelled = isUserError(failure) && (failure.code === 'TRAINING_CANCELLED' || failure.code === 'SHUTTING_DOWN');
+      try {
+        this.catalog.finishJob(job.id, cancelled ? 'cancelled' : 'failed', this.now(), describe(failure));
+      } catch {
+        // The job row is bookkeeping; the caller's error matters more. Reconcile closes it.
+      }
+      throw failure;
+    }
+  }
+
+  /**
+   * The training result becomes the guild's working model. The job row names the draft file
+   * before the file exists, so a crash between writing it and committing is recovered by
+   * reconcile rather than losing the training.
+   */
+  private async commitTraining(job: RunningJob, result: TrainingResult): Promise<void> {
+    const at = this.now();
+    const draft: DraftRef = {
+      filename: draftFilename(job.id),
+      bytes: result.bytes.byteLength,
+      checksum: sha256(result.bytes),
+      createdAt: at,
+      createdBy: job.user,
+      statsJson: JSON.stringify(result.stats),
+    };
+    this.catalog.markJobWriting(job.id, draft);
+    await this.files.writeAtomic(job.guildId, draft.filename, result.bytes, true);
+    const previous = this.catalog.guildState(job.guildId)?.draft ?? null;
+    this.catalog.commitTrainingResult(job.guildId, job.id, draft, at, null);
+    if (previous && previous.filename !== draft.filename) await this.discardDraftFile(job.guildId, previous.filename);
+  }
+
+  private report(job: RunningJob, phase: JobProgress['phase'], fraction: number): void {
+    const previousPhase = job.progress.phase;
+    const clamped = Math.min(1, Math.max(job.progress.fraction, fraction));
+    let etaMs: number | null = null;
+    if (job.runningSince !== null && clamped >= 0.05 && clamped < 1) {
+      const elapsed = performance.now() - job.runningSince;
+      etaMs = Math.round((elapsed / clamped) * (1 - clamped));
+    } else if (clamped >= 1) {
+      etaMs = 0;
+    }
+    job.progress = { jobId: job.id, phase, fraction: clamped, etaMs };
+    const wallNow = performance.now();
+    const leftQueue = previousPhase === 'queued' && phase !== 'queued';
+    if (!job.committing && (leftQueue || wallNow - job.lastRowUpdate >= JOB_ROW_INTERVAL_MS)) {
+      job.lastRowUpdate = wallNow;
+      try {
+        this.catalog.updateJobProgress(job.id, phase === 'queued' ? 'queued' : 'running', phase, clamped);
+      } catch {
+        // A busy database must not fail a training over a progress figure.
+      }
+    }
+    try {
+      job.listener?.({ ...job.progress });
+    } catch {
+      // A failing progress listener (an expired Discord interaction) must not fail the job.
+    }
+  }
+
+  private retryAfterSeconds(): number {
+    const etas = [...this.jobs.values()]
+      .map((job) => job.progress.etaMs)
+      .filter((eta): eta is number => eta !== null && eta > 0);
+    if (etas.length === 0) return DEFAULT_RETRY_AFTER_SECONDS;
+    return Math.min(600, Math.max(10, Math.ceil(Math.min(...etas) / 1000)));
+  }
+
+  private ingestLimits(): IngestLimits {
+    const limits = this.config.limits;
+    return {
+      maxFiles: limits.maxFiles,
+      maxFileBytes: Math.min(limits.maxAttachmentBytes, limits.maxTrainingBytes),
+      maxTotalBytes: limits.maxTrainingBytes,
+      downloadTimeoutMs: this.config.downloadTimeoutMs ?? 30_000,
+    };
+  }
+
+  // ---- saved models ------------------------------------------------------------------------
+
+  async save(guildId: string, user: Actor, name: string): Promise<SavedModelInfo> {
+    this.assertOpen();
+    validateGuildId(guildId);
+    const modelName = parseModelName(name);
+    return this.exclusive(guildId, async () => {
+      const working = this.workingModel(guildId);
+      if (working.kind === 'none') throw new UserError('NO_TRAINED_MODEL', {});
+      const limits = this.config.limits;
+      const usage = this.catalog.usage(guildId);
+      if (usage.models + 1 > limits.maxModels) throw new UserError('QUOTA_MODELS', { limit: limits.maxModels });
+      const source = fileOf(working);
+      const bytes = await this.readVerified(guildId, source, labelOf(working));
+      if (usage.bytes + bytes.byteLength > limits.maxBytes) {
+        throw new UserError('QUOTA_BYTES', { usedBytes: usage.bytes, limit: limits.maxBytes });
+      }
+      const at = this.now();
+      const filename = await this.writeSavedFile(guildId, modelName, at, bytes);
+      const statsJson = working.kind === 'draft' ? working.draft.statsJson : working.row.statsJson;
+      const stats = JSON.parse(statsJson) as ModelStats;
+      const row: Omit<ModelRow, 'id'> = {
+        guildId,
+        name: modelName.display,
+        nameKey: modelName.key,
+        version: this.catalog.nextVersion(guildId, modelName.key),
+        filename,
+        bytes: bytes.byteLength,
+        checksum: source.checksum,
+        createdAt: at,
+        createdBy: { id: String(user.id), name: String(user.name) },
+        paramsJson: JSON.stringify(stats.params ?? null),
+        statsJson,
+        corpusJson: JSON.stringify(stats.corpus ?? null),
+        available: true,
+        unavailableReason: null,
+      };
+      let id: number;
+      try {
+        id = this.catalog.commitSave(row, at);
+      } catch (error) {
+        await this.files.remove(guildId, filename).catch(() => undefined);
+        throw error;
+      }
+      if (working.kind === 'draft') {
+        this.cache.rename(ModelCache.key(guildId, working.draft.filename), ModelCache.key(guildId, filename));
+        await this.discardDraftFile(guildId, working.draft.filename);
+      }
+      return this.info({ ...row, id }, id);
+    });
+  }
+
+  /** Writes a new saved file under a name no other file has (a same-second save gets `_2`). */
+  private async writeSavedFile(guildId: string, name: ModelName, at: number, bytes: Uint8Array): Promise<string> {
+    for (let attempt = 1; attempt <= FILENAME_ATTEMPTS; attempt++) {
+      const filename = savedModelFilename(name, at, attempt);
+      if (this.catalog.filenameTaken(guildId, filename)) continue;
+      if (await this.files.writeAtomic(guildId, filename, bytes, false)) return filename;
+    }
+    throw new Error(`no free file name for ${name.display} after ${FILENAME_ATTEMPTS} attempts`);
+  }
+
+  async load(guildId: string, name: string, version?: number): Promise<SavedModelInfo> {
+    this.assertOpen();
+    validateGuildId(guildId);
+    const modelName = parseModelName(name);
+    checkVersion(version);
+    return this.exclusive(guildId, async () => {
+      const row = this.findSaved(guildId, modelName, version);
+      const label = { name: row.name, version: row.version };
+      try {
+        await this.modelFor(guildId, row, label);
+      } catch (error) {
+        if (isUserError(error) && (error.code === 'MODEL_FILE_MISSING' || error.code === 'MODEL_CORRUPT')) {
+          this.catalog.setAvailability(guildId, row.id, false, error.code === 'MODEL_FILE_MISSING' ? 'missing' : String(error.params.detail));
+        }
+        throw error;
+      }
+      if (!row.available) this.catalog.setAvailability(guildId, row.id, true, null);
+      const previousDraft = this.catalog.guildState(guildId)?.draft ?? null;
+      this.catalog.setActive(guildId, row.id, this.now());
+      if (previousDraft) await this.discardDraftFile(guildId, previousDraft.filename);
+      return this.info({ ...row, available: true, unavailableReason: null }, row.id);
+    });
+  }
+
+  list(guildId: string): ModelListing[] {
+    this.assertOpen();
+    validateGuildId(guildId);
+    const activeId = this.catalog.guildState(guildId)?.activeModelId ?? null;
+    const listings: ModelListing[] = [];
+    let current: ModelListing | null = null;
+    let currentKey = '';
+    for (const row of this.catalog.listModels(guildId)) {
+      if (current === null || row.nameKey !== currentKey) {
+        current = { name: row.name, versions: [] };
+        currentKey = row.nameKey;
+        listings.push(current);
+      }
+      current.versions.push(this.info(row, activeId));
+    }
+    return listings;
+  }
+
+  async delete(guildId: string, name: string, version?: number): Promise<{ deleted: SavedModelInfo[]; wasActive: boolean }> {
+    this.assertOpen();
+    validateGuildId(guildId);
+    const modelName = parseModelName(name);
+    checkVersion(version);
+    return this.exclusive(guildId, async () => {
+      const targets = version === undefined ? this.versionsOf(guildId, modelName) : [this.findSaved(guildId, modelName, version)];
+      const activeId = this.catalog.guildState(guildId)?.activeModelId ?? null;
+      const deleted = targets.map((row) => this.info(row, activeId));
+      // Rows first, in one transaction; files after. A crash in between leaves orphan files
+      // (moved aside by reconcile), never a row without its file.
+      const { wasActive } = this.catalog.deleteModels(
+        guildId,
+        targets.map((row) => row.id),
+        this.now(),
+      );
+      for (const row of targets) {
+        this.cache.delete(ModelCache.key(guildId, row.filename));
+        await this.files.remove(guildId, row.filename);
+      }
+      return { deleted, wasActive };
+    });
+  }
+
+  suggest(guildId: string, query: string): ModelChoice[] {
+    this.assertOpen();
+    validateGuildId(guildId);
+    const key = modelNameKey(String(query ?? '').trim().slice(0, 100));
+    return this.catalog.suggest(guildId, key, AUTOCOMPLETE_CHOICES).map((row) => ({
+      name: row.name,
+      version: row.version,
+      createdAt: row.createdAt,
+      bytes: row.bytes,
+    }));
+  }
+
+  // ---- using the working model -------------------------------------------------------------
+
+  async generate(guildId: string, options: GenerateOptions): Promise<GenerateResult> {
+    this.assertOpen();
+    validateGuildId(guildId);
+    return this.exclusive(guildId, async () => {
+      const working = this.workingModel(guildId);
+      if (working.kind === 'none') throw new UserError('NO_MODEL_LOADED', {});
+      const model = await this.modelFor(guildId, fileOf(working), labelOf(working));
+      return model.generate(options);
+    });
+  }
+
+  status(guildId: string): GuildStatus {
+    this.assertOpen();
+    validateGuildId(guildId);
+    const working = this.workingModel(guildId);
+    let active: GuildStatus['active'];
+    if (working.kind === 'draft') {
+      active = {
+        kind: 'working',
+        saved: false,
+        stats: JSON.parse(working.draft.statsJson) as ModelStats,
+        trainedAt: working.draft.createdAt,
+        trainedBy: working.draft.createdBy,
+      };
+    } else if (working.kind === 'saved') {
+      active = { kind: 'saved', saved: true, model: this.info(working.row, working.row.id) };
+    } else {
+      active = { kind: 'none' };
+    }
+    const job = this.jobs.get(guildId);
+    return {
+      guildId,
+      active,
+      job: job
+        ? { jobId: job.id, user: { ...job.user }, mode: job.mode, progress: { ...job.progress }, startedAt: job.startedAt }
+        : null,
+      usage: this.catalog.usage(guildId),
+      limits: { ...this.config.limits },
+    };
+  }
+
+  hasUnsavedWorkingModel(guildId: string): boolean {
+    this.assertOpen();
+    validateGuildId(guildId);
+    return this.catalog.guildState(guildId)?.draft != null;
+  }
+
+  /** Figures for benchmarks and health reports. */
+  cacheStats(): { models: number; bytes: number; budgetBytes: number; evictions: number } {
+    return { models: this.cache.size, bytes: this.cache.bytes, budgetBytes: this.cache.budgetBytes, evictions: this.cache.evictions };
+  }
+
+  /**
+   * Stops accepting work, cancels queued and running trainings (a training that is already
+   * writing its result finishes), waits for in-progress operations, then closes the database.
+   */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      for (const job of this.jobs.values()) {
+        if (!job.committing) job.abort.abort(new UserError('SHUTTING_DOWN', {}));
+      }
+      await Promise.allSettled([...this.inFlight]);
+      await Promise.allSettled([...this.guildSections.values()]);
+      await this.pool.close();
+      this.db.close();
+    })();
+    return this.closing;
+  }
+
+  // ---- internals ---------------------------------------------------------------------------
+
+  private assertOpen(): void {
+    if (this.closing) throw new UserError('SHUTTING_DOWN', {});
+  }
+
+  private track(promise: Promise<unknown>): void {
+    const settled = promise.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.inFlight.add(settled);
+    void settled.then(() => this.inFlight.delete(settled));
+  }
+
+  /** Runs `work` after every earlier exclusive operation of the same guild has finished. */
+  private exclusive<T>(guildId: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.guildSections.get(guildId) ?? Promise.resolve();
+    const result = previous.then(work);
+    const tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.guildSections.set(guildId, tail);
+    void tail.then(() => {
+      if (this.guildSections.get(guildId) === tail) this.guildSections.delete(guildId);
+    });
+    return result;
+  }
+
+  private workingModel(guildId: string): WorkingModel {
+    const state = this.catalog.guildState(guildId);
+    if (state?.draft) return { kind: 'draft', draft: state.draft };
+    if (state?.activeModelId != null) {
+      const row = this.catalog.model(guildId, state.activeModelId);
+      if (row) return { kind: 'saved', row };
+    }
+    return { kind: 'none' };
+  }
+
+  private versionsOf(guildId: string, name: ModelName): ModelRow[] {
+    const versions = this.catalog.versionsOf(guildId, name.key);
+    if (versions.length > 0) return versions;
+    throw new UserError('MODEL_NOT_FOUND', { name: name.display, suggestions: this.closestNames(guildId, name.key) });
+  }
+
+  private findSaved(guildId: string, name: ModelName, version: number | undefined): ModelRow {
+    const versions = this.versionsOf(guildId, name);
+    if (version === undefined) return versions[0];
+    const row = versions.find((candidate) => candidate.version === version);
+    if (row) return row;
+    throw new UserError('MODEL_VERSION_NOT_FOUND', {
+      name: versions[0].name,
+      version,
+      versions: versions.map((candidate) => String(candidate.version)),
+    });
+  }
+
+  /** Names within a small edit distance, or containing / contained in what was typed. */
+  private closestNames(guildId: string, key: string): string[] {
+    const names = new Map<string, string>();
+    for (const row of this.catalog.listModels(guildId)) if (!names.has(row.nameKey)) names.set(row.nameKey, row.name);
+    const limit = Math.max(2, Math.floor([...key].length / 3));
+    return [...names]
+      .map(([candidate, display]) => {
+        const contains = candidate.includes(key) || key.includes(candidate);
+        return { display, distance: contains ? 0.5 : editDistance(key, candidate) };
+      })
+      .filter((candidate) => candidate.distance <= limit)
+      .sort((a, b) => a.distance - b.distance || (a.display < b.display ? -1 : 1))
+      .slice(0, SUGGESTIONS)
+      .map((candidate) => candidate.display);
+  }
+
+  /** Reads a model file and checks it against its recorded checksum. */
+  private async readVerified(guildId: string, file: { filename: string; checksum: string }, label: FileLabel): Promise<Uint8Array> {
+    const bytes = await this.files.read(guildId, file.filename);
+    if (bytes === null) throw new UserError('MODEL_FILE_MISSING', label);
+    if (sha256(bytes) !== file.checksum) throw new UserError('MODEL_CORRUPT', { ...label, detail: 'checksum' });
+    return bytes;
+  }
+
+  /** The cached model, or the file read, verified and decoded (then cached). */
+  private async modelFor(guildId: string, file: { filename: string; checksum: string }, label: FileLabel): Promise<Model> {
+    const key = ModelCache.key(guildId, file.filename);
+    const cached = this.cache.get(key);
+    if (cached) return cached;
+    const bytes = await this.readVerified(guildId, file, label);
+    let model: Model;
+    try {
+      model = decode(bytes);
+    } catch (error) {
+      if (error instanceof ModelFormatError) {
+        // Only a newer format is "incompatible" (updating the bot fixes it); a file that is not a
+        // model at all, though its checksum matches, is as unusable as a damaged one.
+        throw new UserError(error.kind === 'newer-version' ? 'MODEL_INCOMPATIBLE' : 'MODEL_CORRUPT', { ...label, detail: error.kind });
+      }
+      throw error;
+    }
+    this.cache.set(key, model, model.stats.memoryBytes);
+    return model;
+  }
+
+  private async discardDraftFile(guildId: string, filename: string): Promise<void> {
+    this.cache.delete(ModelCache.key(guildId, filename));
+    await this.files.remove(guildId, filename);
+  }
+
+  private info(row: Omit<ModelRow, 'id'> & { id: number }, activeId: number | null): SavedModelInfo {
+    return {
+      name: row.name,
+      version: row.version,
+      filename: row.filename,
+      bytes: row.bytes,
+      createdAt: row.createdAt,
+      createdBy: { ...row.createdBy },
+      stats: JSON.parse(row.statsJson) as ModelStats,
+      available: row.available,
+      active: row.id === activeId,
+    };
+  }
+}
+
+function fileOf(working: Exclude<WorkingModel, { kind: 'none' }>): { filename: string; checksum: string } {
+  return working.kind === 'draft' ? working.draft : working.row;
+}
+
+function labelOf(working: Exclude<WorkingModel, { kind: 'none' }> | WorkingModel | null): FileLabel {
+  if (working?.kind === 'saved') return { name: working.row.name, version: working.row.version };
+  return { name: null, version: null };
+}
+
+function checkVersion(version: number | undefined): void {
+  if (version !== undefined && !(Number.isInteger(version) && version >= 1 && version <= 1_000_000)) {
+    throw new UserError('INVALID_PARAMETER', { name: 'version', value: String(version), reason: 'positive-integer' });
+  }
+}
+
+const TRAIN_PARAM_NAMES: readonly (keyof TrainParams)[] = [
+  'maxPatternLength',
+  'minFrequency',
+  'maxPatterns',
+  'validation',
+  'splitSentences',
+  'embeddingDim',
+];
+
+/** Checks parameters on the main thread, before any download, one by one to name the bad one. */
+function checkTrainParams(params: Partial<TrainParams>): Partial<TrainParams> {
+  const checked: Partial<TrainParams> = {};
+  for (const [name, value] of Object.entries(params ?? {})) {
+    if (value === undefined) continue;
+    if (!(TRAIN_PARAM_NAMES as readonly string[]).includes(name)) {
+      throw new UserError('INVALID_PARAMETER', { name, value: String(value), reason: 'unknown' });
+    }
+    try {
+      resolveParams({ [name]: value });
+    } catch (error) {
+      throw new UserError('INVALID_PARAMETER', { name, value: String(value), reason: error instanceof Error ? error.message : 'invalid' });
+    }
+    (checked as Record<string, unknown>)[name] = value;
+  }
+  return checked;
+}
+
+function trainingFailure(error: unknown, base: WorkingModel | null): Error {
+  if (isUserError(error)) return error;
+  if (error instanceof TrainingWorkerError) {
+    switch (error.kind) {
+      case 'empty':
+        return new UserError('EMPTY_INPUT', {});
+      case 'bad-params':
+        return new UserError('INVALID_PARAMETER', { name: 'params', value: '', reason: error.message });
+      case 'base-format':
+        return new UserError('MODEL_CORRUPT', { ...labelOf(base), detail: error.message });
+      case 'internal':
+        return new UserError('TRAINING_FAILED', { reason: error.message });
+    }
+  }
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+function describe(error: Error): string {
+  return isUserError(error) ? `${error.code} ${JSON.stringify(error.params)}` : `${error.name}: ${error.message}`;
+}
+
+export type { TrainPhase };

@@ -1,0 +1,38 @@
+// The storage layer: the only code that knows SQL or file paths (see ARCHITECTURE.md).
+export { openDatabase, SCHEMA_VERSION, type SqliteDatabase } from './database.js';
+export {
+  Catalog,
+  OPEN_JOB_STATES,
+  type Creator,
+  type DraftRef,
+  type GuildStateRow,
+  type JobKind,
+  type JobRow,
+  type JobState,
+  type ModelRow,
+  type NewModelRow,
+} from './catalog.js';
+export { ModelFiles, sha256, type FileCheck } from './files.js';
+export {
+  draftFilename,
+  editDistance,
+  fileTimestamp,
+  modelNameKey,
+  parseModelName,
+  savedModelFilename,
+  validateGuildId,
+  MAX_MODEL_NAME_BYTES,
+  MAX_MODEL_NAME_CHARACTERS,
+  ORPHANS_DIR,
+  TEMP_PREFIX,
+  DRAFT_PREFIX,
+  type ModelName,
+} from './names.js';
+export {
+  emptyReconcileReport,
+  reconcile,
+  reconcileFoundDamage,
+  type ReconcileOptions,
+  type ReconcileReport,
+  type UnavailableReason,
+} from './reconcile.js';

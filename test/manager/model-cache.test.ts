@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { ModelCache } from '../../src/manager/model-cache.js';
+
+describe('ModelCache', () => {
+  it('evicts the least recently used entries until a new one fits', () => {
+    const cache = new ModelCache<string>(100);
+    cache.set('g1/a', 'A', 40);
+    cache.set('g1/b', 'B', 40);
+    expect(cache.get('g1/a')).toBe('A'); // a is now the most recently used
+    cache.set('g2/c', 'C', 40);
+    expect([cache.has('g1/a'), cache.has('g1/b'), cache.has('g2/c')]).toEqual([true, false, true]);
+    expect([cache.bytes, cache.size, cache.evictions]).toEqual([80, 2, 1]);
+  });
+
+  it('does not cache a model larger than the whole budget', () => {
+    const cache = new ModelCache<string>(100);
+    cache.set('g1/a', 'A', 50);
+    expect(cache.set('g1/huge', 'H', 101)).toBe(false);
+    expect([cache.has('g1/a'), cache.has('g1/huge'), cache.bytes]).toEqual([true, false, 50]);
+  });
+
+  it('replaces an entry under the same key and keeps a renamed entry', () => {
+    const cache = new ModelCache<string>(100);
+    cache.set('g1/.draft_x.ulm', 'D', 30);
+    cache.set('g1/.draft_x.ulm', 'D2', 60);
+    expect(cache.bytes).toBe(60);
+    cache.rename('g1/.draft_x.ulm', 'g1/saved.ulm');
+    expect([cache.get('g1/.draft_x.ulm'), cache.get('g1/saved.ulm'), cache.bytes]).toEqual([undefined, 'D2', 60]);
+    cache.delete('g1/saved.ulm');
+    expect([cache.size, cache.bytes]).toEqual([0, 0]);
+  });
+
+  it('keys entries by guild, so two guilds never share one', () => {
+    expect(ModelCache.key('g1', 'a.ulm')).not.toBe(ModelCache.key('g2', 'a.ulm'));
+  });
+});
