@@ -35,6 +35,7 @@
 
 import { Packr, Unpackr } from 'msgpackr';
 import * as zlib from 'node:zlib';
+import type { TrieIndex } from './graph.js';
 import {
   BOS,
   EOS,
@@ -107,6 +108,17 @@ export function encodeModelFile(file: ModelFile): Uint8Array {
 
 /** Reads a model file; throws ModelFormatError for anything that is not a valid file of a version we read. */
 export function decodeModelFile(bytes: Uint8Array): ModelFile {
+  return decodeIndexedModelFile(bytes).file;
+}
+
+/** A decoded file and the trie index the decoder built on the way (see DecodedTrieIndex). */
+export interface DecodedModelFile {
+  file: ModelFile;
+  index: DecodedTrieIndex;
+}
+
+/** decodeModelFile, also handing over the trie index; the model loads from both without re-deriving it. */
+export function decodeIndexedModelFile(bytes: Uint8Array): DecodedModelFile {
   if (!(bytes instanceof Uint8Array)) throw new ModelFormatError('foreign', 'not a byte array');
   const magicBytes = Math.min(bytes.length, MAGIC.length);
   for (let i = 0; i < magicBytes; i++) {
@@ -231,14 +243,14 @@ interface DecodeBudget {
   nodes: number;
 }
 
-function decodePayload(payload: Uint8Array, version: number): ModelFile {
+function decodePayload(payload: Uint8Array, version: number): DecodedModelFile {
   const root = record(payloadUnpackr.unpack(payload), 'payload');
   const budget: DecodeBudget = { rawBytes: rawByteLimit(payload.length), nodes: nodeLimit(payload.length) };
   const header: ModelFileHeader = { formatVersion: version, ...headerFields(root.header) };
   const vocab = decodeVocab(root.vocab, budget);
-  const counts = decodeCounts(root.counts, vocab.length, budget);
+  const { counts, index } = decodeCounts(root.counts, vocab.length, budget);
   const embeddings = root.embeddings === null ? null : decodeEmbeddings(root.embeddings, vocab.length);
-  return { header, vocab, counts, embeddings };
+  return { file: { header, vocab, counts, embeddings }, index };
 }
 
 function storeStream(raw: Uint8Array): StoredStream {
@@ -640,16 +652,25 @@ function lowerBound(sorted: Int32Array, low: number, high: number, value: number
   return low;
 }
 
-function decodeCounts(value: unknown, vocabSize: number, budget: DecodeBudget): CountTrie {
+/**
+ * The decoder lays the trie out as the pattern graph does (graph.ts) and finds each node's suffix
+ * anyway, because child words are stored as ranks among the suffix's children: handing these over
+ * saves the model a copy of every array and a binary search per node at load.
+ */
+export type DecodedTrieIndex = TrieIndex;
+
+function decodeCounts(value: unknown, vocabSize: number, budget: DecodeBudget): { counts: CountTrie; index: DecodedTrieIndex } {
   const stored = record(value, 'counts');
   const order = integerIn(stored.order, 1, MAX_ORDER, 'counts order');
   if (!Array.isArray(stored.sizes) || stored.sizes.length !== order) fail('counts: level sizes do not match the order');
   if (!Array.isArray(stored.levels) || stored.levels.length !== order) fail('counts: level streams do not match the order');
   const sizes: number[] = [];
+  const offsets = new Int32Array(order + 1);
   for (let i = 0; i < order; i++) {
     const size = integerIn(stored.sizes[i], 0, budget.nodes, `level ${i} size`);
     budget.nodes -= size;
     sizes.push(size);
+    offsets[i + 1] = offsets[i] + size;
   }
   const levelStreams = stored.levels.map((level: unknown, i: number) => {
     if (!Array.isArray(level) || level.length !== LEVEL_STREAMS) fail(`level ${i}: streams missing`);
@@ -658,9 +679,23 @@ function decodeCounts(value: unknown, vocabSize: number, budget: DecodeBudget): 
   const stream = (level: number, kind: number, maxValues: number, name: string): VarintStream =>
     varintStream(loadStream(levelStreams[level][kind], maxValues * MAX_VARINT_BYTES, budget, `level ${level} ${name}`), `level ${level} ${name}`);
 
+  // The node budget above bounds these allocations.
+  const total = offsets[order];
+  const index: DecodedTrieIndex = {
+    offsets,
+    parent: new Int32Array(total),
+    word: new Int32Array(total),
+    count: new Uint32Array(total),
+    childStart: new Int32Array(offsets[order - 1] + 1),
+    suffix: new Int32Array(total),
+  };
   const levels: CountTrieLevel[] = [];
+  for (let i = 0; i < order; i++) {
+    const [from, to] = [offsets[i], offsets[i + 1]];
+    levels.push({ parent: index.parent.subarray(from, to), word: index.word.subarray(from, to), count: index.count.subarray(from, to) });
+  }
   const size0 = sizes[0];
-  const level0: CountTrieLevel = { parent: new Int32Array(size0), word: new Int32Array(size0), count: new Uint32Array(size0) };
+  const level0 = levels[0];
   const words0 = stream(0, WORDS, size0, 'words');
   const counts0 = stream(0, COUNTS, size0, 'counts');
   let word = -1;
@@ -673,30 +708,20 @@ function decodeCounts(value: unknown, vocabSize: number, budget: DecodeBudget): 
     level0.count[n] = count;
   }
   for (const used of [words0, counts0, stream(0, ESCAPES, 0, 'escapes')]) expectConsumed(used);
-  levels.push(level0);
+  index.suffix.fill(-1, 0, size0);
 
-  let suffixAbove = new Int32Array(size0);
-  let startsBelow: Uint32Array = Uint32Array.of(0, size0);
   for (let i = 0; i + 1 < order; i++) {
-    const size = sizes[i + 1];
-    const below: CountTrieLevel = { parent: new Int32Array(size), word: new Int32Array(size), count: new Uint32Array(size) };
     const streams: ChildStreams = {
       fanout: stream(i, FANOUT, sizes[i], 'fanout'),
       excess: stream(i, EXCESS, sizes[i], 'excess'),
-      words: stream(i + 1, WORDS, size, 'words'),
-      escapes: stream(i + 1, ESCAPES, size, 'escapes'),
-      counts: stream(i + 1, COUNTS, size, 'counts'),
+      words: stream(i + 1, WORDS, sizes[i + 1], 'words'),
+      escapes: stream(i + 1, ESCAPES, sizes[i + 1], 'escapes'),
+      counts: stream(i + 1, COUNTS, sizes[i + 1], 'counts'),
     };
-    // The deepest level has no children, so needs neither suffix links nor child starts.
-    const deepest = i + 2 === order;
-    const suffix = new Int32Array(deepest ? 0 : size);
-    const starts = new Uint32Array(deepest ? 0 : sizes[i] + 1);
-    decodeChildren(i, levels[i], suffixAbove, startsBelow, streams, below, suffix, starts, vocabSize);
+    decodeChildren(i, index, streams, vocabSize);
     for (const used of Object.values(streams)) expectConsumed(used);
-    levels.push(below);
-    suffixAbove = suffix;
-    startsBelow = starts;
   }
+  index.childStart[offsets[order - 1]] = total;
   // The deepest level has no children: its fanout and excess streams must be empty.
   expectConsumed(stream(order - 1, FANOUT, 0, 'fanout'));
   expectConsumed(stream(order - 1, EXCESS, 0, 'excess'));
@@ -714,7 +739,7 @@ function decodeCounts(value: unknown, vocabSize: number, budget: DecodeBudget): 
       level[field] = array;
     }
   });
-  return { order, levels };
+  return { counts: { order, levels }, index };
 }
 
 interface ChildStreams {
@@ -726,22 +751,13 @@ interface ChildStreams {
 }
 
 /**
- * Rebuilds level i+1 (`below`) from the streams describing the children of level i (`above`),
- * and the suffix links and child starts the next level needs. This is the loop that decides
- * load time, so every stream position lives in a local and one-byte values (nearly all of them)
- * take the inline path; a load past a stream's end yields undefined and so takes the checked path.
+ * Rebuilds level i+1 from the streams describing the children of level i, with the child starts
+ * of level i and the suffix links of level i+1 (global indices, see DecodedTrieIndex). This is the
+ * loop that decides load time, so every stream position lives in a local and one-byte values
+ * (nearly all of them) take the inline path; a load past a stream's end yields undefined and so
+ * takes the checked path.
  */
-function decodeChildren(
-  i: number,
-  above: CountTrieLevel,
-  suffixAbove: Int32Array,
-  startsBelow: Uint32Array,
-  streams: ChildStreams,
-  below: CountTrieLevel,
-  suffix: Int32Array,
-  starts: Uint32Array,
-  vocabSize: number,
-): void {
+function decodeChildren(i: number, index: DecodedTrieIndex, streams: ChildStreams, vocabSize: number): void {
   const { fanout, excess, words, escapes, counts } = streams;
   const fanoutBytes = fanout.bytes;
   const excessBytes = excess.bytes;
@@ -753,18 +769,15 @@ function decodeChildren(
   let wordAt = 0;
   let escapeAt = 0;
   let countAt = 0;
-  const aboveCount = above.count;
-  const candidateWords = above.word;
-  const parents = below.parent;
-  const belowWords = below.word;
-  const belowCounts = below.count;
-  const sizeAbove = above.word.length;
-  const size = belowWords.length;
-  const linkNext = starts.length > 0;
+  const { offsets, parent: parents, word: nodeWords, count: nodeCounts, childStart, suffix } = index;
+  const aboveFrom = offsets[i];
+  const aboveTo = offsets[i + 1];
+  const belowFrom = offsets[i + 1];
+  const belowTo = offsets[i + 2];
   let byte: number;
   let zeroExcessesLeft = 0;
-  let c = 0;
-  for (let p = 0; p < sizeAbove; p++) {
+  let c = belowFrom;
+  for (let p = aboveFrom; p < aboveTo; p++) {
     let children: number;
     if ((byte = fanoutBytes[fanoutAt]) < 0x80) {
       children = byte;
@@ -773,9 +786,9 @@ function decodeChildren(
       children = readLongVarint(fanout, fanoutAt);
       fanoutAt = longVarintEnd;
     }
-    if (children > size - c) fail(`level ${i} node ${p}: more children than level ${i + 1} holds`);
+    if (children > belowTo - c) fail(`level ${i} node ${p - aboveFrom}: more children than level ${i + 1} holds`);
+    childStart[p] = c;
     const end = c + children;
-    if (linkNext) starts[p + 1] = end;
     if (children === 0) continue;
     let zigzag = 0;
     if (zeroExcessesLeft > 0) zeroExcessesLeft--;
@@ -792,16 +805,19 @@ function decodeChildren(
         excessAt = longVarintEnd;
       }
     }
-    let rest = aboveCount[p] - (zigzag % 2 === 0 ? zigzag / 2 : -(zigzag + 1) / 2);
-    if (rest < 0) fail(`level ${i} node ${p}: excess larger than its count`);
+    let rest = nodeCounts[p] - (zigzag % 2 === 0 ? zigzag / 2 : -(zigzag + 1) / 2);
+    if (rest < 0) fail(`level ${i} node ${p - aboveFrom}: excess larger than its count`);
 
-    const parentSuffix = suffixAbove[p];
-    const low = parentSuffix < 0 ? 0 : startsBelow[parentSuffix];
-    const candidates = parentSuffix < 0 ? 0 : startsBelow[parentSuffix + 1] - low;
+    // Candidates for the child words: the children of the parent's suffix (of the root, that is
+    // every unigram, for a unigram parent); none when the parent's suffix is not stored.
+    const parentSuffix = i === 0 ? -2 : suffix[p];
+    const low = parentSuffix === -2 ? 0 : parentSuffix < 0 ? 0 : childStart[parentSuffix];
+    const candidates = parentSuffix === -2 ? aboveTo : parentSuffix < 0 ? 0 : childStart[parentSuffix + 1] - low;
+    const localParent = p - aboveFrom;
     let previousRank = -1;
     let previousWord = -1;
     for (; c < end; c++) {
-      parents[c] = p;
+      parents[c] = localParent;
       let code: number;
       if ((byte = wordBytes[wordAt]) < 0x80) {
         code = byte;
@@ -821,21 +837,21 @@ function decodeChildren(
           escapeAt = longVarintEnd;
         }
         word = previousWord + gap + 1;
-        if (word >= vocabSize) fail(`level ${i + 1} node ${c}: word outside the vocabulary`);
-        if (linkNext) suffix[c] = -1;
+        if (word >= vocabSize) fail(`level ${i + 1} node ${c - belowFrom}: word outside the vocabulary`);
+        suffix[c] = -1;
       } else {
         const rank = previousRank + code;
-        if (rank >= candidates) fail(`level ${i + 1} node ${c}: rank outside its suffix's children`);
+        if (rank >= candidates) fail(`level ${i + 1} node ${c - belowFrom}: rank outside its suffix's children`);
         previousRank = rank;
-        if (linkNext) suffix[c] = low + rank;
-        word = candidateWords[low + rank];
-        if (word <= previousWord) fail(`level ${i + 1} node ${c}: words not in order`);
+        suffix[c] = low + rank;
+        word = nodeWords[low + rank];
+        if (word <= previousWord) fail(`level ${i + 1} node ${c - belowFrom}: words not in order`);
       }
-      belowWords[c] = word;
+      nodeWords[c] = word;
       previousWord = word;
       if (c + 1 === end) {
-        if (rest > MAX_COUNT) fail(`level ${i + 1} node ${c}: count out of range`);
-        belowCounts[c] = rest;
+        if (rest > MAX_COUNT) fail(`level ${i + 1} node ${c - belowFrom}: count out of range`);
+        nodeCounts[c] = rest;
       } else {
         let count: number;
         if ((byte = countBytes[countAt]) < 0x80) {
@@ -845,13 +861,13 @@ function decodeChildren(
           count = readLongVarint(counts, countAt);
           countAt = longVarintEnd;
         }
-        if (count > rest || count > MAX_COUNT) fail(`level ${i + 1} node ${c}: count out of range`);
-        belowCounts[c] = count;
+        if (count > rest || count > MAX_COUNT) fail(`level ${i + 1} node ${c - belowFrom}: count out of range`);
+        nodeCounts[c] = count;
         rest -= count;
       }
     }
   }
-  if (c !== size) fail(`level ${i + 1}: ${c} nodes have parents, ${size} declared`);
+  if (c !== belowTo) fail(`level ${i + 1}: ${c - belowFrom} nodes have parents, ${belowTo - belowFrom} declared`);
   if (zeroExcessesLeft !== 0) fail(`${excess.what}: a run of zeros longer than the nodes with children`);
   fanout.position = fanoutAt;
   excess.position = excessAt;

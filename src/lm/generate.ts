@@ -216,6 +216,17 @@ function firstWord(graph: PatternGraph): number {
   return graph.vocabularySize > EOS_ID + 1 ? EOS_ID + 1 : EOS_ID;
 }
 
+/** Candidate words of one state with exact log-probabilities, most probable first. */
+export interface CandidateHead {
+  words: Int32Array;
+  logProb: Float64Array;
+  /** Context nodes consulted to build it (the chain and the root). */
+  activated: number;
+}
+
+/** States whose candidate heads are kept (~1–3 KB each); the whole set is dropped when full. */
+const KEPT_HEADS = 20_000;
+
 /**
  * Continuations of each context ranked by probability, sorted lazily the first time a context is
  * consulted by the explicit-score path (the default path never needs them), then cached.
@@ -237,9 +248,22 @@ export class ContinuationRanking {
     this.ownerDepth = new Uint8Array(vocabularySize);
   }
 
+  /** Candidate heads of recently sampled states (explicit-score path). */
+  readonly heads = new Map<number, CandidateHead>();
+  private headBytes = 0;
+
+  keepHead(state: number, head: CandidateHead): void {
+    if (this.heads.size >= KEPT_HEADS) {
+      this.heads.clear();
+      this.headBytes = 0;
+    }
+    this.heads.set(state, head);
+    this.headBytes += head.words.byteLength + head.logProb.byteLength;
+  }
+
   /** Typed-array bytes held. */
   get byteLength(): number {
-    return this.ranked.byteLength + this.done.byteLength + this.ownerStamp.byteLength + this.ownerDepth.byteLength + (this.unigrams?.byteLength ?? 0);
+    return this.headBytes + this.ranked.byteLength + this.done.byteLength + this.ownerStamp.byteLength + this.ownerDepth.byteLength + (this.unigrams?.byteLength ?? 0);
   }
 
   /** Children of `context`, most probable first. */
@@ -313,6 +337,107 @@ class CandidateSampler {
   }
 
   sample(state: number, random: Random, allowEnd: boolean, activation: { count: number }): number {
+    const head = this.headOf(state);
+    activation.count += head.activated;
+    const words = this.words;
+    const score = this.score;
+    const { temperature, topK, topP, steer } = this.settings;
+    const logPenalty = this.logPenalty;
+    const headWords = head.words;
+    const headLogProb = head.logProb;
+    let size = 0;
+    let best = -Infinity;
+    for (let i = 0; i < headWords.length; i++) {
+      const w = headWords[i];
+      if (w === EOS && !allowEnd) continue;
+      let s = headLogProb[i];
+      if (logPenalty > 0 && w !== EOS && this.seen.has(w)) s -= logPenalty;
+      if (steer > 0 && w !== EOS) s += steer * STEER_STRENGTH * this.similarityOf(w);
+      s /= temperature;
+      words[size] = w;
+      score[size] = s;
+      size++;
+      if (s > best) best = s;
+    }
+    if (size === 0) return allowEnd ? EOS : firstWord(this.source.graph);
+
+    const weight = this.weight;
+    let total = 0;
+    for (let i = 0; i < size; i++) {
+      weight[i] = Math.exp(score[i] - best);
+      total += weight[i];
+    }
+
+    // Restrict to the top-k and/or the nucleus. The head is sorted by probability, and temperature
+    // keeps that order, so without a penalty or steering the best words are a prefix; otherwise
+    // they are popped from a max-heap of scores.
+    let chosenCount = size;
+    let chosen: Int32Array | null = null;
+    if ((topK > 0 && topK < size) || topP < 1) {
+      const limit = topK > 0 ? Math.min(topK, size) : size;
+      const heap = this.heap;
+      let mass = 0;
+      let popped = 0;
+      if (logPenalty === 0 && steer === 0) {
+        while (popped < limit) {
+          heap[popped] = popped;
+          mass += weight[popped] / total;
+          popped++;
+          if (mass >= topP) break;
+        }
+        chosen = heap.subarray(0, popped);
+      } else {
+        for (let i = 0; i < size; i++) heap[i] = i;
+        let heapSize = size;
+        for (let i = (heapSize >> 1) - 1; i >= 0; i--) siftDown(heap, score, heapSize, i);
+        // Popped entries move to the end of the heap array.
+        while (popped < limit && heapSize > 0) {
+          const top = heap[0];
+          heapSize--;
+          heap[0] = heap[heapSize];
+          heap[heapSize] = top;
+          siftDown(heap, score, heapSize, 0);
+          popped++;
+          mass += weight[top] / total;
+          if (mass >= topP) break;
+        }
+        chosen = heap.subarray(size - popped, size);
+      }
+      chosenCount = popped;
+    }
+
+    let sum = 0;
+    for (let i = 0; i < chosenCount; i++) sum += weight[chosen !== null ? chosen[i] : i];
+    let u = random.next() * sum;
+    let pick = chosen !== null ? chosen[chosenCount - 1] : size - 1;
+    for (let i = 0; i < chosenCount; i++) {
+      const index = chosen !== null ? chosen[i] : i;
+      u -= weight[index];
+      if (u < 0) {
+        pick = index;
+        break;
+      }
+    }
+    return words[pick];
+  }
+
+  /**
+   * The head of p(·|state): candidate words with their exact log-probabilities, most probable
+   * first. It depends only on the state (and the per-context size), so the model's ranking keeps
+   * it for the next generation that passes through the same state.
+   */
+  private headOf(state: number): CandidateHead {
+    const ranking = this.source.ranking();
+    const cacheable = this.perContext === PER_CONTEXT_CANDIDATES;
+    let head = cacheable ? ranking.heads.get(state) : undefined;
+    if (head === undefined) {
+      head = this.buildHead(state);
+      if (cacheable) ranking.keepHead(state, head);
+    }
+    return head;
+  }
+
+  private buildHead(state: number): CandidateHead {
     const source = this.source;
     const graph = source.graph;
     const { childStart, suffix, word: nodeWord } = graph;
@@ -320,29 +445,20 @@ class CandidateSampler {
     const ranking = source.ranking();
     const chain = this.chain;
     chain.length = 0;
+    let activated = 0;
     for (let context = state; context !== ROOT; context = suffix[context]) {
-      activation.count++;
+      activated++;
       if (childStart[context] < childStart[context + 1]) chain.push(context);
     }
-    activation.count++; // the root
+    activated++; // the root
 
-    const words = this.words;
-    const score = this.score;
-    const { temperature, topK, topP, steer } = this.settings;
     const perContext = this.perContext;
-    let size = 0;
-    let best = -Infinity;
+    const headWords: number[] = [];
+    const headLogProb: number[] = [];
     const consider = (w: number, p: number) => {
-      let s: number;
-      if (w === UNK || w === BOS || (w === EOS && !allowEnd) || p <= 0) return;
-      s = Math.log(p);
-      if (this.logPenalty > 0 && w !== EOS && this.seen.has(w)) s -= this.logPenalty;
-      if (steer > 0 && w !== EOS) s += steer * STEER_STRENGTH * this.similarityOf(w);
-      s /= temperature;
-      words[size] = w;
-      score[size] = s;
-      size++;
-      if (s > best) best = s;
+      if (w === UNK || w === BOS || p <= 0) return;
+      headWords.push(w);
+      headLogProb.push(Math.log(p));
     };
     // Which longer context owns a word: small runs are stamped word by word (cheap), large ones
     // (a frequent one-word context) are binary-searched only when asked.
@@ -404,69 +520,13 @@ class CandidateSampler {
       taken++;
     }
     if (!ownedByLonger(EOS, chain.length)) consider(EOS, multiplier * prob[EOS]);
-    if (size === 0) return allowEnd ? EOS : firstWord(graph);
-
-    const weight = this.weight;
-    let total = 0;
-    for (let i = 0; i < size; i++) {
-      weight[i] = Math.exp(score[i] - best);
-      total += weight[i];
-    }
-
-    // Restrict to the top-k and/or the nucleus: pop a max-heap of scores.
-    let chosenCount = size;
-    let chosen: Int32Array | null = null;
-    if ((topK > 0 && topK < size) || topP < 1) {
-      const heap = this.heap;
-      for (let i = 0; i < size; i++) heap[i] = i;
-      let heapSize = size;
-      const siftDown = (start: number) => {
-        let i = start;
-        for (;;) {
-          const l = 2 * i + 1;
-          const r = l + 1;
-          let largest = i;
-          if (l < heapSize && score[heap[l]] > score[heap[largest]]) largest = l;
-          if (r < heapSize && score[heap[r]] > score[heap[largest]]) largest = r;
-          if (largest === i) return;
-          const t = heap[i];
-          heap[i] = heap[largest];
-          heap[largest] = t;
-          i = largest;
-        }
-      };
-      for (let i = (heapSize >> 1) - 1; i >= 0; i--) siftDown(i);
-      // Popped entries move to the end of the heap array.
-      const limit = topK > 0 ? Math.min(topK, size) : size;
-      let mass = 0;
-      let popped = 0;
-      while (popped < limit && heapSize > 0) {
-        const top = heap[0];
-        heapSize--;
-        heap[0] = heap[heapSize];
-        heap[heapSize] = top;
-        siftDown(0);
-        popped++;
-        mass += weight[top] / total;
-        if (mass >= topP) break;
-      }
-      chosen = heap.subarray(size - popped, size);
-      chosenCount = popped;
-    }
-
-    let sum = 0;
-    for (let i = 0; i < chosenCount; i++) sum += weight[chosen !== null ? chosen[i] : i];
-    let u = random.next() * sum;
-    let pick = chosen !== null ? chosen[chosenCount - 1] : size - 1;
-    for (let i = 0; i < chosenCount; i++) {
-      const index = chosen !== null ? chosen[i] : i;
-      u -= weight[index];
-      if (u < 0) {
-        pick = index;
-        break;
-      }
-    }
-    return words[pick];
+    // Most probable first; equal probabilities keep the order they were found in.
+    const order = Array.from(headWords, (_, i) => i).sort((x, y) => headLogProb[y] - headLogProb[x] || x - y);
+    return {
+      words: Int32Array.from(order, (i) => headWords[i]),
+      logProb: Float64Array.from(order, (i) => headLogProb[i]),
+      activated,
+    };
   }
 
   private similarityOf(word: number): number {
@@ -477,6 +537,22 @@ class CandidateSampler {
       this.similarity.set(word, value);
     }
     return value;
+  }
+}
+
+function siftDown(heap: Int32Array, score: Float64Array, heapSize: number, start: number): void {
+  let i = start;
+  for (;;) {
+    const l = 2 * i + 1;
+    const r = l + 1;
+    let largest = i;
+    if (l < heapSize && score[heap[l]] > score[heap[largest]]) largest = l;
+    if (r < heapSize && score[heap[r]] > score[heap[largest]]) largest = r;
+    if (largest === i) return;
+    const t = heap[i];
+    heap[i] = heap[largest];
+    heap[largest] = t;
+    i = largest;
   }
 }
 

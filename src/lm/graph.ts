@@ -53,6 +53,56 @@ export function findChild(graph: PatternGraph, context: number, word: number): n
   return -1;
 }
 
+/**
+ * A trie already laid out as the graph by its reader (the codec): levels end to end in one array
+ * per field, child starts, and suffix links where the reader knows them. A suffix of −1 on a level
+ * above the unigrams means "not known" (a word the file stored without its suffix): it is searched.
+ */
+export type TrieIndex = Pick<PatternGraph, 'offsets' | 'parent' | 'word' | 'count' | 'childStart' | 'suffix'>;
+
+/**
+ * The graph of a trie its reader has already indexed and checked (decodeModelFile guarantees the
+ * order, ranges and sorting buildPatternGraph checks). Only the unigram level's match with the
+ * vocabulary is checked here, and only unknown suffix links are searched.
+ */
+export function indexedPatternGraph(index: TrieIndex, vocabularySize: number): PatternGraph {
+  const { offsets, parent, word, count, childStart, suffix } = index;
+  const order = offsets.length - 1;
+  if (offsets[1] !== vocabularySize) corrupt('unigram level does not match the vocabulary');
+  for (let id = 0; id < vocabularySize; id++) if (word[id] !== id) corrupt('unigram level is not in id order');
+  const graph: PatternGraph = { order, vocabularySize, offsets, parent, word, count, childStart, suffix, levels: [] };
+  suffix.fill(ROOT, 0, vocabularySize);
+  for (let k = 1; k < order; k++) {
+    const parentBase = offsets[k - 1];
+    for (let node = offsets[k]; node < offsets[k + 1]; node++) {
+      if (suffix[node] >= 0) continue;
+      // As in buildPatternGraph: (suffix(p) w), else the next shorter suffix that is stored.
+      const w = word[node];
+      let context = suffix[parentBase + parent[node]];
+      let found = findChild(graph, context, w);
+      while (found < 0) {
+        context = suffix[context];
+        found = findChild(graph, context, w);
+      }
+      suffix[node] = found;
+    }
+  }
+  graph.levels = levelViews(graph);
+  return graph;
+}
+
+/** The graph's levels as views into its arrays. */
+export function levelViews(graph: PatternGraph): CountTrieLevel[] {
+  const levels: CountTrieLevel[] = [];
+  const { offsets, parent, word, count } = graph;
+  for (let k = 0; k < graph.order; k++) {
+    const from = offsets[k];
+    const to = offsets[k + 1];
+    levels.push({ parent: parent.subarray(from, to), word: word.subarray(from, to), count: count.subarray(from, to) });
+  }
+  return levels;
+}
+
 function corrupt(message: string): never {
   throw new ModelFormatError('corrupt', message);
 }
@@ -164,11 +214,7 @@ export function buildPatternGraph(trie: CountTrie, vocabularySize: number, check
       suffix[node] = found;
     }
   }
-  for (let k = 0; k < order; k++) {
-    const from = offsets[k];
-    const to = offsets[k + 1];
-    graph.levels.push({ parent: parent.subarray(from, to), word: word.subarray(from, to), count: count.subarray(from, to) });
-  }
+  graph.levels = levelViews(graph);
   return graph;
 }
 

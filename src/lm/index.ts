@@ -1,10 +1,10 @@
 // The public surface of the pattern model: train, append, load/save, and the Model's queries.
 // Everything else in src/lm is an implementation stage.
 
-import { decodeModelFile, encodeModelFile } from './codec.js';
+import { decodeIndexedModelFile, encodeModelFile } from './codec.js';
 import { Model } from './model.js';
 
-export { Model, type ScoreOptions } from './model.js';
+export { Model, type ScoreOptions, type TransferableModel } from './model.js';
 export { train, trainAppend, resolveParams, type TrainingText } from './trainer.js';
 export { tokenize, detokenize, splitSentences } from './tokenizer.js';
 export * from './types.js';
@@ -16,5 +16,6 @@ export function encode(model: Model, createdAt: number): Uint8Array {
 
 /** A model from file bytes; throws ModelFormatError for anything that is not a valid model file. */
 export function decode(bytes: Uint8Array): Model {
-  return Model.fromFile(decodeModelFile(bytes));
+  const { file, index } = decodeIndexedModelFile(bytes);
+  return Model.fromFile(file, index);
 }

@@ -8,7 +8,7 @@ import { estimateDiscounts, isValidDiscountList, type Discount } from './discoun
 import { embeddingIndex, type EmbeddingIndex } from './embeddings.js';
 import { evaluate } from './evaluate.js';
 import { ContinuationRanking, generate, type GenerationSource } from './generate.js';
-import { buildPatternGraph, totalNodes, type PatternGraph } from './graph.js';
+import { buildPatternGraph, indexedPatternGraph, levelViews, totalNodes, type PatternGraph, type TrieIndex } from './graph.js';
 import { interpolate, type Interpolation } from './interpolate.js';
 import { newStepResult, step } from './query.js';
 import { vocabularyIndex } from './vocab.js';
@@ -22,6 +22,7 @@ import {
   UNK_ID,
   type CorpusSummary,
   type CountTrie,
+  type CountTrieLevel,
   type EmbeddingTable,
   type Evaluation,
   type GenerateOptions,
@@ -41,6 +42,19 @@ export interface ModelProvenance {
   pruned: boolean;
   /** Pruned models: discounts computed before pruning. */
   discounts?: Discount[];
+}
+
+/** A model as structured-clonable data whose arrays can be transferred (Model.toTransferable). */
+export interface TransferableModel {
+  vocabText: string;
+  vocabLengths: Uint32Array;
+  graph: Pick<PatternGraph, 'offsets' | 'parent' | 'word' | 'count' | 'childStart' | 'suffix' | 'vocabularySize'>;
+  /** Per level: a pruned model's stored estimation inputs. */
+  extras: Pick<CountTrieLevel, 'adjusted' | 'prunedMass'>[];
+  estimate: Interpolation;
+  discounts: Discount[];
+  embeddings: EmbeddingTable | null;
+  provenance: ModelProvenance;
 }
 
 export interface ScoreOptions {
@@ -78,7 +92,11 @@ export class Model implements GenerationSource {
     if (vocab.length < 4 || vocab[UNK_ID] !== UNK || vocab[BOS_ID] !== BOS || vocab[EOS_ID] !== EOS) {
       throw new ModelFormatError('corrupt', 'vocabulary lacks the reserved words or any real word');
     }
-    const graph = buildPatternGraph(counts, vocab.length, !countedHere);
+    return Model.fromGraph(vocab, counts, buildPatternGraph(counts, vocab.length, !countedHere), embeddings, provenance);
+  }
+
+  /** fromCounts on a graph already built from `counts`. */
+  private static fromGraph(vocab: string[], counts: CountTrie, graph: PatternGraph, embeddings: EmbeddingTable | null, provenance: ModelProvenance): Model {
     const order = graph.order;
     const lower = counts.levels.slice(0, order - 1);
     const adjusted = adjustedCounts(graph, provenance.pruned ? lower.map((level) => level.adjusted) : undefined);
@@ -95,15 +113,75 @@ export class Model implements GenerationSource {
     return new Model(vocab, graph, estimate, discounts, embeddings, { ...provenance, discounts: provenance.pruned ? discounts : undefined });
   }
 
+  /**
+   * The model as plain data for postMessage: every typed array is moved (listed in `transfer`), not
+   * copied, and fromTransferable rebuilds the model without recomputing anything. This lets a
+   * worker thread decode a large model while the main thread keeps serving.
+   */
+  toTransferable(): { model: TransferableModel; transfer: ArrayBuffer[] } {
+    const g = this.graph;
+    const e = this.estimate;
+    const model: TransferableModel = {
+      // One string and the word lengths: cloning one string is a copy, cloning 50,000 is not.
+      vocabText: this.vocab.join(''),
+      vocabLengths: Uint32Array.from(this.vocab, (word) => word.length),
+      graph: { offsets: g.offsets, parent: g.parent, word: g.word, count: g.count, childStart: g.childStart, suffix: g.suffix, vocabularySize: g.vocabularySize },
+      extras: g.levels.map((level) => ({ adjusted: level.adjusted, prunedMass: level.prunedMass })),
+      estimate: { prob: e.prob, backoff: e.backoff, cumulative: e.cumulative, rootBackoff: e.rootBackoff, uniform: e.uniform },
+      discounts: this.discounts.map((d) => [...d] as Discount),
+      embeddings: this.embeddings,
+      provenance: { ...this.provenance, params: { ...this.provenance.params }, corpus: { ...this.provenance.corpus } },
+    };
+    const buffers = new Set<ArrayBuffer>();
+    const add = (array: ArrayBufferView | undefined) => {
+      if (array !== undefined && array.buffer instanceof ArrayBuffer) buffers.add(array.buffer);
+    };
+    for (const array of [model.vocabLengths, g.offsets, g.parent, g.word, g.count, g.childStart, g.suffix, e.prob, e.backoff, e.cumulative]) add(array);
+    for (const level of model.extras) {
+      add(level.adjusted);
+      add(level.prunedMass);
+    }
+    add(this.embeddings?.values);
+    add(this.embeddings?.scales);
+    return { model, transfer: [...buffers] };
+  }
+
+  /** The model toTransferable described (after postMessage); the sender's copy is unusable. */
+  static fromTransferable(data: TransferableModel): Model {
+    const vocab = new Array<string>(data.vocabLengths.length);
+    let at = 0;
+    for (let id = 0; id < vocab.length; id++) {
+      vocab[id] = data.vocabText.slice(at, at + data.vocabLengths[id]);
+      at += data.vocabLengths[id];
+    }
+    const { vocabularySize, ...arrays } = data.graph;
+    const graph: PatternGraph = { order: arrays.offsets.length - 1, vocabularySize, ...arrays, levels: [] };
+    graph.levels = levelViews(graph);
+    data.extras.forEach((extra, k) => {
+      if (extra.adjusted !== undefined) graph.levels[k].adjusted = extra.adjusted;
+      if (extra.prunedMass !== undefined) graph.levels[k].prunedMass = extra.prunedMass;
+    });
+    return new Model(vocab, graph, { ...data.estimate }, data.discounts, data.embeddings, data.provenance);
+  }
+
   /** The same model with these embeddings. */
   withEmbeddings(embeddings: EmbeddingTable | null): Model {
     return new Model(this.vocab, this.graph, this.estimate, this.discounts, embeddings, this.provenance);
   }
 
-  static fromFile(file: ModelFile): Model {
+  /**
+   * The model of a decoded file. With the decoder's trie index (decodeIndexedModelFile) the graph
+   * is taken as laid out by the decoder instead of being copied, re-checked and re-searched.
+   */
+  static fromFile(file: ModelFile, index?: TrieIndex): Model {
     const header = file.header;
     const stats = header.stats;
-    return Model.fromCounts(file.vocab, file.counts, file.embeddings, {
+    const vocab = file.vocab;
+    if (vocab.length < 4 || vocab[UNK_ID] !== UNK || vocab[BOS_ID] !== BOS || vocab[EOS_ID] !== EOS) {
+      throw new ModelFormatError('corrupt', 'vocabulary lacks the reserved words or any real word');
+    }
+    const graph = index !== undefined ? indexedPatternGraph(index, vocab.length) : buildPatternGraph(file.counts, vocab.length);
+    return Model.fromGraph(vocab, file.counts, graph, file.embeddings, {
       params: header.params,
       corpus: stats.corpus,
       trainingMs: stats.trainingMs,

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { decodeIndexedModelFile, encodeModelFile } from '../../src/lm/codec.js';
+import { buildPatternGraph, indexedPatternGraph } from '../../src/lm/graph.js';
+import { Model, decode, encode, train } from '../../src/lm/index.js';
+import type { CountTrie, ModelFile } from '../../src/lm/types.js';
+import { TINY_TEXT, countCorpus, dropNodes, modelFileFor, syntheticSentences, tokenize } from './codec-fixtures.js';
+
+/** The graph from the decoder's index must be the graph indexed from the decoded counts alone. */
+function expectSameGraph(file: ModelFile): number {
+  const { file: decoded, index } = decodeIndexedModelFile(encodeModelFile(file));
+  let unknownSuffixes = 0;
+  for (let node = index.offsets[1]; node < index.suffix.length; node++) if (index.suffix[node] < 0) unknownSuffixes++;
+  const searched = buildPatternGraph(decoded.counts, decoded.vocab.length);
+  const indexed = indexedPatternGraph(index, decoded.vocab.length);
+  for (const field of ['offsets', 'parent', 'word', 'count', 'childStart', 'suffix'] as const) {
+    expect(Array.from(indexed[field]), field).toEqual(Array.from(searched[field]));
+  }
+  expect(indexed.levels.map((level) => Array.from(level.word))).toEqual(searched.levels.map((level) => Array.from(level.word)));
+  return unknownSuffixes;
+}
+
+describe('loading through the decoder index', () => {
+  it('gives the graph of the decoded counts for tries with every suffix stored', () => {
+    for (const order of [1, 2, 3, 5]) expect(expectSameGraph(modelFileFor(countCorpus(tokenize(TINY_TEXT), order)))).toBe(0);
+    expect(expectSameGraph(modelFileFor(countCorpus(syntheticSentences(300, 40), 4)))).toBe(0);
+  });
+
+  it('searches the suffix of words stored without one (a trie pruned without keeping suffixes)', () => {
+    const full = countCorpus(syntheticSentences(300, 40, 3), 5);
+    const counts: CountTrie = dropNodes(full.counts, (level, node) => level > 0 && node % 5 === 2);
+    expect(expectSameGraph(modelFileFor({ vocab: full.vocab, counts }))).toBeGreaterThan(0);
+  });
+
+  it('loads a trained model with the probabilities it was trained with', () => {
+    const model = train(syntheticSentences(400, 60, 9).map((words) => words.join(' ')), { maxPatternLength: 4, embeddingDim: 0 });
+    const loaded = decode(encode(model, 0));
+    expect(Array.from(loaded.estimate.prob)).toEqual(Array.from(model.estimate.prob));
+    expect(Array.from(loaded.estimate.backoff)).toEqual(Array.from(model.estimate.backoff));
+    expect(Array.from(loaded.graph.suffix)).toEqual(Array.from(model.graph.suffix));
+  });
+});
+
+describe('moving a model between threads', () => {
+  const lines = syntheticSentences(300, 50, 4).map((words) => words.join(' '));
+
+  for (const [label, params] of [
+    ['unpruned with embeddings', { maxPatternLength: 3, embeddingDim: 8 }],
+    ['pruned', { maxPatternLength: 4, minFrequency: 2, embeddingDim: 0 }],
+  ] as const) {
+    it(`rebuilds the same ${label} model from its transferred arrays`, () => {
+      const model = train(lines, params);
+      const expectedFile = encode(model, 5);
+      const expectedText = model.generate({ seed: 3, temperature: 0.7 }).text;
+      const { model: data, transfer } = model.toTransferable();
+      const moved = Model.fromTransferable(structuredClone(data, { transfer }));
+      expect(model.graph.word.length).toBe(0); // transferred away, not copied
+      expect(encode(moved, 5)).toEqual(expectedFile);
+      expect(moved.generate({ seed: 3, temperature: 0.7 }).text).toBe(expectedText);
+      expect(moved.probability(['<s>', lines[0].split(' ')[0]], lines[0].split(' ')[1])).toBe(decode(expectedFile).probability(['<s>', lines[0].split(' ')[0]], lines[0].split(' ')[1]));
+      // memoryBytes differs by the ranking cache generation built.
+      expect({ ...moved.stats, memoryBytes: 0 }).toEqual({ ...decode(expectedFile).stats, memoryBytes: 0 });
+    });
+  }
+});
