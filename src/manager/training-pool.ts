@@ -1,4 +1,4 @@
-// A fixed-size pool of training worker threads. Workers start on first use and stay for the
+// A fixed-size pool of training worker threads (which also decode large model files). Workers start on first use and stay for the
 // next job; a cancelled job's worker is terminated (the trainer is one synchronous loop and
 // cannot be interrupted any other way) and replaced on demand.
 import { createHash } from 'node:crypto';
@@ -7,8 +7,10 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { Model, ModelFormatError } from '../lm/index.js';
 import {
   TrainingWorkerError,
+  type LoadTask,
   type TrainingResult,
   type TrainingTask,
   type WorkerMessage,
@@ -143,6 +145,50 @@ export class TrainingPool {
       const transfer = [task.corpus.buffer as ArrayBuffer];
       if (task.base) transfer.push(task.base.buffer as ArrayBuffer);
       worker.postMessage(task, transfer);
+    });
+  }
+
+  /**
+   * Decodes a model file in a worker and moves the model's arrays back: the main thread only
+   * rebuilds the object around them. Rejects with ModelFormatError for a file that is not a valid
+   * model, TrainingWorkerError('internal') when the worker fails. `bytes` may be detached.
+   */
+  async load(bytes: Uint8Array): Promise<Model> {
+    const never = new AbortController().signal;
+    const pooled = await this.acquire(never);
+    let worker: Worker;
+    try {
+      worker = await pooled.ready;
+    } catch (error) {
+      this.discard(pooled);
+      throw error;
+    }
+    return new Promise<Model>((resolve, reject) => {
+      const settle = (outcome: () => void, keepWorker: boolean) => {
+        worker.off('message', onMessage);
+        worker.off('error', onError);
+        worker.off('exit', onExit);
+        if (keepWorker) this.release(pooled);
+        else this.discard(pooled);
+        outcome();
+      };
+      const onMessage = (message: WorkerMessage) => {
+        if (message.type === 'loaded') settle(() => resolve(Model.fromTransferable(message.model)), true);
+        else if (message.type === 'load-failed') {
+          const error = message.formatKind !== null ? new ModelFormatError(message.formatKind, message.message) : new TrainingWorkerError('internal', message.message);
+          settle(() => reject(error), true);
+        }
+      };
+      const onError = (error: Error) => settle(() => reject(new TrainingWorkerError('internal', error.message)), false);
+      const onExit = (code: number) => settle(() => reject(new TrainingWorkerError('internal', `the worker stopped (exit code ${code})`)), false);
+      worker.on('message', onMessage);
+      worker.on('error', onError);
+      worker.on('exit', onExit);
+      worker.ref();
+      // A view of a shared buffer (Node's small-file pool) is copied rather than detaching the pool.
+      const owned = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
+      const task: LoadTask = { type: 'load', bytes };
+      worker.postMessage(task, owned ? [bytes.buffer as ArrayBuffer] : []);
     });
   }
 

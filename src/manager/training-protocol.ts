@@ -1,7 +1,8 @@
 // Messages between the manager (main thread) and a training worker. Buffers are transferred,
 // never copied: the corpus goes in as one UTF-8 buffer (cloning tens of thousands of strings
 // would stall the main thread), the model comes back as its encoded `.ulm` bytes.
-import type { ModelStats, TrainParams, TrainPhase } from '../lm/types.js';
+import type { TransferableModel } from '../lm/index.js';
+import type { ModelFormatErrorKind, ModelStats, TrainParams, TrainPhase } from '../lm/types.js';
 
 export interface TrainingTask {
   type: 'train';
@@ -16,13 +17,26 @@ export interface TrainingTask {
   seed: number;
 }
 
+/**
+ * Decoding a model file: a large one takes the main thread hundreds of milliseconds (a second for
+ * the Brown corpus at order 5), so the manager has a worker do it and move the arrays back.
+ */
+export interface LoadTask {
+  type: 'load';
+  bytes: Uint8Array;
+}
+
+export type WorkerTask = TrainingTask | LoadTask;
+
 export type TrainingFailureKind = 'empty' | 'bad-params' | 'base-format' | 'internal';
 
 export type WorkerMessage =
   | { type: 'ready' }
   | { type: 'progress'; phase: TrainPhase; fraction: number }
   | { type: 'done'; bytes: Uint8Array; stats: ModelStats; sample: string }
-  | { type: 'failed'; kind: TrainingFailureKind; message: string };
+  | { type: 'failed'; kind: TrainingFailureKind; message: string }
+  | { type: 'loaded'; model: TransferableModel }
+  | { type: 'load-failed'; formatKind: ModelFormatErrorKind | null; message: string };
 
 export interface TrainingResult {
   bytes: Uint8Array;

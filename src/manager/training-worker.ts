@@ -1,9 +1,9 @@
-// Worker thread entry: runs the src/lm trainer off the main event loop. One task at a time;
+// Worker thread entry: runs the src/lm trainer (and model decoding) off the main event loop. One task at a time;
 // the pool terminates the thread to cancel, so the trainer needs no cancellation checks.
 import { parentPort } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import { decode, encode, ModelFormatError, train, trainAppend, TrainingInputError, type TrainPhase } from '../lm/index.js';
-import type { TrainingTask, WorkerMessage } from './training-protocol.js';
+import type { LoadTask, WorkerMessage, WorkerTask } from './training-protocol.js';
 
 /** Progress is posted at most this often (phase changes always), so messages never pile up. */
 const PROGRESS_INTERVAL_MS = 100;
@@ -13,7 +13,8 @@ if (port === null) throw new Error('training-worker must run in a worker thread'
 
 const post = (message: WorkerMessage, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
 
-port.on('message', (task: TrainingTask) => {
+port.on('message', (task: WorkerTask) => {
+  if (task.type === 'load') return load(task);
   if (task.type !== 'train') return;
   try {
     let lastPhase: TrainPhase | null = null;
@@ -54,6 +55,16 @@ port.on('message', (task: TrainingTask) => {
     }
   }
 });
+
+function load(task: LoadTask): void {
+  try {
+    const { model, transfer } = decode(task.bytes).toTransferable();
+    post({ type: 'loaded', model }, transfer);
+  } catch (error) {
+    const formatKind = error instanceof ModelFormatError ? error.kind : null;
+    post({ type: 'load-failed', formatKind, message: error instanceof Error ? error.message : String(error) });
+  }
+}
 
 /** Transferring a view of a shared buffer (an encoder's pool) would detach the whole pool. */
 function ownBuffer(bytes: Uint8Array): Uint8Array {

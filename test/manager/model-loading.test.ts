@@ -1,0 +1,28 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { ModelFormatError, decode, encode, train } from '../../src/lm/index.js';
+import { TrainingPool } from '../../src/manager/training-pool.js';
+
+describe('decoding model files in a worker', () => {
+  const pool = new TrainingPool(1);
+  afterAll(() => pool.close());
+  const lines = Array.from({ length: 200 }, (_, i) => `the ${i % 7} cat sat on mat ${i % 11} and slept ${i % 3}`);
+  const bytes = encode(train(lines, { maxPatternLength: 3, embeddingDim: 4 }), 0);
+
+  it('moves back the model the file holds', async () => {
+    const loaded = await pool.load(bytes.slice());
+    const expected = decode(bytes);
+    expect(encode(loaded, 0)).toEqual(bytes);
+    expect(loaded.generate({ seed: 2 }).text).toBe(expected.generate({ seed: 2 }).text);
+    expect(Array.from(loaded.estimate.prob)).toEqual(Array.from(expected.estimate.prob));
+  });
+
+  it('reports a damaged file as a model format error and keeps working', async () => {
+    const damaged = bytes.slice();
+    damaged[damaged.length - 5] ^= 0xff;
+    const error = await pool.load(damaged).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ModelFormatError);
+    expect((error as ModelFormatError).kind).toBe('checksum');
+    expect((await pool.load(bytes.slice())).order).toBe(3);
+    expect(pool.workerCount).toBe(1);
+  });
+});
