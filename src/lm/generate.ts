@@ -216,20 +216,36 @@ function firstWord(graph: PatternGraph): number {
   return graph.vocabularySize > EOS_ID + 1 ? EOS_ID + 1 : EOS_ID;
 }
 
-/** Candidate words of one state with exact log-probabilities, most probable first. */
+/**
+ * Candidate words of one state with exact log-probabilities, most probable first: entries
+ * [start, start + length) of the ranking's head arena.
+ */
 export interface CandidateHead {
-  words: Int32Array;
-  logProb: Float64Array;
+  start: number;
+  length: number;
   /** Context nodes consulted to build it (the chain and the root). */
   activated: number;
 }
 
-/** States whose candidate heads are kept (~1–3 KB each); the whole set is dropped when full. */
+/** Ranking states of a context's children. */
+const RANKED_ALL = 1;
+const RANKED_PREFIX = 2;
+/** Children ranked on a first visit: the candidates taken plus room for ones owned by longer contexts. */
+const RANKED_PREFIX_SIZE = 2 * PER_CONTEXT_CANDIDATES;
+
+/** States whose candidate heads are kept; the whole set is dropped when full. */
 const KEPT_HEADS = 20_000;
+/**
+ * Entries of the head arena (12 bytes each, ~24 MB, the size the kept heads reached as separate
+ * arrays). Heads live in one arena because allocating two small typed arrays per new state cost
+ * more than building the head.
+ */
+const HEAD_ARENA = 1 << 21;
 
 /**
- * Continuations of each context ranked by probability, sorted lazily the first time a context is
- * consulted by the explicit-score path (the default path never needs them), then cached.
+ * Continuations of each context ranked by probability, ranked lazily when the explicit-score path
+ * first consults a context (the default path never needs them) and kept; also the kept candidate
+ * heads and the sampler's scratch, so a generation allocates almost nothing per token.
  */
 export class ContinuationRanking {
   private readonly ranked: Int32Array;
@@ -248,49 +264,125 @@ export class ContinuationRanking {
     this.ownerDepth = new Uint8Array(vocabularySize);
   }
 
-  /** Candidate heads of recently sampled states (explicit-score path). */
-  readonly heads = new Map<number, CandidateHead>();
-  private headBytes = 0;
+  /** Candidate heads of recently sampled states (explicit-score path), built with `headSize`. */
+  private readonly heads = new Map<number, CandidateHead>();
+  private headSize = PER_CONTEXT_CANDIDATES;
+  headWords = new Int32Array(0);
+  headLogProb = new Float64Array(0);
+  private headUsed = 0;
 
-  keepHead(state: number, head: CandidateHead): void {
-    if (this.heads.size >= KEPT_HEADS) {
+  /**
+   * The kept head of `state` if it was built with `perContext` candidates per context. Heads of
+   * another size are dropped: a top-k above the default asks for longer heads, and keeping one
+   * size at a time lets a run of such generations reuse its heads too.
+   */
+  headOf(state: number, perContext: number): CandidateHead | undefined {
+    if (perContext !== this.headSize) {
       this.heads.clear();
-      this.headBytes = 0;
+      this.headUsed = 0;
+      this.headSize = perContext;
     }
+    return this.heads.get(state);
+  }
+
+  /** Copies a head (entries `order[0..length)` of `words`/`logProb`) into the arena and keeps it. */
+  keepHead(state: number, words: Int32Array, logProb: Float64Array, order: Int32Array, length: number, activated: number): CandidateHead {
+    if (this.headUsed + length > this.headWords.length && this.headWords.length < HEAD_ARENA) {
+      // The arena grows by doubling, so a model that generates little holds little.
+      const size = Math.max(Math.min(HEAD_ARENA, 2 * this.headWords.length), 4096, length);
+      const words = new Int32Array(size);
+      const logProb = new Float64Array(size);
+      words.set(this.headWords.subarray(0, this.headUsed));
+      logProb.set(this.headLogProb.subarray(0, this.headUsed));
+      this.headWords = words;
+      this.headLogProb = logProb;
+    }
+    if (this.heads.size >= KEPT_HEADS || this.headUsed + length > this.headWords.length) {
+      // Dropping every kept head at once invalidates no head in use: a sampler reads its head
+      // before it builds the next one.
+      this.heads.clear();
+      this.headUsed = 0;
+      if (length > this.headWords.length) {
+        this.headWords = new Int32Array(length);
+        this.headLogProb = new Float64Array(length);
+      }
+    }
+    const start = this.headUsed;
+    const headWords = this.headWords;
+    const headLogProb = this.headLogProb;
+    for (let i = 0; i < length; i++) {
+      headWords[start + i] = words[order[i]];
+      headLogProb[start + i] = logProb[order[i]];
+    }
+    this.headUsed += length;
+    const head: CandidateHead = { start, length, activated };
     this.heads.set(state, head);
-    this.headBytes += head.words.byteLength + head.logProb.byteLength;
+    return head;
+  }
+
+  private scratchCapacity = 0;
+  /** Per-draw scratch of the sampler, shared by all generations (they never interleave). */
+  scratchWords = new Int32Array(0);
+  scratchScore = new Float64Array(0);
+  scratchWeight = new Float64Array(0);
+  scratchHeap = new Int32Array(0);
+
+  reserveScratch(capacity: number): void {
+    if (capacity <= this.scratchCapacity) return;
+    this.scratchCapacity = capacity;
+    this.scratchWords = new Int32Array(capacity);
+    this.scratchScore = new Float64Array(capacity);
+    this.scratchWeight = new Float64Array(capacity);
+    this.scratchHeap = new Int32Array(capacity);
   }
 
   /** Typed-array bytes held. */
   get byteLength(): number {
-    return this.headBytes + this.ranked.byteLength + this.done.byteLength + this.ownerStamp.byteLength + this.ownerDepth.byteLength + (this.unigrams?.byteLength ?? 0);
+    return this.headWords.byteLength + this.headLogProb.byteLength + this.scratchCapacity * 24 + this.ranked.byteLength + this.done.byteLength + this.ownerStamp.byteLength + this.ownerDepth.byteLength + (this.unigrams?.byteLength ?? 0);
   }
 
-  /** Children of `context`, most probable first. */
-  of(context: number): Int32Array {
+  /** The ranked children, by position: see rank. */
+  get rankedChildren(): Int32Array {
+    return this.ranked;
+  }
+
+  /**
+   * Ranks the children of `context` (most probable first) into `rankedChildren[childStart[context]
+   * ..]` — positions, not a view, so a lookup allocates nothing — and returns how many leading
+   * ones are ranked: at least `needed` (or all). A first visit usually needs only the few best,
+   * so those are selected in linear time and only they are sorted; the prefix equals that of a
+   * full sort because the order (probability, then node) has no ties.
+   */
+  rank(context: number, needed: number): number {
     const { childStart } = this.core.graph;
     const from = childStart[context];
     const to = childStart[context + 1];
+    const size = to - from;
+    const status = this.done[context];
+    if (status === RANKED_ALL) return size;
+    if (status === RANKED_PREFIX && needed <= RANKED_PREFIX_SIZE) return RANKED_PREFIX_SIZE;
     const run = this.ranked.subarray(from, to);
-    if (this.done[context] === 0) {
-      const prob = this.core.estimate.prob;
-      const nodes: number[] = [];
-      for (let x = from; x < to; x++) nodes.push(x);
-      nodes.sort((a, b) => prob[b] - prob[a] || a - b);
-      run.set(nodes);
-      this.done[context] = 1;
+    for (let x = from; x < to; x++) run[x - from] = x;
+    const prob = this.core.estimate.prob;
+    if (needed <= RANKED_PREFIX_SIZE && size > 2 * RANKED_PREFIX_SIZE) {
+      selectBestByKey(run, prob, RANKED_PREFIX_SIZE);
+      sortByDescendingKey(run, prob, RANKED_PREFIX_SIZE);
+      this.done[context] = RANKED_PREFIX;
+      return RANKED_PREFIX_SIZE;
     }
-    return run;
+    sortByDescendingKey(run, prob);
+    this.done[context] = RANKED_ALL;
+    return size;
   }
 
   /** Real words (no reserved ids) by descending unigram probability. */
   topUnigrams(): Int32Array {
     if (this.unigrams === null) {
-      const prob = this.core.estimate.prob;
-      const ids: number[] = [];
-      for (let id = EOS_ID + 1; id < this.core.graph.vocabularySize; id++) ids.push(id);
-      ids.sort((a, b) => prob[b] - prob[a] || a - b);
-      this.unigrams = Int32Array.from(ids);
+      const first = EOS_ID + 1;
+      const ids = new Int32Array(Math.max(0, this.core.graph.vocabularySize - first));
+      for (let i = 0; i < ids.length; i++) ids[i] = first + i;
+      sortByDescendingKey(ids, this.core.estimate.prob);
+      this.unigrams = ids;
     }
     return this.unigrams;
   }
@@ -307,6 +399,7 @@ class CandidateSampler {
   private readonly source: GenerationSource;
   private readonly settings: Settings;
   private readonly perContext: number;
+  private readonly ranking: ContinuationRanking;
   private readonly words: Int32Array;
   private readonly score: Float64Array;
   private readonly weight: Float64Array;
@@ -322,11 +415,13 @@ class CandidateSampler {
     this.source = source;
     this.settings = settings;
     this.perContext = Math.max(PER_CONTEXT_CANDIDATES, settings.topK);
-    const capacity = this.perContext * (source.graph.order + 1) + 1;
-    this.words = new Int32Array(capacity);
-    this.score = new Float64Array(capacity);
-    this.weight = new Float64Array(capacity);
-    this.heap = new Int32Array(capacity);
+    const ranking = source.ranking();
+    this.ranking = ranking;
+    ranking.reserveScratch(this.perContext * (source.graph.order + 1) + 1);
+    this.words = ranking.scratchWords;
+    this.score = ranking.scratchScore;
+    this.weight = ranking.scratchWeight;
+    this.heap = ranking.scratchHeap;
     for (const id of promptIds) this.seen.add(id);
     this.logPenalty = Math.log(settings.repetitionPenalty);
     this.promptVector = settings.steer > 0 ? meanVector(promptTokens.map((token) => source.vectorOf(token))) : null;
@@ -343,11 +438,11 @@ class CandidateSampler {
     const score = this.score;
     const { temperature, topK, topP, steer } = this.settings;
     const logPenalty = this.logPenalty;
-    const headWords = head.words;
-    const headLogProb = head.logProb;
+    const headWords = this.ranking.headWords;
+    const headLogProb = this.ranking.headLogProb;
     let size = 0;
     let best = -Infinity;
-    for (let i = 0; i < headWords.length; i++) {
+    for (let i = head.start; i < head.start + head.length; i++) {
       const w = headWords[i];
       if (w === EOS && !allowEnd) continue;
       let s = headLogProb[i];
@@ -371,11 +466,12 @@ class CandidateSampler {
     // Restrict to the top-k and/or the nucleus. The head is sorted by probability, and temperature
     // keeps that order, so without a penalty or steering the best words are a prefix; otherwise
     // they are popped from a max-heap of scores.
+    // The chosen entries are heap[chosenFrom, chosenFrom + chosenCount), or all when chosenFrom < 0.
     let chosenCount = size;
-    let chosen: Int32Array | null = null;
+    let chosenFrom = -1;
+    const heap = this.heap;
     if ((topK > 0 && topK < size) || topP < 1) {
       const limit = topK > 0 ? Math.min(topK, size) : size;
-      const heap = this.heap;
       let mass = 0;
       let popped = 0;
       if (logPenalty === 0 && steer === 0) {
@@ -385,7 +481,7 @@ class CandidateSampler {
           popped++;
           if (mass >= topP) break;
         }
-        chosen = heap.subarray(0, popped);
+        chosenFrom = 0;
       } else {
         for (let i = 0; i < size; i++) heap[i] = i;
         let heapSize = size;
@@ -401,17 +497,17 @@ class CandidateSampler {
           mass += weight[top] / total;
           if (mass >= topP) break;
         }
-        chosen = heap.subarray(size - popped, size);
+        chosenFrom = size - popped;
       }
       chosenCount = popped;
     }
 
     let sum = 0;
-    for (let i = 0; i < chosenCount; i++) sum += weight[chosen !== null ? chosen[i] : i];
+    for (let i = 0; i < chosenCount; i++) sum += weight[chosenFrom >= 0 ? heap[chosenFrom + i] : i];
     let u = random.next() * sum;
-    let pick = chosen !== null ? chosen[chosenCount - 1] : size - 1;
+    let pick = chosenFrom >= 0 ? heap[chosenFrom + chosenCount - 1] : size - 1;
     for (let i = 0; i < chosenCount; i++) {
-      const index = chosen !== null ? chosen[i] : i;
+      const index = chosenFrom >= 0 ? heap[chosenFrom + i] : i;
       u -= weight[index];
       if (u < 0) {
         pick = index;
@@ -427,14 +523,7 @@ class CandidateSampler {
    * it for the next generation that passes through the same state.
    */
   private headOf(state: number): CandidateHead {
-    const ranking = this.source.ranking();
-    const cacheable = this.perContext === PER_CONTEXT_CANDIDATES;
-    let head = cacheable ? ranking.heads.get(state) : undefined;
-    if (head === undefined) {
-      head = this.buildHead(state);
-      if (cacheable) ranking.keepHead(state, head);
-    }
-    return head;
+    return this.ranking.headOf(state, this.perContext) ?? this.buildHead(state);
   }
 
   private buildHead(state: number): CandidateHead {
@@ -442,7 +531,7 @@ class CandidateSampler {
     const graph = source.graph;
     const { childStart, suffix, word: nodeWord } = graph;
     const { prob, backoff } = source.estimate;
-    const ranking = source.ranking();
+    const ranking = this.ranking;
     const chain = this.chain;
     chain.length = 0;
     let activated = 0;
@@ -453,12 +542,16 @@ class CandidateSampler {
     activated++; // the root
 
     const perContext = this.perContext;
-    const headWords: number[] = [];
-    const headLogProb: number[] = [];
+    // Candidates go to the sampler's scratch arrays (its capacity bounds a head), then are copied
+    // in ranked order into the kept head.
+    const foundWords = this.words;
+    const foundLogProb = this.score;
+    let found = 0;
     const consider = (w: number, p: number) => {
       if (w === UNK || w === BOS || p <= 0) return;
-      headWords.push(w);
-      headLogProb.push(Math.log(p));
+      foundWords[found] = w;
+      foundLogProb[found] = Math.log(p);
+      found++;
     };
     // Which longer context owns a word: small runs are stamped word by word (cheap), large ones
     // (a frequent one-word context) are binary-searched only when asked.
@@ -499,9 +592,11 @@ class CandidateSampler {
           if (!ownedByLonger(w, depth)) consider(w, multiplier * prob[x]);
         }
       } else {
-        const ranked = ranking.of(context);
+        const ranked = ranking.rankedChildren;
+        let rankedEnd = from + ranking.rank(context, perContext);
         let taken = 0;
-        for (let r = 0; r < ranked.length && taken < perContext; r++) {
+        for (let r = from; r < to && taken < perContext; r++) {
+          if (r === rankedEnd) rankedEnd = from + ranking.rank(context, to - from);
           const x = ranked[r];
           const w = nodeWord[x];
           if (ownedByLonger(w, depth)) continue;
@@ -521,12 +616,10 @@ class CandidateSampler {
     }
     if (!ownedByLonger(EOS, chain.length)) consider(EOS, multiplier * prob[EOS]);
     // Most probable first; equal probabilities keep the order they were found in.
-    const order = Array.from(headWords, (_, i) => i).sort((x, y) => headLogProb[y] - headLogProb[x] || x - y);
-    return {
-      words: Int32Array.from(order, (i) => headWords[i]),
-      logProb: Float64Array.from(order, (i) => headLogProb[i]),
-      activated,
-    };
+    const order = this.heap;
+    for (let i = 0; i < found; i++) order[i] = i;
+    sortByDescendingKey(order, foundLogProb, found);
+    return ranking.keepHead(state, foundWords, foundLogProb, order, found, activated);
   }
 
   private similarityOf(word: number): number {
@@ -576,4 +669,101 @@ function cosine(a: Float32Array, b: Float32Array): number {
     nb += b[d] * b[d];
   }
   return na > 0 && nb > 0 ? dot / Math.sqrt(na * nb) : 0;
+}
+
+/** Runs this short are insertion-sorted: fewer moves than partitioning them. */
+const INSERTION_RUN = 16;
+
+/**
+ * Sorts `items` in place by descending key[item], equal keys by ascending item — the order a
+ * stable sort of ascending items gives. A quicksort on the typed array itself: the comparator
+ * sort on boxed numbers it replaces cost more than everything else on the explicit-score path.
+ */
+export function sortByDescendingKey(items: Int32Array, key: Float64Array, length = items.length): void {
+  quicksortByKey(items, key, 0, length - 1);
+}
+
+/**
+ * Moves the `count` first items of the sortByDescendingKey order to the front of `items` (in no
+ * particular order): quickselect, linear time on average.
+ */
+export function selectBestByKey(items: Int32Array, key: Float64Array, count: number): void {
+  let lo = 0;
+  let hi = items.length - 1;
+  const target = count - 1;
+  while (hi - lo >= INSERTION_RUN) {
+    const mid = (lo + hi) >>> 1;
+    if (before(key, items[mid], items[lo])) swap(items, mid, lo);
+    if (before(key, items[hi], items[lo])) swap(items, hi, lo);
+    if (before(key, items[hi], items[mid])) swap(items, hi, mid);
+    const pivot = items[mid];
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (before(key, items[i], pivot)) i++;
+      while (before(key, pivot, items[j])) j--;
+      if (i <= j) {
+        swap(items, i, j);
+        i++;
+        j--;
+      }
+    }
+    // Now items[lo..j] all come before items[i..hi]; keep only the side holding the boundary.
+    if (target <= j) hi = j;
+    else if (target >= i) lo = i;
+    else return;
+  }
+  if (lo <= hi) quicksortByKey(items, key, lo, hi);
+}
+
+function before(key: Float64Array, a: number, b: number): boolean {
+  const ka = key[a];
+  const kb = key[b];
+  return ka > kb || (ka === kb && a < b);
+}
+
+function quicksortByKey(items: Int32Array, key: Float64Array, lo: number, hi: number): void {
+  while (hi - lo >= INSERTION_RUN) {
+    // Median of three as the pivot keeps sorted and reverse-sorted runs (common: ids are
+    // frequency-ranked) from degrading to quadratic time.
+    const mid = (lo + hi) >>> 1;
+    if (before(key, items[mid], items[lo])) swap(items, mid, lo);
+    if (before(key, items[hi], items[lo])) swap(items, hi, lo);
+    if (before(key, items[hi], items[mid])) swap(items, hi, mid);
+    const pivot = items[mid];
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (before(key, items[i], pivot)) i++;
+      while (before(key, pivot, items[j])) j--;
+      if (i <= j) {
+        swap(items, i, j);
+        i++;
+        j--;
+      }
+    }
+    // Recurse into the smaller side, loop on the larger: stack depth stays O(log n).
+    if (j - lo < hi - i) {
+      quicksortByKey(items, key, lo, j);
+      lo = i;
+    } else {
+      quicksortByKey(items, key, i, hi);
+      hi = j;
+    }
+  }
+  for (let i = lo + 1; i <= hi; i++) {
+    const item = items[i];
+    let j = i - 1;
+    while (j >= lo && before(key, item, items[j])) {
+      items[j + 1] = items[j];
+      j--;
+    }
+    items[j + 1] = item;
+  }
+}
+
+function swap(items: Int32Array, a: number, b: number): void {
+  const t = items[a];
+  items[a] = items[b];
+  items[b] = t;
 }

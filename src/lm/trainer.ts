@@ -1,5 +1,5 @@
 // The training pipeline, stage by stage like KenLM's lmplz: read and tokenize → count →
-// (adjust → discount → prune) → interpolate → embed → evaluate the held-out share.
+// (adjust → discount → prune) → embed → interpolate → evaluate the held-out share.
 // Append-training feeds the base model's raw counts into the same counter before the new text,
 // so an unpruned model appended with more text equals the model trained once on all of it.
 
@@ -120,8 +120,16 @@ function runTraining(lines: Iterable<string>, params: TrainParams, options: Trai
     counts = withLowerAdjusted(fullCounts, graph.offsets, adjusted);
   }
 
-  report('interpolate', 0.7);
-  const model = Model.fromCounts(vocab, counts, null, {
+  // Fresh embeddings are trained before the model is built: their co-occurrence buffers then
+  // never coexist with the model's probability arrays, which keeps training's peak RSS down.
+  let embeddings: EmbeddingTable | null = null;
+  if (params.embeddingDim > 0 && base?.embeddings == null) {
+    report('embed', 0.7);
+    embeddings = trainEmbeddings(embeddingCorpus(corpus.tokens), counts.levels[0].count, { dim: params.embeddingDim, seed });
+  }
+
+  report('interpolate', 0.8);
+  const model = Model.fromCounts(vocab, counts, embeddings, {
     params: { ...params },
     corpus: {
       lines: corpus.summary.lines + (base?.provenance.corpus.lines ?? 0),
@@ -135,16 +143,11 @@ function runTraining(lines: Iterable<string>, params: TrainParams, options: Trai
     discounts,
   }, true);
 
-  let embeddings: EmbeddingTable | null = null;
-  if (params.embeddingDim > 0) {
-    report('embed', 0.8);
-    if (base?.embeddings != null) {
-      embeddings = reindexEmbeddings(base.embeddings, base.vocab, model.wordIds);
-    } else {
-      embeddings = trainEmbeddings(embeddingCorpus(corpus.tokens), model.graph.levels[0].count, { dim: params.embeddingDim, seed });
-    }
+  if (params.embeddingDim > 0 && base?.embeddings != null) {
+    report('embed', 0.9);
+    embeddings = reindexEmbeddings(base.embeddings, base.vocab, model.wordIds);
   }
-  const result = embeddings !== null ? model.withEmbeddings(embeddings) : model;
+  const result = embeddings !== null && embeddings !== model.embeddings ? model.withEmbeddings(embeddings) : model;
 
   if (params.validation > 0 && corpus.heldOut.length > 0) {
     report('evaluate', 0.95);

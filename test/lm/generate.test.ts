@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { train, tokenize } from '../../src/lm/index.js';
+import type { GenerateOptions } from '../../src/lm/types.js';
 import { lines, randomSentences } from './corpus-fixtures.js';
+import { ContinuationRanking, selectBestByKey, sortByDescendingKey } from '../../src/lm/generate.js';
+import { seededRandom } from '../../src/lm/random.js';
 
 const english = [
   'the cat sat on the mat .',
@@ -96,5 +99,107 @@ describe('generation', () => {
     const steered = model.generate({ prompt: 'the dog', seed: 3, steer: 1 });
     expect(model.generate({ prompt: 'the dog', seed: 3, steer: 1 }).text).toBe(steered.text);
     expect(steered.text.startsWith('the dog')).toBe(true);
+  });
+});
+
+describe('ranking continuations by probability', () => {
+  const reference = (items: Int32Array, key: Float64Array) =>
+    Array.from(items).sort((a, b) => key[b] - key[a] || a - b);
+
+  it('sorts by descending probability, equal probabilities by ascending node, like a stable comparator sort', () => {
+    const random = seededRandom(7);
+    for (const size of [0, 1, 2, 15, 16, 17, 100, 1000]) {
+      for (const shape of ['random', 'ties', 'ascending', 'descending'] as const) {
+        const key = new Float64Array(size);
+        for (let i = 0; i < size; i++) {
+          key[i] =
+            shape === 'random' ? random.next() : shape === 'ties' ? Math.floor(random.next() * 4) / 4 : shape === 'ascending' ? i : size - i;
+        }
+        // Items in scrambled order: the result must not depend on where they start.
+        const items = Int32Array.from(reference(Int32Array.from({ length: size }, (_, i) => i), key).reverse());
+        const expected = reference(items, key);
+        sortByDescendingKey(items, key);
+        expect(Array.from(items)).toEqual(expected);
+      }
+    }
+  });
+
+  it('selects exactly the leading entries of that order, whatever the input order', () => {
+    const random = seededRandom(11);
+    for (const size of [1, 17, 64, 129, 1000]) {
+      for (const count of [1, 16, 64]) {
+        if (count > size) continue;
+        const key = Float64Array.from({ length: size }, () => Math.floor(random.next() * 8));
+        const items = Int32Array.from({ length: size }, (_, i) => (i * 7919) % size);
+        const expected = reference(items, key).slice(0, count);
+        selectBestByKey(items, key, count);
+        sortByDescendingKey(items, key, count);
+        expect(Array.from(items.subarray(0, count))).toEqual(expected);
+      }
+    }
+  });
+});
+
+describe('explicit-score generation with kept candidate heads', () => {
+  it('gives the same text whether heads are fresh, kept from earlier generations or rebuilt for another top-k', () => {
+    // 'hub' has 300 continuations: more than a first visit ranks, so the ranked prefix is used.
+    const corpus = [
+      ...randomSentences(5, 300, 300, 12).map((sentence) => sentence.join(' ')),
+      ...Array.from({ length: 300 }, (_, i) => `hub w${i} w${(i * 7) % 300}`),
+    ];
+    const fresh = () => train(corpus, { maxPatternLength: 4, embeddingDim: 0, splitSentences: false });
+    const settings = [
+      { temperature: 0.8, topP: 0.9 },
+      { topK: 40, repetitionPenalty: 1.3, prompt: 'hub' },
+      { temperature: 1.4, topK: 5, prompt: 'w3 hub' },
+    ];
+    const seeds = 8;
+    const expected = settings.map((s) => Array.from({ length: seeds }, (_, seed) => fresh().generate({ ...s, seed }).text));
+    const shared = fresh();
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < settings.length; i++) {
+        for (let seed = 0; seed < seeds; seed++) expect(shared.generate({ ...settings[i], seed }).text).toBe(expected[i][seed]);
+      }
+    }
+  });
+
+  it('keeps top-k exact after a context with many continuations (only partly ranked on its first visit)', () => {
+    // 'hub' is followed by 300 words, w_i seen (i * 37) % 11 + 1 times: distinct ranks, many ties.
+    const corpus = [...randomSentences(9, 300, 300, 10).map((sentence) => sentence.join(' '))];
+    for (let i = 0; i < 300; i++) for (let r = 0; r <= (i * 37) % 11; r++) corpus.push(`hub w${i}`);
+    const hubModel = train(corpus, { maxPatternLength: 3, embeddingDim: 0, splitSentences: false });
+    const ranked = [...hubModel.wordIds.keys()]
+      .filter((w) => w === '</s>' || !w.startsWith('<'))
+      .map((w) => ({ w, p: hubModel.probability(['<s>', 'hub'], w) }))
+      .sort((a, b) => b.p - a.p);
+    const k = 4;
+    // Ties at the k-th probability would make the exact set ambiguous; the corpus avoids them.
+    expect(ranked[k - 1].p).toBeGreaterThan(ranked[k].p);
+    const topK = new Set(ranked.slice(0, k).map((r) => r.w));
+    const firstWord = (options: GenerateOptions) => hubModel.generate({ prompt: 'hub', maxLength: 1, ...options }).text.split(' ')[1] ?? '</s>';
+    expect(firstWord({ topK: 1, seed: 0 })).toBe(ranked[0].w);
+    const seen = new Set<string>();
+    for (let seed = 0; seed < 60; seed++) seen.add(firstWord({ topK: k, temperature: 2, seed }));
+    expect(seen).toEqual(topK);
+  });
+
+  it('ranks a first-visited large context exactly like a full sort (prefix, then the rest on demand)', () => {
+    const corpus = [...randomSentences(9, 300, 300, 10).map((sentence) => sentence.join(' '))];
+    for (let i = 0; i < 300; i++) for (let r = 0; r <= (i * 37) % 11; r++) corpus.push(`hub w${i}`);
+    const hubModel = train(corpus, { maxPatternLength: 3, embeddingDim: 0, splitSentences: false });
+    const { childStart } = hubModel.graph;
+    const prob = hubModel.estimate.prob;
+    const context = hubModel.wordIds.get('hub') as number;
+    const from = childStart[context];
+    const to = childStart[context + 1];
+    expect(to - from).toBe(300);
+    const expected = Array.from({ length: to - from }, (_, i) => from + i).sort((a, b) => prob[b] - prob[a] || a - b);
+    const ranking = new ContinuationRanking(hubModel);
+    const prefix = ranking.rank(context, 32);
+    expect(prefix).toBeGreaterThanOrEqual(32);
+    expect(prefix).toBeLessThan(300);
+    expect(Array.from(ranking.rankedChildren.subarray(from, from + prefix))).toEqual(expected.slice(0, prefix));
+    expect(ranking.rank(context, 300)).toBe(300);
+    expect(Array.from(ranking.rankedChildren.subarray(from, to))).toEqual(expected);
   });
 });
