@@ -49,6 +49,7 @@ export interface GenerationSource extends ModelCore {
 interface Settings {
   maxLength: number;
   temperature: number;
+  minLength: number;
   topK: number;
   topP: number;
   repetitionPenalty: number;
@@ -60,6 +61,7 @@ function settingsOf(options: GenerateOptions): Settings {
   return {
     maxLength: Math.max(1, Math.min(MAX_MAX_LENGTH, Math.floor(finiteOr(options.maxLength, DEFAULT_MAX_LENGTH)))),
     temperature: Math.max(0.01, finiteOr(options.temperature, 1)),
+    minLength: Math.max(0, Math.floor(finiteOr(options.minLength, 1))),
     topK: Math.max(0, Math.floor(finiteOr(options.topK, 0))),
     topP: Math.min(1, Math.max(0.01, finiteOr(options.topP, 1))),
     repetitionPenalty: Math.max(1, finiteOr(options.repetitionPenalty, 1)),
@@ -100,10 +102,12 @@ export function generate(source: GenerationSource, options: GenerateOptions = {}
   const sampler = explicit ? new CandidateSampler(source, settings, promptIds, promptTokens) : null;
   const cumulative = source.estimate.cumulative;
 
+  const minLength = Math.min(settings.maxLength, settings.minLength);
   const generated: string[] = [];
   const activation = { count: 0 };
   for (let position = 0; position < settings.maxLength; position++) {
-    const allowEnd = promptIds.length + position > 0;
+    // A text is never empty; minLength 0 lets `</s>` follow the prompt at once (the exact distribution).
+    const allowEnd = position >= minLength && promptIds.length + position > 0;
     const word =
       sampler !== null
         ? sampler.sample(state, random, allowEnd, activation)

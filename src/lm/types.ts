@@ -72,6 +72,12 @@ export interface GenerateOptions {
   prompt?: string;
   /** Maximum generated tokens (not counting the prompt). */
   maxLength?: number;
+  /**
+   * Generated tokens (after the prompt) before `</s>` may end the text; default 1, so a reply
+   * always adds something to its prompt; 0 samples `</s>` right after the prompt as the model
+   * would. A text without prompt is never empty either way.
+   */
+  minLength?: number;
   temperature?: number;
   topK?: number;
   topP?: number;

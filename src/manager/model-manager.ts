@@ -52,6 +52,7 @@ import type {
   TrainMode,
   TrainOutcome,
 } from './types.js';
+import { withGenerationDefaults } from './generation-defaults.js';
 
 export const DEFAULT_GUILD_LIMITS: GuildLimits = {
   maxModels: 25,
@@ -546,7 +547,7 @@ export class ModelManager implements ModelManagerApi {
       const working = this.workingModel(guildId);
       if (working.kind === 'none') throw new UserError('NO_MODEL_LOADED', {});
       const model = await this.modelFor(guildId, fileOf(working), labelOf(working));
-      return model.generate(options);
+      return model.generate(withGenerationDefaults(options));
     });
   }
 

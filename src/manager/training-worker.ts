@@ -4,6 +4,7 @@ import { parentPort } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import { decode, encode, ModelFormatError, train, trainAppend, TrainingInputError, type TrainPhase } from '../lm/index.js';
 import type { LoadTask, WorkerMessage, WorkerTask } from './training-protocol.js';
+import { withGenerationDefaults } from './generation-defaults.js';
 
 /** Progress is posted at most this often (phase changes always), so messages never pile up. */
 const PROGRESS_INTERVAL_MS = 100;
@@ -45,7 +46,7 @@ port.on('message', (task: WorkerTask) => {
       model = trainAppend(base, text, options);
     }
     const bytes = ownBuffer(encode(model, task.createdAt));
-    const sample = model.generate({ maxLength: 24, seed: task.seed }).text;
+    const sample = model.generate(withGenerationDefaults({ maxLength: 24, seed: task.seed })).text;
     post({ type: 'done', bytes, stats: model.stats, sample }, [bytes.buffer as ArrayBuffer]);
   } catch (error) {
     if (error instanceof TrainingInputError) {

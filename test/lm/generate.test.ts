@@ -39,6 +39,16 @@ describe('generation', () => {
     for (let seed = 0; seed < 50; seed++) expect(tiny.generate({ seed }).text.length).toBeGreaterThan(0);
   });
 
+  it('adds at least minLength words after a prompt before the sentence may end', () => {
+    // Every training sentence is one word, so </s> follows a word with high probability.
+    const tiny = train(['hi', 'hi', 'yo', 'hola'], { embeddingDim: 0 });
+    for (let seed = 0; seed < 50; seed++) {
+      expect(tiny.generate({ seed, prompt: 'hi' }).tokens).toBeGreaterThanOrEqual(1);
+      expect(tiny.generate({ seed, prompt: 'hi', temperature: 0.7 }).tokens).toBeGreaterThanOrEqual(1);
+      expect(tiny.generate({ seed, prompt: 'hi', minLength: 3, maxLength: 10 }).tokens).toBeGreaterThanOrEqual(3);
+    }
+  });
+
   it('only produces words of the vocabulary, never markers or <unk>', () => {
     const known = new Set(model.vocab.slice(3));
     for (let seed = 0; seed < 50; seed++) {
@@ -176,7 +186,8 @@ describe('explicit-score generation with kept candidate heads', () => {
     // Ties at the k-th probability would make the exact set ambiguous; the corpus avoids them.
     expect(ranked[k - 1].p).toBeGreaterThan(ranked[k].p);
     const topK = new Set(ranked.slice(0, k).map((r) => r.w));
-    const firstWord = (options: GenerateOptions) => hubModel.generate({ prompt: 'hub', maxLength: 1, ...options }).text.split(' ')[1] ?? '</s>';
+    // minLength 0: the exact next-word distribution after the prompt, `</s>` included.
+    const firstWord = (options: GenerateOptions) => hubModel.generate({ prompt: 'hub', maxLength: 1, minLength: 0, ...options }).text.split(' ')[1] ?? '</s>';
     expect(firstWord({ topK: 1, seed: 0 })).toBe(ranked[0].w);
     const seen = new Set<string>();
     for (let seed = 0; seed < 60; seed++) seen.add(firstWord({ topK: k, temperature: 2, seed }));
