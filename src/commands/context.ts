@@ -107,6 +107,8 @@ export interface AwaitComponentOptions {
    * NOT_YOUR_BUTTON and keeps waiting; 'accept' lets anyone press.
    */
   others?: 'reject' | 'accept';
+  /** Aborting ends the wait early with null (e.g. when a command races two waits). */
+  signal?: AbortSignal;
 }
 
 export interface AttachmentOption extends TrainingSource {}
@@ -135,7 +137,11 @@ export interface CommandContext {
   followUp(reply: Reply): Promise<void>;
   /** Only as the first answer to the command. */
   showModal(modal: ModalSpec): Promise<void>;
-  /** Waits for a press on a component of the original answer. null on timeout. */
+  /**
+   * Waits for a press on a component of the original answer. null on timeout. A modal opened
+   * from one of its components is delivered here too (kind 'modal') when its id is listed;
+   * adapters that cannot tell which message a modal came from deliver it via awaitModal only.
+   */
   awaitComponent(options: AwaitComponentOptions): Promise<ComponentInteraction | null>;
   /**
    * Posts a plain message in the channel, for results that outlive the interaction token
@@ -144,6 +150,25 @@ export interface CommandContext {
   postToChannel(reply: Reply): Promise<boolean>;
   /** Milliseconds since the epoch (injectable for tests). */
   now(): number;
+  /** Process-wide facts and shared state; absent in contexts that have none (then defaults apply). */
+  bot?: BotInfo;
+}
+
+/** What the adapter knows about the running bot, for /status and the /generate cooldown. */
+export interface BotInfo {
+  version: string;
+  /** Milliseconds since the epoch when the process started. */
+  startedAt: number;
+  /** Per-user cooldown of /generate; absent = no cooldown (e.g. the single-user console). */
+  generateCooldown?: CooldownGate;
+}
+
+export interface CooldownGate {
+  /**
+   * Takes the user's turn: 0 when allowed (and the cooldown restarts now), otherwise the
+   * milliseconds left, without restarting it.
+   */
+  take(key: string, now: number): number;
 }
 
 /** What every file in commands/ exports. `data` is a discord.js SlashCommandBuilder. */

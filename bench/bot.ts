@@ -1,0 +1,269 @@
+// npm run bench:bot — the bot's command latency through the local Discord server, against that
+// server's own floor. In one run:
+//   1. baseline: a trivial discord.js bot answering /ping (what bench:discord measures);
+//   2. 2,000 /generate interactions from 200 guilds, each guild with its own trained model;
+//   3. the same while two trainings run (through /train, restarted as they finish).
+// First response = dispatch → the accepted callback; final reply = dispatch → the message the
+// user reads (the same unless the bot deferred). Targets: first-response p99 at most 50 ms above
+// the baseline's p99, and no missed 3-second deadline. `--quick`: 200 interactions, 20 guilds.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { Events, type Client } from 'discord.js';
+import { pino } from 'pino';
+import { loginClient } from '../test/discord/harness.js';
+import { startDiscordServer, type DiscordServer, type InteractionHandle } from '../test/discord/server.js';
+import { startBot, type RunningBot } from '../src/discord/bot.js';
+import { parseConfig } from '../src/discord/config.js';
+import { loadBrown } from './brown.js';
+
+const quick = process.argv.includes('--quick');
+const INTERACTIONS = quick ? 200 : 2000;
+const GUILDS = quick ? 20 : 200;
+const IN_FLIGHT = 50;
+const WARMUP = quick ? 20 : 100;
+const LINES_PER_GUILD = 1000;
+const TARGET_P99_MARGIN_MS = 50;
+
+interface Sample {
+  first: number;
+  final: number;
+  missed: boolean;
+}
+
+interface Summary {
+  label: string;
+  count: number;
+  firstP50: number;
+  firstP99: number;
+  finalP50: number;
+  finalP99: number;
+  max: number;
+  missed: number;
+  perSecond: number;
+  trainingsFinished?: number;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+function summarize(label: string, samples: Sample[], seconds: number): Summary {
+  const first = samples.map((sample) => sample.first).sort((a, b) => a - b);
+  const final = samples.map((sample) => sample.final).sort((a, b) => a - b);
+  return {
+    label,
+    count: samples.length,
+    firstP50: percentile(first, 50),
+    firstP99: percentile(first, 99),
+    finalP50: percentile(final, 50),
+    finalP99: percentile(final, 99),
+    max: final[final.length - 1],
+    missed: samples.filter((sample) => sample.missed).length,
+    perSecond: samples.length / seconds,
+  };
+}
+
+/** Runs `count` interactions, `IN_FLIGHT` at a time, and measures what the user experiences. */
+async function drive(count: number, start: (index: number) => InteractionHandle): Promise<{ samples: Sample[]; seconds: number }> {
+  const samples: Sample[] = [];
+  let next = 0;
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
+  const started = performance.now();
+  const worker = async () => {
+    while (next < count) {
+      const handle = start(next++);
+      try {
+        const first = await handle.firstResponse();
+        let final = first.elapsedMs;
+        if (first.callbackType === 5) {
+          await handle.waitFor((h) => h.events.some((event) => event.kind === 'edit' || event.kind === 'followUp'), { timeoutMs: 30_000 });
+          final = handle.events.find((event) => event.kind === 'edit' || event.kind === 'followUp')!.elapsedMs;
+        }
+        samples.push({ first: first.elapsedMs, final, missed: first.elapsedMs > 3000 });
+      } catch {
+        samples.push({ first: 3000, final: 3000, missed: true });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
+  loop.disable();
+  process.stderr.write(`  event-loop delay: p50 ${(loop.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(loop.percentile(99) / 1e6).toFixed(1)} ms, max ${(loop.max / 1e6).toFixed(1)} ms\n`);
+  return { samples, seconds: (performance.now() - started) / 1000 };
+}
+
+async function baseline(server: DiscordServer): Promise<Summary> {
+  let client: Client | undefined;
+  try {
+    client = await loginClient(server);
+    client.on(Events.InteractionCreate, (interaction) => {
+      if (interaction.isChatInputCommand()) void interaction.reply({ content: 'pong', allowedMentions: { parse: [] } });
+    });
+    const guilds = server.guilds.slice(0, GUILDS);
+    const ping = (index: number) => server.invoke({ guildId: guilds[index % guilds.length].id, commandName: 'ping' });
+    await drive(WARMUP, ping);
+    server.clearRecordings();
+    const { samples, seconds } = await drive(INTERACTIONS, ping);
+    return summarize('baseline: trivial /ping', samples, seconds);
+  } finally {
+    await client?.destroy();
+  }
+}
+
+const PROMPTS = ['the', 'it was', 'he said', 'in the', 'there is', 'she', 'we have', 'the city', 'one of the', 'after'];
+
+function generateOn(server: DiscordServer, guildIds: string[]) {
+  return (index: number) =>
+    server.invoke({
+      guildId: guildIds[index % guildIds.length],
+      commandName: 'generate',
+      options: { prompt: PROMPTS[index % PROMPTS.length], max_length: 30, seed: index },
+      // One user per interaction: the default 3 s per-user cooldown stays on, as in production.
+      user: { id: String(300000000000000000n + BigInt(index)), username: `bench${index}` },
+    });
+}
+
+/** Keeps one training running in `guildId` through /train until `stop()`; counts finished ones. */
+function keepTraining(server: DiscordServer, guildId: string, corpus: Buffer) {
+  let running = true;
+  let finished = 0;
+  const loop = (async () => {
+    while (running) {
+      const handle = server.invoke({ guildId, commandName: 'train', options: { file1: server.addAttachment('brown.txt', corpus) } });
+      await handle.firstResponse();
+      await handle.waitFor((h) => h.original !== undefined, { timeoutMs: 10_000 });
+      if (JSON.stringify(handle.original?.components ?? []).includes('train:replace')) handle.click('train:replace');
+      try {
+        await handle.waitFor((h) => JSON.stringify(h.original?.components ?? []).includes('train:save') || h.followUps.length > 0, { timeoutMs: 300_000 });
+      } catch {
+        const shown = handle.original?.versions.map((version) => JSON.stringify(version.embeds).slice(0, 200));
+        throw new Error(`a background training did not finish: ${JSON.stringify(shown)}`);
+      }
+      finished++;
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      return finished;
+    },
+    started: () => finished,
+  };
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'ultra-bench-bot-'));
+  const server = await startDiscordServer({ guilds: GUILDS + 2 });
+  let bot: RunningBot | undefined;
+  try {
+    process.stderr.write('baseline…\n');
+    const floor = await baseline(server);
+
+    const brown = loadBrown();
+    const config = parseConfig(
+      {
+        DISCORD_TOKEN: server.token,
+        DISCORD_API_URL: server.apiBase,
+        DATA_DIR: join(dir, 'data'),
+        MODELS_DIR: join(dir, 'models'),
+        TRAINING_WORKERS: '2',
+        MAX_CONCURRENT_TRAININGS: '2',
+        MAX_ATTACHMENT_BYTES: '32MB',
+        MAX_TRAINING_BYTES: '32MB',
+        LOG_LEVEL: 'warn',
+        // Every guild's model stays loaded: 200 small models take ~1 GB; a smaller cache turns
+        // each /generate into a model decode on the main thread, which this bench is not about.
+        CACHE_BYTES: '4GB',
+      },
+      dir,
+    );
+    bot = await startBot({ config, logger: pino({ level: 'warn' }) });
+    await bot.ready;
+
+    process.stderr.write(`training ${GUILDS} guild models…\n`);
+    const guildIds = server.guilds.slice(0, GUILDS).map((guild) => guild.id);
+    const setupStarted = performance.now();
+    for (const [index, guildId] of guildIds.entries()) {
+      const offset = (index * 997) % Math.max(1, brown.train.length - LINES_PER_GUILD);
+      const path = join(dir, `corpus-${index}.txt`);
+      writeFileSync(path, brown.train.slice(offset, offset + LINES_PER_GUILD).join('\n'));
+      await bot.manager.train(guildId, { id: 'bench', name: 'bench' }, [{ name: 'corpus.txt', size: 0, path }], {}, 'new');
+    }
+    const setupSeconds = (performance.now() - setupStarted) / 1000;
+
+    const generate = generateOn(server, guildIds);
+    // Warm-up: one /generate per guild loads every model once.
+    const warm = await drive(Math.max(WARMUP, GUILDS), generate);
+    // Late answers to the warm-up (each first /generate decodes its guild's model on the main
+    // thread) must land before the recordings are cleared, or they count against the next run.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    process.stderr.write(`  warm-up: ${warm.samples.filter((sample) => sample.missed).length} of ${warm.samples.length} missed the 3 s deadline (cold model loads)\n`);
+    const cache = bot.manager.cacheStats();
+    process.stderr.write(`  model cache: ${cache.models} models, ${(cache.bytes / 2 ** 20).toFixed(0)} MiB, ${cache.evictions} evictions\n`);
+    server.clearRecordings();
+    process.stderr.write(`${INTERACTIONS} /generate…\n`);
+    const idle = await drive(INTERACTIONS, (index) => generate(index + GUILDS + WARMUP));
+    const idleSummary = summarize('/generate', idle.samples, idle.seconds);
+
+    process.stderr.write(`${INTERACTIONS} /generate while two trainings run…\n`);
+    const corpus = Buffer.from(brown.train.join('\n'));
+    const trainers = [keepTraining(server, server.guilds[GUILDS].id, corpus), keepTraining(server, server.guilds[GUILDS + 1].id, corpus)];
+    // Let both trainings get past downloading and into the worker threads before measuring.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const busy = await drive(INTERACTIONS, (index) => generate(index + GUILDS + WARMUP + INTERACTIONS));
+    const busySummary = { ...summarize('/generate, 2 trainings running', busy.samples, busy.seconds) };
+    const finished = await Promise.all(trainers.map((trainer) => trainer.stop()));
+    busySummary.trainingsFinished = finished.reduce((a, b) => a + b, 0);
+    const violations = server.violations;
+
+    const rows = [floor, idleSummary, busySummary];
+    console.log(
+      `\nbench:bot — ${INTERACTIONS} interactions from ${GUILDS} guilds, ${IN_FLIGHT} in flight; node ${process.version}, discord.js ${(await import('discord.js')).version}`,
+    );
+    console.log(`(setup: ${GUILDS} models of ${LINES_PER_GUILD} Brown lines trained in ${setupSeconds.toFixed(1)} s; background trainings: whole Brown training split, ${(corpus.length / 1e6).toFixed(1)} MB)\n`);
+    const header = ['scenario', 'n', 'first p50', 'first p99', 'final p50', 'final p99', 'max', 'missed 3 s', '/s', 'first p99 ÷ base', 'first p99 − base'];
+    const table = rows.map((row) => [
+      row.label,
+      String(row.count),
+      row.firstP50.toFixed(1),
+      row.firstP99.toFixed(1),
+      row.finalP50.toFixed(1),
+      row.finalP99.toFixed(1),
+      row.max.toFixed(1),
+      String(row.missed),
+      row.perSecond.toFixed(0),
+      (row.firstP99 / floor.firstP99).toFixed(2),
+      `${(row.firstP99 - floor.firstP99).toFixed(1)} ms`,
+    ]);
+    const widths = header.map((title, i) => Math.max(title.length, ...table.map((cells) => cells[i].length)));
+    const line = (cells: string[]) => `| ${cells.map((cell, i) => cell.padEnd(widths[i])).join(' | ')} |`;
+    console.log(line(header));
+    console.log(`|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`);
+    for (const cells of table) console.log(line(cells));
+    console.log(`\nlatencies in ms; p50 / p99 ratios to the baseline: /generate first ${(idleSummary.firstP50 / floor.firstP50).toFixed(2)} / ${(idleSummary.firstP99 / floor.firstP99).toFixed(2)}, final ${(idleSummary.finalP50 / floor.finalP50).toFixed(2)} / ${(idleSummary.finalP99 / floor.finalP99).toFixed(2)}; with trainings first ${(busySummary.firstP50 / floor.firstP50).toFixed(2)} / ${(busySummary.firstP99 / floor.firstP99).toFixed(2)}, final ${(busySummary.finalP50 / floor.finalP50).toFixed(2)} / ${(busySummary.finalP99 / floor.finalP99).toFixed(2)}`);
+    console.log(`trainings finished during the loaded run: ${busySummary.trainingsFinished}; Discord rule violations: ${violations.length}`);
+    for (const violation of violations.slice(0, 10)) console.log(`  ${violation.rule}: ${violation.message} (${violation.method ?? ''} ${violation.path ?? ''})`);
+
+    const verdicts = [idleSummary, busySummary].map((row) => ({
+      row,
+      p99Ok: row.firstP99 - floor.firstP99 <= TARGET_P99_MARGIN_MS,
+      deadlinesOk: row.missed === 0,
+    }));
+    for (const { row, p99Ok, deadlinesOk } of verdicts) {
+      console.log(
+        `${row.label}: first-response p99 ${p99Ok ? 'within' : 'MORE than'} ${TARGET_P99_MARGIN_MS} ms of the baseline (${(row.firstP99 - floor.firstP99).toFixed(1)} ms); ` +
+          `${deadlinesOk ? 'no missed 3 s deadline' : `${row.missed} MISSED 3 s deadlines`}`,
+      );
+    }
+    if (violations.length > 0 || verdicts.some((verdict) => !verdict.p99Ok || !verdict.deadlinesOk)) process.exitCode = 1;
+  } finally {
+    await bot?.stop('bench done').catch(() => undefined);
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -1,0 +1,99 @@
+// /delete name [version] — an ephemeral confirmation (red Delete, grey Cancel) that only the
+// invoking user can answer and that expires after 60 seconds.
+import { UserError, isUserError } from '../src/errors.js';
+import { describeCode, formatBytes, markdown } from '../src/i18n/index.js';
+import type { AutocompleteContext, CommandContext } from '../src/commands/context.js';
+import type { ModelListing } from '../src/manager/types.js';
+import { modelNameChoices } from '../src/commands/autocomplete.js';
+import { commandBuilder, localizeOption } from '../src/commands/definition.js';
+import { numberOption, requireGuild, stringOption } from '../src/commands/options.js';
+import { MESSAGE_LIMIT, truncate } from '../src/commands/render.js';
+import { editDistance, MAX_MODEL_NAME_CHARACTERS, modelNameKey } from '../src/store/names.js';
+
+export const CONFIRM_TIMEOUT_MS = 60_000;
+const CONFIRM = 'delete:confirm';
+const CANCEL = 'delete:cancel';
+
+export const data = commandBuilder('delete', { manageGuild: true })
+  .addStringOption((option) =>
+    localizeOption(option, 'delete', 'name').setRequired(true).setAutocomplete(true).setMinLength(1).setMaxLength(MAX_MODEL_NAME_CHARACTERS),
+  )
+  .addIntegerOption((option) => localizeOption(option, 'delete', 'version').setMinValue(1));
+
+export async function execute(ctx: CommandContext): Promise<void> {
+  const guildId = requireGuild(ctx);
+  const { t, locale } = ctx;
+  const typed = stringOption(ctx.options, 'name') ?? '';
+  const version = numberOption(ctx.options, 'version');
+  const listings = ctx.manager.list(guildId);
+  const listing = findListing(listings, typed);
+  if (!listing) throw new UserError('MODEL_NOT_FOUND', { name: typed, suggestions: closestNames(listings, typed) });
+  const doomed = version === undefined ? listing.versions : listing.versions.filter((info) => info.version === version);
+  if (doomed.length === 0) {
+    throw new UserError('MODEL_VERSION_NOT_FOUND', { name: listing.name, version: version ?? null, versions: listing.versions.map((info) => String(info.version)) });
+  }
+
+  await ctx.reply({
+    ephemeral: true,
+    embeds: [
+      {
+        title: t('delete.confirm.title', { name: listing.name }),
+        description: t('delete.confirm.body', {
+          version: version ?? null,
+          count: doomed.length,
+          size: markdown(formatBytes(locale, doomed.reduce((sum, info) => sum + info.bytes, 0))),
+          active: doomed.some((info) => info.active),
+        }),
+        tone: 'danger',
+      },
+    ],
+    components: [
+      [
+        { kind: 'button', id: CONFIRM, label: t('delete.confirm.button'), style: 'danger' },
+        { kind: 'button', id: CANCEL, label: t('common.cancel'), style: 'secondary' },
+      ],
+    ],
+  });
+
+  const answer = await ctx.awaitComponent({ ids: [CONFIRM, CANCEL], timeoutMs: CONFIRM_TIMEOUT_MS, others: 'reject' });
+  if (!answer) {
+    await ctx.edit({ content: describeCode(locale, 'CONFIRMATION_EXPIRED'), embeds: [], components: [] });
+    return;
+  }
+  if (answer.customId === CANCEL) {
+    await answer.update({ content: t('delete.cancelled'), embeds: [], components: [] });
+    return;
+  }
+  try {
+    const result = await ctx.manager.delete(guildId, listing.name, version);
+    await answer.update({
+      content: t('delete.done', { name: listing.name, count: result.deleted.length, wasActive: result.wasActive }),
+      embeds: [],
+      components: [],
+    });
+  } catch (error) {
+    if (!isUserError(error)) throw error;
+    // Someone else deleted it, or the file vanished, between the question and the answer.
+    await answer.update({ content: truncate(describeCode(answer.locale, error.code, error.params), MESSAGE_LIMIT), embeds: [], components: [] });
+  }
+}
+
+export function autocomplete(ctx: AutocompleteContext): Promise<{ name: string; value: string }[]> {
+  return modelNameChoices(ctx);
+}
+
+function findListing(listings: ModelListing[], typed: string): ModelListing | undefined {
+  const key = modelNameKey(typed.trim());
+  return listings.find((listing) => modelNameKey(listing.name) === key);
+}
+
+/** Up to three saved names within a couple of typos of what was typed. */
+function closestNames(listings: ModelListing[], typed: string): string[] {
+  const key = modelNameKey(typed.trim());
+  return listings
+    .map((listing) => ({ name: listing.name, distance: editDistance(modelNameKey(listing.name), key) }))
+    .filter((candidate) => candidate.distance <= Math.max(2, Math.floor(key.length / 3)))
+    .sort((a, b) => a.distance - b.distance || a.name.localeCompare(b.name))
+    .slice(0, 3)
+    .map((candidate) => candidate.name);
+}

@@ -1,0 +1,53 @@
+// /status — the active model (or none), whether it is saved, its statistics, a running training,
+// the guild's storage against its quotas, and the bot's version and uptime.
+import { formatBytes, formatDuration, markdown } from '../src/i18n/index.js';
+import type { CommandContext, ReplyField } from '../src/commands/context.js';
+import { commandBuilder } from '../src/commands/definition.js';
+import { requireGuild } from '../src/commands/options.js';
+import { activeModelLine, fieldValue, progressLine, statsFields } from '../src/commands/render.js';
+
+export const data = commandBuilder('status');
+
+export async function execute(ctx: CommandContext): Promise<void> {
+  const guildId = requireGuild(ctx);
+  const { t, locale } = ctx;
+  const status = ctx.manager.status(guildId);
+  const now = ctx.now();
+  const fields: ReplyField[] = [{ name: t('status.active'), value: fieldValue(activeModelLine(t, locale, status.active)) }];
+  if (status.active.kind === 'working') fields.push(...statsFields(t, locale, status.active.stats));
+  if (status.active.kind === 'saved') fields.push(...statsFields(t, locale, status.active.model.stats));
+
+  const job = status.job;
+  fields.push({
+    name: t('status.training'),
+    value: job
+      ? t('status.trainingRunning', {
+          line: markdown(progressLine(t, locale, job.progress)),
+          user: job.user.name,
+          elapsed: markdown(formatDuration(locale, now - job.startedAt)),
+          mode: markdown(t(job.mode === 'append' ? 'status.modeAppend' : 'status.modeNew')),
+        })
+      : t('status.trainingNone'),
+  });
+  fields.push({
+    name: t('status.storage'),
+    value: t('status.storageValue', {
+      models: status.usage.models,
+      maxModels: status.limits.maxModels,
+      bytes: markdown(formatBytes(locale, status.usage.bytes)),
+      maxBytes: markdown(formatBytes(locale, status.limits.maxBytes)),
+    }),
+  });
+  fields.push({
+    name: t('status.limits'),
+    value: t('status.limitsValue', {
+      files: Math.min(status.limits.maxFiles, 5),
+      attachment: markdown(formatBytes(locale, Math.min(status.limits.maxAttachmentBytes, status.limits.maxTrainingBytes))),
+      training: markdown(formatBytes(locale, status.limits.maxTrainingBytes)),
+    }),
+  });
+  fields.push({ name: t('status.version'), value: ctx.bot?.version ?? '—', inline: true });
+  fields.push({ name: t('status.uptime'), value: ctx.bot ? formatDuration(locale, now - ctx.bot.startedAt) : '—', inline: true });
+
+  await ctx.reply({ embeds: [{ title: t('status.title'), fields, tone: status.active.kind === 'none' ? 'warning' : 'info' }] });
+}

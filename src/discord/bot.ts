@@ -1,0 +1,126 @@
+// The running bot: the model manager, the command registry, a discord.js client with the Guilds
+// intent only (slash commands and attachments need nothing privileged), the interaction adapter,
+// registration on ready, and an orderly stop.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client, Events, GatewayIntentBits, ShardClientUtil, type ClientOptions } from 'discord.js';
+import { Cooldowns } from '../commands/cooldowns.js';
+import type { BotInfo } from '../commands/context.js';
+import { loadCommands, type CommandRegistry } from '../commands/loader.js';
+import { DATABASE_FILENAME, ModelManager } from '../manager/index.js';
+import { managerConfigFor, type BotConfig } from './config.js';
+import { InteractionAdapter, type AdapterOptions } from './interaction-adapter.js';
+import { createLogger, type Logger } from './logger.js';
+import { openMetaStore, registerIfChanged, type MetaStore, type RegistrationOutcome } from './registration.js';
+import type { ManagerConfig } from '../manager/types.js';
+
+export interface BotOptions {
+  config: BotConfig;
+  logger?: Logger;
+  /** Default: the commands/ folder. */
+  registry?: CommandRegistry;
+  /** Extra discord.js client options (tests pick shards here; ShardingManager sets them by env). */
+  client?: Partial<ClientOptions>;
+  adapter?: Pick<AdapterOptions, 'autoDeferMs' | 'componentTimeout' | 'autocompleteTimeoutMs' | 'now'>;
+  manager?: Partial<ManagerConfig>;
+  /** Register slash commands on ready when they changed (default true; only shard 0 does). */
+  registerCommands?: boolean;
+  /** Running trainings get this long to finish on stop before they are cancelled (default 10 s). */
+  shutdownGraceMs?: number;
+}
+
+export interface RunningBot {
+  client: Client;
+  manager: ModelManager;
+  adapter: InteractionAdapter;
+  registry: CommandRegistry;
+  logger: Logger;
+  /** Resolves after login and, on the registering shard, registration. */
+  ready: Promise<{ registration: RegistrationOutcome | 'skipped' }>;
+  stop(reason?: string): Promise<void>;
+}
+
+export const VERSION: string = readPackageVersion();
+
+function readPackageVersion(): string {
+  try {
+    const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
+    return (JSON.parse(text) as { version?: string }).version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+export async function startBot(options: BotOptions): Promise<RunningBot> {
+  const { config } = options;
+  if (!config.token) throw new Error('DISCORD_TOKEN is not set');
+  const client = new Client({
+    intents: [GatewayIntentBits.Guilds],
+    ...(config.apiUrl ? { rest: { api: config.apiUrl } } : {}),
+    ...options.client,
+  });
+  const shardIds = Array.isArray(client.options.shards) ? client.options.shards : [0];
+  const shardCount = client.options.shardCount ?? 1;
+  const logger = (options.logger ?? createLogger(config.logLevel)).child(shardCount > 1 ? { shards: shardIds } : {});
+  const registry = options.registry ?? (await loadCommands());
+
+  // Each guild belongs to exactly one shard; a shard reconciles and serves only its own.
+  const ownsGuild = shardCount > 1 ? (guildId: string) => shardIds.includes(ShardClientUtil.shardIdForGuildId(guildId, shardCount)) : undefined;
+  const manager = await ModelManager.open(managerConfigFor(config, { ...(ownsGuild ? { ownsGuild } : {}), ...options.manager }));
+  const bot: BotInfo = {
+    version: VERSION,
+    startedAt: Date.now(),
+    generateCooldown: new Cooldowns(config.generateCooldownMs),
+  };
+  const adapter = new InteractionAdapter({ registry, manager, logger, bot, ...options.adapter });
+  client.on(Events.InteractionCreate, (interaction) => void adapter.handle(interaction));
+  client.on(Events.Error, (error) => logger.error({ err: error }, 'discord client error'));
+  client.on(Events.ShardDisconnect, (event, shardId) => logger.warn({ shardId, code: event.code }, 'gateway disconnected'));
+  client.on(Events.ShardResume, (shardId, replayed) => logger.info({ shardId, replayed }, 'gateway resumed'));
+
+  let meta: MetaStore | null = null;
+  const registering = options.registerCommands !== false && shardIds.includes(0);
+  const readyEvent = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
+
+  let stopping: Promise<void> | null = null;
+  const stop = (reason = 'stop') => {
+    stopping ??= (async () => {
+      const grace = options.shutdownGraceMs ?? 10_000;
+      logger.info({ reason, running: adapter.runningCount, graceMs: grace }, 'shutting down');
+      adapter.stopAccepting();
+      // Confirmation and Save waits end now; trainings get the grace period to finish.
+      await adapter.drain(grace);
+      // Whatever still runs is cancelled: its job row is closed with the reason, and the
+      // command answers its user with SHUTTING_DOWN before the client goes.
+      await manager.close();
+      await adapter.drain(3_000);
+      meta?.close();
+      meta = null;
+      await client.destroy();
+      logger.info('stopped');
+    })();
+    return stopping;
+  };
+
+  const ready = (async () => {
+    await client.login(config.token!);
+    await readyEvent;
+    logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size, version: VERSION }, 'bot ready');
+    if (!registering) return { registration: 'skipped' as const };
+    meta = openMetaStore(manager.databasePath ?? join(config.dataDir, DATABASE_FILENAME));
+    const registration = await registerIfChanged(
+      { rest: client.rest, applicationId: client.application!.id, guildId: config.devGuildId },
+      registry,
+      meta,
+      logger,
+    );
+    return { registration };
+  })();
+  // A failed login must not leave the manager (and its worker threads) running.
+  ready.catch(async (error: unknown) => {
+    logger.error({ err: error }, 'bot failed to start');
+    await stop('start failed').catch(() => undefined);
+  });
+
+  return { client, manager, adapter, registry, logger, ready, stop };
+}

@@ -1,0 +1,234 @@
+// The bot's configuration: .env (through dotenv) and the process environment, validated once at
+// start. Every problem is reported at once, each as "VARIABLE: what is wrong (what is expected)",
+// so a misconfigured bot stops with a message that says how to fix it instead of failing later.
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { DEFAULT_CACHE_BYTES, DEFAULT_GUILD_LIMITS } from '../manager/model-manager.js';
+import type { ManagerConfig } from '../manager/types.js';
+
+/** A slash command takes at most five attachments (file1..file5). */
+export const MAX_FILES_PER_TRAINING = 5;
+
+export interface BotConfig {
+  /** null: no bot; `npm start` opens the local console instead. */
+  token: string | null;
+  /** Base URL of a Discord-compatible API (discord.js `rest.api`), or null for Discord itself. */
+  apiUrl: string | null;
+  devGuildId: string | null;
+  dataDir: string;
+  modelsDir: string;
+  limits: {
+    maxAttachmentBytes: number;
+    maxTrainingBytes: number;
+    maxModelsPerGuild: number;
+    maxBytesPerGuild: number;
+  };
+  trainingWorkers: number;
+  maxConcurrentTrainings: number;
+  maxQueuedTrainings: number;
+  cacheBytes: number;
+  generateCooldownMs: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** 'auto': Discord's recommended count (`GET /gateway/bot`). */
+  shards: number | 'auto';
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration (.env or environment):\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3, gib: 1024 ** 3 };
+
+/** "10485760", "10MB", "10 MiB", "512k" → bytes (binary multiples, as the bot displays them). */
+export function parseByteSize(text: string): number | null {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
+  if (!match) return null;
+  const unit = UNITS[match[2].toLowerCase()];
+  if (unit === undefined) return null;
+  const bytes = Math.round(Number(match[1]) * unit);
+  return Number.isSafeInteger(bytes) ? bytes : null;
+}
+
+const blankToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
+
+function optionalText() {
+  return z.preprocess(blankToUndefined, z.string().trim().optional());
+}
+
+function byteSize(defaultBytes: number, minimum: number) {
+  return z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .optional()
+      .transform((value, context) => {
+        if (value === undefined) return defaultBytes;
+        const bytes = parseByteSize(value);
+        if (bytes === null || bytes < minimum) {
+          context.addIssue({ code: 'custom', message: `must be a size of at least ${minimum} bytes, like 10485760, 10MB or 512KB; got "${value}"` });
+          return z.NEVER;
+        }
+        return bytes;
+      }),
+  );
+}
+
+function integer(defaultValue: number, minimum: number, maximum: number) {
+  return z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .optional()
+      .transform((value, context) => {
+        if (value === undefined) return defaultValue;
+        const number = Number(value);
+        if (!/^\s*-?\d+\s*$/.test(value) || number < minimum || number > maximum) {
+          context.addIssue({ code: 'custom', message: `must be a whole number from ${minimum} to ${maximum}; got "${value}"` });
+          return z.NEVER;
+        }
+        return number;
+      }),
+  );
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const schema = z.object({
+  DISCORD_TOKEN: optionalText(),
+  DISCORD_API_URL: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .trim()
+      .optional()
+      .refine((value) => value === undefined || /^https?:\/\/[^\s/]+/i.test(value), {
+        message: 'must be an http(s) URL such as http://127.0.0.1:8080/api (discord.js appends /v10)',
+      }),
+  ),
+  DEV_GUILD_ID: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .trim()
+      .optional()
+      .refine((value) => value === undefined || /^\d{15,21}$/.test(value), {
+        message: 'must be a server id (15–21 digits: right-click the server → Copy Server ID with Developer Mode on)',
+      }),
+  ),
+  DATA_DIR: optionalText(),
+  MODELS_DIR: optionalText(),
+  MAX_ATTACHMENT_BYTES: byteSize(DEFAULT_GUILD_LIMITS.maxAttachmentBytes, 1024),
+  MAX_TRAINING_BYTES: byteSize(DEFAULT_GUILD_LIMITS.maxTrainingBytes, 1024),
+  MAX_MODELS_PER_GUILD: integer(DEFAULT_GUILD_LIMITS.maxModels, 1, 10_000),
+  MAX_BYTES_PER_GUILD: byteSize(DEFAULT_GUILD_LIMITS.maxBytes, 1024),
+  TRAINING_WORKERS: integer(1, 1, 64),
+  MAX_CONCURRENT_TRAININGS: integer(1, 1, 64),
+  MAX_QUEUED_TRAININGS: integer(4, 0, 1_000),
+  CACHE_BYTES: byteSize(DEFAULT_CACHE_BYTES, 1024 * 1024),
+  GENERATE_COOLDOWN_SECONDS: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .optional()
+      .transform((value, context) => {
+        if (value === undefined) return 3;
+        const seconds = Number(value);
+        if (!Number.isFinite(seconds) || seconds < 0 || seconds > 3600) {
+          context.addIssue({ code: 'custom', message: `must be a number of seconds from 0 to 3600 (0 turns the cooldown off); got "${value}"` });
+          return z.NEVER;
+        }
+        return seconds;
+      }),
+  ),
+  LOG_LEVEL: z.preprocess(
+    (value) => (typeof value === 'string' ? blankToUndefined(value.toLowerCase()) : value),
+    z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  ),
+  SHARDS: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .optional()
+      .transform((value, context) => {
+        if (value === undefined || value.trim().toLowerCase() === 'auto') return 'auto' as const;
+        const count = Number(value);
+        if (!/^\s*\d+\s*$/.test(value) || count < 1 || count > 1_000) {
+          context.addIssue({ code: 'custom', message: `must be "auto" or a number of shards from 1 to 1000; got "${value}"` });
+          return z.NEVER;
+        }
+        return count;
+      }),
+  ),
+});
+
+/** Validates the environment (call loadDotenv first to read .env). `cwd` anchors relative dirs. */
+export function parseConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()): BotConfig {
+  // In a process spawned by discord.js's ShardingManager, SHARDS holds this process's shard ids
+  // (discord.js's own convention, read by the Client); our SHARDS setting is the parent's.
+  const source = env.SHARDING_MANAGER === 'true' ? { ...env, SHARDS: undefined } : env;
+  const parsed = schema.safeParse(source);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`));
+  }
+  const values = parsed.data;
+  const problems: string[] = [];
+  if (values.MAX_ATTACHMENT_BYTES > values.MAX_TRAINING_BYTES) {
+    // Not an error in itself (a single file is then capped by the per-training limit), but
+    // almost always a typo; saying so early saves a confused operator.
+    problems.push('MAX_ATTACHMENT_BYTES: is larger than MAX_TRAINING_BYTES; a file can never be larger than a whole training. Lower it or raise MAX_TRAINING_BYTES.');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  const dataDir = resolve(cwd, values.DATA_DIR ?? './data');
+  return {
+    token: values.DISCORD_TOKEN ?? null,
+    apiUrl: values.DISCORD_API_URL ? values.DISCORD_API_URL.replace(/\/+$/, '') : null,
+    devGuildId: values.DEV_GUILD_ID ?? null,
+    dataDir,
+    modelsDir: resolve(cwd, values.MODELS_DIR ?? './models'),
+    limits: {
+      maxAttachmentBytes: values.MAX_ATTACHMENT_BYTES,
+      maxTrainingBytes: values.MAX_TRAINING_BYTES,
+      maxModelsPerGuild: values.MAX_MODELS_PER_GUILD,
+      maxBytesPerGuild: values.MAX_BYTES_PER_GUILD,
+    },
+    trainingWorkers: values.TRAINING_WORKERS,
+    maxConcurrentTrainings: values.MAX_CONCURRENT_TRAININGS,
+    maxQueuedTrainings: values.MAX_QUEUED_TRAININGS,
+    cacheBytes: values.CACHE_BYTES,
+    generateCooldownMs: Math.round(values.GENERATE_COOLDOWN_SECONDS * 1000),
+    logLevel: values.LOG_LEVEL,
+    shards: values.SHARDS,
+  };
+}
+
+/** Reads .env (if present; real environment variables win) and validates the result. */
+export async function loadConfig(options: { cwd?: string; envFile?: string; env?: NodeJS.ProcessEnv } = {}): Promise<BotConfig> {
+  const cwd = options.cwd ?? process.cwd();
+  const env = options.env ?? process.env;
+  const dotenv = await import('dotenv');
+  dotenv.config({ path: options.envFile ?? resolve(cwd, '.env'), processEnv: env as Record<string, string>, quiet: true });
+  return parseConfig(env, cwd);
+}
+
+/** The model manager's configuration for this bot (shared by every shard process). */
+export function managerConfigFor(config: BotConfig, extra: Partial<ManagerConfig> = {}): ManagerConfig {
+  return {
+    dataDir: config.dataDir,
+    modelsDir: config.modelsDir,
+    workers: config.trainingWorkers,
+    maxConcurrentJobs: config.maxConcurrentTrainings,
+    maxQueuedJobs: config.maxQueuedTrainings,
+    cacheBytes: config.cacheBytes,
+    limits: {
+      maxModels: config.limits.maxModelsPerGuild,
+      maxBytes: config.limits.maxBytesPerGuild,
+      maxTrainingBytes: config.limits.maxTrainingBytes,
+      maxAttachmentBytes: config.limits.maxAttachmentBytes,
+      maxFiles: MAX_FILES_PER_TRAINING,
+    },
+    ...extra,
+  };
+}

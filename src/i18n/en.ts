@@ -1,0 +1,299 @@
+// English catalogue: the reference every other catalogue must match key for key. Error messages
+// say what happened and what to do next (the seed product's troubleshooting list).
+import type { Message, MessageParams, MessageTools } from './types.js';
+
+const plural = (count: number, one: string, many: string) => (count === 1 ? one : many);
+
+function modelLabel(params: MessageParams, tools: MessageTools): string {
+  return params.name === null || params.name === undefined
+    ? 'the unsaved trained model'
+    : `**${tools.text(params.name)}**${params.version ? ` v${tools.int(Number(params.version))}` : ''}`;
+}
+
+const BAD_COMMAND_LINE: Record<string, (p: MessageParams, t: MessageTools) => string> = {
+  'not-a-command': (p, t) => `“${t.text(p.text)}” is not a command. Commands start with a slash, e.g. \`/status\`; type \`/help\` for the list.`,
+  'unknown-option': (p, t) => `${t.code('/' + String(p.command))} has no option ${t.code(p.option)}. Type ${t.code(`/help ${String(p.command)}`)} to see its options.`,
+  'missing-option': (p, t) => `${t.code('/' + String(p.command))} needs ${t.list(asList(p.options).map((o) => t.code(o)))}.`,
+  'duplicate-option': (p, t) => `The option ${t.code(p.option)} is given twice; give it once.`,
+  'empty-value': (p, t) => `The option ${t.code(p.option)} has no value; write one after the colon.`,
+  'expected-option': (p, t) => `“${t.text(p.word)}” is not an option. Write options as \`name:value\`.`,
+  'file-not-found': (p, t) => `No file at ${t.text(p.path)}. Check the path for ${t.code(p.option)}.`,
+  'not-a-file': (p, t) => `${t.text(p.path)} is not a file. Give a file path for ${t.code(p.option)}.`,
+  'not-a-boolean': (p, t) => `${t.code(p.option)} takes true or false, not “${t.text(p.value)}”.`,
+  'not-a-choice': (p, t) => `${t.code(p.option)} takes one of ${t.list(asList(p.choices).map((c) => t.code(c)))}, not “${t.text(p.value)}”.`,
+  'not-a-number': (p, t) => `${t.code(p.option)} takes a number, not “${t.text(p.value)}”.`,
+  'not-an-integer': (p, t) => `${t.code(p.option)} takes a whole number, not “${t.text(p.value)}”.`,
+  'subcommands-unsupported': (p, t) => `${t.code('/' + String(p.command))} cannot be used from the console.`,
+  'text-after-quote': (p, t) => `Unexpected text right after the closing quote of ${t.code(p.option)}; put a space after the quote.`,
+  'too-large': (p, t) => `${t.code(p.option)} is at most ${t.text(p.max)}; “${t.text(p.value)}” is too large.`,
+  'too-small': (p, t) => `${t.code(p.option)} is at least ${t.text(p.min)}; “${t.text(p.value)}” is too small.`,
+  'too-long': (p, t) => `${t.code(p.option)} takes at most ${t.text(p.max)} characters; shorten it.`,
+  'too-short': (p, t) => `${t.code(p.option)} needs at least ${t.text(p.min)} characters.`,
+  'unclosed-quote': (p, t) => `The quote that opens ${t.code(p.option)} is never closed; add the closing quote.`,
+};
+
+function asList(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : value === undefined || value === null ? [] : [value];
+}
+
+const INVALID_NAME_REASON: Record<string, string> = {
+  empty: 'a name cannot be empty',
+  'too-long': 'it is too long (at most 64 characters)',
+  characters: 'use letters (any language, accents and ñ included), digits, dashes and underscores only — no spaces or dots',
+  reserved: 'that name is reserved',
+};
+
+const MALFORMED_REASON: Record<string, string> = {
+  'csv-unclosed-quote': 'a quoted CSV field is never closed',
+  'csv-no-text-column': 'the CSV has no column with text',
+  'json-syntax': 'it is not valid JSON',
+  'json-shape': 'the JSON holds no list of texts',
+};
+
+export const en = {
+  // ---- command definitions (what Discord shows in the command picker) ---------------------
+  'cmd.train.name': 'train',
+  'cmd.train.description': 'Train this server’s pattern model from uploaded text files',
+  'cmd.train.opt.file1.name': 'file1',
+  'cmd.train.opt.file1.description': 'A text file (.txt, .md, .csv, .json) to learn from',
+  'cmd.train.opt.file2.name': 'file2',
+  'cmd.train.opt.file2.description': 'Another text file',
+  'cmd.train.opt.file3.name': 'file3',
+  'cmd.train.opt.file3.description': 'Another text file',
+  'cmd.train.opt.file4.name': 'file4',
+  'cmd.train.opt.file4.description': 'Another text file',
+  'cmd.train.opt.file5.name': 'file5',
+  'cmd.train.opt.file5.description': 'Another text file',
+  'cmd.train.opt.max_pattern_length.name': 'max_pattern_length',
+  'cmd.train.opt.max_pattern_length.description': 'Longest pattern in words, 1–8 (default 5)',
+  'cmd.train.opt.min_frequency.name': 'min_frequency',
+  'cmd.train.opt.min_frequency.description': 'Drop patterns seen fewer times than this (default 1: keep all)',
+  'cmd.train.opt.max_patterns.name': 'max_patterns',
+  'cmd.train.opt.max_patterns.description': 'Keep at most this many patterns (default 0: no limit)',
+  'cmd.train.opt.mode.name': 'mode',
+  'cmd.train.opt.mode.description': 'Start a new model or add to the current one (default new)',
+  'cmd.train.choice.mode.new': 'new model',
+  'cmd.train.choice.mode.append': 'add to current model',
+  'cmd.train.opt.validation.name': 'validation',
+  'cmd.train.opt.validation.description': 'Share of lines held out to measure perplexity, 0–0.5 (default 0)',
+  'cmd.save.name': 'save',
+  'cmd.save.description': 'Save the trained model under a name',
+  'cmd.save.opt.name.name': 'name',
+  'cmd.save.opt.name.description': 'Letters, digits, - and _ (no spaces), up to 64 characters',
+  'cmd.load.name': 'load',
+  'cmd.load.description': 'Make a saved model the active one',
+  'cmd.load.opt.name.name': 'name',
+  'cmd.load.opt.name.description': 'The saved model',
+  'cmd.load.opt.version.name': 'version',
+  'cmd.load.opt.version.description': 'A version number (default: the newest)',
+  'cmd.models.name': 'models',
+  'cmd.models.description': 'List this server’s saved models',
+  'cmd.delete.name': 'delete',
+  'cmd.delete.description': 'Delete a saved model',
+  'cmd.delete.opt.name.name': 'name',
+  'cmd.delete.opt.name.description': 'The saved model',
+  'cmd.delete.opt.version.name': 'version',
+  'cmd.delete.opt.version.description': 'Delete only this version (default: every version)',
+  'cmd.generate.name': 'generate',
+  'cmd.generate.description': 'Generate text with the active model',
+  'cmd.generate.opt.prompt.name': 'prompt',
+  'cmd.generate.opt.prompt.description': 'The words to start from',
+  'cmd.generate.opt.max_length.name': 'max_length',
+  'cmd.generate.opt.max_length.description': 'Most words to generate, 1–200 (default 40)',
+  'cmd.generate.opt.temperature.name': 'temperature',
+  'cmd.generate.opt.temperature.description': 'Lower is safer, higher is more surprising, 0.1–2 (default 0.7)',
+  'cmd.generate.opt.seed.name': 'seed',
+  'cmd.generate.opt.seed.description': 'Same seed, same prompt, same model: same text',
+  'cmd.status.name': 'status',
+  'cmd.status.description': 'The active model, a running training, storage use and the bot’s version',
+
+  // ---- shared pieces ------------------------------------------------------------------------
+  'common.none': 'none',
+  'common.yes': 'yes',
+  'common.no': 'no',
+  'common.cancel': 'Cancel',
+  'common.unknown': 'unknown',
+
+  'phase.queued': 'waiting for a free training slot',
+  'phase.download': 'downloading files',
+  'phase.ingest': 'reading files',
+  'phase.tokenize': 'splitting into words',
+  'phase.count': 'counting patterns',
+  'phase.adjust': 'adjusting counts',
+  'phase.discount': 'computing discounts',
+  'phase.interpolate': 'interpolating',
+  'phase.embed': 'building word vectors',
+  'phase.evaluate': 'measuring perplexity',
+  'phase.pack': 'packing the model',
+  'phase.save': 'writing the model',
+
+  'stats.vocabulary': 'Vocabulary',
+  'stats.patterns': 'Patterns',
+  'stats.patternsValue': (p, t) => `${t.int(Number(p.patterns))} (max length ${t.int(Number(p.order))})`,
+  'stats.embeddings': 'Embeddings',
+  'stats.embeddingsValue': (p, t) => (Number(p.count) === 0 ? 'none' : `${t.int(Number(p.count))} × ${t.int(Number(p.dim))}`),
+  'stats.memory': 'Memory',
+  'stats.graph': 'Graph',
+  'stats.graphValue': (p, t) => `${t.int(Number(p.nodes))} nodes · ${t.int(Number(p.edges))} edges`,
+  'stats.parameters': 'Parameters',
+  'stats.parametersValue': (p, t) =>
+    `min frequency ${t.int(Number(p.minFrequency))} · max patterns ${Number(p.maxPatterns) === 0 ? 'no limit' : t.int(Number(p.maxPatterns))} · validation ${t.dec(Number(p.validation))}`,
+  'stats.corpus': 'Corpus',
+  'stats.corpusValue': (p, t) => `${t.int(Number(p.lines))} lines · ${t.int(Number(p.tokens))} words`,
+  'stats.perplexity': 'Held-out perplexity',
+  'stats.trainingTime': 'Training time',
+
+  // ---- /train -------------------------------------------------------------------------------
+  'train.replace.title': 'Replace the unsaved model?',
+  'train.replace.body':
+    'This server has a trained model that was never saved. A new training replaces it. Save it first with `/save`, or train anyway. This question expires in 60 seconds.',
+  'train.replace.confirm': 'Train anyway',
+  'train.replace.cancelled': 'Training not started; the unsaved model is kept.',
+  'train.replace.notStarted': 'Training not started.',
+  'train.progress.title': 'Training…',
+  'train.progress.line': (p, t) =>
+    `${t.text(p.bar)} ${t.text(p.percent)} · ${t.text(p.phase)}${p.eta ? ` · about ${t.text(p.eta)} left` : ''}`,
+  'train.progress.startedBy': (p, t) => `Started by ${t.text(p.user)}`,
+  'train.done.title': 'Training finished',
+  'train.done.description': (p, t) =>
+    `${p.mode === 'append' ? 'Added' : 'Learned'} ${t.int(Number(p.lines))} ${plural(Number(p.lines), 'line', 'lines')} from ${t.int(Number(p.files))} ${plural(Number(p.files), 'file', 'files')}. ` +
+    'The model is active but not saved: press **Save**, or use `/save`.',
+  'train.done.descriptionLate': (p, t) =>
+    `Training started by ${t.text(p.user)} finished. ${t.int(Number(p.lines))} ${plural(Number(p.lines), 'line', 'lines')} learned. The model is active but not saved: use \`/save\` to keep it.`,
+  'train.failedLate': (p, t) => `Training started by ${t.text(p.user)} did not finish: ${t.text(p.reason)}`,
+  'train.sample': 'Sample',
+  'train.sampleEmpty': '(no sample: the model produced no text)',
+  'train.save.button': 'Save',
+  'train.save.modalTitle': 'Save trained model',
+  'train.save.fieldLabel': 'Model name',
+  'train.save.fieldPlaceholder': 'e.g. quijote',
+
+  // ---- /save, /load ----------------------------------------------------------------------------
+  'save.title': 'Model saved',
+  'save.name': 'Name',
+  'save.version': 'Version',
+  'save.file': 'File',
+  'save.size': 'Size',
+  'load.title': (p, t) => `Loaded ${t.text(p.name)} v${t.int(Number(p.version))}`,
+  'load.description': (p, t) => `Saved ${t.text(p.date)} by ${t.text(p.user)} · ${t.text(p.size)}. \`/generate\` now uses this model.`,
+
+  // ---- /models --------------------------------------------------------------------------------
+  'models.title': 'Saved models',
+  'models.empty': 'This server has no saved models yet. Train one with `/train`, then save it with `/save`.',
+  'models.page': (p, t) => `Page ${t.int(Number(p.page))} of ${t.int(Number(p.pages))} · ${t.int(Number(p.count))} ${plural(Number(p.count), 'model', 'models')}`,
+  'models.active': 'active',
+  'models.unavailable': 'file unavailable',
+  'models.entry': (p, t) =>
+    [
+      `v${t.int(Number(p.version))}${Number(p.versions) > 1 ? ` (${t.int(Number(p.versions))} versions)` : ''} · ${t.text(p.size)} · ${t.text(p.date)}`,
+      `${t.int(Number(p.patterns))} patterns · ${t.int(Number(p.embeddings))} embeddings · ${t.text(p.memory)} memory`,
+      `${t.int(Number(p.nodes))} graph nodes · max length ${t.int(Number(p.order))} · min frequency ${t.int(Number(p.minFrequency))}` +
+        (p.perplexity === null || p.perplexity === undefined ? '' : ` · perplexity ${t.dec(Number(p.perplexity))}`),
+    ].join('\n'),
+  'models.previous': 'Previous',
+  'models.next': 'Next',
+  'models.pick': 'Pick a model',
+  'models.pickDescription': (p, t) => `v${t.int(Number(p.version))} · ${t.text(p.size)} · ${t.text(p.date)}`,
+  'models.load': 'Load',
+  'models.delete': 'Delete',
+  'models.selected': (p, t) => `Selected: **${t.text(p.name)}**`,
+  'models.loaded': (p, t) => `Loaded **${t.text(p.name)}** v${t.int(Number(p.version))}.`,
+  'models.deleted': (p, t) => `Deleted **${t.text(p.name)}**.`,
+  'models.manageHint': 'Loading and deleting need the Manage Server permission.',
+
+  // ---- /delete --------------------------------------------------------------------------------
+  'delete.confirm.title': (p, t) => `Delete ${t.text(p.name)}?`,
+  'delete.confirm.body': (p, t) =>
+    `This deletes ${p.version ? `version ${t.int(Number(p.version))}` : `${t.int(Number(p.count))} ${plural(Number(p.count), 'version', 'versions')}`} (${t.text(p.size)}) for good.` +
+    (p.active ? ' It is the active model: `/generate` will have no model until you load or train another.' : '') +
+    ' This question expires in 60 seconds.',
+  'delete.confirm.button': 'Delete',
+  'delete.done': (p, t) =>
+    `Deleted **${t.text(p.name)}** (${t.int(Number(p.count))} ${plural(Number(p.count), 'version', 'versions')}).` +
+    (p.wasActive ? ' It was the active model; load or train another with `/load` or `/train`.' : ''),
+  'delete.cancelled': 'Nothing was deleted.',
+
+  // ---- /generate ------------------------------------------------------------------------------
+  'generate.footer': (p, t) =>
+    `${t.int(Number(p.tokens))} ${plural(Number(p.tokens), 'token', 'tokens')} · ${t.int(Number(p.ms))} ms · ${t.int(Number(p.patterns))} patterns activated`,
+  'generate.substitutions': (p, t) => `unknown words replaced: ${t.text(p.list)}`,
+  'generate.empty': 'The model produced no text. Try another prompt, a higher temperature, or train on more text.',
+
+  // ---- /status ---------------------------------------------------------------------------------
+  'status.title': 'Status',
+  'status.active': 'Active model',
+  'status.activeNone': 'None. Train one with `/train` or load one with `/load`.',
+  'status.activeSaved': (p, t) => `**${t.text(p.name)}** v${t.int(Number(p.version))} · saved`,
+  'status.activeWorking': (p, t) => `Trained ${t.text(p.date)} by ${t.text(p.user)} · **not saved** (use \`/save\`)`,
+  'status.training': 'Training',
+  'status.trainingNone': 'none running',
+  'status.trainingRunning': (p, t) => `${t.text(p.line)}\nstarted by ${t.text(p.user)} ${t.text(p.elapsed)} ago (${t.text(p.mode)})`,
+  'status.modeNew': 'new model',
+  'status.modeAppend': 'adding to the model',
+  'status.storage': 'Storage',
+  'status.storageValue': (p, t) =>
+    `${t.int(Number(p.models))} of ${t.int(Number(p.maxModels))} models · ${t.text(p.bytes)} of ${t.text(p.maxBytes)}`,
+  'status.limits': 'Limits per training',
+  'status.limitsValue': (p, t) => `${t.int(Number(p.files))} files · ${t.text(p.attachment)} per file · ${t.text(p.training)} in all`,
+  'status.version': 'Version',
+  'status.uptime': 'Uptime',
+
+  // ---- errors ----------------------------------------------------------------------------------
+  'error.TOO_MANY_FILES': (p, t) => `That is ${t.int(Number(p.count))} files; a training takes at most ${t.int(Number(p.limit))}. Train on fewer files, or append the rest with \`mode: add to current model\`.`,
+  'error.ATTACHMENT_TOO_LARGE': (p, t) =>
+    `**${t.text(p.name)}** is ${t.bytes(Number(p.bytes))}; each file may be at most ${t.bytes(Number(p.limit))}. Split it into smaller files and train with \`mode: add to current model\`.`,
+  'error.TRAINING_INPUT_TOO_LARGE': (p, t) =>
+    `The files add up to ${t.bytes(Number(p.bytes))}; one training takes at most ${t.bytes(Number(p.limit))}. Train on part of them, then add the rest with \`mode: add to current model\`.`,
+  'error.UNSUPPORTED_FILE_TYPE': (p, t) => `**${t.text(p.name)}** (${t.text(p.type)}) is not a text file I can read. Upload .txt, .md, .csv or .json files.`,
+  'error.BINARY_FILE': (p, t) => `**${t.text(p.name)}** looks like a binary file, not text. Upload plain text (.txt, .md, .csv, .json).`,
+  'error.BAD_ENCODING': (p, t) => `**${t.text(p.name)}** is not in a text encoding I can read. Save it as UTF-8 and upload it again.`,
+  'error.MALFORMED_FILE': (p, t) =>
+    `**${t.text(p.name)}** could not be read: ${t.text(MALFORMED_REASON[String(p.reason)] ?? p.reason)}${p.detail ? ` (${t.text(p.detail)})` : ''}. Fix the file or upload it as .txt.`,
+  'error.EMPTY_FILE': (p, t) => `**${t.text(p.name)}** has no text in it. Upload a file with some lines of text.`,
+  'error.EMPTY_INPUT': 'There is no text to learn from. Attach at least one file with some lines of text.',
+  'error.DOWNLOAD_FAILED': (p, t) => `**${t.text(p.name)}** could not be downloaded (${t.text(p.reason)}). Try again in a moment.`,
+  'error.DOWNLOAD_TIMEOUT': (p, t) => `Downloading **${t.text(p.name)}** took longer than ${t.seconds(Number(p.seconds))}. Try again, or upload a smaller file.`,
+  'error.INVALID_MODEL_NAME': (p, t) =>
+    `“${t.text(p.name)}” cannot be a model name: ${t.text(INVALID_NAME_REASON[String(p.reason)] ?? p.reason)}. Pick another name.`,
+  'error.INVALID_PARAMETER': (p, t) => `${t.code(p.name)} cannot be “${t.text(p.value)}” (${t.text(p.reason)}). Check the value and try again.`,
+  'error.NO_MODEL_LOADED': 'No model is active on this server. Train one with `/train` or load a saved one with `/load`.',
+  'error.NO_TRAINED_MODEL': 'There is no trained model to save. Train one first with `/train`.',
+  'error.MODEL_NOT_FOUND': (p, t) => {
+    const suggestions = asList(p.suggestions).map((name) => `**${t.text(name)}**`);
+    return `This server has no model called **${t.text(p.name)}**.${suggestions.length > 0 ? ` Did you mean ${t.list(suggestions)}?` : ''} \`/models\` lists the saved ones.`;
+  },
+  'error.MODEL_VERSION_NOT_FOUND': (p, t) => {
+    const versions = asList(p.versions).map((v) => `v${t.text(v)}`);
+    return `**${t.text(p.name)}** has no version ${t.text(p.version)}.${versions.length > 0 ? ` Its versions: ${t.list(versions)}.` : ''}`;
+  },
+  'error.MODEL_FILE_MISSING': (p, t) =>
+    `The file of ${modelLabel(p, t)} is missing from the models folder. Restore it from a backup, or delete it with \`/delete\` and train it again.`,
+  'error.MODEL_CORRUPT': (p, t) =>
+    `The file of ${modelLabel(p, t)} is damaged (${t.text(p.detail)}). Delete it with \`/delete\` and train it again, or restore it from a backup.`,
+  'error.MODEL_INCOMPATIBLE': (p, t) =>
+    `${modelLabel(p, t)} was written by a newer version of the bot (${t.text(p.detail)}). Update the bot, or train the model again.`,
+  'error.ALREADY_TRAINING': (p, t) =>
+    `A training is already running on this server (${t.int(Number(p.percent))}%, ${t.text(p.phase)}). Wait for it to finish; \`/status\` shows its progress.`,
+  'error.JOBS_BUSY': (p, t) => `The bot is busy training for other servers. Try again in about ${t.duration(Number(p.retryAfterSeconds) * 1000)}.`,
+  'error.QUOTA_MODELS': (p, t) => `This server already has ${t.int(Number(p.limit))} saved models, the most allowed. Delete one with \`/delete\` first.`,
+  'error.QUOTA_BYTES': (p, t) =>
+    `Saving would exceed this server’s storage (${t.bytes(Number(p.usedBytes))} used of ${t.bytes(Number(p.limit))}). Delete old models with \`/delete\`, or train with a lower \`max_patterns\`.`,
+  'error.TRAINING_CANCELLED': 'The training was cancelled. Nothing changed; start it again with `/train`.',
+  'error.TRAINING_FAILED': (p, t) => `The training failed (${t.text(p.reason)}). Try again; if it keeps failing, try smaller files.`,
+  'error.NO_RUNNING_JOB': 'No training is running on this server.',
+  'error.SHUTTING_DOWN': 'The bot is restarting. Try again in a minute.',
+  'error.COOLDOWN': (p, t) => `Slow down a little: you can use this command again in ${t.seconds(Number(p.seconds))}.`,
+  'error.MISSING_PERMISSION': (p, t) => `You need the **${t.text(p.permission)}** permission for this. Ask a server admin.`,
+  'error.GUILD_ONLY': 'This command works only in a server, not in direct messages.',
+  'error.CONFIRMATION_EXPIRED': 'This question expired. Run the command again.',
+  'error.NOT_YOUR_BUTTON': 'Only the person who ran the command can use these buttons. Run the command yourself.',
+  'error.UNKNOWN_COMMAND': (p, t) => `There is no command ${t.code('/' + String(p.name))}. Type \`/help\` for the list.`,
+  'error.BAD_COMMAND_LINE': (p, t) => {
+    const specific = BAD_COMMAND_LINE[String(p.reason)];
+    return specific ? specific(p, t) : `That line could not be read (${t.text(p.reason)}). Type \`/help\` for the syntax.`;
+  },
+  'error.INTERNAL': (p, t) =>
+    `Something went wrong on our side. If it happens again, tell the bot’s operator this reference: ${t.code(p.reference)}.`,
+} satisfies Record<string, Message>;
+
+export type MessageKey = keyof typeof en;

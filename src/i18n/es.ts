@@ -1,0 +1,299 @@
+// Catálogo en español (es-ES y es-419 comparten textos: neutros, sin vosotros ni voseo).
+// Debe tener exactamente las claves del catálogo inglés; el tipo lo exige.
+import type { MessageKey } from './en.js';
+import type { Message, MessageParams, MessageTools } from './types.js';
+
+const plural = (count: number, one: string, many: string) => (count === 1 ? one : many);
+
+function asList(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : value === undefined || value === null ? [] : [value];
+}
+
+function modelLabel(params: MessageParams, tools: MessageTools): string {
+  return params.name === null || params.name === undefined
+    ? 'el modelo entrenado sin guardar'
+    : `**${tools.text(params.name)}**${params.version ? ` v${tools.int(Number(params.version))}` : ''}`;
+}
+
+const BAD_COMMAND_LINE: Record<string, (p: MessageParams, t: MessageTools) => string> = {
+  'not-a-command': (p, t) => `«${t.text(p.text)}» no es un comando. Los comandos empiezan por una barra, p. ej. \`/estado\`; escribe \`/help\` para ver la lista.`,
+  'unknown-option': (p, t) => `${t.code('/' + String(p.command))} no tiene la opción ${t.code(p.option)}. Escribe ${t.code(`/help ${String(p.command)}`)} para ver sus opciones.`,
+  'missing-option': (p, t) => `${t.code('/' + String(p.command))} necesita ${t.list(asList(p.options).map((o) => t.code(o)))}.`,
+  'duplicate-option': (p, t) => `La opción ${t.code(p.option)} aparece dos veces; escríbela una sola vez.`,
+  'empty-value': (p, t) => `La opción ${t.code(p.option)} no tiene valor; escribe uno después de los dos puntos.`,
+  'expected-option': (p, t) => `«${t.text(p.word)}» no es una opción. Escribe las opciones como \`nombre:valor\`.`,
+  'file-not-found': (p, t) => `No hay ningún archivo en ${t.text(p.path)}. Revisa la ruta de ${t.code(p.option)}.`,
+  'not-a-file': (p, t) => `${t.text(p.path)} no es un archivo. Indica la ruta de un archivo en ${t.code(p.option)}.`,
+  'not-a-boolean': (p, t) => `${t.code(p.option)} admite true o false, no «${t.text(p.value)}».`,
+  'not-a-choice': (p, t) => `${t.code(p.option)} admite ${t.list(asList(p.choices).map((c) => t.code(c)))}, no «${t.text(p.value)}».`,
+  'not-a-number': (p, t) => `${t.code(p.option)} admite un número, no «${t.text(p.value)}».`,
+  'not-an-integer': (p, t) => `${t.code(p.option)} admite un número entero, no «${t.text(p.value)}».`,
+  'subcommands-unsupported': (p, t) => `${t.code('/' + String(p.command))} no se puede usar desde la consola.`,
+  'text-after-quote': (p, t) => `Hay texto justo después de la comilla de cierre de ${t.code(p.option)}; deja un espacio tras la comilla.`,
+  'too-large': (p, t) => `${t.code(p.option)} admite como máximo ${t.text(p.max)}; «${t.text(p.value)}» es demasiado.`,
+  'too-small': (p, t) => `${t.code(p.option)} admite como mínimo ${t.text(p.min)}; «${t.text(p.value)}» es poco.`,
+  'too-long': (p, t) => `${t.code(p.option)} admite como máximo ${t.text(p.max)} caracteres; acórtalo.`,
+  'too-short': (p, t) => `${t.code(p.option)} necesita al menos ${t.text(p.min)} caracteres.`,
+  'unclosed-quote': (p, t) => `La comilla que abre ${t.code(p.option)} no se cierra nunca; añade la comilla de cierre.`,
+};
+
+const INVALID_NAME_REASON: Record<string, string> = {
+  empty: 'el nombre no puede estar vacío',
+  'too-long': 'es demasiado largo (64 caracteres como máximo)',
+  characters: 'usa solo letras (de cualquier idioma, con tildes y ñ), cifras, guiones y guiones bajos, sin espacios ni puntos',
+  reserved: 'ese nombre está reservado',
+};
+
+const MALFORMED_REASON: Record<string, string> = {
+  'csv-unclosed-quote': 'un campo CSV entre comillas no se cierra',
+  'csv-no-text-column': 'el CSV no tiene ninguna columna con texto',
+  'json-syntax': 'no es JSON válido',
+  'json-shape': 'el JSON no contiene una lista de textos',
+};
+
+export const es: Record<MessageKey, Message> = {
+  // ---- definiciones de comandos -------------------------------------------------------------
+  'cmd.train.name': 'entrenar',
+  'cmd.train.description': 'Entrena el modelo de patrones del servidor con archivos de texto',
+  'cmd.train.opt.file1.name': 'archivo1',
+  'cmd.train.opt.file1.description': 'Un archivo de texto (.txt, .md, .csv, .json) del que aprender',
+  'cmd.train.opt.file2.name': 'archivo2',
+  'cmd.train.opt.file2.description': 'Otro archivo de texto',
+  'cmd.train.opt.file3.name': 'archivo3',
+  'cmd.train.opt.file3.description': 'Otro archivo de texto',
+  'cmd.train.opt.file4.name': 'archivo4',
+  'cmd.train.opt.file4.description': 'Otro archivo de texto',
+  'cmd.train.opt.file5.name': 'archivo5',
+  'cmd.train.opt.file5.description': 'Otro archivo de texto',
+  'cmd.train.opt.max_pattern_length.name': 'longitud_patron',
+  'cmd.train.opt.max_pattern_length.description': 'Patrón más largo en palabras, 1–8 (por defecto 5)',
+  'cmd.train.opt.min_frequency.name': 'frecuencia_minima',
+  'cmd.train.opt.min_frequency.description': 'Descarta patrones vistos menos veces (por defecto 1: se guardan todos)',
+  'cmd.train.opt.max_patterns.name': 'max_patrones',
+  'cmd.train.opt.max_patterns.description': 'Guarda como máximo estos patrones (por defecto 0: sin límite)',
+  'cmd.train.opt.mode.name': 'modo',
+  'cmd.train.opt.mode.description': 'Empezar un modelo nuevo o ampliar el actual (por defecto nuevo)',
+  'cmd.train.choice.mode.new': 'modelo nuevo',
+  'cmd.train.choice.mode.append': 'ampliar el modelo actual',
+  'cmd.train.opt.validation.name': 'validacion',
+  'cmd.train.opt.validation.description': 'Parte de las líneas apartada para medir la perplejidad, 0–0,5 (por defecto 0)',
+  'cmd.save.name': 'guardar',
+  'cmd.save.description': 'Guarda el modelo entrenado con un nombre',
+  'cmd.save.opt.name.name': 'nombre',
+  'cmd.save.opt.name.description': 'Letras, cifras, - y _ (sin espacios), hasta 64 caracteres',
+  'cmd.load.name': 'cargar',
+  'cmd.load.description': 'Activa un modelo guardado',
+  'cmd.load.opt.name.name': 'nombre',
+  'cmd.load.opt.name.description': 'El modelo guardado',
+  'cmd.load.opt.version.name': 'version',
+  'cmd.load.opt.version.description': 'Número de versión (por defecto, la más reciente)',
+  'cmd.models.name': 'modelos',
+  'cmd.models.description': 'Lista los modelos guardados del servidor',
+  'cmd.delete.name': 'borrar',
+  'cmd.delete.description': 'Borra un modelo guardado',
+  'cmd.delete.opt.name.name': 'nombre',
+  'cmd.delete.opt.name.description': 'El modelo guardado',
+  'cmd.delete.opt.version.name': 'version',
+  'cmd.delete.opt.version.description': 'Borra solo esta versión (por defecto, todas)',
+  'cmd.generate.name': 'generar',
+  'cmd.generate.description': 'Genera texto con el modelo activo',
+  'cmd.generate.opt.prompt.name': 'inicio',
+  'cmd.generate.opt.prompt.description': 'Las palabras con las que empezar',
+  'cmd.generate.opt.max_length.name': 'longitud_max',
+  'cmd.generate.opt.max_length.description': 'Máximo de palabras generadas, 1–200 (por defecto 40)',
+  'cmd.generate.opt.temperature.name': 'temperatura',
+  'cmd.generate.opt.temperature.description': 'Más baja, más segura; más alta, más sorprendente; 0,1–2 (por defecto 0,7)',
+  'cmd.generate.opt.seed.name': 'semilla',
+  'cmd.generate.opt.seed.description': 'Misma semilla, mismo inicio y mismo modelo: mismo texto',
+  'cmd.status.name': 'estado',
+  'cmd.status.description': 'El modelo activo, el entrenamiento en curso, el espacio usado y la versión del bot',
+
+  // ---- piezas comunes ---------------------------------------------------------------------------
+  'common.none': 'ninguno',
+  'common.yes': 'sí',
+  'common.no': 'no',
+  'common.cancel': 'Cancelar',
+  'common.unknown': 'desconocido',
+
+  'phase.queued': 'esperando un hueco para entrenar',
+  'phase.download': 'descargando archivos',
+  'phase.ingest': 'leyendo archivos',
+  'phase.tokenize': 'separando palabras',
+  'phase.count': 'contando patrones',
+  'phase.adjust': 'ajustando recuentos',
+  'phase.discount': 'calculando descuentos',
+  'phase.interpolate': 'interpolando',
+  'phase.embed': 'creando vectores de palabras',
+  'phase.evaluate': 'midiendo la perplejidad',
+  'phase.pack': 'empaquetando el modelo',
+  'phase.save': 'escribiendo el modelo',
+
+  'stats.vocabulary': 'Vocabulario',
+  'stats.patterns': 'Patrones',
+  'stats.patternsValue': (p, t) => `${t.int(Number(p.patterns))} (longitud máx. ${t.int(Number(p.order))})`,
+  'stats.embeddings': 'Vectores',
+  'stats.embeddingsValue': (p, t) => (Number(p.count) === 0 ? 'ninguno' : `${t.int(Number(p.count))} × ${t.int(Number(p.dim))}`),
+  'stats.memory': 'Memoria',
+  'stats.graph': 'Grafo',
+  'stats.graphValue': (p, t) => `${t.int(Number(p.nodes))} nodos · ${t.int(Number(p.edges))} aristas`,
+  'stats.parameters': 'Parámetros',
+  'stats.parametersValue': (p, t) =>
+    `frecuencia mínima ${t.int(Number(p.minFrequency))} · máx. patrones ${Number(p.maxPatterns) === 0 ? 'sin límite' : t.int(Number(p.maxPatterns))} · validación ${t.dec(Number(p.validation))}`,
+  'stats.corpus': 'Corpus',
+  'stats.corpusValue': (p, t) => `${t.int(Number(p.lines))} líneas · ${t.int(Number(p.tokens))} palabras`,
+  'stats.perplexity': 'Perplejidad (validación)',
+  'stats.trainingTime': 'Tiempo de entrenamiento',
+
+  // ---- /entrenar ------------------------------------------------------------------------------
+  'train.replace.title': '¿Reemplazar el modelo sin guardar?',
+  'train.replace.body':
+    'Este servidor tiene un modelo entrenado que no se ha guardado. Un nuevo entrenamiento lo reemplaza. Guárdalo antes con `/guardar`, o entrena de todos modos. Esta pregunta caduca en 60 segundos.',
+  'train.replace.confirm': 'Entrenar de todos modos',
+  'train.replace.cancelled': 'No se ha empezado a entrenar; el modelo sin guardar se conserva.',
+  'train.replace.notStarted': 'No se ha empezado a entrenar.',
+  'train.progress.title': 'Entrenando…',
+  'train.progress.line': (p, t) =>
+    `${t.text(p.bar)} ${t.text(p.percent)} · ${t.text(p.phase)}${p.eta ? ` · quedan unos ${t.text(p.eta)}` : ''}`,
+  'train.progress.startedBy': (p, t) => `Iniciado por ${t.text(p.user)}`,
+  'train.done.title': 'Entrenamiento terminado',
+  'train.done.description': (p, t) =>
+    `${p.mode === 'append' ? 'Añadidas' : 'Aprendidas'} ${t.int(Number(p.lines))} ${plural(Number(p.lines), 'línea', 'líneas')} de ${t.int(Number(p.files))} ${plural(Number(p.files), 'archivo', 'archivos')}. ` +
+    'El modelo está activo pero sin guardar: pulsa **Guardar** o usa `/guardar`.',
+  'train.done.descriptionLate': (p, t) =>
+    `Ha terminado el entrenamiento iniciado por ${t.text(p.user)}: ${t.int(Number(p.lines))} ${plural(Number(p.lines), 'línea aprendida', 'líneas aprendidas')}. El modelo está activo pero sin guardar: usa \`/guardar\` para conservarlo.`,
+  'train.failedLate': (p, t) => `El entrenamiento iniciado por ${t.text(p.user)} no ha terminado: ${t.text(p.reason)}`,
+  'train.sample': 'Muestra',
+  'train.sampleEmpty': '(sin muestra: el modelo no ha producido texto)',
+  'train.save.button': 'Guardar',
+  'train.save.modalTitle': 'Guardar el modelo entrenado',
+  'train.save.fieldLabel': 'Nombre del modelo',
+  'train.save.fieldPlaceholder': 'p. ej. quijote',
+
+  // ---- /guardar, /cargar -----------------------------------------------------------------------
+  'save.title': 'Modelo guardado',
+  'save.name': 'Nombre',
+  'save.version': 'Versión',
+  'save.file': 'Archivo',
+  'save.size': 'Tamaño',
+  'load.title': (p, t) => `Cargado ${t.text(p.name)} v${t.int(Number(p.version))}`,
+  'load.description': (p, t) => `Guardado el ${t.text(p.date)} por ${t.text(p.user)} · ${t.text(p.size)}. \`/generar\` usa ahora este modelo.`,
+
+  // ---- /modelos ---------------------------------------------------------------------------------
+  'models.title': 'Modelos guardados',
+  'models.empty': 'Este servidor aún no tiene modelos guardados. Entrena uno con `/entrenar` y guárdalo con `/guardar`.',
+  'models.page': (p, t) => `Página ${t.int(Number(p.page))} de ${t.int(Number(p.pages))} · ${t.int(Number(p.count))} ${plural(Number(p.count), 'modelo', 'modelos')}`,
+  'models.active': 'activo',
+  'models.unavailable': 'archivo no disponible',
+  'models.entry': (p, t) =>
+    [
+      `v${t.int(Number(p.version))}${Number(p.versions) > 1 ? ` (${t.int(Number(p.versions))} versiones)` : ''} · ${t.text(p.size)} · ${t.text(p.date)}`,
+      `${t.int(Number(p.patterns))} patrones · ${t.int(Number(p.embeddings))} vectores · ${t.text(p.memory)} de memoria`,
+      `${t.int(Number(p.nodes))} nodos del grafo · longitud máx. ${t.int(Number(p.order))} · frecuencia mínima ${t.int(Number(p.minFrequency))}` +
+        (p.perplexity === null || p.perplexity === undefined ? '' : ` · perplejidad ${t.dec(Number(p.perplexity))}`),
+    ].join('\n'),
+  'models.previous': 'Anterior',
+  'models.next': 'Siguiente',
+  'models.pick': 'Elige un modelo',
+  'models.pickDescription': (p, t) => `v${t.int(Number(p.version))} · ${t.text(p.size)} · ${t.text(p.date)}`,
+  'models.load': 'Cargar',
+  'models.delete': 'Borrar',
+  'models.selected': (p, t) => `Seleccionado: **${t.text(p.name)}**`,
+  'models.loaded': (p, t) => `Cargado **${t.text(p.name)}** v${t.int(Number(p.version))}.`,
+  'models.deleted': (p, t) => `Borrado **${t.text(p.name)}**.`,
+  'models.manageHint': 'Cargar y borrar requieren el permiso Gestionar servidor.',
+
+  // ---- /borrar ------------------------------------------------------------------------------------
+  'delete.confirm.title': (p, t) => `¿Borrar ${t.text(p.name)}?`,
+  'delete.confirm.body': (p, t) =>
+    `Se borrará${p.version ? ` la versión ${t.int(Number(p.version))}` : `n ${t.int(Number(p.count))} ${plural(Number(p.count), 'versión', 'versiones')}`} (${t.text(p.size)}) para siempre.` +
+    (p.active ? ' Es el modelo activo: `/generar` no tendrá modelo hasta que cargues o entrenes otro.' : '') +
+    ' Esta pregunta caduca en 60 segundos.',
+  'delete.confirm.button': 'Borrar',
+  'delete.done': (p, t) =>
+    `Borrado **${t.text(p.name)}** (${t.int(Number(p.count))} ${plural(Number(p.count), 'versión', 'versiones')}).` +
+    (p.wasActive ? ' Era el modelo activo; carga o entrena otro con `/cargar` o `/entrenar`.' : ''),
+  'delete.cancelled': 'No se ha borrado nada.',
+
+  // ---- /generar ---------------------------------------------------------------------------------
+  'generate.footer': (p, t) =>
+    `${t.int(Number(p.tokens))} ${plural(Number(p.tokens), 'token', 'tokens')} · ${t.int(Number(p.ms))} ms · ${t.int(Number(p.patterns))} patrones activados`,
+  'generate.substitutions': (p, t) => `palabras desconocidas sustituidas: ${t.text(p.list)}`,
+  'generate.empty': 'El modelo no ha producido texto. Prueba con otro inicio, una temperatura más alta o entrena con más texto.',
+
+  // ---- /estado -------------------------------------------------------------------------------------
+  'status.title': 'Estado',
+  'status.active': 'Modelo activo',
+  'status.activeNone': 'Ninguno. Entrena uno con `/entrenar` o carga uno con `/cargar`.',
+  'status.activeSaved': (p, t) => `**${t.text(p.name)}** v${t.int(Number(p.version))} · guardado`,
+  'status.activeWorking': (p, t) => `Entrenado el ${t.text(p.date)} por ${t.text(p.user)} · **sin guardar** (usa \`/guardar\`)`,
+  'status.training': 'Entrenamiento',
+  'status.trainingNone': 'ninguno en curso',
+  'status.trainingRunning': (p, t) => `${t.text(p.line)}\niniciado por ${t.text(p.user)} hace ${t.text(p.elapsed)} (${t.text(p.mode)})`,
+  'status.modeNew': 'modelo nuevo',
+  'status.modeAppend': 'ampliando el modelo',
+  'status.storage': 'Espacio',
+  'status.storageValue': (p, t) =>
+    `${t.int(Number(p.models))} de ${t.int(Number(p.maxModels))} modelos · ${t.text(p.bytes)} de ${t.text(p.maxBytes)}`,
+  'status.limits': 'Límites por entrenamiento',
+  'status.limitsValue': (p, t) => `${t.int(Number(p.files))} archivos · ${t.text(p.attachment)} por archivo · ${t.text(p.training)} en total`,
+  'status.version': 'Versión',
+  'status.uptime': 'Tiempo en marcha',
+
+  // ---- errores -------------------------------------------------------------------------------------
+  'error.TOO_MANY_FILES': (p, t) =>
+    `Son ${t.int(Number(p.count))} archivos; un entrenamiento admite como máximo ${t.int(Number(p.limit))}. Entrena con menos archivos o añade el resto con \`modo: ampliar el modelo actual\`.`,
+  'error.ATTACHMENT_TOO_LARGE': (p, t) =>
+    `**${t.text(p.name)}** ocupa ${t.bytes(Number(p.bytes))}; cada archivo puede ocupar como máximo ${t.bytes(Number(p.limit))}. Divídelo en archivos más pequeños y entrena con \`modo: ampliar el modelo actual\`.`,
+  'error.TRAINING_INPUT_TOO_LARGE': (p, t) =>
+    `Los archivos suman ${t.bytes(Number(p.bytes))}; un entrenamiento admite como máximo ${t.bytes(Number(p.limit))}. Entrena con una parte y añade el resto con \`modo: ampliar el modelo actual\`.`,
+  'error.UNSUPPORTED_FILE_TYPE': (p, t) => `**${t.text(p.name)}** (${t.text(p.type)}) no es un archivo de texto que pueda leer. Sube archivos .txt, .md, .csv o .json.`,
+  'error.BINARY_FILE': (p, t) => `**${t.text(p.name)}** parece un archivo binario, no texto. Sube texto plano (.txt, .md, .csv, .json).`,
+  'error.BAD_ENCODING': (p, t) => `**${t.text(p.name)}** no está en una codificación de texto que pueda leer. Guárdalo como UTF-8 y súbelo de nuevo.`,
+  'error.MALFORMED_FILE': (p, t) =>
+    `No se ha podido leer **${t.text(p.name)}**: ${t.text(MALFORMED_REASON[String(p.reason)] ?? p.reason)}${p.detail ? ` (${t.text(p.detail)})` : ''}. Corrige el archivo o súbelo como .txt.`,
+  'error.EMPTY_FILE': (p, t) => `**${t.text(p.name)}** no contiene texto. Sube un archivo con algunas líneas de texto.`,
+  'error.EMPTY_INPUT': 'No hay texto del que aprender. Adjunta al menos un archivo con algunas líneas de texto.',
+  'error.DOWNLOAD_FAILED': (p, t) => `No se ha podido descargar **${t.text(p.name)}** (${t.text(p.reason)}). Inténtalo de nuevo en un momento.`,
+  'error.DOWNLOAD_TIMEOUT': (p, t) => `Descargar **${t.text(p.name)}** ha tardado más de ${t.seconds(Number(p.seconds))}. Inténtalo de nuevo o sube un archivo más pequeño.`,
+  'error.INVALID_MODEL_NAME': (p, t) =>
+    `«${t.text(p.name)}» no puede ser el nombre de un modelo: ${t.text(INVALID_NAME_REASON[String(p.reason)] ?? p.reason)}. Elige otro nombre.`,
+  'error.INVALID_PARAMETER': (p, t) => `${t.code(p.name)} no puede valer «${t.text(p.value)}» (${t.text(p.reason)}). Revisa el valor e inténtalo de nuevo.`,
+  'error.NO_MODEL_LOADED': 'No hay ningún modelo activo en este servidor. Entrena uno con `/entrenar` o carga uno guardado con `/cargar`.',
+  'error.NO_TRAINED_MODEL': 'No hay ningún modelo entrenado que guardar. Entrena uno primero con `/entrenar`.',
+  'error.MODEL_NOT_FOUND': (p, t) => {
+    const suggestions = asList(p.suggestions).map((name) => `**${t.text(name)}**`);
+    return `Este servidor no tiene ningún modelo llamado **${t.text(p.name)}**.${suggestions.length > 0 ? ` ¿Quizá ${t.list(suggestions)}?` : ''} \`/modelos\` lista los guardados.`;
+  },
+  'error.MODEL_VERSION_NOT_FOUND': (p, t) => {
+    const versions = asList(p.versions).map((v) => `v${t.text(v)}`);
+    return `**${t.text(p.name)}** no tiene versión ${t.text(p.version)}.${versions.length > 0 ? ` Sus versiones: ${t.list(versions)}.` : ''}`;
+  },
+  'error.MODEL_FILE_MISSING': (p, t) =>
+    `Falta el archivo de ${modelLabel(p, t)} en la carpeta de modelos. Restáuralo desde una copia de seguridad, o bórralo con \`/borrar\` y vuelve a entrenarlo.`,
+  'error.MODEL_CORRUPT': (p, t) =>
+    `El archivo de ${modelLabel(p, t)} está dañado (${t.text(p.detail)}). Bórralo con \`/borrar\` y vuelve a entrenarlo, o restáuralo desde una copia de seguridad.`,
+  'error.MODEL_INCOMPATIBLE': (p, t) =>
+    `${modelLabel(p, t)} lo escribió una versión más nueva del bot (${t.text(p.detail)}). Actualiza el bot o vuelve a entrenar el modelo.`,
+  'error.ALREADY_TRAINING': (p, t) =>
+    `Ya hay un entrenamiento en curso en este servidor (${t.int(Number(p.percent))} %, ${t.text(p.phase)}). Espera a que termine; \`/estado\` muestra su progreso.`,
+  'error.JOBS_BUSY': (p, t) => `El bot está ocupado entrenando para otros servidores. Inténtalo de nuevo dentro de unos ${t.duration(Number(p.retryAfterSeconds) * 1000)}.`,
+  'error.QUOTA_MODELS': (p, t) => `Este servidor ya tiene ${t.int(Number(p.limit))} modelos guardados, el máximo permitido. Borra uno con \`/borrar\` primero.`,
+  'error.QUOTA_BYTES': (p, t) =>
+    `Guardar superaría el espacio de este servidor (${t.bytes(Number(p.usedBytes))} usados de ${t.bytes(Number(p.limit))}). Borra modelos antiguos con \`/borrar\` o entrena con un \`max_patrones\` menor.`,
+  'error.TRAINING_CANCELLED': 'Se ha cancelado el entrenamiento. No ha cambiado nada; vuelve a empezarlo con `/entrenar`.',
+  'error.TRAINING_FAILED': (p, t) => `El entrenamiento ha fallado (${t.text(p.reason)}). Inténtalo de nuevo; si sigue fallando, prueba con archivos más pequeños.`,
+  'error.NO_RUNNING_JOB': 'No hay ningún entrenamiento en curso en este servidor.',
+  'error.SHUTTING_DOWN': 'El bot se está reiniciando. Inténtalo de nuevo dentro de un minuto.',
+  'error.COOLDOWN': (p, t) => `Más despacio: podrás usar este comando de nuevo dentro de ${t.seconds(Number(p.seconds))}.`,
+  'error.MISSING_PERMISSION': (p, t) => `Necesitas el permiso **${t.text(p.permission)}** para esto. Pídeselo a un administrador del servidor.`,
+  'error.GUILD_ONLY': 'Este comando solo funciona en un servidor, no en mensajes directos.',
+  'error.CONFIRMATION_EXPIRED': 'Esta pregunta ha caducado. Vuelve a usar el comando.',
+  'error.NOT_YOUR_BUTTON': 'Solo quien usó el comando puede pulsar estos botones. Usa el comando tú mismo.',
+  'error.UNKNOWN_COMMAND': (p, t) => `No existe el comando ${t.code('/' + String(p.name))}. Escribe \`/help\` para ver la lista.`,
+  'error.BAD_COMMAND_LINE': (p, t) => {
+    const specific = BAD_COMMAND_LINE[String(p.reason)];
+    return specific ? specific(p, t) : `No se ha podido leer esa línea (${t.text(p.reason)}). Escribe \`/help\` para ver la sintaxis.`;
+  },
+  'error.INTERNAL': (p, t) =>
+    `Algo ha fallado por nuestra parte. Si vuelve a pasar, da esta referencia a quien administra el bot: ${t.code(p.reference)}.`,
+};
