@@ -1,0 +1,106 @@
+// The console reads each command's options from the same JSON that is registered with Discord
+// (`data.toJSON()`), so it accepts and refuses exactly what Discord's client would.
+import type { CommandModule, Locale } from '../commands/context.js';
+import { DISCORD_LOCALES } from '../i18n/index.js';
+
+/** Discord's ApplicationCommandOptionType values (the subset a chat-input command can carry). */
+export const OptionType = {
+  Subcommand: 1,
+  SubcommandGroup: 2,
+  String: 3,
+  Integer: 4,
+  Boolean: 5,
+  User: 6,
+  Channel: 7,
+  Role: 8,
+  Mentionable: 9,
+  Number: 10,
+  Attachment: 11,
+} as const;
+
+type Localizations = Partial<Record<string, string | null>> | null | undefined;
+
+export interface OptionChoice {
+  name: string;
+  name_localizations?: Localizations;
+  value: string | number;
+}
+
+export interface OptionDefinition {
+  type: number;
+  name: string;
+  name_localizations?: Localizations;
+  description: string;
+  description_localizations?: Localizations;
+  required?: boolean;
+  choices?: OptionChoice[];
+  autocomplete?: boolean;
+  min_value?: number;
+  max_value?: number;
+  min_length?: number;
+  max_length?: number;
+  options?: OptionDefinition[];
+}
+
+export interface CommandDefinition {
+  name: string;
+  name_localizations?: Localizations;
+  description: string;
+  description_localizations?: Localizations;
+  options?: OptionDefinition[];
+}
+
+/** A loaded command with its registered definition beside it. */
+export interface ConsoleCommand {
+  module: CommandModule;
+  definition: CommandDefinition;
+}
+
+export function toConsoleCommand(module: CommandModule): ConsoleCommand {
+  return { module, definition: module.data.toJSON() as CommandDefinition };
+}
+
+/** The name or description as Discord shows it to a user of `locale`. */
+export function localized(base: string, localizations: Localizations, locale: Locale): string {
+  for (const code of DISCORD_LOCALES[locale]) {
+    const value = localizations?.[code];
+    if (value) return value;
+  }
+  return base;
+}
+
+/** Every name a thing answers to: the registered one and each localization, lower-cased. */
+export function allNames(base: string, localizations: Localizations): string[] {
+  const names = new Set([base.toLowerCase()]);
+  for (const value of Object.values(localizations ?? {})) if (value) names.add(value.toLowerCase());
+  return [...names];
+}
+
+export function findCommand(commands: readonly ConsoleCommand[], typed: string): ConsoleCommand | undefined {
+  const wanted = typed.toLowerCase();
+  return (
+    commands.find((command) => command.definition.name.toLowerCase() === wanted) ??
+    commands.find((command) => allNames(command.definition.name, command.definition.name_localizations).includes(wanted))
+  );
+}
+
+export function findOption(command: ConsoleCommand, typed: string): OptionDefinition | undefined {
+  const wanted = typed.toLowerCase();
+  const options = command.definition.options ?? [];
+  return (
+    options.find((option) => option.name.toLowerCase() === wanted) ??
+    options.find((option) => allNames(option.name, option.name_localizations).includes(wanted))
+  );
+}
+
+/** Names a user of `locale` may type for the command, registered name first. */
+export function commandNamesFor(command: ConsoleCommand, locale: Locale): string[] {
+  const { name, name_localizations } = command.definition;
+  const shown = localized(name, name_localizations, locale);
+  return shown === name ? [name] : [name, shown];
+}
+
+export function optionNamesFor(option: OptionDefinition, locale: Locale): string[] {
+  const shown = localized(option.name, option.name_localizations, locale);
+  return shown === option.name ? [option.name] : [option.name, shown];
+}

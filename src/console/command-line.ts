@@ -1,0 +1,252 @@
+// A console line → the command and its options, validated the way Discord's client validates
+// an invocation before sending it: known options only, required ones present, integers and
+// numbers in range, strings within their lengths, values among the choices.
+//
+// Syntax: `/name option:value option:"quoted value"`. An unquoted value may contain spaces (as
+// Discord shows an invocation: `/generate prompt:En un lugar max_length:40`); it runs until the
+// next word that starts with one of the command's option names and a colon. Quotes ("…", '…',
+// “…”) keep anything literal, `\"` and `\\` inside them; outside quotes a backslash escapes a
+// quote, a space or another backslash, and is literal before anything else (Windows paths).
+import { UserError, type ErrorParams } from '../errors.js';
+import {
+  OptionType,
+  findCommand,
+  findOption,
+  type ConsoleCommand,
+  type OptionDefinition,
+} from './command-definitions.js';
+
+export interface OptionSegment {
+  /** As typed (may be a localized name). */
+  typedName: string;
+  /** Offset of the option name in the line. */
+  start: number;
+  /** Offset of the first character after `name:`. */
+  valueStart: number;
+  value: string;
+  quoted: boolean;
+}
+
+export interface ScannedLine {
+  commandName: string;
+  segments: OptionSegment[];
+}
+
+const OPEN_QUOTES: Record<string, string> = { '"': '"', "'": "'", '“': '”', '«': '»' };
+const OPTION_START = /^([^\s:"'“«\\]+):/u;
+
+export function badLine(reason: string, params: ErrorParams = {}): UserError {
+  return new UserError('BAD_COMMAND_LINE', { reason, ...params });
+}
+
+function isSpace(character: string | undefined): boolean {
+  return character !== undefined && /\s/u.test(character);
+}
+
+function skipSpaces(line: string, position: number): number {
+  while (position < line.length && isSpace(line[position])) position++;
+  return position;
+}
+
+/** The command name of a line (`/generate …` → `generate`); throws when it is not a command. */
+export function commandNameOf(line: string): { name: string; end: number } {
+  const position = skipSpaces(line, 0);
+  if (line[position] !== '/') throw badLine('not-a-command', { text: line.trim().slice(0, 40) });
+  const end = line.slice(position).search(/\s|$/u) + position;
+  const name = line.slice(position + 1, end);
+  if (name.length === 0) throw badLine('not-a-command', { text: line.trim().slice(0, 40) });
+  return { name, end };
+}
+
+/**
+ * Splits a line into the command name and `name:value` segments. `isOptionName` says which
+ * words end an unquoted value.
+ */
+export function scanCommandLine(line: string, isOptionName: (typed: string) => boolean): ScannedLine {
+  const { name: commandName, end } = commandNameOf(line);
+  let position = end;
+  const segments: OptionSegment[] = [];
+  for (;;) {
+    position = skipSpaces(line, position);
+    if (position >= line.length) break;
+    const start = position;
+    const head = OPTION_START.exec(line.slice(position));
+    if (!head) {
+      const word = line.slice(position).split(/\s/u)[0]!;
+      throw badLine('expected-option', { word: word.slice(0, 40), command: commandName });
+    }
+    const typedName = head[1]!;
+    const valueStart = position + head[0].length;
+    position = valueStart;
+    const close = OPEN_QUOTES[line[position] ?? ''];
+    if (close !== undefined) {
+      let value = '';
+      position++;
+      let closed = false;
+      while (position < line.length) {
+        const character = line[position]!;
+        if (character === '\\' && (line[position + 1] === close || line[position + 1] === '\\')) {
+          value += line[position + 1];
+          position += 2;
+          continue;
+        }
+        if (character === close) {
+          closed = true;
+          position++;
+          break;
+        }
+        value += character;
+        position++;
+      }
+      if (!closed) throw badLine('unclosed-quote', { option: typedName });
+      if (position < line.length && !isSpace(line[position])) throw badLine('text-after-quote', { option: typedName });
+      segments.push({ typedName, start, valueStart, value, quoted: true });
+      continue;
+    }
+    let value = '';
+    for (;;) {
+      // One word of the value.
+      while (position < line.length && !isSpace(line[position])) {
+        const character = line[position]!;
+        const next = line[position + 1];
+        if (character === '\\' && next !== undefined && (next === '\\' || next === '"' || next === "'" || isSpace(next))) {
+          value += next;
+          position += 2;
+          continue;
+        }
+        value += character;
+        position++;
+      }
+      const nextWord = skipSpaces(line, position);
+      if (nextWord >= line.length) break;
+      const following = OPTION_START.exec(line.slice(nextWord));
+      if (following && isOptionName(following[1]!)) break;
+      value += line.slice(position, nextWord);
+      position = nextWord;
+    }
+    segments.push({ typedName, start, valueStart, value, quoted: false });
+  }
+  return { commandName, segments };
+}
+
+/** An option value before attachments are looked up on disk. */
+export type ParsedValue = string | number | boolean | { attachmentPath: string };
+
+export interface ParsedInvocation {
+  command: ConsoleCommand;
+  /** By registered option name. */
+  options: Record<string, ParsedValue>;
+}
+
+function characters(text: string): number {
+  return [...text].length;
+}
+
+const TRUE_WORDS = new Set(['true', 'yes', 'y', 'on', '1', 'sí', 'si', 's', 'verdadero']);
+const FALSE_WORDS = new Set(['false', 'no', 'n', 'off', '0', 'falso']);
+
+function checkRange(option: OptionDefinition, value: number, typed: string): void {
+  if (option.min_value !== undefined && value < option.min_value) {
+    throw badLine('too-small', { option: option.name, value: typed, min: option.min_value });
+  }
+  if (option.max_value !== undefined && value > option.max_value) {
+    throw badLine('too-large', { option: option.name, value: typed, max: option.max_value });
+  }
+}
+
+function matchChoice(option: OptionDefinition, typed: string, value: string | number): string | number {
+  const choices = option.choices;
+  if (!choices || choices.length === 0) return value;
+  const wanted = typed.toLowerCase();
+  const found = choices.find(
+    (choice) =>
+      String(choice.value).toLowerCase() === wanted ||
+      choice.name.toLowerCase() === wanted ||
+      Object.values(choice.name_localizations ?? {}).some((name) => name?.toLowerCase() === wanted),
+  );
+  if (!found) {
+    throw badLine('not-a-choice', { option: option.name, value: typed, choices: choices.map((choice) => String(choice.value)) });
+  }
+  return found.value;
+}
+
+/** Converts one typed value to what Discord would deliver for the option's type. */
+export function convertOptionValue(option: OptionDefinition, typed: string): ParsedValue {
+  if (typed.length === 0) throw badLine('empty-value', { option: option.name });
+  switch (option.type) {
+    case OptionType.Integer: {
+      const text = typed.trim();
+      if (!/^[-+]?\d+$/.test(text) || !Number.isSafeInteger(Number(text))) {
+        // A listed choice may be typed by its name ("Alto" for 3).
+        if (option.choices?.length) return matchChoice(option, text, text);
+        throw badLine('not-an-integer', { option: option.name, value: text.slice(0, 40) });
+      }
+      const value = Number(text);
+      checkRange(option, value, text);
+      return option.choices?.length ? matchChoice(option, text, value) : value;
+    }
+    case OptionType.Number: {
+      // A decimal comma is what Spanish users type ("0,8"); Discord's client accepts only the
+      // point, and the console is forgiving where there is no ambiguity.
+      const text = typed.trim().replace(/^([-+]?\d*),(\d+)$/, '$1.$2');
+      const value = /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(text) ? Number(text) : Number.NaN;
+      if (!Number.isFinite(value)) {
+        if (option.choices?.length) return matchChoice(option, typed.trim(), typed.trim());
+        throw badLine('not-a-number', { option: option.name, value: typed.trim().slice(0, 40) });
+      }
+      checkRange(option, value, typed.trim());
+      return option.choices?.length ? matchChoice(option, text, value) : value;
+    }
+    case OptionType.Boolean: {
+      const word = typed.trim().toLowerCase();
+      if (TRUE_WORDS.has(word)) return true;
+      if (FALSE_WORDS.has(word)) return false;
+      throw badLine('not-a-boolean', { option: option.name, value: typed.trim().slice(0, 40) });
+    }
+    case OptionType.Attachment:
+      return { attachmentPath: typed };
+    default: {
+      if (option.min_length !== undefined && characters(typed) < option.min_length) {
+        throw badLine('too-short', { option: option.name, min: option.min_length });
+      }
+      if (option.max_length !== undefined && characters(typed) > option.max_length) {
+        throw badLine('too-long', { option: option.name, max: option.max_length });
+      }
+      // Discord caps every string option at 6000 characters even without max_length.
+      if (characters(typed) > 6000) throw badLine('too-long', { option: option.name, max: 6000 });
+      return matchChoice(option, typed, typed);
+    }
+  }
+}
+
+/**
+ * Parses and validates a command line against the loaded commands. Throws UserError
+ * UNKNOWN_COMMAND {name} or BAD_COMMAND_LINE {reason, …}.
+ */
+export function parseCommandLine(line: string, commands: readonly ConsoleCommand[]): ParsedInvocation {
+  const { name } = commandNameOf(line);
+  const found = findCommand(commands, name);
+  if (!found) throw new UserError('UNKNOWN_COMMAND', { name: name.slice(0, 40) });
+  if ((found.definition.options ?? []).some((option) => option.type === OptionType.Subcommand || option.type === OptionType.SubcommandGroup)) {
+    throw badLine('subcommands-unsupported', { command: found.definition.name });
+  }
+  const { segments } = scanCommandLine(line, (typed) => findOption(found, typed) !== undefined);
+  const options: Record<string, ParsedValue> = {};
+  for (const segment of segments) {
+    const option = findOption(found, segment.typedName);
+    if (!option) {
+      throw badLine('unknown-option', {
+        option: segment.typedName.slice(0, 40),
+        command: found.definition.name,
+        known: (found.definition.options ?? []).map((known) => known.name),
+      });
+    }
+    if (option.name in options) throw badLine('duplicate-option', { option: option.name });
+    options[option.name] = convertOptionValue(option, segment.value);
+  }
+  const missing = (found.definition.options ?? []).filter((option) => option.required && !(option.name in options));
+  if (missing.length > 0) {
+    throw badLine('missing-option', { command: found.definition.name, options: missing.map((option) => option.name) });
+  }
+  return { command: found, options };
+}

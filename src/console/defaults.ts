@@ -1,0 +1,56 @@
+// What the console shares with the bot: the command files, the configuration (.env), the
+// manager, the database and the models directory — so a model trained in the console is there
+// when the bot starts, and back.
+import { isAbsolute, relative, resolve } from 'node:path';
+import type { CommandModule } from '../commands/context.js';
+import { loadCommands } from '../commands/loader.js';
+import { ConfigError, MAX_FILES_PER_TRAINING, loadConfig, managerConfigFor, parseConfig, type BotConfig } from '../discord/config.js';
+import { DEFAULT_GUILD_LIMITS, ModelManager, defaultManagerConfig } from '../manager/index.js';
+import type { ManagerConfig, ModelManagerApi } from '../manager/types.js';
+
+export interface ConsoleSetup {
+  managerConfig: ManagerConfig;
+  /** As the greeting shows them: relative to where the console started when inside it. */
+  shownDataDir: string;
+  shownModelsDir: string;
+  /** Bot settings that were invalid and ignored (the console does not need them to be right). */
+  warning: string | null;
+}
+
+function shown(path: string, cwd: string): string {
+  const inside = relative(cwd, path);
+  return inside && !inside.startsWith('..') && !isAbsolute(inside) ? `./${inside}` : path;
+}
+
+/**
+ * The bot's configuration (DATA_DIR, MODELS_DIR, limits, workers) with the console's flags on
+ * top. `readDotenv` reads .env first, as the bot does; tests pass their own environment instead.
+ */
+export async function consoleSetup(
+  env: NodeJS.ProcessEnv,
+  given: { dataDir?: string; modelsDir?: string; cwd: string; readDotenv: boolean },
+): Promise<ConsoleSetup> {
+  let config: BotConfig | null = null;
+  let warning: string | null = null;
+  try {
+    config = given.readDotenv ? await loadConfig({ cwd: given.cwd, env }) : parseConfig(env, given.cwd);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    warning = error.message;
+  }
+  const dataDir = resolve(given.cwd, given.dataDir ?? config?.dataDir ?? (env.DATA_DIR || './data'));
+  const modelsDir = resolve(given.cwd, given.modelsDir ?? config?.modelsDir ?? (env.MODELS_DIR || './models'));
+  const managerConfig = config
+    ? managerConfigFor(config, { dataDir, modelsDir })
+    : defaultManagerConfig(dataDir, { modelsDir, limits: { ...DEFAULT_GUILD_LIMITS, maxFiles: MAX_FILES_PER_TRAINING } });
+  return { managerConfig, shownDataDir: shown(dataDir, given.cwd), shownModelsDir: shown(modelsDir, given.cwd), warning };
+}
+
+export function openConsoleManager(config: ManagerConfig): Promise<ModelManagerApi> {
+  return ModelManager.open(config);
+}
+
+/** The same files the bot registers, from commands/. */
+export async function loadConsoleCommands(): Promise<CommandModule[]> {
+  return (await loadCommands()).modules;
+}
