@@ -20,6 +20,11 @@ export async function execute(ctx: CommandContext): Promise<void> {
   const guildId = requireGuild(ctx);
   const waitMs = ctx.bot?.generateCooldown?.take(ctx.user.id, ctx.now()) ?? 0;
   if (waitMs > 0) throw new UserError('COOLDOWN', { seconds: Math.ceil(waitMs / 100) / 10 });
+  if (ctx.manager.status(guildId).active.kind === 'none') throw new UserError('NO_MODEL_LOADED');
+  // Generating takes milliseconds once the model is in memory, but a model evicted from the cache
+  // is read, verified and decoded first, and many servers generating at once queue on one event
+  // loop: acknowledge now so the 3-second rule holds whatever the load. Errors above stay private.
+  await ctx.defer();
 
   const result = await ctx.manager.generate(guildId, {
     prompt: stringOption(ctx.options, 'prompt'),
