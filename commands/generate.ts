@@ -20,11 +20,13 @@ export async function execute(ctx: CommandContext): Promise<void> {
   const guildId = requireGuild(ctx);
   const waitMs = ctx.bot?.generateCooldown?.take(ctx.user.id, ctx.now()) ?? 0;
   if (waitMs > 0) throw new UserError('COOLDOWN', { seconds: Math.ceil(waitMs / 100) / 10 });
-  if (ctx.manager.status(guildId).active.kind === 'none') throw new UserError('NO_MODEL_LOADED');
-  // Generating takes milliseconds once the model is in memory, but a model evicted from the cache
-  // is read, verified and decoded first, and many servers generating at once queue on one event
-  // loop: acknowledge now so the 3-second rule holds whatever the load. Errors above stay private.
-  await ctx.defer();
+  const readiness = ctx.manager.generationReadiness(guildId);
+  if (readiness === 'none') throw new UserError('NO_MODEL_LOADED');
+  // With the model in memory generating takes milliseconds, so answer directly (a deferred
+  // reply costs a second request, and discord.js queues edits of deferred replies one by one).
+  // A model that must first be read, verified and decoded could miss the 3-second rule under
+  // load: acknowledge at once in that case. Errors above stay private either way.
+  if (readiness === 'needs-load') await ctx.defer();
 
   const result = await ctx.manager.generate(guildId, {
     prompt: stringOption(ctx.options, 'prompt'),

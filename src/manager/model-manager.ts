@@ -581,6 +581,14 @@ export class ModelManager implements ModelManagerApi {
     };
   }
 
+  generationReadiness(guildId: string): 'none' | 'in-memory' | 'needs-load' {
+    this.assertOpen();
+    validateGuildId(guildId);
+    const working = this.workingModel(guildId);
+    if (working.kind === 'none') return 'none';
+    return this.cache.has(ModelCache.key(guildId, fileOf(working).filename)) ? 'in-memory' : 'needs-load';
+  }
+
   hasUnsavedWorkingModel(guildId: string): boolean {
     this.assertOpen();
     validateGuildId(guildId);

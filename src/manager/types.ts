@@ -132,6 +132,11 @@ export interface ModelManagerApi {
   delete(guildId: string, name: string, version?: number): Promise<{ deleted: SavedModelInfo[]; wasActive: boolean }>;
   generate(guildId: string, options: GenerateOptions): Promise<GenerateResult>;
   status(guildId: string): GuildStatus;
+  /**
+   * Whether generate() can answer at once: 'none' (no model: it would fail), 'in-memory', or
+   * 'needs-load' (the model file is read, verified and decoded first). Synchronous, no I/O.
+   */
+  generationReadiness(guildId: string): 'none' | 'in-memory' | 'needs-load';
   /** True when the guild holds a trained model that was never saved (replacing it loses work). */
   hasUnsavedWorkingModel(guildId: string): boolean;
   /** Autocomplete: the guild's saved models whose name contains `query`, ≤ 25, from SQLite only. */

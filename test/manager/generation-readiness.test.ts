@@ -1,0 +1,32 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ModelManager } from '../../src/manager/index.js';
+import { ana, CORPORA, corpusSource, makeDirs, openManager, TINY, type TestDirs } from './helpers.js';
+
+describe('generation readiness', () => {
+  let dirs: TestDirs;
+  let manager: ModelManager;
+  const guild = '200000000000000001';
+
+  beforeAll(async () => {
+    dirs = makeDirs();
+    manager = await openManager(dirs, { cacheBytes: 64 * 1024 * 1024 });
+  });
+  afterAll(async () => {
+    await manager.close();
+    dirs.cleanup();
+  });
+
+  it('says none, needs-load or in-memory without loading anything', async () => {
+    expect(manager.generationReadiness(guild)).toBe('none');
+    await manager.train(guild, ana, [corpusSource(dirs, 'a.txt', CORPORA.es)], TINY, 'new');
+    await manager.save(guild, ana, 'cuentos');
+    // A restarted manager knows the model but has not decoded it yet.
+    await manager.close();
+    const reopened = await openManager(dirs);
+    manager = reopened;
+    expect(reopened.generationReadiness(guild)).toBe('needs-load');
+    expect(reopened.generationReadiness(guild)).toBe('needs-load');
+    await reopened.generate(guild, { seed: 1 });
+    expect(reopened.generationReadiness(guild)).toBe('in-memory');
+  });
+});
