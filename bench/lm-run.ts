@@ -1,6 +1,7 @@
 // One benchmark configuration in its own process, so peak RSS belongs to it alone.
 // Prints one JSON object. Driven by bench/lm.ts; runnable by hand:
-//   npx tsx bench/lm-run.ts '{"kind":"ultra","order":5,"minFrequency":1}'
+//   npx tsx bench/lm-run.ts '{"kind":"ultra","phase":"train","modelPath":"/tmp/m.ulm","label":"x","order":5,"minFrequency":1,"maxPatterns":0,"sentences":1000}'
+import { readFileSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import ChainModule from 'markov-chains';
 import MarkovModule from 'markov-strings';
@@ -11,7 +12,7 @@ import { decode, encode, train } from '../src/lm/index.js';
 import { loadBrown } from './brown.js';
 
 type Config =
-  | { kind: 'ultra'; label: string; order: number; minFrequency: number; maxPatterns: number; sentences: number }
+  | { kind: 'ultra'; phase: 'train' | 'use'; modelPath: string; label: string; order: number; minFrequency: number; maxPatterns: number; sentences: number }
   | { kind: 'markov-strings'; label: string; stateSize: number; sentences: number; capSeconds: number }
   | { kind: 'markov-chains'; label: string; stateSize: number; sentences: number; capSeconds: number };
 
@@ -25,11 +26,34 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
-function runUltra(c: Extract<Config, { kind: 'ultra' }>) {
+/**
+ * Training and use run in separate processes (phase 'train' writes the model file, phase 'use'
+ * reads it), so each peak RSS is that phase's own: the training figure is not inflated by a
+ * second, loaded copy of the model.
+ */
+function runUltraTrain(c: Extract<Config, { kind: 'ultra' }>) {
   const started = performance.now();
   const model = train(brown.train, { maxPatternLength: c.order, minFrequency: c.minFrequency, maxPatterns: c.maxPatterns, validation: 0 }, { now: () => performance.now(), seed: 1 });
   const trainSeconds = (performance.now() - started) / 1000;
   const file = encode(model, 0);
+  writeFileSync(c.modelPath, file);
+  const stats = model.stats;
+  // int8 values plus one float32 scale per row.
+  const embeddingBytes = stats.embeddings * (stats.embeddingDim + 4);
+  return {
+    trainSeconds,
+    trainMBps: mb(brown.trainBytes) / trainSeconds,
+    ngrams: stats.patterns,
+    patternsByOrder: stats.patternsByOrder,
+    fileBytes: file.length,
+    bytesPerNgram: file.length / stats.patterns,
+    countBytesPerNgram: (file.length - embeddingBytes) / stats.patterns,
+    memoryBytes: stats.memoryBytes,
+  };
+}
+
+function runUltraUse(c: Extract<Config, { kind: 'ultra' }>) {
+  const file = readFileSync(c.modelPath);
   const loadTimes: number[] = [];
   let loaded = decode(file);
   for (let i = 0; i < 5; i++) {
@@ -42,14 +66,11 @@ function runUltra(c: Extract<Config, { kind: 'ultra' }>) {
   let tokens = 0;
   for (let i = 0; i < c.sentences; i++) tokens += loaded.generate({ seed: i, maxLength: 200 }).tokens;
   const generateMs = performance.now() - t;
+  const t2 = performance.now();
+  let tokensExplicit = 0;
+  for (let i = 0; i < c.sentences; i++) tokensExplicit += loaded.generate({ seed: i, maxLength: 200, temperature: 0.7, topP: 0.95 }).tokens;
+  const generateExplicitMs = performance.now() - t2;
   return {
-    trainSeconds,
-    trainMBps: mb(brown.trainBytes) / trainSeconds,
-    ngrams: model.stats.patterns,
-    patternsByOrder: model.stats.patternsByOrder,
-    fileBytes: file.length,
-    bytesPerNgram: file.length / model.stats.patterns,
-    memoryBytes: model.stats.memoryBytes,
     loadMs: median(loadTimes),
     loadMBps: mb(file.length) / (median(loadTimes) / 1000),
     perplexity: evaluation.perplexity,
@@ -58,6 +79,8 @@ function runUltra(c: Extract<Config, { kind: 'ultra' }>) {
     generateMs,
     generatedTokens: tokens,
     tokensPerSecond: tokens / (generateMs / 1000),
+    generateExplicitMs,
+    tokensPerSecondExplicit: tokensExplicit / (generateExplicitMs / 1000),
   };
 }
 
@@ -100,6 +123,6 @@ function runMarkovChains(c: Extract<Config, { kind: 'markov-chains' }>) {
   return { trainSeconds: buildSeconds, trainMBps: mb(brown.trainBytes) / buildSeconds, ...generation };
 }
 
-const result = config.kind === 'ultra' ? runUltra(config) : config.kind === 'markov-strings' ? runMarkovStrings(config) : runMarkovChains(config);
+const result = config.kind === 'ultra' ? (config.phase === 'train' ? runUltraTrain(config) : runUltraUse(config)) : config.kind === 'markov-strings' ? runMarkovStrings(config) : runMarkovChains(config);
 const peakRssBytes = process.resourceUsage().maxRSS * 1024;
 process.stdout.write(`${JSON.stringify({ ...config, ...result, peakRssBytes, corpusRssBytes: baselineRss, trainBytes: brown.trainBytes })}\n`);

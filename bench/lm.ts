@@ -2,6 +2,9 @@
 // Markov libraries, in one run. Each configuration runs in its own process (peak RSS is that
 // process's own). Prints a table; not a timed test.
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const runner = fileURLToPath(new URL('./lm-run.ts', import.meta.url));
@@ -20,32 +23,45 @@ const configs = [
 ];
 
 type Row = Record<string, unknown> & { label: string; kind: string };
-const rows: Row[] = [];
-for (const config of configs) {
-  process.stderr.write(`running ${config.label}…\n`);
+const run = (config: object): Row => {
   const out = execFileSync(process.execPath, ['--import', 'tsx', runner, JSON.stringify(config)], { encoding: 'utf8', maxBuffer: 1 << 24 });
-  rows.push(JSON.parse(out.trim().split('\n').pop() as string) as Row);
+  return JSON.parse(out.trim().split('\n').pop() as string) as Row;
+};
+const scratch = mkdtempSync(join(tmpdir(), 'bench-lm-'));
+const rows: Row[] = [];
+for (const [index, config] of configs.entries()) {
+  process.stderr.write(`running ${config.label}…\n`);
+  if (config.kind !== 'ultra') {
+    rows.push(run(config));
+    continue;
+  }
+  const modelPath = join(scratch, `model-${index}.ulm`);
+  const trained = run({ ...config, phase: 'train', modelPath });
+  const used = run({ ...config, phase: 'use', modelPath });
+  rows.push({ ...trained, ...used, trainPeakRssBytes: trained.peakRssBytes, usePeakRssBytes: used.peakRssBytes });
 }
+rmSync(scratch, { recursive: true, force: true });
 
 const num = (value: unknown, digits = 2) => (typeof value === 'number' ? value.toFixed(digits) : '–');
 const int = (value: unknown) => (typeof value === 'number' ? Math.round(value).toLocaleString('en-US') : '–');
 const first = rows[0];
 console.log(`\nBrown corpus: training split ${(Number(first.trainBytes) / 1e6).toFixed(2)} MB (every 10th document held out); node ${process.version}\n`);
-const header = ['configuration', 'train s', 'MB/s', 'peak RSS MB', 'n-grams', 'file bytes', 'B/n-gram', 'load ms', 'load MB/s', 'ppl', 'ppl excl OOV', `${sentences} sentences ms`, 'tokens/s'];
+const header = ['configuration', 'train s', 'MB/s', 'peak RSS MB (train / use)', 'n-grams', 'file bytes', 'B/n-gram (all / counts)', 'load ms', 'load MB/s', 'ppl', 'ppl excl OOV', `${sentences} sentences ms`, 'tokens/s', 'tokens/s (t 0.7, p 0.95)'];
 const table = rows.map((r) => [
   r.label,
   num(r.trainSeconds),
   num(r.trainMBps),
-  num(Number(r.peakRssBytes) / 1e6, 0),
+  r.kind === 'ultra' ? `${num(Number(r.trainPeakRssBytes) / 1e6, 0)} / ${num(Number(r.usePeakRssBytes) / 1e6, 0)}` : num(Number(r.peakRssBytes) / 1e6, 0),
   int(r.ngrams),
   int(r.fileBytes),
-  num(r.bytesPerNgram),
+  r.kind === 'ultra' ? `${num(r.bytesPerNgram)} / ${num(r.countBytesPerNgram)}` : '–',
   num(r.loadMs, 1),
   num(r.loadMBps, 0),
   num(r.perplexity),
   num(r.perplexityExclOov),
   `${num(r.generateMs, 1)}${r.extrapolated ? ` (extrapolated from ${r.generatedSentences} in ${capSeconds} s)` : ''}`,
   int(r.tokensPerSecond),
+  int(r.tokensPerSecondExplicit),
 ]);
 const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => String(row[i]).length)));
 const line = (cells: string[]) => `| ${cells.map((cell, i) => String(cell).padEnd(widths[i])).join(' | ')} |`;
@@ -58,4 +74,6 @@ for (const other of rows.filter((r) => r.kind !== 'ultra')) {
     console.log(`generation of ${sentences} sentences: ${other.label} takes ${(other.generateMs / ultra5.generateMs).toFixed(0)}× as long as ultra order 5`);
   }
 }
-console.log('\nThe Markov libraries cannot score text, so they have no perplexity.');
+console.log('\nPeak RSS is the whole process (node, tsx and the corpus strings included): "train" trains and encodes, "use" loads, scores and generates.');
+console.log('B/n-gram "counts" leaves out the embeddings (int8 rows + scales), which are the same size whatever the pruning.');
+console.log('The Markov libraries cannot score text, so they have no perplexity.');
