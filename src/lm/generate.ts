@@ -696,22 +696,9 @@ export function selectBestByKey(items: Int32Array, key: Float64Array, count: num
   let hi = items.length - 1;
   const target = count - 1;
   while (hi - lo >= INSERTION_RUN) {
-    const mid = (lo + hi) >>> 1;
-    if (before(key, items[mid], items[lo])) swap(items, mid, lo);
-    if (before(key, items[hi], items[lo])) swap(items, hi, lo);
-    if (before(key, items[hi], items[mid])) swap(items, hi, mid);
-    const pivot = items[mid];
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (before(key, items[i], pivot)) i++;
-      while (before(key, pivot, items[j])) j--;
-      if (i <= j) {
-        swap(items, i, j);
-        i++;
-        j--;
-      }
-    }
+    partitionByKey(items, key, lo, hi);
+    const j = partitionBounds[0];
+    const i = partitionBounds[1];
     // Now items[lo..j] all come before items[i..hi]; keep only the side holding the boundary.
     if (target <= j) hi = j;
     else if (target >= i) lo = i;
@@ -726,26 +713,39 @@ function before(key: Float64Array, a: number, b: number): boolean {
   return ka > kb || (ka === kb && a < b);
 }
 
+/** Where partitionByKey left its bounds: [j, i], items[lo..j] before items[i..hi]. No allocation per call. */
+const partitionBounds = new Int32Array(2);
+
+/**
+ * Hoare partition of items[lo..hi] around a median-of-three pivot, which keeps sorted and
+ * reverse-sorted runs (common: ids are frequency-ranked) from degrading to quadratic time.
+ */
+function partitionByKey(items: Int32Array, key: Float64Array, lo: number, hi: number): void {
+  const mid = (lo + hi) >>> 1;
+  if (before(key, items[mid], items[lo])) swap(items, mid, lo);
+  if (before(key, items[hi], items[lo])) swap(items, hi, lo);
+  if (before(key, items[hi], items[mid])) swap(items, hi, mid);
+  const pivot = items[mid];
+  let i = lo;
+  let j = hi;
+  while (i <= j) {
+    while (before(key, items[i], pivot)) i++;
+    while (before(key, pivot, items[j])) j--;
+    if (i <= j) {
+      swap(items, i, j);
+      i++;
+      j--;
+    }
+  }
+  partitionBounds[0] = j;
+  partitionBounds[1] = i;
+}
+
 function quicksortByKey(items: Int32Array, key: Float64Array, lo: number, hi: number): void {
   while (hi - lo >= INSERTION_RUN) {
-    // Median of three as the pivot keeps sorted and reverse-sorted runs (common: ids are
-    // frequency-ranked) from degrading to quadratic time.
-    const mid = (lo + hi) >>> 1;
-    if (before(key, items[mid], items[lo])) swap(items, mid, lo);
-    if (before(key, items[hi], items[lo])) swap(items, hi, lo);
-    if (before(key, items[hi], items[mid])) swap(items, hi, mid);
-    const pivot = items[mid];
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (before(key, items[i], pivot)) i++;
-      while (before(key, pivot, items[j])) j--;
-      if (i <= j) {
-        swap(items, i, j);
-        i++;
-        j--;
-      }
-    }
+    partitionByKey(items, key, lo, hi);
+    const j = partitionBounds[0];
+    const i = partitionBounds[1];
     // Recurse into the smaller side, loop on the larger: stack depth stays O(log n).
     if (j - lo < hi - i) {
       quicksortByKey(items, key, lo, j);
