@@ -90,12 +90,12 @@ const MIN_COMPRESSED_STREAM = 64;
  * FORMAT_VERSION. Throws RangeError when `file` breaks the stored-form invariants of types.ts
  * (a bug in the caller, not a user error), so every written file decodes.
  */
-export function encodeModelFile(file: ModelFile): Uint8Array {
+export function encodeModelFile(file: ModelFile, index?: EncoderIndex): Uint8Array {
   const problem = modelFileProblem(file);
   if (problem !== null) throw new RangeError(`cannot encode model file: ${problem}`);
   const header = headerFields(file.header);
   const vocab = encodeVocab(file.vocab);
-  const counts = encodeCounts(file.counts, file.vocab.length);
+  const counts = encodeCounts(file.counts, file.vocab.length, index);
   const embeddings = file.embeddings === null ? null : encodeEmbeddings(file.embeddings);
   const payload = payloadPackr.pack({ header, vocab: vocab.stored, counts: counts.stored, embeddings });
   const rawBytes = vocab.rawBytes + counts.rawBytes;
@@ -494,6 +494,13 @@ function countsProblem(counts: CountTrie, vocabSize: number): void {
   });
 }
 
+/**
+ * What the pattern graph of the same trie already knows (graph.ts): global child starts and
+ * suffix links. With it the encoder neither recomputes them nor searches for each child's suffix,
+ * which takes two level-sized arrays off the memory a save needs on top of the model.
+ */
+export type EncoderIndex = Pick<TrieIndex, 'offsets' | 'childStart' | 'suffix'>;
+
 /** childStart[p]..childStart[p+1] are the children of node p in the next level. */
 function childStarts(parentSize: number, childParents: Int32Array): Uint32Array {
   const starts = new Uint32Array(parentSize + 1);
@@ -502,7 +509,7 @@ function childStarts(parentSize: number, childParents: Int32Array): Uint32Array 
   return starts;
 }
 
-function encodeCounts(counts: CountTrie, vocabSize: number): { stored: unknown; rawBytes: number; nodes: number } {
+function encodeCounts(counts: CountTrie, vocabSize: number, index?: EncoderIndex): { stored: unknown; rawBytes: number; nodes: number } {
   const { order, levels } = counts;
   const sizes = levels.map((level) => level.word.length);
   const streams: Uint8Array[][] = [];
@@ -528,14 +535,20 @@ function encodeCounts(counts: CountTrie, vocabSize: number): { stored: unknown; 
   let suffixAbove = new Int32Array(sizes[0]);
   let startsBelow: Uint32Array = Uint32Array.of(0, sizes[0]);
   for (let i = 0; i + 1 < order; i++) {
-    const starts = childStarts(sizes[i], levels[i + 1].parent);
-    const suffix = new Int32Array(sizes[i + 1]);
-    const children = encodeChildren(levels[i], levels[i + 1], suffixAbove, startsBelow, starts, suffix, i === 0 ? unigramIndex : null);
+    let children: ChildStreamBytes;
+    if (index !== undefined) {
+      children = encodeChildren(levels[i], levels[i + 1], graphLinks(index, i), null, i === 0 ? unigramIndex : null);
+    } else {
+      const starts = childStarts(sizes[i], levels[i + 1].parent);
+      const suffix = new Int32Array(sizes[i + 1]);
+      const links: ChildLinks = { starts, startBase: 0, startShift: 0, suffixAbove, suffixBase: 0, suffixShift: 0, suffixLevelSize: i === 0 ? 1 : sizes[i - 1], startsBelow, belowStartBase: 0, belowStartShift: 0 };
+      children = encodeChildren(levels[i], levels[i + 1], links, suffix, i === 0 ? unigramIndex : null);
+      suffixAbove = suffix;
+      startsBelow = starts;
+    }
     streams[i][FANOUT] = children.fanout;
     streams[i][EXCESS] = children.excess;
     streams.push([children.words, children.escapes, children.counts, empty, empty]);
-    suffixAbove = suffix;
-    startsBelow = starts;
   }
 
   let rawBytes = 0;
@@ -561,16 +574,60 @@ function encodeCounts(counts: CountTrie, vocabSize: number): { stored: unknown; 
   return { stored: { order, sizes, levels: storedLevels }, rawBytes, nodes: sizes.reduce((a, b) => a + b, 0) };
 }
 
-/** The streams describing the children of level `above` (see decodeChildren, its inverse). */
+type ChildStreamBytes = Record<'fanout' | 'excess' | 'words' | 'escapes' | 'counts', Uint8Array>;
+
+/**
+ * Where encodeChildren finds, for node p of the level above, its children (starts[startBase + p]
+ * − startShift, in the level below) and its suffix one level up the trie (suffixAbove[suffixBase
+ * + p] − suffixShift, a node of the level before, absent unless in [0, suffixLevelSize)), whose
+ * children are startsBelow[belowStartBase + s] − belowStartShift onwards. Local arrays (shifts 0)
+ * or the graph's global ones (graphLinks).
+ */
+interface ChildLinks {
+  starts: Int32Array | Uint32Array;
+  startBase: number;
+  startShift: number;
+  suffixAbove: Int32Array;
+  suffixBase: number;
+  suffixShift: number;
+  suffixLevelSize: number;
+  startsBelow: Int32Array | Uint32Array;
+  belowStartBase: number;
+  belowStartShift: number;
+}
+
+/** ChildLinks of level i read from the graph's global arrays (for i = 0 the root is the suffix). */
+function graphLinks(index: EncoderIndex, i: number): ChildLinks {
+  const { offsets, childStart, suffix } = index;
+  if (i === 0) {
+    return { starts: childStart, startBase: 0, startShift: offsets[1], suffixAbove: new Int32Array(offsets[1]), suffixBase: 0, suffixShift: 0, suffixLevelSize: 1, startsBelow: Uint32Array.of(0, offsets[1]), belowStartBase: 0, belowStartShift: 0 };
+  }
+  return {
+    starts: childStart,
+    startBase: offsets[i],
+    startShift: offsets[i + 1],
+    suffixAbove: suffix,
+    suffixBase: offsets[i],
+    suffixShift: offsets[i - 1],
+    suffixLevelSize: offsets[i] - offsets[i - 1],
+    startsBelow: childStart,
+    belowStartBase: offsets[i - 1],
+    belowStartShift: offsets[i],
+  };
+}
+
+/**
+ * The streams describing the children of level `above` (see decodeChildren, its inverse). With
+ * local links it also records each child's suffix (`suffix`, for the next level's call).
+ */
 function encodeChildren(
   above: CountTrieLevel,
   below: CountTrieLevel,
-  suffixAbove: Int32Array,
-  startsBelow: Uint32Array,
-  starts: Uint32Array,
-  suffix: Int32Array,
+  links: ChildLinks,
+  suffix: Int32Array | null,
   unigramIndex: Int32Array | null,
-): Record<'fanout' | 'excess' | 'words' | 'escapes' | 'counts', Uint8Array> {
+): ChildStreamBytes {
+  const { starts, startBase, startShift, suffixAbove, suffixBase, suffixShift, suffixLevelSize, startsBelow, belowStartBase, belowStartShift } = links;
   const sizeAbove = above.word.length;
   const fanout = new VarintWriter(sizeAbove);
   const excess = new VarintWriter(0);
@@ -583,8 +640,8 @@ function encodeChildren(
   const belowCounts = below.count;
   let zeroExcesses = 0;
   for (let p = 0; p < sizeAbove; p++) {
-    const first = starts[p];
-    const end = starts[p + 1];
+    const first = starts[startBase + p] - startShift;
+    const end = starts[startBase + p + 1] - startShift;
     fanout.push(end - first);
     if (end === first) continue;
     let childSum = 0;
@@ -601,9 +658,10 @@ function encodeChildren(
     }
     for (let c = first + 1; c < end; c++) childCounts.push(belowCounts[c - 1]);
 
-    const parentSuffix = suffixAbove[p];
-    const low = parentSuffix < 0 ? 0 : startsBelow[parentSuffix];
-    const high = parentSuffix < 0 ? 0 : startsBelow[parentSuffix + 1];
+    const parentSuffix = suffixAbove[suffixBase + p] - suffixShift;
+    const exact = parentSuffix >= 0 && parentSuffix < suffixLevelSize;
+    const low = exact ? startsBelow[belowStartBase + parentSuffix] - belowStartShift : 0;
+    const high = exact ? startsBelow[belowStartBase + parentSuffix + 1] - belowStartShift : 0;
     let previousRank = -1;
     let previousSibling = -1;
     let searchFrom = low;
@@ -615,12 +673,12 @@ function encodeChildren(
         const rank = at - low;
         words.push(rank - previousRank);
         previousRank = rank;
-        suffix[c] = at;
+        if (suffix !== null) suffix[c] = at;
         searchFrom = at + 1;
       } else {
         words.push(0);
         escapes.push(word - previousSibling - 1);
-        suffix[c] = -1;
+        if (suffix !== null) suffix[c] = -1;
         if (unigramIndex === null) searchFrom = at;
       }
       previousSibling = word;

@@ -11,7 +11,7 @@ export * from './types.js';
 
 /** The model as file bytes (`.ulm`); `createdAt` is milliseconds since the epoch. */
 export function encode(model: Model, createdAt: number): Uint8Array {
-  return encodeModelFile(model.toFile(createdAt));
+  return encodeModelFile(model.toFile(createdAt), model.graph);
 }
 
 /** A model from file bytes; throws ModelFormatError for anything that is not a valid model file. */

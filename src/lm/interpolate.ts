@@ -12,7 +12,10 @@
 // their whole mass joins γ, exactly as lmplz --prune does, so every distribution still sums to 1.
 //
 // `cumulative` holds, within each context's run of continuations, the running sum of the
-// discounted shares (a − D)/Σa, so sampling picks a continuation with one binary search.
+// discounted shares (a − D)/Σa, so sampling picks a continuation with one binary search. It is
+// written over the adjusted counts it is computed from (a node's count is read before its share is
+// written, and nothing reads it afterwards): same 4 bytes per node, so training and loading never
+// hold both, which takes one array of every n-gram off their peak memory.
 
 import { ROOT, findChild, type PatternGraph } from './graph.js';
 import type { Discount } from './discount.js';
@@ -35,6 +38,7 @@ function discounted(a: number, d: Discount): number {
   return a === 0 ? 0 : a === 1 ? 1 - d[0] : a === 2 ? 2 - d[1] : a - d[2];
 }
 
+/** Consumes `adjusted`: its buffer becomes the returned `cumulative` (copy it first to keep it). */
 export function interpolate(
   graph: PatternGraph,
   adjusted: Uint32Array,
@@ -46,7 +50,8 @@ export function interpolate(
   const vocabularySize = graph.vocabularySize;
   const prob = new Float64Array(total);
   const backoff = new Float64Array(offsets[order - 1]).fill(1);
-  const cumulative = new Float32Array(total);
+  if (adjusted.length !== total) throw new RangeError('interpolate: one adjusted count per node');
+  const cumulative = new Float32Array(adjusted.buffer, adjusted.byteOffset, total);
 
   // Unigrams: the root's continuations are the whole vocabulary.
   const d0 = discounts[0];

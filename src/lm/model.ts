@@ -102,14 +102,15 @@ export class Model implements GenerationSource {
     const adjusted = adjustedCounts(graph, provenance.pruned ? lower.map((level) => level.adjusted) : undefined);
     const discounts = provenance.pruned && isValidDiscountList(provenance.discounts, order) ? provenance.discounts : estimateDiscounts(adjusted, graph.offsets, order);
     const prunedMass = provenance.pruned && lower.every((level, k) => level.prunedMass?.length === graph.offsets[k + 1] - graph.offsets[k]) ? lower.map((level) => level.prunedMass) : undefined;
-    const estimate = interpolate(graph, adjusted, discounts, prunedMass);
     if (provenance.pruned) {
-      // Keep what the file must carry so a pruned model round-trips exactly.
+      // Keep what the file must carry so a pruned model round-trips exactly (before interpolate,
+      // which writes its cumulative shares over the adjusted counts).
       for (let k = 0; k < order - 1; k++) {
         graph.levels[k].adjusted = adjusted.slice(graph.offsets[k], graph.offsets[k + 1]);
         graph.levels[k].prunedMass = prunedMass?.[k] ?? new Uint32Array(graph.offsets[k + 1] - graph.offsets[k]);
       }
     }
+    const estimate = interpolate(graph, adjusted, discounts, prunedMass);
     return new Model(vocab, graph, estimate, discounts, embeddings, { ...provenance, discounts: provenance.pruned ? discounts : undefined });
   }
 

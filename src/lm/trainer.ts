@@ -127,6 +127,8 @@ function runTraining(lines: Iterable<string>, params: TrainParams, options: Trai
     report('embed', 0.7);
     embeddings = trainEmbeddings(embeddingCorpus(corpus.tokens), counts.levels[0].count, { dim: params.embeddingDim, seed });
   }
+  // Nothing reads the token buffer from here on: let it go before the model's arrays are made.
+  corpus.tokens = new Int32Array(0);
 
   report('interpolate', 0.8);
   const model = Model.fromCounts(vocab, counts, embeddings, {

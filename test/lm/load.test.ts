@@ -62,3 +62,20 @@ describe('moving a model between threads', () => {
     });
   }
 });
+
+describe('saving through the model index', () => {
+  it('writes the same bytes as the encoder working from the counts alone', () => {
+    const text = syntheticSentences(400, 60, 11).map((words) => words.join(' '));
+    for (const params of [{ maxPatternLength: 1 }, { maxPatternLength: 3 }, { maxPatternLength: 5 }, { maxPatternLength: 5, minFrequency: 2 }, { maxPatternLength: 4, maxPatterns: 300 }]) {
+      const model = train(text, { ...params, embeddingDim: 0 });
+      expect(Buffer.from(encode(model, 7)).equals(Buffer.from(encodeModelFile(model.toFile(7)))), JSON.stringify(params)).toBe(true);
+    }
+  });
+
+  it('writes the same bytes for a loaded trie whose pruned words had no stored suffix', () => {
+    const full = countCorpus(syntheticSentences(300, 40, 3), 5);
+    const counts: CountTrie = dropNodes(full.counts, (level, node) => level > 0 && node % 5 === 2);
+    const model = decode(encodeModelFile(modelFileFor({ vocab: full.vocab, counts })));
+    expect(Buffer.from(encode(model, 3)).equals(Buffer.from(encodeModelFile(model.toFile(3))))).toBe(true);
+  });
+});
