@@ -1,6 +1,18 @@
 // Ingestion: uploaded files → training lines. The manager uses only what is exported here.
-export type { DownloadFailure, IngestedFile, IngestLimits, IngestOptions, IngestResult, MalformedReason, TextEncoding, TextFormat } from './types.js';
-export { checkSources, ingestSources } from './ingest-sources.js';
+export type {
+  DownloadFailure,
+  IngestedFile,
+  IngestLimits,
+  IngestOptions,
+  IngestResult,
+  MalformedReason,
+  ReadResult,
+  SourceBytes,
+  TextEncoding,
+  TextFormat,
+} from './types.js';
+export { checkSources, ingestSources, readSources } from './ingest-sources.js';
+export { parseSources } from './parse-sources.js';
 export { decodeText } from './decode-text.js';
 export { extractLines } from './extract-lines.js';
 export { detectFormat } from './detect-format.js';

@@ -1,12 +1,12 @@
-// The two entry points the manager calls: checkSources before it takes a job slot (no I/O, so a
-// request that can never succeed is refused at once), ingestSources inside the job.
+// The entry points the manager calls: checkSources before it takes a job slot (no I/O, so a
+// request that can never succeed is refused at once), readSources inside the job (the bytes then
+// go to the training worker, which runs parseSources). ingestSources does both halves in one call.
 import { UserError } from '../errors.js';
 import type { TrainingSource } from '../manager/types.js';
-import { decodeText } from './decode-text.js';
 import { describeFileType, detectFormat } from './detect-format.js';
-import { extractLines } from './extract-lines.js';
+import { parseSources } from './parse-sources.js';
 import { downloadFailed, readSourceBytes, type ByteCap } from './read-source.js';
-import type { IngestedFile, IngestLimits, IngestOptions, IngestResult, TextFormat } from './types.js';
+import type { IngestLimits, IngestOptions, IngestResult, ReadResult, SourceBytes, TextFormat } from './types.js';
 
 /** Cheap checks before any download: count, declared sizes, extension/content type, location. */
 export function checkSources(sources: TrainingSource[], limits: IngestLimits): void {
@@ -30,17 +30,25 @@ export function checkSources(sources: TrainingSource[], limits: IngestLimits): v
 }
 
 /**
- * Reads every source in order and turns it into training lines. Any refusal stops the whole
- * request: training on part of what the user sent, without saying so, would be worse.
+ * Reads every source in order and turns it into training lines: readSources then parseSources.
+ * Any refusal stops the whole request: training on part of what the user sent, without saying
+ * so, would be worse. The manager calls the two halves itself, parsing in the training worker.
  */
 export async function ingestSources(sources: TrainingSource[], limits: IngestLimits, options: IngestOptions = {}): Promise<IngestResult> {
+  return parseSources((await readSources(sources, limits, options)).files);
+}
+
+/**
+ * The I/O half: checks the sources, then reads each one's bytes in order under the per-file and
+ * total caps, reporting progress over the bytes. Nothing is decoded here (see parseSources).
+ */
+export async function readSources(sources: TrainingSource[], limits: IngestLimits, options: IngestOptions = {}): Promise<ReadResult> {
   checkSources(sources, limits);
   const { signal, onProgress } = options;
   const fetchImpl = options.fetchImpl ?? globalThis.fetch;
   const declaredTotal = sources.reduce((sum, source) => sum + declaredSize(source), 0);
 
-  const files: IngestedFile[] = [];
-  const lines: string[] = [];
+  const files: SourceBytes[] = [];
   let bytesBefore = 0;
   let reported = 0;
   const report = (bytesOfCurrent: number) => {
@@ -65,19 +73,12 @@ export async function ingestSources(sources: TrainingSource[], limits: IngestLim
       onBytes: report,
     });
     signal?.throwIfAborted();
-    const { text, encoding } = decodeText(source.name, bytes);
-    if (!/\S/.test(text)) throw new UserError('EMPTY_FILE', { name: source.name });
-    const fileLines = extractLines(source.name, text, format);
-    if (fileLines.length === 0) throw new UserError('EMPTY_FILE', { name: source.name });
-    files.push({ name: source.name, bytes: bytes.byteLength, format, encoding, lines: fileLines });
-    // Not lines.push(...fileLines): spreading millions of arguments overflows the stack.
-    for (const line of fileLines) lines.push(line);
+    files.push({ name: source.name, format, bytes });
     bytesBefore += bytes.byteLength;
     report(0);
   }
-  if (lines.length === 0) throw new UserError('EMPTY_INPUT', {});
   if (onProgress && reported < 1) onProgress(1);
-  return { files, lines, bytes: bytesBefore };
+  return { files, bytes: bytesBefore };
 }
 
 function formatOf(source: TrainingSource): TextFormat {

@@ -131,22 +131,13 @@ async function readLocalFile(name: string, path: string, context: ReadContext): 
   } catch (error) {
     throw localFailure(name, error);
   }
-  try {
-    // One buffer of the size stat promised, plus a byte to notice a file that grew since:
-    // no copies for the common case, and the cap still holds for what is actually read.
-    let buffer = Buffer.allocUnsafe(size + 1);
-    let received = 0;
-    for (;;) {
+  const readInto = async (target: Buffer, from: number): Promise<number> => {
+    let received = from;
+    while (received < target.length) {
       signal?.throwIfAborted();
-      if (received === buffer.length) {
-        if (received > cap.limit) throw cap.refuse(received);
-        const grown = Buffer.allocUnsafe(Math.min(buffer.length * 2, cap.limit + 1));
-        buffer.copy(grown, 0, 0, received);
-        buffer = grown;
-      }
       let bytesRead: number;
       try {
-        ({ bytesRead } = await handle.read(buffer, received, Math.min(LOCAL_CHUNK_BYTES, buffer.length - received), null));
+        ({ bytesRead } = await handle.read(target, received, Math.min(LOCAL_CHUNK_BYTES, target.length - received), null));
       } catch (error) {
         throw localFailure(name, error);
       }
@@ -155,7 +146,38 @@ async function readLocalFile(name: string, path: string, context: ReadContext): 
       if (received > cap.limit) throw cap.refuse(received);
       context.onBytes(received);
     }
-    return buffer.subarray(0, received);
+    return received;
+  };
+  try {
+    // Exactly the size stat promised, outside Node's shared buffer pool: in the common case the
+    // bytes come back uncopied, in a buffer of their own that can be transferred to a worker whole.
+    const exact = Buffer.allocUnsafeSlow(size);
+    let received = await readInto(exact, 0);
+    // A file that shrank since stat: what there is.
+    if (received < size) return exact.subarray(0, received);
+    // One byte more tells whether it grew since; only then does the buffer grow (the cap still
+    // holds for what is actually read).
+    const probe = Buffer.allocUnsafe(1);
+    let probed: number;
+    try {
+      ({ bytesRead: probed } = await handle.read(probe, 0, 1, null));
+    } catch (error) {
+      throw localFailure(name, error);
+    }
+    if (probed === 0) return exact;
+    received += 1;
+    if (received > cap.limit) throw cap.refuse(received);
+    let buffer = Buffer.allocUnsafeSlow(Math.min(Math.max(size * 2, 64 * 1024), cap.limit + 1));
+    exact.copy(buffer, 0, 0, size);
+    buffer[size] = probe[0];
+    context.onBytes(received);
+    for (;;) {
+      received = await readInto(buffer, received);
+      if (received < buffer.length) return buffer.subarray(0, received);
+      const grown = Buffer.allocUnsafeSlow(Math.min(buffer.length * 2, cap.limit + 1));
+      buffer.copy(grown, 0, 0, received);
+      buffer = grown;
+    }
   } finally {
     await handle.close();
   }

@@ -24,6 +24,21 @@ export interface IngestedFile {
   lines: string[];
 }
 
+/** One source as read, before decoding: what the pure half (parseSources) needs. */
+export interface SourceBytes {
+  name: string;
+  format: TextFormat;
+  /** The raw bytes read. */
+  bytes: Uint8Array;
+}
+
+export interface ReadResult {
+  /** In source order. */
+  files: SourceBytes[];
+  /** Raw bytes of all files. */
+  bytes: number;
+}
+
 export interface IngestResult {
   files: IngestedFile[];
   /** Every file's lines, in source order. */

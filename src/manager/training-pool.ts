@@ -7,6 +7,7 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { UserError } from '../errors.js';
 import { Model, ModelFormatError } from '../lm/index.js';
 import {
   TrainingWorkerError,
@@ -127,9 +128,12 @@ export class TrainingPool {
       const onMessage = (message: WorkerMessage) => {
         if (message.type === 'progress') onProgress(message.phase, message.fraction);
         else if (message.type === 'done') {
-          settle(() => resolve({ bytes: message.bytes, stats: message.stats, sample: message.sample }), true);
+          settle(() => resolve({ bytes: message.bytes, stats: message.stats, sample: message.sample, sources: message.sources }), true);
         } else if (message.type === 'failed') {
-          settle(() => reject(new TrainingWorkerError(message.kind, message.message)), true);
+          // A refusal of the input arrives as its code and params: the caller gets the same
+          // UserError that parsing on the main thread would have thrown.
+          const error = message.kind === 'user' ? new UserError(message.code, message.params) : new TrainingWorkerError(message.kind, message.message);
+          settle(() => reject(error), true);
         }
       };
       const onError = (error: Error) => settle(() => reject(new TrainingWorkerError('internal', error.message)), false);
@@ -142,9 +146,13 @@ export class TrainingPool {
       worker.on('exit', onExit);
       signal.addEventListener('abort', onAbort, { once: true });
       worker.ref();
-      const transfer = [task.corpus.buffer as ArrayBuffer];
-      if (task.base) transfer.push(task.base.buffer as ArrayBuffer);
-      worker.postMessage(task, transfer);
+      // Every buffer is moved, not cloned; a view of a shared buffer (Node's small-buffer pool)
+      // is copied first, so that only its own bytes travel and the pool stays usable here.
+      const files = task.files.map((file) => ({ ...file, bytes: ownBuffer(file.bytes) }));
+      const base = task.base === null ? null : ownBuffer(task.base);
+      const transfer = files.map((file) => file.bytes.buffer as ArrayBuffer);
+      if (base) transfer.push(base.buffer as ArrayBuffer);
+      worker.postMessage({ ...task, files, base } satisfies TrainingTask, transfer);
     });
   }
 
@@ -295,6 +303,16 @@ export class TrainingPool {
     const index = this.idle.indexOf(pooled);
     if (index >= 0) this.idle.splice(index, 1);
   }
+}
+
+/**
+ * The bytes in a buffer of their own, to transfer: a view of part of a larger buffer (Node's
+ * small-buffer pool, a file read into a larger allocation) is copied; a whole buffer is not.
+ */
+function ownBuffer(bytes: Uint8Array): Uint8Array {
+  const owned = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
+  // new Uint8Array(view) copies; Buffer#slice would not.
+  return owned ? bytes : new Uint8Array(bytes);
 }
 
 function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
