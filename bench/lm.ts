@@ -1,13 +1,21 @@
 // npm run bench:lm — the pattern model on the Brown corpus against the two most used npm
 // Markov libraries, in one run. Each configuration runs in its own process (peak RSS is that
-// process's own). Prints a table; not a timed test.
+// process's own), as plain JavaScript compiled from bench/lm-run.ts with esbuild (what
+// `npm run build` and the bot's training worker run: tsx's loader thread would add ~40 MB to
+// every figure), on the Brown split written to two text files. Prints a table; not a timed test.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildSync } from 'esbuild';
+import { loadBrown } from './brown.js';
 
-const runner = fileURLToPath(new URL('./lm-run.ts', import.meta.url));
+const root = fileURLToPath(new URL('..', import.meta.url));
+const cacheDir = join(root, 'node_modules', '.cache', 'ultraefficient');
+mkdirSync(cacheDir, { recursive: true });
+const runner = join(cacheDir, 'bench-lm-run.mjs');
+buildSync({ entryPoints: [join(root, 'bench', 'lm-run.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', outfile: runner, logLevel: 'warning' });
 const quick = process.argv.includes('--quick');
 const sentences = 1000;
 const capSeconds = quick ? 10 : 60;
@@ -24,10 +32,15 @@ const configs = [
 
 type Row = Record<string, unknown> & { label: string; kind: string };
 const run = (config: object): Row => {
-  const out = execFileSync(process.execPath, ['--import', 'tsx', runner, JSON.stringify(config)], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const out = execFileSync(process.execPath, [runner, JSON.stringify({ ...config, trainPath, testPath })], { encoding: 'utf8', maxBuffer: 1 << 24 });
   return JSON.parse(out.trim().split('\n').pop() as string) as Row;
 };
 const scratch = mkdtempSync(join(tmpdir(), 'bench-lm-'));
+const brown = loadBrown();
+const trainPath = join(scratch, 'brown-train.txt');
+const testPath = join(scratch, 'brown-test.txt');
+writeFileSync(trainPath, `${brown.train.join('\n')}\n`);
+writeFileSync(testPath, `${brown.test.join('\n')}\n`);
 const rows: Row[] = [];
 for (const [index, config] of configs.entries()) {
   process.stderr.write(`running ${config.label}…\n`);
@@ -74,6 +87,7 @@ for (const other of rows.filter((r) => r.kind !== 'ultra')) {
     console.log(`generation of ${sentences} sentences: ${other.label} takes ${(other.generateMs / ultra5.generateMs).toFixed(0)}× as long as ultra order 5`);
   }
 }
-console.log('\nPeak RSS is the whole process (node, tsx and the corpus strings included): "train" trains and encodes, "use" loads, scores and generates.');
+console.log('\nPeak RSS is the whole process (node and the text included): "train" reads the text file, trains and encodes; "use" loads, scores and generates.');
+console.log('Generation: 100 sentences of warm-up with other seeds, then the median of three timed runs of the same sentences.');
 console.log('B/n-gram "counts" leaves out the embeddings (int8 rows + scales), which are the same size whatever the pruning.');
 console.log('The Markov libraries cannot score text, so they have no perplexity.');
