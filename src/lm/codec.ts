@@ -35,7 +35,7 @@
 
 import { Packr, Unpackr } from 'msgpackr';
 import * as zlib from 'node:zlib';
-import type { TrieIndex } from './graph.js';
+import { levelViews, type TrieIndex } from './graph.js';
 import {
   BOS,
   EOS,
@@ -91,7 +91,7 @@ const MIN_COMPRESSED_STREAM = 64;
  * (a bug in the caller, not a user error), so every written file decodes.
  */
 export function encodeModelFile(file: ModelFile, index?: EncoderIndex): Uint8Array {
-  const problem = modelFileProblem(file);
+  const problem = modelFileProblem(file, index);
   if (problem !== null) throw new RangeError(`cannot encode model file: ${problem}`);
   const header = headerFields(file.header);
   const vocab = encodeVocab(file.vocab);
@@ -168,7 +168,7 @@ export function frameModelPayload(payload: Uint8Array, formatVersion: number = F
  * The first way `file` breaks the stored-form invariants (types.ts), or null. decodeModelFile
  * guarantees all of them of what it returns except distinct words (see duplicateWordProblem).
  */
-export function modelFileProblem(file: ModelFile): string | null {
+export function modelFileProblem(file: ModelFile, index?: EncoderIndex): string | null {
   try {
     headerFields(file.header);
     vocabProblem(file.vocab);
@@ -176,7 +176,7 @@ export function modelFileProblem(file: ModelFile): string | null {
     // UTF-8 cannot carry a lone surrogate: it would come back as U+FFFD, a different word. (A
     // decoded vocabulary never holds one: the decoder's TextDecoder is fatal.)
     if (LONE_SURROGATE.test(file.vocab.join(''))) fail('a vocabulary word is not well-formed Unicode');
-    countsProblem(file.counts, file.vocab.length);
+    countsProblem(file.counts, file.vocab.length, index);
     if (file.embeddings !== null) embeddingsProblem(file.embeddings, file.vocab.length);
     return null;
   } catch (error) {
@@ -464,10 +464,16 @@ const OPTIONAL_LEVEL_ARRAYS = [
   { kind: PRUNED_MASS, field: 'prunedMass' },
 ] as const;
 
-function countsProblem(counts: CountTrie, vocabSize: number): void {
+/**
+ * Throws unless `counts` keeps the stored-form invariants of types.ts. With the graph's index the
+ * (parent, word) order is checked through its child starts, so a model's levels never have to
+ * derive their parent arrays for a save.
+ */
+function countsProblem(counts: CountTrie, vocabSize: number, index?: EncoderIndex): void {
   if (counts === null || typeof counts !== 'object') fail('counts missing');
   const order = integerIn(counts.order, 1, MAX_ORDER, 'counts order');
   if (!Array.isArray(counts.levels) || counts.levels.length !== order) fail(`counts have ${String(counts.levels?.length)} levels for order ${order}`);
+  if (index !== undefined) return indexedCountsProblem(counts, vocabSize, index);
   let previousSize = 1;
   counts.levels.forEach((level, i) => {
     if (!(level?.parent instanceof Int32Array && level.word instanceof Int32Array && level.count instanceof Uint32Array)) {
@@ -500,6 +506,35 @@ function countsProblem(counts: CountTrie, vocabSize: number): void {
  * which takes two level-sized arrays off the memory a save needs on top of the model.
  */
 export type EncoderIndex = Pick<TrieIndex, 'offsets' | 'childStart' | 'suffix'>;
+
+function indexedCountsProblem(counts: CountTrie, vocabSize: number, index: EncoderIndex): void {
+  const { offsets, childStart } = index;
+  if (offsets.length !== counts.order + 1 || offsets[0] !== 0) fail('index does not match the counts order');
+  counts.levels.forEach((level, i) => {
+    if (!(level?.word instanceof Int32Array && level.count instanceof Uint32Array)) fail(`level ${i} arrays have the wrong types`);
+    const size = level.word.length;
+    if (level.count.length !== size || offsets[i + 1] - offsets[i] !== size) fail(`level ${i} arrays differ in length`);
+    for (const { field } of OPTIONAL_LEVEL_ARRAYS) {
+      const values = level[field];
+      if (values !== undefined && !(values instanceof Uint32Array && values.length === size)) fail(`level ${i} ${field} is not a Uint32Array of the level's length`);
+    }
+    const words = level.word;
+    for (let n = 0; n < size; n++) if (!(words[n] >= 0 && words[n] < vocabSize)) fail(`level ${i} node ${n} has word ${words[n]} outside the vocabulary`);
+    if (i === 0) {
+      for (let n = 1; n < size; n++) if (words[n] <= words[n - 1]) fail('level 0 is not sorted by word');
+      return;
+    }
+    // The children of the previous level tile this level in order, each run sorted by word.
+    if (childStart[offsets[i - 1]] !== offsets[i]) fail(`level ${i} does not start where its parents' children do`);
+    for (let p = offsets[i - 1]; p < offsets[i]; p++) {
+      const from = childStart[p] - offsets[i];
+      const to = childStart[p + 1] - offsets[i];
+      if (!(from <= to && to <= size)) fail(`level ${i} child runs are out of order`);
+      for (let n = from + 1; n < to; n++) if (words[n] <= words[n - 1]) fail(`level ${i} is not sorted by (parent, word) at node ${n}`);
+    }
+    if (childStart[offsets[i]] - offsets[i] !== size) fail(`level ${i} holds nodes without a parent`);
+  });
+}
 
 /** childStart[p]..childStart[p+1] are the children of node p in the next level. */
 function childStarts(parentSize: number, childParents: Int32Array): Uint32Array {
@@ -741,17 +776,13 @@ function decodeCounts(value: unknown, vocabSize: number, budget: DecodeBudget): 
   const total = offsets[order];
   const index: DecodedTrieIndex = {
     offsets,
-    parent: new Int32Array(total),
     word: new Int32Array(total),
     count: new Uint32Array(total),
     childStart: new Int32Array(offsets[order - 1] + 1),
     suffix: new Int32Array(total),
   };
-  const levels: CountTrieLevel[] = [];
-  for (let i = 0; i < order; i++) {
-    const [from, to] = [offsets[i], offsets[i + 1]];
-    levels.push({ parent: index.parent.subarray(from, to), word: index.word.subarray(from, to), count: index.count.subarray(from, to) });
-  }
+  // Parents are not decoded: the child starts say the same, and levels derive them if asked.
+  const levels = levelViews({ order, ...index });
   const size0 = sizes[0];
   const level0 = levels[0];
   const words0 = stream(0, WORDS, size0, 'words');
@@ -827,7 +858,7 @@ function decodeChildren(i: number, index: DecodedTrieIndex, streams: ChildStream
   let wordAt = 0;
   let escapeAt = 0;
   let countAt = 0;
-  const { offsets, parent: parents, word: nodeWords, count: nodeCounts, childStart, suffix } = index;
+  const { offsets, word: nodeWords, count: nodeCounts, childStart, suffix } = index;
   const aboveFrom = offsets[i];
   const aboveTo = offsets[i + 1];
   const belowFrom = offsets[i + 1];
@@ -871,11 +902,9 @@ function decodeChildren(i: number, index: DecodedTrieIndex, streams: ChildStream
     const parentSuffix = i === 0 ? -2 : suffix[p];
     const low = parentSuffix === -2 ? 0 : parentSuffix < 0 ? 0 : childStart[parentSuffix];
     const candidates = parentSuffix === -2 ? aboveTo : parentSuffix < 0 ? 0 : childStart[parentSuffix + 1] - low;
-    const localParent = p - aboveFrom;
     let previousRank = -1;
     let previousWord = -1;
     for (; c < end; c++) {
-      parents[c] = localParent;
       let code: number;
       if ((byte = wordBytes[wordAt]) < 0x80) {
         code = byte;

@@ -13,8 +13,13 @@ export interface PatternGraph {
   vocabularySize: number;
   /** Global index of each level's first node; offsets[order] = total nodes. */
   offsets: Int32Array;
-  /** Per node, across all levels: parent index within the previous level, last word, raw count. */
-  parent: Int32Array;
+  /**
+   * Per node, across all levels: parent index within the previous level. Only graphs indexed from
+   * counts (buildPatternGraph) have it; a model drops it, since the child starts say the same
+   * (levels derive it on demand, see levelViews).
+   */
+  parent?: Int32Array;
+  /** Per node, across all levels: last word and raw count. */
   word: Int32Array;
   count: Uint32Array;
   /** For nodes below the highest level: children are [childStart[i], childStart[i+1]) (global). */
@@ -58,7 +63,7 @@ export function findChild(graph: PatternGraph, context: number, word: number): n
  * per field, child starts, and suffix links where the reader knows them. A suffix of −1 on a level
  * above the unigrams means "not known" (a word the file stored without its suffix): it is searched.
  */
-export type TrieIndex = Pick<PatternGraph, 'offsets' | 'parent' | 'word' | 'count' | 'childStart' | 'suffix'>;
+export type TrieIndex = Pick<PatternGraph, 'offsets' | 'word' | 'count' | 'childStart' | 'suffix'>;
 
 /**
  * The graph of a trie its reader has already indexed and checked (decodeModelFile guarantees the
@@ -66,19 +71,20 @@ export type TrieIndex = Pick<PatternGraph, 'offsets' | 'parent' | 'word' | 'coun
  * vocabulary is checked here, and only unknown suffix links are searched.
  */
 export function indexedPatternGraph(index: TrieIndex, vocabularySize: number): PatternGraph {
-  const { offsets, parent, word, count, childStart, suffix } = index;
+  const { offsets, word, count, childStart, suffix } = index;
   const order = offsets.length - 1;
   if (offsets[1] !== vocabularySize) corrupt('unigram level does not match the vocabulary');
   for (let id = 0; id < vocabularySize; id++) if (word[id] !== id) corrupt('unigram level is not in id order');
-  const graph: PatternGraph = { order, vocabularySize, offsets, parent, word, count, childStart, suffix, levels: [] };
+  const graph: PatternGraph = { order, vocabularySize, offsets, word, count, childStart, suffix, levels: [] };
   suffix.fill(ROOT, 0, vocabularySize);
   for (let k = 1; k < order; k++) {
-    const parentBase = offsets[k - 1];
+    let parentNode = offsets[k - 1];
     for (let node = offsets[k]; node < offsets[k + 1]; node++) {
+      while (childStart[parentNode + 1] <= node) parentNode++;
       if (suffix[node] >= 0) continue;
       // As in buildPatternGraph: (suffix(p) w), else the next shorter suffix that is stored.
       const w = word[node];
-      let context = suffix[parentBase + parent[node]];
+      let context = suffix[parentNode];
       let found = findChild(graph, context, w);
       while (found < 0) {
         context = suffix[context];
@@ -91,16 +97,44 @@ export function indexedPatternGraph(index: TrieIndex, vocabularySize: number): P
   return graph;
 }
 
-/** The graph's levels as views into its arrays. */
-export function levelViews(graph: PatternGraph): CountTrieLevel[] {
+/**
+ * The graph's levels as views into its arrays. Without a parent array (a model's graph) each
+ * level's `parent` is derived from the child starts when first read, and then kept by that level:
+ * saving a model (which reads the graph's own index instead) never makes it.
+ */
+export function levelViews(graph: Pick<PatternGraph, 'order' | 'offsets' | 'parent' | 'word' | 'count' | 'childStart'>): CountTrieLevel[] {
   const levels: CountTrieLevel[] = [];
-  const { offsets, parent, word, count } = graph;
+  const { offsets, parent, word, count, childStart } = graph;
   for (let k = 0; k < graph.order; k++) {
     const from = offsets[k];
     const to = offsets[k + 1];
-    levels.push({ parent: parent.subarray(from, to), word: word.subarray(from, to), count: count.subarray(from, to) });
+    if (parent !== undefined) {
+      levels.push({ parent: parent.subarray(from, to), word: word.subarray(from, to), count: count.subarray(from, to) });
+      continue;
+    }
+    const level = { word: word.subarray(from, to), count: count.subarray(from, to) } as CountTrieLevel;
+    Object.defineProperty(level, 'parent', {
+      configurable: true,
+      enumerable: true,
+      get(): Int32Array {
+        const derived = levelParents(offsets, childStart, k);
+        Object.defineProperty(level, 'parent', { value: derived, writable: true, enumerable: true, configurable: true });
+        return derived;
+      },
+    });
+    levels.push(level);
   }
   return levels;
+}
+
+/** Parent (index within level k − 1) of every node of level k, from the child starts. */
+export function levelParents(offsets: Int32Array, childStart: Int32Array, k: number): Int32Array {
+  const parents = new Int32Array(offsets[k + 1] - offsets[k]);
+  if (k === 0) return parents;
+  const base = offsets[k];
+  const first = offsets[k - 1];
+  for (let p = first; p < offsets[k]; p++) parents.fill(p - first, childStart[p] - base, childStart[p + 1] - base);
+  return parents;
 }
 
 function corrupt(message: string): never {

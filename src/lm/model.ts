@@ -48,7 +48,7 @@ export interface ModelProvenance {
 export interface TransferableModel {
   vocabText: string;
   vocabLengths: Uint32Array;
-  graph: Pick<PatternGraph, 'offsets' | 'parent' | 'word' | 'count' | 'childStart' | 'suffix' | 'vocabularySize'>;
+  graph: Pick<PatternGraph, 'offsets' | 'word' | 'count' | 'childStart' | 'suffix' | 'vocabularySize'>;
   /** Per level: a pruned model's stored estimation inputs. */
   extras: Pick<CountTrieLevel, 'adjusted' | 'prunedMass'>[];
   estimate: Interpolation;
@@ -95,13 +95,24 @@ export class Model implements GenerationSource {
     return Model.fromGraph(vocab, counts, buildPatternGraph(counts, vocab.length, !countedHere), embeddings, provenance);
   }
 
-  /** fromCounts on a graph already built from `counts`. */
+  /**
+   * fromCounts on a graph already built from `counts`. Takes `counts` over: its levels are replaced
+   * by the model's, which hold no parent array (the child starts say the same), so the counter's
+   * parent array is free before the probabilities are allocated.
+   */
   private static fromGraph(vocab: string[], counts: CountTrie, graph: PatternGraph, embeddings: EmbeddingTable | null, provenance: ModelProvenance): Model {
     const order = graph.order;
-    const lower = counts.levels.slice(0, order - 1);
-    const adjusted = adjustedCounts(graph, provenance.pruned ? lower.map((level) => level.adjusted) : undefined);
+    const lowerLevels = () => counts.levels.slice(0, order - 1);
+    const storedAdjusted = provenance.pruned ? lowerLevels().map((level) => level.adjusted) : undefined;
+    const prunedMass =
+      provenance.pruned && lowerLevels().every((level, k) => level.prunedMass?.length === graph.offsets[k + 1] - graph.offsets[k])
+        ? lowerLevels().map((level) => level.prunedMass)
+        : undefined;
+    graph.parent = undefined;
+    graph.levels = levelViews(graph);
+    counts.levels = graph.levels;
+    const adjusted = adjustedCounts(graph, storedAdjusted);
     const discounts = provenance.pruned && isValidDiscountList(provenance.discounts, order) ? provenance.discounts : estimateDiscounts(adjusted, graph.offsets, order);
-    const prunedMass = provenance.pruned && lower.every((level, k) => level.prunedMass?.length === graph.offsets[k + 1] - graph.offsets[k]) ? lower.map((level) => level.prunedMass) : undefined;
     if (provenance.pruned) {
       // Keep what the file must carry so a pruned model round-trips exactly (before interpolate,
       // which writes its cumulative shares over the adjusted counts).
@@ -126,7 +137,7 @@ export class Model implements GenerationSource {
       // One string and the word lengths: cloning one string is a copy, cloning 50,000 is not.
       vocabText: this.vocab.join(''),
       vocabLengths: Uint32Array.from(this.vocab, (word) => word.length),
-      graph: { offsets: g.offsets, parent: g.parent, word: g.word, count: g.count, childStart: g.childStart, suffix: g.suffix, vocabularySize: g.vocabularySize },
+      graph: { offsets: g.offsets, word: g.word, count: g.count, childStart: g.childStart, suffix: g.suffix, vocabularySize: g.vocabularySize },
       extras: g.levels.map((level) => ({ adjusted: level.adjusted, prunedMass: level.prunedMass })),
       estimate: { prob: e.prob, backoff: e.backoff, cumulative: e.cumulative, rootBackoff: e.rootBackoff, uniform: e.uniform },
       discounts: this.discounts.map((d) => [...d] as Discount),
@@ -137,7 +148,7 @@ export class Model implements GenerationSource {
     const add = (array: ArrayBufferView | undefined) => {
       if (array !== undefined && array.buffer instanceof ArrayBuffer) buffers.add(array.buffer);
     };
-    for (const array of [model.vocabLengths, g.offsets, g.parent, g.word, g.count, g.childStart, g.suffix, e.prob, e.backoff, e.cumulative]) add(array);
+    for (const array of [model.vocabLengths, g.offsets, g.word, g.count, g.childStart, g.suffix, e.prob, e.backoff, e.cumulative]) add(array);
     for (const level of model.extras) {
       add(level.adjusted);
       add(level.prunedMass);
@@ -282,7 +293,7 @@ export class Model implements GenerationSource {
       bytes += array.buffer.byteLength;
     };
     const g = this.graph;
-    for (const array of [g.parent, g.word, g.count, g.childStart, g.suffix, this.estimate.prob, this.estimate.backoff, this.estimate.cumulative]) add(array);
+    for (const array of [g.word, g.count, g.childStart, g.suffix, this.estimate.prob, this.estimate.backoff, this.estimate.cumulative]) add(array);
     for (const level of g.levels) {
       add(level.adjusted);
       add(level.prunedMass);

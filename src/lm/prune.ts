@@ -14,9 +14,16 @@
 import { totalNodes, type PatternGraph } from './graph.js';
 import type { CountTrie, CountTrieLevel } from './types.js';
 
+/** Pruning runs on the graph of freshly counted (or decoded) counts, which has its parent array. */
+function countedParents(graph: PatternGraph): Int32Array {
+  if (graph.parent === undefined) throw new Error('pruning needs a graph indexed from counts (buildPatternGraph)');
+  return graph.parent;
+}
+
 /** Which nodes to keep (1) or drop (0), or null when nothing is dropped. */
 export function selectPatterns(graph: PatternGraph, minFrequency: number, maxPatterns: number): Uint8Array | null {
-  const { order, offsets, count, parent } = graph;
+  const { order, offsets, count } = graph;
+  const parent = countedParents(graph);
   const total = totalNodes(graph);
   if (order < 2 || (minFrequency <= 1 && maxPatterns <= 0)) return null;
   const keep = new Uint8Array(total).fill(1);
@@ -63,7 +70,8 @@ export function selectPatterns(graph: PatternGraph, minFrequency: number, maxPat
 
 /** The trie of the kept nodes, with the lower levels' adjusted counts and pruned masses. */
 export function applyPruning(graph: PatternGraph, adjusted: Uint32Array, keep: Uint8Array): CountTrie {
-  const { order, offsets, parent, word, count } = graph;
+  const { order, offsets, word, count } = graph;
+  const parent = countedParents(graph);
   const newIndex = new Int32Array(totalNodes(graph)).fill(-1);
   const levelSize: number[] = [];
   for (let k = 0; k < order; k++) {

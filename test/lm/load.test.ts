@@ -12,10 +12,14 @@ function expectSameGraph(file: ModelFile): number {
   for (let node = index.offsets[1]; node < index.suffix.length; node++) if (index.suffix[node] < 0) unknownSuffixes++;
   const searched = buildPatternGraph(decoded.counts, decoded.vocab.length);
   const indexed = indexedPatternGraph(index, decoded.vocab.length);
-  for (const field of ['offsets', 'parent', 'word', 'count', 'childStart', 'suffix'] as const) {
+  for (const field of ['offsets', 'word', 'count', 'childStart', 'suffix'] as const) {
     expect(Array.from(indexed[field]), field).toEqual(Array.from(searched[field]));
   }
   expect(indexed.levels.map((level) => Array.from(level.word))).toEqual(searched.levels.map((level) => Array.from(level.word)));
+  // The decoder's graph holds no parent array: its levels derive each node's parent from the child starts.
+  expect(indexed.parent).toBeUndefined();
+  expect(indexed.levels.map((level) => Array.from(level.parent))).toEqual(searched.levels.map((level) => Array.from(level.parent)));
+  expect(decoded.counts.levels.map((level) => Array.from(level.parent))).toEqual(searched.levels.map((level) => Array.from(level.parent)));
   return unknownSuffixes;
 }
 
