@@ -38,7 +38,9 @@ import * as zlib from 'node:zlib';
 import { levelViews, type TrieIndex } from './graph.js';
 import {
   BOS,
+  BOS_ID,
   EOS,
+  EOS_ID,
   ModelFormatError,
   UNK,
   type CorpusSummary,
@@ -51,7 +53,13 @@ import {
   type TrainParams,
 } from './types.js';
 
-export const FORMAT_VERSION = 1;
+/**
+ * 1: first format. 2: a pruned model's `adjusted` and `prunedMass` streams hold zigzag differences
+ * from what the trie itself implies (extrasBaselines), nearly all zero, instead of the values.
+ * Version 1 files are still read.
+ */
+export const FORMAT_VERSION = 2;
+const DELTA_EXTRAS_VERSION = 2;
 
 const MAGIC = Uint8Array.of(0x89, 0x55, 0x4c, 0x4d, 0x0d, 0x0a, 0x1a, 0x0a);
 const FRAME_BYTES = 20;
@@ -248,7 +256,7 @@ function decodePayload(payload: Uint8Array, version: number): DecodedModelFile {
   const budget: DecodeBudget = { rawBytes: rawByteLimit(payload.length), nodes: nodeLimit(payload.length) };
   const header: ModelFileHeader = { formatVersion: version, ...headerFields(root.header) };
   const vocab = decodeVocab(root.vocab, budget);
-  const { counts, index } = decodeCounts(root.counts, vocab.length, budget);
+  const { counts, index } = decodeCounts(root.counts, vocab.length, budget, version);
   const embeddings = root.embeddings === null ? null : decodeEmbeddings(root.embeddings, vocab.length);
   return { file: { header, vocab, counts, embeddings }, index };
 }
@@ -505,7 +513,7 @@ function countsProblem(counts: CountTrie, vocabSize: number, index?: EncoderInde
  * suffix links. With it the encoder neither recomputes them nor searches for each child's suffix,
  * which takes two level-sized arrays off the memory a save needs on top of the model.
  */
-export type EncoderIndex = Pick<TrieIndex, 'offsets' | 'childStart' | 'suffix'>;
+export type EncoderIndex = Pick<TrieIndex, 'offsets' | 'word' | 'count' | 'childStart' | 'suffix'>;
 
 function indexedCountsProblem(counts: CountTrie, vocabSize: number, index: EncoderIndex): void {
   const { offsets, childStart } = index;
@@ -534,6 +542,92 @@ function indexedCountsProblem(counts: CountTrie, vocabSize: number, index: Encod
     }
     if (childStart[offsets[i]] - offsets[i] !== size) fail(`level ${i} holds nodes without a parent`);
   });
+}
+
+/** Per level below the highest, what the trie implies for each optional array (see extrasBaselines). */
+type ExtrasBaselines = Record<'adjusted' | 'prunedMass', Uint32Array[]>;
+
+/** The trie in global form, as the graph (and the decoder) lay it out; suffix −1 = not stored. */
+type GlobalTrie = Pick<TrieIndex, 'offsets' | 'word' | 'count' | 'childStart' | 'suffix'>;
+
+/**
+ * What a pruned trie's own shape implies for its extras (format version 2 stores the differences).
+ * Every occurrence of an n-gram that does not start with <s> has a word before it, and every one
+ * that does not end with </s> a word after it, so the counts its kept extensions leave over are
+ * the counts of its pruned ones, each at least 1:
+ *   adjusted    N1+(• w): kept left extensions plus the count the kept ones leave (exact when every
+ *               pruned extension was seen once, as with min-frequency 2; an upper bound otherwise);
+ *               the raw count for n-grams starting with <s>, 0 for <s> itself (lmplz's rules);
+ *   prunedMass  the adjusted mass of a context's pruned continuations: the count its kept
+ *               continuations leave (again exact for singletons, an upper bound otherwise); 0 for a
+ *               context ending in </s>.
+ * So for a trained model the differences are small and mostly zero. A node's suffix counts only
+ * when it is exactly one level down.
+ */
+function extrasBaselines(trie: GlobalTrie, order: number): ExtrasBaselines {
+  const { offsets, word, count, childStart, suffix } = trie;
+  const adjusted: Uint32Array[] = [];
+  const prunedMass: Uint32Array[] = [];
+  for (let i = 0; i + 1 < order; i++) {
+    const size = offsets[i + 1] - offsets[i];
+    const extensions = new Uint32Array(size);
+    const extensionCounts = new Float64Array(size);
+    for (let c = offsets[i + 1]; c < offsets[i + 2]; c++) {
+      const s = suffix[c] - offsets[i];
+      if (s >= 0 && s < size) {
+        extensions[s]++;
+        extensionCounts[s] += count[c];
+      }
+    }
+    const mass = new Uint32Array(size);
+    for (let n = 0; n < size; n++) {
+      const node = offsets[i] + n;
+      const left = count[node] - extensionCounts[n];
+      extensions[n] = Math.min(MAX_COUNT, extensions[n] + (left > 0 ? left : 0));
+      if (word[node] === EOS_ID) continue;
+      let kept = 0;
+      for (let x = childStart[node]; x < childStart[node + 1]; x++) kept += count[x];
+      mass[n] = count[node] > kept ? count[node] - kept : 0;
+    }
+    adjusted.push(extensions);
+    prunedMass.push(mass);
+  }
+  // The n-grams starting with <s>: the <s> unigram's descendants, one contiguous run per level.
+  let from = -1;
+  for (let n = 0; n < offsets[1]; n++) if (word[n] === BOS_ID) from = n;
+  if (from >= 0 && order > 1) {
+    adjusted[0][from] = 0;
+    let to = from + 1;
+    for (let i = 1; i + 1 < order; i++) {
+      const nextFrom = childStart[from];
+      to = childStart[to];
+      from = nextFrom;
+      for (let n = from; n < to; n++) adjusted[i][n - offsets[i]] = count[n];
+    }
+  }
+  return { adjusted, prunedMass };
+}
+
+/** The encoder's per-level links (local indices) in the global layout extrasBaselines reads. */
+function globalLinks(levels: CountTrieLevel[], sizes: number[], local: { starts: Uint32Array; suffix: Int32Array }[]): GlobalTrie {
+  const order = levels.length;
+  const offsets = new Int32Array(order + 1);
+  for (let i = 0; i < order; i++) offsets[i + 1] = offsets[i] + sizes[i];
+  const total = offsets[order];
+  const word = new Int32Array(total);
+  const count = new Uint32Array(total);
+  const childStart = new Int32Array(offsets[order - 1] + 1);
+  const suffix = new Int32Array(total).fill(-1);
+  levels.forEach((level, i) => {
+    word.set(level.word, offsets[i]);
+    count.set(level.count, offsets[i]);
+  });
+  local.forEach(({ starts, suffix: levelSuffix }, i) => {
+    for (let p = 0; p < sizes[i]; p++) childStart[offsets[i] + p] = starts[p] + offsets[i + 1];
+    for (let c = 0; c < levelSuffix.length; c++) if (levelSuffix[c] >= 0) suffix[offsets[i + 1] + c] = offsets[i] + levelSuffix[c];
+  });
+  childStart[offsets[order - 1]] = total;
+  return { offsets, word, count, childStart, suffix };
 }
 
 /** childStart[p]..childStart[p+1] are the children of node p in the next level. */
@@ -567,6 +661,9 @@ function encodeCounts(counts: CountTrie, vocabSize: number, index?: EncoderIndex
 
   // suffix[n] of the level above: index of node n's suffix one level down, −1 if absent; the
   // suffix of a unigram is the virtual root whose children are all of level 0.
+  const hasExtras = levels.some((level) => OPTIONAL_LEVEL_ARRAYS.some(({ field }) => level[field] !== undefined));
+  // Without the graph's index, a file with extras needs the links in global form for its baselines.
+  const localLinks: { starts: Uint32Array; suffix: Int32Array }[] = [];
   let suffixAbove = new Int32Array(sizes[0]);
   let startsBelow: Uint32Array = Uint32Array.of(0, sizes[0]);
   for (let i = 0; i + 1 < order; i++) {
@@ -580,12 +677,14 @@ function encodeCounts(counts: CountTrie, vocabSize: number, index?: EncoderIndex
       children = encodeChildren(levels[i], levels[i + 1], links, suffix, i === 0 ? unigramIndex : null);
       suffixAbove = suffix;
       startsBelow = starts;
+      if (hasExtras) localLinks.push({ starts, suffix });
     }
     streams[i][FANOUT] = children.fanout;
     streams[i][EXCESS] = children.excess;
     streams.push([children.words, children.escapes, children.counts, empty, empty]);
   }
 
+  const baselines = hasExtras ? extrasBaselines(index ?? globalLinks(levels, sizes, localLinks), order) : null;
   let rawBytes = 0;
   const storedLevels = streams.map((level, i) => {
     const stored: (StoredStream | null)[] = level.map((raw) => {
@@ -598,8 +697,9 @@ function encodeCounts(counts: CountTrie, vocabSize: number, index?: EncoderIndex
         stored.push(null);
         continue;
       }
+      const base = (baselines as ExtrasBaselines)[field][i];
       const raw = new VarintWriter(values.length);
-      for (let n = 0; n < values.length; n++) raw.push(values[n]);
+      for (let n = 0; n < values.length; n++) raw.pushSigned(values[n] - base[n]);
       const bytes = raw.finish();
       rawBytes += bytes.length;
       stored.push(storeStream(bytes));
@@ -752,7 +852,7 @@ function lowerBound(sorted: Int32Array, low: number, high: number, value: number
  */
 export type DecodedTrieIndex = TrieIndex;
 
-function decodeCounts(value: unknown, vocabSize: number, budget: DecodeBudget): { counts: CountTrie; index: DecodedTrieIndex } {
+function decodeCounts(value: unknown, vocabSize: number, budget: DecodeBudget, version: number): { counts: CountTrie; index: DecodedTrieIndex } {
   const stored = record(value, 'counts');
   const order = integerIn(stored.order, 1, MAX_ORDER, 'counts order');
   if (!Array.isArray(stored.sizes) || stored.sizes.length !== order) fail('counts: level sizes do not match the order');
@@ -814,14 +914,18 @@ function decodeCounts(value: unknown, vocabSize: number, budget: DecodeBudget): 
   // The deepest level has no children: its fanout and excess streams must be empty.
   expectConsumed(stream(order - 1, FANOUT, 0, 'fanout'));
   expectConsumed(stream(order - 1, EXCESS, 0, 'excess'));
+  const deltas = version >= DELTA_EXTRAS_VERSION;
+  let baselines: ExtrasBaselines | null = null;
   levels.forEach((level, i) => {
     for (const { kind, field } of OPTIONAL_LEVEL_ARRAYS) {
       if (levelStreams[i][kind] === null) continue;
       const values = stream(i, kind, sizes[i], field);
       const array = new Uint32Array(sizes[i]);
+      const base = deltas ? (baselines ??= extrasBaselines(index, order))[field][i] : undefined;
       for (let n = 0; n < array.length; n++) {
-        const value = nextVarint(values);
-        if (value > MAX_COUNT) fail(`level ${i} ${field} ${n}: out of range`);
+        let value = nextVarint(values);
+        if (base !== undefined) value = base[n] + (value % 2 === 0 ? value / 2 : -(value + 1) / 2);
+        if (!(value >= 0 && value <= MAX_COUNT)) fail(`level ${i} ${field} ${n}: out of range`);
         array[n] = value;
       }
       expectConsumed(values);

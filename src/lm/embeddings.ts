@@ -40,6 +40,7 @@ const POWER_ITERATIONS = 1;
 /** Words (most frequent first) whose PPMI block is decomposed; the others are folded in. */
 const SVD_WORDS = 5_000;
 const MAX_DIM = 512;
+const DEFAULT_MIN_COUNT = 2;
 const MIN_WORDS_FOR_CENTERING = 100;
 const MAX_WINDOW = 16;
 /** Keeps packed co-occurrence events (id · 32 + distance) inside an Int32. */
@@ -58,15 +59,21 @@ export interface EmbeddingOptions {
   window?: number;
   /** How many of the most frequent words get a vector. Default 20,000. */
   maxWords?: number;
+  /**
+   * Words seen fewer times get no row of their own (default 2): a word seen once has one context,
+   * too little for a vector worth its 36 bytes, and the subword fallback covers it as it covers
+   * unseen words. On small uploads this halves the table, the largest part of their files.
+   */
+  minCount?: number;
   seed?: number;
   /** How many of the most frequent words the SVD itself sees (the rest are folded in). Default 5,000. */
   svdWords?: number;
 }
 
 /**
- * Learns int8 word vectors for the `maxWords` most frequent word ids. Ids are frequency-ranked,
- * so the table covers ids 0..count-1 with count = min(counts.length, 3 + maxWords); reserved ids
- * and words that never co-occur with another covered word get zero rows.
+ * Learns int8 word vectors for the `maxWords` most frequent word ids seen at least `minCount`
+ * times. Ids are frequency-ranked, so the table covers ids 0..count-1; reserved ids and words that
+ * never co-occur with another covered word get zero rows.
  */
 export function trainEmbeddings(corpus: EmbeddingCorpus, counts: Uint32Array, options: EmbeddingOptions): EmbeddingTable {
   const dim = options.dim;
@@ -87,7 +94,18 @@ export function trainEmbeddings(corpus: EmbeddingCorpus, counts: Uint32Array, op
     throw new TrainingInputError('bad-params', `embedding maxWords must be an integer from 0 to ${MAX_WORDS}, got ${maxWords}`);
   }
 
-  const rows = Math.min(counts.length, FIRST_WORD_ID + maxWords);
+  const minCount = options.minCount ?? DEFAULT_MIN_COUNT;
+  if (!Number.isInteger(minCount) || minCount < 1) {
+    throw new TrainingInputError('bad-params', `embedding minCount must be a positive integer, got ${minCount}`);
+  }
+  // Ids are frequency-ranked: the rows stop at the first real word seen fewer than minCount times.
+  let rows = Math.min(counts.length, FIRST_WORD_ID + maxWords);
+  for (let id = FIRST_WORD_ID; id < rows; id++) {
+    if (counts[id] < minCount) {
+      rows = id;
+      break;
+    }
+  }
   const table: EmbeddingTable = {
     dim,
     count: rows,

@@ -1,5 +1,6 @@
 // Builders of ModelFiles for the codec's tests and bench, independent of the trainer: a plain
 // Map-based n-gram counter (fine for test data, far too slow and big for the product).
+import { FORMAT_VERSION } from '../../src/lm/codec.js';
 import {
   BOS,
   DEFAULT_TRAIN_PARAMS,
@@ -111,7 +112,7 @@ export function headerFor(counts: CountTrie, vocabSize: number, params: Partial<
   const patternsByOrder = counts.levels.map((level) => level.word.length);
   const patterns = patternsByOrder.reduce((a, b) => a + b, 0);
   return {
-    formatVersion: 1,
+    formatVersion: FORMAT_VERSION,
     createdAt: 1_750_000_000_123,
     params: allParams,
     stats: {

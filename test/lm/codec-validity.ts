@@ -1,11 +1,12 @@
 // Independent check of the stored-form invariants (types.ts), so the codec's own validation and
 // this one check each other.
 import { expect } from 'vitest';
+import { FORMAT_VERSION } from '../../src/lm/codec.js';
 import { BOS, EOS, UNK, type ModelFile } from '../../src/lm/types.js';
 
 export function expectStructurallyValid(file: ModelFile): void {
   const { header, vocab, counts, embeddings } = file;
-  expect(header.formatVersion).toBe(1);
+  expect(header.formatVersion).toBe(FORMAT_VERSION);
   expect(Number.isFinite(header.createdAt)).toBe(true);
   expect(typeof header.pruned).toBe('boolean');
   for (const params of [header.params, header.stats.params]) {

@@ -4,6 +4,7 @@ import { FORMAT_VERSION, decodeModelFile, encodeModelFile, frameModelPayload, mo
 import { ModelFormatError, type CountTrie, type ModelFile } from '../../src/lm/types.js';
 import { TINY_TEXT, countCorpus, dropNodes, modelFileFor, syntheticSentences, tokenize, withPrunedExtras } from './codec-fixtures.js';
 import { FRAME_BYTES, formatErrorKind, openPayload, readVarints, sealPayload, varintStream, type OpenPayload } from './codec-helpers.js';
+import { decode, encode, train, type Model } from '../../src/lm/index.js';
 import { expectStructurallyValid } from './codec-validity.js';
 
 const tinyFile = (order = 3, embeddingDim = 0) => modelFileFor(countCorpus(tokenize(TINY_TEXT), order), { embeddingDim });
@@ -379,5 +380,57 @@ describe('model file codec: checksum', () => {
     })();
     expect(error).toBeInstanceOf(ModelFormatError);
     expect(error).toMatchObject({ name: 'ModelFormatError', kind: 'foreign' });
+  });
+});
+
+describe('model file codec: format versions', () => {
+  // A trained, pruned model: its extras are real adjusted counts and pruned masses.
+  const text = syntheticSentences(600, 80, 13).map((words) => words.join(' '));
+  const ADJUSTED_STREAM = 5;
+  const PRUNED_MASS_STREAM = 6;
+
+  /** The same model written as format version 1: extras stored as plain values. */
+  function asVersion1(model: Model): Uint8Array {
+    const payload = openPayload(encode(model, 5));
+    model.graph.levels.forEach((level, i) => {
+      if (level.adjusted !== undefined) payload.counts.levels[i][ADJUSTED_STREAM] = varintStream(Array.from(level.adjusted));
+      if (level.prunedMass !== undefined) payload.counts.levels[i][PRUNED_MASS_STREAM] = varintStream(Array.from(level.prunedMass));
+    });
+    return sealPayload(payload, 1);
+  }
+
+  for (const params of [{ maxPatternLength: 4, minFrequency: 2 }, { maxPatternLength: 5, maxPatterns: 400 }, { maxPatternLength: 2, minFrequency: 3 }]) {
+    it(`reads version 1 files, whose extras are plain values (${JSON.stringify(params)})`, () => {
+      const model = train(text, { ...params, embeddingDim: 0 });
+      expect(model.provenance.pruned).toBe(true);
+      const old = decode(asVersion1(model));
+      expect(Array.from(old.estimate.prob)).toEqual(Array.from(model.estimate.prob));
+      old.graph.levels.forEach((level, i) => {
+        expect(Array.from(level.adjusted ?? [])).toEqual(Array.from(model.graph.levels[i].adjusted ?? []));
+        expect(Array.from(level.prunedMass ?? [])).toEqual(Array.from(model.graph.levels[i].prunedMass ?? []));
+      });
+      // Saved again, it is a current file with the same model in it.
+      expect(Buffer.from(encode(old, 5)).equals(Buffer.from(encode(model, 5)))).toBe(true);
+    });
+  }
+
+  it("stores a trained pruned model's extras as differences from what its trie implies, nearly all zero", () => {
+    const model = train(text, { maxPatternLength: 4, minFrequency: 2, embeddingDim: 0 });
+    const current = encode(model, 5);
+    const payload = openPayload(current);
+    let values = 0;
+    let zeros = 0;
+    for (const streams of payload.counts.levels) {
+      for (const kind of [ADJUSTED_STREAM, PRUNED_MASS_STREAM]) {
+        if (streams[kind] === null) continue;
+        for (const value of readVarints(streams[kind])) {
+          values++;
+          if (value === 0) zeros++;
+        }
+      }
+    }
+    expect(values).toBeGreaterThan(100);
+    expect(zeros / values).toBeGreaterThan(0.6);
+    expect(current.length).toBeLessThan(asVersion1(model).length);
   });
 });

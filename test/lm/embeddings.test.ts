@@ -76,7 +76,7 @@ function morphologyCorpus(): TestCorpus {
   return corpusOf(sentences);
 }
 
-function train(corpus: TestCorpus, dim: number, seed = 1, extra: { window?: number; maxWords?: number; svdWords?: number } = {}) {
+function train(corpus: TestCorpus, dim: number, seed = 1, extra: { window?: number; maxWords?: number; svdWords?: number; minCount?: number } = {}) {
   return trainEmbeddings({ ids: corpus.ids, sentenceStarts: corpus.sentenceStarts }, corpus.counts, { dim, seed, ...extra });
 }
 
@@ -160,7 +160,8 @@ describe('trainEmbeddings', () => {
 
     for (const sentences of [[['hello']], [['hello', 'hello']], [['a', 'b']], [['a'], ['b'], ['c']], [['x', 'y', 'z', 'x', 'y']]]) {
       const corpus = corpusOf(sentences);
-      const table = train(corpus, 64);
+      // minCount 1: every word, singletons included, gets a row of a tiny corpus.
+      const table = train(corpus, 64, 1, { minCount: 1 });
       expect(table.count).toBe(corpus.vocab.length);
       expect(table.values.every((value) => Number.isFinite(value))).toBe(true);
       expect(Array.from(table.scales).every((scale) => Number.isFinite(scale) && scale >= 0)).toBe(true);
@@ -174,9 +175,23 @@ describe('trainEmbeddings', () => {
     const table = trainEmbeddings(
       { ids: Int32Array.from([0, 0, 3, 0, 4]), sentenceStarts: Int32Array.from([0, 2, 2, 5]) },
       Uint32Array.from([3, 0, 0, 1, 1]),
-      { dim: 4 },
+      { dim: 4, minCount: 1 },
     );
     expect(table.count).toBe(5);
+  });
+
+  it('gives no row of their own to words seen fewer than minCount times (default 2); the subword fallback covers them', () => {
+    const sentences = [['the', 'cat', 'sat'], ['the', 'cat', 'ran'], ['the', 'dog', 'sat'], ['a', 'dog', 'ran'], ['the', 'bird', 'sang']];
+    const corpus = corpusOf(sentences);
+    const table = train(corpus, 8);
+    const seenTwice = corpus.vocab.filter((word, id) => id >= 3 && corpus.counts[id] >= 2);
+    expect(table.count).toBe(3 + seenTwice.length);
+    const index = embeddingIndex(table, corpus.vocab);
+    // 'sang' (seen once) has no row, yet still gets a vector, from its character n-grams.
+    expect(corpus.vocab.indexOf('sang')).toBeGreaterThanOrEqual(table.count);
+    expect(index.vectorOf('sang')).not.toBeNull();
+    expect(train(corpus, 8, 1, { minCount: 3 }).count).toBe(3 + corpus.vocab.filter((word, id) => id >= 3 && corpus.counts[id] >= 3).length);
+    expect(() => train(corpus, 8, 1, { minCount: 0 })).toThrow(/minCount/);
   });
 });
 
