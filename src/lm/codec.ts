@@ -899,6 +899,7 @@ function decodeCounts(value: unknown, vocabSize: number, budget: DecodeBudget, v
   for (const used of [words0, counts0, stream(0, ESCAPES, 0, 'escapes')]) expectConsumed(used);
   index.suffix.fill(-1, 0, size0);
 
+  let unknownSuffixes = 0;
   for (let i = 0; i + 1 < order; i++) {
     const streams: ChildStreams = {
       fanout: stream(i, FANOUT, sizes[i], 'fanout'),
@@ -907,10 +908,12 @@ function decodeCounts(value: unknown, vocabSize: number, budget: DecodeBudget, v
       escapes: stream(i + 1, ESCAPES, sizes[i + 1], 'escapes'),
       counts: stream(i + 1, COUNTS, sizes[i + 1], 'counts'),
     };
-    decodeChildren(i, index, streams, vocabSize);
+    unknownSuffixes += decodeChildren(i, index, streams, vocabSize);
     for (const used of Object.values(streams)) expectConsumed(used);
   }
   index.childStart[offsets[order - 1]] = total;
+  // Escaped child words are the only nodes decoded without their suffix: the graph searches those.
+  index.unknownSuffixes = unknownSuffixes;
   // The deepest level has no children: its fanout and excess streams must be empty.
   expectConsumed(stream(order - 1, FANOUT, 0, 'fanout'));
   expectConsumed(stream(order - 1, EXCESS, 0, 'excess'));
@@ -950,7 +953,7 @@ interface ChildStreams {
  * (nearly all of them) take the inline path; a load past a stream's end yields undefined and so
  * takes the checked path.
  */
-function decodeChildren(i: number, index: DecodedTrieIndex, streams: ChildStreams, vocabSize: number): void {
+function decodeChildren(i: number, index: DecodedTrieIndex, streams: ChildStreams, vocabSize: number): number {
   const { fanout, excess, words, escapes, counts } = streams;
   const fanoutBytes = fanout.bytes;
   const excessBytes = excess.bytes;
@@ -969,6 +972,7 @@ function decodeChildren(i: number, index: DecodedTrieIndex, streams: ChildStream
   const belowTo = offsets[i + 2];
   let byte: number;
   let zeroExcessesLeft = 0;
+  let escaped = 0;
   let c = belowFrom;
   for (let p = aboveFrom; p < aboveTo; p++) {
     let children: number;
@@ -1030,6 +1034,7 @@ function decodeChildren(i: number, index: DecodedTrieIndex, streams: ChildStream
         word = previousWord + gap + 1;
         if (word >= vocabSize) fail(`level ${i + 1} node ${c - belowFrom}: word outside the vocabulary`);
         suffix[c] = -1;
+        escaped++;
       } else {
         const rank = previousRank + code;
         if (rank >= candidates) fail(`level ${i + 1} node ${c - belowFrom}: rank outside its suffix's children`);
@@ -1065,6 +1070,7 @@ function decodeChildren(i: number, index: DecodedTrieIndex, streams: ChildStream
   words.position = wordAt;
   escapes.position = escapeAt;
   counts.position = countAt;
+  return escaped;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -63,7 +63,10 @@ export function findChild(graph: PatternGraph, context: number, word: number): n
  * per field, child starts, and suffix links where the reader knows them. A suffix of −1 on a level
  * above the unigrams means "not known" (a word the file stored without its suffix): it is searched.
  */
-export type TrieIndex = Pick<PatternGraph, 'offsets' | 'word' | 'count' | 'childStart' | 'suffix'>;
+export type TrieIndex = Pick<PatternGraph, 'offsets' | 'word' | 'count' | 'childStart' | 'suffix'> & {
+  /** How many nodes above the unigrams have a suffix of −1, when the reader counted them. */
+  unknownSuffixes?: number;
+};
 
 /**
  * The graph of a trie its reader has already indexed and checked (decodeModelFile guarantees the
@@ -77,7 +80,7 @@ export function indexedPatternGraph(index: TrieIndex, vocabularySize: number): P
   for (let id = 0; id < vocabularySize; id++) if (word[id] !== id) corrupt('unigram level is not in id order');
   const graph: PatternGraph = { order, vocabularySize, offsets, word, count, childStart, suffix, levels: [] };
   suffix.fill(ROOT, 0, vocabularySize);
-  for (let k = 1; k < order; k++) {
+  for (let k = 1; k < order && index.unknownSuffixes !== 0; k++) {
     let parentNode = offsets[k - 1];
     for (let node = offsets[k]; node < offsets[k + 1]; node++) {
       while (childStart[parentNode + 1] <= node) parentNode++;
