@@ -6,10 +6,15 @@
 //   { type: 'bot', env }                     the real bot (startBot) with this configuration
 //   { type: 'train', guildId, path }         the manager trains a guild model from a text file
 //   { type: 'cache' }                        the manager's cache figures
-//   { type: 'loop', reset }                  this process's event-loop delay (ms) since the last reset
+//   { type: 'loop', reset }                  this process's event-loop delay (ms) and CPU time (ms: the
+//                                            whole process, and its main thread where Linux tells) since the last reset
+//   { type: 'profile', file }                starts a CPU profile of this process; { file: null } stops it
+//                                            and writes the .cpuprofile (bench:bot --cpu-prof DIR)
 //   { type: 'stop' }                         stop whatever runs and exit
 // Each request is answered { id, ok, value | error }.
 import { once } from 'node:events';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Client, Events, GatewayIntentBits } from 'discord.js';
 import { pino } from 'pino';
@@ -22,6 +27,7 @@ type Request =
   | { type: 'train'; guildId: string; path: string }
   | { type: 'cache' }
   | { type: 'loop'; reset: boolean }
+  | { type: 'profile'; file: string | null }
   | { type: 'stop' };
 
 const READY_EVENT: string = (Events as Record<string, string>).ClientReady ?? 'ready';
@@ -30,6 +36,45 @@ const loopDelay = monitorEventLoopDelay({ resolution: 10 });
 loopDelay.enable();
 let pingClient: Client | null = null;
 let bot: RunningBot | null = null;
+let profiler: { session: Session; file: string } | null = null;
+
+/** CPU milliseconds of this process's main thread (Linux: /proc, 10 ms ticks), or null elsewhere. */
+function mainThreadCpuMs(): number | null {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15 of stat(5), i.e. 11 and 12 after the state field.
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return null;
+  }
+}
+
+let cpuMark = { process: process.cpuUsage(), main: mainThreadCpuMs() };
+
+function post(session: Session, method: string, params: object = {}): Promise<unknown> {
+  return new Promise((resolve, reject) => session.post(method, params, (error, result) => (error ? reject(error) : resolve(result))));
+}
+
+/** A CPU profile of one phase of the bench (the inspector's sampling profiler, 100 µs interval). */
+async function profile(file: string | null): Promise<unknown> {
+  if (file !== null) {
+    const session = new Session();
+    session.connect();
+    await post(session, 'Profiler.enable');
+    await post(session, 'Profiler.setSamplingInterval', { interval: 100 });
+    await post(session, 'Profiler.start');
+    profiler = { session, file };
+    return null;
+  }
+  if (profiler === null) return null;
+  const { session, file: path } = profiler;
+  profiler = null;
+  const { profile: result } = (await post(session, 'Profiler.stop')) as { profile: unknown };
+  session.disconnect();
+  writeFileSync(path, JSON.stringify(result));
+  return path;
+}
 
 async function serve(request: Request): Promise<unknown> {
   switch (request.type) {
@@ -60,10 +105,23 @@ async function serve(request: Request): Promise<unknown> {
       if (bot === null) throw new Error('no bot running');
       return bot.manager.cacheStats();
     case 'loop': {
-      const figures = { p50: loopDelay.percentile(50) / 1e6, p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 };
-      if (request.reset) loopDelay.reset();
+      const used = process.cpuUsage(cpuMark.process);
+      const main = mainThreadCpuMs();
+      const figures = {
+        p50: loopDelay.percentile(50) / 1e6,
+        p99: loopDelay.percentile(99) / 1e6,
+        max: loopDelay.max / 1e6,
+        cpuMs: (used.user + used.system) / 1000,
+        mainThreadCpuMs: main !== null && cpuMark.main !== null ? main - cpuMark.main : null,
+      };
+      if (request.reset) {
+        loopDelay.reset();
+        cpuMark = { process: process.cpuUsage(), main };
+      }
       return figures;
     }
+    case 'profile':
+      return profile(request.file);
     case 'stop':
       await pingClient?.destroy();
       await bot?.stop('bench done').catch(() => undefined);

@@ -9,16 +9,20 @@
 // The bots (baseline and real) run in a child process (bench/bot-process.ts) and the local
 // server in this one, as Discord and a bot do: sharing one event loop made the server accept a
 // burst's new connections one per turn of the bot's loop, a delay no real deployment has.
+// `--cpu-prof DIR`: CPU profiles of the bot process during the measured /ping and /generate runs
+// (DIR/ping.cpuprofile, DIR/generate.cpuprofile), for Chrome DevTools or a script.
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { startDiscordServer, type DiscordServer, type InteractionHandle } from '../test/discord/server.js';
 import { loadBrown } from './brown.js';
 
 const quick = process.argv.includes('--quick');
+const profileFlag = process.argv.indexOf('--cpu-prof');
+const PROFILE_DIR = profileFlag > 0 ? process.argv[profileFlag + 1] : null;
 const INTERACTIONS = quick ? 200 : 2000;
 const GUILDS = quick ? 20 : 200;
 const IN_FLIGHT = 50;
@@ -42,6 +46,8 @@ interface Summary {
   max: number;
   missed: number;
   perSecond: number;
+  /** Bot CPU per interaction (µs): its main thread where Linux tells, else the whole process. */
+  cpuUs: number;
   trainingsFinished?: number;
 }
 
@@ -49,7 +55,7 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }
 
-function summarize(label: string, samples: Sample[], seconds: number): Summary {
+function summarize(label: string, { samples, seconds, cpu }: { samples: Sample[]; seconds: number; cpu: { perInteraction: number } }): Summary {
   const first = samples.map((sample) => sample.first).sort((a, b) => a - b);
   const final = samples.map((sample) => sample.final).sort((a, b) => a - b);
   return {
@@ -62,11 +68,16 @@ function summarize(label: string, samples: Sample[], seconds: number): Summary {
     max: final[final.length - 1],
     missed: samples.filter((sample) => sample.missed).length,
     perSecond: samples.length / seconds,
+    cpuUs: cpu.perInteraction * 1000,
   };
 }
 
 /** Runs `count` interactions, `IN_FLIGHT` at a time, and measures what the user experiences. */
-async function drive(bots: BotProcess, count: number, start: (index: number) => InteractionHandle): Promise<{ samples: Sample[]; seconds: number }> {
+async function drive(
+  bots: BotProcess,
+  count: number,
+  start: (index: number) => InteractionHandle,
+): Promise<{ samples: Sample[]; seconds: number; cpu: { perInteraction: number } }> {
   const samples: Sample[] = [];
   let next = 0;
   await bots.call({ type: 'loop', reset: true });
@@ -88,9 +99,15 @@ async function drive(bots: BotProcess, count: number, start: (index: number) => 
     }
   };
   await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
-  const loop = (await bots.call({ type: 'loop', reset: true })) as { p50: number; p99: number; max: number };
-  process.stderr.write(`  bot event-loop delay: p50 ${loop.p50.toFixed(1)} ms, p99 ${loop.p99.toFixed(1)} ms, max ${loop.max.toFixed(1)} ms\n`);
-  return { samples, seconds: (performance.now() - started) / 1000 };
+  const loop = (await bots.call({ type: 'loop', reset: true })) as { p50: number; p99: number; max: number; cpuMs: number; mainThreadCpuMs: number | null };
+  const perInteraction = (ms: number) => `${((ms * 1000) / count).toFixed(0)} µs`;
+  const cpu = { perInteraction: (loop.mainThreadCpuMs ?? loop.cpuMs) / count };
+  process.stderr.write(
+    `  bot event-loop delay: p50 ${loop.p50.toFixed(1)} ms, p99 ${loop.p99.toFixed(1)} ms, max ${loop.max.toFixed(1)} ms; ` +
+      `bot CPU per interaction: ${perInteraction(loop.cpuMs)} (process)` +
+      (loop.mainThreadCpuMs !== null ? `, ${perInteraction(loop.mainThreadCpuMs)} (main thread)\n` : '\n'),
+  );
+  return { samples, seconds: (performance.now() - started) / 1000, cpu };
 }
 
 /** The child process that runs the bots, and a request/answer call over its IPC channel. */
@@ -140,8 +157,21 @@ async function baseline(server: DiscordServer, bots: BotProcess): Promise<Summar
   const ping = (index: number) => server.invoke({ guildId: guilds[index % guilds.length].id, commandName: 'ping' });
   await drive(bots, WARMUP, ping);
   server.clearRecordings();
-  const { samples, seconds } = await drive(bots, INTERACTIONS, ping);
-  return summarize('baseline: trivial /ping', samples, seconds);
+  const measured = await profiled(bots, 'ping', () => drive(bots, INTERACTIONS, ping));
+  return summarize('baseline: trivial /ping', measured);
+}
+
+/** Runs `phase` under the bot process's CPU profiler when --cpu-prof DIR was given. */
+async function profiled<T>(bots: BotProcess, name: string, phase: () => Promise<T>): Promise<T> {
+  if (PROFILE_DIR === null) return phase();
+  mkdirSync(PROFILE_DIR, { recursive: true });
+  await bots.call({ type: 'profile', file: resolve(PROFILE_DIR, `${name}.cpuprofile`) });
+  try {
+    return await phase();
+  } finally {
+    const written = await bots.call({ type: 'profile', file: null });
+    process.stderr.write(`  CPU profile: ${String(written)}\n`);
+  }
 }
 
 const PROMPTS = ['the', 'it was', 'he said', 'in the', 'there is', 'she', 'we have', 'the city', 'one of the', 'after'];
@@ -237,8 +267,8 @@ async function main(): Promise<void> {
     process.stderr.write(`  model cache: ${cache.models} models, ${(cache.bytes / 2 ** 20).toFixed(0)} MiB, ${cache.evictions} evictions\n`);
     server.clearRecordings();
     process.stderr.write(`${INTERACTIONS} /generate…\n`);
-    const idle = await drive(bots, INTERACTIONS, (index) => generate(index + GUILDS + WARMUP));
-    const idleSummary = summarize('/generate', idle.samples, idle.seconds);
+    const idle = await profiled(bots, 'generate', () => drive(bots, INTERACTIONS, (index) => generate(index + GUILDS + WARMUP)));
+    const idleSummary = summarize('/generate', idle);
 
     process.stderr.write(`${INTERACTIONS} /generate while two trainings run…\n`);
     const corpus = Buffer.from(brown.train.join('\n'));
@@ -246,7 +276,7 @@ async function main(): Promise<void> {
     // Let both trainings get past downloading and into the worker threads before measuring.
     await new Promise((resolve) => setTimeout(resolve, 1500));
     const busy = await drive(bots, INTERACTIONS, (index) => generate(index + GUILDS + WARMUP + INTERACTIONS));
-    const busySummary = { ...summarize('/generate, 2 trainings running', busy.samples, busy.seconds) };
+    const busySummary = { ...summarize('/generate, 2 trainings running', busy) };
     const finished = await Promise.all(trainers.map((trainer) => trainer.stop()));
     busySummary.trainingsFinished = finished.reduce((a, b) => a + b, 0);
     const violations = server.violations;
@@ -256,7 +286,7 @@ async function main(): Promise<void> {
       `\nbench:bot — ${INTERACTIONS} interactions from ${GUILDS} guilds, ${IN_FLIGHT} in flight; node ${process.version}, discord.js ${(await import('discord.js')).version}`,
     );
     console.log(`(setup: ${GUILDS} models of ${LINES_PER_GUILD} Brown lines trained in ${setupSeconds.toFixed(1)} s; background trainings: whole Brown training split, ${(corpus.length / 1e6).toFixed(1)} MB)\n`);
-    const header = ['scenario', 'n', 'first p50', 'first p99', 'final p50', 'final p99', 'max', 'missed 3 s', '/s', 'first p99 ÷ base', 'first p99 − base'];
+    const header = ['scenario', 'n', 'first p50', 'first p99', 'final p50', 'final p99', 'max', 'missed 3 s', '/s', 'bot CPU µs', 'first p99 ÷ base', 'first p99 − base'];
     const table = rows.map((row) => [
       row.label,
       String(row.count),
@@ -267,6 +297,7 @@ async function main(): Promise<void> {
       row.max.toFixed(1),
       String(row.missed),
       row.perSecond.toFixed(0),
+      row.cpuUs.toFixed(0),
       (row.firstP99 / floor.firstP99).toFixed(2),
       `${(row.firstP99 - floor.firstP99).toFixed(1)} ms`,
     ]);
@@ -275,7 +306,8 @@ async function main(): Promise<void> {
     console.log(line(header));
     console.log(`|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`);
     for (const cells of table) console.log(line(cells));
-    console.log(`\nlatencies in ms; p50 / p99 ratios to the baseline: /generate first ${(idleSummary.firstP50 / floor.firstP50).toFixed(2)} / ${(idleSummary.firstP99 / floor.firstP99).toFixed(2)}, final ${(idleSummary.finalP50 / floor.finalP50).toFixed(2)} / ${(idleSummary.finalP99 / floor.finalP99).toFixed(2)}; with trainings first ${(busySummary.firstP50 / floor.firstP50).toFixed(2)} / ${(busySummary.firstP99 / floor.firstP99).toFixed(2)}, final ${(busySummary.finalP50 / floor.finalP50).toFixed(2)} / ${(busySummary.finalP99 / floor.finalP99).toFixed(2)}`);
+    console.log(`\nlatencies in ms; bot CPU µs: CPU time of the bot process's main thread per interaction (/proc; the whole process elsewhere)`);
+    console.log(`p50 / p99 ratios to the baseline: /generate first ${(idleSummary.firstP50 / floor.firstP50).toFixed(2)} / ${(idleSummary.firstP99 / floor.firstP99).toFixed(2)}, final ${(idleSummary.finalP50 / floor.finalP50).toFixed(2)} / ${(idleSummary.finalP99 / floor.finalP99).toFixed(2)}; with trainings first ${(busySummary.firstP50 / floor.firstP50).toFixed(2)} / ${(busySummary.firstP99 / floor.firstP99).toFixed(2)}, final ${(busySummary.finalP50 / floor.finalP50).toFixed(2)} / ${(busySummary.finalP99 / floor.finalP99).toFixed(2)}`);
     console.log(`trainings finished during the loaded run: ${busySummary.trainingsFinished}; Discord rule violations: ${violations.length}`);
     for (const violation of violations.slice(0, 10)) console.log(`  ${violation.rule}: ${violation.message} (${violation.method ?? ''} ${violation.path ?? ''})`);
 

@@ -20,20 +20,22 @@ export async function execute(ctx: CommandContext): Promise<void> {
   const guildId = requireGuild(ctx);
   const waitMs = ctx.bot?.generateCooldown?.take(ctx.user.id, ctx.now()) ?? 0;
   if (waitMs > 0) throw new UserError('COOLDOWN', { seconds: Math.ceil(waitMs / 100) / 10 });
-  const readiness = ctx.manager.generationReadiness(guildId);
-  if (readiness === 'none') throw new UserError('NO_MODEL_LOADED');
   // With the model in memory generating takes milliseconds, so answer directly (a deferred
   // reply costs a second request, and discord.js queues edits of deferred replies one by one).
   // A model that must first be read, verified and decoded could miss the 3-second rule under
-  // load: acknowledge at once in that case. Errors above stay private either way.
-  if (readiness === 'needs-load') await ctx.defer();
-
-  const result = await ctx.manager.generate(guildId, {
-    prompt: stringOption(ctx.options, 'prompt'),
-    maxLength: numberOption(ctx.options, 'max_length'),
-    temperature: numberOption(ctx.options, 'temperature'),
-    seed: numberOption(ctx.options, 'seed'),
-  });
+  // load: the manager calls beforeLoad first and we acknowledge at once. NO_MODEL_LOADED comes
+  // before any acknowledgement, so errors stay private either way. One look at the guild's
+  // state serves both decisions and the generation.
+  const result = await ctx.manager.generate(
+    guildId,
+    {
+      prompt: stringOption(ctx.options, 'prompt'),
+      maxLength: numberOption(ctx.options, 'max_length'),
+      temperature: numberOption(ctx.options, 'temperature'),
+      seed: numberOption(ctx.options, 'seed'),
+    },
+    { beforeLoad: () => ctx.defer() },
+  );
 
   let footer = ctx.t('generate.footer', { tokens: result.tokens, ms: Math.round(result.ms), patterns: result.activatedPatterns });
   if (result.substitutions.length > 0) {
@@ -41,6 +43,7 @@ export async function execute(ctx: CommandContext): Promise<void> {
   }
   // Subtext ("-# ") keeps the figures small under the text, like an embed footer without the embed.
   footer = `-# ${truncate(footer, 300)}`;
-  const text = result.text.trim().length > 0 ? escapeMarkdown(result.text.trim()) : ctx.t('generate.empty');
+  const generated = result.text.trim();
+  const text = generated.length > 0 ? escapeMarkdown(generated) : ctx.t('generate.empty');
   await ctx.reply({ content: `${truncate(text, MESSAGE_LIMIT - footer.length - 1)}\n${footer}` });
 }

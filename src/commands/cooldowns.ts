@@ -7,6 +7,13 @@ const PRUNE_THRESHOLD = 10_000;
 
 export class Cooldowns implements CooldownGate {
   private readonly lastUse = new Map<string, number>();
+  /**
+   * The size that triggers the next prune. After a prune it is twice what is left (at least the
+   * threshold): with more users inside the window than the threshold, pruning on every take
+   * walked the whole map each time (~0.3 ms per /generate at 10,000 users); now the walks cost
+   * O(1) per take, amortized.
+   */
+  private pruneAt = PRUNE_THRESHOLD;
 
   constructor(readonly durationMs: number) {}
 
@@ -15,11 +22,17 @@ export class Cooldowns implements CooldownGate {
     const last = this.lastUse.get(key);
     if (last !== undefined && now - last < this.durationMs) return this.durationMs - (now - last);
     this.lastUse.set(key, now);
-    if (this.lastUse.size > PRUNE_THRESHOLD) this.prune(now);
+    if (this.lastUse.size > this.pruneAt) this.prune(now);
     return 0;
+  }
+
+  /** Users currently remembered (tests). */
+  get size(): number {
+    return this.lastUse.size;
   }
 
   private prune(now: number): void {
     for (const [key, at] of this.lastUse) if (now - at >= this.durationMs) this.lastUse.delete(key);
+    this.pruneAt = Math.max(PRUNE_THRESHOLD, 2 * this.lastUse.size);
   }
 }

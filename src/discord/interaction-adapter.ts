@@ -71,6 +71,9 @@ export class InteractionAdapter {
     return (this.options.now ?? Date.now)();
   }
 
+  /** `now` as a standalone function, shared by every command context. */
+  readonly clock = (): number => this.now();
+
   timeoutFor(requestedMs: number): number {
     return this.options.componentTimeout ? this.options.componentTimeout(requestedMs) : requestedMs;
   }
@@ -120,7 +123,7 @@ export class InteractionAdapter {
       const module = this.options.registry.get(interaction.commandName);
       if (!module) throw new UserError('UNKNOWN_COMMAND', { name: interaction.commandName });
       await module.execute(session.context);
-      logger.info({ ...bindings, ms: Math.round(performance.now() - started) }, 'command done');
+      if (logger.isLevelEnabled('info')) logger.info({ ...bindings, ms: Math.round(performance.now() - started) }, 'command done');
     } catch (error) {
       await session.fail(error, logger.child(bindings));
       logger.info({ ...bindings, ms: Math.round(performance.now() - started), code: isUserError(error) ? error.code : 'INTERNAL' }, 'command refused');
@@ -203,6 +206,9 @@ class CommandSession {
   ) {
     this.locale = resolveLocale(interaction.locale, interaction.guildLocale);
     const user = actorOf(interaction);
+    // Bound methods rather than arrow functions: the same behaviour (commands may pass them
+    // around), without a closure per method per command, each named through
+    // Object.defineProperty by tsx's keepNames transform (~2 µs per command under `npm start`).
     this.context = {
       guildId: interaction.guildId,
       channelId: interaction.channelId,
@@ -212,14 +218,14 @@ class CommandSession {
       canManageGuild: interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild) ?? false,
       options: optionsOf(interaction.options.data),
       manager: adapter.options.manager,
-      defer: (options) => this.defer(options?.ephemeral ?? false),
-      reply: (reply) => this.reply(reply),
-      edit: (reply) => this.edit(reply),
-      followUp: (reply) => this.followUp(reply),
-      showModal: (modal) => this.showModal(modal),
-      awaitComponent: (options) => this.awaitComponent(options),
-      postToChannel: (reply) => this.postToChannel(reply),
-      now: () => adapter.now(),
+      defer: this.deferWith.bind(this),
+      reply: this.reply.bind(this),
+      edit: this.edit.bind(this),
+      followUp: this.followUp.bind(this),
+      showModal: this.showModal.bind(this),
+      awaitComponent: this.awaitComponent.bind(this),
+      postToChannel: this.postToChannel.bind(this),
+      now: adapter.clock,
       bot: adapter.options.bot,
     };
     // Discord drops an interaction that is not acknowledged within 3 s; a command that is still
@@ -233,6 +239,10 @@ class CommandSession {
   dispose(): void {
     if (this.autoDefer) clearTimeout(this.autoDefer);
     this.autoDefer = null;
+  }
+
+  private deferWith(options?: { ephemeral?: boolean }): Promise<void> {
+    return this.defer(options?.ephemeral ?? false);
   }
 
   private async defer(ephemeral: boolean): Promise<void> {

@@ -84,8 +84,16 @@ export function translate(locale: Locale, key: string, params: MessageParams = {
   return message.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? tools.text(params[name]) : whole));
 }
 
+const TRANSLATORS = new Map<Locale, Translate>();
+
+/** The translate function of a locale; one per locale, shared (every command asks for one). */
 export function translator(locale: Locale): Translate {
-  return (key, params) => translate(locale, key, params);
+  let translateIn = TRANSLATORS.get(locale);
+  if (translateIn === undefined) {
+    translateIn = (key, params) => translate(locale, key, params);
+    TRANSLATORS.set(locale, translateIn);
+  }
+  return translateIn;
 }
 
 /** Discord localization maps for a command or option string: en-US, en-GB, es-ES, es-419. */

@@ -35,11 +35,13 @@ import {
   type SqliteDatabase,
 } from '../store/index.js';
 import { JobSlots, type JobTicket } from './job-slots.js';
+import { GuildStateCache } from './guild-state-cache.js';
 import { ModelCache } from './model-cache.js';
 import { TrainingPool } from './training-pool.js';
 import { TrainingWorkerError, type TrainingResult } from './training-protocol.js';
 import type {
   Actor,
+  GenerateHooks,
   GuildLimits,
   GuildStatus,
   JobProgress,
@@ -140,6 +142,7 @@ export class ModelManager implements ModelManagerApi {
   private readonly jobs = new Map<string, RunningJob>();
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly guildSections = new Map<string, Promise<void>>();
+  private readonly workingModels: GuildStateCache<WorkingModel>;
   private readonly now: () => number;
   private closing: Promise<void> | null = null;
 
@@ -151,6 +154,7 @@ export class ModelManager implements ModelManagerApi {
     databasePath: string,
   ) {
     this.catalog = new Catalog(db);
+    this.workingModels = new GuildStateCache<WorkingModel>(this.catalog);
     this.reconcileReport = report;
     this.databasePath = databasePath;
     this.now = config.now ?? Date.now;
@@ -536,15 +540,36 @@ export class ModelManager implements ModelManagerApi {
 
   // ---- using the working model -------------------------------------------------------------
 
-  async generate(guildId: string, options: GenerateOptions): Promise<GenerateResult> {
+  async generate(guildId: string, options: GenerateOptions, hooks?: GenerateHooks): Promise<GenerateResult> {
     this.assertOpen();
     validateGuildId(guildId);
-    return this.exclusive(guildId, async () => {
-      const working = this.workingModel(guildId);
-      if (working.kind === 'none') throw new UserError('NO_MODEL_LOADED', {});
-      const model = await this.modelFor(guildId, fileOf(working), labelOf(working));
-      return model.generate(withGenerationDefaults(options));
-    });
+    if (hooks?.beforeLoad === undefined) return this.exclusive(guildId, () => this.generateNow(guildId, options, null));
+    // What generationReadiness() answers, from the same read: no model fails at once, a model
+    // that is not in memory lets the caller acknowledge first (a deferred Discord reply).
+    const seen = this.workingModel(guildId);
+    if (seen.kind === 'none') throw new UserError('NO_MODEL_LOADED', {});
+    if (!this.cache.has(ModelCache.key(guildId, fileOf(seen).filename))) {
+      await hooks.beforeLoad();
+      this.assertOpen();
+      return this.exclusive(guildId, () => this.generateNow(guildId, options, null));
+    }
+    // The common case: the model is in memory and nothing of this guild runs or waits. Every
+    // change of a guild's working model in this process happens inside its exclusive section,
+    // and this call enters the section now (synchronously, right after the look), so the state
+    // just seen is the one the section would see again: one look per generation (a cache hit,
+    // or one read). Otherwise (a save, load, delete or training commit of the guild runs or is
+    // queued) the section looks again when its turn comes, as without hooks. Another process's
+    // commit is not ordered with this one either way.
+    const fresh = this.guildSections.has(guildId) ? null : seen;
+    return this.exclusive(guildId, () => this.generateNow(guildId, options, fresh));
+  }
+
+  /** Inside the guild's section: the working model (`known`, or read now) generates. */
+  private async generateNow(guildId: string, options: GenerateOptions, known: WorkingModel | null): Promise<GenerateResult> {
+    const working = known ?? this.workingModel(guildId);
+    if (working.kind === 'none') throw new UserError('NO_MODEL_LOADED', {});
+    const model = await this.modelFor(guildId, fileOf(working), labelOf(working));
+    return model.generate(withGenerationDefaults(options));
   }
 
   status(guildId: string): GuildStatus {
@@ -558,7 +583,7 @@ export class ModelManager implements ModelManagerApi {
         saved: false,
         stats: JSON.parse(working.draft.statsJson) as ModelStats,
         trainedAt: working.draft.createdAt,
-        trainedBy: working.draft.createdBy,
+        trainedBy: { ...working.draft.createdBy },
       };
     } else if (working.kind === 'saved') {
       active = { kind: 'saved', saved: true, model: this.info(working.row, working.row.id) };
@@ -645,14 +670,17 @@ export class ModelManager implements ModelManagerApi {
     return result;
   }
 
+  /**
+   * The model generate() uses. Cached per guild until the database may have changed (any write
+   * of this process, any commit of another connection): see guild-state-cache.ts. Cached values
+   * are frozen; callers copy what they hand out.
+   */
   private workingModel(guildId: string): WorkingModel {
-    const state = this.catalog.guildState(guildId);
-    if (state?.draft) return { kind: 'draft', draft: state.draft };
-    if (state?.activeModelId != null) {
-      const row = this.catalog.model(guildId, state.activeModelId);
-      if (row) return { kind: 'saved', row };
-    }
-    return { kind: 'none' };
+    const cached = this.workingModels.get(guildId);
+    if (cached !== undefined) return cached;
+    const working = readWorkingModel(this.catalog, guildId);
+    this.workingModels.set(guildId, working);
+    return working;
   }
 
   private versionsOf(guildId: string, name: ModelName): ModelRow[] {
@@ -765,6 +793,24 @@ export class ModelManager implements ModelManagerApi {
     };
   }
 }
+
+function readWorkingModel(catalog: Catalog, guildId: string): WorkingModel {
+  const state = catalog.guildState(guildId);
+  if (state?.draft) {
+    Object.freeze(state.draft.createdBy);
+    return Object.freeze({ kind: 'draft', draft: Object.freeze(state.draft) });
+  }
+  if (state?.activeModelId != null) {
+    const row = catalog.model(guildId, state.activeModelId);
+    if (row) {
+      Object.freeze(row.createdBy);
+      return Object.freeze({ kind: 'saved', row: Object.freeze(row) });
+    }
+  }
+  return NO_WORKING_MODEL;
+}
+
+const NO_WORKING_MODEL: WorkingModel = Object.freeze({ kind: 'none' });
 
 function fileOf(working: Exclude<WorkingModel, { kind: 'none' }>): { filename: string; checksum: string } {
   return working.kind === 'draft' ? working.draft : working.row;

@@ -116,6 +116,11 @@ export interface ManagerConfig {
   trainingSeed?: number;
 }
 
+export interface GenerateHooks {
+  /** Called, and awaited, when generate() must first read, verify and decode the model file. */
+  beforeLoad(): Promise<void>;
+}
+
 export interface ModelManagerApi {
   train(
     guildId: string,
@@ -130,7 +135,13 @@ export interface ModelManagerApi {
   load(guildId: string, name: string, version?: number): Promise<SavedModelInfo>;
   list(guildId: string): ModelListing[];
   delete(guildId: string, name: string, version?: number): Promise<{ deleted: SavedModelInfo[]; wasActive: boolean }>;
-  generate(guildId: string, options: GenerateOptions): Promise<GenerateResult>;
+  /**
+   * Generates with the guild's working model. With `hooks`, the guild's state is read once for
+   * both the readiness check and the generation (generationReadiness() then generate() reads it
+   * twice): NO_MODEL_LOADED is thrown at once, and `beforeLoad` is awaited before a model that
+   * is not in memory is read and decoded (the Discord command defers its reply there).
+   */
+  generate(guildId: string, options: GenerateOptions, hooks?: GenerateHooks): Promise<GenerateResult>;
   status(guildId: string): GuildStatus;
   /**
    * Whether generate() can answer at once: 'none' (no model: it would fail), 'in-memory', or

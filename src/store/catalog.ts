@@ -121,9 +121,31 @@ const MODEL_COLUMNS = `id, guild_id, name, name_key, version, filename, bytes, c
 
 export class Catalog {
   private readonly statements: ReturnType<typeof prepare>;
+  private writes = 0;
 
   constructor(readonly db: SqliteDatabase) {
-    this.statements = prepare(db);
+    this.statements = prepare(db, () => {
+      this.writes++;
+    });
+  }
+
+  // ---- change detection --------------------------------------------------------------------
+
+  /**
+   * Counts the writing statements run through this catalog (committed or not). SQLite's
+   * data_version does not move for a connection's own commits; this does.
+   */
+  get writeCount(): number {
+    return this.writes;
+  }
+
+  /**
+   * PRAGMA data_version: changes whenever another connection (another shard process, the console
+   * on the same data directory, a second connection in this process) committed since the last
+   * call. With writeCount it tells a cache of rows whether anything may have changed.
+   */
+  dataVersion(): number {
+    return this.statements.dataVersion.get() as number;
   }
 
   // ---- models ------------------------------------------------------------------------------
@@ -289,9 +311,22 @@ export class Catalog {
   }
 }
 
-function prepare(db: SqliteDatabase) {
-  const statement = (sql: string): Statement => db.prepare(sql);
+function prepare(db: SqliteDatabase, onWrite: () => void) {
+  const statement = (sql: string): Statement => {
+    const prepared = db.prepare(sql);
+    // Every statement that changes data reports it (caches of rows are then invalidated), so a
+    // write added here later cannot be forgotten.
+    if (!prepared.reader) {
+      const run = prepared.run;
+      prepared.run = function (this: Statement, ...params: unknown[]) {
+        onWrite();
+        return run.apply(this, params);
+      };
+    }
+    return prepared;
+  };
   return {
+    dataVersion: db.prepare('PRAGMA data_version').pluck(),
     listModels: statement(`SELECT ${MODEL_COLUMNS} FROM models WHERE guild_id = ? ORDER BY name_key, version DESC`),
     versionsOf: statement(`SELECT ${MODEL_COLUMNS} FROM models WHERE guild_id = ? AND name_key = ? ORDER BY version DESC`),
     modelById: statement(`SELECT ${MODEL_COLUMNS} FROM models WHERE id = ? AND guild_id = ?`),

@@ -357,6 +357,20 @@ describe('/generate', () => {
     expect(visibleText(handle.original)).toBe('No model is active on this server. Train one with `/train` or load a saved one with `/load`.');
   });
 
+  test('defers only while the model must first be read and decoded, then answers directly', async () => {
+    const guildId = freshGuild();
+    await train(guildId);
+    // A trained model is decoded on its first use: acknowledged at once, answered by an edit.
+    const cold = await run(guildId, 'generate', { prompt: 'the cat', seed: 1 }, { user: freshUser() });
+    expect(cold.events[0]).toMatchObject({ kind: 'callback', callbackType: 5 });
+    expect(cold.original!.content).toMatch(/\n-# \d+ tokens? · \d+ ms · \d+ patterns activated$/);
+    expect(isEphemeral(cold.original)).toBe(false);
+    // In memory now: one direct reply, no deferral.
+    const warm = await run(guildId, 'generate', { prompt: 'the cat', seed: 1 }, { user: freshUser() });
+    expect(warm.events[0]).toMatchObject({ kind: 'callback', callbackType: 4 });
+    expect(warm.original!.content.split('\n-# ')[0]).toBe(cold.original!.content.split('\n-# ')[0]);
+  });
+
   test('a per-user cooldown answers with the time left', async () => {
     const guildId = freshGuild();
     await train(guildId);

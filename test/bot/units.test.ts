@@ -223,6 +223,23 @@ describe('Cooldowns', () => {
     expect(cooldowns.take('u1', 13_000)).toBe(0);
     expect(new Cooldowns(0).take('u1', 1)).toBe(0);
   });
+
+  test('many users inside the window: every turn still counted, old ones dropped, no walk of the map per take', () => {
+    const cooldowns = new Cooldowns(3000);
+    const users = 40_000;
+    const started = performance.now();
+    for (let i = 0; i < users; i++) expect(cooldowns.take(`u${i}`, 1_000 + i / 100)).toBe(0);
+    // Pruning on every take past 10,000 users walked the whole map each time (~4·10⁸ steps here).
+    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(cooldowns.size).toBe(users);
+    expect(cooldowns.take('u0', 1_500)).toBe(2500);
+    expect(cooldowns.take(`u${users - 1}`, 1_500)).toBeCloseTo(3000 - (1_500 - (1_000 + (users - 1) / 100)), 6);
+    // Much later everyone's turn has passed: the next prune forgets them.
+    for (let i = 0; i < users + 1; i++) expect(cooldowns.take(`v${i}`, 100_000)).toBe(0);
+    expect(cooldowns.size).toBeLessThanOrEqual(users + 1);
+    expect(cooldowns.take('v0', 101_000)).toBe(2000);
+    expect(cooldowns.take('u0', 101_000)).toBe(0);
+  });
 });
 
 describe('command registry', () => {
