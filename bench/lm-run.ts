@@ -13,6 +13,7 @@ const Chain: typeof ChainModule = (ChainModule as unknown as { default?: typeof 
 import { decode, encode, train } from '../src/lm/index.js';
 
 type Config = { trainPath: string; testPath: string } & (
+  | { kind: 'touch'; label: string }
   | { kind: 'ultra'; phase: 'train' | 'use'; modelPath: string; label: string; order: number; minFrequency: number; maxPatterns: number; sentences: number }
   | { kind: 'markov-strings'; label: string; stateSize: number; sentences: number; capSeconds: number }
   | { kind: 'markov-chains'; label: string; stateSize: number; sentences: number; capSeconds: number }
@@ -145,6 +146,18 @@ function runMarkovChains(c: Extract<Config, { kind: 'markov-chains' }>) {
   return { trainSeconds: buildSeconds, trainMBps: mb(brown.trainBytes) / buildSeconds, ...generation };
 }
 
-const result = config.kind === 'ultra' ? (config.phase === 'train' ? runUltraTrain(config) : runUltraUse(config)) : config.kind === 'markov-strings' ? runMarkovStrings(config) : runMarkovChains(config);
+/**
+ * The machine's price of fresh memory: milliseconds to write 100 MB of newly allocated typed
+ * arrays (first touch: the kernel maps and zeroes every page). Loading a model in a new process
+ * writes ~32 bytes per n-gram into fresh arrays.
+ */
+function runTouch() {
+  const arrays = Array.from({ length: 4 }, () => new Float64Array(25e6 / 8));
+  const t = performance.now();
+  for (const array of arrays) array.fill(1);
+  return { firstTouchMsPer100MB: performance.now() - t };
+}
+
+const result = config.kind === 'touch' ? runTouch() : config.kind === 'ultra' ? (config.phase === 'train' ? runUltraTrain(config) : runUltraUse(config)) : config.kind === 'markov-strings' ? runMarkovStrings(config) : runMarkovChains(config);
 const peakRssBytes = process.resourceUsage().maxRSS * 1024;
 process.stdout.write(`${JSON.stringify({ ...config, ...result, peakRssBytes, corpusRssBytes: baselineRss, trainBytes: brown.trainBytes })}\n`);
