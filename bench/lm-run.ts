@@ -5,11 +5,7 @@
 //   npx tsx bench/lm-run.ts '{"kind":"ultra","phase":"train","trainPath":"/tmp/brown-train.txt","testPath":"/tmp/brown-test.txt","modelPath":"/tmp/m.ulm","label":"x","order":5,"minFrequency":1,"maxPatterns":0,"sentences":1000}'
 import { readFileSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import ChainModule from 'markov-chains';
-import MarkovModule from 'markov-strings';
-// Both libraries are CommonJS; markov-strings puts its class on `default`, markov-chains may.
-const Markov = MarkovModule.default;
-const Chain: typeof ChainModule = (ChainModule as unknown as { default?: typeof ChainModule }).default ?? ChainModule;
+import type ChainModule from 'markov-chains';
 import { decode, encode, train } from '../src/lm/index.js';
 
 type Config = { trainPath: string; testPath: string } & (
@@ -120,7 +116,11 @@ function timedGeneration(sentences: number, capSeconds: number, generateOne: () 
   return { generateMs: done === sentences ? ms : (ms / Math.max(done, 1)) * sentences, generatedSentences: done, extrapolated: done < sentences, generatedTokens: tokens, tokensPerSecond: tokens / (ms / 1000) };
 }
 
-function runMarkovStrings(c: Extract<Config, { kind: 'markov-strings' }>) {
+// The Markov libraries are imported only by their own runs, so the pattern model's processes do
+// not carry them in their peak RSS. Both are CommonJS; markov-strings puts its class on `default`,
+// markov-chains may.
+async function runMarkovStrings(c: Extract<Config, { kind: 'markov-strings' }>) {
+  const Markov = (await import('markov-strings')).default.default;
   const started = performance.now();
   const markov = new Markov({ stateSize: c.stateSize });
   markov.addData(brown.train);
@@ -135,7 +135,9 @@ function runMarkovStrings(c: Extract<Config, { kind: 'markov-strings' }>) {
   return { trainSeconds: buildSeconds, trainMBps: mb(brown.trainBytes) / buildSeconds, ...generation };
 }
 
-function runMarkovChains(c: Extract<Config, { kind: 'markov-chains' }>) {
+async function runMarkovChains(c: Extract<Config, { kind: 'markov-chains' }>) {
+  const imported = (await import('markov-chains')).default as unknown as { default?: typeof ChainModule } & typeof ChainModule;
+  const Chain: typeof ChainModule = imported.default ?? imported;
   const started = performance.now();
   const chain = new Chain(
     brown.train.map((line) => line.split(' ')),
@@ -158,6 +160,6 @@ function runTouch() {
   return { firstTouchMsPer100MB: performance.now() - t };
 }
 
-const result = config.kind === 'touch' ? runTouch() : config.kind === 'ultra' ? (config.phase === 'train' ? runUltraTrain(config) : runUltraUse(config)) : config.kind === 'markov-strings' ? runMarkovStrings(config) : runMarkovChains(config);
+const result = config.kind === 'touch' ? runTouch() : config.kind === 'ultra' ? (config.phase === 'train' ? runUltraTrain(config) : runUltraUse(config)) : config.kind === 'markov-strings' ? await runMarkovStrings(config) : await runMarkovChains(config);
 const peakRssBytes = process.resourceUsage().maxRSS * 1024;
 process.stdout.write(`${JSON.stringify({ ...config, ...result, peakRssBytes, corpusRssBytes: baselineRss, trainBytes: brown.trainBytes })}\n`);

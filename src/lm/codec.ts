@@ -642,6 +642,13 @@ function encodeCounts(counts: CountTrie, vocabSize: number, index?: EncoderIndex
   const { order, levels } = counts;
   const sizes = levels.map((level) => level.word.length);
   const streams: Uint8Array[][] = [];
+  const compressed: (StoredStream | null)[][] = [];
+  let rawBytes = 0;
+  const compressLevel = (level: Uint8Array[]): (StoredStream | null)[] =>
+    level.map((raw) => {
+      rawBytes += raw.length;
+      return storeStream(raw);
+    });
   const empty = new Uint8Array(0);
 
   // Level 0: plain words and counts.
@@ -682,15 +689,16 @@ function encodeCounts(counts: CountTrie, vocabSize: number, index?: EncoderIndex
     streams[i][FANOUT] = children.fanout;
     streams[i][EXCESS] = children.excess;
     streams.push([children.words, children.escapes, children.counts, empty, empty]);
+    // Level i's streams are complete: compress them now, so the raw bytes of all levels never
+    // coexist (they are most of what saving a model needs on top of the model).
+    compressed.push(compressLevel(streams[i]));
+    streams[i] = [];
   }
+  compressed.push(compressLevel(streams[order - 1]));
+  streams.length = 0;
 
   const baselines = hasExtras ? extrasBaselines(index ?? globalLinks(levels, sizes, localLinks), order) : null;
-  let rawBytes = 0;
-  const storedLevels = streams.map((level, i) => {
-    const stored: (StoredStream | null)[] = level.map((raw) => {
-      rawBytes += raw.length;
-      return storeStream(raw);
-    });
+  const storedLevels = compressed.map((stored, i) => {
     for (const { field } of OPTIONAL_LEVEL_ARRAYS) {
       const values = levels[i][field];
       if (values === undefined) {
