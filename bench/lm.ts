@@ -26,13 +26,16 @@ const configs = [
   { kind: 'ultra', label: 'ultra order 5', order: 5, minFrequency: 1, maxPatterns: 0, sentences },
   { kind: 'ultra', label: 'ultra order 5 pruned (min-frequency 2)', order: 5, minFrequency: 2, maxPatterns: 0, sentences },
   { kind: 'ultra', label: 'ultra order 5 capped (max-patterns 1M)', order: 5, minFrequency: 1, maxPatterns: 1_000_000, sentences },
+  // The load target's small case: a model of about 1.5 MB of text (the first lines of the split).
+  { kind: 'ultra', label: 'ultra order 5, first 1.5 MB of text', order: 5, minFrequency: 1, maxPatterns: 0, sentences, trainMegabytes: 1.5 },
   { kind: 'markov-strings', label: 'markov-strings 3.0.4 (stateSize 2)', stateSize: 2, sentences, capSeconds },
   { kind: 'markov-chains', label: 'markov-chains 1.0.2 (stateSize 2)', stateSize: 2, sentences, capSeconds },
 ];
 
 type Row = Record<string, unknown> & { label: string; kind: string };
-const run = (config: object): Row => {
-  const out = execFileSync(process.execPath, [runner, JSON.stringify({ ...config, trainPath, testPath })], { encoding: 'utf8', maxBuffer: 1 << 24 });
+const run = (config: Record<string, unknown> & { trainMegabytes?: number }): Row => {
+  const text = config.trainMegabytes !== undefined ? subsetPath(config.trainMegabytes) : trainPath;
+  const out = execFileSync(process.execPath, [runner, JSON.stringify({ ...config, trainPath: text, testPath })], { encoding: 'utf8', maxBuffer: 1 << 24 });
   return JSON.parse(out.trim().split('\n').pop() as string) as Row;
 };
 const scratch = mkdtempSync(join(tmpdir(), 'bench-lm-'));
@@ -41,6 +44,14 @@ const trainPath = join(scratch, 'brown-train.txt');
 const testPath = join(scratch, 'brown-test.txt');
 writeFileSync(trainPath, `${brown.train.join('\n')}\n`);
 writeFileSync(testPath, `${brown.test.join('\n')}\n`);
+/** A file with the first lines of the training split holding about `megabytes` of text. */
+function subsetPath(megabytes: number): string {
+  const path = join(scratch, `brown-train-${megabytes}MB.txt`);
+  let bytes = 0;
+  const lines = brown.train.filter((line) => (bytes += Buffer.byteLength(line) + 1) <= megabytes * 1e6);
+  writeFileSync(path, `${lines.join('\n')}\n`);
+  return path;
+}
 const touched = run({ kind: 'touch', label: 'memory' });
 const rows: Row[] = [];
 for (const [index, config] of configs.entries()) {
@@ -89,7 +100,7 @@ for (const other of rows.filter((r) => r.kind !== 'ultra')) {
   }
 }
 console.log('\nPeak RSS is the whole process (node and the text included): "train" reads the text file, trains and encodes; "use" loads, scores and generates.');
-console.log('Generation: 100 sentences of warm-up with other seeds, then the median of three timed runs of the same sentences.');
+console.log('Generation: 1,000 sentences of warm-up with other seeds, then the median of five timed runs of the same sentences.');
 console.log('B/n-gram "counts" leaves out the embeddings (int8 rows + scales), which are the same size whatever the pruning.');
 console.log('The Markov libraries cannot score text, so they have no perplexity.');
 console.log(
