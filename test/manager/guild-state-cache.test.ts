@@ -7,7 +7,7 @@ import { UserError } from '../../src/errors.js';
 import type { ModelManager } from '../../src/manager/index.js';
 import { GuildStateCache, type ChangeSource } from '../../src/manager/guild-state-cache.js';
 import { Catalog } from '../../src/store/index.js';
-import { ana, CORPORA, corpusSource, makeDirs, openManager, rawDatabase, TINY, WORDS, type TestDirs } from './helpers.js';
+import { ana, CORPORA, corpusSource, makeDirs, openManager, rawDatabase, rejection, TINY, WORDS, type TestDirs } from './helpers.js';
 
 function wordsOf(text: string): string[] {
   return text.split(/\s+/).filter((word) => word.length > 0);
@@ -22,15 +22,6 @@ function languageOf(text: string): keyof typeof CORPORA {
   throw new Error(`text from no single corpus: ${text}`);
 }
 
-async function rejection(promise: Promise<unknown>): Promise<UserError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof UserError) return error;
-    throw error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('GuildStateCache', () => {
   function source(): ChangeSource & { version: number; writes: number; checks: number } {

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { UserError } from '../../src/errors.js';
 import { ModelManager, defaultManagerConfig, type ManagerConfig, type TrainingSource } from '../../src/manager/index.js';
 
 export const ana = { id: '100000000000000001', name: 'Ana' };
@@ -85,4 +86,15 @@ export const TINY = { maxPatternLength: 3, embeddingDim: 4 } as const;
 /** A second connection to the manager's database, as another process would open it. */
 export function rawDatabase(dirs: TestDirs): Database.Database {
   return new Database(dirs.databasePath);
+}
+
+/** The UserError a promise rejects with (anything else is rethrown; fulfilment fails the test). */
+export async function rejection(promise: Promise<unknown>): Promise<UserError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof UserError) return error;
+    throw error;
+  }
+  throw new Error('expected a rejection');
 }

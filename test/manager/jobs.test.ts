@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
 import type { JobProgress, ManagerConfig, ModelManager } from '../../src/manager/index.js';
-import { ana, bob, CORPORA, corpusSource, makeDirs, openManager, rawDatabase, TINY, WORDS, type TestDirs } from './helpers.js';
+import { ana, bob, CORPORA, corpusSource, makeDirs, openManager, rawDatabase, rejection, TINY, WORDS, type TestDirs } from './helpers.js';
 
 let dirs: TestDirs;
 const opened: ModelManager[] = [];
@@ -23,15 +23,6 @@ async function open(overrides: Partial<ManagerConfig> = {}): Promise<ModelManage
   return manager;
 }
 
-async function rejection(promise: Promise<unknown>): Promise<UserError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof UserError) return error;
-    throw error;
-  }
-  throw new Error('expected a rejection');
-}
 
 function train(manager: ModelManager, guildId: string, lines: readonly string[], onProgress?: (progress: JobProgress) => void) {
   return manager.train(guildId, ana, [corpusSource(dirs, `${guildId}-${lines.length}.txt`, lines)], TINY, 'new', onProgress);

@@ -5,7 +5,7 @@ import { UserError } from '../../src/errors.js';
 import type { ManagerConfig, ModelManager } from '../../src/manager/index.js';
 import { frameModelPayload } from '../../src/lm/codec.js';
 import { sha256 } from '../../src/store/index.js';
-import { ana, bob, CORPORA, corpusSource, makeDirs, openManager, rawDatabase, TINY, WORDS, type TestDirs } from './helpers.js';
+import { ana, bob, CORPORA, corpusSource, makeDirs, openManager, rawDatabase, rejection, TINY, WORDS, type TestDirs } from './helpers.js';
 
 // One manager (and so one warm worker) serves the whole file; every test works in guilds of
 // its own. Tests that need another configuration open a second manager on the same files that
@@ -39,15 +39,6 @@ async function shard(guildIds: string[], overrides: Partial<ManagerConfig> = {})
   return opened;
 }
 
-async function rejection(promise: Promise<unknown>): Promise<UserError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof UserError) return error;
-    throw error;
-  }
-  throw new Error('expected a rejection');
-}
 
 function trainSpanish(guildId: string, mode: 'new' | 'append' = 'new') {
   return manager.train(guildId, ana, [corpusSource(dirs, `es-${guildId}.txt`, CORPORA.es)], TINY, mode);
