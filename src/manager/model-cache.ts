@@ -48,6 +48,31 @@ export class ModelCache<M> {
     return true;
   }
 
+  /**
+   * A cached model's size changed (generation builds structures lazily: rankings, candidate
+   * heads): re-account it and evict the least recently used others until the budget holds again.
+   * A model that alone outgrew the budget leaves the cache, as set() would not have taken it.
+   */
+  resize(key: string, memoryBytes: number): void {
+    const entry = this.entries.get(key);
+    if (!entry) return;
+    const bytes = Math.max(0, memoryBytes);
+    if (bytes === entry.bytes) return;
+    this.totalBytes += bytes - entry.bytes;
+    entry.bytes = bytes;
+    if (bytes > this.budgetBytes) {
+      this.delete(key);
+      this.evictions++;
+      return;
+    }
+    for (const other of this.entries.keys()) {
+      if (this.totalBytes <= this.budgetBytes) break;
+      if (other === key) continue;
+      this.delete(other);
+      this.evictions++;
+    }
+  }
+
   /** Keeps a model cached under a new key (a draft that became a saved file). */
   rename(from: string, to: string): void {
     const entry = this.entries.get(from);

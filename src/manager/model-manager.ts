@@ -568,8 +568,13 @@ export class ModelManager implements ModelManagerApi {
   private async generateNow(guildId: string, options: GenerateOptions, known: WorkingModel | null): Promise<GenerateResult> {
     const working = known ?? this.workingModel(guildId);
     if (working.kind === 'none') throw new UserError('NO_MODEL_LOADED', {});
-    const model = await this.modelFor(guildId, fileOf(working), labelOf(working));
-    return model.generate(withGenerationDefaults(options));
+    const file = fileOf(working);
+    const model = await this.modelFor(guildId, file, labelOf(working));
+    const result = model.generate(withGenerationDefaults(options));
+    // Sampling with temperature/top-p keeps per-state candidate heads that grow with use (up to
+    // ~24 MB for a large model): the cache budget follows.
+    this.cache.resize(ModelCache.key(guildId, file.filename), model.memoryBytes());
+    return result;
   }
 
   status(guildId: string): GuildStatus {

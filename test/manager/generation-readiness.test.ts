@@ -29,4 +29,19 @@ describe('generation readiness', () => {
     await reopened.generate(guild, { seed: 1 });
     expect(reopened.generationReadiness(guild)).toBe('in-memory');
   });
+
+  it('keeps the cache budget in step with what generation builds in the model', async () => {
+    const other = '200000000000000002';
+    await manager.train(other, ana, [corpusSource(dirs, 'b.txt', CORPORA.en)], TINY, 'new');
+    // Generation with the product defaults (temperature, top-p) ranks continuations and keeps
+    // candidate heads: the cached size grows with them, and the budget accounts for it.
+    // Exact sampling first (temperature 1, top-p 1) loads the model without building anything.
+    await manager.generate(other, { seed: 2, temperature: 1, topP: 1 });
+    const before = manager.cacheStats().bytes;
+    await manager.generate(other, { seed: 3 });
+    const afterFirst = manager.cacheStats().bytes;
+    expect(afterFirst).toBeGreaterThan(before);
+    for (let seed = 4; seed < 40; seed++) await manager.generate(other, { seed, prompt: 'the' });
+    expect(manager.cacheStats().bytes).toBeGreaterThanOrEqual(afterFirst);
+  });
 });

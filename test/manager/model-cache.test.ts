@@ -30,6 +30,21 @@ describe('ModelCache', () => {
     expect([cache.size, cache.bytes]).toEqual([0, 0]);
   });
 
+  it('re-accounts a model that grew, evicting the least recently used others (or the model itself past the budget)', () => {
+    const cache = new ModelCache<string>(100);
+    cache.set('g1/a', 'A', 30);
+    cache.set('g2/b', 'B', 30);
+    cache.set('g3/c', 'C', 30);
+    cache.resize('g3/c', 50); // 110 > 100: the oldest other entry goes
+    expect([cache.has('g1/a'), cache.has('g2/b'), cache.has('g3/c'), cache.bytes, cache.evictions]).toEqual([false, true, true, 80, 1]);
+    cache.resize('g3/c', 20);
+    expect(cache.bytes).toBe(50);
+    cache.resize('g2/b', 101);
+    expect([cache.has('g2/b'), cache.has('g3/c'), cache.bytes, cache.evictions]).toEqual([false, true, 20, 2]);
+    cache.resize('g9/missing', 10);
+    expect(cache.bytes).toBe(20);
+  });
+
   it('keys entries by guild, so two guilds never share one', () => {
     expect(ModelCache.key('g1', 'a.ulm')).not.toBe(ModelCache.key('g2', 'a.ulm'));
   });
