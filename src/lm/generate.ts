@@ -252,8 +252,14 @@ const HEAD_ARENA = 1 << 21;
  * heads and the sampler's scratch, so a generation allocates almost nothing per token.
  */
 export class ContinuationRanking {
-  private readonly ranked: Int32Array;
-  private readonly done: Uint8Array;
+  /**
+   * Ranked runs of the contexts the explicit-score path visited (only contexts with more children
+   * than a head takes are ranked): positions of the context's children, most probable first, and
+   * how much of the run is ranked. Kept per visited context rather than one array over every node,
+   * so a model that samples little holds little, and a first sample allocates no model-sized array.
+   */
+  private readonly runs = new Map<number, { positions: Int32Array; status: number }>();
+  private runBytes = 0;
   private unigrams: Int32Array | null = null;
   /** Scratch for the sampler: per word, the generation it was stamped in and the stamping depth. */
   readonly ownerStamp: Int32Array;
@@ -261,9 +267,7 @@ export class ContinuationRanking {
   stampGeneration = 0;
 
   constructor(private readonly core: ModelCore) {
-    const { offsets, order, vocabularySize } = core.graph;
-    this.ranked = new Int32Array(offsets[order]);
-    this.done = new Uint8Array(offsets[order - 1]);
+    const { vocabularySize } = core.graph;
     this.ownerStamp = new Int32Array(vocabularySize);
     this.ownerDepth = new Uint8Array(vocabularySize);
   }
@@ -342,40 +346,47 @@ export class ContinuationRanking {
 
   /** Typed-array bytes held. */
   get byteLength(): number {
-    return this.headWords.byteLength + this.headLogProb.byteLength + this.scratchCapacity * 24 + this.ranked.byteLength + this.done.byteLength + this.ownerStamp.byteLength + this.ownerDepth.byteLength + (this.unigrams?.byteLength ?? 0);
+    return this.headWords.byteLength + this.headLogProb.byteLength + this.scratchCapacity * 24 + this.runBytes + this.ownerStamp.byteLength + this.ownerDepth.byteLength + (this.unigrams?.byteLength ?? 0);
   }
 
-  /** The ranked children, by position: see rank. */
-  get rankedChildren(): Int32Array {
-    return this.ranked;
+  /** The ranked run of `context` (positions of its children, best first) after rank(context, …). */
+  rankedRun(context: number): Int32Array {
+    const run = this.runs.get(context);
+    if (run === undefined) throw new Error(`context ${context} has not been ranked`);
+    return run.positions;
   }
 
   /**
-   * Ranks the children of `context` (most probable first) into `rankedChildren[childStart[context]
-   * ..]` — positions, not a view, so a lookup allocates nothing — and returns how many leading
-   * ones are ranked: at least `needed` (or all). A first visit usually needs only the few best,
-   * so those are selected in linear time and only they are sorted; the prefix equals that of a
-   * full sort because the order (probability, then node) has no ties.
+   * Ranks the children of `context` (most probable first) into its ranked run (rankedRun) —
+   * positions, not copies — and returns how many leading ones are ranked: at least `needed` (or
+   * all). A first visit usually needs only the few best, so those are selected in linear time and
+   * only they are sorted; the prefix equals that of a full sort because the order (probability,
+   * then node) has no ties.
    */
   rank(context: number, needed: number): number {
     const { childStart } = this.core.graph;
     const from = childStart[context];
     const to = childStart[context + 1];
     const size = to - from;
-    const status = this.done[context];
-    if (status === RANKED_ALL) return size;
-    if (status === RANKED_PREFIX && needed <= RANKED_PREFIX_SIZE) return RANKED_PREFIX_SIZE;
-    const run = this.ranked.subarray(from, to);
+    let entry = this.runs.get(context);
+    if (entry?.status === RANKED_ALL) return size;
+    if (entry?.status === RANKED_PREFIX && needed <= RANKED_PREFIX_SIZE) return RANKED_PREFIX_SIZE;
+    if (entry === undefined) {
+      entry = { positions: new Int32Array(size), status: 0 };
+      this.runs.set(context, entry);
+      this.runBytes += entry.positions.byteLength;
+    }
+    const run = entry.positions;
     for (let x = from; x < to; x++) run[x - from] = x;
     const prob = this.core.estimate.prob;
     if (needed <= RANKED_PREFIX_SIZE && size > 2 * RANKED_PREFIX_SIZE) {
       selectBestByKey(run, prob, RANKED_PREFIX_SIZE);
       sortByDescendingKey(run, prob, RANKED_PREFIX_SIZE);
-      this.done[context] = RANKED_PREFIX;
+      entry.status = RANKED_PREFIX;
       return RANKED_PREFIX_SIZE;
     }
     sortByDescendingKey(run, prob);
-    this.done[context] = RANKED_ALL;
+    entry.status = RANKED_ALL;
     return size;
   }
 
@@ -596,12 +607,12 @@ class CandidateSampler {
           if (!ownedByLonger(w, depth)) consider(w, multiplier * prob[x]);
         }
       } else {
-        const ranked = ranking.rankedChildren;
         let rankedEnd = from + ranking.rank(context, perContext);
+        const ranked = ranking.rankedRun(context);
         let taken = 0;
         for (let r = from; r < to && taken < perContext; r++) {
           if (r === rankedEnd) rankedEnd = from + ranking.rank(context, to - from);
-          const x = ranked[r];
+          const x = ranked[r - from];
           const w = nodeWord[x];
           if (ownedByLonger(w, depth)) continue;
           consider(w, multiplier * prob[x]);
