@@ -15,6 +15,7 @@ import {
   type TrainingResult,
   type TrainingTask,
   type WorkerMessage,
+  type WorkerTask,
 } from './training-protocol.js';
 import type { TrainPhase } from '../lm/types.js';
 
@@ -106,7 +107,53 @@ export class TrainingPool {
   }
 
   /** Runs one training; rejects with `signal.reason` when aborted (the worker is terminated). */
-  async run(task: TrainingTask, onProgress: TrainingProgressListener, signal: AbortSignal): Promise<TrainingResult> {
+  run(task: TrainingTask, onProgress: TrainingProgressListener, signal: AbortSignal): Promise<TrainingResult> {
+    // Every buffer is moved, not cloned; a view of a shared buffer (Node's small-buffer pool)
+    // is copied first, so that only its own bytes travel and the pool stays usable here.
+    const files = task.files.map((file) => ({ ...file, bytes: ownBuffer(file.bytes) }));
+    const base = task.base === null ? null : ownBuffer(task.base);
+    const transfer = files.map((file) => file.bytes.buffer as ArrayBuffer);
+    if (base) transfer.push(base.buffer as ArrayBuffer);
+    return this.exchange<TrainingResult>({ ...task, files, base } satisfies TrainingTask, transfer, signal, (message) => {
+      if (message.type === 'progress') onProgress(message.phase, message.fraction);
+      else if (message.type === 'done') return { value: { bytes: message.bytes, stats: message.stats, sample: message.sample, sources: message.sources } };
+      else if (message.type === 'failed') {
+        // A refusal of the input arrives as its code and params: the caller gets the same
+        // UserError that parsing on the main thread would have thrown.
+        return { error: message.kind === 'user' ? new UserError(message.code, message.params) : new TrainingWorkerError(message.kind, message.message) };
+      }
+      return undefined;
+    });
+  }
+
+  /**
+   * Decodes a model file in a worker and moves the model's arrays back: the main thread only
+   * rebuilds the object around them. Rejects with ModelFormatError for a file that is not a valid
+   * model, TrainingWorkerError('internal') when the worker fails. `bytes` may be detached.
+   */
+  load(bytes: Uint8Array): Promise<Model> {
+    const owned = ownBuffer(bytes);
+    const task: LoadTask = { type: 'load', bytes: owned };
+    return this.exchange<Model>(task, [owned.buffer as ArrayBuffer], new AbortController().signal, (message) => {
+      if (message.type === 'loaded') return { value: Model.fromTransferable(message.model) };
+      if (message.type === 'load-failed') {
+        return { error: message.formatKind !== null ? new ModelFormatError(message.formatKind, message.message) : new TrainingWorkerError('internal', message.message) };
+      }
+      return undefined;
+    });
+  }
+
+  /**
+   * One task on a pooled worker. `reply` reads each message and returns the outcome once the task
+   * is over (undefined for interim messages such as progress); the worker then goes back to the
+   * pool. A worker that crashes or exits, or whose task is aborted, is discarded instead.
+   */
+  private async exchange<T>(
+    task: WorkerTask,
+    transfer: ArrayBuffer[],
+    signal: AbortSignal,
+    reply: (message: WorkerMessage) => { value: T } | { error: unknown } | undefined,
+  ): Promise<T> {
     const pooled = await this.acquire(signal);
     let worker: Worker;
     try {
@@ -115,7 +162,7 @@ export class TrainingPool {
       this.discard(pooled);
       throw error;
     }
-    return new Promise<TrainingResult>((resolve, reject) => {
+    return new Promise<T>((resolve, reject) => {
       const settle = (outcome: () => void, keepWorker: boolean) => {
         worker.off('message', onMessage);
         worker.off('error', onError);
@@ -126,19 +173,13 @@ export class TrainingPool {
         outcome();
       };
       const onMessage = (message: WorkerMessage) => {
-        if (message.type === 'progress') onProgress(message.phase, message.fraction);
-        else if (message.type === 'done') {
-          settle(() => resolve({ bytes: message.bytes, stats: message.stats, sample: message.sample, sources: message.sources }), true);
-        } else if (message.type === 'failed') {
-          // A refusal of the input arrives as its code and params: the caller gets the same
-          // UserError that parsing on the main thread would have thrown.
-          const error = message.kind === 'user' ? new UserError(message.code, message.params) : new TrainingWorkerError(message.kind, message.message);
-          settle(() => reject(error), true);
-        }
+        const outcome = reply(message);
+        if (outcome === undefined) return;
+        if ('error' in outcome) settle(() => reject(outcome.error), true);
+        else settle(() => resolve(outcome.value), true);
       };
       const onError = (error: Error) => settle(() => reject(new TrainingWorkerError('internal', error.message)), false);
-      const onExit = (code: number) =>
-        settle(() => reject(new TrainingWorkerError('internal', `the training worker stopped (exit code ${code})`)), false);
+      const onExit = (code: number) => settle(() => reject(new TrainingWorkerError('internal', `the worker stopped (exit code ${code})`)), false);
       const onAbort = () => settle(() => reject(signal.reason), false);
       if (signal.aborted) return settle(() => reject(signal.reason), true);
       worker.on('message', onMessage);
@@ -146,57 +187,7 @@ export class TrainingPool {
       worker.on('exit', onExit);
       signal.addEventListener('abort', onAbort, { once: true });
       worker.ref();
-      // Every buffer is moved, not cloned; a view of a shared buffer (Node's small-buffer pool)
-      // is copied first, so that only its own bytes travel and the pool stays usable here.
-      const files = task.files.map((file) => ({ ...file, bytes: ownBuffer(file.bytes) }));
-      const base = task.base === null ? null : ownBuffer(task.base);
-      const transfer = files.map((file) => file.bytes.buffer as ArrayBuffer);
-      if (base) transfer.push(base.buffer as ArrayBuffer);
-      worker.postMessage({ ...task, files, base } satisfies TrainingTask, transfer);
-    });
-  }
-
-  /**
-   * Decodes a model file in a worker and moves the model's arrays back: the main thread only
-   * rebuilds the object around them. Rejects with ModelFormatError for a file that is not a valid
-   * model, TrainingWorkerError('internal') when the worker fails. `bytes` may be detached.
-   */
-  async load(bytes: Uint8Array): Promise<Model> {
-    const never = new AbortController().signal;
-    const pooled = await this.acquire(never);
-    let worker: Worker;
-    try {
-      worker = await pooled.ready;
-    } catch (error) {
-      this.discard(pooled);
-      throw error;
-    }
-    return new Promise<Model>((resolve, reject) => {
-      const settle = (outcome: () => void, keepWorker: boolean) => {
-        worker.off('message', onMessage);
-        worker.off('error', onError);
-        worker.off('exit', onExit);
-        if (keepWorker) this.release(pooled);
-        else this.discard(pooled);
-        outcome();
-      };
-      const onMessage = (message: WorkerMessage) => {
-        if (message.type === 'loaded') settle(() => resolve(Model.fromTransferable(message.model)), true);
-        else if (message.type === 'load-failed') {
-          const error = message.formatKind !== null ? new ModelFormatError(message.formatKind, message.message) : new TrainingWorkerError('internal', message.message);
-          settle(() => reject(error), true);
-        }
-      };
-      const onError = (error: Error) => settle(() => reject(new TrainingWorkerError('internal', error.message)), false);
-      const onExit = (code: number) => settle(() => reject(new TrainingWorkerError('internal', `the worker stopped (exit code ${code})`)), false);
-      worker.on('message', onMessage);
-      worker.on('error', onError);
-      worker.on('exit', onExit);
-      worker.ref();
-      // A view of a shared buffer (Node's small-file pool) is copied rather than detaching the pool.
-      const owned = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
-      const task: LoadTask = { type: 'load', bytes };
-      worker.postMessage(task, owned ? [bytes.buffer as ArrayBuffer] : []);
+      worker.postMessage(task, transfer);
     });
   }
 
