@@ -59,6 +59,20 @@ export function findChild(graph: PatternGraph, context: number, word: number): n
 }
 
 /**
+ * The node of (context w), else of the longest stored suffix of it: the child `w` of `context` or
+ * of the first context on its suffix chain that has one. At the root every word has a node, so
+ * the walk ends.
+ */
+function storedSuffix(graph: PatternGraph, context: number, w: number): number {
+  let found = findChild(graph, context, w);
+  while (found < 0) {
+    context = graph.suffix[context];
+    found = findChild(graph, context, w);
+  }
+  return found;
+}
+
+/**
  * A trie already laid out as the graph by its reader (the codec): levels end to end in one array
  * per field, child starts, and suffix links where the reader knows them. A suffix of −1 on a level
  * above the unigrams means "not known" (a word the file stored without its suffix): it is searched.
@@ -86,14 +100,7 @@ export function indexedPatternGraph(index: TrieIndex, vocabularySize: number): P
       while (childStart[parentNode + 1] <= node) parentNode++;
       if (suffix[node] >= 0) continue;
       // As in buildPatternGraph: (suffix(p) w), else the next shorter suffix that is stored.
-      const w = word[node];
-      let context = suffix[parentNode];
-      let found = findChild(graph, context, w);
-      while (found < 0) {
-        context = suffix[context];
-        found = findChild(graph, context, w);
-      }
-      suffix[node] = found;
+      suffix[node] = storedSuffix(graph, suffix[parentNode], word[node]);
     }
   }
   graph.levels = levelViews(graph);
@@ -240,13 +247,8 @@ export function buildPatternGraph(trie: CountTrie, vocabularySize: number, check
         lo = found + 1;
       } else {
         // The suffix of (p w) is (suffix(p) w); if a pruned or foreign trie lacks it, the next
-        // shorter one. At the root every word has a node, so the loop ends.
-        let context = suffix[suffix[parentBase + p]];
-        found = findChild(graph, context, w);
-        while (found < 0) {
-          context = suffix[context];
-          found = findChild(graph, context, w);
-        }
+        // shorter one.
+        found = storedSuffix(graph, suffix[suffix[parentBase + p]], w);
       }
       suffix[node] = found;
     }
