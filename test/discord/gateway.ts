@@ -183,15 +183,21 @@ export class Gateway {
     return typeof token === 'string' && token.replace(/^Bot\s+/i, '') === this.state.config.token;
   }
 
-  private identify(connection: Connection, d: Json): void {
+  /** IDENTIFY and RESUME alike: a fresh connection with the right token, else closed as Discord closes it. */
+  private authenticates(connection: Connection, d: Json): boolean {
     if (connection.session) {
       this.closeWith(connection, CLOSE.alreadyAuthenticated, 'Already authenticated.', 'GATEWAY_ALREADY_AUTHENTICATED');
-      return;
+      return false;
     }
     if (!this.tokenMatches(d.token)) {
       this.closeWith(connection, CLOSE.authenticationFailed, 'Authentication failed.', 'GATEWAY_AUTHENTICATION_FAILED');
-      return;
+      return false;
     }
+    return true;
+  }
+
+  private identify(connection: Connection, d: Json): void {
+    if (!this.authenticates(connection, d)) return;
     const intents = d.intents;
     if (typeof intents !== 'number' || !Number.isInteger(intents) || intents < 0 || (intents & ~KNOWN_INTENTS) !== 0) {
       this.closeWith(connection, CLOSE.invalidIntents, 'Invalid intent(s).', 'GATEWAY_INVALID_INTENTS');
@@ -263,14 +269,7 @@ export class Gateway {
   }
 
   private resume(connection: Connection, d: Json): void {
-    if (connection.session) {
-      this.closeWith(connection, CLOSE.alreadyAuthenticated, 'Already authenticated.', 'GATEWAY_ALREADY_AUTHENTICATED');
-      return;
-    }
-    if (!this.tokenMatches(d.token)) {
-      this.closeWith(connection, CLOSE.authenticationFailed, 'Authentication failed.', 'GATEWAY_AUTHENTICATION_FAILED');
-      return;
-    }
+    if (!this.authenticates(connection, d)) return;
     const session = typeof d.session_id === 'string' ? this.sessions.get(d.session_id) : undefined;
     const seq = typeof d.seq === 'number' ? d.seq : -1;
     const oldest = session?.backlog[0]?.s ?? (session ? session.seq + 1 : 0);
