@@ -12,14 +12,14 @@
 //                                            and writes the .cpuprofile (bench:bot --cpu-prof DIR)
 //   { type: 'stop' }                         stop whatever runs and exit
 // Each request is answered { id, ok, value | error }.
-import { once } from 'node:events';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { Client, Events, GatewayIntentBits } from 'discord.js';
+import { Events, type Client } from 'discord.js';
 import { pino } from 'pino';
 import { startBot, type RunningBot } from '../src/discord/bot.js';
 import { parseConfig } from '../src/discord/config.js';
+import { loginClient } from '../test/discord/harness.js';
 
 type Request =
   | { type: 'ping'; apiBase: string; token: string }
@@ -29,8 +29,6 @@ type Request =
   | { type: 'loop'; reset: boolean }
   | { type: 'profile'; file: string | null }
   | { type: 'stop' };
-
-const READY_EVENT: string = (Events as Record<string, string>).ClientReady ?? 'ready';
 
 const loopDelay = monitorEventLoopDelay({ resolution: 10 });
 loopDelay.enable();
@@ -79,13 +77,10 @@ async function profile(file: string | null): Promise<unknown> {
 async function serve(request: Request): Promise<unknown> {
   switch (request.type) {
     case 'ping': {
-      const client = new Client({ intents: [GatewayIntentBits.Guilds], rest: { api: request.apiBase } });
+      const client = await loginClient(request);
       client.on(Events.InteractionCreate, (interaction) => {
         if (interaction.isChatInputCommand()) void interaction.reply({ content: 'pong', allowedMentions: { parse: [] } });
       });
-      const ready = once(client, READY_EVENT);
-      await client.login(request.token);
-      await ready;
       pingClient = client;
       return null;
     }

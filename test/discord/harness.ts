@@ -12,7 +12,7 @@ export interface LoginOptions extends Partial<ClientOptions> {
   skipReadyWait?: boolean;
 }
 
-export function createClient(server: DiscordServer, options: Partial<ClientOptions> = {}): Client {
+export function createClient(server: Pick<DiscordServer, 'apiBase'>, options: Partial<ClientOptions> = {}): Client {
   return new Client({
     intents: [GatewayIntentBits.Guilds],
     ...options,
@@ -20,7 +20,8 @@ export function createClient(server: DiscordServer, options: Partial<ClientOptio
   });
 }
 
-export async function loginClient(server: DiscordServer, options: LoginOptions = {}): Promise<Client> {
+/** Only the server's address and token are used, so a bot in another process can log in with them too. */
+export async function loginClient(server: Pick<DiscordServer, 'apiBase' | 'token'>, options: LoginOptions = {}): Promise<Client> {
   const { skipReadyWait, ...clientOptions } = options;
   const client = createClient(server, clientOptions);
   const ready = once(client, CLIENT_READY_EVENT);
