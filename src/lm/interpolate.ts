@@ -49,7 +49,8 @@ export function interpolate(
   const total = offsets[order];
   const vocabularySize = graph.vocabularySize;
   const prob = new Float64Array(total);
-  const backoff = new Float64Array(offsets[order - 1]).fill(1);
+  // Every entry is written by interpolateLevel (1 where a context has no continuations).
+  const backoff = new Float64Array(offsets[order - 1]);
   if (adjusted.length !== total) throw new RangeError('interpolate: one adjusted count per node');
   const cumulative = new Float32Array(adjusted.buffer, adjusted.byteOffset, total);
 
@@ -82,6 +83,11 @@ export function interpolate(
  * The probabilities of level k from those of level k − 1. Its own function so each level's loop
  * is optimized on its own. The discount of an adjusted count a is D[min(a, 3)] with D[0] = 0:
  * a table load instead of branches the processor cannot predict (a is 1, 2 or more at random).
+ *
+ * The lower-order probabilities p(w | h′) are gathered first, in a loop of independent loads over
+ * the level (each context's continuations have their suffixes in a run elsewhere in level k − 1,
+ * so these loads miss the cache): the processor overlaps the misses, which the main loop's
+ * dependent arithmetic does not let it do. Measured on Brown order 5: 44–51 → 33–35 ms for all levels.
  */
 function interpolateLevel(
   graph: PatternGraph,
@@ -96,11 +102,22 @@ function interpolateLevel(
   const { offsets, childStart, suffix, word } = graph;
   const table = Float64Array.of(0, discount[0], discount[1], discount[2]);
   const contextBase = offsets[k - 1];
+  const contextEnd = offsets[k];
   const exactSuffixLevel = offsets[k - 1];
-  for (let context = contextBase; context < offsets[k]; context++) {
-    const from = childStart[context];
-    const to = childStart[context + 1];
-    if (from === to) continue; // no continuations: backoff stays 1
+  // p(w | h′) is the stored probability of the suffix n-gram h′w when it is exactly one level down
+  // (always, in a trie built from text); otherwise −1 here, and it is walked below.
+  for (let x = offsets[k], end = offsets[k + 1]; x < end; x++) {
+    const s = suffix[x];
+    prob[x] = s >= exactSuffixLevel ? prob[s] : -1;
+  }
+  let to = childStart[contextBase];
+  for (let context = contextBase; context < contextEnd; context++) {
+    const from = to;
+    to = childStart[context + 1];
+    if (from === to) {
+      backoff[context] = 1; // no continuations: everything passes through
+      continue;
+    }
     const extra = pruned !== undefined ? pruned[context - contextBase] : 0;
     let sum = extra;
     let gammaSum = extra;
@@ -120,10 +137,8 @@ function interpolateLevel(
       const share = (a - table[a < 3 ? a : 3]) * inverse;
       runningShare += share;
       cumulative[x] = runningShare;
-      const s = suffix[x];
-      // p(w | h′) is the stored probability of the suffix n-gram h′w when it exists (always
-      // in a trie built from text); otherwise it is walked from h′'s longest stored suffix.
-      const lower = s >= exactSuffixLevel ? prob[s] : lowerProbability(graph, prob, backoff, suffix[context], word[x]);
+      let lower = prob[x];
+      if (lower < 0) lower = lowerProbability(graph, prob, backoff, suffix[context], word[x]);
       prob[x] = share + gamma * lower;
     }
   }
