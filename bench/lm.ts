@@ -33,9 +33,13 @@ const configs = [
 ];
 
 type Row = Record<string, unknown> & { label: string; kind: string };
-const run = (config: Record<string, unknown> & { trainMegabytes?: number }): Row => {
+const run = (config: Record<string, unknown> & { trainMegabytes?: number }, node: { args?: string[]; env?: Record<string, string> } = {}): Row => {
   const text = config.trainMegabytes !== undefined ? subsetPath(config.trainMegabytes) : trainPath;
-  const out = execFileSync(process.execPath, [runner, JSON.stringify({ ...config, trainPath: text, testPath })], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const out = execFileSync(process.execPath, [...(node.args ?? []), runner, JSON.stringify({ ...config, trainPath: text, testPath })], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+    env: { ...process.env, ...node.env },
+  });
   return JSON.parse(out.trim().split('\n').pop() as string) as Row;
 };
 const scratch = mkdtempSync(join(tmpdir(), 'bench-lm-'));
@@ -65,13 +69,20 @@ for (const [index, config] of configs.entries()) {
   const used = run({ ...config, phase: 'use', modelPath });
   rows.push({ ...trained, ...used, trainPeakRssBytes: trained.peakRssBytes, usePeakRssBytes: used.peakRssBytes });
 }
+// The load's own work, without the price of fresh memory: glibc keeps freed blocks in its heap
+// (no mmap for large blocks, no trimming), and each load follows the collection of the last model.
+const recycledMemory = { args: ['--expose-gc'], env: { GLIBC_TUNABLES: 'glibc.malloc.mmap_threshold=1073741824:glibc.malloc.trim_threshold=4294967295' } };
+const reloads = ['ultra order 5', 'ultra order 5, first 1.5 MB of text'].map((label) => {
+  const index = configs.findIndex((config) => config.label === label);
+  return run({ kind: 'reload', label, modelPath: join(scratch, `model-${index}.ulm`), loads: 11 }, recycledMemory);
+});
 rmSync(scratch, { recursive: true, force: true });
 
 const num = (value: unknown, digits = 2) => (typeof value === 'number' ? value.toFixed(digits) : '–');
 const int = (value: unknown) => (typeof value === 'number' ? Math.round(value).toLocaleString('en-US') : '–');
 const first = rows[0];
 console.log(`\nBrown corpus: training split ${(Number(first.trainBytes) / 1e6).toFixed(2)} MB (every 10th document held out); node ${process.version}\n`);
-const header = ['configuration', 'train s', 'MB/s', 'peak RSS MB (train / use)', 'n-grams', 'file bytes', 'B/n-gram (all / counts)', 'load ms', 'load MB/s', 'ppl', 'ppl excl OOV', `${sentences} sentences ms`, 'tokens/s', 'tokens/s (t 0.7, p 0.95)'];
+const header = ['configuration', 'train s', 'MB/s', 'peak RSS MB (train / use)', 'n-grams', 'file bytes', 'B/n-gram (all / counts)', 'load ms (first / median)', 'load MB/s (median)', 'ppl', 'ppl excl OOV', `${sentences} sentences ms`, 'tokens/s', 'tokens/s (t 0.7, p 0.95)'];
 const table = rows.map((r) => [
   r.label,
   num(r.trainSeconds),
@@ -80,7 +91,7 @@ const table = rows.map((r) => [
   int(r.ngrams),
   int(r.fileBytes),
   r.kind === 'ultra' ? `${num(r.bytesPerNgram)} / ${num(r.countBytesPerNgram)}` : '–',
-  num(r.loadMs, 1),
+  r.kind === 'ultra' ? `${num(r.firstLoadMs, 0)} / ${num(r.loadMs, 1)}` : '–',
   num(r.loadMBps, 0),
   num(r.perplexity),
   num(r.perplexityExclOov),
@@ -100,6 +111,13 @@ for (const other of rows.filter((r) => r.kind !== 'ultra')) {
   }
 }
 console.log('\nPeak RSS is the whole process (node and the text included): "train" reads the text file, trains and encodes; "use" loads, scores and generates.');
+console.log('Load: file bytes to a model ready to generate and score (probabilities included); "first" is the first load of the fresh "use" process (cold compiler, fresh memory), "median" the median of the five loads after it.');
+for (const r of reloads) {
+  console.log(
+    `Load into recycled memory, ${r.label}: median ${num(r.reloadMedianMs, 1)} ms (min ${num(r.reloadMinMs, 1)}), ` +
+      `${num(Number(r.fileBytes) / 1e6 / (Number(r.reloadMedianMs) / 1000), 1)} MB/s: ten loads, each after the last model was collected, with glibc keeping freed memory (GLIBC_TUNABLES mmap_threshold=1 GB, trim_threshold=4 GB).`,
+  );
+}
 console.log('Generation: 1,000 sentences of warm-up with other seeds, then the median of five timed runs of the same sentences.');
 console.log('B/n-gram "counts" leaves out the embeddings (int8 rows + scales), which are the same size whatever the pruning.');
 console.log('The Markov libraries cannot score text, so they have no perplexity.');
