@@ -285,7 +285,10 @@ function loadStream(value: unknown, maxRawBytes: number, budget: DecodeBudget, w
   if (rawBytes === 0) fail(`${what}: empty stream stored compressed`);
   let raw: Uint8Array;
   try {
-    raw = zlib.inflateRawSync(bytes, { maxOutputLength: rawBytes });
+    // One output chunk of the declared size (plus the byte that catches a longer stream): zlib's
+    // default 16 KB chunks cost a list of buffers and a final copy, ~3 of 13 ms on Brown order 5.
+    // Nothing is touched beyond what is written, and the budget bounds the declared sizes.
+    raw = zlib.inflateRawSync(bytes, { maxOutputLength: rawBytes, chunkSize: Math.max(64, rawBytes + 1) });
   } catch {
     fail(`${what}: compressed data is damaged or larger than declared`);
   }

@@ -296,6 +296,20 @@ describe('model file codec: refusing files', () => {
     expect(kindAfter((p) => (p.counts.levels[0][2] = [7, 3, Uint8Array.of(1, 2, 3)]))).toBe('corrupt');
   });
 
+  it('refuses a compressed stream that inflates to one byte more or less than declared', () => {
+    const withTextDeclaredAs = (change: number) => {
+      const p = openPayload(valid);
+      const text = p.vocab.text[2];
+      p.vocab.text = [1, text.length + change, new Uint8Array(zlib.deflateRawSync(text))];
+      return sealPayload(p);
+    };
+    expect(decodeModelFile(withTextDeclaredAs(0)).vocab).toEqual(decodeModelFile(valid).vocab);
+    // Declared one byte longer: the one output chunk the decoder allocates is not filled.
+    expect(formatErrorKind(() => decodeModelFile(withTextDeclaredAs(1)))).toBe('corrupt');
+    // Declared one byte shorter: the spare byte of that chunk receives the excess.
+    expect(formatErrorKind(() => decodeModelFile(withTextDeclaredAs(-1)))).toBe('corrupt');
+  });
+
   it("refuses a pruned model's extra arrays or discounts in the wrong shape", () => {
     const pruned = encodeModelFile(withPrunedExtras(tinyFile(3)));
     expect(decodeModelFile(sealPayload(openPayload(pruned)))).toEqual(decodeModelFile(pruned));
