@@ -168,10 +168,10 @@ function runTouch() {
 }
 
 /**
- * Loads into recycled memory: the previous model is dropped and collected before each load (run
- * with --expose-gc), and bench/lm.ts starts this process with glibc keeping freed memory in its
- * heap, so each load after the first writes into pages already mapped. What is left is the load's
- * own work: the gap to the "use" phase's figures is the price of fresh memory.
+ * Loads after the previous model was dropped and collected (run with --expose-gc). bench/lm.ts
+ * starts this process with glibc keeping freed memory in its heap, so each load after the first
+ * writes into pages already mapped and what is left is the load's own work (the gap to the "use"
+ * phase's figures is the price of fresh memory), and again with transparent huge pages.
  */
 function runReload(c: Extract<Config, { kind: 'reload' }>) {
   const file = readFileSync(c.modelPath);

@@ -71,11 +71,19 @@ for (const [index, config] of configs.entries()) {
 }
 // The load's own work, without the price of fresh memory: glibc keeps freed blocks in its heap
 // (no mmap for large blocks, no trimming), and each load follows the collection of the last model.
-const recycledMemory = { args: ['--expose-gc'], env: { GLIBC_TUNABLES: 'glibc.malloc.mmap_threshold=1073741824:glibc.malloc.trim_threshold=4294967295' } };
-const reloads = ['ultra order 5', 'ultra order 5, first 1.5 MB of text'].map((label) => {
-  const index = configs.findIndex((config) => config.label === label);
-  return run({ kind: 'reload', label, modelPath: join(scratch, `model-${index}.ulm`), loads: 11 }, recycledMemory);
-});
+// Then the same loads with transparent huge pages (glibc madvises its large blocks): freed memory
+// goes back to the kernel as usual, and the next load faults it in 2 MB at a time
+// (`npm run bench:memory` shows what that changes on this machine).
+const reloadSettings = [
+  { name: 'recycled memory', note: 'with glibc keeping freed memory (GLIBC_TUNABLES mmap_threshold=1 GB, trim_threshold=4 GB)', env: { GLIBC_TUNABLES: 'glibc.malloc.mmap_threshold=1073741824:glibc.malloc.trim_threshold=4294967295' } },
+  { name: 'transparent huge pages', note: 'freed memory returned to the kernel as usual, new memory in 2 MB pages (GLIBC_TUNABLES glibc.malloc.hugetlb=1)', env: { GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1' } },
+];
+const reloads = reloadSettings.flatMap((setting) =>
+  ['ultra order 5', 'ultra order 5, first 1.5 MB of text'].map((label) => {
+    const index = configs.findIndex((config) => config.label === label);
+    return { row: run({ kind: 'reload', label, modelPath: join(scratch, `model-${index}.ulm`), loads: 11 }, { args: ['--expose-gc'], env: setting.env }), setting };
+  }),
+);
 rmSync(scratch, { recursive: true, force: true });
 
 const num = (value: unknown, digits = 2) => (typeof value === 'number' ? value.toFixed(digits) : '–');
@@ -112,10 +120,10 @@ for (const other of rows.filter((r) => r.kind !== 'ultra')) {
 }
 console.log('\nPeak RSS is the whole process (node and the text included): "train" reads the text file, trains and encodes; "use" loads, scores and generates.');
 console.log('Load: file bytes to a model ready to generate and score (probabilities included); "first" is the first load of the fresh "use" process (cold compiler, fresh memory), "median" the median of the five loads after it.');
-for (const r of reloads) {
+for (const { row: r, setting } of reloads) {
   console.log(
-    `Load into recycled memory, ${r.label}: median ${num(r.reloadMedianMs, 1)} ms (min ${num(r.reloadMinMs, 1)}), ` +
-      `${num(Number(r.fileBytes) / 1e6 / (Number(r.reloadMedianMs) / 1000), 1)} MB/s: ten loads, each after the last model was collected, with glibc keeping freed memory (GLIBC_TUNABLES mmap_threshold=1 GB, trim_threshold=4 GB).`,
+    `Load with ${setting.name}, ${r.label}: median ${num(r.reloadMedianMs, 1)} ms (min ${num(r.reloadMinMs, 1)}), ` +
+      `${num(Number(r.fileBytes) / 1e6 / (Number(r.reloadMedianMs) / 1000), 1)} MB/s: ten loads, each after the last model was collected, ${setting.note}.`,
   );
 }
 console.log('Generation: 1,000 sentences of warm-up with other seeds, then the median of five timed runs of the same sentences.');
