@@ -85,52 +85,79 @@ export function truncate(text: string, width: number): string {
 
 /**
  * Wraps plain text (no ANSI) to lines of at most `width` columns, at spaces when it can and
- * inside a word only when the word alone is wider than the line. Existing newlines are kept.
+ * inside a word only when the word alone is wider than the line. A list written `a · b · c` wraps
+ * between its items, so "validation 0" stays on one line. Existing newlines are kept.
  */
 export function wrapText(text: string, width: number): string[] {
   const limit = Math.max(1, width);
   const lines: string[] = [];
   for (const paragraph of text.split('\n')) {
     // A line that fits is kept exactly, runs of spaces included (aligned columns, "[1] A  [2] B").
-    if (displayWidth(paragraph) <= limit) {
-      lines.push(paragraph);
-      continue;
-    }
-    const indent = /^\s*/.exec(paragraph)![0];
-    const words = paragraph.slice(indent.length).split(/ +/).filter((word) => word.length > 0);
-    if (words.length === 0) {
-      lines.push('');
-      continue;
-    }
-    let line = indent;
-    let lineHasWord = false;
-    for (const word of words) {
-      const candidate = lineHasWord ? `${line} ${word}` : line + word;
-      if (displayWidth(candidate) <= limit) {
-        line = candidate;
-        lineHasWord = true;
-        continue;
-      }
-      if (lineHasWord) lines.push(line);
-      line = '';
-      lineHasWord = false;
-      // A word wider than a whole line (a long URL or path) is cut into line-sized pieces.
-      let rest = word;
-      while (displayWidth(rest) > limit) {
-        let piece = '';
-        for (const character of rest) {
-          if (displayWidth(piece + character) > limit) break;
-          piece += character;
-        }
-        if (piece.length === 0) piece = [...rest][0]!;
-        lines.push(piece);
-        rest = rest.slice(piece.length);
-      }
-      line = rest;
-      lineHasWord = rest.length > 0;
-    }
-    lines.push(line);
+    if (displayWidth(paragraph) <= limit) lines.push(paragraph);
+    else if (paragraph.includes(LIST_SEPARATOR)) lines.push(...wrapList(paragraph, limit));
+    else lines.push(...wrapWords(paragraph, limit));
   }
+  return lines;
+}
+
+const LIST_SEPARATOR = ' · ';
+
+/** A `a · b · c` list wider than the line: whole items per line, the dot ending the line. */
+function wrapList(paragraph: string, limit: number): string[] {
+  const items = paragraph.split(LIST_SEPARATOR);
+  const lines: string[] = [];
+  let line = '';
+  items.forEach((text, i) => {
+    const item = i < items.length - 1 ? `${text} ·` : text;
+    const candidate = line === '' ? item : `${line} ${item}`;
+    if (displayWidth(candidate) <= limit) {
+      line = candidate;
+      return;
+    }
+    if (line !== '') lines.push(line);
+    // An item wider than a whole line wraps at its own spaces.
+    const pieces = displayWidth(item) <= limit ? [item] : wrapWords(item, limit);
+    lines.push(...pieces.slice(0, -1));
+    line = pieces[pieces.length - 1];
+  });
+  lines.push(line);
+  return lines;
+}
+
+/** One paragraph wider than the line, wrapped at spaces (keeping its indentation). */
+function wrapWords(paragraph: string, limit: number): string[] {
+  const lines: string[] = [];
+  const indent = /^\s*/.exec(paragraph)![0];
+  const words = paragraph.slice(indent.length).split(/ +/).filter((word) => word.length > 0);
+  if (words.length === 0) return [''];
+  let line = indent;
+  let lineHasWord = false;
+  for (const word of words) {
+    const candidate = lineHasWord ? `${line} ${word}` : line + word;
+    if (displayWidth(candidate) <= limit) {
+      line = candidate;
+      lineHasWord = true;
+      continue;
+    }
+    if (lineHasWord) lines.push(line);
+    line = '';
+    lineHasWord = false;
+    // A word wider than a whole line (a long URL or path) is cut into line-sized pieces.
+    let rest = word;
+    while (displayWidth(rest) > limit) {
+      let piece = '';
+      for (const character of rest) {
+        if (displayWidth(piece + character) > limit) break;
+        piece += character;
+      }
+      if (piece.length === 0) piece = [...rest][0]!;
+      lines.push(piece);
+      rest = rest.slice(piece.length);
+    }
+    line = rest;
+    lineHasWord = rest.length > 0;
+  }
+  lines.push(line);
   return lines;
 }
 

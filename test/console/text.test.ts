@@ -26,6 +26,17 @@ describe('wrapText', () => {
   it('keeps the indentation of a line', () => {
     expect(wrapText('  uno dos', 20)).toEqual(['  uno dos']);
   });
+
+  it('wraps a list written with middle dots between its items', () => {
+    const parameters = 'min frequency 1 · max patterns no limit · validation 0';
+    expect(wrapText(parameters, 42)).toEqual(['min frequency 1 · max patterns no limit ·', 'validation 0']);
+    // An item wider than the line wraps at its own spaces; the next item may follow its last piece.
+    expect(wrapText(parameters, 20)).toEqual(['min frequency 1 ·', 'max patterns no', 'limit · validation 0']);
+    expect(wrapText(parameters, 60)).toEqual([parameters]);
+    for (const width of [5, 12, 30]) {
+      for (const line of wrapText(parameters, width)) expect(displayWidth(line)).toBeLessThanOrEqual(width);
+    }
+  });
 });
 
 describe('truncate', () => {
