@@ -3,7 +3,7 @@
 // registration on ready, and an orderly stop.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Client, Events, GatewayIntentBits, ShardClientUtil, type ClientOptions } from 'discord.js';
+import { Client, Events, GatewayIntentBits, Options, ShardClientUtil, type ClientOptions } from 'discord.js';
 import { Cooldowns } from '../commands/cooldowns.js';
 import type { BotInfo } from '../commands/context.js';
 import { loadCommands, type CommandRegistry } from '../commands/loader.js';
@@ -51,11 +51,37 @@ function readPackageVersion(): string {
   }
 }
 
+/**
+ * What discord.js keeps in memory. By default it caches every user and member it meets, forever
+ * (and 200 messages per channel): with slash commands from ever new users that grows without
+ * bound. The bot needs only guilds and channels; users, members and messages come with each
+ * interaction's payload. So the user and member caches keep only the bot itself, and messages,
+ * presences, reactions and voice states are not cached (MessageManager covers the guild and DM
+ * message managers, which fall back to their base class's setting).
+ */
+export function clientCacheOptions(): Pick<ClientOptions, 'makeCache'> {
+  const self = <T extends { id: string; client: { user: { id: string } | null } }>(entry: T) => entry.id === entry.client.user?.id;
+  return {
+    makeCache: Options.cacheWithLimits({
+      ...Options.DefaultMakeCacheSettings,
+      UserManager: { maxSize: 0, keepOverLimit: self },
+      GuildMemberManager: { maxSize: 0, keepOverLimit: self },
+      MessageManager: 0,
+      PresenceManager: 0,
+      ReactionManager: 0,
+      ReactionUserManager: 0,
+      ThreadMemberManager: 0,
+      VoiceStateManager: 0,
+    }),
+  };
+}
+
 export async function startBot(options: BotOptions): Promise<RunningBot> {
   const { config } = options;
   if (!config.token) throw new Error('DISCORD_TOKEN is not set');
   const client = new Client({
     intents: [GatewayIntentBits.Guilds],
+    ...clientCacheOptions(),
     ...(config.apiUrl ? { rest: { api: config.apiUrl } } : {}),
     ...options.client,
   });

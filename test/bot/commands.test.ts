@@ -413,6 +413,27 @@ describe('/status', () => {
   });
 });
 
+describe('memory of a long-running bot', () => {
+  test('users, members and messages met through commands are not cached: only guilds and the bot itself', async () => {
+    const guildId = freshGuild();
+    const users = Array.from({ length: 30 }, freshUser);
+    for (const user of users) {
+      const handle = await run(guildId, 'status', {}, { user });
+      expect(visibleText(handle.original)).toContain('Uptime');
+    }
+    const client = t.bot.client;
+    for (const user of users) expect(client.users.cache.has(user.id)).toBe(false);
+    expect([...client.users.cache.keys()].filter((id) => id !== client.user?.id)).toEqual([]);
+    for (const guild of client.guilds.cache.values()) {
+      expect([...guild.members.cache.keys()].filter((id) => id !== client.user?.id)).toEqual([]);
+    }
+    for (const channel of client.channels.cache.values()) {
+      if ('messages' in channel) expect(channel.messages.cache.size).toBe(0);
+    }
+    expect(client.guilds.cache.size).toBe(t.server.guilds.length);
+  });
+});
+
 describe('every message', () => {
   test('carries allowed_mentions with nothing to parse, and Discord refused nothing', () => {
     const requests = messageRequests(t.server);
