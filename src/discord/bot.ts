@@ -59,7 +59,7 @@ function readPackageVersion(): string {
  * presences, reactions and voice states are not cached (MessageManager covers the guild and DM
  * message managers, which fall back to their base class's setting).
  */
-export function clientCacheOptions(): Pick<ClientOptions, 'makeCache'> {
+function clientCacheOptions(): Pick<ClientOptions, 'makeCache'> {
   const self = <T extends { id: string; client: { user: { id: string } | null } }>(entry: T) => entry.id === entry.client.user?.id;
   return {
     makeCache: Options.cacheWithLimits({
