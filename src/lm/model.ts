@@ -5,7 +5,7 @@
 import { adjustedCounts } from './adjust.js';
 import { FORMAT_VERSION } from './codec.js';
 import { estimateDiscounts, isValidDiscountList, type Discount } from './discount.js';
-import { embeddingIndex, type EmbeddingIndex } from './embeddings.js';
+import { embeddingIndex, heapEstimate, type EmbeddingIndex } from './embeddings.js';
 import { evaluate } from './evaluate.js';
 import { ContinuationRanking, generate, type GenerationSource } from './generate.js';
 import { buildPatternGraph, indexedPatternGraph, levelViews, totalNodes, type PatternGraph, type TrieIndex } from './graph.js';
@@ -72,6 +72,7 @@ export class Model implements GenerationSource {
   private wordIdsCache: Map<string, number> | null = null;
   private embeddingIndexCache: EmbeddingIndex | null = null;
   private rankingCache: ContinuationRanking | null = null;
+  private vocabularyHeapBytes: number | null = null;
 
   private constructor(vocab: string[], graph: PatternGraph, estimate: Interpolation, discounts: Discount[], embeddings: EmbeddingTable | null, provenance: ModelProvenance) {
     this.vocab = vocab;
@@ -304,6 +305,22 @@ export class Model implements GenerationSource {
       add(this.embeddings.scales);
     }
     return bytes;
+  }
+
+  /**
+   * What the model occupies now: memoryBytes plus an estimate of what it keeps on the JavaScript
+   * heap (its vocabulary's strings, and the word lookups generation and `similar` build on first
+   * use: see heapEstimate). For a small model that is a third more than its typed arrays; the
+   * manager's cache budget counts this.
+   */
+  residentBytes(): number {
+    this.vocabularyHeapBytes ??= heapEstimate.strings(this.vocab);
+    return (
+      this.memoryBytes() +
+      this.vocabularyHeapBytes +
+      heapEstimate.mapEntry * (this.wordIdsCache?.size ?? 0) +
+      (this.embeddingIndexCache?.retainedBytes() ?? 0)
+    );
   }
 
   // GenerationSource -------------------------------------------------------------------------

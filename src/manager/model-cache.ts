@@ -1,6 +1,6 @@
 // Loaded models across all guilds, least recently used evicted first, within a byte budget.
-// Sizes are given by the caller: the models' own memoryBytes (the typed arrays they hold), so
-// the budget tracks what actually occupies the heap. An evicted model is reloaded from its file by the
+// Sizes are given by the caller: the models' residentBytes (the typed arrays they hold plus an
+// estimate of their strings and maps), so the budget tracks what actually occupies memory. An evicted model is reloaded from its file by the
 // manager on its next use; the cache itself never touches the file system.
 
 export class ModelCache<M> {
@@ -33,9 +33,9 @@ export class ModelCache<M> {
    * whole budget is not cached (it would evict everything and then itself): it is reloaded on
    * each use, which is what the budget asks for.
    */
-  set(key: string, model: M, memoryBytes: number): boolean {
+  set(key: string, model: M, residentBytes: number): boolean {
     this.delete(key);
-    const bytes = Math.max(0, memoryBytes);
+    const bytes = Math.max(0, residentBytes);
     if (bytes > this.budgetBytes) return false;
     while (this.totalBytes + bytes > this.budgetBytes) {
       const oldest = this.entries.keys().next();
@@ -53,10 +53,10 @@ export class ModelCache<M> {
    * heads): re-account it and evict the least recently used others until the budget holds again.
    * A model that alone outgrew the budget leaves the cache, as set() would not have taken it.
    */
-  resize(key: string, memoryBytes: number): void {
+  resize(key: string, residentBytes: number): void {
     const entry = this.entries.get(key);
     if (!entry) return;
-    const bytes = Math.max(0, memoryBytes);
+    const bytes = Math.max(0, residentBytes);
     if (bytes === entry.bytes) return;
     this.totalBytes += bytes - entry.bytes;
     entry.bytes = bytes;

@@ -572,8 +572,8 @@ export class ModelManager implements ModelManagerApi {
     const model = await this.modelFor(guildId, file, labelOf(working));
     const result = model.generate(withGenerationDefaults(options));
     // Sampling with temperature/top-p keeps per-state candidate heads that grow with use (up to
-    // ~24 MB for a large model): the cache budget follows.
-    this.cache.resize(ModelCache.key(guildId, file.filename), model.memoryBytes());
+    // ~24 MB for a large model), and a prompt builds word lookups: the cache budget follows.
+    this.cache.resize(ModelCache.key(guildId, file.filename), model.residentBytes());
     return result;
   }
 
@@ -765,7 +765,7 @@ export class ModelManager implements ModelManagerApi {
       }
       throw error;
     }
-    this.cache.set(key, model, model.stats.memoryBytes);
+    this.cache.set(key, model, model.residentBytes());
     return model;
   }
 

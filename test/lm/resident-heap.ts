@@ -1,0 +1,28 @@
+// Run by resident.test.ts as `tsx --expose-gc`: decodes many copies of one model and prints, per
+// copy, the heap and array-buffer growth next to residentBytes, after loading, after a generation
+// with a prompt (word lookups built) and after a lookup of an unknown word (subword index built).
+import { decode, encode, train } from '../../src/lm/index.js';
+import { syntheticSentences } from './codec-fixtures.js';
+
+const gc = (globalThis as { gc?: () => void }).gc;
+if (gc === undefined) throw new Error('run with --expose-gc');
+const text = syntheticSentences(4000, 3000, 5)
+  .map((words) => words.join(' '))
+  .join('\n');
+const bytes = encode(train(text, { maxPatternLength: 3, embeddingDim: 16 }, { seed: 1 }), 0);
+const used = () => {
+  gc();
+  gc();
+  const memory = process.memoryUsage();
+  return memory.heapUsed + memory.arrayBuffers;
+};
+const copies = 150;
+const base = used();
+const models = Array.from({ length: copies }, () => decode(bytes));
+const measure = () => ({ measured: (used() - base) / copies, estimated: models[0].residentBytes(), typedArrays: models[0].memoryBytes() });
+const loaded = measure();
+for (const model of models) model.generate({ prompt: 'w1 w2 w3', maxLength: 20, seed: 1 });
+const generated = measure();
+for (const model of models) model.similar('unseenword', 3);
+const subwords = measure();
+console.log(JSON.stringify({ vocabulary: models[0].vocab.length, loaded, generated, subwords }));
