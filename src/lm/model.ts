@@ -310,7 +310,7 @@ export class Model implements GenerationSource {
   /**
    * What the model occupies now: memoryBytes plus an estimate of what it keeps on the JavaScript
    * heap (its vocabulary's strings, and the word lookups generation and `similar` build on first
-   * use: see heapEstimate). For a small model that is a third more than its typed arrays; the
+   * use: see heapEstimate). For a small model that is 10–35 % more than its typed arrays; the
    * manager's cache budget counts this.
    */
   residentBytes(): number {
