@@ -23,6 +23,7 @@
 // summed with a dense scratch row (no string keys, no Map per word). Measured on the Brown
 // training split (1.05M tokens): see bench/embeddings-quick.ts.
 
+import { heapEstimate } from './heap-estimate.js';
 import { TrainingInputError, type EmbeddingTable } from './types.js';
 
 /** Ids below this are <unk>, <s>, </s>: they get zero rows. */
@@ -653,7 +654,7 @@ export interface EmbeddingIndex {
   nearest(vector: Float32Array, k: number, exclude?: Set<number>): { id: number; score: number }[];
   /** The k words most similar to `word` (the word itself, or the case variant standing for it, excluded). */
   similar(word: string, k: number): { word: string; score: number }[];
-  /** Bytes this index holds now (its arrays, and an estimate of its maps and strings: see heapEstimate). */
+  /** Bytes this index holds now (its arrays, and an estimate of its maps and strings: see heap-estimate.ts). */
   retainedBytes(): number;
 }
 
@@ -789,25 +790,6 @@ export function embeddingIndex(table: EmbeddingTable, vocab: string[]): Embeddin
 
   return { vectorOf, rowVector, nearest, similar, retainedBytes };
 }
-
-/**
- * Bytes V8 (64-bit Node 20, compressed pointers) takes for what the models keep on the JavaScript
- * heap, measured by heap growth over 200,000 entries: a short string and its array slot ~26 bytes
- * at 7.6 characters, a string sliced from a longer text ~32 at 20; a Map<string, number> entry ~38.
- * Estimates, for the manager's cache budget (Model.residentBytes); test/lm/resident.test.ts
- * compares them with the heap.
- */
-const BEYOND_LATIN1 = /[^\u0000-\u00ff]/;
-
-export const heapEstimate = {
-  mapEntry: 40,
-  /** An array of strings: per string a header and its slot, plus its characters (one byte each, two beyond Latin-1). */
-  strings(words: readonly string[]): number {
-    let bytes = 0;
-    for (const word of words) bytes += 24 + (BEYOND_LATIN1.test(word) ? 2 : 1) * word.length;
-    return bytes;
-  },
-};
 
 interface SubwordIndex {
   mask: number;

@@ -5,10 +5,11 @@
 import { adjustedCounts } from './adjust.js';
 import { FORMAT_VERSION } from './codec.js';
 import { estimateDiscounts, isValidDiscountList, type Discount } from './discount.js';
-import { embeddingIndex, heapEstimate, type EmbeddingIndex } from './embeddings.js';
+import { embeddingIndex, type EmbeddingIndex } from './embeddings.js';
 import { evaluate } from './evaluate.js';
 import { ContinuationRanking, generate, type GenerationSource } from './generate.js';
 import { buildPatternGraph, indexedPatternGraph, levelViews, totalNodes, type PatternGraph, type TrieIndex } from './graph.js';
+import { heapEstimate } from './heap-estimate.js';
 import { interpolate, type Interpolation } from './interpolate.js';
 import { newStepResult, step } from './query.js';
 import { vocabularyIndex } from './vocab.js';
@@ -310,7 +311,7 @@ export class Model implements GenerationSource {
   /**
    * What the model occupies now: memoryBytes plus an estimate of what it keeps on the JavaScript
    * heap (its vocabulary's strings, and the word lookups generation and `similar` build on first
-   * use: see heapEstimate). For a small model that is 10–35 % more than its typed arrays; the
+   * use: see heap-estimate.ts). For a small model that is 10–35 % more than its typed arrays; the
    * manager's cache budget counts this.
    */
   residentBytes(): number {

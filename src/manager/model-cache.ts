@@ -1,7 +1,8 @@
 // Loaded models across all guilds, least recently used evicted first, within a byte budget.
 // Sizes are given by the caller: the models' residentBytes (the typed arrays they hold plus an
-// estimate of their strings and maps), so the budget tracks what actually occupies memory. An evicted model is reloaded from its file by the
-// manager on its next use; the cache itself never touches the file system.
+// estimate of their strings and maps), so the budget tracks what actually occupies memory. An
+// evicted model is reloaded from its file by the manager on its next use; the cache itself never
+// touches the file system.
 
 export class ModelCache<M> {
   /** Map iteration order is insertion order: the first key is the least recently used. */
