@@ -5,6 +5,7 @@
 // their continuation count would be zero), and the <s> and <unk> unigrams get 0: <s> is never
 // predicted and <unk> receives only the interpolated uniform mass.
 
+import { heapArrays, type ArrayAllocator } from './arena.js';
 import { BOS_ID } from './types.js';
 import type { PatternGraph } from './graph.js';
 
@@ -12,10 +13,10 @@ import type { PatternGraph } from './graph.js';
  * Adjusted count of every node. `stored` holds the adjusted counts a pruned model saved for its
  * lower levels (computed before pruning); without it they are derived from the trie.
  */
-export function adjustedCounts(graph: PatternGraph, stored?: (Uint32Array | undefined)[]): Uint32Array {
+export function adjustedCounts(graph: PatternGraph, stored?: (Uint32Array | undefined)[], arrays: ArrayAllocator = heapArrays): Uint32Array {
   const { order, offsets, count, suffix } = graph;
   const total = offsets[order];
-  const adjusted = new Uint32Array(total);
+  const adjusted = arrays.uint32(total);
   const top = order - 1;
   adjusted.set(count.subarray(offsets[top], total), offsets[top]);
   const useStored = stored !== undefined && order > 1 && stored.slice(0, top).every((level, k) => level?.length === offsets[k + 1] - offsets[k]);

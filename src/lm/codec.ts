@@ -35,6 +35,7 @@
 
 import { Packr, Unpackr } from 'msgpackr';
 import * as zlib from 'node:zlib';
+import { ArrayArena, arenaBytes } from './arena.js';
 import { levelViews, type TrieIndex } from './graph.js';
 import {
   BOS,
@@ -126,7 +127,7 @@ export interface DecodedModelFile {
 }
 
 /** decodeModelFile, also handing over the trie index; the model loads from both without re-deriving it. */
-export function decodeIndexedModelFile(bytes: Uint8Array): DecodedModelFile {
+export function decodeIndexedModelFile(bytes: Uint8Array, spare: ArrayBuffer[] = []): DecodedModelFile {
   if (!(bytes instanceof Uint8Array)) throw new ModelFormatError('foreign', 'not a byte array');
   const magicBytes = Math.min(bytes.length, MAGIC.length);
   for (let i = 0; i < magicBytes; i++) {
@@ -151,7 +152,7 @@ export function decodeIndexedModelFile(bytes: Uint8Array): DecodedModelFile {
   }
 
   try {
-    return decodePayload(payload, version);
+    return decodePayload(payload, version, spare);
   } catch (error) {
     if (error instanceof ModelFormatError) throw error;
     // msgpackr and zlib throw their own errors (and a deep nesting can overflow the stack): all of
@@ -251,12 +252,12 @@ interface DecodeBudget {
   nodes: number;
 }
 
-function decodePayload(payload: Uint8Array, version: number): DecodedModelFile {
+function decodePayload(payload: Uint8Array, version: number, spare: ArrayBuffer[]): DecodedModelFile {
   const root = record(payloadUnpackr.unpack(payload), 'payload');
   const budget: DecodeBudget = { rawBytes: rawByteLimit(payload.length), nodes: nodeLimit(payload.length) };
   const header: ModelFileHeader = { formatVersion: version, ...headerFields(root.header) };
   const vocab = decodeVocab(root.vocab, budget);
-  const { counts, index } = decodeCounts(root.counts, vocab.length, budget, version);
+  const { counts, index } = decodeCounts(root.counts, vocab.length, budget, version, spare);
   const embeddings = root.embeddings === null ? null : decodeEmbeddings(root.embeddings, vocab.length);
   return { file: { header, vocab, counts, embeddings }, index };
 }
@@ -863,7 +864,13 @@ function lowerBound(sorted: Int32Array, low: number, high: number, value: number
  */
 export type DecodedTrieIndex = TrieIndex;
 
-function decodeCounts(value: unknown, vocabSize: number, budget: DecodeBudget, version: number): { counts: CountTrie; index: DecodedTrieIndex } {
+function decodeCounts(
+  value: unknown,
+  vocabSize: number,
+  budget: DecodeBudget,
+  version: number,
+  spare: ArrayBuffer[],
+): { counts: CountTrie; index: DecodedTrieIndex } {
   const stored = record(value, 'counts');
   const order = integerIn(stored.order, 1, MAX_ORDER, 'counts order');
   if (!Array.isArray(stored.sizes) || stored.sizes.length !== order) fail('counts: level sizes do not match the order');
@@ -883,14 +890,17 @@ function decodeCounts(value: unknown, vocabSize: number, budget: DecodeBudget, v
   const stream = (level: number, kind: number, maxValues: number, name: string): VarintStream =>
     varintStream(loadStream(levelStreams[level][kind], maxValues * MAX_VARINT_BYTES, budget, `level ${level} ${name}`), `level ${level} ${name}`);
 
-  // The node budget above bounds these allocations.
+  // The node budget above bounds these allocations. They open the model's arena (arena.ts), which
+  // the model continues with its adjusted counts and probabilities.
   const total = offsets[order];
+  const arena = new ArrayArena(arenaBytes(offsets), spare);
   const index: DecodedTrieIndex = {
     offsets,
-    word: new Int32Array(total),
-    count: new Uint32Array(total),
-    childStart: new Int32Array(offsets[order - 1] + 1),
-    suffix: new Int32Array(total),
+    word: arena.int32(total),
+    count: arena.uint32(total),
+    childStart: arena.int32(offsets[order - 1] + 1),
+    suffix: arena.int32(total),
+    arena,
   };
   // Parents are not decoded: the child starts say the same, and levels derive them if asked.
   const levels = levelViews({ order, ...index });

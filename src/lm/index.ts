@@ -14,8 +14,12 @@ export function encode(model: Model, createdAt: number): Uint8Array {
   return encodeModelFile(model.toFile(createdAt), model.graph);
 }
 
-/** A model from file bytes; throws ModelFormatError for anything that is not a valid model file. */
-export function decode(bytes: Uint8Array): Model {
-  const { file, index } = decodeIndexedModelFile(bytes);
+/**
+ * A model from file bytes; throws ModelFormatError for anything that is not a valid model file.
+ * `spare`: buffers of dropped models (Model.arenaBuffer); the one that fits best, if any, is taken
+ * out of the list and becomes this model's arena, so the load writes memory already mapped.
+ */
+export function decode(bytes: Uint8Array, spare: ArrayBuffer[] = []): Model {
+  const { file, index } = decodeIndexedModelFile(bytes, spare);
   return Model.fromFile(file, index);
 }

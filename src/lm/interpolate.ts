@@ -17,6 +17,7 @@
 // written, and nothing reads it afterwards): same 4 bytes per node, so training and loading never
 // hold both, which takes one array of every n-gram off their peak memory.
 
+import { heapArrays, type ArrayAllocator } from './arena.js';
 import { ROOT, findChild, type PatternGraph } from './graph.js';
 import type { Discount } from './discount.js';
 import { BOS_ID } from './types.js';
@@ -44,13 +45,14 @@ export function interpolate(
   adjusted: Uint32Array,
   discounts: Discount[],
   prunedMass?: (Uint32Array | undefined)[],
+  arrays: ArrayAllocator = heapArrays,
 ): Interpolation {
   const { order, offsets } = graph;
   const total = offsets[order];
   const vocabularySize = graph.vocabularySize;
-  const prob = new Float64Array(total);
+  const prob = arrays.float64(total);
   // Every entry is written by interpolateLevel (1 where a context has no continuations).
-  const backoff = new Float64Array(offsets[order - 1]);
+  const backoff = arrays.float64(offsets[order - 1]);
   if (adjusted.length !== total) throw new RangeError('interpolate: one adjusted count per node');
   const cumulative = new Float32Array(adjusted.buffer, adjusted.byteOffset, total);
 

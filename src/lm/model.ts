@@ -3,6 +3,7 @@
 // training and when a file is loaded, so a loaded model is the trained model.
 
 import { adjustedCounts } from './adjust.js';
+import { heapArrays, type ArrayAllocator } from './arena.js';
 import { FORMAT_VERSION } from './codec.js';
 import { estimateDiscounts, isValidDiscountList, type Discount } from './discount.js';
 import { embeddingIndex, type EmbeddingIndex } from './embeddings.js';
@@ -102,7 +103,14 @@ export class Model implements GenerationSource {
    * by the model's, which hold no parent array (the child starts say the same), so the counter's
    * parent array is free before the probabilities are allocated.
    */
-  private static fromGraph(vocab: string[], counts: CountTrie, graph: PatternGraph, embeddings: EmbeddingTable | null, provenance: ModelProvenance): Model {
+  private static fromGraph(
+    vocab: string[],
+    counts: CountTrie,
+    graph: PatternGraph,
+    embeddings: EmbeddingTable | null,
+    provenance: ModelProvenance,
+    arrays: ArrayAllocator = heapArrays,
+  ): Model {
     const order = graph.order;
     const lowerLevels = () => counts.levels.slice(0, order - 1);
     const storedAdjusted = provenance.pruned ? lowerLevels().map((level) => level.adjusted) : undefined;
@@ -113,7 +121,7 @@ export class Model implements GenerationSource {
     graph.parent = undefined;
     graph.levels = levelViews(graph);
     counts.levels = graph.levels;
-    const adjusted = adjustedCounts(graph, storedAdjusted);
+    const adjusted = adjustedCounts(graph, storedAdjusted, arrays);
     const discounts = provenance.pruned && isValidDiscountList(provenance.discounts, order) ? provenance.discounts : estimateDiscounts(adjusted, graph.offsets, order);
     if (provenance.pruned) {
       // Keep what the file must carry so a pruned model round-trips exactly (before interpolate,
@@ -123,7 +131,7 @@ export class Model implements GenerationSource {
         graph.levels[k].prunedMass = prunedMass?.[k] ?? new Uint32Array(graph.offsets[k + 1] - graph.offsets[k]);
       }
     }
-    const estimate = interpolate(graph, adjusted, discounts, prunedMass);
+    const estimate = interpolate(graph, adjusted, discounts, prunedMass, arrays);
     return new Model(vocab, graph, estimate, discounts, embeddings, { ...provenance, discounts: provenance.pruned ? discounts : undefined });
   }
 
@@ -195,14 +203,29 @@ export class Model implements GenerationSource {
       throw new ModelFormatError('corrupt', 'vocabulary lacks the reserved words or any real word');
     }
     const graph = index !== undefined ? indexedPatternGraph(index, vocab.length) : buildPatternGraph(file.counts, vocab.length);
-    return Model.fromGraph(vocab, file.counts, graph, file.embeddings, {
+    const provenance: ModelProvenance = {
       params: header.params,
       corpus: stats.corpus,
       trainingMs: stats.trainingMs,
       heldOutPerplexity: stats.heldOutPerplexity,
       pruned: header.pruned,
       discounts: header.discounts as Discount[] | undefined,
-    });
+    };
+    return Model.fromGraph(vocab, file.counts, graph, file.embeddings, provenance, index?.arena);
+  }
+
+  /**
+   * The buffer that holds every per-n-gram array of a decoded model (arena.ts), or null when its
+   * arrays were allocated one by one (a trained model) or the arena was outgrown. The caller that
+   * drops the model may give it to a later decode: the model must not be used after that.
+   */
+  arenaBuffer(): ArrayBuffer | null {
+    const g = this.graph;
+    const e = this.estimate;
+    const buffer = g.word.buffer;
+    if (!(buffer instanceof ArrayBuffer)) return null;
+    for (const array of [g.count, g.childStart, g.suffix, e.prob, e.backoff, e.cumulative]) if (array.buffer !== buffer) return null;
+    return buffer;
   }
 
   toFile(createdAt: number): ModelFile {

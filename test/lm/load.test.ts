@@ -83,3 +83,62 @@ describe('saving through the model index', () => {
     expect(Buffer.from(encode(model, 3)).equals(Buffer.from(encodeModelFile(model.toFile(3))))).toBe(true);
   });
 });
+
+describe('loading into the arena of a dropped model', () => {
+  const lines = syntheticSentences(400, 60, 12).map((words) => words.join(' '));
+
+  /** Every array a loaded model computes, as plain numbers. */
+  const arrays = (model: Model) => {
+    const { word, count, childStart, suffix } = model.graph;
+    const { prob, backoff, cumulative } = model.estimate;
+    return Object.fromEntries(Object.entries({ word, count, childStart, suffix, prob, backoff, cumulative }).map(([name, array]) => [name, Array.from(array)]));
+  };
+
+  for (const [label, params] of [
+    ['unpruned', { maxPatternLength: 4, embeddingDim: 0 }],
+    ['pruned', { maxPatternLength: 5, minFrequency: 2, embeddingDim: 4 }],
+  ] as const) {
+    it(`gives the same ${label} model in a reused buffer full of old values as in new memory`, () => {
+      const bytes = encode(train(lines, params), 1);
+      const fresh = decode(bytes);
+      const arena = fresh.arenaBuffer();
+      expect(arena).not.toBeNull();
+      expect(fresh.memoryBytes()).toBeGreaterThanOrEqual((arena as ArrayBuffer).byteLength);
+
+      const size = (arena as ArrayBuffer).byteLength;
+      const dirty = new ArrayBuffer(size);
+      new Uint8Array(dirty).fill(0xa5);
+      const looser = new ArrayBuffer(size + 64);
+      const tooSmall = new ArrayBuffer(size - 8);
+      const tooLarge = new ArrayBuffer(3 * size);
+      const spare = [tooLarge, looser, dirty, tooSmall];
+      const reused = decode(bytes, spare);
+      expect(reused.arenaBuffer()).toBe(dirty); // the best fit
+      expect(spare).toEqual([tooLarge, looser, tooSmall]); // taken out of the list; the others stay
+      expect(arrays(reused)).toEqual(arrays(fresh));
+      expect(Buffer.from(encode(reused, 1)).equals(Buffer.from(encode(fresh, 1)))).toBe(true);
+      // A looser fit is used when it is the only one, and the model holds (and counts) all of it.
+      const loose = decode(bytes, [looser]);
+      expect(loose.arenaBuffer()).toBe(looser);
+      expect(loose.memoryBytes()).toBe(fresh.memoryBytes() + 64);
+      expect(arrays(loose)).toEqual(arrays(fresh));
+      expect(reused.generate({ seed: 5, temperature: 0.8 }).text).toBe(fresh.generate({ seed: 5, temperature: 0.8 }).text);
+      expect(reused.score(lines.slice(0, 20).join('\n'))).toEqual(fresh.score(lines.slice(0, 20).join('\n')));
+    });
+  }
+
+  it('moves the arena between threads as one buffer, shared by the arrays it holds', () => {
+    const model = decode(encode(train(lines, { maxPatternLength: 3, embeddingDim: 0 }), 1));
+    const arena = model.arenaBuffer() as ArrayBuffer;
+    const bytes = arena.byteLength;
+    const { model: data, transfer } = model.toTransferable();
+    expect(transfer).toContain(arena);
+    const moved = Model.fromTransferable(structuredClone(data, { transfer }));
+    expect(arena.byteLength).toBe(0); // moved, not copied
+    expect(moved.arenaBuffer()?.byteLength).toBe(bytes);
+  });
+
+  it('has no arena for a trained model, whose arrays the trainer allocated one by one', () => {
+    expect(train(lines, { maxPatternLength: 3, embeddingDim: 0 }).arenaBuffer()).toBeNull();
+  });
+});
