@@ -10,7 +10,11 @@ export class ModelCache<M> {
   private totalBytes = 0;
   evictions = 0;
 
-  constructor(readonly budgetBytes: number) {}
+  /** `onEvict` hears of every model evicted to make room (not of deletions, renames or replacements). */
+  constructor(
+    readonly budgetBytes: number,
+    private readonly onEvict: (key: string, model: M) => void = () => {},
+  ) {}
 
   static key(guildId: string, filename: string): string {
     // Guild ids never contain '/', so a key cannot be shared by two guilds.
@@ -38,15 +42,24 @@ export class ModelCache<M> {
     this.delete(key);
     const bytes = Math.max(0, residentBytes);
     if (bytes > this.budgetBytes) return false;
-    while (this.totalBytes + bytes > this.budgetBytes) {
-      const oldest = this.entries.keys().next();
-      if (oldest.done) break;
-      this.delete(oldest.value);
-      this.evictions++;
-    }
+    this.makeRoom(bytes);
     this.entries.set(key, { model, bytes });
     this.totalBytes += bytes;
     return true;
+  }
+
+  /**
+   * Evicts the least recently used until `bytes` more fit in the budget (a model about to be
+   * loaded: its memory can then come from what the evicted ones give up). Nothing is evicted for a
+   * model larger than the whole budget, which set() will not take.
+   */
+  makeRoom(bytes: number): void {
+    if (bytes > this.budgetBytes) return;
+    while (this.totalBytes + bytes > this.budgetBytes) {
+      const oldest = this.entries.keys().next();
+      if (oldest.done) break;
+      this.evict(oldest.value);
+    }
   }
 
   /**
@@ -62,15 +75,13 @@ export class ModelCache<M> {
     this.totalBytes += bytes - entry.bytes;
     entry.bytes = bytes;
     if (bytes > this.budgetBytes) {
-      this.delete(key);
-      this.evictions++;
+      this.evict(key);
       return;
     }
     for (const other of this.entries.keys()) {
       if (this.totalBytes <= this.budgetBytes) break;
       if (other === key) continue;
-      this.delete(other);
-      this.evictions++;
+      this.evict(other);
     }
   }
 
@@ -80,6 +91,14 @@ export class ModelCache<M> {
     if (!entry) return;
     this.delete(from);
     this.set(to, entry.model, entry.bytes);
+  }
+
+  private evict(key: string): void {
+    const entry = this.entries.get(key);
+    if (!entry) return;
+    this.delete(key);
+    this.evictions++;
+    this.onEvict(key, entry.model);
   }
 
   delete(key: string): void {

@@ -37,6 +37,7 @@ import {
 import { JobSlots, type JobTicket } from './job-slots.js';
 import { GuildStateCache } from './guild-state-cache.js';
 import { ModelCache } from './model-cache.js';
+import { SpareArenas } from './spare-arenas.js';
 import { TrainingPool } from './training-pool.js';
 import { TrainingWorkerError, type TrainingResult } from './training-protocol.js';
 import type {
@@ -139,6 +140,9 @@ export class ModelManager implements ModelManagerApi {
   /** Decodes large model files off the main thread; its own worker, so loads never queue behind training. */
   private readonly loader = new TrainingPool(1);
   private readonly loading = new Map<string, Promise<Model>>();
+  /** Arenas of evicted models, for the next loads (spare-arenas.ts). */
+  private readonly spares = new SpareArenas();
+  private arenaReuses = 0;
   private readonly jobs = new Map<string, RunningJob>();
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly guildSections = new Map<string, Promise<void>>();
@@ -158,7 +162,7 @@ export class ModelManager implements ModelManagerApi {
     this.reconcileReport = report;
     this.databasePath = databasePath;
     this.now = config.now ?? Date.now;
-    this.cache = new ModelCache<Model>(config.cacheBytes);
+    this.cache = new ModelCache<Model>(config.cacheBytes, (key, model) => this.retire(key, model));
     this.slots = new JobSlots(Math.max(1, config.maxConcurrentJobs), Math.max(0, config.maxQueuedJobs));
     this.pool = new TrainingPool(Math.max(1, config.workers));
   }
@@ -621,9 +625,19 @@ export class ModelManager implements ModelManagerApi {
     return this.catalog.guildState(guildId)?.draft != null;
   }
 
-  /** Figures for benchmarks and health reports. */
-  cacheStats(): { models: number; bytes: number; budgetBytes: number; evictions: number } {
-    return { models: this.cache.size, bytes: this.cache.bytes, budgetBytes: this.cache.budgetBytes, evictions: this.cache.evictions };
+  /**
+   * Figures for benchmarks and health reports. `spareBytes`: arenas of evicted models kept for the
+   * next loads (spare-arenas.ts); `arenaReuses`: loads that decoded into one.
+   */
+  cacheStats(): { models: number; bytes: number; budgetBytes: number; evictions: number; spareBytes: number; arenaReuses: number } {
+    return {
+      models: this.cache.size,
+      bytes: this.cache.bytes,
+      budgetBytes: this.cache.budgetBytes,
+      evictions: this.cache.evictions,
+      spareBytes: this.spares.bytes,
+      arenaReuses: this.arenaReuses,
+    };
   }
 
   /**
@@ -731,7 +745,7 @@ export class ModelManager implements ModelManagerApi {
   }
 
   /** The cached model, or the file read, verified and decoded (then cached). */
-  private async modelFor(guildId: string, file: { filename: string; checksum: string }, label: FileLabel): Promise<Model> {
+  private async modelFor(guildId: string, file: ModelFileRef, label: FileLabel): Promise<Model> {
     const key = ModelCache.key(guildId, file.filename);
     const cached = this.cache.get(key);
     if (cached) return cached;
@@ -752,11 +766,11 @@ export class ModelManager implements ModelManagerApi {
    * loader worker (a Brown-size model would block the event loop for about a second); a small one
    * decodes here faster than a round trip to a thread would take.
    */
-  private async loadModel(guildId: string, file: { filename: string; checksum: string }, label: FileLabel, key: string): Promise<Model> {
+  private async loadModel(guildId: string, file: ModelFileRef, label: FileLabel, key: string): Promise<Model> {
     const bytes = await this.readVerified(guildId, file, label);
     let model: Model;
     try {
-      model = bytes.length >= OFF_THREAD_DECODE_BYTES ? await this.decodeOffThread(bytes) : decode(bytes);
+      model = bytes.length >= OFF_THREAD_DECODE_BYTES ? await this.decodeOffThread(bytes, recordedMemoryBytes(file)) : decode(bytes);
     } catch (error) {
       if (error instanceof ModelFormatError) {
         // Only a newer format is "incompatible" (updating the bot fixes it); a file that is not a
@@ -766,17 +780,44 @@ export class ModelManager implements ModelManagerApi {
       throw error;
     }
     this.cache.set(key, model, model.residentBytes());
+    this.spares.trim(this.cache.budgetBytes - this.cache.bytes);
     return model;
   }
 
-  private async decodeOffThread(bytes: Uint8Array): Promise<Model> {
+  /**
+   * Decodes in the loader worker. The cache first makes room for the model (its size as recorded
+   * when it was trained), so that what it evicts can become the model's arena: the decoder gets
+   * every spare arena and returns those it did not use.
+   */
+  private async decodeOffThread(bytes: Uint8Array, expectedBytes: number): Promise<Model> {
+    this.cache.makeRoom(expectedBytes);
+    const offered = this.spares.takeAll();
+    let returned = offered.length;
+    const returnSpare = (rest: ArrayBuffer[]) => {
+      returned = rest.length;
+      this.spares.add(rest, this.cache.budgetBytes - this.cache.bytes);
+    };
     try {
       // A copy goes to the worker (moved, not cloned), so the original is still here if it fails.
-      return await this.loader.load(new Uint8Array(bytes));
+      const model = await this.loader.load(new Uint8Array(bytes), offered, returnSpare);
+      this.arenaReuses += offered.length - returned;
+      return model;
     } catch (error) {
       if (error instanceof TrainingWorkerError) return decode(bytes);
       throw error;
     }
+  }
+
+  /**
+   * An evicted model's arena becomes a spare, unless its guild has an operation running or queued:
+   * every use of a model happens inside its guild's exclusive section, so a guild without one holds
+   * no reference that could still read the arrays a later load will overwrite.
+   */
+  private retire(key: string, model: Model): void {
+    const guildId = key.slice(0, key.indexOf('/'));
+    if (this.guildSections.has(guildId)) return;
+    const arena = model.arenaBuffer();
+    if (arena !== null) this.spares.add([arena], this.cache.budgetBytes - this.cache.bytes);
   }
 
   private async discardDraftFile(guildId: string, filename: string): Promise<void> {
@@ -817,7 +858,20 @@ function readWorkingModel(catalog: Catalog, guildId: string): WorkingModel {
 
 const NO_WORKING_MODEL: WorkingModel = Object.freeze({ kind: 'none' });
 
-function fileOf(working: Exclude<WorkingModel, { kind: 'none' }>): { filename: string; checksum: string } {
+/** A model file as the catalog records it: rows and drafts both have these. */
+type ModelFileRef = { filename: string; checksum: string; statsJson?: string };
+
+/** The model's memoryBytes as recorded when it was trained (0 when unknown). */
+function recordedMemoryBytes(file: ModelFileRef): number {
+  try {
+    const bytes = (JSON.parse(file.statsJson ?? '{}') as Partial<ModelStats>).memoryBytes;
+    return typeof bytes === 'number' && Number.isFinite(bytes) && bytes > 0 ? bytes : 0;
+  } catch {
+    return 0;
+  }
+}
+
+function fileOf(working: Exclude<WorkingModel, { kind: 'none' }>): ModelFileRef {
   return working.kind === 'draft' ? working.draft : working.row;
 }
 

@@ -130,13 +130,20 @@ export class TrainingPool {
    * Decodes a model file in a worker and moves the model's arrays back: the main thread only
    * rebuilds the object around them. Rejects with ModelFormatError for a file that is not a valid
    * model, TrainingWorkerError('internal') when the worker fails. `bytes` may be detached.
+   * `spare`: arenas of dropped models (Model.arenaBuffer), moved to the worker, which decodes into
+   * the one that fits best; `returnSpare` gets the others back once the worker replies, whether the
+   * load succeeded or not (a worker that crashes loses them: they are only memory).
    */
-  load(bytes: Uint8Array): Promise<Model> {
+  load(bytes: Uint8Array, spare: ArrayBuffer[] = [], returnSpare: (spare: ArrayBuffer[]) => void = () => {}): Promise<Model> {
     const owned = ownBuffer(bytes);
-    const task: LoadTask = { type: 'load', bytes: owned };
-    return this.exchange<Model>(task, [owned.buffer as ArrayBuffer], new AbortController().signal, (message) => {
-      if (message.type === 'loaded') return { value: Model.fromTransferable(message.model) };
+    const task: LoadTask = { type: 'load', bytes: owned, spare };
+    return this.exchange<Model>(task, [owned.buffer as ArrayBuffer, ...spare], new AbortController().signal, (message) => {
+      if (message.type === 'loaded') {
+        returnSpare(message.spare);
+        return { value: Model.fromTransferable(message.model) };
+      }
       if (message.type === 'load-failed') {
+        returnSpare(message.spare);
         return { error: message.formatKind !== null ? new ModelFormatError(message.formatKind, message.message) : new TrainingWorkerError('internal', message.message) };
       }
       return undefined;

@@ -44,6 +44,11 @@ export interface TrainingTask {
 export interface LoadTask {
   type: 'load';
   bytes: Uint8Array;
+  /**
+   * Arenas of models the manager dropped (Model.arenaBuffer), moved here: the decoder takes the
+   * one that fits best, and the others come back with the reply.
+   */
+  spare: ArrayBuffer[];
 }
 
 export type WorkerTask = TrainingTask | LoadTask;
@@ -57,8 +62,8 @@ export type WorkerMessage =
   | { type: 'failed'; kind: TrainingFailureKind; message: string }
   /** A refusal of the input (EMPTY_FILE, MALFORMED_FILE …): rebuilt as the same UserError. */
   | { type: 'failed'; kind: 'user'; code: ErrorCode; params: ErrorParams }
-  | { type: 'loaded'; model: TransferableModel }
-  | { type: 'load-failed'; formatKind: ModelFormatErrorKind | null; message: string };
+  | { type: 'loaded'; model: TransferableModel; spare: ArrayBuffer[] }
+  | { type: 'load-failed'; formatKind: ModelFormatErrorKind | null; message: string; spare: ArrayBuffer[] };
 
 export interface TrainingResult {
   bytes: Uint8Array;

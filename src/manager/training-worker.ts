@@ -102,12 +102,13 @@ port.on('message', (task: WorkerTask) => {
 });
 
 function load(task: LoadTask): void {
+  const spare = task.spare;
   try {
-    const { model, transfer } = decode(task.bytes).toTransferable();
-    post({ type: 'loaded', model }, transfer);
+    const { model, transfer } = decode(task.bytes, spare).toTransferable();
+    post({ type: 'loaded', model, spare }, [...transfer, ...spare]);
   } catch (error) {
     const formatKind = error instanceof ModelFormatError ? error.kind : null;
-    post({ type: 'load-failed', formatKind, message: error instanceof Error ? error.message : String(error) });
+    post({ type: 'load-failed', formatKind, message: error instanceof Error ? error.message : String(error), spare }, spare);
   }
 }
 

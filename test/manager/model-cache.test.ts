@@ -45,6 +45,23 @@ describe('ModelCache', () => {
     expect(cache.bytes).toBe(20);
   });
 
+  it('makes room ahead of a load and tells of every eviction, not of deletions or renames', () => {
+    const evicted: string[] = [];
+    const cache = new ModelCache<string>(100, (key, model) => evicted.push(`${key}=${model}`));
+    cache.set('g1/a', 'A', 30);
+    cache.set('g2/b', 'B', 30);
+    cache.set('g3/c', 'C', 30);
+    cache.makeRoom(50); // 90 + 50 > 100: the two least recently used go
+    expect([evicted, cache.bytes, cache.evictions]).toEqual([['g1/a=A', 'g2/b=B'], 30, 2]);
+    cache.makeRoom(101); // larger than the budget: set() will not take it, so nothing is evicted for it
+    expect(cache.size).toBe(1);
+    cache.set('g4/d', 'D', 60);
+    cache.resize('g4/d', 80); // the others go
+    cache.rename('g4/d', 'g4/e');
+    cache.delete('g4/e');
+    expect(evicted).toEqual(['g1/a=A', 'g2/b=B', 'g3/c=C']);
+  });
+
   it('keys entries by guild, so two guilds never share one', () => {
     expect(ModelCache.key('g1', 'a.ulm')).not.toBe(ModelCache.key('g2', 'a.ulm'));
   });
