@@ -10,7 +10,7 @@ import { decode, encode, train } from '../src/lm/index.js';
 
 type Config = { trainPath: string; testPath: string } & (
   | { kind: 'touch'; label: string }
-  | { kind: 'reload'; label: string; modelPath: string; loads: number }
+  | { kind: 'reload'; label: string; modelPath: string; loads: number; arena?: boolean }
   | { kind: 'ultra'; phase: 'train' | 'use'; modelPath: string; label: string; order: number; minFrequency: number; maxPatterns: number; sentences: number }
   | { kind: 'markov-strings'; label: string; stateSize: number; sentences: number; capSeconds: number }
   | { kind: 'markov-chains'; label: string; stateSize: number; sentences: number; capSeconds: number }
@@ -171,19 +171,22 @@ function runTouch() {
  * Loads after the previous model was dropped and collected (run with --expose-gc). bench/lm.ts
  * starts this process with glibc keeping freed memory in its heap, so each load after the first
  * writes into pages already mapped and what is left is the load's own work (the gap to the "use"
- * phase's figures is the price of fresh memory), and again with transparent huge pages.
+ * phase's figures is the price of fresh memory), and again with transparent huge pages, and with
+ * glibc's defaults, each load decoding into the arena of the model before it (the manager's reuse).
  */
 function runReload(c: Extract<Config, { kind: 'reload' }>) {
   const file = readFileSync(c.modelPath);
   const gc = (globalThis as { gc?: () => void }).gc;
   if (gc === undefined) throw new Error('reload needs node --expose-gc');
   const times: number[] = [];
-  let model: unknown = null;
+  let model: ReturnType<typeof decode> | null = null;
   for (let i = 0; i < c.loads; i++) {
+    // With `arena`, the dropped model's arena is offered to the next load, as the bot's manager does.
+    const spare = c.arena && model?.arenaBuffer() ? [model.arenaBuffer() as ArrayBuffer] : [];
     model = null;
     gc();
     const t = performance.now();
-    model = decode(file);
+    model = decode(file, spare);
     times.push(performance.now() - t);
   }
   const recycled = times.slice(1);

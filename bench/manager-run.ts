@@ -66,7 +66,9 @@ async function eventLoopSection() {
   t = performance.now();
   await reopened.generate('bench', { maxLength: 30, seed: 1 });
   const generateMs = performance.now() - t;
+  const cachedBytes = reopened.cacheStats().bytes;
   await reopened.close();
+  const reuse = await arenaReuse(cachedBytes);
   return {
     section: 'event-loop',
     trainBytes: brown.trainBytes,
@@ -82,6 +84,49 @@ async function eventLoopSection() {
     evictedLoadMs,
     cachedLoadMs,
     generateMs,
+    ...reuse,
+  };
+}
+
+/**
+ * Two guilds with the order-5 model and a cache budget with room for one: each load evicts the
+ * other guild's model and decodes into its arena (spare-arenas.ts). The first load has no spare and
+ * decodes into new memory. Each load comes after 5 s idle, so memory the VM hands back to its host
+ * in that time would show.
+ */
+async function arenaReuse(modelBytes: number) {
+  const dataDir = join(root, 'data');
+  const db = openDatabase(join(dataDir, 'ultraefficient.sqlite'));
+  const catalog = new Catalog(db);
+  const row = catalog.versionsOf('bench', 'brown_order5')[0];
+  const files = new ModelFiles(join(dataDir, 'models'));
+  const bytes = (await files.read('bench', row.filename)) as Uint8Array;
+  const { mkdirSync } = await import('node:fs');
+  mkdirSync(files.guildDir('bench2'), { recursive: true });
+  writeFileSync(files.pathOf('bench2', row.filename), bytes);
+  const { id: _id, guildId: _guild, ...copy } = row;
+  catalog.commitSave({ ...copy, guildId: 'bench2', createdBy: { ...row.createdBy } }, Date.now());
+  db.close();
+
+  const manager = await ModelManager.open(defaultManagerConfig(dataDir, { cacheBytes: Math.ceil(modelBytes * 1.5) }));
+  const loads: number[] = [];
+  for (const guildId of ['bench', 'bench2', 'bench', 'bench2', 'bench']) {
+    gc();
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    const t = performance.now();
+    await manager.load(guildId, 'brown_order5');
+    loads.push(performance.now() - t);
+  }
+  const stats = manager.cacheStats();
+  await manager.close();
+  const reused = loads.slice(1).sort((a, b) => a - b);
+  return {
+    firstLoadIdleMs: loads[0],
+    reuseLoadMs: (reused[1] + reused[2]) / 2,
+    reuseLoadRange: [reused[0], reused[reused.length - 1]],
+    arenaReuses: stats.arenaReuses,
+    reuseEvictions: stats.evictions,
+    reuseLoads: loads,
   };
 }
 
