@@ -10,7 +10,7 @@ import { decode, encode, train } from '../src/lm/index.js';
 
 type Config = { trainPath: string; testPath: string } & (
   | { kind: 'touch'; label: string }
-  | { kind: 'reload'; label: string; modelPath: string; loads: number; arena?: boolean }
+  | { kind: 'reload'; label: string; modelPath: string; loads: number; reuse?: boolean }
   | { kind: 'ultra'; phase: 'train' | 'use'; modelPath: string; label: string; order: number; minFrequency: number; maxPatterns: number; sentences: number }
   | { kind: 'markov-strings'; label: string; stateSize: number; sentences: number; capSeconds: number }
   | { kind: 'markov-chains'; label: string; stateSize: number; sentences: number; capSeconds: number }
@@ -172,7 +172,7 @@ function runTouch() {
  * starts this process with glibc keeping freed memory in its heap, so each load after the first
  * writes into pages already mapped and what is left is the load's own work (the gap to the "use"
  * phase's figures is the price of fresh memory), and again with transparent huge pages, and with
- * glibc's defaults, each load decoding into the arena of the model before it (the manager's reuse).
+ * glibc's defaults, each load decoding into the buffers of the model before it (the manager's reuse).
  */
 function runReload(c: Extract<Config, { kind: 'reload' }>) {
   const file = readFileSync(c.modelPath);
@@ -181,8 +181,8 @@ function runReload(c: Extract<Config, { kind: 'reload' }>) {
   const times: number[] = [];
   let model: ReturnType<typeof decode> | null = null;
   for (let i = 0; i < c.loads; i++) {
-    // With `arena`, the dropped model's arena is offered to the next load, as the bot's manager does.
-    const spare = c.arena && model?.arenaBuffer() ? [model.arenaBuffer() as ArrayBuffer] : [];
+    // With `reuse`, the dropped model's buffers are offered to the next load, as the bot's manager does.
+    const spare = c.reuse && model !== null ? model.arrayBuffers() : [];
     model = null;
     gc();
     const t = performance.now();

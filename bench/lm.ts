@@ -70,20 +70,20 @@ for (const [index, config] of configs.entries()) {
   rows.push({ ...trained, ...used, trainPeakRssBytes: trained.peakRssBytes, usePeakRssBytes: used.peakRssBytes });
 }
 // The load's own work, without the price of fresh memory, each load after the collection of the
-// last model: decoding into the arena of the model loaded before it (as the bot's cache does with
+// last model: decoding into the buffers of the model loaded before it (as the bot's cache does with
 // the models it evicts); with glibc keeping freed blocks in its heap (no mmap for large blocks, no
 // trimming); then with transparent huge pages (glibc madvises its large blocks): freed memory goes
 // back to the kernel as usual, and the next load faults it in 2 MB at a time (`npm run
 // bench:memory` shows what that changes on this machine).
-const reloadSettings: { name: string; note: string; env?: Record<string, string>; arena?: boolean }[] = [
-  { name: "the dropped model's arena", note: "glibc's defaults, each load decoding into the arena of the model before it (Model.arenaBuffer, as the bot's cache reuses an evicted model's)", arena: true },
+const reloadSettings: { name: string; note: string; env?: Record<string, string>; reuse?: boolean }[] = [
+  { name: "the dropped model's buffers", note: "glibc's defaults, each load decoding into the buffers of the model before it (Model.arrayBuffers, as the bot's cache reuses an evicted model's)", reuse: true },
   { name: 'recycled memory', note: 'with glibc keeping freed memory (GLIBC_TUNABLES mmap_threshold=1 GB, trim_threshold=4 GB)', env: { GLIBC_TUNABLES: 'glibc.malloc.mmap_threshold=1073741824:glibc.malloc.trim_threshold=4294967295' } },
   { name: 'transparent huge pages', note: 'freed memory returned to the kernel as usual, new memory in 2 MB pages (GLIBC_TUNABLES glibc.malloc.hugetlb=1)', env: { GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1' } },
 ];
 const reloads = reloadSettings.flatMap((setting) =>
   ['ultra order 5', 'ultra order 5, first 1.5 MB of text'].map((label) => {
     const index = configs.findIndex((config) => config.label === label);
-    return { row: run({ kind: 'reload', label, modelPath: join(scratch, `model-${index}.ulm`), loads: 11, arena: setting.arena }, { args: ['--expose-gc'], env: setting.env }), setting };
+    return { row: run({ kind: 'reload', label, modelPath: join(scratch, `model-${index}.ulm`), loads: 11, reuse: setting.reuse }, { args: ['--expose-gc'], env: setting.env }), setting };
   }),
 );
 rmSync(scratch, { recursive: true, force: true });

@@ -68,7 +68,7 @@ async function eventLoopSection() {
   const generateMs = performance.now() - t;
   const cachedBytes = reopened.cacheStats().bytes;
   await reopened.close();
-  const reuse = await arenaReuse(cachedBytes);
+  const reuse = await spareReuse(cachedBytes);
   return {
     section: 'event-loop',
     trainBytes: brown.trainBytes,
@@ -90,11 +90,11 @@ async function eventLoopSection() {
 
 /**
  * Two guilds with the order-5 model and a cache budget with room for one: each load evicts the
- * other guild's model and decodes into its arena (spare-arenas.ts). The first load has no spare and
+ * other guild's model and decodes into its buffers (spare-buffers.ts). The first load has no spare and
  * decodes into new memory. Each load comes after 5 s idle, so memory the VM hands back to its host
  * in that time would show.
  */
-async function arenaReuse(modelBytes: number) {
+async function spareReuse(modelBytes: number) {
   const dataDir = join(root, 'data');
   const db = openDatabase(join(dataDir, 'ultraefficient.sqlite'));
   const catalog = new Catalog(db);
@@ -124,7 +124,7 @@ async function arenaReuse(modelBytes: number) {
     firstLoadIdleMs: loads[0],
     reuseLoadMs: (reused[1] + reused[2]) / 2,
     reuseLoadRange: [reused[0], reused[reused.length - 1]],
-    arenaReuses: stats.arenaReuses,
+    spareReuses: stats.spareReuses,
     reuseEvictions: stats.evictions,
     reuseLoads: loads,
   };

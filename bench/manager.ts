@@ -50,7 +50,7 @@ table(
     ['load from file ms (evicted / not cached: read, sha256, decode)', f(loop.evictedLoadMs)],
     ['room for one model, two guilds: first load after 5 s idle (new memory) ms', f(loop.firstLoadIdleMs)],
     [
-      `the next ${loop.arenaReuses} loads, each into the arena of the model it evicted, 5 s idle before each: median ms (min–max)`,
+      `the next ${loop.spareReuses} loads, each into the buffers of the model it evicted, 5 s idle before each: median ms (min–max)`,
       `${f(loop.reuseLoadMs)} (${f(loop.reuseLoadRange[0])}–${f(loop.reuseLoadRange[1])})`,
     ],
     ['load from cache ms', f(loop.cachedLoadMs, 2)],

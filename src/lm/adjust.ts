@@ -5,7 +5,7 @@
 // their continuation count would be zero), and the <s> and <unk> unigrams get 0: <s> is never
 // predicted and <unk> receives only the interpolated uniform mass.
 
-import { heapArrays, type ArrayAllocator } from './arena.js';
+import { heapArrays, type ArrayAllocator } from './arrays.js';
 import { BOS_ID } from './types.js';
 import type { PatternGraph } from './graph.js';
 

@@ -35,7 +35,7 @@
 
 import { Packr, Unpackr } from 'msgpackr';
 import * as zlib from 'node:zlib';
-import { ArrayArena, arenaBytes } from './arena.js';
+import { SpareArrays } from './arrays.js';
 import { levelViews, type TrieIndex } from './graph.js';
 import {
   BOS,
@@ -890,17 +890,17 @@ function decodeCounts(
   const stream = (level: number, kind: number, maxValues: number, name: string): VarintStream =>
     varintStream(loadStream(levelStreams[level][kind], maxValues * MAX_VARINT_BYTES, budget, `level ${level} ${name}`), `level ${level} ${name}`);
 
-  // The node budget above bounds these allocations. They open the model's arena (arena.ts), which
-  // the model continues with its adjusted counts and probabilities.
+  // The node budget above bounds these allocations. They may take the caller's spare buffers
+  // (arrays.ts), as will the model's adjusted counts and probabilities.
   const total = offsets[order];
-  const arena = new ArrayArena(arenaBytes(offsets), spare);
+  const arrays = new SpareArrays(spare);
   const index: DecodedTrieIndex = {
     offsets,
-    word: arena.int32(total),
-    count: arena.uint32(total),
-    childStart: arena.int32(offsets[order - 1] + 1),
-    suffix: arena.int32(total),
-    arena,
+    word: arrays.int32(total),
+    count: arrays.uint32(total),
+    childStart: arrays.int32(offsets[order - 1] + 1),
+    suffix: arrays.int32(total),
+    arrays,
   };
   // Parents are not decoded: the child starts say the same, and levels derive them if asked.
   const levels = levelViews({ order, ...index });

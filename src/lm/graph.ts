@@ -4,7 +4,7 @@
 // proper suffix. Prediction from a context walks only the suffix chain of that context: this is
 // the "selective activation" of the product, and what the probability and sampling code use.
 
-import type { ArrayAllocator } from './arena.js';
+import type { ArrayAllocator } from './arrays.js';
 import { ModelFormatError, type CountTrie, type CountTrieLevel } from './types.js';
 
 export const ROOT = -1;
@@ -81,8 +81,8 @@ function storedSuffix(graph: PatternGraph, context: number, w: number): number {
 export type TrieIndex = Pick<PatternGraph, 'offsets' | 'word' | 'count' | 'childStart' | 'suffix'> & {
   /** How many nodes above the unigrams have a suffix of −1, when the reader counted them. */
   unknownSuffixes?: number;
-  /** Where the reader allocated these arrays: the model allocates the rest of its arrays there too. */
-  arena?: ArrayAllocator;
+  /** How the reader allocated these arrays: the model allocates the rest of its arrays so too. */
+  arrays?: ArrayAllocator;
 };
 
 /**

@@ -16,8 +16,8 @@ export function encode(model: Model, createdAt: number): Uint8Array {
 
 /**
  * A model from file bytes; throws ModelFormatError for anything that is not a valid model file.
- * `spare`: buffers of dropped models (Model.arenaBuffer); the one that fits best, if any, is taken
- * out of the list and becomes this model's arena, so the load writes memory already mapped.
+ * `spare`: buffers of dropped models (Model.arrayBuffers); each large array of the new model takes
+ * the one that fits it best, out of the list, so the load writes memory already mapped.
  */
 export function decode(bytes: Uint8Array, spare: ArrayBuffer[] = []): Model {
   const { file, index } = decodeIndexedModelFile(bytes, spare);

@@ -17,7 +17,7 @@
 // written, and nothing reads it afterwards): same 4 bytes per node, so training and loading never
 // hold both, which takes one array of every n-gram off their peak memory.
 
-import { heapArrays, type ArrayAllocator } from './arena.js';
+import { heapArrays, type ArrayAllocator } from './arrays.js';
 import { ROOT, findChild, type PatternGraph } from './graph.js';
 import type { Discount } from './discount.js';
 import { BOS_ID } from './types.js';

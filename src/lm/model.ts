@@ -3,7 +3,7 @@
 // training and when a file is loaded, so a loaded model is the trained model.
 
 import { adjustedCounts } from './adjust.js';
-import { heapArrays, type ArrayAllocator } from './arena.js';
+import { heapArrays, type ArrayAllocator } from './arrays.js';
 import { FORMAT_VERSION } from './codec.js';
 import { estimateDiscounts, isValidDiscountList, type Discount } from './discount.js';
 import { embeddingIndex, type EmbeddingIndex } from './embeddings.js';
@@ -211,21 +211,22 @@ export class Model implements GenerationSource {
       pruned: header.pruned,
       discounts: header.discounts as Discount[] | undefined,
     };
-    return Model.fromGraph(vocab, file.counts, graph, file.embeddings, provenance, index?.arena);
+    return Model.fromGraph(vocab, file.counts, graph, file.embeddings, provenance, index?.arrays);
   }
 
   /**
-   * The buffer that holds every per-n-gram array of a decoded model (arena.ts), or null when its
-   * arrays were allocated one by one (a trained model) or the arena was outgrown. The caller that
-   * drops the model may give it to a later decode: the model must not be used after that.
+   * The buffers of the model's per-n-gram arrays (word, count, child start, suffix, probability,
+   * backoff, cumulative share), for a later decode to reuse (decode's `spare`) once the caller has
+   * dropped the model: the model must not be used after that.
    */
-  arenaBuffer(): ArrayBuffer | null {
+  arrayBuffers(): ArrayBuffer[] {
     const g = this.graph;
     const e = this.estimate;
-    const buffer = g.word.buffer;
-    if (!(buffer instanceof ArrayBuffer)) return null;
-    for (const array of [g.count, g.childStart, g.suffix, e.prob, e.backoff, e.cumulative]) if (array.buffer !== buffer) return null;
-    return buffer;
+    const buffers = new Set<ArrayBuffer>();
+    for (const array of [g.word, g.count, g.childStart, g.suffix, e.prob, e.backoff, e.cumulative]) {
+      if (array.buffer instanceof ArrayBuffer && array.buffer.byteLength > 0) buffers.add(array.buffer);
+    }
+    return [...buffers];
   }
 
   toFile(createdAt: number): ModelFile {

@@ -37,7 +37,7 @@ import {
 import { JobSlots, type JobTicket } from './job-slots.js';
 import { GuildStateCache } from './guild-state-cache.js';
 import { ModelCache } from './model-cache.js';
-import { SpareArenas } from './spare-arenas.js';
+import { SpareBuffers } from './spare-buffers.js';
 import { TrainingPool } from './training-pool.js';
 import { TrainingWorkerError, type TrainingResult } from './training-protocol.js';
 import type {
@@ -140,9 +140,9 @@ export class ModelManager implements ModelManagerApi {
   /** Decodes large model files off the main thread; its own worker, so loads never queue behind training. */
   private readonly loader = new TrainingPool(1);
   private readonly loading = new Map<string, Promise<Model>>();
-  /** Arenas of evicted models, for the next loads (spare-arenas.ts). */
-  private readonly spares = new SpareArenas();
-  private arenaReuses = 0;
+  /** Array buffers of evicted models, for the next loads (spare-buffers.ts). */
+  private readonly spares = new SpareBuffers();
+  private spareReuses = 0;
   private readonly jobs = new Map<string, RunningJob>();
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly guildSections = new Map<string, Promise<void>>();
@@ -626,17 +626,17 @@ export class ModelManager implements ModelManagerApi {
   }
 
   /**
-   * Figures for benchmarks and health reports. `spareBytes`: arenas of evicted models kept for the
-   * next loads (spare-arenas.ts); `arenaReuses`: loads that decoded into one.
+   * Figures for benchmarks and health reports. `spareBytes`: array buffers of evicted models kept
+   * for the next loads (spare-buffers.ts); `spareReuses`: loads that decoded into any of them.
    */
-  cacheStats(): { models: number; bytes: number; budgetBytes: number; evictions: number; spareBytes: number; arenaReuses: number } {
+  cacheStats(): { models: number; bytes: number; budgetBytes: number; evictions: number; spareBytes: number; spareReuses: number } {
     return {
       models: this.cache.size,
       bytes: this.cache.bytes,
       budgetBytes: this.cache.budgetBytes,
       evictions: this.cache.evictions,
       spareBytes: this.spares.bytes,
-      arenaReuses: this.arenaReuses,
+      spareReuses: this.spareReuses,
     };
   }
 
@@ -786,8 +786,8 @@ export class ModelManager implements ModelManagerApi {
 
   /**
    * Decodes in the loader worker. The cache first makes room for the model (its size as recorded
-   * when it was trained), so that what it evicts can become the model's arena: the decoder gets
-   * every spare arena and returns those it did not use.
+   * when it was trained), so that the buffers of what it evicts can hold the new model's arrays:
+   * the decoder gets every spare buffer and returns those it did not use.
    */
   private async decodeOffThread(bytes: Uint8Array, expectedBytes: number): Promise<Model> {
     this.cache.makeRoom(expectedBytes);
@@ -800,7 +800,7 @@ export class ModelManager implements ModelManagerApi {
     try {
       // A copy goes to the worker (moved, not cloned), so the original is still here if it fails.
       const model = await this.loader.load(new Uint8Array(bytes), offered, returnSpare);
-      this.arenaReuses += offered.length - returned;
+      if (returned < offered.length) this.spareReuses++;
       return model;
     } catch (error) {
       if (error instanceof TrainingWorkerError) return decode(bytes);
@@ -809,15 +809,14 @@ export class ModelManager implements ModelManagerApi {
   }
 
   /**
-   * An evicted model's arena becomes a spare, unless its guild has an operation running or queued:
-   * every use of a model happens inside its guild's exclusive section, so a guild without one holds
-   * no reference that could still read the arrays a later load will overwrite.
+   * An evicted model's array buffers become spares, unless its guild has an operation running or
+   * queued: every use of a model happens inside its guild's exclusive section, so a guild without
+   * one holds no reference that could still read the arrays a later load will overwrite.
    */
   private retire(key: string, model: Model): void {
     const guildId = key.slice(0, key.indexOf('/'));
     if (this.guildSections.has(guildId)) return;
-    const arena = model.arenaBuffer();
-    if (arena !== null) this.spares.add([arena], this.cache.budgetBytes - this.cache.bytes);
+    this.spares.add(model.arrayBuffers(), this.cache.budgetBytes - this.cache.bytes);
   }
 
   private async discardDraftFile(guildId: string, filename: string): Promise<void> {

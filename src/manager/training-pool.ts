@@ -130,9 +130,10 @@ export class TrainingPool {
    * Decodes a model file in a worker and moves the model's arrays back: the main thread only
    * rebuilds the object around them. Rejects with ModelFormatError for a file that is not a valid
    * model, TrainingWorkerError('internal') when the worker fails. `bytes` may be detached.
-   * `spare`: arenas of dropped models (Model.arenaBuffer), moved to the worker, which decodes into
-   * the one that fits best; `returnSpare` gets the others back once the worker replies, whether the
-   * load succeeded or not (a worker that crashes loses them: they are only memory).
+   * `spare`: buffers of dropped models (Model.arrayBuffers), moved to the worker, whose decoder puts
+   * each large array in the one that fits it best; `returnSpare` gets the others back once the
+   * worker replies, whether the load succeeded or not (a worker that crashes loses them: they are
+   * only memory).
    */
   load(bytes: Uint8Array, spare: ArrayBuffer[] = [], returnSpare: (spare: ArrayBuffer[]) => void = () => {}): Promise<Model> {
     const owned = ownBuffer(bytes);

@@ -45,8 +45,8 @@ export interface LoadTask {
   type: 'load';
   bytes: Uint8Array;
   /**
-   * Arenas of models the manager dropped (Model.arenaBuffer), moved here: the decoder takes the
-   * one that fits best, and the others come back with the reply.
+   * Buffers of models the manager dropped (Model.arrayBuffers), moved here: the decoder puts each
+   * large array in the one that fits it best, and the others come back with the reply.
    */
   spare: ArrayBuffer[];
 }

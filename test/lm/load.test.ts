@@ -84,7 +84,7 @@ describe('saving through the model index', () => {
   });
 });
 
-describe('loading into the arena of a dropped model', () => {
+describe('loading into the buffers of a dropped model', () => {
   const lines = syntheticSentences(400, 60, 12).map((words) => words.join(' '));
 
   /** Every array a loaded model computes, as plain numbers. */
@@ -98,47 +98,45 @@ describe('loading into the arena of a dropped model', () => {
     ['unpruned', { maxPatternLength: 4, embeddingDim: 0 }],
     ['pruned', { maxPatternLength: 5, minFrequency: 2, embeddingDim: 4 }],
   ] as const) {
-    it(`gives the same ${label} model in a reused buffer full of old values as in new memory`, () => {
+    it(`gives the same ${label} model in reused buffers full of old values as in new memory`, () => {
       const bytes = encode(train(lines, params), 1);
       const fresh = decode(bytes);
-      const arena = fresh.arenaBuffer();
-      expect(arena).not.toBeNull();
-      expect(fresh.memoryBytes()).toBeGreaterThanOrEqual((arena as ArrayBuffer).byteLength);
+      const freshBytes = fresh.memoryBytes(); // before generation adds its rankings
+      // One buffer per array (adjusted counts become the cumulative shares): six arrays of n-grams
+      // or contexts, each a buffer of its own, as plain allocation gives them.
+      const sizes = fresh.arrayBuffers().map((buffer) => buffer.byteLength);
+      expect(sizes).toHaveLength(7);
 
-      const size = (arena as ArrayBuffer).byteLength;
-      const dirty = new ArrayBuffer(size);
-      new Uint8Array(dirty).fill(0xa5);
-      const looser = new ArrayBuffer(size + 64);
-      const tooSmall = new ArrayBuffer(size - 8);
-      const tooLarge = new ArrayBuffer(3 * size);
-      const spare = [tooLarge, looser, dirty, tooSmall];
+      const dirty = sizes.map((size) => new Uint8Array(size).fill(0xa5).buffer);
+      const tooSmall = new ArrayBuffer(Math.min(...sizes) - 4);
+      const tooLarge = new ArrayBuffer(3 * Math.max(...sizes));
+      const spare = [tooLarge, ...dirty, tooSmall];
       const reused = decode(bytes, spare);
-      expect(reused.arenaBuffer()).toBe(dirty); // the best fit
-      expect(spare).toEqual([tooLarge, looser, tooSmall]); // taken out of the list; the others stay
+      expect(new Set(reused.arrayBuffers())).toEqual(new Set(dirty)); // each array in an exact fit
+      expect(spare).toEqual([tooLarge, tooSmall]); // taken out of the list; the others stay
       expect(arrays(reused)).toEqual(arrays(fresh));
+      expect(reused.memoryBytes()).toBe(freshBytes);
       expect(Buffer.from(encode(reused, 1)).equals(Buffer.from(encode(fresh, 1)))).toBe(true);
-      // A looser fit is used when it is the only one, and the model holds (and counts) all of it.
-      const loose = decode(bytes, [looser]);
-      expect(loose.arenaBuffer()).toBe(looser);
-      expect(loose.memoryBytes()).toBe(fresh.memoryBytes() + 64);
-      expect(arrays(loose)).toEqual(arrays(fresh));
       expect(reused.generate({ seed: 5, temperature: 0.8 }).text).toBe(fresh.generate({ seed: 5, temperature: 0.8 }).text);
       expect(reused.score(lines.slice(0, 20).join('\n'))).toEqual(fresh.score(lines.slice(0, 20).join('\n')));
+
+      // A looser fit (up to twice the size) is used when it is the only one, and the model holds
+      // (and counts) all of it.
+      const largest = Math.max(...sizes);
+      const loose = decode(bytes, [new ArrayBuffer(largest + 64)]);
+      expect(loose.memoryBytes()).toBe(freshBytes + 64);
+      expect(arrays(loose)).toEqual(arrays(fresh));
     });
   }
 
-  it('moves the arena between threads as one buffer, shared by the arrays it holds', () => {
+  it('moves the buffers between threads without copying them', () => {
     const model = decode(encode(train(lines, { maxPatternLength: 3, embeddingDim: 0 }), 1));
-    const arena = model.arenaBuffer() as ArrayBuffer;
-    const bytes = arena.byteLength;
+    const buffers = model.arrayBuffers();
+    const sizes = buffers.map((buffer) => buffer.byteLength);
     const { model: data, transfer } = model.toTransferable();
-    expect(transfer).toContain(arena);
+    for (const buffer of buffers) expect(transfer).toContain(buffer);
     const moved = Model.fromTransferable(structuredClone(data, { transfer }));
-    expect(arena.byteLength).toBe(0); // moved, not copied
-    expect(moved.arenaBuffer()?.byteLength).toBe(bytes);
-  });
-
-  it('has no arena for a trained model, whose arrays the trainer allocated one by one', () => {
-    expect(train(lines, { maxPatternLength: 3, embeddingDim: 0 }).arenaBuffer()).toBeNull();
+    expect(buffers.every((buffer) => buffer.byteLength === 0)).toBe(true); // moved, not copied
+    expect(moved.arrayBuffers().map((buffer) => buffer.byteLength)).toEqual(sizes);
   });
 });

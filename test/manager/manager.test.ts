@@ -506,12 +506,12 @@ describe('cache', () => {
   });
 });
 
-describe('arenas of evicted models', () => {
-  it('loads an evicted model into the memory another gave up, and every model stays exact under concurrent use', async () => {
+describe('buffers of evicted models', () => {
+  it('loads a model into the memory of the one it evicted, and every model stays exact under concurrent use', async () => {
     // Two models of the same shape with disjoint words (b's are a's with another letter), large
-    // enough to be decoded by the loader worker into an arena worth keeping (≥ 1 MB).
+    // enough to be decoded by the loader worker, with arrays worth keeping (≥ 256 KB).
     const [a, b] = [newGuild(), newGuild()];
-    const lines = syntheticSentences(4000, 2000, 21).map((words) => words.join(' '));
+    const lines = syntheticSentences(8000, 2000, 21).map((words) => words.join(' '));
     await manager.train(a, ana, [corpusSource(dirs, `big-${a}.txt`, lines)], TINY, 'new');
     await manager.train(b, ana, [corpusSource(dirs, `big-${b}.txt`, lines.map((line) => line.replaceAll('w', 'v')))], TINY, 'new');
     const options = (seed: number) => ({ seed, temperature: 0.9, maxLength: 30 });
@@ -521,29 +521,29 @@ describe('arenas of evicted models', () => {
     const roomy = await shard([a, b]);
     const expected = new Map<string, string>();
     for (const g of [a, b]) for (const seed of seeds) expected.set(`${g} ${seed}`, (await roomy.generate(g, options(seed))).text);
-    expect(roomy.cacheStats()).toMatchObject({ models: 2, arenaReuses: 0, spareBytes: 0 });
+    expect(roomy.cacheStats()).toMatchObject({ models: 2, spareReuses: 0, spareBytes: 0 });
     expect([...expected.values()].every((text, i) => wordsOf(text).every((word) => word.startsWith(i < seeds.length ? 'w' : 'v')))).toBe(true);
     const oneModel = roomy.cacheStats().bytes / 2;
-    expect(oneModel).toBeGreaterThan(2 ** 20);
+    expect(oneModel).toBeGreaterThan(2 ** 21);
 
-    // Room for one: each load evicts the other model and decodes into its arena.
+    // Room for one: each load evicts the other model and decodes into its buffers.
     const tight = await shard([a, b], { cacheBytes: Math.floor(oneModel * 1.5) });
     expect((await tight.generate(a, options(0))).text).toBe(expected.get(`${a} 0`));
-    expect(tight.cacheStats()).toMatchObject({ models: 1, evictions: 0, arenaReuses: 0 });
+    expect(tight.cacheStats()).toMatchObject({ models: 1, evictions: 0, spareReuses: 0 });
     expect((await tight.generate(b, options(0))).text).toBe(expected.get(`${b} 0`));
-    expect(tight.cacheStats()).toMatchObject({ models: 1, evictions: 1, arenaReuses: 1, spareBytes: 0 });
+    expect(tight.cacheStats()).toMatchObject({ models: 1, evictions: 1, spareReuses: 1, spareBytes: 0 });
     expect((await tight.generate(a, options(1))).text).toBe(expected.get(`${a} 1`));
-    expect(tight.cacheStats()).toMatchObject({ models: 1, evictions: 2, arenaReuses: 2 });
+    expect(tight.cacheStats()).toMatchObject({ models: 1, evictions: 2, spareReuses: 2 });
 
-    // A model whose guild has an operation running or queued may still be read by it: its arena is
-    // not reused. (Simulated: a guild section that never ends, as a slow operation would hold it.)
+    // A model whose guild has an operation running or queued may still be read by it: its buffers
+    // are not reused. (Simulated: a guild section that never ends, as a slow operation would hold it.)
     const sections = (tight as unknown as { guildSections: Map<string, Promise<void>> }).guildSections;
     sections.set(a, new Promise(() => {}));
     expect((await tight.generate(b, options(1))).text).toBe(expected.get(`${b} 1`));
-    expect(tight.cacheStats()).toMatchObject({ models: 1, evictions: 3, arenaReuses: 2, spareBytes: 0 });
+    expect(tight.cacheStats()).toMatchObject({ models: 1, evictions: 3, spareReuses: 2, spareBytes: 0 });
     sections.delete(a);
     expect((await tight.generate(a, options(2))).text).toBe(expected.get(`${a} 2`));
-    expect(tight.cacheStats()).toMatchObject({ models: 1, evictions: 4, arenaReuses: 3 });
+    expect(tight.cacheStats()).toMatchObject({ models: 1, evictions: 4, spareReuses: 3 });
 
     // Concurrent requests of both guilds: every text is still the one its model gives.
     const calls = seeds.flatMap((seed) => [a, b, b, a].map((g) => ({ g, seed })));

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { SpareArenas } from '../../src/manager/spare-arenas.js';
+import { SpareBuffers } from '../../src/manager/spare-buffers.js';
 
-describe('SpareArenas', () => {
+describe('SpareBuffers', () => {
   it('keeps large buffers within the room it is given, dropping the oldest first', () => {
-    const spares = new SpareArenas(100);
+    const spares = new SpareBuffers(100);
     const [a, b, c] = [new ArrayBuffer(100), new ArrayBuffer(200), new ArrayBuffer(300)];
     spares.add([a, new ArrayBuffer(99), b], 1000); // too small to be worth keeping
     expect([spares.count, spares.bytes]).toEqual([2, 300]);
@@ -14,7 +14,7 @@ describe('SpareArenas', () => {
   });
 
   it('hands every spare over at once, and ignores detached buffers', () => {
-    const spares = new SpareArenas(1);
+    const spares = new SpareBuffers(1);
     const [a, b] = [new ArrayBuffer(10), new ArrayBuffer(20)];
     spares.add([a, b], 100);
     expect(spares.takeAll()).toEqual([a, b]);

@@ -1,13 +1,17 @@
-// Arenas (src/lm/arena.ts) of models the cache evicted, kept for the next loads. Decoding a large
-// model into memory this process already holds is about three times faster here than into new
-// memory (Brown order 5: ~170 vs ~560 ms), because faulting new pages in is the larger part of a
-// load. Spares count against the cache budget together with the cached models, so keeping them
-// never lets the models' memory grow beyond the budget: they are memory the cache just gave up.
+// Buffers of the models the cache evicted (Model.arrayBuffers: their per-n-gram arrays), kept for
+// the next loads (src/lm/arrays.ts). Decoding a large model into memory this process already holds
+// is about three times faster here than into new memory (Brown order 5: ~170 vs ~560 ms), because
+// faulting new pages in is the larger part of a load. Spares count against the cache budget with
+// the cached models, so keeping them never lets the models' memory grow beyond the budget: they
+// are memory the cache just gave up.
 
-/** Smaller arenas are not worth keeping: the allocator recycles small blocks by itself. */
-export const MIN_SPARE_BYTES = 1 << 20;
+/**
+ * Smaller buffers are not worth keeping: glibc serves blocks under its mmap threshold (128 KB at
+ * first) from memory freed earlier by itself.
+ */
+export const MIN_SPARE_BYTES = 256 * 1024;
 
-export class SpareArenas {
+export class SpareBuffers {
   /** Oldest first. */
   private buffers: ArrayBuffer[] = [];
   private total = 0;
