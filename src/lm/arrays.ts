@@ -30,9 +30,6 @@ const MAX_SLACK = 2;
  * plainly when none fits.
  */
 export class SpareArrays implements ArrayAllocator {
-  /** How many arrays were put in a spare buffer. */
-  reused = 0;
-
   constructor(private readonly spare: ArrayBuffer[]) {}
 
   int32(length: number): Int32Array {
@@ -62,7 +59,6 @@ export class SpareArrays implements ArrayAllocator {
     if (best < 0) return new make(length);
     const array = new make(spare.splice(best, 1)[0], 0, length);
     array.fill(0);
-    this.reused++;
     return array;
   }
 }
