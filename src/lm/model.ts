@@ -143,10 +143,13 @@ export class Model implements GenerationSource {
   toTransferable(): { model: TransferableModel; transfer: ArrayBuffer[] } {
     const g = this.graph;
     const e = this.estimate;
+    // One string and the word lengths: cloning one string is a copy, cloning 50,000 is not. (A
+    // loop, not Uint32Array.from with a mapping function: 0.2 vs 10–16 ms for Brown's 52,256 words.)
+    const vocabLengths = new Uint32Array(this.vocab.length);
+    for (let id = 0; id < vocabLengths.length; id++) vocabLengths[id] = this.vocab[id].length;
     const model: TransferableModel = {
-      // One string and the word lengths: cloning one string is a copy, cloning 50,000 is not.
       vocabText: this.vocab.join(''),
-      vocabLengths: Uint32Array.from(this.vocab, (word) => word.length),
+      vocabLengths,
       graph: { offsets: g.offsets, word: g.word, count: g.count, childStart: g.childStart, suffix: g.suffix, vocabularySize: g.vocabularySize },
       extras: g.levels.map((level) => ({ adjusted: level.adjusted, prunedMass: level.prunedMass })),
       estimate: { prob: e.prob, backoff: e.backoff, cumulative: e.cumulative, rootBackoff: e.rootBackoff, uniform: e.uniform },
