@@ -2,6 +2,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ModelFormatError, decode, encode, train } from '../../src/lm/index.js';
 import { TrainingPool } from '../../src/manager/training-pool.js';
 
+const byNumber = (a: number, b: number) => a - b;
+
 describe('decoding model files in a worker', () => {
   const pool = new TrainingPool(1);
   afterAll(() => pool.close());
@@ -24,5 +26,24 @@ describe('decoding model files in a worker', () => {
     expect((error as ModelFormatError).kind).toBe('checksum');
     expect((await pool.load(bytes.slice())).order).toBe(3);
     expect(pool.workerCount).toBe(1);
+  });
+
+  it('decodes into the spare buffers it is given and hands back the others, also when the file is damaged', async () => {
+    const sizes = decode(bytes).arrayBuffers().map((buffer) => buffer.byteLength);
+    const spare = sizes.map((size) => new Uint8Array(size).fill(0x5a).buffer);
+    const unfit = new ArrayBuffer(7);
+    let back: ArrayBuffer[] = [];
+    const loaded = await pool.load(bytes.slice(), [...spare, unfit], (rest) => (back = rest));
+    expect(spare.every((buffer) => buffer.byteLength === 0)).toBe(true); // moved to the worker
+    expect(back.map((buffer) => buffer.byteLength)).toEqual([7]);
+    expect(loaded.arrayBuffers().map((buffer) => buffer.byteLength).sort(byNumber)).toEqual([...sizes].sort(byNumber));
+    expect(loaded.generate({ seed: 2 }).text).toBe(decode(bytes).generate({ seed: 2 }).text);
+
+    const damaged = bytes.slice();
+    damaged[damaged.length - 5] ^= 0xff;
+    const again = loaded.arrayBuffers();
+    const error = await pool.load(damaged, again, (rest) => (back = rest)).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ModelFormatError);
+    expect(back.map((buffer) => buffer.byteLength).sort(byNumber)).toEqual([...sizes].sort(byNumber));
   });
 });
