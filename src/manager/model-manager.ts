@@ -100,6 +100,7 @@ const SUGGESTIONS = 3;
  */
 const OFF_THREAD_DECODE_BYTES = 16 * 1024;
 const AUTOCOMPLETE_CHOICES = 25;
+const SPARE_CHECK_MS = 60_000;
 const FILENAME_ATTEMPTS = 100;
 const DEFAULT_RETRY_AFTER_SECONDS = 60;
 
@@ -149,6 +150,7 @@ export class ModelManager implements ModelManagerApi {
   private readonly workingModels: GuildStateCache<WorkingModel>;
   private readonly now: () => number;
   private closing: Promise<void> | null = null;
+  private readonly spareTimer: ReturnType<typeof setInterval>;
 
   private constructor(
     private readonly config: ManagerConfig,
@@ -165,6 +167,10 @@ export class ModelManager implements ModelManagerApi {
     this.cache = new ModelCache<Model>(config.cacheBytes, (key, model) => this.retire(key, model));
     this.slots = new JobSlots(Math.max(1, config.maxConcurrentJobs), Math.max(0, config.maxQueuedJobs));
     this.pool = new TrainingPool(Math.max(1, config.workers));
+    // Checks once a minute whether the spares have sat unused long enough to give back; the timer
+    // never keeps the process alive.
+    this.spareTimer = setInterval(() => this.spares.expire(), SPARE_CHECK_MS);
+    this.spareTimer.unref();
   }
 
   /** Opens (and migrates) the database and reconciles it with the models directory. */
@@ -652,6 +658,8 @@ export class ModelManager implements ModelManagerApi {
       await Promise.allSettled([...this.inFlight]);
       await Promise.allSettled([...this.guildSections.values()]);
       await Promise.allSettled([...this.loading.values()]);
+      clearInterval(this.spareTimer);
+      this.spares.trim(0);
       await this.pool.close();
       await this.loader.close();
       this.db.close();
@@ -795,12 +803,15 @@ export class ModelManager implements ModelManagerApi {
     let returned = offered.length;
     const returnSpare = (rest: ArrayBuffer[]) => {
       returned = rest.length;
-      this.spares.add(rest, this.cache.budgetBytes - this.cache.bytes);
+      this.spares.add(rest, this.cache.budgetBytes - this.cache.bytes, false);
     };
     try {
       // A copy goes to the worker (moved, not cloned), so the original is still here if it fails.
       const model = await this.loader.load(new Uint8Array(bytes), offered, returnSpare);
-      if (returned < offered.length) this.spareReuses++;
+      if (returned < offered.length) {
+        this.spareReuses++;
+        this.spares.used();
+      }
       return model;
     } catch (error) {
       if (error instanceof TrainingWorkerError) return decode(bytes);

@@ -24,4 +24,23 @@ describe('SpareBuffers', () => {
     spares.add([detached], 100);
     expect(spares.count).toBe(0);
   });
+
+  it('gives every spare back once none was added by an eviction or used by a load for its idle time', () => {
+    let now = 0;
+    const spares = new SpareBuffers(1, 1000, () => now);
+    spares.add([new ArrayBuffer(10)], 100);
+    now = 900;
+    expect(spares.expire()).toBe(false);
+    spares.add([new ArrayBuffer(20)], 100, false); // handed back unused by a load: not activity
+    now = 1000;
+    expect(spares.expire()).toBe(true);
+    expect([spares.count, spares.bytes]).toEqual([0, 0]);
+    spares.add([new ArrayBuffer(10)], 100); // an eviction
+    now = 1900;
+    spares.used(); // a load used spares
+    now = 2800;
+    expect(spares.expire()).toBe(false);
+    now = 2900;
+    expect(spares.expire()).toBe(true);
+  });
 });
