@@ -64,6 +64,7 @@ function readTrainingLines(path: string): string[] {
   return lines;
 }
 
+/** A model to read from (eval, generate, info, similar): loaded without its raw counts. */
 function readModel(path: string): Model {
   let bytes: Buffer;
   try {
@@ -72,7 +73,7 @@ function readModel(path: string): Model {
     throw new CliError(`${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
   try {
-    return decode(bytes);
+    return decode(bytes, { counts: false });
   } catch (error) {
     if (error instanceof ModelFormatError) throw new CliError(`${path}: not a usable model file (${error.kind}: ${error.message})`);
     throw error;

@@ -11,18 +11,32 @@ import type { PatternGraph } from './graph.js';
 
 /**
  * Adjusted count of every node. `stored` holds the adjusted counts a pruned model saved for its
- * lower levels (computed before pruning); without it they are derived from the trie.
+ * lower levels (computed before pruning); without it they are derived from the trie. `inPlace`
+ * computes them over `graph.count` itself instead of a new array from `arrays`: a model that keeps
+ * no raw counts (see dropCounts) saves one array of every n-gram.
  */
-export function adjustedCounts(graph: PatternGraph, stored?: (Uint32Array | undefined)[], arrays: ArrayAllocator = heapArrays): Uint32Array {
+export function adjustedCounts(graph: PatternGraph, stored?: (Uint32Array | undefined)[], arrays: ArrayAllocator = heapArrays, inPlace = false): Uint32Array {
   const { order, offsets, count, suffix } = graph;
   const total = offsets[order];
-  const adjusted = arrays.uint32(total);
   const top = order - 1;
-  adjusted.set(count.subarray(offsets[top], total), offsets[top]);
+  // The highest level keeps its raw counts.
+  const adjusted = inPlace ? count : arrays.uint32(total);
+  if (!inPlace) adjusted.set(count.subarray(offsets[top], total), offsets[top]);
   const useStored = stored !== undefined && order > 1 && stored.slice(0, top).every((level, k) => level?.length === offsets[k + 1] - offsets[k]);
   if (useStored) {
     for (let k = 0; k < top; k++) adjusted.set(stored[k] as Uint32Array, offsets[k]);
   } else if (order > 1) {
+    // N-grams starting with <s> keep their raw counts: a contiguous run on every level below the
+    // <s> unigram, read before anything is written over them.
+    const runs: { from: number; counts: Uint32Array }[] = [];
+    let from = BOS_ID;
+    let to = BOS_ID + 1;
+    for (let k = 1; k < top; k++) {
+      from = graph.childStart[from];
+      to = graph.childStart[to];
+      runs.push({ from, counts: count.slice(from, to) });
+    }
+    if (inPlace) adjusted.fill(0, 0, offsets[top]);
     // Each n-gram (v w1…wn) adds one to its suffix (w1…wn), when that suffix is exactly one
     // level down (always, unless a foreign trie is missing it).
     for (let k = 1; k < order; k++) {
@@ -32,14 +46,7 @@ export function adjustedCounts(graph: PatternGraph, stored?: (Uint32Array | unde
         if (s >= lowerLevelStart) adjusted[s]++;
       }
     }
-    // N-grams starting with <s>: a contiguous run on every level below the <s> unigram.
-    let from = BOS_ID;
-    let to = BOS_ID + 1;
-    for (let k = 1; k < top; k++) {
-      from = graph.childStart[from];
-      to = graph.childStart[to];
-      adjusted.set(count.subarray(from, to), from);
-    }
+    for (const run of runs) adjusted.set(run.counts, run.from);
   }
   adjusted[BOS_ID] = 0;
   return adjusted;

@@ -22,7 +22,14 @@ export interface PatternGraph {
   parent?: Int32Array;
   /** Per node, across all levels: last word and raw count. */
   word: Int32Array;
+  /** Reading it throws when `countsDropped` (see dropCounts). */
   count: Uint32Array;
+  /**
+   * A model loaded only to generate and score (decode with `counts: false`): its raw counts were
+   * turned into its adjusted counts and then its cumulative shares, so `count` (the graph's and
+   * each level's) throws instead of answering.
+   */
+  countsDropped?: boolean;
   /** For nodes below the highest level: children are [childStart[i], childStart[i+1]) (global). */
   childStart: Int32Array;
   /** Node of the longest stored proper suffix; ROOT for unigrams. */
@@ -115,17 +122,20 @@ export function indexedPatternGraph(index: TrieIndex, vocabularySize: number): P
  * level's `parent` is derived from the child starts when first read, and then kept by that level:
  * saving a model (which reads the graph's own index instead) never makes it.
  */
-export function levelViews(graph: Pick<PatternGraph, 'order' | 'offsets' | 'parent' | 'word' | 'count' | 'childStart'>): CountTrieLevel[] {
+export function levelViews(graph: Pick<PatternGraph, 'order' | 'offsets' | 'parent' | 'word' | 'count' | 'childStart' | 'countsDropped'>): CountTrieLevel[] {
   const levels: CountTrieLevel[] = [];
-  const { offsets, parent, word, count, childStart } = graph;
+  const { offsets, parent, word, childStart } = graph;
+  const count = graph.countsDropped === true ? null : graph.count;
   for (let k = 0; k < graph.order; k++) {
     const from = offsets[k];
     const to = offsets[k + 1];
-    if (parent !== undefined) {
+    if (parent !== undefined && count !== null) {
       levels.push({ parent: parent.subarray(from, to), word: word.subarray(from, to), count: count.subarray(from, to) });
       continue;
     }
-    const level = { word: word.subarray(from, to), count: count.subarray(from, to) } as CountTrieLevel;
+    const level = { word: word.subarray(from, to) } as CountTrieLevel;
+    if (count !== null) level.count = count.subarray(from, to);
+    else Object.defineProperty(level, 'count', { enumerable: true, get: countsWereDropped });
     Object.defineProperty(level, 'parent', {
       configurable: true,
       enumerable: true,
@@ -138,6 +148,21 @@ export function levelViews(graph: Pick<PatternGraph, 'order' | 'offsets' | 'pare
     levels.push(level);
   }
   return levels;
+}
+
+function countsWereDropped(): never {
+  throw new Error('this model was loaded without its raw counts (decode with counts: false): it generates and scores, but cannot be saved or appended to');
+}
+
+/**
+ * Marks a graph whose `count` array is no longer its raw counts (the caller reuses the buffer):
+ * the graph's and its levels' `count` throw from now on, so nothing can save or extend the model
+ * from the wrong numbers. Rebuilds `levels`.
+ */
+export function dropCounts(graph: PatternGraph): void {
+  graph.countsDropped = true;
+  Object.defineProperty(graph, 'count', { enumerable: true, configurable: true, get: countsWereDropped });
+  graph.levels = levelViews(graph);
 }
 
 /** Parent (index within level k − 1) of every node of level k, from the child starts. */

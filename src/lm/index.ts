@@ -14,12 +14,21 @@ export function encode(model: Model, createdAt: number): Uint8Array {
   return encodeModelFile(model.toFile(createdAt), model.graph);
 }
 
-/**
- * A model from file bytes; throws ModelFormatError for anything that is not a valid model file.
- * `spare`: buffers of dropped models (Model.arrayBuffers); each large array of the new model takes
- * the one that fits it best, out of the list, so the load writes memory already mapped.
- */
-export function decode(bytes: Uint8Array, spare: ArrayBuffer[] = []): Model {
-  const { file, index } = decodeIndexedModelFile(bytes, spare);
-  return Model.fromFile(file, index);
+export interface DecodeOptions {
+  /**
+   * Buffers of dropped models (Model.arrayBuffers): each large array of the new model takes the
+   * one that fits it best, out of the list, so the load writes memory already mapped.
+   */
+  spare?: ArrayBuffer[];
+  /**
+   * false: the model only generates and scores. Its raw counts become its adjusted counts in
+   * place, one array of every n-gram (4 bytes each) fewer; saving it or appending to it throws.
+   */
+  counts?: boolean;
+}
+
+/** A model from file bytes; throws ModelFormatError for anything that is not a valid model file. */
+export function decode(bytes: Uint8Array, options: DecodeOptions = {}): Model {
+  const { file, index } = decodeIndexedModelFile(bytes, options.spare ?? []);
+  return Model.fromFile(file, index, options.counts ?? true);
 }

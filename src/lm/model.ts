@@ -9,7 +9,7 @@ import { estimateDiscounts, isValidDiscountList, type Discount } from './discoun
 import { embeddingIndex, type EmbeddingIndex } from './embeddings.js';
 import { evaluate } from './evaluate.js';
 import { ContinuationRanking, generate, type GenerationSource } from './generate.js';
-import { buildPatternGraph, indexedPatternGraph, levelViews, totalNodes, type PatternGraph, type TrieIndex } from './graph.js';
+import { buildPatternGraph, dropCounts, indexedPatternGraph, levelViews, totalNodes, type PatternGraph, type TrieIndex } from './graph.js';
 import { heapEstimate } from './heap-estimate.js';
 import { interpolate, type Interpolation } from './interpolate.js';
 import { newStepResult, step } from './query.js';
@@ -50,7 +50,8 @@ export interface ModelProvenance {
 export interface TransferableModel {
   vocabText: string;
   vocabLengths: Uint32Array;
-  graph: Pick<PatternGraph, 'offsets' | 'word' | 'count' | 'childStart' | 'suffix' | 'vocabularySize'>;
+  /** `count` null: a model that keeps no raw counts (PatternGraph.countsDropped). */
+  graph: Pick<PatternGraph, 'offsets' | 'word' | 'childStart' | 'suffix' | 'vocabularySize'> & { count: Uint32Array | null };
   /** Per level: a pruned model's stored estimation inputs. */
   extras: Pick<CountTrieLevel, 'adjusted' | 'prunedMass'>[];
   estimate: Interpolation;
@@ -110,6 +111,7 @@ export class Model implements GenerationSource {
     embeddings: EmbeddingTable | null,
     provenance: ModelProvenance,
     arrays: ArrayAllocator = heapArrays,
+    keepCounts = true,
   ): Model {
     const order = graph.order;
     const lowerLevels = () => counts.levels.slice(0, order - 1);
@@ -119,11 +121,19 @@ export class Model implements GenerationSource {
         ? lowerLevels().map((level) => level.prunedMass)
         : undefined;
     graph.parent = undefined;
-    graph.levels = levelViews(graph);
+    let adjusted: Uint32Array;
+    if (keepCounts) {
+      graph.levels = levelViews(graph);
+      adjusted = adjustedCounts(graph, storedAdjusted, arrays);
+    } else {
+      // The raw counts become the adjusted counts, then the cumulative shares: one array of every
+      // n-gram fewer, and the graph's counts throw from here on.
+      adjusted = adjustedCounts(graph, storedAdjusted, arrays, true);
+      dropCounts(graph);
+    }
     counts.levels = graph.levels;
-    const adjusted = adjustedCounts(graph, storedAdjusted, arrays);
     const discounts = provenance.pruned && isValidDiscountList(provenance.discounts, order) ? provenance.discounts : estimateDiscounts(adjusted, graph.offsets, order);
-    if (provenance.pruned) {
+    if (provenance.pruned && keepCounts) {
       // Keep what the file must carry so a pruned model round-trips exactly (before interpolate,
       // which writes its cumulative shares over the adjusted counts).
       for (let k = 0; k < order - 1; k++) {
@@ -150,7 +160,7 @@ export class Model implements GenerationSource {
     const model: TransferableModel = {
       vocabText: this.vocab.join(''),
       vocabLengths,
-      graph: { offsets: g.offsets, word: g.word, count: g.count, childStart: g.childStart, suffix: g.suffix, vocabularySize: g.vocabularySize },
+      graph: { offsets: g.offsets, word: g.word, count: rawCounts(g), childStart: g.childStart, suffix: g.suffix, vocabularySize: g.vocabularySize },
       extras: g.levels.map((level) => ({ adjusted: level.adjusted, prunedMass: level.prunedMass })),
       estimate: { prob: e.prob, backoff: e.backoff, cumulative: e.cumulative, rootBackoff: e.rootBackoff, uniform: e.uniform },
       discounts: this.discounts.map((d) => [...d] as Discount),
@@ -161,7 +171,7 @@ export class Model implements GenerationSource {
     const add = (array: ArrayBufferView | undefined) => {
       if (array !== undefined && array.buffer instanceof ArrayBuffer) buffers.add(array.buffer);
     };
-    for (const array of [model.vocabLengths, g.offsets, g.word, g.count, g.childStart, g.suffix, e.prob, e.backoff, e.cumulative]) add(array);
+    for (const array of [model.vocabLengths, g.offsets, g.word, rawCounts(g), g.childStart, g.suffix, e.prob, e.backoff, e.cumulative]) add(array ?? undefined);
     for (const level of model.extras) {
       add(level.adjusted);
       add(level.prunedMass);
@@ -179,9 +189,10 @@ export class Model implements GenerationSource {
       vocab[id] = data.vocabText.slice(at, at + data.vocabLengths[id]);
       at += data.vocabLengths[id];
     }
-    const { vocabularySize, ...arrays } = data.graph;
-    const graph: PatternGraph = { order: arrays.offsets.length - 1, vocabularySize, ...arrays, levels: [] };
-    graph.levels = levelViews(graph);
+    const { vocabularySize, count, ...arrays } = data.graph;
+    const graph: PatternGraph = { order: arrays.offsets.length - 1, vocabularySize, ...arrays, count: count ?? new Uint32Array(0), levels: [] };
+    if (count === null) dropCounts(graph);
+    else graph.levels = levelViews(graph);
     data.extras.forEach((extra, k) => {
       if (extra.adjusted !== undefined) graph.levels[k].adjusted = extra.adjusted;
       if (extra.prunedMass !== undefined) graph.levels[k].prunedMass = extra.prunedMass;
@@ -198,7 +209,7 @@ export class Model implements GenerationSource {
    * The model of a decoded file. With the decoder's trie index (decodeIndexedModelFile) the graph
    * is taken as laid out by the decoder instead of being copied, re-checked and re-searched.
    */
-  static fromFile(file: ModelFile, index?: TrieIndex): Model {
+  static fromFile(file: ModelFile, index?: TrieIndex, keepCounts = true): Model {
     const header = file.header;
     const stats = header.stats;
     const vocab = file.vocab;
@@ -214,7 +225,7 @@ export class Model implements GenerationSource {
       pruned: header.pruned,
       discounts: header.discounts as Discount[] | undefined,
     };
-    return Model.fromGraph(vocab, file.counts, graph, file.embeddings, provenance, index?.arrays);
+    return Model.fromGraph(vocab, file.counts, graph, file.embeddings, provenance, index?.arrays, keepCounts);
   }
 
   /**
@@ -226,8 +237,8 @@ export class Model implements GenerationSource {
     const g = this.graph;
     const e = this.estimate;
     const buffers = new Set<ArrayBuffer>();
-    for (const array of [g.word, g.count, g.childStart, g.suffix, e.prob, e.backoff, e.cumulative]) {
-      if (array.buffer instanceof ArrayBuffer && array.buffer.byteLength > 0) buffers.add(array.buffer);
+    for (const array of [g.word, rawCounts(g), g.childStart, g.suffix, e.prob, e.backoff, e.cumulative]) {
+      if (array !== null && array.buffer instanceof ArrayBuffer && array.buffer.byteLength > 0) buffers.add(array.buffer);
     }
     return [...buffers];
   }
@@ -322,7 +333,7 @@ export class Model implements GenerationSource {
       bytes += array.buffer.byteLength;
     };
     const g = this.graph;
-    for (const array of [g.word, g.count, g.childStart, g.suffix, this.estimate.prob, this.estimate.backoff, this.estimate.cumulative]) add(array);
+    for (const array of [g.word, rawCounts(g), g.childStart, g.suffix, this.estimate.prob, this.estimate.backoff, this.estimate.cumulative]) add(array);
     for (const level of g.levels) {
       add(level.adjusted);
       add(level.prunedMass);
@@ -378,4 +389,9 @@ export class Model implements GenerationSource {
     this.embeddingIndexCache ??= embeddingIndex(this.embeddings, this.vocab);
     return this.embeddingIndexCache;
   }
+}
+
+/** The graph's raw counts, or null for a model that keeps none (PatternGraph.countsDropped). */
+function rawCounts(graph: PatternGraph): Uint32Array | null {
+  return graph.countsDropped === true ? null : graph.count;
 }

@@ -778,7 +778,9 @@ export class ModelManager implements ModelManagerApi {
     const bytes = await this.readVerified(guildId, file, label);
     let model: Model;
     try {
-      model = bytes.length >= OFF_THREAD_DECODE_BYTES ? await this.decodeOffThread(bytes, recordedMemoryBytes(file)) : decode(bytes);
+      // Cached models only generate: they keep no raw counts (saving copies the file, appending
+      // decodes it anew in the training worker).
+      model = bytes.length >= OFF_THREAD_DECODE_BYTES ? await this.decodeOffThread(bytes, recordedMemoryBytes(file)) : decode(bytes, { counts: false });
     } catch (error) {
       if (error instanceof ModelFormatError) {
         // Only a newer format is "incompatible" (updating the bot fixes it); a file that is not a
@@ -807,14 +809,14 @@ export class ModelManager implements ModelManagerApi {
     };
     try {
       // A copy goes to the worker (moved, not cloned), so the original is still here if it fails.
-      const model = await this.loader.load(new Uint8Array(bytes), offered, returnSpare);
+      const model = await this.loader.load(new Uint8Array(bytes), { spare: offered, returnSpare, counts: false });
       if (returned < offered.length) {
         this.spareReuses++;
         this.spares.used();
       }
       return model;
     } catch (error) {
-      if (error instanceof TrainingWorkerError) return decode(bytes);
+      if (error instanceof TrainingWorkerError) return decode(bytes, { counts: false });
       throw error;
     }
   }

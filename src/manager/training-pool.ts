@@ -21,6 +21,12 @@ import type { TrainPhase } from '../lm/types.js';
 
 export type TrainingProgressListener = (phase: TrainPhase, fraction: number) => void;
 
+export interface LoadOptions {
+  spare?: ArrayBuffer[];
+  returnSpare?: (spare: ArrayBuffer[]) => void;
+  counts?: boolean;
+}
+
 /**
  * The worker runs `training-worker` with this module's own extension: `.js` in the compiled
  * build, `.mjs` in a bundle that puts both files side by side. Under tsx and vitest this module
@@ -130,14 +136,17 @@ export class TrainingPool {
    * Decodes a model file in a worker and moves the model's arrays back: the main thread only
    * rebuilds the object around them. Rejects with ModelFormatError for a file that is not a valid
    * model, TrainingWorkerError('internal') when the worker fails. `bytes` may be detached.
-   * `spare`: buffers of dropped models (Model.arrayBuffers), moved to the worker, whose decoder puts
-   * each large array in the one that fits it best; `returnSpare` gets the others back once the
-   * worker replies, whether the load succeeded or not (a worker that crashes loses them: they are
-   * only memory).
+   * Options: `spare`, buffers of dropped models (Model.arrayBuffers), moved to the worker, whose
+   * decoder puts each large array in the one that fits it best; `returnSpare` gets the others back
+   * once the worker replies, whether the load succeeded or not (a worker that crashes loses them:
+   * they are only memory); `counts: false` for a model that will only generate and score
+   * (decode's option of that name).
    */
-  load(bytes: Uint8Array, spare: ArrayBuffer[] = [], returnSpare: (spare: ArrayBuffer[]) => void = () => {}): Promise<Model> {
+  load(bytes: Uint8Array, options: LoadOptions = {}): Promise<Model> {
     const owned = ownBuffer(bytes);
-    const task: LoadTask = { type: 'load', bytes: owned, spare };
+    const spare = options.spare ?? [];
+    const returnSpare = options.returnSpare ?? (() => {});
+    const task: LoadTask = { type: 'load', bytes: owned, spare, counts: options.counts ?? true };
     return this.exchange<Model>(task, [owned.buffer as ArrayBuffer, ...spare], new AbortController().signal, (message) => {
       if (message.type === 'loaded') {
         returnSpare(message.spare);

@@ -49,6 +49,8 @@ export interface LoadTask {
    * large array in the one that fits it best, and the others come back with the reply.
    */
   spare: ArrayBuffer[];
+  /** false: the model will only generate and score, so it keeps no raw counts (decode's `counts`). */
+  counts: boolean;
 }
 
 export type WorkerTask = TrainingTask | LoadTask;

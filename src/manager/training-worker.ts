@@ -104,7 +104,7 @@ port.on('message', (task: WorkerTask) => {
 function load(task: LoadTask): void {
   const spare = task.spare;
   try {
-    const { model, transfer } = decode(task.bytes, spare).toTransferable();
+    const { model, transfer } = decode(task.bytes, { spare, counts: task.counts }).toTransferable();
     post({ type: 'loaded', model, spare }, [...transfer, ...spare]);
   } catch (error) {
     const formatKind = error instanceof ModelFormatError ? error.kind : null;

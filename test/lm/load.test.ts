@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeIndexedModelFile, encodeModelFile } from '../../src/lm/codec.js';
 import { buildPatternGraph, indexedPatternGraph } from '../../src/lm/graph.js';
-import { Model, decode, encode, train } from '../../src/lm/index.js';
+import { Model, decode, encode, train, trainAppend } from '../../src/lm/index.js';
 import type { CountTrie, ModelFile } from '../../src/lm/types.js';
 import { TINY_TEXT, countCorpus, dropNodes, modelFileFor, syntheticSentences, tokenize } from './codec-fixtures.js';
 
@@ -111,7 +111,7 @@ describe('loading into the buffers of a dropped model', () => {
       const tooSmall = new ArrayBuffer(Math.min(...sizes) - 4);
       const tooLarge = new ArrayBuffer(3 * Math.max(...sizes));
       const spare = [tooLarge, ...dirty, tooSmall];
-      const reused = decode(bytes, spare);
+      const reused = decode(bytes, { spare });
       expect(new Set(reused.arrayBuffers())).toEqual(new Set(dirty)); // each array in an exact fit
       expect(spare).toEqual([tooLarge, tooSmall]); // taken out of the list; the others stay
       expect(arrays(reused)).toEqual(arrays(fresh));
@@ -123,7 +123,7 @@ describe('loading into the buffers of a dropped model', () => {
       // A looser fit (up to twice the size) is used when it is the only one, and the model holds
       // (and counts) all of it.
       const largest = Math.max(...sizes);
-      const loose = decode(bytes, [new ArrayBuffer(largest + 64)]);
+      const loose = decode(bytes, { spare: [new ArrayBuffer(largest + 64)] });
       expect(loose.memoryBytes()).toBe(freshBytes + 64);
       expect(arrays(loose)).toEqual(arrays(fresh));
     });
@@ -138,5 +138,56 @@ describe('loading into the buffers of a dropped model', () => {
     const moved = Model.fromTransferable(structuredClone(data, { transfer }));
     expect(buffers.every((buffer) => buffer.byteLength === 0)).toBe(true); // moved, not copied
     expect(moved.arrayBuffers().map((buffer) => buffer.byteLength)).toEqual(sizes);
+  });
+});
+
+describe('loading a model only to generate and score (counts: false)', () => {
+  const lines = syntheticSentences(400, 60, 13).map((words) => words.join(' '));
+
+  for (const [label, params] of [
+    ['order 1', { maxPatternLength: 1, embeddingDim: 0 }],
+    ['order 3', { maxPatternLength: 3, embeddingDim: 4 }],
+    ['order 5', { maxPatternLength: 5, embeddingDim: 0 }],
+    ['pruned', { maxPatternLength: 4, minFrequency: 2, embeddingDim: 0 }],
+    ['capped', { maxPatternLength: 4, maxPatterns: 300, embeddingDim: 0 }],
+  ] as const) {
+    it(`gives the same probabilities without the raw counts (${label}), one array of every n-gram smaller`, () => {
+      const bytes = encode(train(lines, params), 1);
+      const full = decode(bytes);
+      const serving = decode(bytes, { counts: false });
+      const { word, childStart, suffix } = full.graph;
+      const { prob, backoff, cumulative } = full.estimate;
+      expect(Array.from(serving.graph.word)).toEqual(Array.from(word));
+      expect(Array.from(serving.graph.childStart)).toEqual(Array.from(childStart));
+      expect(Array.from(serving.graph.suffix)).toEqual(Array.from(suffix));
+      expect(Array.from(serving.estimate.prob)).toEqual(Array.from(prob));
+      expect(Array.from(serving.estimate.backoff)).toEqual(Array.from(backoff));
+      expect(Array.from(serving.estimate.cumulative)).toEqual(Array.from(cumulative));
+      expect(serving.discounts).toEqual(full.discounts);
+      const fullBytes = full.memoryBytes();
+      const extras = full.graph.levels.reduce((sum, level) => sum + (level.adjusted?.byteLength ?? 0) + (level.prunedMass?.byteLength ?? 0), 0);
+      expect(serving.memoryBytes()).toBe(fullBytes - full.graph.count.byteLength - extras);
+      expect(serving.score(lines.slice(0, 30).join('\n'))).toEqual(full.score(lines.slice(0, 30).join('\n')));
+      expect(serving.generate({ seed: 4 }).text).toBe(full.generate({ seed: 4 }).text);
+      expect(serving.generate({ seed: 4, temperature: 0.7, topP: 0.9 }).text).toBe(full.generate({ seed: 4, temperature: 0.7, topP: 0.9 }).text);
+    });
+  }
+
+  it('refuses to be saved or appended to, and stays so when moved between threads', () => {
+    const bytes = encode(train(lines, { maxPatternLength: 3, embeddingDim: 0 }), 1);
+    const serving = decode(bytes, { counts: false });
+    const refusal = /loaded without its raw counts/;
+    expect(() => serving.graph.count).toThrow(refusal);
+    expect(() => serving.graph.levels[1].count).toThrow(refusal);
+    expect(() => encode(serving, 1)).toThrow(refusal);
+    expect(() => trainAppend(serving, 'more text here')).toThrow(refusal);
+    // The levels still derive their parents from the child starts.
+    expect(Array.from(serving.graph.levels[2].parent)).toEqual(Array.from(decode(bytes).graph.levels[2].parent));
+
+    const { model: data, transfer } = serving.toTransferable();
+    const moved = Model.fromTransferable(structuredClone(data, { transfer }));
+    expect(() => moved.graph.count).toThrow(refusal);
+    expect(moved.generate({ seed: 1 }).text).toBe(decode(bytes).generate({ seed: 1 }).text);
+    expect(moved.arrayBuffers()).toHaveLength(6);
   });
 });

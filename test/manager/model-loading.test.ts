@@ -33,7 +33,7 @@ describe('decoding model files in a worker', () => {
     const spare = sizes.map((size) => new Uint8Array(size).fill(0x5a).buffer);
     const unfit = new ArrayBuffer(7);
     let back: ArrayBuffer[] = [];
-    const loaded = await pool.load(bytes.slice(), [...spare, unfit], (rest) => (back = rest));
+    const loaded = await pool.load(bytes.slice(), { spare: [...spare, unfit], returnSpare: (rest) => (back = rest) });
     expect(spare.every((buffer) => buffer.byteLength === 0)).toBe(true); // moved to the worker
     expect(back.map((buffer) => buffer.byteLength)).toEqual([7]);
     expect(loaded.arrayBuffers().map((buffer) => buffer.byteLength).sort(byNumber)).toEqual([...sizes].sort(byNumber));
@@ -42,7 +42,7 @@ describe('decoding model files in a worker', () => {
     const damaged = bytes.slice();
     damaged[damaged.length - 5] ^= 0xff;
     const again = loaded.arrayBuffers();
-    const error = await pool.load(damaged, again, (rest) => (back = rest)).catch((caught: unknown) => caught);
+    const error = await pool.load(damaged, { spare: again, returnSpare: (rest) => (back = rest) }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ModelFormatError);
     expect(back.map((buffer) => buffer.byteLength).sort(byNumber)).toEqual([...sizes].sort(byNumber));
   });
