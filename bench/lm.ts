@@ -121,7 +121,7 @@ for (const other of rows.filter((r) => r.kind !== 'ultra')) {
   }
 }
 console.log('\nPeak RSS is the whole process (node and the text included): "train" reads the text file, trains and encodes; "use" loads, scores and generates.');
-console.log('Load: file bytes to a model ready to generate and score (probabilities included); "first" is the first load of the fresh "use" process (cold compiler, fresh memory), "median" the median of the five loads after it.');
+console.log('Load: file bytes to a model ready to generate and score (probabilities included, raw counts not kept: decode(bytes, { counts: false }), as the bot and `ultra generate` load); "first" is the first load of the fresh "use" process (cold compiler, fresh memory), "median" the median of the five loads after it.');
 for (const { row: r, setting } of reloads) {
   console.log(
     `Load with ${setting.name}, ${r.label}: median ${num(r.reloadMedianMs, 1)} ms (min ${num(r.reloadMinMs, 1)}), ` +
@@ -133,5 +133,5 @@ console.log('B/n-gram "counts" leaves out the embeddings (int8 rows + scales), w
 console.log('The Markov libraries cannot score text, so they have no perplexity.');
 console.log(
   `Fresh memory on this machine: writing 100 MB of newly allocated typed arrays takes ${num(touched.firstTouchMsPer100MB, 0)} ms (page faults); ` +
-    'a load writes ~32 bytes per n-gram into new arrays, 100 MB for the order-5 model.',
+    'a load (without raw counts, as the bot and `ultra generate` load) writes ~28 bytes per n-gram into new arrays, 90 MB for the order-5 model.',
 );
