@@ -171,7 +171,7 @@ export class Model implements GenerationSource {
     const add = (array: ArrayBufferView | undefined) => {
       if (array !== undefined && array.buffer instanceof ArrayBuffer) buffers.add(array.buffer);
     };
-    for (const array of [model.vocabLengths, g.offsets, g.word, rawCounts(g), g.childStart, g.suffix, e.prob, e.backoff, e.cumulative]) add(array ?? undefined);
+    for (const array of [model.vocabLengths, g.offsets, ...this.perNgramArrays()]) add(array);
     for (const level of model.extras) {
       add(level.adjusted);
       add(level.prunedMass);
@@ -234,13 +234,20 @@ export class Model implements GenerationSource {
    * dropped the model: the model must not be used after that.
    */
   arrayBuffers(): ArrayBuffer[] {
-    const g = this.graph;
-    const e = this.estimate;
     const buffers = new Set<ArrayBuffer>();
-    for (const array of [g.word, rawCounts(g), g.childStart, g.suffix, e.prob, e.backoff, e.cumulative]) {
-      if (array !== null && array.buffer instanceof ArrayBuffer && array.buffer.byteLength > 0) buffers.add(array.buffer);
+    for (const array of this.perNgramArrays()) {
+      if (array.buffer instanceof ArrayBuffer && array.buffer.byteLength > 0) buffers.add(array.buffer);
     }
     return [...buffers];
+  }
+
+  /** The arrays of one entry per n-gram or per context (the raw counts only when kept). */
+  private perNgramArrays(): ArrayBufferView[] {
+    const g = this.graph;
+    const e = this.estimate;
+    const arrays: ArrayBufferView[] = [g.word, g.childStart, g.suffix, e.prob, e.backoff, e.cumulative];
+    if (g.countsDropped !== true) arrays.push(g.count);
+    return arrays;
   }
 
   toFile(createdAt: number): ModelFile {
@@ -333,7 +340,7 @@ export class Model implements GenerationSource {
       bytes += array.buffer.byteLength;
     };
     const g = this.graph;
-    for (const array of [g.word, rawCounts(g), g.childStart, g.suffix, this.estimate.prob, this.estimate.backoff, this.estimate.cumulative]) add(array);
+    for (const array of this.perNgramArrays()) add(array);
     for (const level of g.levels) {
       add(level.adjusted);
       add(level.prunedMass);
