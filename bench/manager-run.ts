@@ -2,7 +2,7 @@
 // Prints one JSON object on its last line. Driven by bench/manager.ts; runnable by hand:
 //   npx tsx --expose-gc bench/manager-run.ts '{"section":"event-loop"}'
 //   npx tsx --expose-gc bench/manager-run.ts '{"section":"guilds","guilds":1000,"cacheMB":256}'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
@@ -101,7 +101,6 @@ async function spareReuse(modelBytes: number) {
   const row = catalog.versionsOf('bench', 'brown_order5')[0];
   const files = new ModelFiles(join(dataDir, 'models'));
   const bytes = (await files.read('bench', row.filename)) as Uint8Array;
-  const { mkdirSync } = await import('node:fs');
   mkdirSync(files.guildDir('bench2'), { recursive: true });
   writeFileSync(files.pathOf('bench2', row.filename), bytes);
   const { id: _id, guildId: _guild, ...copy } = row;
@@ -155,7 +154,6 @@ async function guildsSection(guilds: number, cacheMB: number) {
   const catalog = new Catalog(db);
   const files = new ModelFiles(join(dataDir, 'models'));
   const name = parseModelName('small');
-  const { mkdirSync } = await import('node:fs');
   db.transaction(() => {
     for (let g = 0; g < guilds; g++) {
       const model = models[g % distinct];
