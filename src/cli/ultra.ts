@@ -13,10 +13,12 @@ const USAGE = `usage:
   ultra tokenize < text
   ultra train FILE... -o MODEL [--order N] [--min-frequency N] [--max-patterns N] [--validation F] [--no-split] [--embedding-dim N] [--seed N]
   ultra eval MODEL FILE
-  ultra generate MODEL [PROMPT] [--max-length N] [--temperature F] [--top-k N] [--top-p F] [--repetition-penalty F] [--steer F] [--seed N] [--count N]
+  ultra generate MODEL [PROMPT] [--exact] [--max-length N] [--max-copy-run N] [--temperature F] [--top-k N] [--top-p F] [--repetition-penalty F] [--steer F] [--seed N] [--count N]
   ultra info MODEL
   ultra similar MODEL WORD [--k N]
-every command takes --json for machine-readable output`;
+every command takes --json for machine-readable output
+generate without flags gives exactly the text /generate gives for the same model, prompt and seed;
+--exact samples plainly from the model's distribution (for evaluation)`;
 
 /** A mistake in what the user typed or gave us: one line, exit code 2. */
 class CliError extends Error {}
@@ -177,7 +179,9 @@ function cmdEval(args: string[]): void {
 
 function cmdGenerate(args: string[]): void {
   const { values, positionals } = parse(args, {
+    exact: { type: 'boolean' },
     'max-length': { type: 'string' },
+    'max-copy-run': { type: 'string' },
     temperature: { type: 'string' },
     'top-k': { type: 'string' },
     'top-p': { type: 'string' },
@@ -191,8 +195,10 @@ function cmdGenerate(args: string[]): void {
   const count = numberOption(values, 'count', { integer: true, min: 1, max: 100_000 }) ?? 1;
   const seed = numberOption(values, 'seed', { integer: true, min: 0 });
   const options = {
+    sampling: values.exact === true ? ('exact' as const) : ('natural' as const),
     prompt: positionals[1],
     maxLength: numberOption(values, 'max-length', { integer: true, min: 1, max: 10_000 }),
+    maxCopyRun: numberOption(values, 'max-copy-run', { integer: true, min: 0, max: 10_000 }),
     temperature: numberOption(values, 'temperature', { min: 0, max: 10 }),
     topK: numberOption(values, 'top-k', { integer: true, min: 0 }),
     topP: numberOption(values, 'top-p', { min: 0, max: 1 }),

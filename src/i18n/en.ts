@@ -101,7 +101,7 @@ export const en = {
   'cmd.generate.opt.max_length.name': 'max_length',
   'cmd.generate.opt.max_length.description': 'Most words to generate, 1–200 (default 40)',
   'cmd.generate.opt.temperature.name': 'temperature',
-  'cmd.generate.opt.temperature.description': 'Lower is safer, higher is more surprising, 0.1–2 (default 0.7)',
+  'cmd.generate.opt.temperature.description': 'Lower is safer, higher is more varied, 0.1–2 (default 1.2)',
   'cmd.generate.opt.seed.name': 'seed',
   'cmd.generate.opt.seed.description': 'Same seed, same prompt, same model: same text',
   'cmd.status.name': 'status',
@@ -216,7 +216,7 @@ export const en = {
   // ---- /generate ------------------------------------------------------------------------------
   'generate.footer': (p, t) =>
     `${t.int(Number(p.tokens))} ${plural(Number(p.tokens), 'token', 'tokens')} · ${t.int(Number(p.ms))} ms · ${t.int(Number(p.patterns))} patterns activated`,
-  'generate.substitutions': (p, t) => `unknown words replaced: ${t.text(p.list)}`,
+  'generate.substitutions': (p, t) => `unknown words continued as: ${t.text(p.list)}`,
   'generate.empty': 'The model produced no text. Try another prompt, a higher temperature, or train on more text.',
 
   // ---- /status ---------------------------------------------------------------------------------

@@ -102,7 +102,7 @@ export const es: Record<MessageKey, Message> = {
   'cmd.generate.opt.max_length.name': 'longitud_max',
   'cmd.generate.opt.max_length.description': 'Máximo de palabras generadas, 1–200 (por defecto 40)',
   'cmd.generate.opt.temperature.name': 'temperatura',
-  'cmd.generate.opt.temperature.description': 'Más baja, más segura; más alta, más sorprendente; 0,1–2 (por defecto 0,7)',
+  'cmd.generate.opt.temperature.description': 'Más baja, más segura; más alta, más variada; 0,1–2 (por defecto 1,2)',
   'cmd.generate.opt.seed.name': 'semilla',
   'cmd.generate.opt.seed.description': 'Misma semilla, mismo inicio y mismo modelo: mismo texto',
   'cmd.status.name': 'estado',
@@ -217,7 +217,7 @@ export const es: Record<MessageKey, Message> = {
   // ---- /generar ---------------------------------------------------------------------------------
   'generate.footer': (p, t) =>
     `${t.int(Number(p.tokens))} ${plural(Number(p.tokens), 'token', 'tokens')} · ${t.int(Number(p.ms))} ms · ${t.int(Number(p.patterns))} patrones activados`,
-  'generate.substitutions': (p, t) => `palabras desconocidas sustituidas: ${t.text(p.list)}`,
+  'generate.substitutions': (p, t) => `palabras desconocidas continuadas como: ${t.text(p.list)}`,
   'generate.empty': 'El modelo no ha producido texto. Prueba con otro inicio, una temperatura más alta o entrena con más texto.',
 
   // ---- /estado -------------------------------------------------------------------------------------

@@ -8,7 +8,8 @@ import { FORMAT_VERSION } from './codec.js';
 import { estimateDiscounts, isValidDiscountList, type Discount } from './discount.js';
 import { embeddingIndex, type EmbeddingIndex } from './embeddings.js';
 import { evaluate } from './evaluate.js';
-import { ContinuationRanking, generate, type GenerationSource } from './generate.js';
+import { generate, type GenerationSource } from './generate.js';
+import { ContinuationRanking } from './sample-exact.js';
 import { buildPatternGraph, dropCounts, indexedPatternGraph, levelViews, totalNodes, type PatternGraph, type TrieIndex } from './graph.js';
 import { heapEstimate } from './heap-estimate.js';
 import { interpolate, type Interpolation } from './interpolate.js';
@@ -379,11 +380,9 @@ export class Model implements GenerationSource {
     return this.embeddingLookup()?.rowVector(id) ?? null;
   }
 
-  nearestWord(vector: Float32Array): number | null {
+  nearestWords(vector: Float32Array, k: number): { id: number; score: number }[] {
     const index = this.embeddingLookup();
-    if (index === null) return null;
-    const best = index.nearest(vector, 1, new Set([UNK_ID, BOS_ID, EOS_ID]));
-    return best.length > 0 ? best[0].id : null;
+    return index === null ? [] : index.nearest(vector, k, new Set([UNK_ID, BOS_ID, EOS_ID]));
   }
 
   ranking(): ContinuationRanking {

@@ -69,7 +69,19 @@ export interface ModelStats {
 }
 
 export interface GenerateOptions {
+  /**
+   * 'natural' (default): whole sentences drawn from observed continuations, no copies of training
+   * lines, best of several candidates (sample-natural.ts). 'exact': plain sampling from the model's
+   * distribution, for evaluation.
+   */
+  sampling?: 'natural' | 'exact';
   prompt?: string;
+  /**
+   * Natural sampling's anti-copy rule: the most tokens in a row covered by n-grams of the model's
+   * full order (seen in training) before the walk must leave them; 0 turns the rule off (with the
+   * rejection of texts mostly made of one such run). Default 10.
+   */
+  maxCopyRun?: number;
   /** Maximum generated tokens (not counting the prompt). */
   maxLength?: number;
   /**
@@ -95,8 +107,10 @@ export interface GenerateResult {
   activatedPatterns: number;
   activatedPerToken: number;
   ms: number;
-  /** Prompt words that were unknown and mapped to their nearest known word. */
+  /** Unknown prompt words that the model read as a close known word (the text keeps the typed word). */
   substitutions: { from: string; to: string }[];
+  /** 'end': the model ended the text; 'length': it was cut at maxLength. */
+  stop: 'end' | 'length';
 }
 
 export interface Evaluation {

@@ -55,7 +55,6 @@ import type {
   TrainMode,
   TrainOutcome,
 } from './types.js';
-import { withGenerationDefaults } from './generation-defaults.js';
 
 export const DEFAULT_GUILD_LIMITS: GuildLimits = {
   maxModels: 25,
@@ -580,9 +579,11 @@ export class ModelManager implements ModelManagerApi {
     if (working.kind === 'none') throw new UserError('NO_MODEL_LOADED', {});
     const file = fileOf(working);
     const model = await this.modelFor(guildId, file, labelOf(working));
-    const result = model.generate(withGenerationDefaults(options));
-    // Sampling with temperature/top-p keeps per-state candidate heads that grow with use (up to
-    // ~24 MB for a large model), and a prompt builds word lookups: the cache budget follows.
+    // src/lm's defaults are the product's: the same text as `ultra generate` and the sample
+    // after /train for the same model, prompt and seed.
+    const result = model.generate(options);
+    // Ranking a large context keeps its ranked run, and a prompt builds word lookups: the cache
+    // budget follows.
     this.cache.resize(ModelCache.key(guildId, file.filename), model.residentBytes());
     return result;
   }

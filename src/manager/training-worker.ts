@@ -8,7 +8,6 @@ import { isUserError } from '../errors.js';
 import { parseSources } from '../ingest/index.js';
 import { decode, encode, ModelFormatError, train, trainAppend, TrainingInputError, type TrainPhase } from '../lm/index.js';
 import type { LoadTask, SourceSummary, WorkerMessage, WorkerTask } from './training-protocol.js';
-import { withGenerationDefaults } from './generation-defaults.js';
 
 /** Progress is posted at most this often (phase changes always), so messages never pile up. */
 const PROGRESS_INTERVAL_MS = 100;
@@ -87,7 +86,8 @@ port.on('message', (task: WorkerTask) => {
       model = trainAppend(base, text, options);
     }
     const bytes = ownBuffer(encode(model, task.createdAt));
-    const sample = model.generate(withGenerationDefaults({ maxLength: 24, seed: task.seed })).text;
+    // The product's defaults, as /generate gives them: `/generate seed:<training seed>` repeats it.
+    const sample = model.generate({ seed: task.seed }).text;
     post({ type: 'done', bytes, stats: model.stats, sample, sources }, [bytes.buffer as ArrayBuffer]);
   } catch (error) {
     if (isUserError(error)) {

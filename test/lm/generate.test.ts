@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { train, tokenize } from '../../src/lm/index.js';
 import type { GenerateOptions } from '../../src/lm/types.js';
 import { lines, randomSentences } from './corpus-fixtures.js';
-import { ContinuationRanking, selectBestByKey, sortByDescendingKey } from '../../src/lm/generate.js';
+import { ContinuationRanking } from '../../src/lm/sample-exact.js';
+import { selectBestByKey, sortByDescendingKey } from '../../src/lm/typed-sort.js';
 import { seededRandom } from '../../src/lm/random.js';
 
 const english = [
@@ -17,35 +18,37 @@ const english = [
 ];
 const model = train(english, { maxPatternLength: 3, embeddingDim: 8, splitSentences: false });
 
-describe('generation', () => {
+const exact = { sampling: 'exact' } as const;
+
+describe('exact generation (sampling: exact)', () => {
   it('is deterministic for a seed and varies across seeds', () => {
-    const a = model.generate({ seed: 42 });
-    expect(model.generate({ seed: 42 }).text).toBe(a.text);
-    const texts = new Set(Array.from({ length: 20 }, (_, seed) => model.generate({ seed }).text));
+    const a = model.generate({ ...exact, seed: 42 });
+    expect(model.generate({ ...exact, seed: 42 }).text).toBe(a.text);
+    const texts = new Set(Array.from({ length: 20 }, (_, seed) => model.generate({ ...exact, seed }).text));
     expect(texts.size).toBeGreaterThan(3);
-    const b = model.generate({ seed: 42, temperature: 0.7, topK: 5, topP: 0.9, repetitionPenalty: 1.3 });
-    expect(model.generate({ seed: 42, temperature: 0.7, topK: 5, topP: 0.9, repetitionPenalty: 1.3 }).text).toBe(b.text);
+    const b = model.generate({ ...exact, seed: 42, temperature: 0.7, topK: 5, topP: 0.9, repetitionPenalty: 1.3 });
+    expect(model.generate({ ...exact, seed: 42, temperature: 0.7, topK: 5, topP: 0.9, repetitionPenalty: 1.3 }).text).toBe(b.text);
   });
 
   it('never returns an empty text and respects maxLength', () => {
     for (let seed = 0; seed < 200; seed++) {
-      const result = model.generate({ seed, maxLength: 4 });
+      const result = model.generate({ ...exact, seed, maxLength: 4 });
       expect(result.text.length).toBeGreaterThan(0);
       expect(result.tokens).toBeGreaterThan(0);
       expect(result.tokens).toBeLessThanOrEqual(4);
     }
     // Even a model whose every sentence is one word (so </s> is likely right away).
     const tiny = train(['hi', 'hi', 'yo'], { embeddingDim: 0 });
-    for (let seed = 0; seed < 50; seed++) expect(tiny.generate({ seed }).text.length).toBeGreaterThan(0);
+    for (let seed = 0; seed < 50; seed++) expect(tiny.generate({ ...exact, seed }).text.length).toBeGreaterThan(0);
   });
 
   it('adds at least minLength words after a prompt before the sentence may end', () => {
     // Every training sentence is one word, so </s> follows a word with high probability.
     const tiny = train(['hi', 'hi', 'yo', 'hola'], { embeddingDim: 0 });
     for (let seed = 0; seed < 50; seed++) {
-      expect(tiny.generate({ seed, prompt: 'hi' }).tokens).toBeGreaterThanOrEqual(1);
-      expect(tiny.generate({ seed, prompt: 'hi', temperature: 0.7 }).tokens).toBeGreaterThanOrEqual(1);
-      expect(tiny.generate({ seed, prompt: 'hi', minLength: 3, maxLength: 10 }).tokens).toBeGreaterThanOrEqual(3);
+      expect(tiny.generate({ ...exact, seed, prompt: 'hi' }).tokens).toBeGreaterThanOrEqual(1);
+      expect(tiny.generate({ ...exact, seed, prompt: 'hi', temperature: 0.7 }).tokens).toBeGreaterThanOrEqual(1);
+      expect(tiny.generate({ ...exact, seed, prompt: 'hi', minLength: 3, maxLength: 10 }).tokens).toBeGreaterThanOrEqual(3);
     }
   });
 
@@ -53,7 +56,7 @@ describe('generation', () => {
     const known = new Set(model.vocab.slice(3));
     for (let seed = 0; seed < 50; seed++) {
       for (const options of [{}, { temperature: 1.5 }, { topK: 3 }, { topP: 0.5 }]) {
-        for (const token of tokenize(model.generate({ seed, ...options }).text)) expect(known.has(token)).toBe(true);
+        for (const token of tokenize(model.generate({ ...exact, seed, ...options }).text)) expect(known.has(token)).toBe(true);
       }
     }
   });
@@ -71,11 +74,11 @@ describe('generation', () => {
 
   it('stops at </s> with a deterministic walk (top-k 1 follows the most likely word)', () => {
     const greedy = train(['a b c', 'a b c', 'a b c', 'a b d'], { maxPatternLength: 3, embeddingDim: 0 });
-    expect(greedy.generate({ seed: 1, topK: 1 }).text).toBe('a b c');
+    expect(greedy.generate({ ...exact, seed: 1, topK: 1 }).text).toBe('a b c');
   });
 
   it('reports activated patterns per token: only the suffix chain of the context', () => {
-    const result = model.generate({ seed: 5, maxLength: 20 });
+    const result = model.generate({ ...exact, seed: 5, maxLength: 20 });
     expect(result.activatedPatterns).toBeGreaterThanOrEqual(result.tokens);
     // A trigram model consults at most its 2-word context, its 1-word suffix and the root.
     expect(result.activatedPerToken).toBeLessThanOrEqual(3 * 64);
@@ -93,7 +96,7 @@ describe('generation', () => {
     const runs = 4000;
     const freq = new Map<string, number>();
     for (let seed = 0; seed < runs; seed++) {
-      const first = tokenize(sampled.generate({ seed, maxLength: 1 }).text)[0];
+      const first = tokenize(sampled.generate({ ...exact, seed, maxLength: 1 }).text)[0];
       freq.set(first, (freq.get(first) ?? 0) + 1);
     }
     // The first word excludes </s> (never an empty sentence) and <unk>: renormalize p over words.
@@ -106,8 +109,8 @@ describe('generation', () => {
   });
 
   it('steers toward words related to the prompt without breaking determinism', () => {
-    const steered = model.generate({ prompt: 'the dog', seed: 3, steer: 1 });
-    expect(model.generate({ prompt: 'the dog', seed: 3, steer: 1 }).text).toBe(steered.text);
+    const steered = model.generate({ ...exact, prompt: 'the dog', seed: 3, steer: 1 });
+    expect(model.generate({ ...exact, prompt: 'the dog', seed: 3, steer: 1 }).text).toBe(steered.text);
     expect(steered.text.startsWith('the dog')).toBe(true);
   });
 });
@@ -164,11 +167,11 @@ describe('explicit-score generation with kept candidate heads', () => {
       { temperature: 1.4, topK: 5, prompt: 'w3 hub' },
     ];
     const seeds = 8;
-    const expected = settings.map((s) => Array.from({ length: seeds }, (_, seed) => fresh().generate({ ...s, seed }).text));
+    const expected = settings.map((s) => Array.from({ length: seeds }, (_, seed) => fresh().generate({ ...exact, ...s, seed }).text));
     const shared = fresh();
     for (let round = 0; round < 2; round++) {
       for (let i = 0; i < settings.length; i++) {
-        for (let seed = 0; seed < seeds; seed++) expect(shared.generate({ ...settings[i], seed }).text).toBe(expected[i][seed]);
+        for (let seed = 0; seed < seeds; seed++) expect(shared.generate({ ...exact, ...settings[i], seed }).text).toBe(expected[i][seed]);
       }
     }
   });
@@ -187,7 +190,7 @@ describe('explicit-score generation with kept candidate heads', () => {
     expect(ranked[k - 1].p).toBeGreaterThan(ranked[k].p);
     const topK = new Set(ranked.slice(0, k).map((r) => r.w));
     // minLength 0: the exact next-word distribution after the prompt, `</s>` included.
-    const firstWord = (options: GenerateOptions) => hubModel.generate({ prompt: 'hub', maxLength: 1, minLength: 0, ...options }).text.split(' ')[1] ?? '</s>';
+    const firstWord = (options: GenerateOptions) => hubModel.generate({ ...exact, prompt: 'hub', maxLength: 1, minLength: 0, ...options }).text.split(' ')[1] ?? '</s>';
     expect(firstWord({ topK: 1, seed: 0 })).toBe(ranked[0].w);
     const seen = new Set<string>();
     for (let seed = 0; seed < 60; seed++) seen.add(firstWord({ topK: k, temperature: 2, seed }));

@@ -1,0 +1,367 @@
+// Natural sampling: the generation every front end shows. Plain sampling from a Kneser-Ney model
+// trained on a server's few hundred kilobytes reads as word salad: a context seen once passes
+// about half its mass to shorter contexts, and the unigram tail turns that mass into "the ,",
+// "a the", "of .". A plain Markov chain reads well but copies its training lines. This sampler
+// keeps what reads well from both (docs/model.md, "Generation", has the figures):
+//
+// - Evidence first. Each word is drawn from the observed continuations of the longest context on
+//   the chain that has at least MIN_CONTINUATIONS of them, weighted by the model's probability
+//   p(w | that context) sharpened by the temperature. A context with one continuation is a single
+//   training line: following it is copying, so the draw backs off instead. The root (every word)
+//   is reached only when no context has two continuations.
+// - No copies. The sampler tracks how many tokens in a row are covered by full-length stored
+//   n-grams (every window of `order` tokens seen in training: a conservative stand-in for "copied
+//   from one line", since the model keeps no lines). At maxCopyRun (default 10) it must leave: the
+//   continuations of the full context are excluded from the next draw, which makes an n-gram the
+//   training text never had. A finished text with more than MAX_COPY_SHARE of its tokens in one
+//   such run is rejected below.
+// - No stubs, no loops. `</s>` may come only after MIN_WORDS words; a word may not repeat the one
+//   before it unless the training text had that pair, nor complete a LOOP_NGRAM already written.
+// - Best of several. CANDIDATES walks are drawn; the one returned is the first of: no copy, ended
+//   by the model (not cut at maxLength), long enough, then the highest mean log-probability per
+//   token under the model itself.
+//
+// The model's probabilities are untouched: scoring, perplexity and `sampling: 'exact'` see the
+// same Kneser-Ney estimate.
+
+import type { GenerationSource, ReadPrompt, Settings, Walk } from './generate.js';
+import { ROOT, findChild, type PatternGraph } from './graph.js';
+import type { Random } from './random.js';
+import { cosine, meanVector, STEER_STRENGTH } from './sample-exact.js';
+import { sentenceStart } from './query.js';
+import { sortByDescendingKey } from './typed-sort.js';
+import { BOS_ID, EOS_ID, UNK_ID } from './types.js';
+
+/** Walks drawn per call; the best is returned. */
+export const CANDIDATES = 4;
+/** A context is drawn from only when it has at least this many eligible continuations. */
+const MIN_CONTINUATIONS = 2;
+/** Continuations considered in one draw: a larger run takes its most probable ones. */
+const MAX_DRAW = 256;
+/** Words (tokens with a letter or digit) before the model may end the text. */
+export const MIN_WORDS = 4;
+/** Tokens in a row covered by full-length stored n-grams before the walk must leave them. */
+export const DEFAULT_MAX_COPY_RUN = 10;
+/** A finished text whose longest covered run holds more than this share of its tokens is a copy. */
+export const MAX_COPY_SHARE = 0.7;
+/**
+ * The least observed share of w among the continuations of the previous word that lets `w` be `</s>` or a repeat of the previous word: the
+ * training text must end lines after that word (or repeat it) at least this often. A few
+ * truncated lines ("… to be the") or stray ", ," in an upload then never decide an output.
+ */
+export const PAIR_EVIDENCE = 0.01;
+/** The same for a word repeating the one before it ("ha ha", "!!"): characteristic pairs only. */
+export const REPEAT_EVIDENCE = 0.2;
+/** A word may not complete an n-gram of this length that the text already holds. */
+const LOOP_NGRAM = 4;
+/** Draws that may be refused (a loop) before the walk takes what it drew. */
+const LOOP_RETRIES = 4;
+
+const UNK = UNK_ID;
+const BOS = BOS_ID;
+const EOS = EOS_ID;
+const WORD = /[\p{L}\p{N}]/u;
+
+/** Which vocabulary entries are words (have a letter or digit), per model: tested once per id. */
+const wordFlags = new WeakMap<readonly string[], Uint8Array>();
+function wordFlagsOf(vocab: readonly string[]): Uint8Array {
+  let flags = wordFlags.get(vocab);
+  if (flags === undefined) {
+    flags = new Uint8Array(vocab.length);
+    for (let id = EOS_ID + 1; id < vocab.length; id++) flags[id] = WORD.test(vocab[id]) ? 1 : 0;
+    wordFlags.set(vocab, flags);
+  }
+  return flags;
+}
+
+// Scratch of one draw (generation is synchronous, so one set serves every call).
+const drawIds = new Int32Array(MAX_DRAW);
+const drawWeights = new Float64Array(MAX_DRAW);
+const drawOrder = new Int32Array(MAX_DRAW);
+
+/** Where a walk stands: its state in the graph, the history length and the covered run. */
+interface Position {
+  state: number;
+  /** Tokens of history, <s> included. */
+  history: number;
+  /** Tokens in a row, ending here, covered by stored n-grams of full length. */
+  cover: number;
+  longestCover: number;
+  words: number;
+}
+
+interface CandidateWalk {
+  ids: number[];
+  ended: boolean;
+  words: number;
+  /** Natural log-probability of the generated tokens (and `</s>`) under the model. */
+  logProb: number;
+  scored: number;
+  longestCover: number;
+  /** Tokens of the whole text with <s> (and </s> when ended): what the copy share divides by. */
+  length: number;
+}
+
+class NaturalWalker {
+  private readonly graph: PatternGraph;
+  private readonly isWord: Uint8Array;
+  private readonly top: number;
+  private readonly similarity = new Map<number, number>();
+  private readonly promptVector: Float32Array | null;
+  private readonly inverseTemperature: number;
+  private readonly logPenalty: number;
+  activated = 0;
+
+  constructor(
+    private readonly source: GenerationSource,
+    private readonly settings: Settings,
+    prompt: ReadPrompt,
+  ) {
+    this.graph = source.graph;
+    this.isWord = wordFlagsOf(source.vocab);
+    this.top = this.graph.offsets[this.graph.order - 1];
+    this.inverseTemperature = 1 / settings.temperature;
+    this.logPenalty = Math.log(settings.repetitionPenalty);
+    this.promptVector = settings.steer > 0 ? meanVector(prompt.tokens.map((token) => source.vectorOf(token))) : null;
+  }
+
+  /** The position after the prompt (its words count toward MIN_WORDS and its n-grams toward the cover). */
+  start(prompt: ReadPrompt): Position {
+    const at: Position = { state: sentenceStart(this.graph), history: 1, cover: 1, longestCover: 1, words: 0 };
+    for (const token of prompt.tokens) if (WORD.test(token)) at.words++;
+    for (const id of prompt.ids) this.advance(at, id);
+    return at;
+  }
+
+  walk(from: Position, random: Random, seen: Set<number>): CandidateWalk {
+    const { maxLength, minLength } = this.settings;
+    const at: Position = { ...from };
+    const ids: number[] = [];
+    let logProb = 0;
+    let scored = 0;
+    let ended = false;
+    const refused: number[] = [];
+    for (let position = 0; position < maxLength; position++) {
+      const allowEnd = position >= minLength && at.words >= MIN_WORDS;
+      const previous = ids.length > 0 ? ids[ids.length - 1] : -1;
+      refused.length = 0;
+      let word = this.draw(at, random, allowEnd, previous, refused, seen);
+      for (let retry = 0; retry < LOOP_RETRIES && word !== EOS && closesLoop(ids, word); retry++) {
+        refused.push(word);
+        word = this.draw(at, random, allowEnd, previous, refused, seen);
+      }
+      logProb += this.advance(at, word);
+      scored++;
+      if (word === EOS) {
+        ended = true;
+        break;
+      }
+      ids.push(word);
+      seen.add(word);
+      if (this.isWord[word] === 1) at.words++;
+    }
+    return { ids, ended, words: at.words, logProb, scored, longestCover: at.longestCover, length: at.history };
+  }
+
+  /**
+   * Moves `at` past `word` and returns ln p(word | history) under the model: the backoff walk of
+   * query.ts, which also tells how long the stored n-gram ending in `word` is.
+   */
+  private advance(at: Position, word: number): number {
+    const graph = this.graph;
+    const { prob, backoff } = this.source.estimate;
+    const full = at.state !== ROOT && levelOf(graph, at.state) + 1 === Math.min(graph.order - 1, at.history);
+    let context = at.state;
+    let weight = 1;
+    let found: number;
+    for (;;) {
+      this.activated++;
+      found = findChild(graph, context, word);
+      if (found >= 0) break;
+      weight *= backoff[context];
+      context = graph.suffix[context];
+    }
+    const foundLength = levelOf(graph, found) + 1;
+    at.cover = full && context === at.state ? at.cover + 1 : foundLength;
+    if (at.cover > at.longestCover) at.longestCover = at.cover;
+    at.history++;
+    at.state = graph.order === 1 ? ROOT : found >= this.top ? graph.suffix[found] : found;
+    return Math.log(weight * prob[found]);
+  }
+
+  /** One word from the first context on the chain with enough eligible continuations. */
+  private draw(at: Position, random: Random, allowEnd: boolean, previous: number, refused: number[], seen: Set<number>): number {
+    const graph = this.graph;
+    const { childStart, suffix, word: nodeWord } = graph;
+    const prob = this.source.estimate.prob;
+    const full = at.state !== ROOT && levelOf(graph, at.state) + 1 === Math.min(graph.order - 1, at.history);
+    const leaveCopy = full && at.cover >= this.settings.maxCopyRun;
+    const ranking = this.source.ranking();
+    // A longer context's only continuation, kept in case the chain reaches one-word contexts.
+    let single = -1;
+    for (let context = at.state; ; context = suffix[context]) {
+      if (context !== ROOT && leaveCopy && context === at.state) continue;
+      let from: number;
+      let to: number;
+      let ranked: Int32Array | null = null;
+      if (context === ROOT) {
+        ranked = ranking.topUnigrams();
+        from = 0;
+        to = Math.min(ranked.length, MAX_DRAW);
+      } else {
+        from = childStart[context];
+        to = childStart[context + 1];
+        if (to === from) continue;
+        if (to - from > MAX_DRAW) {
+          ranking.rank(context, MAX_DRAW);
+          ranked = ranking.rankedRun(context);
+          to = from + MAX_DRAW;
+        }
+      }
+      // A one-word context (or none) decides only when no longer context continues: drawn from
+      // there, a walk on a small text turns into word salad ("the clock maker bell the boat").
+      const short = context === ROOT || context < graph.offsets[1];
+      if (short && single >= 0) return single;
+      this.activated++;
+      let size = 0;
+      for (let r = from; r < to; r++) {
+        let w: number;
+        let p: number;
+        if (context === ROOT) {
+          w = (ranked as Int32Array)[r];
+          p = prob[w];
+        } else {
+          const x = ranked !== null ? ranked[r - from] : r;
+          w = nodeWord[x];
+          p = prob[x];
+        }
+        if (w === UNK || w === BOS || (w === EOS && !allowEnd) || p <= 0) continue;
+        if (previous >= 0 && (w === EOS || w === previous) && this.pairShare(previous, w) < (w === EOS ? PAIR_EVIDENCE : REPEAT_EVIDENCE)) continue;
+        if (refused.length > 0 && refused.includes(w)) continue;
+        if (leaveCopy && findChild(graph, at.state, w) >= 0) continue;
+        drawIds[size] = w;
+        drawWeights[size] = this.weightOf(w, p, seen);
+        size++;
+      }
+      if (size >= MIN_CONTINUATIONS || (context === ROOT && size > 0)) return this.pick(size, random);
+      if (context === ROOT) return allowEnd ? EOS : firstRealWord(graph);
+      if (size === 1 && single < 0) single = drawIds[0];
+    }
+  }
+
+  /**
+   * The observed share of `w` among the continuations of `previous`: its discounted count over
+   * theirs, without the backoff mass (interpolation gives `</s>` ~2 % after any word).
+   */
+  private pairShare(previous: number, w: number): number {
+    const graph = this.graph;
+    const cumulative = this.source.estimate.cumulative;
+    if (graph.order === 1) return 1;
+    const x = findChild(graph, previous, w);
+    if (x < 0) return 0;
+    return x > graph.childStart[previous] ? cumulative[x] - cumulative[x - 1] : cumulative[x];
+  }
+
+  private weightOf(w: number, p: number, seen: Set<number>): number {
+    let score = Math.log(p);
+    if (w !== EOS) {
+      if (this.logPenalty > 0 && seen.has(w)) score -= this.logPenalty;
+      if (this.promptVector !== null) score += this.settings.steer * STEER_STRENGTH * this.similarityOf(w);
+    }
+    return Math.exp(score * this.inverseTemperature);
+  }
+
+  /** A draw among drawIds[0, size) by weight, within the top-k and the nucleus when they are set. */
+  private pick(size: number, random: Random): number {
+    const { topK, topP } = this.settings;
+    let count = size;
+    let indices: Int32Array | null = null;
+    if ((topK > 0 && topK < size) || topP < 1) {
+      for (let i = 0; i < size; i++) drawOrder[i] = i;
+      sortByDescendingKey(drawOrder, drawWeights, size);
+      indices = drawOrder;
+      let total = 0;
+      for (let i = 0; i < size; i++) total += drawWeights[i];
+      const limit = topK > 0 ? Math.min(topK, size) : size;
+      let mass = 0;
+      count = 0;
+      while (count < limit) {
+        mass += drawWeights[drawOrder[count]] / total;
+        count++;
+        if (mass >= topP) break;
+      }
+    }
+    let sum = 0;
+    for (let i = 0; i < count; i++) sum += drawWeights[indices !== null ? indices[i] : i];
+    let u = random.next() * sum;
+    for (let i = 0; i < count; i++) {
+      const index = indices !== null ? indices[i] : i;
+      u -= drawWeights[index];
+      if (u < 0) return drawIds[index];
+    }
+    return drawIds[indices !== null ? indices[count - 1] : count - 1];
+  }
+
+  private similarityOf(word: number): number {
+    let value = this.similarity.get(word);
+    if (value === undefined) {
+      const row = this.source.rowVector(word);
+      value = row !== null && this.promptVector !== null ? cosine(row, this.promptVector) : 0;
+      this.similarity.set(word, value);
+    }
+    return value;
+  }
+}
+
+/** Whether `word` after `ids` completes a LOOP_NGRAM-gram that `ids` already holds. */
+function closesLoop(ids: readonly number[], word: number): boolean {
+  const n = LOOP_NGRAM;
+  const end = ids.length; // the n-gram is ids[end-n+1 .. end-1] + word
+  if (end < n - 1) return false;
+  for (let start = 0; start + n - 1 < end - n + 2; start++) {
+    if (ids[start + n - 1] !== word) continue;
+    let same = true;
+    for (let k = 0; k < n - 1; k++) {
+      if (ids[start + k] !== ids[end - n + 1 + k]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return true;
+  }
+  return false;
+}
+
+/** Level (0 = unigrams) of a node. */
+function levelOf(graph: PatternGraph, node: number): number {
+  const offsets = graph.offsets;
+  let level = 0;
+  while (level + 1 < graph.order && node >= offsets[level + 1]) level++;
+  return level;
+}
+
+/** The most frequent real word: what keeps a text from being empty when nothing else is left. */
+function firstRealWord(graph: PatternGraph): number {
+  return graph.vocabularySize > EOS_ID + 1 ? EOS_ID + 1 : EOS_ID;
+}
+
+/** Which of two walks to return: no copy, ended by the model, long enough, then fluency. */
+function better(a: CandidateWalk, b: CandidateWalk, antiCopy: boolean): boolean {
+  const rank = (w: CandidateWalk) => (!antiCopy || w.longestCover <= MAX_COPY_SHARE * w.length ? 4 : 0) + (w.ended ? 2 : 0) + (w.words >= MIN_WORDS ? 1 : 0);
+  const ra = rank(a);
+  const rb = rank(b);
+  if (ra !== rb) return ra > rb;
+  return a.logProb / Math.max(1, a.scored) > b.logProb / Math.max(1, b.scored);
+}
+
+export function generateNatural(source: GenerationSource, settings: Settings, prompt: ReadPrompt, random: Random): Walk {
+  const walker = new NaturalWalker(source, settings, prompt);
+  const start = walker.start(prompt);
+  let best: CandidateWalk | null = null;
+  for (let i = 0; i < CANDIDATES; i++) {
+    const candidate = walker.walk(start, random, new Set(prompt.ids));
+    if (best === null || better(candidate, best, settings.maxCopyRun !== Number.POSITIVE_INFINITY)) best = candidate;
+  }
+  const chosen = best as CandidateWalk;
+  return { words: chosen.ids.map((id) => source.vocab[id]), stop: chosen.ended ? 'end' : 'length', activated: walker.activated };
+}
