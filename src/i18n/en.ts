@@ -137,7 +137,7 @@ export const en = {
   'stats.graphValue': (p, t) => `${t.int(Number(p.nodes))} nodes · ${t.int(Number(p.edges))} edges`,
   'stats.parameters': 'Parameters',
   'stats.parametersValue': (p, t) =>
-    `min frequency ${t.int(Number(p.minFrequency))} · max patterns ${Number(p.maxPatterns) === 0 ? 'no limit' : t.int(Number(p.maxPatterns))} · validation ${t.dec(Number(p.validation))}`,
+    `min frequency ${t.int(Number(p.minFrequency))} · max patterns ${Number(p.maxPatterns) === 0 ? 'no limit' : t.int(Number(p.maxPatterns))} · validation ${Number(p.validation) === 0 ? 'none' : `${t.dec(Number(p.validation) * 100)}% of lines held out`}`,
   'stats.corpus': 'Corpus',
   'stats.corpusValue': (p, t) => `${t.int(Number(p.lines))} lines · ${t.int(Number(p.tokens))} words`,
   'stats.perplexity': 'Held-out perplexity',
@@ -158,6 +158,9 @@ export const en = {
   'train.done.description': (p, t) =>
     `${p.mode === 'append' ? 'Added' : 'Learned'} ${t.int(Number(p.lines))} ${plural(Number(p.lines), 'line', 'lines')} from ${t.int(Number(p.files))} ${plural(Number(p.files), 'file', 'files')}. ` +
     'The model is active but not saved: press **Save**, or use `/save`.',
+  // ---- issue 19: held-out lines said where the line counts stand side by side ----
+  'train.done.heldOut': (p, t) =>
+    `${t.int(Number(p.heldOut))} of those ${plural(Number(p.heldOut), 'line was', 'lines were')} held out to measure perplexity (validation); the model learned from the other ${t.int(Number(p.trained))}.`,
   'train.done.descriptionLate': (p, t) =>
     `Training started by ${t.text(p.user)} finished. ${t.int(Number(p.lines))} ${plural(Number(p.lines), 'line', 'lines')} learned. The model is active but not saved: use \`/save\` to keep it.`,
   'train.failedLate': (p, t) => `Training started by ${t.text(p.user)} did not finish: ${t.text(p.reason)}`,

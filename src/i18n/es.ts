@@ -138,7 +138,7 @@ export const es: Record<MessageKey, Message> = {
   'stats.graphValue': (p, t) => `${t.int(Number(p.nodes))} nodos · ${t.int(Number(p.edges))} aristas`,
   'stats.parameters': 'Parámetros',
   'stats.parametersValue': (p, t) =>
-    `frecuencia mínima ${t.int(Number(p.minFrequency))} · máx. patrones ${Number(p.maxPatterns) === 0 ? 'sin límite' : t.int(Number(p.maxPatterns))} · validación ${t.dec(Number(p.validation))}`,
+    `frecuencia mínima ${t.int(Number(p.minFrequency))} · máx. patrones ${Number(p.maxPatterns) === 0 ? 'sin límite' : t.int(Number(p.maxPatterns))} · validación ${Number(p.validation) === 0 ? 'ninguna' : `${t.dec(Number(p.validation) * 100)} % de las líneas apartado`}`,
   'stats.corpus': 'Corpus',
   'stats.corpusValue': (p, t) => `${t.int(Number(p.lines))} líneas · ${t.int(Number(p.tokens))} palabras`,
   'stats.perplexity': 'Perplejidad (validación)',
@@ -159,6 +159,9 @@ export const es: Record<MessageKey, Message> = {
   'train.done.description': (p, t) =>
     `${p.mode === 'append' ? 'Añadidas' : 'Aprendidas'} ${t.int(Number(p.lines))} ${plural(Number(p.lines), 'línea', 'líneas')} de ${t.int(Number(p.files))} ${plural(Number(p.files), 'archivo', 'archivos')}. ` +
     'El modelo está activo pero sin guardar: pulsa **Guardar** o usa `/guardar`.',
+  // ---- issue 19: held-out lines said where the line counts stand side by side ----
+  'train.done.heldOut': (p, t) =>
+    `De ellas, ${t.int(Number(p.heldOut))} ${plural(Number(p.heldOut), 'se apartó', 'se apartaron')} para medir la perplejidad (validación); el modelo aprendió de las otras ${t.int(Number(p.trained))}.`,
   'train.done.descriptionLate': (p, t) =>
     `Ha terminado el entrenamiento iniciado por ${t.text(p.user)}: ${t.int(Number(p.lines))} ${plural(Number(p.lines), 'línea aprendida', 'líneas aprendidas')}. El modelo está activo pero sin guardar: usa \`/guardar\` para conservarlo.`,
   'train.failedLate': (p, t) => `El entrenamiento iniciado por ${t.text(p.user)} no ha terminado: ${t.text(p.reason)}`,
