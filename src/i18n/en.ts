@@ -188,7 +188,7 @@ export const en = {
   'models.unavailable': 'file unavailable',
   'models.entry': (p, t) =>
     [
-      `v${t.int(Number(p.version))}${Number(p.versions) > 1 ? ` (${t.int(Number(p.versions))} versions)` : ''} · ${t.text(p.size)} · ${t.text(p.date)}`,
+      `v${t.int(Number(p.version))}${Number(p.versions) > 1 ? ` (${t.int(Number(p.versions))} versions${p.newest ? `, newest v${t.int(Number(p.newest))}` : ''})` : ''} · ${t.text(p.size)} · ${t.text(p.date)}`,
       `${t.int(Number(p.patterns))} ${plural(Number(p.patterns), 'pattern', 'patterns')} · ${t.int(Number(p.embeddings))} ${plural(Number(p.embeddings), 'embedding', 'embeddings')} · ${t.text(p.memory)} memory`,
       `${t.int(Number(p.nodes))} ${plural(Number(p.nodes), 'graph node', 'graph nodes')} · max length ${t.int(Number(p.order))} · min frequency ${t.int(Number(p.minFrequency))}` +
         (p.perplexity === null || p.perplexity === undefined ? '' : ` · perplexity ${t.dec(Number(p.perplexity))}`),

@@ -189,7 +189,7 @@ export const es: Record<MessageKey, Message> = {
   'models.unavailable': 'archivo no disponible',
   'models.entry': (p, t) =>
     [
-      `v${t.int(Number(p.version))}${Number(p.versions) > 1 ? ` (${t.int(Number(p.versions))} versiones)` : ''} · ${t.text(p.size)} · ${t.text(p.date)}`,
+      `v${t.int(Number(p.version))}${Number(p.versions) > 1 ? ` (${t.int(Number(p.versions))} versiones${p.newest ? `, la más reciente v${t.int(Number(p.newest))}` : ''})` : ''} · ${t.text(p.size)} · ${t.text(p.date)}`,
       `${t.int(Number(p.patterns))} ${plural(Number(p.patterns), 'patrón', 'patrones')} · ${t.int(Number(p.embeddings))} ${plural(Number(p.embeddings), 'vector', 'vectores')} · ${t.text(p.memory)} de memoria`,
       `${t.int(Number(p.nodes))} ${plural(Number(p.nodes), 'nodo del grafo', 'nodos del grafo')} · longitud máx. ${t.int(Number(p.order))} · frecuencia mínima ${t.int(Number(p.minFrequency))}` +
         (p.perplexity === null || p.perplexity === undefined ? '' : ` · perplejidad ${t.dec(Number(p.perplexity))}`),
