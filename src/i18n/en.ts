@@ -285,7 +285,7 @@ export const en = {
     const perModel = names.map((name, i) => `${t.text(name)} ${t.int(counts[i] ?? 0)} ${plural(counts[i] ?? 0, 'version', 'versions')}`);
     return (
       `This server already has ${t.int(Number(p.limit))} saved ${plural(Number(p.limit), 'version', 'versions')}, the most allowed (every version of a model counts)` +
-      (perModel.length > 0 ? `: ${t.list(perModel)}${Number(p.moreModels) > 0 ? ` and ${t.int(Number(p.moreModels))} more ${plural(Number(p.moreModels), 'model', 'models')}` : ''}` : '') +
+      (perModel.length > 0 ? `: ${t.list(Number(p.moreModels) > 0 ? [...perModel, `${t.int(Number(p.moreModels))} more ${plural(Number(p.moreModels), 'model', 'models')}`] : perModel)}` : '') +
       '. Delete old versions with `/delete name:… version:…` (or a whole model with `/delete name:…`) first.'
     );
   },

@@ -287,7 +287,7 @@ export const es: Record<MessageKey, Message> = {
     const perModel = names.map((name, i) => `${t.text(name)} ${t.int(counts[i] ?? 0)} ${plural(counts[i] ?? 0, 'versión', 'versiones')}`);
     return (
       `Este servidor ya tiene ${t.int(Number(p.limit))} ${plural(Number(p.limit), 'versión guardada', 'versiones guardadas')}, el máximo permitido (cuenta cada versión de cada modelo)` +
-      (perModel.length > 0 ? `: ${t.list(perModel)}${Number(p.moreModels) > 0 ? ` y ${t.int(Number(p.moreModels))} ${plural(Number(p.moreModels), 'modelo más', 'modelos más')}` : ''}` : '') +
+      (perModel.length > 0 ? `: ${t.list(Number(p.moreModels) > 0 ? [...perModel, `${t.int(Number(p.moreModels))} ${plural(Number(p.moreModels), 'modelo más', 'modelos más')}`] : perModel)}` : '') +
       '. Borra primero versiones antiguas con `/borrar nombre:… version:…` (o un modelo entero con `/borrar nombre:…`).'
     );
   },
