@@ -1,20 +1,17 @@
 // More crash-safety runs than the test suite affords (see test/manager/crash-harness.ts):
-//   npx tsx bench/crash-safety.ts --runs 1000 [--lanes 2] [--seed 7] [--max-delay-ms 400]
+//   npm run bench:crash -- [--runs 1000] [--lanes 2] [--seed 7] [--max-delay-ms 400]
 // Prints where the kills landed, what reconcile cleaned up, and every problem found.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { benchOption } from './options.js';
 import { buildCrashChild, CRASH_CORPUS, crashRun, crashSchedule, prepareLane, type CrashRunResult } from '../test/manager/crash-harness.js';
 
-function option(name: string, fallback: number): number {
-  const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 ? Number(process.argv[index + 1]) : fallback;
-}
-
-const runs = option('runs', 200);
-const lanes = option('lanes', 2);
-const seed = option('seed', 7);
-const maxDelayMs = option('max-delay-ms', 400);
+const argv = process.argv.slice(2);
+const runs = benchOption(argv, 'runs', 1000, 1);
+const lanes = benchOption(argv, 'lanes', 2, 1);
+const seed = benchOption(argv, 'seed', 7);
+const maxDelayMs = benchOption(argv, 'max-delay-ms', 400);
 
 const root = mkdtempSync(join(tmpdir(), 'ultra-crash-bench-'));
 try {

@@ -118,8 +118,11 @@ export function renderPage(t: Translate, locale: Locale, listings: ModelListing[
   const page = Math.min(state.page, pages - 1);
   const shown = listings.slice(page * PAGE_SIZE, (page + 1) * PAGE_SIZE);
   const fields = shown.map((listing) => {
-    const latest = listing.versions[0];
-    const marks = [listing.versions.some((info) => info.active) ? `✅ ${t('models.active')}` : '', latest.available ? '' : `⚠️ ${t('models.unavailable')}`]
+    // The version the entry describes: the active one when the model is active (it said "v3"
+    // for a model whose active version was v1), else the newest.
+    const newest = listing.versions[0];
+    const latest = listing.versions.find((info) => info.active) ?? newest;
+    const marks = [latest.active ? `✅ ${t('models.active')}` : '', latest.available ? '' : `⚠️ ${t('models.unavailable')}`]
       .filter(Boolean)
       .join(' · ');
     return {
@@ -128,6 +131,7 @@ export function renderPage(t: Translate, locale: Locale, listings: ModelListing[
         t('models.entry', {
           version: latest.version,
           versions: listing.versions.length,
+          newest: newest === latest ? null : newest.version,
           size: markdown(formatBytes(locale, listing.versions.reduce((sum, info) => sum + info.bytes, 0))),
           date: formatDate(latest.createdAt),
           patterns: latest.stats.patterns,

@@ -133,7 +133,10 @@ export async function execute(ctx: CommandContext): Promise<void> {
     fields: [...statsFields(t, locale, result.stats), sampleField],
     tone: 'success' as const,
   });
-  const lateReply: Reply = { embeds: [resultEmbed(t('train.done.descriptionLate', { user: ctx.user.name, lines }))] };
+  // With validation, the stats' Corpus counts the lines trained on: say where the rest went.
+  const heldOut = mode === 'new' ? lines - result.stats.corpus.lines : 0;
+  const heldOutNote = heldOut > 0 ? `\n${t('train.done.heldOut', { heldOut, trained: result.stats.corpus.lines })}` : '';
+  const lateReply: Reply = { embeds: [resultEmbed(t('train.done.descriptionLate', { user: ctx.user.name, lines }) + heldOutNote)] };
   if (!tokenAlive()) {
     await ctx.postToChannel(lateReply);
     return;
@@ -141,7 +144,7 @@ export async function execute(ctx: CommandContext): Promise<void> {
   const saveButton: ReplyButton = { kind: 'button', id: ID.save, label: t('train.save.button'), style: 'success' };
   const doneReply: Reply = {
     content: '',
-    embeds: [resultEmbed(t('train.done.description', { mode, lines, files: result.sources.length }))],
+    embeds: [resultEmbed(t('train.done.description', { mode, lines, files: result.sources.length }) + heldOutNote)],
     components: [[saveButton]],
   };
   try {

@@ -9,12 +9,10 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   try {
     config = await loadConfig();
   } catch (error) {
-    if (error instanceof ConfigError && !process.env.DISCORD_TOKEN) {
-      // Bot-only settings are wrong, but no bot is wanted: the console reads what it needs itself.
-      return runLocalConsole(argv);
-    }
+    // The bot and the console apply one rule: any invalid value stops start-up, every problem
+    // listed (a console that ran on would silently use defaults for the valid values too).
     if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\nSee .env.example for every variable and its default.\n`);
+      process.stderr.write(error.report());
       return 1;
     }
     throw error;

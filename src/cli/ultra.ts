@@ -1,6 +1,7 @@
 // `ultra` — train, inspect, score and sample pattern models from the shell. It is also the
-// tool the benchmarks drive. Bad input gets one line on stderr and exit code 2.
-import { readFileSync, writeFileSync, renameSync, statSync } from 'node:fs';
+// tool the benchmarks drive. Every failure gets one line on stderr and exit code 2.
+import { accessSync, constants, readFileSync, writeFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { decodeText, detectFormat, extractLines } from '../ingest/index.js';
@@ -78,8 +79,51 @@ function readModel(path: string): Model {
     return decode(bytes, { counts: false });
   } catch (error) {
     if (error instanceof ModelFormatError) throw new CliError(`${path}: not a usable model file (${error.kind}: ${error.message})`);
-    throw error;
+    // The decoder checks what it reads; anything else it throws still means a damaged file.
+    throw new CliError(`${path}: not a usable model file (${oneLine(error)})`);
   }
+}
+
+/** Fails before a long training, not after it, when MODEL cannot be written where asked. */
+function checkWritableOutput(output: string): void {
+  const existing = statIfAny(output);
+  if (existing?.isDirectory()) throw new CliError(`${output}: is a directory; -o needs a file name`);
+  const folder = dirname(resolve(output));
+  const folderStats = statIfAny(folder);
+  if (!folderStats) throw new CliError(`${output}: cannot write (the folder ${folder} does not exist)`);
+  if (!folderStats.isDirectory()) throw new CliError(`${output}: cannot write (${folder} is not a folder)`);
+  try {
+    accessSync(folder, constants.W_OK);
+    if (existing) accessSync(output, constants.W_OK);
+  } catch (error) {
+    throw new CliError(`${output}: cannot write (${(error as NodeJS.ErrnoException).code ?? oneLine(error)})`);
+  }
+}
+
+/** The path's stats, or undefined when nothing is there (also when a parent is a file). */
+function statIfAny(path: string) {
+  try {
+    return statSync(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw new CliError(`${path}: cannot read (${code ?? oneLine(error)})`);
+  }
+}
+
+function writeModelFile(output: string, bytes: Uint8Array): void {
+  const temp = `${output}.tmp-${process.pid}`;
+  try {
+    writeFileSync(temp, bytes);
+    renameSync(temp, output);
+  } catch (error) {
+    rmSync(temp, { force: true });
+    throw new CliError(`${output}: cannot write (${(error as NodeJS.ErrnoException).code ?? oneLine(error)})`);
+  }
+}
+
+function oneLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0];
 }
 
 function progressBar(stream: NodeJS.WriteStream) {
@@ -137,17 +181,17 @@ function cmdTrain(args: string[]): void {
     splitSentences: values['no-split'] ? false : undefined,
   };
   const definedParams = Object.fromEntries(Object.entries(params).filter(([, value]) => value !== undefined));
+  const seed = numberOption(values, 'seed', { integer: true, min: 0 });
+  checkWritableOutput(output);
   const lines = positionals.flatMap(readTrainingLines);
   const started = performance.now();
   const model = train(lines, definedParams, {
     onProgress: values.json ? undefined : progressBar(process.stderr),
     now: () => performance.now(),
-    seed: numberOption(values, 'seed', { integer: true, min: 0 }),
+    seed,
   });
   const bytes = encode(model, Date.now());
-  const temp = `${output}.tmp-${process.pid}`;
-  writeFileSync(temp, bytes);
-  renameSync(temp, output);
+  writeModelFile(output, bytes);
   const seconds = (performance.now() - started) / 1000;
   if (!values.json && process.stderr.isTTY) process.stderr.write('\n');
   const stats = model.stats;
@@ -252,25 +296,28 @@ const COMMANDS: Record<string, (args: string[]) => void | Promise<void>> = {
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...args] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+  if (name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(`${USAGE}\n`);
-    return name === undefined ? 2 : 0;
+    return 0;
   }
-  const command = COMMANDS[name];
+  const command = name === undefined ? undefined : COMMANDS[name];
   try {
-    if (!command) throw new CliError(`unknown command "${name}"\n${USAGE}`);
+    if (name === undefined) throw new CliError(`a command is needed: ${Object.keys(COMMANDS).join(', ')} (ultra --help shows their options)`);
+    if (!command) throw new CliError(`unknown command "${name}": use ${Object.keys(COMMANDS).join(', ')} (ultra --help shows their options)`);
     await command(args);
     return 0;
   } catch (error) {
     if (error instanceof CliError || error instanceof TrainingInputError) {
-      process.stderr.write(`ultra: ${error.message}\n`);
+      process.stderr.write(`ultra: ${oneLine(error)}\n`);
       return 2;
     }
     if (error instanceof UserError) {
       process.stderr.write(`ultra: ${describeIngestError(error)}\n`);
       return 2;
     }
-    throw error;
+    // Not the user's doing, but the promise holds: one line, exit 2 (no stack trace).
+    process.stderr.write(`ultra: unexpected error: ${oneLine(error)}\n`);
+    return 2;
   }
 }
 
@@ -285,7 +332,9 @@ function describeIngestError(error: UserError): string {
     case 'EMPTY_FILE':
       return `${p.name}: the file has no text`;
     case 'MALFORMED_FILE':
-      return `${p.name}: malformed (${p.reason})`;
+      return `${p.name}: malformed (${p.reason}${p.detail ? `: ${oneLine(p.detail)}` : ''})`;
+    case 'UNSUPPORTED_FILE_TYPE':
+      return `${p.name}: not a text file the bot reads (.txt, .md, .csv or .json)`;
     default:
       return `${error.code} ${JSON.stringify(p)}`;
   }
@@ -296,7 +345,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`ultra: unexpected error: ${(error as Error).stack ?? String(error)}\n`);
-    process.exitCode = 1;
+    process.stderr.write(`ultra: unexpected error: ${oneLine(error)}\n`);
+    process.exitCode = 2;
   },
 );

@@ -51,14 +51,18 @@ export async function attachmentFromPath(option: string, typed: string, cwd: str
   return { name, size: info.size, contentType: contentTypeFor(name), path };
 }
 
-/** Turns parsed values into the options a command receives (attachments looked up on disk). */
+/**
+ * Turns parsed values into the options a command receives (attachments looked up on disk).
+ * `shown` gives an option's name as the user sees it, for the error messages.
+ */
 export async function resolveOptionValues(
   parsed: Record<string, ParsedValue>,
   cwd: string,
+  shown: (name: string) => string = (name) => name,
 ): Promise<Record<string, OptionValue>> {
   const options: Record<string, OptionValue> = {};
   for (const [name, value] of Object.entries(parsed)) {
-    options[name] = typeof value === 'object' ? await attachmentFromPath(name, value.attachmentPath, cwd) : value;
+    options[name] = typeof value === 'object' ? await attachmentFromPath(shown(name), value.attachmentPath, cwd) : value;
   }
   return options;
 }

@@ -7,11 +7,14 @@
 // next word that starts with one of the command's option names and a colon. Quotes ("…", '…',
 // “…”) keep anything literal, `\"` and `\\` inside them; outside quotes a backslash escapes a
 // quote, a space or another backslash, and is literal before anything else (Windows paths).
+import type { Locale } from '../commands/context.js';
 import { UserError, type ErrorParams } from '../errors.js';
 import {
   OptionType,
+  allNames,
   findCommand,
   findOption,
+  localized,
   type ConsoleCommand,
   type OptionDefinition,
 } from './command-definitions.js';
@@ -145,16 +148,16 @@ function characters(text: string): number {
 const TRUE_WORDS = new Set(['true', 'yes', 'y', 'on', '1', 'sí', 'si', 's', 'verdadero']);
 const FALSE_WORDS = new Set(['false', 'no', 'n', 'off', '0', 'falso']);
 
-function checkRange(option: OptionDefinition, value: number, typed: string): void {
+function checkRange(option: OptionDefinition, value: number, typed: string, shown: string): void {
   if (option.min_value !== undefined && value < option.min_value) {
-    throw badLine('too-small', { option: option.name, value: typed, min: option.min_value });
+    throw badLine('too-small', { option: shown, value: typed, min: option.min_value });
   }
   if (option.max_value !== undefined && value > option.max_value) {
-    throw badLine('too-large', { option: option.name, value: typed, max: option.max_value });
+    throw badLine('too-large', { option: shown, value: typed, max: option.max_value });
   }
 }
 
-function matchChoice(option: OptionDefinition, typed: string, value: string | number): string | number {
+function matchChoice(option: OptionDefinition, typed: string, value: string | number, shown: string): string | number {
   const choices = option.choices;
   if (!choices || choices.length === 0) return value;
   const wanted = typed.toLowerCase();
@@ -165,25 +168,28 @@ function matchChoice(option: OptionDefinition, typed: string, value: string | nu
       Object.values(choice.name_localizations ?? {}).some((name) => name?.toLowerCase() === wanted),
   );
   if (!found) {
-    throw badLine('not-a-choice', { option: option.name, value: typed, choices: choices.map((choice) => String(choice.value)) });
+    throw badLine('not-a-choice', { option: shown, value: typed, choices: choices.map((choice) => String(choice.value)) });
   }
   return found.value;
 }
 
-/** Converts one typed value to what Discord would deliver for the option's type. */
-export function convertOptionValue(option: OptionDefinition, typed: string): ParsedValue {
-  if (typed.length === 0) throw badLine('empty-value', { option: option.name });
+/**
+ * Converts one typed value to what Discord would deliver for the option's type. `shown` is the
+ * option's name as the user sees it (localized), for the error messages.
+ */
+export function convertOptionValue(option: OptionDefinition, typed: string, shown: string = option.name): ParsedValue {
+  if (typed.length === 0) throw badLine('empty-value', { option: shown });
   switch (option.type) {
     case OptionType.Integer: {
       const text = typed.trim();
       if (!/^[-+]?\d+$/.test(text) || !Number.isSafeInteger(Number(text))) {
         // A listed choice may be typed by its name ("Alto" for 3).
-        if (option.choices?.length) return matchChoice(option, text, text);
-        throw badLine('not-an-integer', { option: option.name, value: text.slice(0, 40) });
+        if (option.choices?.length) return matchChoice(option, text, text, shown);
+        throw badLine('not-an-integer', { option: shown, value: text.slice(0, 40) });
       }
       const value = Number(text);
-      checkRange(option, value, text);
-      return option.choices?.length ? matchChoice(option, text, value) : value;
+      checkRange(option, value, text, shown);
+      return option.choices?.length ? matchChoice(option, text, value, shown) : value;
     }
     case OptionType.Number: {
       // A decimal comma is what Spanish users type ("0,8"); Discord's client accepts only the
@@ -191,62 +197,96 @@ export function convertOptionValue(option: OptionDefinition, typed: string): Par
       const text = typed.trim().replace(/^([-+]?\d*),(\d+)$/, '$1.$2');
       const value = /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(text) ? Number(text) : Number.NaN;
       if (!Number.isFinite(value)) {
-        if (option.choices?.length) return matchChoice(option, typed.trim(), typed.trim());
-        throw badLine('not-a-number', { option: option.name, value: typed.trim().slice(0, 40) });
+        if (option.choices?.length) return matchChoice(option, typed.trim(), typed.trim(), shown);
+        throw badLine('not-a-number', { option: shown, value: typed.trim().slice(0, 40) });
       }
-      checkRange(option, value, typed.trim());
-      return option.choices?.length ? matchChoice(option, text, value) : value;
+      checkRange(option, value, typed.trim(), shown);
+      return option.choices?.length ? matchChoice(option, text, value, shown) : value;
     }
     case OptionType.Boolean: {
       const word = typed.trim().toLowerCase();
       if (TRUE_WORDS.has(word)) return true;
       if (FALSE_WORDS.has(word)) return false;
-      throw badLine('not-a-boolean', { option: option.name, value: typed.trim().slice(0, 40) });
+      throw badLine('not-a-boolean', { option: shown, value: typed.trim().slice(0, 40) });
     }
     case OptionType.Attachment:
       return { attachmentPath: typed };
     default: {
       if (option.min_length !== undefined && characters(typed) < option.min_length) {
-        throw badLine('too-short', { option: option.name, min: option.min_length });
+        throw badLine('too-short', { option: shown, min: option.min_length });
       }
       if (option.max_length !== undefined && characters(typed) > option.max_length) {
-        throw badLine('too-long', { option: option.name, max: option.max_length });
+        throw badLine('too-long', { option: shown, max: option.max_length });
       }
       // Discord caps every string option at 6000 characters even without max_length.
-      if (characters(typed) > 6000) throw badLine('too-long', { option: option.name, max: 6000 });
-      return matchChoice(option, typed, typed);
+      if (characters(typed) > 6000) throw badLine('too-long', { option: shown, max: 6000 });
+      return matchChoice(option, typed, typed, shown);
     }
   }
 }
 
+/** Edit distance of two short words (insertions, deletions, substitutions). */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
+/**
+ * A word `x:` inside an unquoted value that is meant as an option of the command though it is
+ * none: another number of a numbered option (`file6:` beside `file1`…`file5`) or a near miss of
+ * an option's name in any language (`max_lenght:`, `semila:`). It ends the value, so the line is
+ * refused naming it instead of the word becoming part of the value (a path, a prompt). Other
+ * words with a colon (`Nota:`, `C:\textos`) stay in the value.
+ */
+export function looksLikeOptionName(command: ConsoleCommand, typed: string): boolean {
+  const wanted = typed.toLowerCase();
+  if (!/^\p{L}[\p{L}\p{N}_-]*$/u.test(wanted)) return false;
+  const stem = (name: string) => name.replace(/\d+$/, '');
+  return (command.definition.options ?? []).some((option) =>
+    allNames(option.name, option.name_localizations).some(
+      (name) => (/\d$/.test(name) && /\d$/.test(wanted) && stem(name) === stem(wanted)) || (wanted.length >= 4 && editDistance(wanted, name) <= 2),
+    ),
+  );
+}
+
 /**
  * Parses and validates a command line against the loaded commands. Throws UserError
- * UNKNOWN_COMMAND {name} or BAD_COMMAND_LINE {reason, …}.
+ * UNKNOWN_COMMAND {name} or BAD_COMMAND_LINE {reason, …}; the names of commands and options in
+ * the error are the ones a user of `locale` sees (`/entrenar`, `archivo1`).
  */
-export function parseCommandLine(line: string, commands: readonly ConsoleCommand[]): ParsedInvocation {
+export function parseCommandLine(line: string, commands: readonly ConsoleCommand[], locale: Locale = 'en'): ParsedInvocation {
   const { name } = commandNameOf(line);
   const found = findCommand(commands, name);
   if (!found) throw new UserError('UNKNOWN_COMMAND', { name: name.slice(0, 40) });
+  const shownCommand = localized(found.definition.name, found.definition.name_localizations, locale);
+  const shown = (option: OptionDefinition) => localized(option.name, option.name_localizations, locale);
   if ((found.definition.options ?? []).some((option) => option.type === OptionType.Subcommand || option.type === OptionType.SubcommandGroup)) {
-    throw badLine('subcommands-unsupported', { command: found.definition.name });
+    throw badLine('subcommands-unsupported', { command: shownCommand });
   }
-  const { segments } = scanCommandLine(line, (typed) => findOption(found, typed) !== undefined);
+  const { segments } = scanCommandLine(line, (typed) => findOption(found, typed) !== undefined || looksLikeOptionName(found, typed));
   const options: Record<string, ParsedValue> = {};
   for (const segment of segments) {
     const option = findOption(found, segment.typedName);
     if (!option) {
       throw badLine('unknown-option', {
         option: segment.typedName.slice(0, 40),
-        command: found.definition.name,
-        known: (found.definition.options ?? []).map((known) => known.name),
+        command: shownCommand,
+        known: (found.definition.options ?? []).map(shown),
       });
     }
-    if (option.name in options) throw badLine('duplicate-option', { option: option.name });
-    options[option.name] = convertOptionValue(option, segment.value);
+    if (option.name in options) throw badLine('duplicate-option', { option: shown(option) });
+    options[option.name] = convertOptionValue(option, segment.value, shown(option));
   }
   const missing = (found.definition.options ?? []).filter((option) => option.required && !(option.name in options));
   if (missing.length > 0) {
-    throw badLine('missing-option', { command: found.definition.name, options: missing.map((option) => option.name) });
+    throw badLine('missing-option', { command: shownCommand, options: missing.map(shown) });
   }
   return { command: found, options };
 }

@@ -4,8 +4,8 @@
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { CommandModule } from '../commands/context.js';
 import { loadCommands } from '../commands/loader.js';
-import { ConfigError, MAX_FILES_PER_TRAINING, loadConfig, managerConfigFor, parseConfig, type BotConfig } from '../discord/config.js';
-import { DEFAULT_GUILD_LIMITS, ModelManager, defaultManagerConfig } from '../manager/index.js';
+import { loadConfig, managerConfigFor, parseConfig, type BotConfig } from '../discord/config.js';
+import { ModelManager } from '../manager/index.js';
 import type { ManagerConfig, ModelManagerApi } from '../manager/types.js';
 
 export interface ConsoleSetup {
@@ -13,8 +13,6 @@ export interface ConsoleSetup {
   /** As the greeting shows them: relative to where the console started when inside it. */
   shownDataDir: string;
   shownModelsDir: string;
-  /** Bot settings that were invalid and ignored (the console does not need them to be right). */
-  warning: string | null;
 }
 
 function shown(path: string, cwd: string): string {
@@ -25,25 +23,17 @@ function shown(path: string, cwd: string): string {
 /**
  * The bot's configuration (DATA_DIR, MODELS_DIR, limits, workers) with the console's flags on
  * top. `readDotenv` reads .env first, as the bot does; tests pass their own environment instead.
+ * Throws the bot's ConfigError (every invalid value listed): the console runs on the same rule.
  */
 export async function consoleSetup(
   env: NodeJS.ProcessEnv,
   given: { dataDir?: string; modelsDir?: string; cwd: string; readDotenv: boolean },
 ): Promise<ConsoleSetup> {
-  let config: BotConfig | null = null;
-  let warning: string | null = null;
-  try {
-    config = given.readDotenv ? await loadConfig({ cwd: given.cwd, env }) : parseConfig(env, given.cwd);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    warning = error.message;
-  }
-  const dataDir = resolve(given.cwd, given.dataDir ?? config?.dataDir ?? (env.DATA_DIR || './data'));
-  const modelsDir = resolve(given.cwd, given.modelsDir ?? config?.modelsDir ?? (env.MODELS_DIR || './models'));
-  const managerConfig = config
-    ? managerConfigFor(config, { dataDir, modelsDir })
-    : defaultManagerConfig(dataDir, { modelsDir, limits: { ...DEFAULT_GUILD_LIMITS, maxFiles: MAX_FILES_PER_TRAINING } });
-  return { managerConfig, shownDataDir: shown(dataDir, given.cwd), shownModelsDir: shown(modelsDir, given.cwd), warning };
+  const config: BotConfig = given.readDotenv ? await loadConfig({ cwd: given.cwd, env }) : parseConfig(env, given.cwd);
+  const dataDir = resolve(given.cwd, given.dataDir ?? config.dataDir);
+  const modelsDir = resolve(given.cwd, given.modelsDir ?? config.modelsDir);
+  const managerConfig = managerConfigFor(config, { dataDir, modelsDir });
+  return { managerConfig, shownDataDir: shown(dataDir, given.cwd), shownModelsDir: shown(modelsDir, given.cwd) };
 }
 
 export function openConsoleManager(config: ManagerConfig): Promise<ModelManagerApi> {

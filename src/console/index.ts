@@ -6,6 +6,7 @@ import { userInfo } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Actor, AutocompleteContext, CommandModule, Locale } from '../commands/context.js';
+import { ConfigError } from '../discord/config.js';
 import { consoleStrings } from '../i18n/console.js';
 import { describeError, translator } from '../i18n/index.js';
 import type { ModelManagerApi } from '../manager/types.js';
@@ -97,7 +98,14 @@ export async function runConsole(options: ConsoleOptions = {}): Promise<number> 
   const strings = consoleStrings(locale);
   const interactive = options.interactive ?? (isTerminal(input) && isTerminal(output));
   const cwd = options.cwd ?? process.cwd();
-  const setup = await consoleSetup(env, { dataDir: settings.dataDir, modelsDir: settings.modelsDir, cwd, readDotenv: options.env === undefined });
+  let setup;
+  try {
+    setup = await consoleSetup(env, { dataDir: settings.dataDir, modelsDir: settings.modelsDir, cwd, readDotenv: options.env === undefined });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    errorOutput.write(error.report());
+    return 1;
+  }
   const { dataDir } = setup.managerConfig;
   const guildId = settings.guildId ?? 'local';
   const user = options.user ?? localUser(env);
@@ -116,8 +124,6 @@ export async function runConsole(options: ConsoleOptions = {}): Promise<number> 
   const openedHere = !options.manager;
   const manager = (): Promise<ModelManagerApi> => {
     if (!managerPromise) {
-      // Said when the settings are first used, so a run without commands prints only one message.
-      if (setup.warning) errorOutput.write(`${setup.warning}\n`);
       managerPromise = openConsoleManager(setup.managerConfig);
     }
     return managerPromise;

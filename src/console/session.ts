@@ -187,14 +187,20 @@ export class ConsoleSession {
     }
     let invocation;
     try {
-      invocation = parseCommandLine(text, commands);
+      invocation = parseCommandLine(text, commands, this.options.locale);
     } catch (error) {
       this.showError(error, text);
       return 'failed';
     }
     this.running = invocation.command.definition.name;
     try {
-      const options = await resolveOptionValues(invocation.options, this.options.cwd);
+      const locale = this.options.locale;
+      const definitions = invocation.command.definition.options ?? [];
+      const shownOption = (name: string) => {
+        const option = definitions.find((candidate) => candidate.name === name);
+        return option ? localized(option.name, option.name_localizations, locale) : name;
+      };
+      const options = await resolveOptionValues(invocation.options, this.options.cwd, shownOption);
       const manager = await this.options.manager();
       const run = new Invocation(this, manager, options);
       await invocation.command.module.execute(run.context);
@@ -242,10 +248,13 @@ export class ConsoleSession {
     return parts.join(', ');
   }
 
+  /** `/name option:…` in the names the console's user sees (`/entrenar archivo1:<archivo>` in Spanish). */
   usageOf(command: ConsoleCommand): string {
-    const words = [`/${command.definition.name}`];
+    const locale = this.options.locale;
+    const words = [`/${localized(command.definition.name, command.definition.name_localizations, locale)}`];
     for (const option of command.definition.options ?? []) {
-      const placeholder = option.type === OptionType.Attachment ? `${option.name}:<${this.strings.optionType.attachment}>` : `${option.name}:…`;
+      const name = localized(option.name, option.name_localizations, locale);
+      const placeholder = option.type === OptionType.Attachment ? `${name}:<${this.strings.optionType.attachment}>` : `${name}:…`;
       words.push(option.required ? placeholder : `[${placeholder}]`);
     }
     return words.join(' ');
@@ -263,10 +272,10 @@ export class ConsoleSession {
     if (command) {
       const { definition } = command;
       const embed: ReplyEmbed = {
-        title: `/${definition.name} — ${localized(definition.description, definition.description_localizations, locale)}`,
+        title: `/${localized(definition.name, definition.name_localizations, locale)} — ${localized(definition.description, definition.description_localizations, locale)}`,
         description: this.strings.usage(this.usageOf(command)),
         fields: (definition.options ?? []).map((option) => ({
-          name: option.name,
+          name: localized(option.name, option.name_localizations, locale),
           value: `${localized(option.description, option.description_localizations, locale)} (${this.optionSummary(option)})`,
         })),
       };

@@ -58,13 +58,28 @@ function isWide(code: number): boolean {
 /** Columns the text occupies in a terminal (ANSI colours ignored). */
 export function displayWidth(text: string): number {
   let width = 0;
+  let previous = 0;
   for (const character of stripAnsi(text)) {
     const code = character.codePointAt(0)!;
-    if (code < 0x20 || (code >= 0x7f && code < 0xa0) || isZeroWidth(code)) continue;
-    width += isWide(code) ? 2 : 1;
+    // VARIATION SELECTOR-16 asks for the emoji presentation of the symbol before it, which
+    // terminals draw in two columns: "⚠️" is U+26A0 (narrow alone) + U+FE0F. Without this, table
+    // rows holding it were one column off.
+    if (code === EMOJI_PRESENTATION && previous === 1) {
+      width += 1;
+      previous = 2;
+      continue;
+    }
+    if (code < 0x20 || (code >= 0x7f && code < 0xa0) || isZeroWidth(code)) {
+      previous = 0;
+      continue;
+    }
+    previous = isWide(code) ? 2 : 1;
+    width += previous;
   }
   return width;
 }
+
+const EMOJI_PRESENTATION = 0xfe0f;
 
 /** Pads with spaces on the right up to `width` columns. */
 export function padEnd(text: string, width: number): string {

@@ -38,6 +38,11 @@ export class ConfigError extends Error {
     super(`Invalid configuration (.env or environment):\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
     this.name = 'ConfigError';
   }
+
+  /** What the bot and the console print before exiting 1: every problem, then where to look. */
+  report(): string {
+    return `${this.message}\nSee .env.example for every variable and its default.\n`;
+  }
 }
 
 const UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3, gib: 1024 ** 3 };
@@ -164,6 +169,9 @@ const schema = z.object({
   ),
 });
 
+const ATTACHMENT_OVER_TRAINING =
+  'MAX_ATTACHMENT_BYTES: is larger than MAX_TRAINING_BYTES; a file can never be larger than a whole training. Lower it or raise MAX_TRAINING_BYTES.';
+
 /** Validates the environment (call loadDotenv first to read .env). `cwd` anchors relative dirs. */
 export function parseConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()): BotConfig {
   // In a process spawned by discord.js's ShardingManager, SHARDS holds this process's shard ids
@@ -171,14 +179,18 @@ export function parseConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd())
   const source = env.SHARDING_MANAGER === 'true' ? { ...env, SHARDS: undefined } : env;
   const parsed = schema.safeParse(source);
   if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`));
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`);
+    // The pair check below needs both sizes; when both are valid it is listed with the rest.
+    const sizes = schema.pick({ MAX_ATTACHMENT_BYTES: true, MAX_TRAINING_BYTES: true }).safeParse(source);
+    if (sizes.success && sizes.data.MAX_ATTACHMENT_BYTES > sizes.data.MAX_TRAINING_BYTES) problems.push(ATTACHMENT_OVER_TRAINING);
+    throw new ConfigError(problems);
   }
   const values = parsed.data;
   const problems: string[] = [];
   if (values.MAX_ATTACHMENT_BYTES > values.MAX_TRAINING_BYTES) {
     // Not an error in itself (a single file is then capped by the per-training limit), but
     // almost always a typo; saying so early saves a confused operator.
-    problems.push('MAX_ATTACHMENT_BYTES: is larger than MAX_TRAINING_BYTES; a file can never be larger than a whole training. Lower it or raise MAX_TRAINING_BYTES.');
+    problems.push(ATTACHMENT_OVER_TRAINING);
   }
   if (problems.length > 0) throw new ConfigError(problems);
   const dataDir = resolve(cwd, values.DATA_DIR ?? './data');

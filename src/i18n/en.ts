@@ -134,12 +134,12 @@ export const en = {
   'stats.embeddingsValue': (p, t) => (Number(p.count) === 0 ? 'none' : `${t.int(Number(p.count))} × ${t.int(Number(p.dim))}`),
   'stats.memory': 'Memory',
   'stats.graph': 'Graph',
-  'stats.graphValue': (p, t) => `${t.int(Number(p.nodes))} nodes · ${t.int(Number(p.edges))} edges`,
+  'stats.graphValue': (p, t) => `${t.int(Number(p.nodes))} ${plural(Number(p.nodes), 'node', 'nodes')} · ${t.int(Number(p.edges))} ${plural(Number(p.edges), 'edge', 'edges')}`,
   'stats.parameters': 'Parameters',
   'stats.parametersValue': (p, t) =>
-    `min frequency ${t.int(Number(p.minFrequency))} · max patterns ${Number(p.maxPatterns) === 0 ? 'no limit' : t.int(Number(p.maxPatterns))} · validation ${t.dec(Number(p.validation))}`,
+    `min frequency ${t.int(Number(p.minFrequency))} · max patterns ${Number(p.maxPatterns) === 0 ? 'no limit' : t.int(Number(p.maxPatterns))} · validation ${Number(p.validation) === 0 ? 'none' : `${t.dec(Number(p.validation) * 100)}% of lines held out`}`,
   'stats.corpus': 'Corpus',
-  'stats.corpusValue': (p, t) => `${t.int(Number(p.lines))} lines · ${t.int(Number(p.tokens))} words`,
+  'stats.corpusValue': (p, t) => `${t.int(Number(p.lines))} ${plural(Number(p.lines), 'line', 'lines')} · ${t.int(Number(p.tokens))} ${plural(Number(p.tokens), 'word', 'words')}`,
   'stats.perplexity': 'Held-out perplexity',
   'stats.trainingTime': 'Training time',
 
@@ -158,6 +158,9 @@ export const en = {
   'train.done.description': (p, t) =>
     `${p.mode === 'append' ? 'Added' : 'Learned'} ${t.int(Number(p.lines))} ${plural(Number(p.lines), 'line', 'lines')} from ${t.int(Number(p.files))} ${plural(Number(p.files), 'file', 'files')}. ` +
     'The model is active but not saved: press **Save**, or use `/save`.',
+  // ---- issue 19: held-out lines said where the line counts stand side by side ----
+  'train.done.heldOut': (p, t) =>
+    `${t.int(Number(p.heldOut))} of those ${plural(Number(p.heldOut), 'line was', 'lines were')} held out to measure perplexity (validation); the model learned from the other ${t.int(Number(p.trained))}.`,
   'train.done.descriptionLate': (p, t) =>
     `Training started by ${t.text(p.user)} finished. ${t.int(Number(p.lines))} ${plural(Number(p.lines), 'line', 'lines')} learned. The model is active but not saved: use \`/save\` to keep it.`,
   'train.failedLate': (p, t) => `Training started by ${t.text(p.user)} did not finish: ${t.text(p.reason)}`,
@@ -185,9 +188,9 @@ export const en = {
   'models.unavailable': 'file unavailable',
   'models.entry': (p, t) =>
     [
-      `v${t.int(Number(p.version))}${Number(p.versions) > 1 ? ` (${t.int(Number(p.versions))} versions)` : ''} · ${t.text(p.size)} · ${t.text(p.date)}`,
-      `${t.int(Number(p.patterns))} patterns · ${t.int(Number(p.embeddings))} embeddings · ${t.text(p.memory)} memory`,
-      `${t.int(Number(p.nodes))} graph nodes · max length ${t.int(Number(p.order))} · min frequency ${t.int(Number(p.minFrequency))}` +
+      `v${t.int(Number(p.version))}${Number(p.versions) > 1 ? ` (${t.int(Number(p.versions))} versions${p.newest ? `, newest v${t.int(Number(p.newest))}` : ''})` : ''} · ${t.text(p.size)} · ${t.text(p.date)}`,
+      `${t.int(Number(p.patterns))} ${plural(Number(p.patterns), 'pattern', 'patterns')} · ${t.int(Number(p.embeddings))} ${plural(Number(p.embeddings), 'embedding', 'embeddings')} · ${t.text(p.memory)} memory`,
+      `${t.int(Number(p.nodes))} ${plural(Number(p.nodes), 'graph node', 'graph nodes')} · max length ${t.int(Number(p.order))} · min frequency ${t.int(Number(p.minFrequency))}` +
         (p.perplexity === null || p.perplexity === undefined ? '' : ` · perplexity ${t.dec(Number(p.perplexity))}`),
     ].join('\n'),
   'models.previous': 'Previous',
@@ -234,7 +237,7 @@ export const en = {
   'status.storageValue': (p, t) =>
     `${t.int(Number(p.models))} of ${t.int(Number(p.maxModels))} models · ${t.text(p.bytes)} of ${t.text(p.maxBytes)}`,
   'status.limits': 'Limits per training',
-  'status.limitsValue': (p, t) => `${t.int(Number(p.files))} files · ${t.text(p.attachment)} per file · ${t.text(p.training)} in all`,
+  'status.limitsValue': (p, t) => `${t.int(Number(p.files))} ${plural(Number(p.files), 'file', 'files')} · ${t.text(p.attachment)} per file · ${t.text(p.training)} in all`,
   'status.version': 'Version',
   'status.uptime': 'Uptime',
 
@@ -275,7 +278,17 @@ export const en = {
   'error.ALREADY_TRAINING': (p, t) =>
     `A training is already running on this server (${t.int(Number(p.percent))}%, ${t.text(p.phase)}). Wait for it to finish; \`/status\` shows its progress.`,
   'error.JOBS_BUSY': (p, t) => `The bot is busy training for other servers. Try again in about ${t.duration(Number(p.retryAfterSeconds) * 1000)}.`,
-  'error.QUOTA_MODELS': (p, t) => `This server already has ${t.int(Number(p.limit))} saved models, the most allowed. Delete one with \`/delete\` first.`,
+  // issue 19: the model quota counts versions; say so, with the versions per model
+  'error.QUOTA_MODELS': (p, t) => {
+    const names = asList(p.names);
+    const counts = asList(p.versionCounts).map(Number);
+    const perModel = names.map((name, i) => `${t.text(name)} ${t.int(counts[i] ?? 0)} ${plural(counts[i] ?? 0, 'version', 'versions')}`);
+    return (
+      `This server already has ${t.int(Number(p.limit))} saved ${plural(Number(p.limit), 'version', 'versions')}, the most allowed (every version of a model counts)` +
+      (perModel.length > 0 ? `: ${t.list(Number(p.moreModels) > 0 ? [...perModel, `${t.int(Number(p.moreModels))} more ${plural(Number(p.moreModels), 'model', 'models')}`] : perModel)}` : '') +
+      '. Delete old versions with `/delete name:… version:…` (or a whole model with `/delete name:…`) first.'
+    );
+  },
   'error.QUOTA_BYTES': (p, t) =>
     `Saving would exceed this server’s storage (${t.bytes(Number(p.usedBytes))} used of ${t.bytes(Number(p.limit))}). Delete old models with \`/delete\`, or train with a lower \`max_patterns\`.`,
   'error.TRAINING_CANCELLED': 'The training was cancelled. Nothing changed; start it again with `/train`.',

@@ -135,12 +135,12 @@ export const es: Record<MessageKey, Message> = {
   'stats.embeddingsValue': (p, t) => (Number(p.count) === 0 ? 'ninguno' : `${t.int(Number(p.count))} × ${t.int(Number(p.dim))}`),
   'stats.memory': 'Memoria',
   'stats.graph': 'Grafo',
-  'stats.graphValue': (p, t) => `${t.int(Number(p.nodes))} nodos · ${t.int(Number(p.edges))} aristas`,
+  'stats.graphValue': (p, t) => `${t.int(Number(p.nodes))} ${plural(Number(p.nodes), 'nodo', 'nodos')} · ${t.int(Number(p.edges))} ${plural(Number(p.edges), 'arista', 'aristas')}`,
   'stats.parameters': 'Parámetros',
   'stats.parametersValue': (p, t) =>
-    `frecuencia mínima ${t.int(Number(p.minFrequency))} · máx. patrones ${Number(p.maxPatterns) === 0 ? 'sin límite' : t.int(Number(p.maxPatterns))} · validación ${t.dec(Number(p.validation))}`,
+    `frecuencia mínima ${t.int(Number(p.minFrequency))} · máx. patrones ${Number(p.maxPatterns) === 0 ? 'sin límite' : t.int(Number(p.maxPatterns))} · validación ${Number(p.validation) === 0 ? 'ninguna' : `${t.dec(Number(p.validation) * 100)} % de las líneas apartado`}`,
   'stats.corpus': 'Corpus',
-  'stats.corpusValue': (p, t) => `${t.int(Number(p.lines))} líneas · ${t.int(Number(p.tokens))} palabras`,
+  'stats.corpusValue': (p, t) => `${t.int(Number(p.lines))} ${plural(Number(p.lines), 'línea', 'líneas')} · ${t.int(Number(p.tokens))} ${plural(Number(p.tokens), 'palabra', 'palabras')}`,
   'stats.perplexity': 'Perplejidad (validación)',
   'stats.trainingTime': 'Tiempo de entrenamiento',
 
@@ -159,6 +159,9 @@ export const es: Record<MessageKey, Message> = {
   'train.done.description': (p, t) =>
     `${p.mode === 'append' ? 'Añadidas' : 'Aprendidas'} ${t.int(Number(p.lines))} ${plural(Number(p.lines), 'línea', 'líneas')} de ${t.int(Number(p.files))} ${plural(Number(p.files), 'archivo', 'archivos')}. ` +
     'El modelo está activo pero sin guardar: pulsa **Guardar** o usa `/guardar`.',
+  // ---- issue 19: held-out lines said where the line counts stand side by side ----
+  'train.done.heldOut': (p, t) =>
+    `De ellas, ${t.int(Number(p.heldOut))} ${plural(Number(p.heldOut), 'se apartó', 'se apartaron')} para medir la perplejidad (validación); el modelo aprendió de las otras ${t.int(Number(p.trained))}.`,
   'train.done.descriptionLate': (p, t) =>
     `Ha terminado el entrenamiento iniciado por ${t.text(p.user)}: ${t.int(Number(p.lines))} ${plural(Number(p.lines), 'línea aprendida', 'líneas aprendidas')}. El modelo está activo pero sin guardar: usa \`/guardar\` para conservarlo.`,
   'train.failedLate': (p, t) => `El entrenamiento iniciado por ${t.text(p.user)} no ha terminado: ${t.text(p.reason)}`,
@@ -186,9 +189,9 @@ export const es: Record<MessageKey, Message> = {
   'models.unavailable': 'archivo no disponible',
   'models.entry': (p, t) =>
     [
-      `v${t.int(Number(p.version))}${Number(p.versions) > 1 ? ` (${t.int(Number(p.versions))} versiones)` : ''} · ${t.text(p.size)} · ${t.text(p.date)}`,
-      `${t.int(Number(p.patterns))} patrones · ${t.int(Number(p.embeddings))} vectores · ${t.text(p.memory)} de memoria`,
-      `${t.int(Number(p.nodes))} nodos del grafo · longitud máx. ${t.int(Number(p.order))} · frecuencia mínima ${t.int(Number(p.minFrequency))}` +
+      `v${t.int(Number(p.version))}${Number(p.versions) > 1 ? ` (${t.int(Number(p.versions))} versiones${p.newest ? `, la más reciente v${t.int(Number(p.newest))}` : ''})` : ''} · ${t.text(p.size)} · ${t.text(p.date)}`,
+      `${t.int(Number(p.patterns))} ${plural(Number(p.patterns), 'patrón', 'patrones')} · ${t.int(Number(p.embeddings))} ${plural(Number(p.embeddings), 'vector', 'vectores')} · ${t.text(p.memory)} de memoria`,
+      `${t.int(Number(p.nodes))} ${plural(Number(p.nodes), 'nodo del grafo', 'nodos del grafo')} · longitud máx. ${t.int(Number(p.order))} · frecuencia mínima ${t.int(Number(p.minFrequency))}` +
         (p.perplexity === null || p.perplexity === undefined ? '' : ` · perplejidad ${t.dec(Number(p.perplexity))}`),
     ].join('\n'),
   'models.previous': 'Anterior',
@@ -205,7 +208,7 @@ export const es: Record<MessageKey, Message> = {
   // ---- /borrar ------------------------------------------------------------------------------------
   'delete.confirm.title': (p, t) => `¿Borrar ${t.text(p.name)}?`,
   'delete.confirm.body': (p, t) =>
-    `Se borrará${p.version ? ` la versión ${t.int(Number(p.version))}` : `n ${t.int(Number(p.count))} ${plural(Number(p.count), 'versión', 'versiones')}`} (${t.text(p.size)}) para siempre.` +
+    `Se ${p.version ? `borrará la versión ${t.int(Number(p.version))}` : `${plural(Number(p.count), 'borrará', 'borrarán')} ${t.int(Number(p.count))} ${plural(Number(p.count), 'versión', 'versiones')}`} (${t.text(p.size)}) para siempre.` +
     (p.active ? ' Es el modelo activo: `/generar` no tendrá modelo hasta que cargues o entrenes otro.' : '') +
     ' Esta pregunta caduca en 60 segundos.',
   'delete.confirm.button': 'Borrar',
@@ -235,7 +238,7 @@ export const es: Record<MessageKey, Message> = {
   'status.storageValue': (p, t) =>
     `${t.int(Number(p.models))} de ${t.int(Number(p.maxModels))} modelos · ${t.text(p.bytes)} de ${t.text(p.maxBytes)}`,
   'status.limits': 'Límites por entrenamiento',
-  'status.limitsValue': (p, t) => `${t.int(Number(p.files))} archivos · ${t.text(p.attachment)} por archivo · ${t.text(p.training)} en total`,
+  'status.limitsValue': (p, t) => `${t.int(Number(p.files))} ${plural(Number(p.files), 'archivo', 'archivos')} · ${t.text(p.attachment)} por archivo · ${t.text(p.training)} en total`,
   'status.version': 'Versión',
   'status.uptime': 'Tiempo en marcha',
 
@@ -277,7 +280,17 @@ export const es: Record<MessageKey, Message> = {
   'error.ALREADY_TRAINING': (p, t) =>
     `Ya hay un entrenamiento en curso en este servidor (${t.int(Number(p.percent))} %, ${t.text(p.phase)}). Espera a que termine; \`/estado\` muestra su progreso.`,
   'error.JOBS_BUSY': (p, t) => `El bot está ocupado entrenando para otros servidores. Inténtalo de nuevo dentro de unos ${t.duration(Number(p.retryAfterSeconds) * 1000)}.`,
-  'error.QUOTA_MODELS': (p, t) => `Este servidor ya tiene ${t.int(Number(p.limit))} modelos guardados, el máximo permitido. Borra uno con \`/borrar\` primero.`,
+  // issue 19: the model quota counts versions; say so, with the versions per model
+  'error.QUOTA_MODELS': (p, t) => {
+    const names = asList(p.names);
+    const counts = asList(p.versionCounts).map(Number);
+    const perModel = names.map((name, i) => `${t.text(name)} ${t.int(counts[i] ?? 0)} ${plural(counts[i] ?? 0, 'versión', 'versiones')}`);
+    return (
+      `Este servidor ya tiene ${t.int(Number(p.limit))} ${plural(Number(p.limit), 'versión guardada', 'versiones guardadas')}, el máximo permitido (cuenta cada versión de cada modelo)` +
+      (perModel.length > 0 ? `: ${t.list(Number(p.moreModels) > 0 ? [...perModel, `${t.int(Number(p.moreModels))} ${plural(Number(p.moreModels), 'modelo más', 'modelos más')}`] : perModel)}` : '') +
+      '. Borra primero versiones antiguas con `/borrar nombre:… version:…` (o un modelo entero con `/borrar nombre:…`).'
+    );
+  },
   'error.QUOTA_BYTES': (p, t) =>
     `Guardar superaría el espacio de este servidor (${t.bytes(Number(p.usedBytes))} usados de ${t.bytes(Number(p.limit))}). Borra modelos antiguos con \`/borrar\` o entrena con un \`max_patrones\` menor.`,
   'error.TRAINING_CANCELLED': 'Se ha cancelado el entrenamiento. No ha cambiado nada; vuelve a empezarlo con `/entrenar`.',

@@ -56,8 +56,12 @@ function decodeWithoutBinaryCheck(name: string, bytes: Uint8Array): { text: stri
   } catch {
     // Not UTF-8. Either another single-byte encoding, or UTF-8 that was damaged or mixed.
   }
-  if (looksLikeDamagedUtf8(bytes)) throw new UserError('BAD_ENCODING', { name });
-  return { text: decodeWindows1252(bytes), encoding: 'windows-1252' };
+  const text = decodeWindows1252(bytes);
+  if (looksLikeDamagedUtf8(bytes)) {
+    // Random bytes hold a few well-formed sequences by chance: binary is the better answer.
+    throw new UserError(looksBinary(text) ? 'BINARY_FILE' : 'BAD_ENCODING', { name });
+  }
+  return { text, encoding: 'windows-1252' };
 }
 
 // Node 20's TextDecoder('windows-1252') decodes as ISO-8859-1: 0x80–0x9F come out as C1 controls
@@ -106,9 +110,11 @@ function guessUtf16WithoutBom(bytes: Uint8Array): 'utf-16le' | 'utf-16be' | null
 
 /**
  * A windows-1252 text almost never contains a well-formed UTF-8 multi-byte sequence ("ñ" is F1,
- * followed by ASCII). When at least as many well-formed sequences as stray high bytes appear,
- * the file is UTF-8 with damage or mixed encodings; decoding it as windows-1252 would train on
- * mojibake ("Ã±"), so it is refused instead.
+ * followed by ASCII). One rule for every file that is not valid UTF-8: if it holds a single
+ * well-formed UTF-8 character, it is UTF-8 with damage, stray bytes or a mixed-in other
+ * encoding, whatever the proportions, and decoding it as windows-1252 would train on mojibake
+ * ("Ã±", "ÿþ"): it is refused. (This counted stray bytes against well-formed sequences, so a
+ * UTF-8 file with a few accents and more stray bytes was read as windows-1252.)
  */
 function looksLikeDamagedUtf8(bytes: Uint8Array): boolean {
   let wellFormed = 0;
@@ -126,7 +132,7 @@ function looksLikeDamagedUtf8(bytes: Uint8Array): boolean {
       stray++;
     }
   }
-  return wellFormed > 0 && wellFormed >= stray;
+  return wellFormed > 0 && stray > 0;
 }
 
 function looksBinary(text: string): boolean {

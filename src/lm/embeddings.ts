@@ -24,11 +24,13 @@
 // training split (1.05M tokens): see bench/embeddings-quick.ts.
 
 import { heapEstimate } from './heap-estimate.js';
-import { TrainingInputError, type EmbeddingTable } from './types.js';
+import { TrainingInputError, type CountTrieLevel, type EmbeddingTable } from './types.js';
 
 /** Ids below this are <unk>, <s>, </s>: they get zero rows. */
 const FIRST_WORD_ID = 3;
-const DEFAULT_WINDOW = 2;
+/** Words on each side counted as context by default (see EmbeddingOptions.window). */
+export const DEFAULT_EMBEDDING_WINDOW = 2;
+const DEFAULT_WINDOW = DEFAULT_EMBEDDING_WINDOW;
 const DEFAULT_MAX_WORDS = 20_000;
 const DEFAULT_SEED = 1;
 /** Context-distribution smoothing exponent (Levy et al. 2015). */
@@ -54,6 +56,17 @@ export interface EmbeddingCorpus {
   sentenceStarts: Int32Array;
 }
 
+/**
+ * The same co-occurrences read from exact n-gram counts instead of the token stream: a pair of
+ * words d positions apart in a sentence is exactly one occurrence of a (d+1)-gram that starts with
+ * one and ends with the other, so levels 1..window of an unpruned count trie give the counts the
+ * corpus would. Adding text to a model (which keeps counts, not text) trains its embeddings this
+ * way, on everything it learned. Needs `levels.length > window`.
+ */
+export interface NgramCooccurrences {
+  levels: readonly CountTrieLevel[];
+}
+
 export interface EmbeddingOptions {
   dim: number;
   /** Words on each side counted as context; nearer words weigh more. Default 2. */
@@ -76,7 +89,7 @@ export interface EmbeddingOptions {
  * times. Ids are frequency-ranked, so the table covers ids 0..count-1; reserved ids and words that
  * never co-occur with another covered word get zero rows.
  */
-export function trainEmbeddings(corpus: EmbeddingCorpus, counts: Uint32Array, options: EmbeddingOptions): EmbeddingTable {
+export function trainEmbeddings(corpus: EmbeddingCorpus | NgramCooccurrences, counts: Uint32Array, options: EmbeddingOptions): EmbeddingTable {
   const dim = options.dim;
   const window = options.window ?? DEFAULT_WINDOW;
   const maxWords = options.maxWords ?? DEFAULT_MAX_WORDS;
@@ -115,7 +128,10 @@ export function trainEmbeddings(corpus: EmbeddingCorpus, counts: Uint32Array, op
   };
   if (rows <= FIRST_WORD_ID) return table;
 
-  const cooccurrence = countCooccurrences(corpus, rows, window);
+  if ('levels' in corpus && corpus.levels.length <= window) {
+    throw new TrainingInputError('bad-params', `embeddings from n-gram counts need order > window (${window}), got ${corpus.levels.length}`);
+  }
+  const cooccurrence = 'levels' in corpus ? countNgramCooccurrences(corpus.levels, rows, window) : countCooccurrences(corpus, rows, window);
   const blockSize = Math.min(rows, FIRST_WORD_ID + svdWords);
   const ppmi = positivePmi(cooccurrence, rows, blockSize);
   if (ppmi.values.length === 0) return table;
@@ -150,6 +166,51 @@ function countCooccurrences(corpus: EmbeddingCorpus, rows: number, window: numbe
   const upperStart = countPairsPerRow(corpus.ids, bounds, rows, window);
   const events = scatterPairs(corpus.ids, bounds, rows, window, upperStart);
   return sumPairRuns(events, upperStart, rows, window);
+}
+
+/**
+ * countCooccurrences from n-gram counts (see NgramCooccurrences): each (d+1)-gram whose first and
+ * last tokens are covered words adds its count at distance d. The per-row runs then hold one
+ * entry per n-gram instead of one per occurrence, each weighing count × the distance's weight.
+ */
+function countNgramCooccurrences(levels: readonly CountTrieLevel[], rows: number, window: number): UpperTriangle {
+  // first[k][i]: the first word of the (k+1)-gram i of level k.
+  const first: Int32Array[] = [levels[0].word];
+  for (let k = 1; k <= window; k++) {
+    const { parent } = levels[k];
+    const above = first[k - 1];
+    const level = new Int32Array(parent.length);
+    for (let i = 0; i < parent.length; i++) level[i] = above[parent[i]];
+    first.push(level);
+  }
+  const covered = (id: number) => id >= FIRST_WORD_ID && id < rows;
+  const upperStart = new Int32Array(rows + 1);
+  for (let d = 1; d <= window; d++) {
+    const { word } = levels[d];
+    for (let i = 0; i < word.length; i++) {
+      const a = first[d][i];
+      const b = word[i];
+      if (covered(a) && covered(b)) upperStart[(a < b ? a : b) + 1]++;
+    }
+  }
+  for (let w = 0; w < rows; w++) upperStart[w + 1] += upperStart[w];
+  const events = new Int32Array(upperStart[rows]);
+  const weights = new Float64Array(upperStart[rows]);
+  const cursor = upperStart.slice(0, rows);
+  for (let d = 1; d <= window; d++) {
+    const { word, count } = levels[d];
+    const weight = (window - d + 1) / window;
+    for (let i = 0; i < word.length; i++) {
+      const a = first[d][i];
+      const b = word[i];
+      if (!covered(a) || !covered(b)) continue;
+      const lower = a < b ? a : b;
+      const slot = cursor[lower]++;
+      events[slot] = (a < b ? b : a) * 32 + d;
+      weights[slot] = count[i] * weight;
+    }
+  }
+  return sumPairRuns(events, upperStart, rows, window, weights);
 }
 
 /** [start, end) of every sentence, clamped to the corpus so malformed offsets cannot read past it. */
@@ -216,7 +277,7 @@ interface UpperTriangle {
 }
 
 /** Sums each row's events per context, compacting the runs in place (a row's output never overtakes its input). */
-function sumPairRuns(events: Int32Array, upperStart: Int32Array, rows: number, window: number): UpperTriangle {
+function sumPairRuns(events: Int32Array, upperStart: Int32Array, rows: number, window: number, weights?: Float64Array): UpperTriangle {
   const distanceWeight = new Float64Array(32);
   for (let d = 1; d <= window; d++) distanceWeight[d] = (window - d + 1) / window;
   const scratch = new Float64Array(rows);
@@ -232,7 +293,7 @@ function sumPairRuns(events: Int32Array, upperStart: Int32Array, rows: number, w
       const context = event >> 5;
       // First sighting of this context in the row: its slot e ≥ written was already read.
       if (scratch[context] === 0) columns[written++] = context;
-      scratch[context] += distanceWeight[event & 31];
+      scratch[context] += weights === undefined ? distanceWeight[event & 31] : weights[e];
     }
     upperStart[w] = firstOutput;
     for (let o = firstOutput; o < written; o++) {

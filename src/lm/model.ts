@@ -35,6 +35,9 @@ import {
   type TrainParams,
 } from './types.js';
 
+/** Embedding rows of <unk>, <s>, </s> (ids 0–2): always zero, not counted as vectors. */
+const RESERVED_EMBEDDING_ROWS = 3;
+
 
 /** What a model remembers about how it was made (the file header minus its framing). */
 export interface ModelProvenance {
@@ -317,7 +320,9 @@ export class Model implements GenerationSource {
       vocabularySize: this.vocab.length,
       patternsByOrder,
       patterns,
-      embeddings: this.embeddings?.count ?? 0,
+      // Words with a row of their own (at most 20,000): the table's first three rows are the
+      // reserved <unk>, <s>, </s>, which never get a vector.
+      embeddings: Math.max(0, (this.embeddings?.count ?? 0) - RESERVED_EMBEDDING_ROWS),
       embeddingDim: this.embeddings?.dim ?? 0,
       // The root (empty context) plus every pattern; each pattern has a continuation edge from
       // its prefix and a backoff edge to its suffix.

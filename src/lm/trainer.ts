@@ -7,7 +7,7 @@ import { adjustedCounts } from './adjust.js';
 import { readCorpus } from './corpus.js';
 import { corpusWindows, countWindows, renumber, trieWindows, unigramCounts, type Windows } from './count.js';
 import { estimateDiscounts } from './discount.js';
-import { trainEmbeddings } from './embeddings.js';
+import { DEFAULT_EMBEDDING_WINDOW, trainEmbeddings } from './embeddings.js';
 import { buildPatternGraph } from './graph.js';
 import { Model } from './model.js';
 import { applyPruning, selectPatterns } from './prune.js';
@@ -123,9 +123,14 @@ function runTraining(lines: Iterable<string>, params: TrainParams, options: Trai
   // Fresh embeddings are trained before the model is built: their co-occurrence buffers then
   // never coexist with the model's probability arrays, which keeps training's peak RSS down.
   let embeddings: EmbeddingTable | null = null;
-  if (params.embeddingDim > 0 && base?.embeddings == null) {
+  // Adding text keeps no text, only counts: the embeddings are trained again from the merged
+  // exact n-gram counts, which hold every co-occurrence within the window (order > window), so
+  // they cover every word of base + new text as one training on all of it would.
+  const fromCounts = base !== null && order > DEFAULT_EMBEDDING_WINDOW;
+  if (params.embeddingDim > 0 && (base?.embeddings == null || fromCounts)) {
     report('embed', 0.7);
-    embeddings = trainEmbeddings(embeddingCorpus(corpus.tokens), counts.levels[0].count, { dim: params.embeddingDim, seed });
+    const source = fromCounts ? { levels: fullCounts.levels } : embeddingCorpus(corpus.tokens);
+    embeddings = trainEmbeddings(source, counts.levels[0].count, { dim: params.embeddingDim, seed });
   }
   // Nothing reads the token buffer from here on: let it go before the model's arrays are made.
   corpus.tokens = new Int32Array(0);
@@ -145,7 +150,7 @@ function runTraining(lines: Iterable<string>, params: TrainParams, options: Trai
     discounts,
   }, true);
 
-  if (params.embeddingDim > 0 && base?.embeddings != null) {
+  if (params.embeddingDim > 0 && base?.embeddings != null && !fromCounts) {
     report('embed', 0.9);
     embeddings = reindexEmbeddings(base.embeddings, base.vocab, model.wordIds);
   }

@@ -55,6 +55,7 @@ import type {
   TrainMode,
   TrainOutcome,
 } from './types.js';
+import { versionsPerModel } from './quota-detail.js';
 
 export const DEFAULT_GUILD_LIMITS: GuildLimits = {
   maxModels: 25,
@@ -418,7 +419,7 @@ export class ModelManager implements ModelManagerApi {
       if (working.kind === 'none') throw new UserError('NO_TRAINED_MODEL', {});
       const limits = this.config.limits;
       const usage = this.catalog.usage(guildId);
-      if (usage.models + 1 > limits.maxModels) throw new UserError('QUOTA_MODELS', { limit: limits.maxModels });
+      if (usage.models + 1 > limits.maxModels) throw new UserError('QUOTA_MODELS', { limit: limits.maxModels, ...versionsPerModel(this.catalog.listModels(guildId)) });
       const source = fileOf(working);
       const bytes = await this.readVerified(guildId, source, labelOf(working));
       if (usage.bytes + bytes.byteLength > limits.maxBytes) {

@@ -207,7 +207,8 @@ describe('/save, /load and autocomplete', () => {
     for (let index = 0; index < 12; index++) await run(guildId, 'save', { name: `m${index}` });
     const over = await run(guildId, 'save', { name: 'one-too-many' });
     expect(isEphemeral(over.original)).toBe(true);
-    expect(visibleText(over.original)).toContain('already has 12 saved models, the most allowed. Delete one with `/delete` first.');
+    expect(visibleText(over.original)).toContain('already has 12 saved versions, the most allowed (every version of a model counts): m0 1 version, m1 1 version, m10 1 version, m11 1 version, m2 1 version and 7 more models.');
+    expect(visibleText(over.original)).toContain('Delete old versions with `/delete name:… version:…`');
   });
 
   test('autocomplete lists the guild’s models (≤ 25, name · version · date · size) and never another guild’s', async () => {

@@ -9,7 +9,7 @@ const root = join(import.meta.dirname, '..', '..');
 const dir = tempDir();
 afterAll(() => dir.remove());
 
-function npmStart(stdin: string, lang = 'en_US.UTF-8'): Promise<{ code: number | null; out: string; err: string }> {
+function npmStart(stdin: string, lang = 'en_US.UTF-8', extraEnv: Record<string, string> = {}): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       cwd: root,
@@ -22,6 +22,7 @@ function npmStart(stdin: string, lang = 'en_US.UTF-8'): Promise<{ code: number |
         MODELS_DIR: join(dir.path, 'models'),
         LANG: lang,
         LC_ALL: '',
+        ...extraEnv,
       },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
@@ -42,6 +43,16 @@ describe('npm start without DISCORD_TOKEN', () => {
     expect(result.out).toBe('');
     expect(result.err.trim().split('\n')[0]).toContain('No DISCORD_TOKEN');
     expect(result.err).toContain('.env');
+    expect(result.err).not.toMatch(/\n\s+at /);
+  });
+
+  it('stops with every invalid variable listed and exit 1 instead of running on defaults', async () => {
+    const result = await npmStart('/status\n', 'en_US.UTF-8', { LOG_LEVEL: 'loud', MAX_ATTACHMENT_BYTES: '1KB', CACHE_BYTES: 'lots' });
+    expect(result.code).toBe(1);
+    expect(result.out).toBe('');
+    expect(result.err).toContain('  - LOG_LEVEL: must be one of');
+    expect(result.err).toContain('  - CACHE_BYTES: must be a size');
+    expect(result.err).not.toContain('MAX_ATTACHMENT_BYTES');
     expect(result.err).not.toMatch(/\n\s+at /);
   });
 

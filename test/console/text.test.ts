@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { discordMarkdownToPlain, displayWidth, truncate, wrapText } from '../../src/console/text.js';
+import { discordMarkdownToPlain, displayWidth, padEnd, truncate, wrapText } from '../../src/console/text.js';
 
 const plainOptions = { locale: 'en-US', nowMs: Date.UTC(2024, 0, 1, 12, 0, 0) };
 
@@ -63,5 +63,15 @@ describe('discordMarkdownToPlain', () => {
     expect(discordMarkdownToPlain('<t:1704114000:R>', plainOptions)).toBe('in 1 hour');
     expect(discordMarkdownToPlain('<t:1704114000:D>', plainOptions)).toBe('January 1, 2024');
     expect(discordMarkdownToPlain('[docs](https://example.org/x)', plainOptions)).toBe('docs (https://example.org/x)');
+  });
+});
+
+describe('emoji presentation (issue 19: rows holding ⚠️ were one column off)', () => {
+  it('counts a symbol followed by VARIATION SELECTOR-16 as two columns, like the terminal draws it', () => {
+    expect(displayWidth('⚠️')).toBe(2);
+    expect(displayWidth('⚠')).toBe(1);
+    expect(displayWidth('a — ⚠️ file unavailable')).toBe(displayWidth('a — ✅ file unavailable'));
+    expect(displayWidth('✅\uFE0F')).toBe(2);
+    expect(padEnd('⚠️ x', 6)).toBe('⚠️ x  ');
   });
 });

@@ -44,8 +44,8 @@ describe('training', () => {
     expect(sum).toBeCloseTo(1, 9);
   });
 
-  it('append-training keeps the base embeddings for known words', () => {
-    const params = { maxPatternLength: 3, embeddingDim: 8, splitSentences: false };
+  it('append-training at order 2 (too short for the embedding window) keeps the base embeddings for known words', () => {
+    const params = { maxPatternLength: 2, embeddingDim: 8, splitSentences: false };
     const base = train(text, params);
     const appended = trainAppend(base, more);
     expect(appended.embeddings).not.toBeNull();

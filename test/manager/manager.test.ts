@@ -218,7 +218,7 @@ describe('save', () => {
     await manager.save(g, ana, 'dos');
     const limited = await shard([g], { limits: { ...defaultLimits(), maxModels: 2 } });
     const error = await rejection(limited.save(g, ana, 'tres'));
-    expect([error.code, error.params]).toEqual(['QUOTA_MODELS', { limit: 2 }]);
+    expect([error.code, error.params]).toEqual(['QUOTA_MODELS', { limit: 2, names: ['dos', 'uno'], versionCounts: ['1', '1'], moreModels: 0 }]);
     expect(limited.list(g)).toHaveLength(2);
     expect(limited.status(g).limits.maxModels).toBe(2);
   });
