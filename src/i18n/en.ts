@@ -143,12 +143,15 @@ export const en = {
   'stats.perplexity': 'Held-out perplexity',
   'stats.trainingTime': 'Training time',
 
-  // ---- /load asks before replacing an unsaved model (issue 19) -------------------------------
+  // ---- /load asks before replacing an unsaved model; /status tells of an interrupted training (issue 19)
   'load.replace.title': 'Replace the unsaved model?',
   'load.replace.body':
     'This server has a trained model that was never saved. Loading another model replaces it. Save it first with `/save`, or load anyway. This question expires in 60 seconds.',
   'load.replace.confirm': 'Load anyway',
   'load.replace.cancelled': 'Nothing loaded; the unsaved model is kept.',
+  'status.interrupted': 'Interrupted training',
+  'status.interruptedValue': (p, t) =>
+    `The training started by ${t.text(p.user)} ${t.text(p.date)} stopped when the bot (or the console) stopped, and left no model. Start it again with \`/train\`.`,
 
   // ---- /train -------------------------------------------------------------------------------
   'train.replace.title': 'Replace the unsaved model?',

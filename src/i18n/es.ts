@@ -144,12 +144,15 @@ export const es: Record<MessageKey, Message> = {
   'stats.perplexity': 'Perplejidad (validación)',
   'stats.trainingTime': 'Tiempo de entrenamiento',
 
-  // ---- /cargar pregunta antes de reemplazar un modelo sin guardar (issue 19) -----------------
+  // ---- /cargar pregunta antes de reemplazar un modelo sin guardar; /estado avisa de un entrenamiento interrumpido (issue 19)
   'load.replace.title': '¿Reemplazar el modelo sin guardar?',
   'load.replace.body':
     'Este servidor tiene un modelo entrenado que nunca se guardó. Cargar otro modelo lo reemplaza. Guárdalo primero con `/guardar`, o carga de todos modos. Esta pregunta caduca en 60 segundos.',
   'load.replace.confirm': 'Cargar de todos modos',
   'load.replace.cancelled': 'No se ha cargado nada; el modelo sin guardar se conserva.',
+  'status.interrupted': 'Entrenamiento interrumpido',
+  'status.interruptedValue': (p, t) =>
+    `El entrenamiento que empezó ${t.text(p.user)} el ${t.text(p.date)} se detuvo al pararse el bot (o la consola) y no dejó ningún modelo. Vuelve a empezarlo con \`/entrenar\`.`,
 
   // ---- /entrenar ------------------------------------------------------------------------------
   'train.replace.title': '¿Reemplazar el modelo sin guardar?',
