@@ -2,72 +2,19 @@
 // and one server (--guild), as the README offers (issue 19): trainings never run at once on the
 // server, each sees the other's training in /status, /save never stores the other's model, and
 // concurrent save/delete/load end in ordinary replies with an intact database.
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticSentences } from '../lm/codec-fixtures.js';
+import { ConsoleProcess } from './console-process.js';
 import { tempDir } from './harness.js';
 
-const root = join(import.meta.dirname, '..', '..');
 const GUILD = '500000000000000001';
-/** A failure bound only: every wait below ends on output the process prints. */
 const WAIT_MS = 20_000;
 const dir = tempDir('ultra-two-');
 const dataDir = join(dir.path, 'data');
 const databasePath = join(dataDir, 'ultraefficient.sqlite');
-
-class ConsoleProcess {
-  readonly child: ChildProcessWithoutNullStreams;
-  out = '';
-  private waiters: (() => void)[] = [];
-
-  constructor() {
-    this.child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--guild', GUILD], {
-      cwd: root,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, DISCORD_TOKEN: '', DATA_DIR: dataDir, LANG: 'en_US.UTF-8', LC_ALL: '' },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    const take = (chunk: Buffer) => {
-      this.out += chunk.toString('utf8');
-      for (const waiter of this.waiters.splice(0)) waiter();
-    };
-    this.child.stdout.on('data', take);
-    this.child.stderr.on('data', take);
-  }
-
-  /** Writes a line and resolves with what the process printed after it once `until` matches. */
-  async send(line: string, until: RegExp): Promise<string> {
-    const start = this.out.length;
-    this.child.stdin.write(`${line}\n`);
-    return this.waitFor(until, start);
-  }
-
-  waitFor(until: RegExp, start = 0): Promise<string> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no ${until} in:\n${this.out.slice(start)}`)), WAIT_MS);
-      const check = () => {
-        const seen = this.out.slice(start);
-        if (until.test(seen)) {
-          clearTimeout(timer);
-          resolve(seen);
-        } else {
-          this.waiters.push(check);
-        }
-      };
-      check();
-    });
-  }
-
-  end(): Promise<void> {
-    return new Promise((resolve) => {
-      if (this.child.exitCode !== null || this.child.signalCode !== null) return resolve();
-      this.child.once('close', () => resolve());
-      this.child.stdin.end();
-    });
-  }
-}
 
 function query<T>(sql: string, ...params: unknown[]): T | undefined {
   const db = new Database(databasePath, { readonly: true, fileMustExist: true });
@@ -96,8 +43,8 @@ beforeAll(() => {
   // ~1 MB: a training of a second or so, held still below by stopping its process.
   writeFileSync(bigFile, syntheticSentences(30_000, 5_000, 3).map((words) => words.join(' ')).join('\n') + '\n');
   writeFileSync(smallFile, 'the cat sat on the mat\nthe dog sat on the rug\na bird sang in the tree\n');
-  a = new ConsoleProcess();
-  b = new ConsoleProcess();
+  a = new ConsoleProcess({ guildId: GUILD, dataDir });
+  b = new ConsoleProcess({ guildId: GUILD, dataDir });
 });
 
 afterAll(async () => {
