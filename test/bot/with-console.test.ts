@@ -129,4 +129,20 @@ describe('the bot and a console with --guild on one data folder', () => {
     expect(db.pragma('foreign_key_check')).toEqual([]);
     db.close();
   }, 120_000);
+
+  test('a console killed during its training: the bot’s /status says the training was interrupted, and /train works at once', async () => {
+    void console_.send(`/train file1:${bigFile}`, /Training finished|✖/).catch(() => undefined);
+    await until(() => query<{ n: number }>(`SELECT count(*) AS n FROM jobs WHERE guild_id = ? AND state = 'running'`, guildId)?.n === 1);
+    console_.child.kill('SIGKILL');
+    await console_.end();
+    const status = await run('status');
+    expect(visibleText(status.original)).toContain('Interrupted training');
+    expect(visibleText(status.original)).toContain('none running');
+    const file = t.server.addAttachment('corpus.txt', CORPUS_EN);
+    const trained = t.server.invoke({ guildId, commandName: 'train', options: { file1: file }, memberPermissions: SERVER_MANAGER });
+    await trained.settled();
+    const first = visibleText(trained.original);
+    expect(first).not.toContain('already running');
+    expect(first).not.toMatch(INTERNAL);
+  }, 60_000);
 });
