@@ -1,6 +1,8 @@
-// /load name [version] — makes a saved model the guild's active model.
-import { formatBytes, formatDate, markdown } from '../src/i18n/index.js';
-import type { AutocompleteContext, CommandContext } from '../src/commands/context.js';
+// /load name [version] — makes a saved model the guild's active model. Replacing an unsaved
+// model asks first, as /train does.
+import { isUserError } from '../src/errors.js';
+import { describeCode, describeError, formatBytes, formatDate, markdown } from '../src/i18n/index.js';
+import type { AutocompleteContext, CommandContext, ComponentInteraction, Reply } from '../src/commands/context.js';
 import { modelNameChoices } from '../src/commands/autocomplete.js';
 import { commandBuilder, localizeOption } from '../src/commands/definition.js';
 import { numberOption, requireGuild, stringOption } from '../src/commands/options.js';
@@ -13,11 +15,48 @@ export const data = commandBuilder('load', { manageGuild: true })
   )
   .addIntegerOption((option) => localizeOption(option, 'load', 'version').setMinValue(1));
 
+export const CONFIRM_TIMEOUT_MS = 60_000;
+const ID = { replace: 'load:replace', cancel: 'load:cancel' } as const;
+
 export async function execute(ctx: CommandContext): Promise<void> {
   const guildId = requireGuild(ctx);
   const { t, locale } = ctx;
-  const loaded = await ctx.manager.load(guildId, stringOption(ctx.options, 'name') ?? '', numberOption(ctx.options, 'version'));
-  await ctx.reply({
+  const name = stringOption(ctx.options, 'name') ?? '';
+  const version = numberOption(ctx.options, 'version');
+  // Loading replaces the working model: a model nobody saved would be lost, so ask first and
+  // only the invoking user may answer.
+  let confirmation: ComponentInteraction | null = null;
+  if (ctx.manager.hasUnsavedWorkingModel(guildId)) {
+    await ctx.reply({
+      embeds: [{ title: t('load.replace.title'), description: t('load.replace.body'), tone: 'warning' }],
+      components: [
+        [
+          { kind: 'button', id: ID.replace, label: t('load.replace.confirm'), style: 'danger' },
+          { kind: 'button', id: ID.cancel, label: t('common.cancel'), style: 'secondary' },
+        ],
+      ],
+    });
+    confirmation = await ctx.awaitComponent({ ids: [ID.replace, ID.cancel], timeoutMs: CONFIRM_TIMEOUT_MS, others: 'reject' });
+    if (!confirmation) {
+      await ctx.edit({ content: describeCode(locale, 'CONFIRMATION_EXPIRED'), embeds: [], components: [] });
+      return;
+    }
+    if (confirmation.customId === ID.cancel) {
+      await confirmation.update({ content: t('load.replace.cancelled'), embeds: [], components: [] });
+      return;
+    }
+  }
+  let loaded;
+  try {
+    loaded = await ctx.manager.load(guildId, name, version);
+  } catch (error) {
+    if (!confirmation || !isUserError(error)) throw error;
+    await confirmation.update({ content: describeError(locale, error), embeds: [], components: [] });
+    return;
+  }
+  const reply: Reply = {
+    content: '',
+    components: [],
     embeds: [
       {
         title: t('load.title', { name: loaded.name, version: loaded.version }),
@@ -30,7 +69,9 @@ export async function execute(ctx: CommandContext): Promise<void> {
         tone: 'success',
       },
     ],
-  });
+  };
+  if (confirmation) await confirmation.update(reply);
+  else await ctx.reply(reply);
 }
 
 export function autocomplete(ctx: AutocompleteContext): Promise<{ name: string; value: string }[]> {

@@ -21,6 +21,8 @@ const ID = {
   delete: 'models:delete',
   confirmDelete: 'models:confirm-delete',
   cancelDelete: 'models:cancel-delete',
+  confirmLoad: 'models:confirm-load',
+  cancelLoad: 'models:cancel-load',
 } as const;
 
 export const data = commandBuilder('models');
@@ -29,6 +31,8 @@ interface PagerState {
   page: number;
   selected: string | null;
   confirmingDelete: boolean;
+  /** Load pressed while the server has an unsaved model: asks first, as /load does. */
+  confirmingLoad?: boolean;
   notice: string | null;
 }
 
@@ -69,6 +73,7 @@ export async function execute(ctx: CommandContext): Promise<void> {
 async function applyPress(ctx: CommandContext, guildId: string, press: ComponentInteraction, state: PagerState, listings: ModelListing[]): Promise<boolean> {
   const { t } = ctx;
   const pages = Math.max(1, Math.ceil(listings.length / PAGE_SIZE));
+  state.confirmingLoad = false;
   try {
     switch (press.customId) {
       case ID.previous:
@@ -83,8 +88,17 @@ async function applyPress(ctx: CommandContext, guildId: string, press: Component
         state.selected = press.values[0] ?? null;
         state.confirmingDelete = false;
         break;
-      case ID.load: {
+      case ID.cancelLoad:
+        state.confirmingLoad = false;
+        break;
+      case ID.load:
+      case ID.confirmLoad: {
         if (!state.selected || !ctx.canManageGuild) break;
+        if (press.customId === ID.load && ctx.manager.hasUnsavedWorkingModel(guildId)) {
+          state.confirmingLoad = true;
+          state.notice = t('load.replace.title');
+          break;
+        }
         const loaded = await ctx.manager.load(guildId, state.selected);
         state.notice = t('models.loaded', { name: loaded.name, version: loaded.version });
         break;
@@ -108,6 +122,7 @@ async function applyPress(ctx: CommandContext, guildId: string, press: Component
   } catch (error) {
     if (!isUserError(error)) throw error;
     state.confirmingDelete = false;
+    state.confirmingLoad = false;
     await press.reply(errorReply(press.locale, error));
     return true;
   }
@@ -179,7 +194,12 @@ export function renderPage(t: Translate, locale: Locale, listings: ModelListing[
   ]);
   if (canManage) {
     rows.push(
-      state.confirmingDelete
+      state.confirmingLoad
+        ? [
+            { kind: 'button', id: ID.confirmLoad, label: `${t('load.replace.confirm')}: ${truncate(state.selected ?? '', 60)}`, style: 'danger' },
+            { kind: 'button', id: ID.cancelLoad, label: t('common.cancel'), style: 'secondary' },
+          ]
+        : state.confirmingDelete
         ? [
             { kind: 'button', id: ID.confirmDelete, label: `${t('models.delete')}: ${truncate(state.selected ?? '', 60)}`, style: 'danger' },
             { kind: 'button', id: ID.cancelDelete, label: t('common.cancel'), style: 'secondary' },

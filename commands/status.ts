@@ -1,6 +1,6 @@
 // /status — the active model (or none), whether it is saved, its statistics, a running training,
 // the guild's storage against its quotas, and the bot's version and uptime.
-import { formatBytes, formatDuration, markdown } from '../src/i18n/index.js';
+import { formatBytes, formatDate, formatDuration, markdown } from '../src/i18n/index.js';
 import type { CommandContext, ReplyField } from '../src/commands/context.js';
 import { commandBuilder } from '../src/commands/definition.js';
 import { requireGuild } from '../src/commands/options.js';
@@ -29,6 +29,13 @@ export async function execute(ctx: CommandContext): Promise<void> {
         })
       : t('status.trainingNone'),
   });
+  // A training a stopped process (crash, kill, restart) interrupted: said until the next training.
+  if (!job && status.interrupted) {
+    fields.push({
+      name: t('status.interrupted'),
+      value: t('status.interruptedValue', { user: status.interrupted.userName, date: formatDate(status.interrupted.startedAt) }),
+    });
+  }
   fields.push({
     name: t('status.storage'),
     value: t('status.storageValue', {

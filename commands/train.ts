@@ -154,7 +154,7 @@ export async function execute(ctx: CommandContext): Promise<void> {
     return;
   }
 
-  await offerSave(ctx, guildId, tokenDeadline, doneReply);
+  await offerSave(ctx, guildId, tokenDeadline, doneReply, result.jobId);
 }
 
 /**
@@ -162,7 +162,7 @@ export async function execute(ctx: CommandContext): Promise<void> {
  * saves and replaces the button with the saved model's details, an invalid one is answered
  * with an ephemeral error and the button stays.
  */
-async function offerSave(ctx: CommandContext, guildId: string, tokenDeadline: number, doneReply: Reply): Promise<void> {
+async function offerSave(ctx: CommandContext, guildId: string, tokenDeadline: number, doneReply: Reply, jobId: string): Promise<void> {
   const { t } = ctx;
   let pendingModal: Promise<ComponentInteraction | null> | null = null;
   for (;;) {
@@ -196,7 +196,8 @@ async function offerSave(ctx: CommandContext, guildId: string, tokenDeadline: nu
     }
     pendingModal = null;
     try {
-      const saved = await ctx.manager.save(guildId, event.user, event.fields[ID.nameField] ?? '');
+      // The button saves this training's model, or refuses if another replaced it since.
+      const saved = await ctx.manager.save(guildId, event.user, event.fields[ID.nameField] ?? '', { jobId });
       const details = savedReply(t, ctx.locale, saved);
       await event.update({ ...doneReply, embeds: [...(doneReply.embeds ?? []), ...(details.embeds ?? [])], components: [] });
       return;

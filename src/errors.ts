@@ -35,6 +35,9 @@ export const ERROR_CODES = [
   'TRAINING_FAILED', // {reason}
   'NO_RUNNING_JOB', // {}
   'SHUTTING_DOWN', // {}
+  // several processes on one data folder (issue 19)
+  'DATABASE_BUSY', // {}
+  'WORKING_MODEL_CHANGED', // {kind: 'draft'|'saved'|'none', user, date, name, version}
   // bot / adapters
   'COOLDOWN', // {seconds}
   'MISSING_PERMISSION', // {permission}

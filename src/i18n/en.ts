@@ -143,6 +143,16 @@ export const en = {
   'stats.perplexity': 'Held-out perplexity',
   'stats.trainingTime': 'Training time',
 
+  // ---- /load asks before replacing an unsaved model; /status tells of an interrupted training (issue 19)
+  'load.replace.title': 'Replace the unsaved model?',
+  'load.replace.body':
+    'This server has a trained model that was never saved. Loading another model replaces it. Save it first with `/save`, or load anyway. This question expires in 60 seconds.',
+  'load.replace.confirm': 'Load anyway',
+  'load.replace.cancelled': 'Nothing loaded; the unsaved model is kept.',
+  'status.interrupted': 'Interrupted training',
+  'status.interruptedValue': (p, t) =>
+    `The training started by ${t.text(p.user)} ${t.text(p.date)} stopped when the bot (or the console) stopped, and left no model. Start it again with \`/train\`.`,
+
   // ---- /train -------------------------------------------------------------------------------
   'train.replace.title': 'Replace the unsaved model?',
   'train.replace.body':
@@ -304,6 +314,17 @@ export const en = {
   'error.BAD_COMMAND_LINE': (p, t) => {
     const specific = BAD_COMMAND_LINE[String(p.reason)];
     return specific ? specific(p, t) : `That line could not be read (${t.text(p.reason)}). Type \`/help\` for the syntax.`;
+  },
+  // ---- several processes on one data folder (issue 19) ---------------------------------------
+  'error.DATABASE_BUSY': 'The database is busy with another process (another console or shard on the same data folder). Try again in a few seconds.',
+  'error.WORKING_MODEL_CHANGED': (p, t) => {
+    const now =
+      p.kind === 'draft'
+        ? `a training by ${t.text(p.user)} (${t.text(p.date)}) replaced it`
+        : p.kind === 'saved'
+          ? `**${t.text(p.name)}** v${t.int(Number(p.version))} was loaded in its place (${t.text(p.date)})`
+          : `it was removed (${t.text(p.date)})`;
+    return `The server’s working model is no longer the one trained here: ${now}. Nothing was saved. Run \`/save\` again to save the current working model.`;
   },
   'error.INTERNAL': (p, t) =>
     `Something went wrong on our side. If it happens again, tell the bot’s operator this reference: ${t.code(p.reference)}.`,

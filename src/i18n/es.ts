@@ -144,6 +144,16 @@ export const es: Record<MessageKey, Message> = {
   'stats.perplexity': 'Perplejidad (validación)',
   'stats.trainingTime': 'Tiempo de entrenamiento',
 
+  // ---- /cargar pregunta antes de reemplazar un modelo sin guardar; /estado avisa de un entrenamiento interrumpido (issue 19)
+  'load.replace.title': '¿Reemplazar el modelo sin guardar?',
+  'load.replace.body':
+    'Este servidor tiene un modelo entrenado que nunca se guardó. Cargar otro modelo lo reemplaza. Guárdalo primero con `/guardar`, o carga de todos modos. Esta pregunta caduca en 60 segundos.',
+  'load.replace.confirm': 'Cargar de todos modos',
+  'load.replace.cancelled': 'No se ha cargado nada; el modelo sin guardar se conserva.',
+  'status.interrupted': 'Entrenamiento interrumpido',
+  'status.interruptedValue': (p, t) =>
+    `El entrenamiento que empezó ${t.text(p.user)} el ${t.text(p.date)} se detuvo al pararse el bot (o la consola) y no dejó ningún modelo. Vuelve a empezarlo con \`/entrenar\`.`,
+
   // ---- /entrenar ------------------------------------------------------------------------------
   'train.replace.title': '¿Reemplazar el modelo sin guardar?',
   'train.replace.body':
@@ -306,6 +316,17 @@ export const es: Record<MessageKey, Message> = {
   'error.BAD_COMMAND_LINE': (p, t) => {
     const specific = BAD_COMMAND_LINE[String(p.reason)];
     return specific ? specific(p, t) : `No se ha podido leer esa línea (${t.text(p.reason)}). Escribe \`/help\` para ver la sintaxis.`;
+  },
+  // ---- varios procesos sobre una carpeta de datos (issue 19) --------------------------------
+  'error.DATABASE_BUSY': 'La base de datos está ocupada por otro proceso (otra consola o shard sobre la misma carpeta de datos). Inténtalo de nuevo en unos segundos.',
+  'error.WORKING_MODEL_CHANGED': (p, t) => {
+    const now =
+      p.kind === 'draft'
+        ? `un entrenamiento de ${t.text(p.user)} (${t.text(p.date)}) lo reemplazó`
+        : p.kind === 'saved'
+          ? `se cargó **${t.text(p.name)}** v${t.int(Number(p.version))} en su lugar (${t.text(p.date)})`
+          : `se quitó (${t.text(p.date)})`;
+    return `El modelo de trabajo del servidor ya no es el que se entrenó aquí: ${now}. No se ha guardado nada. Vuelve a usar \`/guardar\` para guardar el modelo de trabajo actual.`;
   },
   'error.INTERNAL': (p, t) =>
     `Algo ha fallado por nuestra parte. Si vuelve a pasar, da esta referencia a quien administra el bot: ${t.code(p.reference)}.`,

@@ -10,7 +10,7 @@
 // files, and a finishing training records its result file in its job row before writing it. So
 // after a crash at any point a row never names a missing file, and reconcile (run by open())
 // only removes temp files, moves unreferenced files to .orphans/, and completes or closes jobs.
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { UserError, isUserError, type ErrorParams } from '../errors.js';
 import { checkSources, readSources, type IngestLimits } from '../ingest/index.js';
@@ -18,6 +18,7 @@ import { decode, ModelFormatError, resolveParams, type Model } from '../lm/index
 import type { GenerateOptions, GenerateResult, ModelStats, TrainParams, TrainPhase } from '../lm/types.js';
 import {
   Catalog,
+  Coordination,
   ModelFiles,
   draftFilename,
   editDistance,
@@ -27,6 +28,7 @@ import {
   reconcile,
   savedModelFilename,
   sha256,
+  retryBusy,
   validateGuildId,
   type DraftRef,
   type ModelName,
@@ -56,6 +58,7 @@ import type {
   TrainOutcome,
 } from './types.js';
 import { versionsPerModel } from './quota-detail.js';
+import { GuildLeases, busyAsUserError, busyRejection, type TrainingClaim } from './guild-leases.js';
 
 export const DEFAULT_GUILD_LIMITS: GuildLimits = {
   maxModels: 25,
@@ -87,10 +90,10 @@ const INGEST_SHARE = 0.1;
 const SAVE_SHARE = 0.05;
 /**
  * Job rows get a progress update when the job leaves the queue and then at most this often:
- * each is a committed (fsynced) transaction, and nothing reads a live figure from the row
- * (status() answers from memory); the row is the record of what happened.
+ * each is a committed (fsynced) transaction. This process's status() answers from memory;
+ * another process on the same data directory shows the training from the row (guild-leases.ts).
  */
-const JOB_ROW_INTERVAL_MS = 5_000;
+const JOB_ROW_INTERVAL_MS = 1_000;
 const SUGGESTIONS = 3;
 /**
  * Model files at least this large are decoded by the loader worker. A 58 KB file (a model of
@@ -102,6 +105,7 @@ const OFF_THREAD_DECODE_BYTES = 16 * 1024;
 const AUTOCOMPLETE_CHOICES = 25;
 const SPARE_CHECK_MS = 60_000;
 const FILENAME_ATTEMPTS = 100;
+const FILENAME_SEQUENTIAL = 20;
 const DEFAULT_RETRY_AFTER_SECONDS = 60;
 
 type WorkingModel =
@@ -148,6 +152,10 @@ export class ModelManager implements ModelManagerApi {
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly guildSections = new Map<string, Promise<void>>();
   private readonly workingModels: GuildStateCache<WorkingModel>;
+  /** Cross-process claims on a guild (guild-leases.ts). */
+  private readonly leases: GuildLeases;
+  /** Per guild, the job whose draft this process's last training made (what /save must save). */
+  private readonly trainedHere = new Map<string, string>();
   private readonly now: () => number;
   private closing: Promise<void> | null = null;
   private readonly spareTimer: ReturnType<typeof setInterval>;
@@ -158,8 +166,10 @@ export class ModelManager implements ModelManagerApi {
     private readonly files: ModelFiles,
     report: ReconcileReport,
     databasePath: string,
+    coordination: Coordination,
   ) {
     this.catalog = new Catalog(db);
+    this.leases = new GuildLeases(coordination);
     this.workingModels = new GuildStateCache<WorkingModel>(this.catalog);
     this.reconcileReport = report;
     this.databasePath = databasePath;
@@ -179,12 +189,17 @@ export class ModelManager implements ModelManagerApi {
     const db = openDatabase(databasePath);
     try {
       const files = new ModelFiles(config.modelsDir);
+      const coordination = new Coordination(db);
+      // Another process working on a guild (a lease it holds) keeps that guild out of this
+      // start's reconcile: its temp files, drafts and open job rows are live, not leftovers.
+      const ownsGuild = config.ownsGuild ?? (() => true);
       const report = await reconcile(new Catalog(db), files, {
         verifyChecksums: config.verifyChecksumsAtStartup ?? true,
-        ownsGuild: config.ownsGuild ?? (() => true),
+        ownsGuild: (guildId) => ownsGuild(guildId) && coordination.heldElsewhere(guildId) === null,
         now: config.now ?? Date.now,
+        coordination,
       });
-      return new ModelManager(config, db, files, report, databasePath);
+      return new ModelManager(config, db, files, report, databasePath, coordination);
     } catch (error) {
       db.close();
       throw error;
@@ -219,12 +234,18 @@ export class ModelManager implements ModelManagerApi {
         });
       }
       if (mode === 'append' && this.workingModel(guildId).kind === 'none') throw new UserError('NO_MODEL_LOADED', {});
+      const jobId = randomUUID();
+      // Another process training on this guild refuses here, as a job of this process does above.
+      const claim: TrainingClaim = this.leases.claimTraining(guildId, jobId, (id) => this.catalog.job(id));
       const ticket = this.slots.admit();
-      if (!ticket) throw new UserError('JOBS_BUSY', { retryAfterSeconds: this.retryAfterSeconds() });
+      if (!ticket) {
+        claim.release();
+        throw new UserError('JOBS_BUSY', { retryAfterSeconds: this.retryAfterSeconds() });
+      }
 
       const fromUrl = sources.some((source) => source.url !== undefined);
       const job: RunningJob = {
-        id: randomUUID(),
+        id: jobId,
         guildId,
         user: { id: String(user.id), name: String(user.name) },
         mode,
@@ -240,6 +261,7 @@ export class ModelManager implements ModelManagerApi {
       this.jobs.set(guildId, job);
       const outcome = this.runJob(job, ticket, sources, trainParams).finally(() => {
         ticket.release();
+        claim.release();
         if (this.jobs.get(guildId) === job) this.jobs.delete(guildId);
       });
       this.track(outcome);
@@ -267,14 +289,18 @@ export class ModelManager implements ModelManagerApi {
     const guildId = job.guildId;
     let base: WorkingModel | null = null;
     try {
-      this.catalog.insertJob({
+      busyAsUserError(() =>
+        retryBusy(() =>
+          this.catalog.insertJob({
         id: job.id,
         guildId,
         user: job.user,
         kind: job.mode === 'new' ? 'train-new' : 'train-append',
-        state: ticket.queued ? 'queued' : 'running',
-        startedAt: job.startedAt,
-      });
+            state: ticket.queued ? 'queued' : 'running',
+            startedAt: job.startedAt,
+          }),
+        ),
+      );
       const fromUrl = sources.some((source) => source.url !== undefined);
       if (ticket.queued) {
         this.report(job, 'queued', 0);
@@ -294,7 +320,7 @@ export class ModelManager implements ModelManagerApi {
       // a save or load in between may have replaced (and removed) the file seen at admission.
       const baseBytes =
         job.mode === 'append'
-          ? await this.exclusive(guildId, async () => {
+          ? await this.claimed(guildId, async () => {
               const working = this.workingModel(guildId);
               if (working.kind === 'none') throw new UserError('NO_MODEL_LOADED', {});
               base = working;
@@ -319,7 +345,7 @@ export class ModelManager implements ModelManagerApi {
       signal.throwIfAborted();
       job.committing = true;
       this.report(job, 'save', 1 - SAVE_SHARE);
-      await this.exclusive(guildId, () => this.commitTraining(job, result));
+      await this.claimed(guildId, () => this.commitTraining(job, result));
       this.report(job, 'save', 1);
       return {
         jobId: job.id,
@@ -358,7 +384,8 @@ export class ModelManager implements ModelManagerApi {
     this.catalog.markJobWriting(job.id, draft);
     await this.files.writeAtomic(job.guildId, draft.filename, result.bytes, true);
     const previous = this.catalog.guildState(job.guildId)?.draft ?? null;
-    this.catalog.commitTrainingResult(job.guildId, job.id, draft, at, null);
+    retryBusy(() => this.catalog.commitTrainingResult(job.guildId, job.id, draft, at, null));
+    this.trainedHere.set(job.guildId, job.id);
     if (previous && previous.filename !== draft.filename) await this.discardDraftFile(job.guildId, previous.filename);
   }
 
@@ -410,12 +437,13 @@ export class ModelManager implements ModelManagerApi {
 
   // ---- saved models ------------------------------------------------------------------------
 
-  async save(guildId: string, user: Actor, name: string): Promise<SavedModelInfo> {
+  async save(guildId: string, user: Actor, name: string, expected?: { jobId: string }): Promise<SavedModelInfo> {
     this.assertOpen();
     validateGuildId(guildId);
     const modelName = parseModelName(name);
-    return this.exclusive(guildId, async () => {
+    return this.claimed(guildId, async () => {
       const working = this.workingModel(guildId);
+      this.checkExpectedDraft(guildId, working, expected);
       if (working.kind === 'none') throw new UserError('NO_TRAINED_MODEL', {});
       const limits = this.config.limits;
       const usage = this.catalog.usage(guildId);
@@ -447,7 +475,7 @@ export class ModelManager implements ModelManagerApi {
       };
       let id: number;
       try {
-        id = this.catalog.commitSave(row, at);
+        id = retryBusy(() => this.catalog.commitSave(row, at));
       } catch (error) {
         await this.files.remove(guildId, filename).catch(() => undefined);
         throw error;
@@ -456,6 +484,7 @@ export class ModelManager implements ModelManagerApi {
         this.cache.rename(ModelCache.key(guildId, working.draft.filename), ModelCache.key(guildId, filename));
         await this.discardDraftFile(guildId, working.draft.filename);
       }
+      this.trainedHere.delete(guildId);
       return this.info({ ...row, id }, id);
     });
   }
@@ -463,7 +492,10 @@ export class ModelManager implements ModelManagerApi {
   /** Writes a new saved file under a name no other file has (a same-second save gets `_2`). */
   private async writeSavedFile(guildId: string, name: ModelName, at: number, bytes: Uint8Array): Promise<string> {
     for (let attempt = 1; attempt <= FILENAME_ATTEMPTS; attempt++) {
-      const filename = savedModelFilename(name, at, attempt);
+      // Past the first few same-millisecond saves, a random suffix: a burst of saves of one name
+      // (more than a hundred in a second) once ran out of sequential suffixes.
+      const suffix = attempt <= FILENAME_SEQUENTIAL ? attempt : FILENAME_SEQUENTIAL + 1 + randomInt(1_000_000_000);
+      const filename = savedModelFilename(name, at, suffix);
       if (this.catalog.filenameTaken(guildId, filename)) continue;
       if (await this.files.writeAtomic(guildId, filename, bytes, false)) return filename;
     }
@@ -475,7 +507,7 @@ export class ModelManager implements ModelManagerApi {
     validateGuildId(guildId);
     const modelName = parseModelName(name);
     checkVersion(version);
-    return this.exclusive(guildId, async () => {
+    return this.claimed(guildId, async () => {
       const row = this.findSaved(guildId, modelName, version);
       const label = { name: row.name, version: row.version };
       try {
@@ -488,7 +520,8 @@ export class ModelManager implements ModelManagerApi {
       }
       if (!row.available) this.catalog.setAvailability(guildId, row.id, true, null);
       const previousDraft = this.catalog.guildState(guildId)?.draft ?? null;
-      this.catalog.setActive(guildId, row.id, this.now());
+      retryBusy(() => this.catalog.setActive(guildId, row.id, this.now()));
+      this.trainedHere.delete(guildId);
       if (previousDraft) await this.discardDraftFile(guildId, previousDraft.filename);
       return this.info({ ...row, available: true, unavailableReason: null }, row.id);
     });
@@ -517,20 +550,30 @@ export class ModelManager implements ModelManagerApi {
     validateGuildId(guildId);
     const modelName = parseModelName(name);
     checkVersion(version);
-    return this.exclusive(guildId, async () => {
+    return this.claimed(guildId, async () => {
       const targets = version === undefined ? this.versionsOf(guildId, modelName) : [this.findSaved(guildId, modelName, version)];
       const activeId = this.catalog.guildState(guildId)?.activeModelId ?? null;
       const deleted = targets.map((row) => this.info(row, activeId));
       // Rows first, in one transaction; files after. A crash in between leaves orphan files
       // (moved aside by reconcile), never a row without its file.
-      const { wasActive } = this.catalog.deleteModels(
-        guildId,
-        targets.map((row) => row.id),
-        this.now(),
+      // The files are recorded as pending with the rows' removal: a crash before they are gone
+      // is finished by the next start's reconcile.
+      const coordination = this.leases.coordination;
+      const { wasActive } = retryBusy(() =>
+        coordination.recordDelete(
+          guildId,
+          targets.map((row) => row.filename),
+          () => this.catalog.deleteModels(guildId, targets.map((row) => row.id), this.now()),
+        ),
       );
       for (const row of targets) {
         this.cache.delete(ModelCache.key(guildId, row.filename));
         await this.files.remove(guildId, row.filename);
+        try {
+          retryBusy(() => coordination.deleteDone(guildId, row.filename));
+        } catch {
+          // The next start removes the record (the file is already gone).
+        }
       }
       return { deleted, wasActive };
     });
@@ -613,7 +656,8 @@ export class ModelManager implements ModelManagerApi {
       active,
       job: job
         ? { jobId: job.id, user: { ...job.user }, mode: job.mode, progress: { ...job.progress }, startedAt: job.startedAt }
-        : null,
+        : this.otherProcessJob(guildId),
+      interrupted: job ? null : interruptedTraining(this.leases.coordination, guildId),
       usage: this.catalog.usage(guildId),
       limits: { ...this.config.limits },
     };
@@ -682,6 +726,50 @@ export class ModelManager implements ModelManagerApi {
     );
     this.inFlight.add(settled);
     void settled.then(() => this.inFlight.delete(settled));
+  }
+
+  /**
+   * exclusive() and, inside it, the guild's section lease: no other process on the same data
+   * directory runs a save, load, delete or training commit of the guild meanwhile. generate()
+   * keeps the in-process section only (it replaces nothing). Contention becomes DATABASE_BUSY.
+   */
+  private claimed<T>(guildId: string, work: () => Promise<T>): Promise<T> {
+    return this.exclusive(guildId, () => this.leases.withSection(guildId, work)).catch(busyRejection);
+  }
+
+  /**
+   * /save saves the draft the invoker's training made: the job named by the Save button, or
+   * the last training of this process on the guild. When another process (or, for the button,
+   * anyone) has replaced the working model since, it refuses and says with what; a /save after
+   * that refusal saves the model now working.
+   */
+  private checkExpectedDraft(guildId: string, working: WorkingModel, expected: { jobId: string } | undefined): void {
+    const jobId = expected?.jobId ?? this.trainedHere.get(guildId);
+    if (jobId === undefined) return;
+    if (working.kind === 'draft' && working.draft.filename === draftFilename(jobId)) return;
+    if (expected === undefined) this.trainedHere.delete(guildId);
+    const updatedAt = this.catalog.guildState(guildId)?.updatedAt ?? this.now();
+    throw new UserError('WORKING_MODEL_CHANGED', {
+      kind: working.kind,
+      user: working.kind === 'draft' ? working.draft.createdBy.name : working.kind === 'saved' ? working.row.createdBy.name : '',
+      date: new Date(working.kind === 'draft' ? working.draft.createdAt : updatedAt).toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
+      name: working.kind === 'saved' ? working.row.name : '',
+      version: working.kind === 'saved' ? working.row.version : 0,
+    });
+  }
+
+  /** A training another process runs on the guild, as its job row records it. */
+  private otherProcessJob(guildId: string): GuildStatus['job'] {
+    const holder = this.leases.otherTraining(guildId);
+    const row = holder?.jobId ? this.catalog.job(holder.jobId) : undefined;
+    if (!row || (row.state !== 'queued' && row.state !== 'running' && row.state !== 'writing')) return null;
+    return {
+      jobId: row.id,
+      user: { ...row.user },
+      mode: row.kind === 'train-append' ? 'append' : 'new',
+      progress: { jobId: row.id, phase: (row.phase ?? (row.state === 'queued' ? 'queued' : 'ingest')) as JobProgress['phase'], fraction: row.progress, etaMs: null },
+      startedAt: row.startedAt,
+    };
   }
 
   /** Runs `work` after every earlier exclusive operation of the same guild has finished. */
@@ -852,6 +940,13 @@ export class ModelManager implements ModelManagerApi {
       active: row.id === activeId,
     };
   }
+}
+
+/** The guild's last training, when a stopped process interrupted it (shown by /status until the next training). */
+function interruptedTraining(coordination: Coordination, guildId: string): GuildStatus['interrupted'] {
+  const last = coordination.lastJob(guildId);
+  if (!last || last.state !== 'interrupted') return null;
+  return { jobId: last.id, userName: last.userName, startedAt: last.startedAt, stoppedAt: last.finishedAt };
 }
 
 function readWorkingModel(catalog: Catalog, guildId: string): WorkingModel {

@@ -72,7 +72,10 @@ export interface GuildStatus {
     | { kind: 'none' }
     | { kind: 'working'; saved: false; stats: ModelStats; trainedAt: number; trainedBy: Actor }
     | { kind: 'saved'; saved: true; model: SavedModelInfo };
+  /** A training of this process or, read from its job row, of another process on the same data directory. */
   job: { jobId: string; user: Actor; mode: TrainMode; progress: JobProgress; startedAt: number } | null;
+  /** The guild's last training, when a stopped process (a crash, a kill) interrupted it. */
+  interrupted?: { jobId: string; userName: string; startedAt: number; stoppedAt: number | null } | null;
   usage: { models: number; bytes: number };
   limits: GuildLimits;
 }
@@ -131,7 +134,8 @@ export interface ModelManagerApi {
     onProgress?: (progress: JobProgress) => void,
   ): Promise<TrainOutcome>;
   cancel(guildId: string): boolean;
-  save(guildId: string, user: Actor, name: string): Promise<SavedModelInfo>;
+  /** `expected`: the training whose draft must be saved (the Save button); see WORKING_MODEL_CHANGED. */
+  save(guildId: string, user: Actor, name: string, expected?: { jobId: string }): Promise<SavedModelInfo>;
   load(guildId: string, name: string, version?: number): Promise<SavedModelInfo>;
   list(guildId: string): ModelListing[];
   delete(guildId: string, name: string, version?: number): Promise<{ deleted: SavedModelInfo[]; wasActive: boolean }>;

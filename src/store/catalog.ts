@@ -187,6 +187,9 @@ export class Catalog {
     this.statements.setAvailability.run(available ? 1 : 0, available ? null : reason, id, guildId);
   }
 
+  // Write transactions are IMMEDIATE: a deferred one that reads first can fail at its first
+  // write with SQLITE_BUSY without waiting (another process committed since its read).
+
   /**
    * Records a saved model and makes it the guild's active model, replacing the draft, in one
    * transaction. The caller wrote the file (fsynced) before calling, so a committed row always
@@ -212,7 +215,7 @@ export class Catalog {
       const id = Number(info.lastInsertRowid);
       this.statements.upsertActive.run({ guildId: row.guildId, modelId: id, at });
       return id;
-    })();
+    }).immediate();
   }
 
   /**
@@ -226,7 +229,7 @@ export class Catalog {
       if (wasActive) this.statements.clearActive.run(at, guildId);
       for (const id of ids) this.statements.deleteModel.run(id, guildId);
       return { wasActive };
-    })();
+    }).immediate();
   }
 
   // ---- guild state -------------------------------------------------------------------------
@@ -279,7 +282,7 @@ export class Catalog {
         at,
       });
       this.statements.finishJob.run({ state: 'done', at, message, error: null, id: jobId });
-    })();
+    }).immediate();
   }
 
   finishJob(id: string, state: Exclude<JobState, 'queued' | 'running' | 'writing'>, at: number, error: string | null): void {

@@ -82,6 +82,25 @@ export const MIGRATIONS: readonly string[] = [
     value TEXT NOT NULL
   );
   `,
+  // Several processes on one data directory (issue 19): leases claim a guild's training slot and
+  // its exclusive section across processes (leases.ts); pending_deletes names the files of a
+  // delete whose rows are gone, so a crash before the files are removed is finished at start.
+  `
+  CREATE TABLE leases (
+    guild_id   TEXT    NOT NULL,
+    kind       TEXT    NOT NULL CHECK (kind IN ('training', 'section')),
+    owner      TEXT    NOT NULL,
+    job_id     TEXT,
+    expires_at INTEGER NOT NULL,
+    PRIMARY KEY (guild_id, kind)
+  );
+
+  CREATE TABLE pending_deletes (
+    guild_id TEXT NOT NULL,
+    filename TEXT NOT NULL,
+    PRIMARY KEY (guild_id, filename)
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

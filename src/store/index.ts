@@ -36,3 +36,5 @@ export {
   type ReconcileReport,
   type UnavailableReason,
 } from './reconcile.js';
+export { Coordination, newLeaseOwner, type CoordinationOptions, type LeaseHolder, type LeaseKind } from './coordination.js';
+export { BUSY_RETRIES, isBusyError, retryBusy } from './busy.js';

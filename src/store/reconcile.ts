@@ -6,6 +6,7 @@
 //   - a job that was writing its result when the process died is completed from that result if
 //     the file is intact, and any other unfinished job is marked interrupted.
 import type { Catalog, DraftRef } from './catalog.js';
+import type { Coordination } from './coordination.js';
 import type { ModelFiles } from './files.js';
 import { DRAFT_PREFIX, MODEL_FILE_EXTENSION, ORPHANS_DIR, TEMP_PREFIX } from './names.js';
 
@@ -18,6 +19,8 @@ export interface ReconcileOptions {
   /** With several shards sharing the database, each reconciles only its own guilds. */
   ownsGuild: (guildId: string) => boolean;
   now: () => number;
+  /** Leases and pending deletes (several processes on one data directory); absent in old tests. */
+  coordination?: Coordination;
 }
 
 export type UnavailableReason = 'missing' | 'checksum' | 'size';
@@ -27,6 +30,8 @@ export interface ReconcileReport {
   orphansMoved: { guildId: string; filename: string; movedTo: string }[];
   staleDraftsRemoved: { guildId: string; filename: string }[];
   jobsInterrupted: { guildId: string; jobId: string; state: string }[];
+  /** Files of a delete that a crash interrupted after its rows were gone, removed now. */
+  deletesFinished: { guildId: string; filename: string }[];
   draftsRecovered: { guildId: string; jobId: string; filename: string }[];
   /** Every unavailable row found, with whether this pass is the one that found it broken. */
   modelsUnavailable: { guildId: string; name: string; version: number; filename: string; reason: string; newly: boolean }[];
@@ -43,6 +48,7 @@ export function emptyReconcileReport(): ReconcileReport {
     orphansMoved: [],
     staleDraftsRemoved: [],
     jobsInterrupted: [],
+    deletesFinished: [],
     draftsRecovered: [],
     modelsUnavailable: [],
     modelsRestored: [],
@@ -89,6 +95,18 @@ async function reconcileGuild(
   report: ReconcileReport,
 ): Promise<void> {
   const rows = catalog.listModels(guildId);
+  const coordination = options.coordination;
+  if (coordination) {
+    const kept = new Set(rows.map((row) => row.filename));
+    for (const filename of coordination.pendingDeletes(guildId)) {
+      // A row of that name again (a later save reused it) keeps its file.
+      if (!kept.has(filename)) {
+        await files.remove(guildId, filename);
+        report.deletesFinished.push({ guildId, filename });
+      }
+      coordination.deleteDone(guildId, filename);
+    }
+  }
   for (const row of rows) {
     const check = await files.check(guildId, row.filename, row.checksum, options.verifyChecksums);
     const reason: UnavailableReason | null =

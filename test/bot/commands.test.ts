@@ -456,3 +456,60 @@ describe('every message', () => {
   });
 });
 
+
+describe('replacing an unsaved model by loading, and saving a replaced training (issue 19)', () => {
+  test('/load with an unsaved model asks first; Cancel keeps it, the red button loads', async () => {
+    const guildId = freshGuild();
+    await trainAndSave(guildId, ['kept']);
+    // The first training was saved, so this one asks nothing; its result is the unsaved draft.
+    await train(guildId);
+    const asked = t.server.invoke({ guildId, commandName: 'load', options: { name: 'kept' }, memberPermissions: SERVER_MANAGER });
+    await asked.settled();
+    expect(visibleText(asked.original)).toContain('Replace the unsaved model?');
+    expect(customIds(asked.original)).toEqual(['load:replace', 'load:cancel']);
+    await asked.click('load:cancel').settled();
+    expect(visibleText(asked.original)).toContain('Nothing loaded; the unsaved model is kept.');
+    expect(visibleText((await run(guildId, 'status')).original)).toContain('not saved');
+
+    const spanish = t.server.invoke({ guildId, commandName: 'load', options: { name: 'kept' }, memberPermissions: SERVER_MANAGER, locale: 'es-ES' });
+    await spanish.settled();
+    expect(visibleText(spanish.original)).toContain('¿Reemplazar el modelo sin guardar?');
+    await spanish.click('load:replace').settled();
+    expect(visibleText(spanish.original)).toContain('kept v1');
+    expect(visibleText((await run(guildId, 'status')).original)).toContain('**kept** v1 · saved');
+  });
+
+  test('the Load button of /models asks first when the server has an unsaved model', async () => {
+    const guildId = freshGuild();
+    await trainAndSave(guildId, ['one']);
+    await train(guildId);
+    const handle = await run(guildId, 'models');
+    await handle.select('models:pick', ['one']).settled();
+    await handle.click('models:load').settled();
+    expect(handle.original!.content).toBe('Replace the unsaved model?');
+    expect(customIds(handle.original)).toEqual(['models:pick', 'models:confirm-load', 'models:cancel-load']);
+    await handle.click('models:cancel-load').settled();
+    expect(visibleText((await run(guildId, 'status')).original)).toContain('not saved');
+    await handle.click('models:load').settled();
+    await handle.click('models:confirm-load').settled();
+    expect(handle.original!.content).toBe('Loaded **one** v1.');
+  });
+
+  test('the Save button of a training that another training replaced refuses and names who replaced it', async () => {
+    const guildId = freshGuild();
+    const first = await train(guildId);
+    const file = t.server.addAttachment('more.txt', CORPUS_ES);
+    const second = t.server.invoke({ guildId, commandName: 'train', options: { file1: file }, user: { id: '400000000000000009', username: 'Zoe' } });
+    await second.settled();
+    second.click('train:replace', { user: { id: '400000000000000009', username: 'Zoe' } });
+    await second.waitFor((h) => customIds(h.original).includes('train:save'), { timeoutMs: 20_000 });
+    const press = first.click('train:save');
+    await press.firstResponse();
+    const submitted = press.submitModal({ name: 'stale' });
+    await submitted.settled();
+    expect(isEphemeral(submitted.original)).toBe(true);
+    expect(visibleText(submitted.original)).toContain('no longer the one trained here');
+    expect(visibleText(submitted.original)).toContain('Zoe');
+    expect(visibleText((await run(guildId, 'models')).original)).toContain('has no saved models yet');
+  });
+});
