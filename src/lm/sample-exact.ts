@@ -533,13 +533,7 @@ export class CandidateSampler {
   }
 
   private similarityOf(word: number): number {
-    let value = this.similarity.get(word);
-    if (value === undefined) {
-      const row = this.source.rowVector(word);
-      value = row !== null && this.promptVector !== null ? cosine(row, this.promptVector) : 0;
-      this.similarity.set(word, value);
-    }
-    return value;
+    return promptSimilarity(this.source, this.similarity, this.promptVector, word);
   }
 }
 
@@ -579,4 +573,15 @@ export function cosine(a: Float32Array, b: Float32Array): number {
     nb += b[d] * b[d];
   }
   return na > 0 && nb > 0 ? dot / Math.sqrt(na * nb) : 0;
+}
+
+/** Cosine of a word's vector with the prompt's, cached per generation in `cache` (0 without vectors). */
+export function promptSimilarity(source: GenerationSource, cache: Map<number, number>, promptVector: Float32Array | null, word: number): number {
+  let value = cache.get(word);
+  if (value === undefined) {
+    const row = source.rowVector(word);
+    value = row !== null && promptVector !== null ? cosine(row, promptVector) : 0;
+    cache.set(word, value);
+  }
+  return value;
 }

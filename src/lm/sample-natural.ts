@@ -27,7 +27,7 @@
 import type { GenerationSource, ReadPrompt, Settings, Walk } from './generate.js';
 import { ROOT, findChild, type PatternGraph } from './graph.js';
 import type { Random } from './random.js';
-import { cosine, meanVector, STEER_STRENGTH } from './sample-exact.js';
+import { meanVector, promptSimilarity, STEER_STRENGTH } from './sample-exact.js';
 import { sentenceStart } from './query.js';
 import { sortByDescendingKey } from './typed-sort.js';
 import { BOS_ID, EOS_ID, UNK_ID } from './types.js';
@@ -303,13 +303,7 @@ class NaturalWalker {
   }
 
   private similarityOf(word: number): number {
-    let value = this.similarity.get(word);
-    if (value === undefined) {
-      const row = this.source.rowVector(word);
-      value = row !== null && this.promptVector !== null ? cosine(row, this.promptVector) : 0;
-      this.similarity.set(word, value);
-    }
-    return value;
+    return promptSimilarity(this.source, this.similarity, this.promptVector, word);
   }
 }
 
