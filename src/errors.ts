@@ -35,6 +35,9 @@ export const ERROR_CODES = [
   'TRAINING_FAILED', // {reason}
   'NO_RUNNING_JOB', // {}
   'SHUTTING_DOWN', // {}
+  // export, import, compare (issue 17)
+  'EXPORT_TOO_LARGE', // {name, version, bytes, limit}
+  'IMPORT_DAMAGED', // {name, detail}
   // bot / adapters
   'COOLDOWN', // {seconds}
   'MISSING_PERMISSION', // {permission}

@@ -27,6 +27,7 @@ import {
 } from './command-definitions.js';
 import { commandNameOf, parseCommandLine } from './command-line.js';
 import type { LineReader } from './line-reader.js';
+import { saveReplyFiles } from './exports.js';
 import { paint, renderEmbed, renderReply, type Choice } from './render.js';
 import type { Screen } from './screen.js';
 import { discordMarkdownToPlain, wrapText } from './text.js';
@@ -453,7 +454,8 @@ class Invocation {
         if (this.original) return;
         this.original = session.newMessage(session.sessionOptions.screen.live ? { content: session.sessionOptions.strings.working } : {});
       },
-      reply: async (reply) => {
+      reply: async (given) => {
+        const reply = await saveReplyFiles(given, settings.cwd);
         this.note(reply);
         if (this.original && !this.answered) {
           // The deferred placeholder becomes the answer: nothing of it is kept.
@@ -465,7 +467,8 @@ class Invocation {
         }
         this.answered = true;
       },
-      edit: async (reply) => {
+      edit: async (given) => {
+        const reply = await saveReplyFiles(given, settings.cwd);
         this.note(reply);
         if (this.original && !this.answered) {
           session.editMessage(this.original, { content: '', embeds: [], components: [], files: [], ...reply });
@@ -476,7 +479,8 @@ class Invocation {
         }
         this.answered = true;
       },
-      followUp: async (reply) => {
+      followUp: async (given) => {
+        const reply = await saveReplyFiles(given, settings.cwd);
         this.note(reply);
         session.newMessage(reply);
       },
@@ -540,7 +544,8 @@ class Invocation {
         else this.original = session.newMessage(reply);
       },
       deferUpdate: async () => {},
-      reply: async (reply) => {
+      reply: async (given) => {
+        const reply = await saveReplyFiles(given, settings.cwd);
         this.note(reply);
         session.newMessage(reply);
       },
