@@ -733,6 +733,20 @@ export class ModelManager implements ModelManagerApi {
     };
   }
 
+  /**
+   * Whether the working model's file is there and matches its checksum (issue 17: /status warns
+   * instead of showing a lost model's statistics as if it were fine). 'none': no working model.
+   */
+  async activeFileHealth(guildId: string): Promise<'none' | 'ok' | 'missing' | 'damaged'> {
+    this.assertOpen();
+    validateGuildId(guildId);
+    const working = this.workingModel(guildId);
+    if (working.kind === 'none') return 'none';
+    const file = fileOf(working);
+    const check = await this.files.check(guildId, file.filename, file.checksum, true);
+    return check.kind === 'ok' ? 'ok' : check.kind === 'missing' ? 'missing' : 'damaged';
+  }
+
   generationReadiness(guildId: string): 'none' | 'in-memory' | 'needs-load' {
     this.assertOpen();
     validateGuildId(guildId);

@@ -163,6 +163,8 @@ export interface ModelManagerApi {
    * 'needs-load' (the model file is read, verified and decoded first). Synchronous, no I/O.
    */
   generationReadiness(guildId: string): 'none' | 'in-memory' | 'needs-load';
+  /** Whether the working model's file is present and intact (reads and hashes it). */
+  activeFileHealth(guildId: string): Promise<'none' | 'ok' | 'missing' | 'damaged'>;
   /** True when the guild holds a trained model that was never saved (replacing it loses work). */
   hasUnsavedWorkingModel(guildId: string): boolean;
   /** Autocomplete: the guild's saved models whose name contains `query`, ≤ 25, from SQLite only. */

@@ -1,6 +1,8 @@
 // Issue 17 end to end: /export, /import and /compare through the real bot and the local Discord
 // server (attachments out and in, autocomplete, permissions, localization, limits).
 import { randomBytes } from 'node:crypto';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { CORPUS_EN, CORPUS_ES, customIds, isEphemeral, mentionsOf, messageRequests, startTestBot, visibleText, type TestBot } from './harness.js';
 
@@ -165,6 +167,22 @@ describe('/compare', () => {
     await trainAndSave(guildId, 'alfa');
     const handle = await run(guildId, 'compare', { first: 'alfa', second: 'nada' });
     expect(visibleText(handle.messages[handle.messages.length - 1])).toContain('no model called **nada**');
+  });
+});
+
+describe('/status and the active model’s file', () => {
+  test('warns when the file is missing or damaged instead of showing it as fine (English and Spanish)', async () => {
+    const guildId = freshGuild();
+    await trainAndSave(guildId, 'eta');
+    const status = await run(guildId, 'status');
+    expect(visibleText(status.original)).not.toContain('Model file');
+    const dir = join(t.dir, 'models', guildId);
+    const file = readdirSync(dir).find((name) => name.startsWith('eta_'))!;
+    writeFileSync(join(dir, file), 'not the model');
+    expect(visibleText((await run(guildId, 'status')).original)).toContain('The active model’s file is damaged');
+    rmSync(join(dir, file));
+    expect(visibleText((await run(guildId, 'status')).original)).toContain('The active model’s file is missing');
+    expect(visibleText((await run(guildId, 'status', {}, { locale: 'es-ES' })).original)).toContain('Falta el archivo del modelo activo');
   });
 });
 
