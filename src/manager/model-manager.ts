@@ -511,7 +511,9 @@ export class ModelManager implements ModelManagerApi {
   async importModel(guildId: string, user: Actor, file: TrainingSource, name?: string): Promise<SavedModelInfo> {
     this.assertOpen();
     validateGuildId(guildId);
-    const modelName = name === undefined ? importName(String(file?.name ?? '')) : parseModelName(name);
+    // A name given is checked before the download; one taken from the file's name after the file
+    // (a file that is no model gets the damaged-file message, whatever it is called).
+    const givenName = name === undefined ? null : parseModelName(name);
     const limit = this.config.limits.maxAttachmentBytes;
     const fileName = String(file?.name ?? '');
     const bytes = await readSourceBytes(file, {
@@ -521,6 +523,7 @@ export class ModelManager implements ModelManagerApi {
       onBytes: () => undefined,
     });
     const stats = checkImportedModel(fileName, bytes);
+    const modelName = givenName ?? importName(fileName);
     this.assertOpen();
     return this.exclusive(guildId, () => this.storeVersion(guildId, user, modelName, bytes, sha256(bytes), JSON.stringify(stats), false));
   }

@@ -29,7 +29,7 @@ export function exportFilename(name: string, version: number): string {
  * (`alfa_20260101_120000.ulm` → `alfa`). Throws INVALID_MODEL_NAME when what is left is no name.
  */
 export function importName(filename: string): ModelName {
-  const base = filename.replace(/^.*[\\/]/, '').replace(/\.ulm$/i, '');
+  const base = filename.replace(/^.*[\\/]/, '').replace(/\.[^.]*$/, '');
   const name = base.replace(/_v\d{1,7}$/, '').replace(/_\d{8}_\d{6}(?:_\d+)?$/, '');
   return parseModelName(name);
 }

@@ -135,6 +135,10 @@ describe('import', () => {
     expect(manager.list(g).map((listing) => listing.name)).toEqual(['alfa']);
   });
 
+  test('a file that is no model gets the damaged-file error whatever its name', async () => {
+    expect((await rejection(manager.importModel(g, ana, fileSource('my junk.bin', new Uint8Array(5120).fill(7))))).code).toBe('IMPORT_DAMAGED');
+  });
+
   test('a file name that is no model name needs `name`', async () => {
     await trainEs();
     await manager.save(g, ana, 'alfa');
@@ -175,6 +179,7 @@ describe('names of imports and references', () => {
     expect(importName('Cuentos_20260101_120000.ulm').display).toBe('Cuentos');
     expect(importName('Cuentos_20260101_120000_2.ulm').display).toBe('Cuentos');
     expect(importName('ñandú.ulm').display).toBe('ñandú');
+    expect(importName('notas.bin').display).toBe('notas');
   });
 
   test('parseModelRef reads `name` and `name v2`', () => {
