@@ -34,6 +34,8 @@ interface PagerState {
   /** Load pressed while the server has an unsaved model: asks first, as /load does. */
   confirmingLoad?: boolean;
   notice: string | null;
+  /** MAX_VERSIONS_PER_MODEL, said under the list (issue 17). */
+  keepVersions?: number;
 }
 
 export async function execute(ctx: CommandContext): Promise<void> {
@@ -44,7 +46,8 @@ export async function execute(ctx: CommandContext): Promise<void> {
     await ctx.reply({ content: t('models.empty') });
     return;
   }
-  const state: PagerState = { page: 0, selected: null, confirmingDelete: false, notice: null };
+  const keepVersions = ctx.manager.status(guildId).limits.maxVersionsPerModel;
+  const state: PagerState = { page: 0, selected: null, confirmingDelete: false, notice: null, keepVersions };
   await ctx.reply(renderPage(t, locale, listings, state, ctx.canManageGuild));
 
   for (;;) {
@@ -164,6 +167,7 @@ export function renderPage(t: Translate, locale: Locale, listings: ModelListing[
   const description = [t('models.page', { page: page + 1, pages, count: listings.length })];
   if (state.selected) description.push(t('models.selected', { name: state.selected }));
   if (!canManage) description.push(t('models.manageHint'));
+  if (state.keepVersions !== undefined) description.push(t('retention.models', { keep: state.keepVersions }));
 
   const rows: ReplyRow[] = [];
   if (pages > 1) {

@@ -14,6 +14,8 @@ export async function execute(ctx: CommandContext): Promise<void> {
   const status = ctx.manager.status(guildId);
   const now = ctx.now();
   const fields: ReplyField[] = [{ name: t('status.active'), value: fieldValue(activeModelLine(t, locale, status.active)) }];
+  const health = await ctx.manager.activeFileHealth(guildId);
+  if (health === 'missing' || health === 'damaged') fields.push({ name: t('status.fileWarning'), value: t(`status.file.${health}`) });
   if (status.active.kind === 'working') fields.push(...statsFields(t, locale, status.active.stats));
   if (status.active.kind === 'saved') fields.push(...statsFields(t, locale, status.active.model.stats));
 
@@ -56,5 +58,5 @@ export async function execute(ctx: CommandContext): Promise<void> {
   fields.push({ name: t('status.version'), value: ctx.bot?.version ?? '—', inline: true });
   fields.push({ name: t('status.uptime'), value: ctx.bot ? formatDuration(locale, now - ctx.bot.startedAt) : '—', inline: true });
 
-  await ctx.reply({ embeds: [{ title: t('status.title'), fields, tone: status.active.kind === 'none' ? 'warning' : 'info' }] });
+  await ctx.reply({ embeds: [{ title: t('status.title'), fields, tone: status.active.kind === 'none' || health === 'missing' || health === 'damaged' ? 'warning' : 'info' }] });
 }

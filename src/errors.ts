@@ -38,6 +38,9 @@ export const ERROR_CODES = [
   // several processes on one data folder (issue 19)
   'DATABASE_BUSY', // {}
   'WORKING_MODEL_CHANGED', // {kind: 'draft'|'saved'|'none', user, date, name, version}
+  // export, import, compare (issue 17)
+  'EXPORT_TOO_LARGE', // {name, version, bytes, limit}
+  'IMPORT_DAMAGED', // {name, detail}
   // bot / adapters
   'COOLDOWN', // {seconds}
   'MISSING_PERMISSION', // {permission}

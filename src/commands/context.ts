@@ -152,6 +152,8 @@ export interface CommandContext {
   now(): number;
   /** Process-wide facts and shared state; absent in contexts that have none (then defaults apply). */
   bot?: BotInfo;
+  /** Largest file the bot may upload in this server (Discord's `attachment_size_limit`); absent: no limit known. */
+  attachmentSizeLimit?: number;
 }
 
 /** What the adapter knows about the running bot, for /status and the /generate cooldown. */

@@ -104,6 +104,7 @@ export function savedReply(t: Translate, locale: Locale, saved: SavedModelInfo):
           { name: t('save.file'), value: fieldValue(escapeMarkdown(saved.filename)), inline: true },
           { name: t('save.size'), value: formatBytes(locale, saved.bytes), inline: true },
         ],
+        ...(saved.prunedVersions?.length ? { description: t('retention.pruned', { versions: saved.prunedVersions.map((v) => `v${v}`).join(', ') }) } : {}),
       },
     ],
   };

@@ -27,6 +27,7 @@ import {
 } from './command-definitions.js';
 import { commandNameOf, parseCommandLine } from './command-line.js';
 import type { LineReader } from './line-reader.js';
+import { saveReplyFiles } from './exports.js';
 import { paint, renderEmbed, renderReply, type Choice } from './render.js';
 import type { Screen } from './screen.js';
 import { discordMarkdownToPlain, wrapText } from './text.js';
@@ -462,7 +463,8 @@ class Invocation {
         if (this.original) return;
         this.original = session.newMessage(session.sessionOptions.screen.live ? { content: session.sessionOptions.strings.working } : {});
       },
-      reply: async (reply) => {
+      reply: async (given) => {
+        const reply = await saveReplyFiles(given, settings.cwd);
         this.note(reply);
         if (this.original && !this.answered) {
           // The deferred placeholder becomes the answer: nothing of it is kept.
@@ -474,7 +476,8 @@ class Invocation {
         }
         this.answered = true;
       },
-      edit: async (reply) => {
+      edit: async (given) => {
+        const reply = await saveReplyFiles(given, settings.cwd);
         this.note(reply);
         if (this.original && !this.answered) {
           session.editMessage(this.original, { content: '', embeds: [], components: [], files: [], ...reply });
@@ -485,7 +488,8 @@ class Invocation {
         }
         this.answered = true;
       },
-      followUp: async (reply) => {
+      followUp: async (given) => {
+        const reply = await saveReplyFiles(given, settings.cwd);
         this.note(reply);
         session.newMessage(reply);
       },
@@ -549,7 +553,8 @@ class Invocation {
         else this.original = session.newMessage(reply);
       },
       deferUpdate: async () => {},
-      reply: async (reply) => {
+      reply: async (given) => {
+        const reply = await saveReplyFiles(given, settings.cwd);
         this.note(reply);
         session.newMessage(reply);
       },

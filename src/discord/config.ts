@@ -4,6 +4,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_CACHE_BYTES, DEFAULT_GUILD_LIMITS } from '../manager/model-manager.js';
+import { DEFAULT_MAX_VERSIONS_PER_MODEL } from '../manager/model-transfer.js';
 import type { ManagerConfig } from '../manager/types.js';
 
 /** A slash command takes at most five attachments (file1..file5). */
@@ -22,6 +23,7 @@ export interface BotConfig {
     maxTrainingBytes: number;
     maxModelsPerGuild: number;
     maxBytesPerGuild: number;
+    maxVersionsPerModel: number;
   };
   trainingWorkers: number;
   maxConcurrentTrainings: number;
@@ -129,6 +131,7 @@ const schema = z.object({
   MAX_TRAINING_BYTES: byteSize(DEFAULT_GUILD_LIMITS.maxTrainingBytes, 1024),
   MAX_MODELS_PER_GUILD: integer(DEFAULT_GUILD_LIMITS.maxModels, 1, 10_000),
   MAX_BYTES_PER_GUILD: byteSize(DEFAULT_GUILD_LIMITS.maxBytes, 1024),
+  MAX_VERSIONS_PER_MODEL: integer(DEFAULT_MAX_VERSIONS_PER_MODEL, 1, 1_000),
   TRAINING_WORKERS: integer(1, 1, 64),
   MAX_CONCURRENT_TRAININGS: integer(1, 1, 64),
   MAX_QUEUED_TRAININGS: integer(4, 0, 1_000),
@@ -205,6 +208,7 @@ export function parseConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd())
       maxTrainingBytes: values.MAX_TRAINING_BYTES,
       maxModelsPerGuild: values.MAX_MODELS_PER_GUILD,
       maxBytesPerGuild: values.MAX_BYTES_PER_GUILD,
+      maxVersionsPerModel: values.MAX_VERSIONS_PER_MODEL,
     },
     trainingWorkers: values.TRAINING_WORKERS,
     maxConcurrentTrainings: values.MAX_CONCURRENT_TRAININGS,
@@ -240,6 +244,7 @@ export function managerConfigFor(config: BotConfig, extra: Partial<ManagerConfig
       maxTrainingBytes: config.limits.maxTrainingBytes,
       maxAttachmentBytes: config.limits.maxAttachmentBytes,
       maxFiles: MAX_FILES_PER_TRAINING,
+      maxVersionsPerModel: config.limits.maxVersionsPerModel,
     },
     ...extra,
   };

@@ -227,6 +227,7 @@ class CommandSession {
       postToChannel: this.postToChannel.bind(this),
       now: adapter.clock,
       bot: adapter.options.bot,
+      attachmentSizeLimit: interaction.attachmentSizeLimit,
     };
     // Discord drops an interaction that is not acknowledged within 3 s; a command that is still
     // working after 2 s (a cold model load, a slow disk) is deferred so it can answer later.

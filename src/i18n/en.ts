@@ -328,6 +328,60 @@ export const en = {
   },
   'error.INTERNAL': (p, t) =>
     `Something went wrong on our side. If it happens again, tell the bot’s operator this reference: ${t.code(p.reference)}.`,
+
+  // ---- issue 17: /compare, /export, /import, version retention --------------------------------
+  'cmd.compare.name': 'compare',
+  'cmd.compare.description': 'Two saved models side by side: statistics, a generation each, perplexity on a text',
+  'cmd.compare.opt.first.name': 'first',
+  'cmd.compare.opt.first.description': 'A saved model (`name` or `name v2`)',
+  'cmd.compare.opt.second.name': 'second',
+  'cmd.compare.opt.second.description': 'Another saved model (`name` or `name v2`)',
+  'cmd.compare.opt.prompt.name': 'prompt',
+  'cmd.compare.opt.prompt.description': 'The words both models start from',
+  'cmd.compare.opt.file.name': 'file',
+  'cmd.compare.opt.file.description': 'A text file (.txt, .md, .csv, .json) to measure both models on',
+  'cmd.export.name': 'export',
+  'cmd.export.description': 'Download a saved model’s file',
+  'cmd.export.opt.name.name': 'name',
+  'cmd.export.opt.name.description': 'The saved model',
+  'cmd.export.opt.version.name': 'version',
+  'cmd.export.opt.version.description': 'A version number (default: the newest)',
+  'cmd.import.name': 'import',
+  'cmd.import.description': 'Add a model file exported with /export to this server’s models',
+  'cmd.import.opt.file.name': 'file',
+  'cmd.import.opt.file.description': 'A .ulm model file from /export',
+  'cmd.import.opt.name.name': 'name',
+  'cmd.import.opt.name.description': 'Save it under this name (default: the name in the file’s name)',
+  'status.fileWarning': '⚠️ Model file',
+  'status.file.missing': 'The active model’s file is missing from the models folder: `/generate` cannot use it. Restore it from a backup, or load or train another model.',
+  'status.file.damaged': 'The active model’s file is damaged (it does not match its checksum): `/generate` cannot use it. Restore it from a backup, or load or train another model.',
+  'retention.models': (p, t) => `Only the newest ${t.int(Number(p.keep))} ${plural(Number(p.keep), 'version', 'versions')} of each name are kept.`,
+  'retention.pruned': (p, t) => `Older versions removed (only the newest are kept): ${t.text(p.versions)}.`,
+  'export.title': (p, t) => `Export of ${t.text(p.name)} v${t.int(Number(p.version))}`,
+  'export.description': (p, t) => `${t.text(p.file)} · ${t.text(p.size)}. Add it to a server with \`/import\`.`,
+  'import.title': 'Model imported',
+  'import.description': (p, t) =>
+    `Stored as **${t.text(p.name)}** v${t.int(Number(p.version))}. The active model did not change: \`/load\` it to use it.`,
+  'compare.title': (p, t) => `${t.text(p.first)} vs ${t.text(p.second)}`,
+  'compare.statsValue': (p, t) =>
+    [
+      `${t.int(Number(p.patterns))} patterns · max length ${t.int(Number(p.order))}`,
+      `vocabulary ${t.int(Number(p.vocabulary))} · memory ${t.text(p.memory)} · file ${t.text(p.size)}`,
+      `min frequency ${t.int(Number(p.minFrequency))} · max patterns ${Number(p.maxPatterns) === 0 ? 'no limit' : t.int(Number(p.maxPatterns))} · validation ${t.dec(Number(p.validation))}`,
+      `trained ${t.text(p.date)}`,
+    ].join('\n'),
+  'compare.generation': (p, t) => `Generation by ${t.text(p.name)}`,
+  'compare.empty': '(no text)',
+  'compare.scoreTitle': (p, t) => `On ${t.text(p.file)}`,
+  'compare.scoreLine': (p, t) =>
+    `${t.text(p.name)}: perplexity ${t.dec(Number(p.perplexity))} · unknown words ${t.text(p.oov)} · ${t.dec(Number(p.bits))} bits per character${p.better ? ' ✅ better' : ''}`,
+  'compare.heldOutTitle': 'Held-out perplexity (from /train validation)',
+  'compare.heldOutLine': (p, t) => `${t.text(p.name)}: ${t.dec(Number(p.perplexity))}${p.better ? ' ✅ better' : ''}`,
+  'compare.footer': (p, t) => `same prompt and seed (${String(p.seed)}) for both · lower perplexity is better`,
+  'error.EXPORT_TOO_LARGE': (p, t) =>
+    `The file of **${t.text(p.name)}** v${t.int(Number(p.version))} is ${t.bytes(Number(p.bytes))}, more than the ${t.bytes(Number(p.limit))} this server lets the bot upload. Ask the bot’s operator to copy it from the models folder, or train a smaller model (lower \`max_patterns\`).`,
+  'error.IMPORT_DAMAGED': (p, t) =>
+    `**${t.text(p.name)}** is not a valid model file (${t.text(p.detail)}): it is damaged or was not made by \`/export\`. Nothing was stored. Export the model again and upload that file.`,
 } satisfies Record<string, Message>;
 
 export type MessageKey = keyof typeof en;

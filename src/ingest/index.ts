@@ -14,5 +14,6 @@ export type {
 export { checkSources, ingestSources, readSources } from './ingest-sources.js';
 export { parseSources } from './parse-sources.js';
 export { decodeText } from './decode-text.js';
+export { readSourceBytes } from './read-source.js';
 export { extractLines } from './extract-lines.js';
 export { detectFormat } from './detect-format.js';

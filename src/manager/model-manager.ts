@@ -13,7 +13,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { UserError, isUserError, type ErrorParams } from '../errors.js';
-import { checkSources, readSources, type IngestLimits } from '../ingest/index.js';
+import { checkSources, parseSources, readSourceBytes, readSources, type IngestLimits } from '../ingest/index.js';
 import { decode, ModelFormatError, resolveParams, type Model } from '../lm/index.js';
 import type { GenerateOptions, GenerateResult, ModelStats, TrainParams, TrainPhase } from '../lm/types.js';
 import {
@@ -44,6 +44,7 @@ import { TrainingPool } from './training-pool.js';
 import { TrainingWorkerError, type TrainingResult } from './training-protocol.js';
 import type {
   Actor,
+  ExportedModel,
   GenerateHooks,
   GuildLimits,
   GuildStatus,
@@ -59,6 +60,8 @@ import type {
 } from './types.js';
 import { versionsPerModel } from './quota-detail.js';
 import { GuildLeases, busyAsUserError, busyRejection, type TrainingClaim } from './guild-leases.js';
+import { compareModels, type CompareOptions, type Comparison } from './compare.js';
+import { checkImportedModel, DEFAULT_MAX_VERSIONS_PER_MODEL, exportFilename, importName, versionsToPrune } from './model-transfer.js';
 
 export const DEFAULT_GUILD_LIMITS: GuildLimits = {
   maxModels: 25,
@@ -445,48 +448,115 @@ export class ModelManager implements ModelManagerApi {
       const working = this.workingModel(guildId);
       this.checkExpectedDraft(guildId, working, expected);
       if (working.kind === 'none') throw new UserError('NO_TRAINED_MODEL', {});
-      const limits = this.config.limits;
-      const usage = this.catalog.usage(guildId);
-      if (usage.models + 1 > limits.maxModels) throw new UserError('QUOTA_MODELS', { limit: limits.maxModels, ...versionsPerModel(this.catalog.listModels(guildId)) });
       const source = fileOf(working);
       const bytes = await this.readVerified(guildId, source, labelOf(working));
-      if (usage.bytes + bytes.byteLength > limits.maxBytes) {
-        throw new UserError('QUOTA_BYTES', { usedBytes: usage.bytes, limit: limits.maxBytes });
-      }
-      const at = this.now();
-      const filename = await this.writeSavedFile(guildId, modelName, at, bytes);
       const statsJson = working.kind === 'draft' ? working.draft.statsJson : working.row.statsJson;
-      const stats = JSON.parse(statsJson) as ModelStats;
-      const row: Omit<ModelRow, 'id'> = {
-        guildId,
-        name: modelName.display,
-        nameKey: modelName.key,
-        version: this.catalog.nextVersion(guildId, modelName.key),
-        filename,
-        bytes: bytes.byteLength,
-        checksum: source.checksum,
-        createdAt: at,
-        createdBy: { id: String(user.id), name: String(user.name) },
-        paramsJson: JSON.stringify(stats.params ?? null),
-        statsJson,
-        corpusJson: JSON.stringify(stats.corpus ?? null),
-        available: true,
-        unavailableReason: null,
-      };
-      let id: number;
-      try {
-        id = retryBusy(() => this.catalog.commitSave(row, at));
-      } catch (error) {
-        await this.files.remove(guildId, filename).catch(() => undefined);
-        throw error;
-      }
+      const saved = await this.storeVersion(guildId, user, modelName, bytes, source.checksum, statsJson, true);
       if (working.kind === 'draft') {
-        this.cache.rename(ModelCache.key(guildId, working.draft.filename), ModelCache.key(guildId, filename));
+        this.cache.rename(ModelCache.key(guildId, working.draft.filename), ModelCache.key(guildId, saved.filename));
         await this.discardDraftFile(guildId, working.draft.filename);
       }
       this.trainedHere.delete(guildId);
-      return this.info({ ...row, id }, id);
+      return saved;
     });
+  }
+
+  /**
+   * Inside the guild's section: checks quotas, writes the file, records the row (active, or not
+   * for an import), then removes the versions beyond MAX_VERSIONS_PER_MODEL (rows, then files).
+   */
+  private async storeVersion(
+    guildId: string,
+    user: Actor,
+    modelName: ModelName,
+    bytes: Uint8Array,
+    checksum: string,
+    statsJson: string,
+    activate: boolean,
+  ): Promise<SavedModelInfo> {
+    const limits = this.config.limits;
+    const usage = this.catalog.usage(guildId);
+    const activeId = this.catalog.guildState(guildId)?.activeModelId ?? null;
+    const pruned = versionsToPrune(
+      this.catalog.versionsOf(guildId, modelName.key),
+      limits.maxVersionsPerModel ?? DEFAULT_MAX_VERSIONS_PER_MODEL,
+      activate ? null : activeId,
+    );
+    const prunedBytes = pruned.reduce((sum, row) => sum + row.bytes, 0);
+    if (usage.models + 1 - pruned.length > limits.maxModels) {
+      throw new UserError('QUOTA_MODELS', { limit: limits.maxModels, ...versionsPerModel(this.catalog.listModels(guildId)) });
+    }
+    if (usage.bytes - prunedBytes + bytes.byteLength > limits.maxBytes) {
+      throw new UserError('QUOTA_BYTES', { usedBytes: usage.bytes, limit: limits.maxBytes });
+    }
+    const at = this.now();
+    const filename = await this.writeSavedFile(guildId, modelName, at, bytes);
+    const stats = JSON.parse(statsJson) as ModelStats;
+    const row: Omit<ModelRow, 'id'> = {
+      guildId,
+      name: modelName.display,
+      nameKey: modelName.key,
+      version: this.catalog.nextVersion(guildId, modelName.key),
+      filename,
+      bytes: bytes.byteLength,
+      checksum,
+      createdAt: at,
+      createdBy: { id: String(user.id), name: String(user.name) },
+      paramsJson: JSON.stringify(stats.params ?? null),
+      statsJson,
+      corpusJson: JSON.stringify(stats.corpus ?? null),
+      available: true,
+      unavailableReason: null,
+    };
+    let id: number;
+    try {
+      id = retryBusy(() => (activate ? this.catalog.commitSave(row, at) : this.catalog.insertModel(row)));
+    } catch (error) {
+      await this.files.remove(guildId, filename).catch(() => undefined);
+      throw error;
+    }
+    if (pruned.length > 0) {
+      // Rows first, files after, as /delete does: a crash in between leaves orphans, never a row without its file.
+      retryBusy(() => this.catalog.deleteModels(guildId, pruned.map((old) => old.id), at));
+      for (const old of pruned) {
+        this.cache.delete(ModelCache.key(guildId, old.filename));
+        await this.files.remove(guildId, old.filename);
+      }
+    }
+    return { ...this.info({ ...row, id }, activate ? id : activeId), prunedVersions: pruned.map((old) => old.version) };
+  }
+
+  async exportModel(guildId: string, name: string, version?: number): Promise<ExportedModel> {
+    this.assertOpen();
+    validateGuildId(guildId);
+    const modelName = parseModelName(name);
+    checkVersion(version);
+    return this.exclusive(guildId, async () => {
+      const row = this.findSaved(guildId, modelName, version);
+      const bytes = await this.readVerified(guildId, row, { name: row.name, version: row.version });
+      const activeId = this.catalog.guildState(guildId)?.activeModelId ?? null;
+      return { info: this.info(row, activeId), filename: exportFilename(row.name, row.version), bytes };
+    });
+  }
+
+  async importModel(guildId: string, user: Actor, file: TrainingSource, name?: string): Promise<SavedModelInfo> {
+    this.assertOpen();
+    validateGuildId(guildId);
+    // A name given is checked before the download; one taken from the file's name after the file
+    // (a file that is no model gets the damaged-file message, whatever it is called).
+    const givenName = name === undefined ? null : parseModelName(name);
+    const limit = this.config.limits.maxAttachmentBytes;
+    const fileName = String(file?.name ?? '');
+    const bytes = await readSourceBytes(file, {
+      cap: { limit, refuse: (seen) => new UserError('ATTACHMENT_TOO_LARGE', { name: fileName, bytes: seen, limit }) },
+      timeoutMs: this.config.downloadTimeoutMs ?? 30_000,
+      fetchImpl: fetch,
+      onBytes: () => undefined,
+    });
+    const stats = checkImportedModel(fileName, bytes);
+    const modelName = givenName ?? importName(fileName);
+    this.assertOpen();
+    return this.claimed(guildId, () => this.storeVersion(guildId, user, modelName, bytes, sha256(bytes), JSON.stringify(stats), false));
   }
 
   /** Writes a new saved file under a name no other file has (a same-second save gets `_2`). */
@@ -591,6 +661,57 @@ export class ModelManager implements ModelManagerApi {
     }));
   }
 
+  /**
+   * Two saved models side by side (compare.ts). Neither becomes active; a model already cached is
+   * used from the cache, any other is decoded for this call only and never enters the cache, so
+   * comparing evicts nothing (the active model stays in memory).
+   */
+  async compare(
+    guildId: string,
+    first: { name: string; version?: number },
+    second: { name: string; version?: number },
+    options: CompareOptions,
+    file?: TrainingSource,
+  ): Promise<Comparison> {
+    this.assertOpen();
+    validateGuildId(guildId);
+    const names = [parseModelName(first.name), parseModelName(second.name)];
+    checkVersion(first.version);
+    checkVersion(second.version);
+    let evaluation: { fileName: string; lines: string[] } | null = null;
+    if (file) {
+      checkSources([file], this.ingestLimits());
+      const read = await readSources([file], this.ingestLimits());
+      const parsed = parseSources(read.files);
+      if (parsed.lines.length === 0) throw new UserError('EMPTY_INPUT', {});
+      evaluation = { fileName: String(file.name), lines: parsed.lines };
+    }
+    this.assertOpen();
+    return this.exclusive(guildId, async () => {
+      const rows = [this.findSaved(guildId, names[0], first.version), this.findSaved(guildId, names[1], second.version)];
+      const activeId = this.catalog.guildState(guildId)?.activeModelId ?? null;
+      const models = [await this.peekModel(guildId, rows[0]), await this.peekModel(guildId, rows[1])] as [Model, Model];
+      return compareModels([this.info(rows[0], activeId), this.info(rows[1], activeId)], models, options, evaluation);
+    });
+  }
+
+  /** A saved model for one use: from the cache when there, else decoded without caching it. */
+  private async peekModel(guildId: string, row: ModelRow): Promise<Model> {
+    const cached = this.cache.get(ModelCache.key(guildId, row.filename));
+    if (cached) return cached;
+    const label = { name: row.name, version: row.version };
+    const bytes = await this.readVerified(guildId, row, label);
+    try {
+      return bytes.length >= OFF_THREAD_DECODE_BYTES ? await this.loader.load(new Uint8Array(bytes), { counts: false }) : decode(bytes, { counts: false });
+    } catch (error) {
+      if (error instanceof ModelFormatError) {
+        throw new UserError(error.kind === 'newer-version' ? 'MODEL_INCOMPATIBLE' : 'MODEL_CORRUPT', { ...label, detail: error.kind });
+      }
+      if (error instanceof TrainingWorkerError) return decode(bytes, { counts: false });
+      throw error;
+    }
+  }
+
   // ---- using the working model -------------------------------------------------------------
 
   async generate(guildId: string, options: GenerateOptions, hooks?: GenerateHooks): Promise<GenerateResult> {
@@ -661,6 +782,20 @@ export class ModelManager implements ModelManagerApi {
       usage: this.catalog.usage(guildId),
       limits: { ...this.config.limits },
     };
+  }
+
+  /**
+   * Whether the working model's file is there and matches its checksum (issue 17: /status warns
+   * instead of showing a lost model's statistics as if it were fine). 'none': no working model.
+   */
+  async activeFileHealth(guildId: string): Promise<'none' | 'ok' | 'missing' | 'damaged'> {
+    this.assertOpen();
+    validateGuildId(guildId);
+    const working = this.workingModel(guildId);
+    if (working.kind === 'none') return 'none';
+    const file = fileOf(working);
+    const check = await this.files.check(guildId, file.filename, file.checksum, true);
+    return check.kind === 'ok' ? 'ok' : check.kind === 'missing' ? 'missing' : 'damaged';
   }
 
   generationReadiness(guildId: string): 'none' | 'in-memory' | 'needs-load' {

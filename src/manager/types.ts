@@ -2,6 +2,9 @@
 // the manager never knows about Discord. Every method is keyed by guild id: there is no API
 // that takes a path or another guild's model id. Failures are UserErrors (src/errors.ts).
 import type { GenerateOptions, GenerateResult, ModelStats, TrainParams, TrainPhase } from '../lm/types.js';
+import type { ComparedModel, CompareOptions, Comparison } from './compare.js';
+
+export type { ComparedModel, CompareOptions, Comparison };
 
 export interface Actor {
   id: string;
@@ -50,6 +53,16 @@ export interface SavedModelInfo {
   /** False when the file is missing or failed its checksum at startup reconcile. */
   available: boolean;
   active: boolean;
+  /** After a save or import: older versions of the name removed by MAX_VERSIONS_PER_MODEL. */
+  prunedVersions?: number[];
+}
+
+/** A saved model's file, for /export. */
+export interface ExportedModel {
+  info: SavedModelInfo;
+  /** `<name>_v<version>.ulm`. */
+  filename: string;
+  bytes: Uint8Array;
 }
 
 export interface ModelListing {
@@ -86,6 +99,8 @@ export interface GuildLimits {
   maxTrainingBytes: number;
   maxAttachmentBytes: number;
   maxFiles: number;
+  /** Newest versions kept of each name; older ones are removed when a new one is saved (default 5). */
+  maxVersionsPerModel?: number;
 }
 
 export interface ManagerConfig {
@@ -152,9 +167,30 @@ export interface ModelManagerApi {
    * 'needs-load' (the model file is read, verified and decoded first). Synchronous, no I/O.
    */
   generationReadiness(guildId: string): 'none' | 'in-memory' | 'needs-load';
+  /** Whether the working model's file is present and intact (reads and hashes it). */
+  activeFileHealth(guildId: string): Promise<'none' | 'ok' | 'missing' | 'damaged'>;
   /** True when the guild holds a trained model that was never saved (replacing it loses work). */
   hasUnsavedWorkingModel(guildId: string): boolean;
   /** Autocomplete: the guild's saved models whose name contains `query`, ≤ 25, from SQLite only. */
   suggest(guildId: string, query: string): ModelChoice[];
+  /** A saved model's file, verified against its checksum (newest version by default). */
+  exportModel(guildId: string, name: string, version?: number): Promise<ExportedModel>;
+  /**
+   * Stores a model file (an export) as a new version of `name` (default: the name in the file's
+   * name) after checking it completely; the working model is left as it is.
+   */
+  importModel(guildId: string, user: Actor, file: TrainingSource, name?: string): Promise<SavedModelInfo>;
+  /**
+   * Two saved models side by side: statistics, a generation each with the same prompt and seed,
+   * and their scores on `file` (checked as /train checks uploads). Nothing becomes active and
+   * nothing is evicted from the cache.
+   */
+  compare(
+    guildId: string,
+    first: { name: string; version?: number },
+    second: { name: string; version?: number },
+    options: CompareOptions,
+    file?: TrainingSource,
+  ): Promise<Comparison>;
   close(): Promise<void>;
 }

@@ -218,6 +218,30 @@ export class Catalog {
     }).immediate();
   }
 
+  /** Records a saved model without making it active (an import): its file is written already. */
+  insertModel(row: NewModelRow): number {
+    return this.db.transaction(() => this.insertModelRow(row))();
+  }
+
+  private insertModelRow(row: NewModelRow): number {
+    const info = this.statements.insertModel.run(
+      row.guildId,
+      row.name,
+      row.nameKey,
+      row.version,
+      row.filename,
+      row.bytes,
+      row.checksum,
+      row.createdAt,
+      row.createdBy.id,
+      row.createdBy.name,
+      row.paramsJson,
+      row.statsJson,
+      row.corpusJson,
+    );
+    return Number(info.lastInsertRowid);
+  }
+
   /**
    * Deletes rows first (the file goes after, so a crash in between leaves an orphan file,
    * never a row pointing to nothing). Returns whether the active model was among them.

@@ -73,7 +73,8 @@ for (;;) {
         break;
       case 'save': {
         const saved = await manager.save(GUILD, user, name);
-        say(`done save ${saved.name} ${saved.version}`);
+        // Versions beyond MAX_VERSIONS_PER_MODEL that this save removed (issue 17), `-` for none.
+        say(`done save ${saved.name} ${saved.version} ${saved.prunedVersions?.join(',') || '-'}`);
         break;
       }
       case 'delete': {

@@ -20,6 +20,7 @@ import { isUserError } from '../../src/errors.js';
 import { decode } from '../../src/lm/index.js';
 import { ModelManager, defaultManagerConfig } from '../../src/manager/index.js';
 import type { ReconcileReport } from '../../src/store/index.js';
+import { DEFAULT_MAX_VERSIONS_PER_MODEL } from '../../src/manager/model-transfer.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const projectRoot = join(here, '..', '..');
@@ -199,13 +200,22 @@ function expectedState(lines: string[], before: LaneState) {
       inFlight = 'idle';
       confirmed++;
       if (kind === 'done' && op === 'train') workingDraft = true;
-      if (kind === 'done' && op === 'save') saved.add(`${rest[0]} ${rest[1]}`);
+      if (kind === 'done' && op === 'save') {
+        saved.add(`${rest[0]} ${rest[1]}`);
+        for (const version of (rest[2] ?? '-').split(',')) if (version !== '-') saved.delete(`${rest[0]} ${version}`);
+      }
       if (kind === 'done' && op === 'delete') for (const version of rest[1].split(',')) saved.delete(`${rest[0]} ${version}`);
     }
   }
   // A delete in flight may or may not have happened, on versions the output does not name:
   // every save of that name is excused.
   if (inFlight === 'delete') for (const entry of [...saved]) if (entry.startsWith(`${inFlightName} `)) saved.delete(entry);
+  // A save in flight may have removed the versions of its name beyond the newest
+  // MAX_VERSIONS_PER_MODEL - 1 (issue 17): those are excused, the newest ones are not.
+  if (inFlight === 'save') {
+    const versions = [...saved].filter((entry) => entry.startsWith(`${inFlightName} `)).sort((a, b) => Number(b.split(' ')[1]) - Number(a.split(' ')[1]));
+    for (const entry of versions.slice(DEFAULT_MAX_VERSIONS_PER_MODEL - 1)) saved.delete(entry);
+  }
   return { saved, inFlight, confirmed, workingDraft };
 }
 

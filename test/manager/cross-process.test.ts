@@ -184,7 +184,7 @@ describe('races between processes end in ordinary answers', () => {
 describe('saves of one name within a second', () => {
   it('stores 150 saves made at the same instant, each in its own file', async () => {
     const at = Date.UTC(2024, 11, 1, 14, 30, 22);
-    const manager = await open({ now: () => at, limits: { maxModels: 1_000, maxBytes: 1 << 30, maxTrainingBytes: 1 << 20, maxAttachmentBytes: 1 << 20, maxFiles: 10 } });
+    const manager = await open({ now: () => at, limits: { maxModels: 1_000, maxBytes: 1 << 30, maxTrainingBytes: 1 << 20, maxAttachmentBytes: 1 << 20, maxFiles: 10, maxVersionsPerModel: 1_000 } });
     await train(manager, ana);
     for (let i = 0; i < 150; i++) await manager.save(GUILD, ana, 'burst');
     const versions = manager.list(GUILD)[0].versions;
