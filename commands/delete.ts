@@ -5,12 +5,12 @@ import { describeCode, formatBytes, markdown } from '../src/i18n/index.js';
 import type { AutocompleteContext, CommandContext } from '../src/commands/context.js';
 import type { ModelListing } from '../src/manager/types.js';
 import { modelNameChoices } from '../src/commands/autocomplete.js';
+import { CONFIRM_TIMEOUT_MS } from '../src/commands/confirm.js';
 import { commandBuilder, localizeOption } from '../src/commands/definition.js';
 import { numberOption, requireGuild, stringOption } from '../src/commands/options.js';
 import { MESSAGE_LIMIT, truncate } from '../src/commands/render.js';
 import { editDistance, MAX_MODEL_NAME_CHARACTERS, modelNameKey } from '../src/store/names.js';
 
-export const CONFIRM_TIMEOUT_MS = 60_000;
 const CONFIRM = 'delete:confirm';
 const CANCEL = 'delete:cancel';
 

@@ -1,9 +1,10 @@
 // /load name [version] — makes a saved model the guild's active model. Replacing an unsaved
 // model asks first, as /train does.
 import { isUserError } from '../src/errors.js';
-import { describeCode, describeError, formatBytes, formatDate, markdown } from '../src/i18n/index.js';
+import { describeError, formatBytes, formatDate, markdown } from '../src/i18n/index.js';
 import type { AutocompleteContext, CommandContext, ComponentInteraction, Reply } from '../src/commands/context.js';
 import { modelNameChoices } from '../src/commands/autocomplete.js';
+import { confirmReplacement } from '../src/commands/confirm.js';
 import { commandBuilder, localizeOption } from '../src/commands/definition.js';
 import { numberOption, requireGuild, stringOption } from '../src/commands/options.js';
 import { statsFields } from '../src/commands/render.js';
@@ -15,7 +16,6 @@ export const data = commandBuilder('load', { manageGuild: true })
   )
   .addIntegerOption((option) => localizeOption(option, 'load', 'version').setMinValue(1));
 
-export const CONFIRM_TIMEOUT_MS = 60_000;
 const ID = { replace: 'load:replace', cancel: 'load:cancel' } as const;
 
 export async function execute(ctx: CommandContext): Promise<void> {
@@ -27,24 +27,8 @@ export async function execute(ctx: CommandContext): Promise<void> {
   // only the invoking user may answer.
   let confirmation: ComponentInteraction | null = null;
   if (ctx.manager.hasUnsavedWorkingModel(guildId)) {
-    await ctx.reply({
-      embeds: [{ title: t('load.replace.title'), description: t('load.replace.body'), tone: 'warning' }],
-      components: [
-        [
-          { kind: 'button', id: ID.replace, label: t('load.replace.confirm'), style: 'danger' },
-          { kind: 'button', id: ID.cancel, label: t('common.cancel'), style: 'secondary' },
-        ],
-      ],
-    });
-    confirmation = await ctx.awaitComponent({ ids: [ID.replace, ID.cancel], timeoutMs: CONFIRM_TIMEOUT_MS, others: 'reject' });
-    if (!confirmation) {
-      await ctx.edit({ content: describeCode(locale, 'CONFIRMATION_EXPIRED'), embeds: [], components: [] });
-      return;
-    }
-    if (confirmation.customId === ID.cancel) {
-      await confirmation.update({ content: t('load.replace.cancelled'), embeds: [], components: [] });
-      return;
-    }
+    confirmation = await confirmReplacement(ctx, 'load.replace', ID);
+    if (!confirmation) return;
   }
   let loaded;
   try {

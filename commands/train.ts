@@ -4,10 +4,11 @@
 // model asks first. A training that outlives the 15-minute interaction token reports in the
 // channel instead; /status shows it all along.
 import { isUserError } from '../src/errors.js';
-import { describeCode, describeError, escapeMarkdown, markdown } from '../src/i18n/index.js';
+import { describeError, escapeMarkdown, markdown } from '../src/i18n/index.js';
 import type { CommandContext, ComponentInteraction, Reply, ReplyButton } from '../src/commands/context.js';
 import type { JobProgress, TrainMode, TrainOutcome } from '../src/manager/types.js';
 import type { TrainParams } from '../src/lm/types.js';
+import { confirmReplacement } from '../src/commands/confirm.js';
 import { commandBuilder, localizedChoice, localizeOption } from '../src/commands/definition.js';
 import { attachmentOption, numberOption, requireGuild, stringOption } from '../src/commands/options.js';
 import { ProgressMessage } from '../src/commands/progress.js';
@@ -15,7 +16,6 @@ import { errorReply, fieldValue, progressLine, savedReply, statsFields, truncate
 import { MAX_MODEL_NAME_CHARACTERS } from '../src/store/names.js';
 
 export const FILE_OPTIONS = ['file1', 'file2', 'file3', 'file4', 'file5'] as const;
-export const CONFIRM_TIMEOUT_MS = 60_000;
 /** Discord's interaction token lifetime; after it the original message can no longer be edited. */
 export const INTERACTION_TOKEN_MS = 15 * 60_000;
 /** Edits are not attempted this close to the token's expiry: a late edit fails halfway. */
@@ -64,24 +64,8 @@ export async function execute(ctx: CommandContext): Promise<void> {
   // Replacing a model nobody saved loses work: ask first, and only the invoking user may answer.
   let confirmation: ComponentInteraction | null = null;
   if (mode === 'new' && ctx.manager.hasUnsavedWorkingModel(guildId)) {
-    await ctx.reply({
-      embeds: [{ title: t('train.replace.title'), description: t('train.replace.body'), tone: 'warning' }],
-      components: [
-        [
-          { kind: 'button', id: ID.replace, label: t('train.replace.confirm'), style: 'danger' },
-          { kind: 'button', id: ID.cancel, label: t('common.cancel'), style: 'secondary' },
-        ],
-      ],
-    });
-    confirmation = await ctx.awaitComponent({ ids: [ID.replace, ID.cancel], timeoutMs: CONFIRM_TIMEOUT_MS, others: 'reject' });
-    if (!confirmation) {
-      await ctx.edit({ content: describeCode(locale, 'CONFIRMATION_EXPIRED'), embeds: [], components: [] });
-      return;
-    }
-    if (confirmation.customId === ID.cancel) {
-      await confirmation.update({ content: t('train.replace.cancelled'), embeds: [], components: [] });
-      return;
-    }
+    confirmation = await confirmReplacement(ctx, 'train.replace', ID);
+    if (!confirmation) return;
   }
 
   const renderProgress = (progress: JobProgress): Reply => ({
