@@ -1,5 +1,6 @@
 // Command-line flags of the console and the terminal's language.
 import type { Locale } from '../commands/context.js';
+import { isValidGuildId } from '../store/names.js';
 
 /** POSIX precedence: LC_ALL overrides LC_MESSAGES, which overrides LANG. */
 export function terminalLocale(env: NodeJS.ProcessEnv): Locale {
@@ -26,9 +27,6 @@ export type ParsedConsoleArgs =
   | { kind: 'help' }
   | { kind: 'error'; code: 'UNKNOWN_ARGUMENT' | 'MISSING_VALUE' | 'BAD_VALUE'; argument: string; message: string };
 
-// The same rule as the store's guild ids, so a bad --guild fails here with a clear message
-// instead of on the first command.
-const GUILD_ID = /^[a-z0-9][a-z0-9_-]{0,31}$/;
 
 export const CONSOLE_USAGE = [
   'Usage: npm start -- [--guild ID] [--lang en|es] [--data-dir DIR] [--models-dir DIR]',
@@ -59,7 +57,8 @@ export function parseConsoleArgs(argv: readonly string[]): ParsedConsoleArgs {
     }
     switch (flag) {
       case '--guild':
-        if (!GUILD_ID.test(value)) {
+        // The store's rule, so a bad --guild fails here with a clear message instead of on the first command.
+        if (!isValidGuildId(value)) {
           return {
             kind: 'error',
             code: 'BAD_VALUE',

@@ -1,22 +1,11 @@
 // The console reads each command's options from the same JSON that is registered with Discord
 // (`data.toJSON()`), so it accepts and refuses exactly what Discord's client would.
+import { ApplicationCommandOptionType } from 'discord.js';
 import type { CommandModule, Locale } from '../commands/context.js';
 import { DISCORD_LOCALES } from '../i18n/index.js';
 
-/** Discord's ApplicationCommandOptionType values (the subset a chat-input command can carry). */
-export const OptionType = {
-  Subcommand: 1,
-  SubcommandGroup: 2,
-  String: 3,
-  Integer: 4,
-  Boolean: 5,
-  User: 6,
-  Channel: 7,
-  Role: 8,
-  Mentionable: 9,
-  Number: 10,
-  Attachment: 11,
-} as const;
+/** Discord's option types, as discord.js names them. */
+export const OptionType = ApplicationCommandOptionType;
 
 type Localizations = Partial<Record<string, string | null>> | null | undefined;
 

@@ -2,7 +2,8 @@
 // (field name │ value), buttons and select options as numbered choices the user answers by
 // typing the number. Pure: the same reply and width always give the same lines.
 import type { Reply, ReplyEmbed, ReplyRow, Tone } from '../commands/context.js';
-import { discordMarkdownToPlain, displayWidth, padEnd, truncate, wrapText } from './text.js';
+import { discordMarkdownToPlain, displayWidth, padEnd, truncateToWidth, wrapText } from './text.js';
+import { formatBytes } from '../i18n/index.js';
 
 export type Choice =
   | { number: number; kind: 'button'; customId: string; label: string }
@@ -66,7 +67,7 @@ export function renderEmbed(embed: ReplyEmbed, options: RenderOptions): string[]
   const border = (text: string): string => paint(text, TONE_COLOR[embed.tone ?? 'info'], options.color);
   const lines: string[] = [];
   if (title) {
-    const shown = truncate(title, inner - 2);
+    const shown = truncateToWidth(title, inner - 2);
     lines.push(border('╭─ ') + paint(shown, '1', options.color) + ' ' + border('─'.repeat(inner - 1 - displayWidth(shown)) + '╮'));
   } else {
     lines.push(border(`╭${'─'.repeat(inner + 2)}╮`));
@@ -152,11 +153,9 @@ function renderRows(rows: ReplyRow[], options: RenderOptions, choices: Choice[])
   return lines;
 }
 
-function formatBytes(bytes: number, locale: string): string {
-  const format = (value: number): string => new Intl.NumberFormat(locale, { maximumFractionDigits: 1 }).format(value);
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${format(bytes / 1024)} KB`;
-  return `${format(bytes / (1024 * 1024))} MB`;
+/** The catalogue's locale for a BCP 47 one ("es-ES" → es), for the shared number formats. */
+function catalogueLocale(locale: string): 'en' | 'es' {
+  return locale.toLowerCase().startsWith('es') ? 'es' : 'en';
 }
 
 export function renderReply(reply: Reply, options: RenderOptions): RenderedMessage {
@@ -164,7 +163,7 @@ export function renderReply(reply: Reply, options: RenderOptions): RenderedMessa
   const choices: Choice[] = [];
   if (reply.content) lines.push(...wrapText(plain(reply.content, options), options.width));
   for (const embed of reply.embeds ?? []) lines.push(...renderEmbed(embed, options));
-  for (const file of reply.files ?? []) lines.push(`[${file.name}, ${formatBytes(file.data.byteLength, options.locale)}]`);
+  for (const file of reply.files ?? []) lines.push(`[${file.name}, ${formatBytes(catalogueLocale(options.locale), file.data.byteLength)}]`);
   const bodyLength = lines.length;
   if (reply.components?.length) lines.push(...renderRows(reply.components, options, choices));
   return { lines, bodyLength, choices };

@@ -88,7 +88,7 @@ export function padEnd(text: string, width: number): string {
 }
 
 /** Cuts a single line to at most `width` columns, ending it with "…" when something was cut. */
-export function truncate(text: string, width: number): string {
+export function truncateToWidth(text: string, width: number): string {
   if (displayWidth(text) <= width) return text;
   let out = '';
   for (const character of text) {

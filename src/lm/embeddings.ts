@@ -24,6 +24,7 @@
 // training split (1.05M tokens): see bench/embeddings-quick.ts.
 
 import { heapEstimate } from './heap-estimate.js';
+import { FNV_OFFSET, FNV_PRIME, fnv1a, gaussianRandom, type GaussianRandom } from './random.js';
 import { TrainingInputError, type CountTrieLevel, type EmbeddingTable } from './types.js';
 
 /** Ids below this are <unk>, <s>, </s>: they get zero rows. */
@@ -395,7 +396,7 @@ function truncatedSvdVectors(matrix: SparseRows, rows: number, dim: number, seed
   const block = matrix;
   const blockT = transpose(matrix, size);
   const width = Math.min(rank + OVERSAMPLING, size);
-  const random = seededRandom(seed);
+  const random = gaussianRandom(seed);
 
   // Algorithm 4.3: Y = (A Aᵀ)^q A Ω, Q = orth(Y). Algorithm 4.4 re-orthonormalizes after every
   // product; with one power step in double precision that is unnecessary (it spreads the columns
@@ -516,7 +517,7 @@ function transpose(matrix: SparseRows, size: number): SparseRows {
  * below width, e.g. a tiny vocabulary) is replaced by a fresh random direction, or zero if even
  * that falls in the span of the others.
  */
-function orthonormalizeColumns(dense: Float64Array, rows: number, width: number, random: SeededRandom): Float64Array {
+function orthonormalizeColumns(dense: Float64Array, rows: number, width: number, random: GaussianRandom): Float64Array {
   const byColumn = new Float64Array(rows * width);
   for (let r = 0; r < rows; r++) for (let j = 0; j < width; j++) byColumn[j * rows + r] = dense[r * width + j];
   for (let pass = 0; pass < 2; pass++) {
@@ -662,45 +663,6 @@ export function quantizeRows(vectors: Float64Array, rows: number, dim: number, t
     table.scales[r] = scale;
     for (let d = 0; d < dim; d++) table.values[offset + d] = Math.round(vectors[offset + d] / norm / scale);
   }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Seeded randomness (deterministic across runs and machines).
-
-interface SeededRandom {
-  /** Uniform in [0, 1). */
-  next(): number;
-  /** Standard normal. */
-  gaussian(): number;
-}
-
-/** mulberry32 for uniforms, Box–Muller for normals. */
-function seededRandom(seed: number): SeededRandom {
-  let state = seed >>> 0 || 0x9e3779b9;
-  // Box–Muller yields normals in pairs; the second waits here (a flag rather than null keeps the
-  // number unboxed in optimized code).
-  let spare = 0;
-  let hasSpare = false;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const gaussian = () => {
-    if (hasSpare) {
-      hasSpare = false;
-      return spare;
-    }
-    const u = 1 - next(); // (0, 1]
-    const v = next();
-    const radius = Math.sqrt(-2 * Math.log(u));
-    spare = radius * Math.sin(2 * Math.PI * v);
-    hasSpare = true;
-    return radius * Math.cos(2 * Math.PI * v);
-  };
-  return { next, gaussian };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -928,17 +890,9 @@ function characterNgrams(word: string): string[] {
   return ngrams;
 }
 
-const FNV_OFFSET = 0x811c9dc5;
-const FNV_PRIME = 0x01000193;
-
 /** 32-bit FNV-1a over UTF-16 code units. */
 function ngramHash(ngram: string): number {
-  let hash = FNV_OFFSET;
-  for (let i = 0; i < ngram.length; i++) {
-    hash ^= ngram.charCodeAt(i);
-    hash = Math.imul(hash, FNV_PRIME);
-  }
-  return hash >>> 0;
+  return fnv1a(ngram);
 }
 
 function normalized(vector: Float32Array): Float32Array | null {

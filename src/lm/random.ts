@@ -36,17 +36,55 @@ export function seededRandom(seed: number): Random {
   return random;
 }
 
+/** A seeded stream of uniforms (seededRandom) that also draws standard normals (Box–Muller). */
+export interface GaussianRandom extends Random {
+  gaussian(): number;
+}
+
+export function gaussianRandom(seed: number): GaussianRandom {
+  const uniform = seededRandom(seed);
+  // Box–Muller yields normals in pairs; the second waits here (a flag rather than null keeps the
+  // number unboxed in optimized code).
+  let spare = 0;
+  let hasSpare = false;
+  return {
+    next: () => uniform.next(),
+    gaussian() {
+      if (hasSpare) {
+        hasSpare = false;
+        return spare;
+      }
+      const u = 1 - uniform.next(); // (0, 1]
+      const v = uniform.next();
+      const radius = Math.sqrt(-2 * Math.log(u));
+      spare = radius * Math.sin(2 * Math.PI * v);
+      hasSpare = true;
+      return radius * Math.cos(2 * Math.PI * v);
+    },
+  };
+}
+
+/** FNV-1a's 32-bit offset basis and prime (exported for hashes built incrementally). */
+export const FNV_OFFSET = 0x811c9dc5;
+export const FNV_PRIME = 0x01000193;
+
+/** 32-bit FNV-1a over UTF-16 code units, its offset basis mixed with `seed` (0: plain FNV-1a). */
+export function fnv1a(text: string, seed = 0): number {
+  let hash = (FNV_OFFSET ^ seed) >>> 0;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, FNV_PRIME);
+  }
+  return hash >>> 0;
+}
+
 /**
- * A 32-bit FNV-1a hash of a string mixed with a seed. The validation split hashes each line
+ * A 32-bit FNV-1a hash of a string mixed with a seed, then avalanched. The validation split hashes each line
  * instead of drawing from a stream, so a line lands on the same side whether it is trained in
  * one batch or appended later: that keeps append-training equal to one-shot training.
  */
 export function hashString(text: string, seed: number): number {
-  let hash = (0x811c9dc5 ^ seed) >>> 0;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
+  let hash = fnv1a(text, seed);
   hash ^= hash >>> 15;
   hash = Math.imul(hash, 0x2c1b3c6d);
   hash ^= hash >>> 12;

@@ -20,6 +20,7 @@ export {
   modelNameKey,
   parseModelName,
   savedModelFilename,
+  isValidGuildId,
   validateGuildId,
   MAX_MODEL_NAME_BYTES,
   MAX_MODEL_NAME_CHARACTERS,

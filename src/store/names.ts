@@ -29,8 +29,13 @@ export const MAX_MODEL_NAME_BYTES = 200;
  */
 const RESERVED_NAME = /^(con|prn|aux|nul|com[1-9¹²³]|lpt[1-9¹²³])$/iu;
 
+/** Whether `guildId` is one the store accepts (the console checks --guild with it). */
+export function isValidGuildId(guildId: unknown): guildId is string {
+  return typeof guildId === 'string' && GUILD_ID.test(guildId);
+}
+
 export function validateGuildId(guildId: string): string {
-  if (typeof guildId !== 'string' || !GUILD_ID.test(guildId)) {
+  if (!isValidGuildId(guildId)) {
     throw new UserError('INVALID_PARAMETER', { name: 'guildId', value: String(guildId).slice(0, 40), reason: 'format' });
   }
   return guildId;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { discordMarkdownToPlain, displayWidth, padEnd, truncate, wrapText } from '../../src/console/text.js';
+import { discordMarkdownToPlain, displayWidth, padEnd, truncateToWidth, wrapText } from '../../src/console/text.js';
 
 const plainOptions = { locale: 'en-US', nowMs: Date.UTC(2024, 0, 1, 12, 0, 0) };
 
@@ -39,10 +39,10 @@ describe('wrapText', () => {
   });
 });
 
-describe('truncate', () => {
+describe('truncateToWidth', () => {
   it('ends a cut line with an ellipsis within the width', () => {
-    expect(truncate('abcdefgh', 5)).toBe('abcd…');
-    expect(truncate('abc', 5)).toBe('abc');
+    expect(truncateToWidth('abcdefgh', 5)).toBe('abcd…');
+    expect(truncateToWidth('abc', 5)).toBe('abc');
   });
 });
 
