@@ -72,7 +72,7 @@ function toolsFor(locale: Locale): MessageTools {
 const TOOLS: Record<Locale, MessageTools> = { en: toolsFor('en'), es: toolsFor('es') };
 
 export function hasMessage(key: string): key is MessageKey {
-  return Object.prototype.hasOwnProperty.call(en, key);
+  return  Object.hasOwn(en, key);
 }
 
 /** Renders one message. An unknown key renders as itself, so a typo shows instead of crashing. */

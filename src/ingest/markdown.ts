@@ -95,12 +95,12 @@ const NAMED_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quo
 const LINK_TARGET = String.raw`\(\s*[^()\s]*(?:\([^()\s]*\)[^()\s]*)?(?:\s+(?:"[^"\n]*"|'[^'\n]*'))?\s*\)`;
 const IMAGE = new RegExp(String.raw`!\[[^\[\]]*\](?:${LINK_TARGET}|\[[^\[\]]*\])?`, 'g');
 const INLINE_LINK = new RegExp(String.raw`\[([^\[\]]*)\]${LINK_TARGET}`, 'g');
-const REFERENCE_LINK = /\[([^\[\]]+)\]\[[^\[\]]*\]/g;
-const FOOTNOTE_REFERENCE = /\[\^[^\[\]]+\]/g;
+const REFERENCE_LINK = /\[([^[\]]+)\]\[[^[\]]*\]/g;
+const FOOTNOTE_REFERENCE = /\[\^[^[\]]+\]/g;
 const HTML_TAG = /<\/?[A-Za-z][^<>]*>/g;
 
 /** Characters that can start inline markup; a line without any of them is already prose. */
-const INLINE_MARKUP = /[\\`!\[<*_~&]/;
+const INLINE_MARKUP = /[\\`![<*_~&]/;
 
 function stripInline(text: string): string {
   if (!INLINE_MARKUP.test(text)) return text.replace(/[ \t]{2,}/g, ' ');

@@ -162,7 +162,7 @@ const ABBREVIATIONS = new Set([
  * A candidate boundary: sentence-final punctuation (with any closing quotes or brackets after it),
  * whitespace, then something that starts a sentence: an uppercase letter, ¿, ¡ or an opening quote.
  */
-const SENTENCE_BOUNDARY = /([.!?…]+)(["'”’»)\]]*)\s+(?=[\p{Lu}\p{Lt}¿¡"'“‘«(\[])/gu;
+const SENTENCE_BOUNDARY = /([.!?…]+)(["'”’»)\]]*)\s+(?=[\p{Lu}\p{Lt}¿¡"'“‘«([])/gu;
 
 /** The word right before a period, dots included (e.g., U.S.). */
 const WORD_BEFORE_PERIOD = /([\p{L}.]+)$/u;

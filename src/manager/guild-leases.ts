@@ -10,7 +10,7 @@
 // A lease held by a process that died is taken over at once on the same machine (its pid is
 // gone) and after LEASE_TTL_MS otherwise.
 import { UserError } from '../errors.js';
-import { Coordination, isBusyError, retryBusy, type JobRow, type LeaseHolder } from '../store/index.js';
+import { type Coordination, isBusyError, retryBusy, type JobRow, type LeaseHolder } from '../store/index.js';
 
 /** How long a lease lasts without renewal; a stuck holder on another machine blocks no longer. */
 export const LEASE_TTL_MS = 30_000;

@@ -150,7 +150,6 @@ async function reconcileGuild(
       await files.removeTemp(guildId, entry.name);
       report.tempFilesRemoved.push({ guildId, filename: entry.name });
     } else if (rowFiles.has(entry.name) || entry.name === draft?.filename) {
-      continue;
     } else if (entry.name !== damagedDraft && entry.name.startsWith(DRAFT_PREFIX) && entry.name.endsWith(MODEL_FILE_EXTENSION)) {
       await files.remove(guildId, entry.name);
       report.staleDraftsRemoved.push({ guildId, filename: entry.name });

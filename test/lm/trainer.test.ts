@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decode, encode, Model, train, trainAppend, TrainingInputError, type TrainProgress } from '../../src/lm/index.js';
+import { decode, encode, type Model, train, trainAppend, TrainingInputError, type TrainProgress } from '../../src/lm/index.js';
 import { lines, randomSentences } from './corpus-fixtures.js';
 
 const text = lines(randomSentences(23, 200, 30, 12));
