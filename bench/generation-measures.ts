@@ -61,15 +61,40 @@ export function hasBrokenPair(tokens: readonly string[], language: Language, cut
 
 /** Distinct token bigrams over all bigrams of all texts (lower-cased). */
 export function distinct2(tokenized: readonly (readonly string[])[]): number {
-  const seen = new Set<string>();
+  const { distinct, total } = bigramsOf(tokenized);
+  return total === 0 ? 0 : distinct.size / total;
+}
+
+/** The lower-cased token bigrams of texts (within each text), as distinct2 counts them. */
+export function bigramsOf(tokenized: readonly (readonly string[])[]): { distinct: Set<string>; total: number } {
+  const distinct = new Set<string>();
   let total = 0;
   for (const tokens of tokenized) {
     for (let i = 1; i < tokens.length; i++) {
-      seen.add(`${tokens[i - 1].toLowerCase()}\u0000${tokens[i].toLowerCase()}`);
+      distinct.add(`${tokens[i - 1].toLowerCase()}\u0000${tokens[i].toLowerCase()}`);
       total++;
     }
   }
-  return total === 0 ? 0 : seen.size / total;
+  return { distinct, total };
+}
+
+/**
+ * What the training text allows: a generator that writes only bigrams seen in training cannot
+ * pass distinct-2 = (distinct training bigrams) / (bigrams written). `unseen`: share of the
+ * written bigrams that training never had (new combinations, and the salad of backing off).
+ */
+export function bigramSupply(trainingLines: readonly string[], texts: readonly string[]): { bound: number; unseen: number; trainingDistinct: number } {
+  const training = bigramsOf(trainingLines.map((line) => tokenize(line))).distinct;
+  let written = 0;
+  let unseen = 0;
+  for (const text of texts) {
+    const tokens = tokenize(text);
+    for (let i = 1; i < tokens.length; i++) {
+      written++;
+      if (!training.has(`${tokens[i - 1].toLowerCase()}\u0000${tokens[i].toLowerCase()}`)) unseen++;
+    }
+  }
+  return { bound: written === 0 ? 1 : Math.min(1, training.size / written), unseen: written === 0 ? 0 : unseen / written, trainingDistinct: training.size };
 }
 
 /** The text as tokens joined by one space: how outputs and training lines are compared. */

@@ -5,11 +5,14 @@
 // them continuing a two-word prompt taken from a held-out line). Fluency is judged by a separate
 // order-5 model trained on a disjoint part of the same text. Prints tables and samples; not a test.
 //
-// Flags: --quick (20 KB and 200 KB only, 100 outputs), --corpus NAME (one corpus), --samples N.
+// Flags: --quick (20 KB and 200 KB only, 100 outputs), --corpus NAME (one corpus), --samples N,
+// --outputs N, --ablation (instead of the peers: the defaults with one setting changed, to show
+// what each rule of docs/model.md § Generation buys).
 import { parseArgs } from 'node:util';
 import { splitSentences, train, type Model } from '../src/lm/index.js';
+import type { GenerateOptions } from '../src/lm/types.js';
 import { brown, chat, firstBytes, sample, spanish, type Corpus } from './generation-corpora.js';
-import { measureTexts, normalized, wordsOf, type TextMeasures } from './generation-measures.js';
+import { bigramSupply, measureTexts, normalized, wordsOf, type TextMeasures } from './generation-measures.js';
 import { tokenize } from '../src/lm/index.js';
 
 const { values } = parseArgs({
@@ -18,6 +21,7 @@ const { values } = parseArgs({
     corpus: { type: 'string' },
     samples: { type: 'string', default: '5' },
     outputs: { type: 'string' },
+    ablation: { type: 'boolean', default: false },
   },
 });
 const quick = values.quick === true;
@@ -37,15 +41,23 @@ interface System {
   generate(prompt: string | null, seed: number): Output;
 }
 
-function ours(model: Model, exact: boolean): System {
+function ours(model: Model, exact: boolean, changed: GenerateOptions = {}, label?: string): System {
   return {
-    label: exact ? 'ours --exact' : 'ours (defaults)',
+    label: label ?? (exact ? 'ours --exact' : 'ours (defaults)'),
     generate(prompt, seed) {
-      const result = model.generate({ prompt: prompt ?? undefined, seed, maxLength: MAX_LENGTH, ...(exact ? { sampling: 'exact' as const } : {}) });
+      const result = model.generate({ prompt: prompt ?? undefined, seed, maxLength: MAX_LENGTH, ...(exact ? { sampling: 'exact' as const } : {}), ...changed });
       return { text: result.text, cut: result.stop === 'length' };
     },
   };
 }
+
+/** The defaults with one setting changed (--ablation). */
+const ABLATIONS: [string, GenerateOptions][] = [
+  ['anti-copy at 10 tokens', { maxCopyRun: 10 }],
+  ['anti-copy off', { maxCopyRun: 0 }],
+  ['temperature 1', { temperature: 1 }],
+  ['temperature 1.6', { temperature: 1.6 }],
+];
 
 /** A deterministic generator of uniform numbers in [0, 1) for the peers (mulberry32). */
 function prng(seed: number): () => number {
@@ -125,6 +137,8 @@ interface Row {
   /** Mean log10 probability per token under the judge. */
   fluency: number;
   samples: string[];
+  /** Bigrams written against the training text's (null for the held-out lines). */
+  supply: ReturnType<typeof bigramSupply> | null;
 }
 
 function judgeFluency(judge: Model, texts: string[]): number {
@@ -134,7 +148,7 @@ function judgeFluency(judge: Model, texts: string[]): number {
   return evaluation.log10Prob / (evaluation.words + evaluation.sentences);
 }
 
-function runSystem(system: System, corpus: Corpus, prompts: string[], copies: Set<string>, judge: Model): Row {
+function runSystem(system: System, corpus: Corpus, prompts: string[], copies: Set<string>, judge: Model, lines: string[]): Row {
   const outputs: Output[] = [];
   for (let i = 0; i < OUTPUTS; i++) {
     const prompt = i % 2 === 1 ? prompts[(i >> 1) % prompts.length] : null;
@@ -146,6 +160,7 @@ function runSystem(system: System, corpus: Corpus, prompts: string[], copies: Se
     measures: measureTexts(texts, corpus.language, outputs.map((o) => o.cut), copies),
     fluency: judgeFluency(judge, texts),
     samples: pickSamples(texts),
+    supply: bigramSupply(lines, texts),
   };
 }
 
@@ -159,16 +174,22 @@ const pct = (x: number) => (Number.isNaN(x) ? 'n/a' : `${(100 * x).toFixed(1)} %
 
 function printTable(title: string, rows: Row[], human: Row): void {
   console.log(`\n### ${title}\n`);
-  console.log('| system | < 4 words | repeat | broken pair | distinct-2 | copied line | fluency (log10/token) | ends .!? | mean words | empty |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  console.log('| system | < 4 words | repeat | broken pair | distinct-2 | unseen bigrams | copied line | fluency (log10/token) | ends .!? | mean words | empty |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const row of [...rows, human]) {
     const m = row.measures;
     console.log(
-      `| ${row.label} | ${pct(m.underFourWords)} | ${pct(m.immediateRepeat)} | ${pct(m.brokenPair)} | ${m.distinct2.toFixed(2)} | ${pct(m.copied)} | ${row.fluency.toFixed(3)} | ${pct(m.sentenceEnd)} | ${m.meanWords.toFixed(1)} | ${pct(m.empty)} |`,
+      `| ${row.label} | ${pct(m.underFourWords)} | ${pct(m.immediateRepeat)} | ${pct(m.brokenPair)} | ${m.distinct2.toFixed(2)} | ${row.supply === null ? 'n/a' : pct(row.supply.unseen)} | ${pct(m.copied)} | ${row.fluency.toFixed(3)} | ${pct(m.sentenceEnd)} | ${m.meanWords.toFixed(1)} | ${pct(m.empty)} |`,
     );
   }
   const ourRow = rows.find((row) => row.label === 'ours (defaults)');
-  if (ourRow !== undefined) console.log(`\ntargets (ours at the defaults): ${targets(ourRow, human).join(' · ')}`);
+  if (ourRow !== undefined) {
+    console.log(`\ntargets (ours at the defaults): ${targets(ourRow, human).join(' · ')}`);
+    const supply = ourRow.supply!;
+    console.log(
+      `bigram supply: the training text has ${supply.trainingDistinct.toLocaleString('en')} distinct bigrams; written with only seen bigrams, these outputs could reach distinct-2 ${supply.bound.toFixed(2)} at most`,
+    );
+  }
   for (const row of rows) {
     console.log(`\n${row.label}:`);
     for (const text of row.samples) console.log(`  - ${text.length > 0 ? text : '(empty)'}`);
@@ -198,6 +219,7 @@ async function benchCorpus(corpus: Corpus, sizes: number[]): Promise<void> {
     measures: measureTexts(humanLines, corpus.language, [], null),
     fluency: judgeFluency(judge, humanLines),
     samples: [],
+    supply: null,
   };
   const prompts = promptsOf(corpus, OUTPUTS / 2);
   for (const size of sizes) {
@@ -210,8 +232,10 @@ async function benchCorpus(corpus: Corpus, sizes: number[]): Promise<void> {
       for (const sentence of splitSentences(line)) copies.add(normalized(sentence));
     }
     const model = train(lines);
-    const systems = [ours(model, false), ours(model, true), await markovStrings(lines), await markovChains(lines)];
-    const rows = systems.map((system) => runSystem(system, corpus, prompts, copies, judge));
+    const systems = values.ablation
+      ? [ours(model, false), ...ABLATIONS.map(([label, changed]) => ours(model, false, changed, `defaults, ${label}`))]
+      : [ours(model, false), ours(model, true), await markovStrings(lines), await markovChains(lines)];
+    const rows = systems.map((system) => runSystem(system, corpus, prompts, copies, judge, lines));
     const kb = bytes >= 1e6 ? `${(bytes / 1e6).toFixed(2)} MB` : `${(bytes / 1e3).toFixed(0)} KB`;
     printTable(`${corpus.name} (${corpus.language}), ${kb} of training text, ${lines.length} lines, ${OUTPUTS} outputs`, rows, humanRow);
   }

@@ -11,7 +11,7 @@
 //   is reached only when no context has two continuations.
 // - No copies. The sampler tracks how many tokens in a row are covered by full-length stored
 //   n-grams (every window of `order` tokens seen in training: a conservative stand-in for "copied
-//   from one line", since the model keeps no lines). At maxCopyRun (default 10) it must leave: the
+//   from one line", since the model keeps no lines). At maxCopyRun (default 7) it must leave: the
 //   continuations of the full context are excluded from the next draw, which makes an n-gram the
 //   training text never had. A finished text with more than MAX_COPY_SHARE of its tokens in one
 //   such run is rejected below.
@@ -41,7 +41,7 @@ const MAX_DRAW = 256;
 /** Words (tokens with a letter or digit) before the model may end the text. */
 export const MIN_WORDS = 4;
 /** Tokens in a row covered by full-length stored n-grams before the walk must leave them. */
-export const DEFAULT_MAX_COPY_RUN = 10;
+export const DEFAULT_MAX_COPY_RUN = 7;
 /** A finished text whose longest covered run holds more than this share of its tokens is a copy. */
 export const MAX_COPY_SHARE = 0.7;
 /**
