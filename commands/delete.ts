@@ -1,15 +1,14 @@
 // /delete name [version] — an ephemeral confirmation (red Delete, grey Cancel) that only the
 // invoking user can answer and that expires after 60 seconds.
-import { UserError, isUserError } from '../src/errors.js';
+import { isUserError } from '../src/errors.js';
 import { describeCode, formatBytes, markdown } from '../src/i18n/index.js';
 import type { AutocompleteContext, CommandContext } from '../src/commands/context.js';
-import type { ModelListing } from '../src/manager/types.js';
 import { modelNameChoices } from '../src/commands/autocomplete.js';
 import { CONFIRM_TIMEOUT_MS } from '../src/commands/confirm.js';
 import { commandBuilder, localizeOption } from '../src/commands/definition.js';
 import { numberOption, requireGuild, stringOption } from '../src/commands/options.js';
 import { MESSAGE_LIMIT, truncate } from '../src/commands/render.js';
-import { editDistance, MAX_MODEL_NAME_CHARACTERS, modelNameKey } from '../src/store/names.js';
+import { MAX_MODEL_NAME_CHARACTERS } from '../src/store/names.js';
 
 const CONFIRM = 'delete:confirm';
 const CANCEL = 'delete:cancel';
@@ -25,13 +24,9 @@ export async function execute(ctx: CommandContext): Promise<void> {
   const { t, locale } = ctx;
   const typed = stringOption(ctx.options, 'name') ?? '';
   const version = numberOption(ctx.options, 'version');
-  const listings = ctx.manager.list(guildId);
-  const listing = findListing(listings, typed);
-  if (!listing) throw new UserError('MODEL_NOT_FOUND', { name: typed, suggestions: closestNames(listings, typed) });
-  const doomed = version === undefined ? listing.versions : listing.versions.filter((info) => info.version === version);
-  if (doomed.length === 0) {
-    throw new UserError('MODEL_VERSION_NOT_FOUND', { name: listing.name, version: version ?? null, versions: listing.versions.map((info) => String(info.version)) });
-  }
+  // The manager's rules find the versions (and the suggestions for a typo), as /load's.
+  const listing = ctx.manager.findVersions(guildId, typed, version);
+  const doomed = listing.versions;
 
   await ctx.reply({
     ephemeral: true,
@@ -80,20 +75,4 @@ export async function execute(ctx: CommandContext): Promise<void> {
 
 export function autocomplete(ctx: AutocompleteContext): Promise<{ name: string; value: string }[]> {
   return modelNameChoices(ctx);
-}
-
-function findListing(listings: ModelListing[], typed: string): ModelListing | undefined {
-  const key = modelNameKey(typed.trim());
-  return listings.find((listing) => modelNameKey(listing.name) === key);
-}
-
-/** Up to three saved names within a couple of typos of what was typed. */
-function closestNames(listings: ModelListing[], typed: string): string[] {
-  const key = modelNameKey(typed.trim());
-  return listings
-    .map((listing) => ({ name: listing.name, distance: editDistance(modelNameKey(listing.name), key) }))
-    .filter((candidate) => candidate.distance <= Math.max(2, Math.floor(key.length / 3)))
-    .sort((a, b) => a.distance - b.distance || a.name.localeCompare(b.name))
-    .slice(0, 3)
-    .map((candidate) => candidate.name);
 }

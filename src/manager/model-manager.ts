@@ -615,6 +615,16 @@ export class ModelManager implements ModelManagerApi {
     return listings;
   }
 
+  findVersions(guildId: string, name: string, version?: number): { name: string; versions: SavedModelInfo[] } {
+    this.assertOpen();
+    validateGuildId(guildId);
+    const modelName = parseModelName(name);
+    checkVersion(version);
+    const rows = version === undefined ? this.versionsOf(guildId, modelName) : [this.findSaved(guildId, modelName, version)];
+    const activeId = this.catalog.guildState(guildId)?.activeModelId ?? null;
+    return { name: rows[0].name, versions: rows.map((row) => this.info(row, activeId)) };
+  }
+
   async delete(guildId: string, name: string, version?: number): Promise<{ deleted: SavedModelInfo[]; wasActive: boolean }> {
     this.assertOpen();
     validateGuildId(guildId);

@@ -153,6 +153,12 @@ export interface ModelManagerApi {
   save(guildId: string, user: Actor, name: string, expected?: { jobId: string }): Promise<SavedModelInfo>;
   load(guildId: string, name: string, version?: number): Promise<SavedModelInfo>;
   list(guildId: string): ModelListing[];
+  /**
+   * The saved versions `name` (and `version`, when given) designate, without changing anything:
+   * what /delete confirms before deleting. MODEL_NOT_FOUND (with the closest names) or
+   * MODEL_VERSION_NOT_FOUND by the same rules as /load and /delete.
+   */
+  findVersions(guildId: string, name: string, version?: number): { name: string; versions: SavedModelInfo[] };
   delete(guildId: string, name: string, version?: number): Promise<{ deleted: SavedModelInfo[]; wasActive: boolean }>;
   /**
    * Generates with the guild's working model. With `hooks`, the guild's state is read once for
