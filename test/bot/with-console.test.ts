@@ -14,25 +14,38 @@ const WAIT_MS = 20_000;
 const SERVER_MANAGER = (1n << 5n) | (1n << 10n) | (1n << 11n) | (1n << 14n) | (1n << 31n);
 const INTERNAL = /Something went wrong/;
 let t: TestBot;
-let guildId: string;
-let console_: ConsoleProcess;
 let databasePath: string;
 let bigFile: string;
+let smallFile: string;
+/** Each test has its own server and console, so the tests pass alone and in any order. */
+const TESTS = 4;
+let nextGuild = 0;
+const consoles: ConsoleProcess[] = [];
 
 beforeAll(async () => {
-  t = await startTestBot({ env: { MAX_ATTACHMENT_BYTES: '4MB', MAX_TRAINING_BYTES: '4MB' } });
-  guildId = t.server.guilds[0].id;
+  t = await startTestBot({ env: { MAX_ATTACHMENT_BYTES: '4MB', MAX_TRAINING_BYTES: '4MB' }, serverOptions: { guilds: TESTS } });
   databasePath = join(t.config.dataDir, 'ultraefficient.sqlite');
   bigFile = join(t.dir, 'big.txt');
   writeFileSync(bigFile, syntheticSentences(30_000, 5_000, 3).map((words) => words.join(' ')).join('\n') + '\n');
-  console_ = new ConsoleProcess({ guildId, dataDir: t.config.dataDir, modelsDir: t.config.modelsDir });
+  smallFile = join(t.dir, 'small.txt');
+  writeFileSync(smallFile, CORPUS_EN);
 });
 
 afterAll(async () => {
-  console_?.child.kill('SIGCONT');
-  await console_?.end();
+  for (const console_ of consoles) {
+    console_.child.kill('SIGCONT');
+    await console_.end();
+  }
   await t?.close();
 });
+
+/** A server of its own for one test, and a console with --guild on it. */
+function fresh(): { guildId: string; console_: ConsoleProcess } {
+  const guildId = t.server.guilds[nextGuild++].id;
+  const console_ = new ConsoleProcess({ guildId, dataDir: t.config.dataDir, modelsDir: t.config.modelsDir });
+  consoles.push(console_);
+  return { guildId, console_ };
+}
 
 function query<T>(sql: string, ...params: unknown[]): T | undefined {
   const db = new Database(databasePath, { readonly: true });
@@ -43,7 +56,7 @@ function query<T>(sql: string, ...params: unknown[]): T | undefined {
   }
 }
 
-async function run(commandName: string, options: Record<string, string | number> = {}) {
+async function run(guildId: string, commandName: string, options: Record<string, string | number> = {}) {
   const handle = t.server.invoke({ guildId, commandName, options, memberPermissions: SERVER_MANAGER });
   await handle.settled();
   return handle;
@@ -59,6 +72,7 @@ async function until(condition: () => boolean): Promise<void> {
 
 describe('the bot and a console with --guild on one data folder', () => {
   test('a console training refuses the bot’s /train and shows in the bot’s /status', async () => {
+    const { guildId, console_ } = fresh();
     const done = console_.send(`/train file1:${bigFile}`, /Training finished|✖/);
     await until(() => {
       try {
@@ -73,7 +87,7 @@ describe('the bot and a console with --guild on one data folder', () => {
       const refused = t.server.invoke({ guildId, commandName: 'train', options: { file1: file }, memberPermissions: SERVER_MANAGER });
       await refused.settled();
       expect(visibleText(refused.original)).toMatch(/A training is already running on this server \(\d+%/);
-      const status = await run('status');
+      const status = await run(guildId, 'status');
       expect(visibleText(status.original)).not.toContain('none running');
       expect(visibleText(status.original)).toContain('started by');
     } finally {
@@ -83,6 +97,8 @@ describe('the bot and a console with --guild on one data folder', () => {
   }, 60_000);
 
   test('the bot’s training replaces the console’s; the console’s /save refuses, the bot saves its own', async () => {
+    const { guildId, console_ } = fresh();
+    expect(await console_.send(`/train file1:${smallFile}`, /Training finished|✖/)).toContain('Training finished');
     const file = t.server.addAttachment('corpus.txt', CORPUS_EN);
     const asked = t.server.invoke({ guildId, commandName: 'train', options: { file1: file }, memberPermissions: SERVER_MANAGER });
     await asked.settled();
@@ -102,13 +118,17 @@ describe('the bot and a console with --guild on one data folder', () => {
   }, 60_000);
 
   test('20 rounds of concurrent save, delete and load between the bot and the console: ordinary replies, intact database', async () => {
-    expect(visibleText((await run('save', { name: 'keep' })).original)).toContain('Model saved');
+    const { guildId, console_ } = fresh();
+    const file = t.server.addAttachment('corpus.txt', CORPUS_EN);
+    const trained = t.server.invoke({ guildId, commandName: 'train', options: { file1: file }, memberPermissions: SERVER_MANAGER });
+    await trained.waitFor((h) => customIds(h.original).includes('train:save'), { timeoutMs: WAIT_MS });
+    expect(visibleText((await run(guildId, 'save', { name: 'keep' })).original)).toContain('Model saved');
     const botReplies: string[] = [];
     const consoleReplies: string[] = [];
     const bot = async () => {
       for (let round = 0; round < 20; round++) {
         for (const [command, name] of [['load', 'keep'], ['save', 'm'], ['load', 'm']] as const) {
-          botReplies.push(visibleText((await run(command, { name })).original));
+          botReplies.push(visibleText((await run(guildId, command, { name })).original));
         }
       }
     };
@@ -131,11 +151,12 @@ describe('the bot and a console with --guild on one data folder', () => {
   }, 120_000);
 
   test('a console killed during its training: the bot’s /status says the training was interrupted, and /train works at once', async () => {
+    const { guildId, console_ } = fresh();
     void console_.send(`/train file1:${bigFile}`, /Training finished|✖/).catch(() => undefined);
     await until(() => query<{ n: number }>(`SELECT count(*) AS n FROM jobs WHERE guild_id = ? AND state = 'running'`, guildId)?.n === 1);
     console_.child.kill('SIGKILL');
     await console_.end();
-    const status = await run('status');
+    const status = await run(guildId, 'status');
     expect(visibleText(status.original)).toContain('Interrupted training');
     expect(visibleText(status.original)).toContain('none running');
     const file = t.server.addAttachment('corpus.txt', CORPUS_EN);

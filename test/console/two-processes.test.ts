@@ -10,7 +10,6 @@ import { syntheticSentences } from '../lm/codec-fixtures.js';
 import { ConsoleProcess } from './console-process.js';
 import { tempDir } from './harness.js';
 
-const GUILD = '500000000000000001';
 const WAIT_MS = 20_000;
 const dir = tempDir('ultra-two-');
 const dataDir = join(dir.path, 'data');
@@ -36,25 +35,33 @@ async function until(condition: () => boolean): Promise<void> {
 const INTERNAL = /Something went wrong/;
 const bigFile = join(dir.path, 'big.txt');
 const smallFile = join(dir.path, 'small.txt');
-let a: ConsoleProcess;
-let b: ConsoleProcess;
+const consoles: ConsoleProcess[] = [];
+let nextGuild = 1;
+
+/** A server of its own for one test (so the tests pass alone and in any order), and two consoles on it. */
+function pair(): { GUILD: string; a: ConsoleProcess; b: ConsoleProcess } {
+  const GUILD = String(500000000000000000n + BigInt(nextGuild++));
+  const a = new ConsoleProcess({ guildId: GUILD, dataDir });
+  const b = new ConsoleProcess({ guildId: GUILD, dataDir });
+  consoles.push(a, b);
+  return { GUILD, a, b };
+}
 
 beforeAll(() => {
   // ~1 MB: a training of a second or so, held still below by stopping its process.
   writeFileSync(bigFile, syntheticSentences(30_000, 5_000, 3).map((words) => words.join(' ')).join('\n') + '\n');
   writeFileSync(smallFile, 'the cat sat on the mat\nthe dog sat on the rug\na bird sang in the tree\n');
-  a = new ConsoleProcess({ guildId: GUILD, dataDir });
-  b = new ConsoleProcess({ guildId: GUILD, dataDir });
 });
 
 afterAll(async () => {
-  a.child.kill('SIGCONT');
-  await Promise.all([a.end(), b.end()]);
+  for (const console_ of consoles) console_.child.kill('SIGCONT');
+  await Promise.all(consoles.map((console_) => console_.end()));
   dir.remove();
 });
 
 describe('two console processes on one data folder and one server', () => {
   it('refuses a second training across processes and shows the running one in the other’s /status', async () => {
+    const { GUILD, a, b } = pair();
     const done = a.send(`/train file1:${bigFile}`, /Training finished|✖/);
     await until(() => {
       try {
@@ -79,6 +86,8 @@ describe('two console processes on one data folder and one server', () => {
   });
 
   it('/save never stores the other process’s model', async () => {
+    const { GUILD, a, b } = pair();
+    expect(await a.send(`/train file1:${smallFile}`, /Training finished|✖/)).toContain('Training finished');
     // B trains after A: its training replaces A's unsaved model (B is asked, and answers 1).
     const asked = await b.send(`/train file1:${smallFile}`, /Replace the unsaved model\?|✖/);
     expect(asked).toContain('Replace the unsaved model?');
@@ -93,6 +102,8 @@ describe('two console processes on one data folder and one server', () => {
   });
 
   it('20 rounds of concurrent save, delete and load: ordinary replies only, database intact', async () => {
+    const { a, b } = pair();
+    expect(await b.send(`/train file1:${smallFile}`, /Training finished|✖/)).toContain('Training finished');
     const reply = /Model saved|Loaded (m|keep) v|Deleted \*{0,2}m|✖|Delete m\?|Replace the unsaved model\?/;
     const step = async (process: ConsoleProcess, line: string) => {
       let seen = await process.send(line, reply);

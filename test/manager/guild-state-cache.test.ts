@@ -133,6 +133,10 @@ describe('working model seen by generate()', () => {
   });
 
   it('follows what another process does to the same guild (the console with --guild)', async () => {
+    const guild = '300000000000000002'; // its own, so this test stands alone
+    await bot.train(guild, ana, [corpusSource(dirs, 'en.txt', CORPORA.en)], TINY, 'new');
+    await bot.save(guild, ana, 'english');
+    expect(languageOf((await bot.generate(guild, { seed: 4 })).text)).toBe('en'); // now in this process's memory
     const consoleManager = await openManager(dirs);
     try {
       await consoleManager.train(guild, ana, [corpusSource(dirs, 'de.txt', CORPORA.de)], TINY, 'new');
@@ -156,6 +160,7 @@ describe('working model seen by generate()', () => {
   });
 
   it('returns copies: changing what status() answered changes nothing cached', async () => {
+    const guild = '300000000000000003';
     await bot.train(guild, ana, [corpusSource(dirs, 'es2.txt', CORPORA.es)], TINY, 'new');
     const status = bot.status(guild);
     if (status.active.kind !== 'working') throw new Error('expected the working model');
