@@ -16,6 +16,9 @@ export async function execute(ctx: CommandContext): Promise<void> {
   const fields: ReplyField[] = [{ name: t('status.active'), value: fieldValue(activeModelLine(t, locale, status.active)) }];
   const health = await ctx.manager.activeFileHealth(guildId);
   if (health === 'missing' || health === 'damaged') fields.push({ name: t('status.fileWarning'), value: t(`status.file.${health}`) });
+  // Files a start-up reconcile moved aside (a lost database): `npm run recover` brings them back.
+  const orphans = (await ctx.manager.orphanedModelFiles?.(guildId)) ?? 0;
+  if (orphans > 0) fields.push({ name: t('status.orphans'), value: t('status.orphansValue', { count: orphans }) });
   if (status.active.kind === 'working') fields.push(...statsFields(t, locale, status.active.stats));
   if (status.active.kind === 'saved') fields.push(...statsFields(t, locale, status.active.model.stats));
 

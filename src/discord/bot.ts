@@ -92,7 +92,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
 
   // Each guild belongs to exactly one shard; a shard reconciles and serves only its own.
   const ownsGuild = shardCount > 1 ? (guildId: string) => shardIds.includes(ShardClientUtil.shardIdForGuildId(guildId, shardCount)) : undefined;
-  const manager = await ModelManager.open(managerConfigFor(config, { ...(ownsGuild ? { ownsGuild } : {}), ...options.manager }));
+  const manager = await ModelManager.open(managerConfigFor(config, { ...(ownsGuild ? { ownsGuild } : {}), logger, ...options.manager }));
   const bot: BotInfo = {
     version: VERSION,
     startedAt: Date.now(),

@@ -38,3 +38,4 @@ export {
 } from './reconcile.js';
 export { Coordination, newLeaseOwner, type CoordinationOptions, type LeaseHolder, type LeaseKind } from './coordination.js';
 export { BUSY_RETRIES, isBusyError, retryBusy } from './busy.js';
+export { DatabaseFile, type DatabaseFileState } from './database-file.js';
