@@ -20,6 +20,8 @@ import {
   Catalog,
   Coordination,
   DatabaseFile,
+  completePendingRestore,
+  PresenceRow,
   ModelFiles,
   draftFilename,
   editDistance,
@@ -167,6 +169,8 @@ export class ModelManager implements ModelManagerApi {
   private readonly spareTimer: ReturnType<typeof setInterval>;
   /** Refuses writes once the database file is gone or replaced (database-guard.ts). */
   private readonly databaseGuard: DatabaseGuard;
+  /** This process's row in the database while it is open (a restore refuses meanwhile). */
+  private readonly presence: PresenceRow;
 
   private constructor(
     private readonly config: ManagerConfig,
@@ -178,6 +182,7 @@ export class ModelManager implements ModelManagerApi {
     databaseFile: DatabaseFile,
   ) {
     this.databaseGuard = new DatabaseGuard(databaseFile, config.logger);
+    this.presence = new PresenceRow(db, coordination.owner);
     this.catalog = new Catalog(db);
     this.leases = new GuildLeases(coordination);
     this.workingModels = new GuildStateCache<WorkingModel>(this.catalog);
@@ -196,6 +201,8 @@ export class ModelManager implements ModelManagerApi {
   /** Opens (and migrates) the database and reconciles it with the models directory. */
   static async open(config: ManagerConfig): Promise<ModelManager> {
     const databasePath = config.databasePath ?? join(config.dataDir, DATABASE_FILENAME);
+    // A restore a crash interrupted is finished before anything reads the folders (restore.ts).
+    if (config.databasePath === undefined) await completePendingRestore(config.dataDir, config.modelsDir);
     const db = openDatabase(databasePath);
     let databaseFile: DatabaseFile | null = null;
     try {
@@ -861,6 +868,7 @@ export class ModelManager implements ModelManagerApi {
       this.spares.trim(0);
       await this.pool.close();
       await this.loader.close();
+      this.presence.stop();
       this.db.close();
       this.databaseGuard.close();
     })();

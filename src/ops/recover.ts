@@ -2,22 +2,13 @@
 // database), from what each file carries (src/manager/recover.ts). Safe while the bot runs: each
 // server's folder is handled under that server's lease. Exit code 0 when it ran, 1 on failure.
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { ConfigError, loadConfig } from '../discord/config.js';
 import { DATABASE_FILENAME } from '../manager/index.js';
 import { describeRecovery, recoverModels } from '../manager/recover.js';
+import { operatorConfig, runScript } from './cli.js';
 
 export async function main(): Promise<number> {
-  let config;
-  try {
-    config = await loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(error.report());
-      return 1;
-    }
-    throw error;
-  }
+  const config = await operatorConfig();
+  if (!config) return 1;
   const report = await recoverModels({
     dataDir: config.dataDir,
     modelsDir: config.modelsDir,
@@ -27,14 +18,4 @@ export async function main(): Promise<number> {
   return 0;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  main().then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      process.stderr.write(`recover: ${error instanceof Error ? error.message : String(error)}\n`);
-      process.exitCode = 1;
-    },
-  );
-}
+runScript(import.meta.url, 'recover', main);
