@@ -2,8 +2,7 @@
 // storage (BACKUP_S3_URL = s3://bucket/prefix) as `<prefix>/<snapshot>/<file>`, its manifest
 // last, so a snapshot whose upload was cut short has no manifest there and is never listed or
 // restored. Retention removes a remote snapshot's manifest first for the same reason.
-import { createReadStream } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import {
   DeleteObjectsCommand,
@@ -17,9 +16,16 @@ import type { S3Config } from '../discord/config.js';
 import { MANIFEST, snapshotPath, SnapshotError, type Snapshot, type SnapshotManifest } from '../store/backup.js';
 
 export function s3Client(config: S3Config): S3Client {
+  // The SDK warns on every run that its releases after January 2027 need Node 22; the version
+  // the lockfile pins runs on Node 20, which the project supports. An operator can turn it on.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const options: S3ClientConfig = {
     region: config.region,
     forcePathStyle: config.forcePathStyle,
+    // Checksums only where S3 requires them: many S3-compatible servers refuse the SDK's newer
+    // default trailing checksums; each file's sha256 is in the manifest and checked on restore.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
     ...(config.endpoint ? { endpoint: config.endpoint } : {}),
     ...(config.accessKeyId && config.secretAccessKey
       ? { credentials: { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey } }
@@ -43,8 +49,8 @@ export async function uploadSnapshot(client: S3Client, config: S3Config, snapsho
       new PutObjectCommand({
         Bucket: config.bucket,
         Key: keyOf(config, snapshot.name, file.path),
-        Body: createReadStream(snapshotPath(snapshot.path, file.path)),
-        ContentLength: file.bytes,
+        // Whole files (model files are a few MB): a signed body needs no streaming signature.
+        Body: await readFile(snapshotPath(snapshot.path, file.path)),
         Metadata: { sha256: file.sha256 },
       }),
     );
