@@ -15,7 +15,7 @@
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, link, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, isAbsolute, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
@@ -24,6 +24,7 @@ import { crashPoint } from './crash-point.js';
 import { SNAPSHOT_DATABASE, SnapshotError, snapshotPath, syncDirectory, syncFile, verifySnapshot, type SnapshotManifest } from './backup.js';
 import { liveProcesses } from './presence.js';
 import { Coordination } from './coordination.js';
+import { ORPHANS_DIR as ORPHANS } from './names.js';
 
 export interface RestoreTarget {
   dataDir: string;
@@ -174,7 +175,11 @@ export async function restoreSnapshot(snapshotDir: string, target: RestoreTarget
       }
       await copyChecked(snapshotPath(snapshotDir, file.path), join(stagedModels, guildId, filename), file.sha256);
     }
-    for (const guildId of guilds) await syncDirectory(join(stagedModels, guildId));
+    // Model files of the current folder that the snapshot does not have (saved after it) are
+    // kept, in the restored folder's .orphans/: a restore never deletes a model file, and
+    // `npm run recover` registers them.
+    const kept = await keepNewerModelFiles(modelsDir, stagedModels, new Set(manifest.files.map((file) => file.path)));
+    for (const guildId of new Set([...guilds, ...kept])) await syncDirectory(join(stagedModels, guildId));
     await syncDirectory(stagedModels);
     for (const swap of swaps) {
       await syncDirectory(swap.staged);
@@ -202,6 +207,54 @@ export async function restoreSnapshot(snapshotDir: string, target: RestoreTarget
   }
   await completePendingRestore(dataDir, modelsDir);
   return manifest;
+}
+
+/** Links (or copies) the current model files the snapshot lacks into `<staged>/<guild>/.orphans/`; returns the guilds touched. */
+async function keepNewerModelFiles(modelsDir: string, stagedModels: string, inSnapshot: Set<string>): Promise<string[]> {
+  let guildDirs;
+  try {
+    guildDirs = await readdir(modelsDir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  const touched: string[] = [];
+  for (const guildDir of guildDirs) {
+    if (!guildDir.isDirectory() || !/^[a-z0-9][a-z0-9_-]{0,31}$/.test(guildDir.name)) continue;
+    const guildId = guildDir.name;
+    const sources: { path: string; name: string }[] = [];
+    for (const [dir, fromOrphans] of [[join(modelsDir, guildId), false], [join(modelsDir, guildId, ORPHANS), true]] as const) {
+      let entries;
+      try {
+        entries = await readdir(dir, { withFileTypes: true });
+      } catch {
+        continue;
+      }
+      for (const entry of entries) {
+        if (!entry.isFile() || entry.name.startsWith('.') || !/\.ulm(\.\d+)?$/.test(entry.name)) continue;
+        if (!fromOrphans && inSnapshot.has(`models/${guildId}/${entry.name}`)) continue;
+        sources.push({ path: join(dir, entry.name), name: entry.name });
+      }
+    }
+    if (sources.length === 0) continue;
+    const orphans = join(stagedModels, guildId, ORPHANS);
+    await mkdir(orphans, { recursive: true });
+    for (const source of sources) {
+      for (let attempt = 1; ; attempt++) {
+        const target = join(orphans, attempt === 1 ? source.name : `${source.name}.${attempt}`);
+        if (await exists(target)) continue;
+        try {
+          await link(source.path, target);
+        } catch {
+          await copyFile(source.path, target);
+          await syncFile(target);
+        }
+        break;
+      }
+    }
+    await syncDirectory(orphans);
+    touched.push(guildId);
+  }
+  return touched;
 }
 
 /** Regular files of `from` (not in `skip`) copied into `to`: what a data folder holds besides the database. */

@@ -3,6 +3,7 @@
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { recoverModels } from '../../src/manager/recover.js';
 import { listSnapshots, pruneSnapshots, restoreSnapshot, SnapshotError, takeSnapshot, verifySnapshot } from '../../src/store/index.js';
 import { GUILD, loadEverything, makeOpsDirs, openOpsManager, saveModels, type OpsDirs } from './helpers.js';
 
@@ -54,6 +55,23 @@ describe('a snapshot', () => {
     expect(before.models).toEqual(['alfa v1', 'alfa v2', 'beta v1']);
     // Nothing of the restore is left beside the folders.
     expect(readdirSync(dirs.root).sort()).toEqual(['alfa.txt', 'backups', 'beta.txt', 'data', 'models']);
+  });
+
+  it('keeps the model files saved after the snapshot in .orphans/, and recover registers them', async () => {
+    await saveModels(dirs, ['alfa']);
+    const { snapshot } = await takeSnapshot(snapshotOptions());
+    await saveModels(dirs, ['beta', 'alfa']);
+    await restoreSnapshot(snapshot.path, target());
+    expect((await loadEverything(dirs)).models).toEqual(['alfa v1']);
+    const manager = await openOpsManager(dirs);
+    try {
+      expect(await manager.orphanedModelFiles(GUILD)).toBe(2);
+      const report = await recoverModels({ dataDir: dirs.dataDir, modelsDir: dirs.modelsDir, databasePath: dirs.databasePath });
+      expect(report.registered.map((entry) => `${entry.name} v${entry.version}`).sort()).toEqual(['alfa v2', 'beta v1']);
+    } finally {
+      await manager.close();
+    }
+    expect(await loadEverything(dirs)).toEqual({ models: ['alfa v1', 'alfa v2', 'beta v1'], integrity: 'ok' });
   });
 
   it('leaves out a model whose file is gone when it is copied, so every row of the snapshot has its file', async () => {
