@@ -13,7 +13,7 @@ import { InteractionAdapter, type AdapterOptions } from './interaction-adapter.j
 import { createLogger, type Logger } from './logger.js';
 import { openMetaStore, registerIfChanged, type MetaStore, type RegistrationOutcome } from './registration.js';
 import type { ManagerConfig } from '../manager/types.js';
-import { startBackupSchedule } from '../ops/backup-schedule.js';
+import { startBackupSchedule, type ScheduleOptions } from '../ops/backup-schedule.js';
 
 export interface BotOptions {
   config: BotConfig;
@@ -28,8 +28,8 @@ export interface BotOptions {
   registerCommands?: boolean;
   /** Running trainings get this long to finish on stop before they are cancelled (default 10 s). */
   shutdownGraceMs?: number;
-  /** Take snapshots every BACKUP_INTERVAL_HOURS (default true; tests of other things turn it off). */
-  backups?: boolean;
+  /** Take snapshots every BACKUP_INTERVAL_HOURS (default true); tests shorten the first wait. */
+  backups?: boolean | ScheduleOptions;
 }
 
 export interface RunningBot {
@@ -110,7 +110,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
   let meta: MetaStore | null = null;
   const registering = options.registerCommands !== false && shardIds.includes(0);
   // Snapshots every BACKUP_INTERVAL_HOURS (issue 17), by one process only.
-  const backups = shardIds.includes(0) && options.backups !== false ? startBackupSchedule(config, logger) : null;
+  const backups = shardIds.includes(0) && options.backups !== false ? startBackupSchedule(config, logger, typeof options.backups === 'object' ? options.backups : {}) : null;
   const readyEvent = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
 
   let stopping: Promise<void> | null = null;
