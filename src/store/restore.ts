@@ -52,6 +52,39 @@ function journalPath(dataDir: string): string {
   return join(dirname(dir), `.${basename(dir)}.restore-journal.json`);
 }
 
+/** `.<data>.restore-lock`: the pid of a restore at work on these folders. */
+function lockPath(dataDir: string): string {
+  const dir = resolve(dataDir);
+  return join(dirname(dir), `.${basename(dir)}.restore-lock`);
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The pid of another live restore on these folders, or null (a lock of a dead process is stale). */
+async function runningRestore(dataDir: string): Promise<number | null> {
+  try {
+    const pid = Number((await readFile(lockPath(dataDir), 'utf8')).trim());
+    return Number.isInteger(pid) && pid > 0 && pid !== process.pid && pidAlive(pid) ? pid : null;
+  } catch {
+    return null;
+  }
+}
+
+async function isOwnLock(dataDir: string): Promise<boolean> {
+  try {
+    return Number((await readFile(lockPath(dataDir), 'utf8')).trim()) === process.pid;
+  } catch {
+    return false;
+  }
+}
+
 function inside(child: string, parent: string): boolean {
   const rel = relative(parent, child);
   return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
@@ -71,6 +104,11 @@ async function exists(path: string): Promise<boolean> {
  * file), and removes what restores left behind. Returns whether a restore was finished.
  */
 export async function completePendingRestore(dataDir: string, modelsDir: string): Promise<boolean> {
+  // A restore at work owns the journal and its folders: a bot started meanwhile must wait.
+  const other = await runningRestore(dataDir);
+  if (other !== null) throw new SnapshotError(`a restore (pid ${other}) is running on ${resolve(dataDir)}; start after it has finished`);
+  // The lock of a restore that was killed is left behind by it: ours only if we hold it.
+  if (!(await isOwnLock(dataDir))) await rm(lockPath(dataDir), { force: true });
   const journalFile = journalPath(dataDir);
   let journal: Journal | null = null;
   try {
@@ -149,6 +187,19 @@ export async function restoreSnapshot(snapshotDir: string, target: RestoreTarget
   const dataDir = resolve(target.dataDir);
   const modelsDir = resolve(target.modelsDir);
   if (inside(dataDir, modelsDir)) throw new SnapshotError('DATA_DIR inside MODELS_DIR is not supported by restore');
+  const other = await runningRestore(dataDir);
+  if (other !== null) throw new SnapshotError(`another restore (pid ${other}) is running on ${dataDir}`);
+  const lock = lockPath(dataDir);
+  await mkdir(dirname(lock), { recursive: true });
+  await writeFile(lock, `${process.pid}\n`);
+  try {
+    return await restoreLocked(snapshotDir, dataDir, modelsDir, target);
+  } finally {
+    await rm(lock, { force: true });
+  }
+}
+
+async function restoreLocked(snapshotDir: string, dataDir: string, modelsDir: string, target: RestoreTarget): Promise<SnapshotManifest> {
   await completePendingRestore(dataDir, modelsDir);
   const manifest = await verifySnapshot(snapshotDir);
   assertNoProcessRunning(join(dataDir, target.databaseFilename));

@@ -105,6 +105,19 @@ describe('restore refuses', () => {
     expect((await loadEverything(dirs)).models).toEqual(['alfa v1', 'beta v1']);
   });
 
+  it('while another restore runs on the folders, and so does a manager opening them; a dead restore’s lock is cleared', async () => {
+    await saveModels(dirs, ['alfa']);
+    const { snapshot } = await takeSnapshot(snapshotOptions());
+    const lock = join(dirs.root, '.data.restore-lock');
+    // This test's parent process stands for a restore at work.
+    writeFileSync(lock, `${process.ppid}\n`);
+    await expect(restoreSnapshot(snapshot.path, target())).rejects.toThrow(`another restore (pid ${process.ppid}) is running`);
+    await expect(openOpsManager(dirs)).rejects.toThrow(`a restore (pid ${process.ppid}) is running on ${dirs.dataDir}; start after it has finished`);
+    writeFileSync(lock, '2147483646\n');
+    await (await openOpsManager(dirs)).close();
+    expect(existsSync(lock)).toBe(false);
+  });
+
   it('a folder that is no snapshot', async () => {
     await expect(restoreSnapshot(dirs.root, target())).rejects.toBeInstanceOf(SnapshotError);
   });
