@@ -387,6 +387,7 @@ export const en = {
   'error.DATABASE_LOST': (p) =>
     `The bot’s database file was ${p.state === 'replaced' ? 'replaced' : 'removed'} while the bot was running, so nothing can be saved now (it would be lost). Nothing was changed. Tell the bot’s operator: restart the bot, then run \`npm run recover\` (or \`npm run restore\` from a backup).`,
   'status.orphans': '⚠️ Files set aside',
+  'status.databaseLost': '⚠️ Database',
   'status.orphansValue': (p, t) =>
     `${t.int(Number(p.count))} ${plural(Number(p.count), 'model file', 'model files')} of this server ${Number(p.count) === 1 ? 'was' : 'were'} found without a record in the database and kept aside. The bot’s operator can bring ${Number(p.count) === 1 ? 'it' : 'them'} back with \`npm run recover\`.`,
 } satisfies Record<string, Message>;

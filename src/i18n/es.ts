@@ -388,6 +388,7 @@ export const es: Record<MessageKey, Message> = {
   'error.DATABASE_LOST': (p) =>
     `El archivo de la base de datos del bot se ${p.state === 'replaced' ? 'sustituyó' : 'borró'} mientras el bot funcionaba, así que ahora no se puede guardar nada (se perdería). No se ha cambiado nada. Díselo a quien administra el bot: que reinicie el bot y ejecute \`npm run recover\` (o \`npm run restore\` desde una copia de seguridad).`,
   'status.orphans': '⚠️ Archivos apartados',
+  'status.databaseLost': '⚠️ Base de datos',
   'status.orphansValue': (p, t) =>
     `${Number(p.count) === 1 ? 'Se encontró' : 'Se encontraron'} ${t.int(Number(p.count))} ${plural(Number(p.count), 'archivo de modelo', 'archivos de modelos')} de este servidor sin registro en la base de datos y se ${Number(p.count) === 1 ? 'ha' : 'han'} apartado. Quien administra el bot puede ${Number(p.count) === 1 ? 'recuperarlo' : 'recuperarlos'} con \`npm run recover\`.`,
 };

@@ -16,9 +16,15 @@ export class DatabaseGuard {
 
   /** Throws DATABASE_LOST when the database file was removed or replaced since it was opened. */
   assertWritable(): void {
+    const lost = this.lostState();
+    if (lost !== null) throw new UserError('DATABASE_LOST', { state: lost });
+  }
+
+  /** null while the database file is the one opened; else how it was lost (logged the first time). */
+  lostState(): Exclude<DatabaseFileState, 'ok'> | null {
     if (this.lost === null) {
       const state = this.file.state();
-      if (state === 'ok') return;
+      if (state === 'ok') return null;
       // Once lost, always lost for this process: a file put back at the path is another file.
       this.lost = state;
       this.logger?.error(
@@ -27,7 +33,7 @@ export class DatabaseGuard {
           'Stop the bot, start it again (model files without a record are moved to .orphans/), then run `npm run recover` to register them again, or `npm run restore -- <snapshot>`',
       );
     }
-    throw new UserError('DATABASE_LOST', { state: this.lost });
+    return this.lost;
   }
 
   get isLost(): boolean {

@@ -798,6 +798,7 @@ export class ModelManager implements ModelManagerApi {
         ? { jobId: job.id, user: { ...job.user }, mode: job.mode, progress: { ...job.progress }, startedAt: job.startedAt }
         : this.otherProcessJob(guildId),
       interrupted: job ? null : interruptedTraining(this.leases.coordination, guildId),
+      databaseLost: this.databaseGuard.lostState(),
       usage: this.catalog.usage(guildId),
       limits: { ...this.config.limits },
     };

@@ -89,6 +89,8 @@ export interface GuildStatus {
   job: { jobId: string; user: Actor; mode: TrainMode; progress: JobProgress; startedAt: number } | null;
   /** The guild's last training, when a stopped process (a crash, a kill) interrupted it. */
   interrupted?: { jobId: string; userName: string; startedAt: number; stoppedAt: number | null } | null;
+  /** Set when the database file was removed or replaced under the process: writes are refused (issue 17). */
+  databaseLost?: 'missing' | 'replaced' | null;
   usage: { models: number; bytes: number };
   limits: GuildLimits;
 }

@@ -43,6 +43,8 @@ describe('a database deleted under the running bot', () => {
     expect(isEphemeral(save.messages[0])).toBe(true);
     const load = await run(t, guildId, 'load', { name: 'alfa' }, 'es-ES');
     expect(seen(load)).toMatch(/El archivo de la base de datos del bot se borró mientras el bot funcionaba/);
+    const status = await run(t, guildId, 'status');
+    expect(visibleText(status.original)).toMatch(/⚠️ Database\nThe bot’s database file was removed while the bot was running/);
     const errors = lines.map((line) => JSON.parse(line) as { level: number; msg: string }).filter((line) => line.level === 50);
     expect(errors.map((line) => line.msg)).toEqual([expect.stringMatching(/^the database file was removed while the bot ran/)]);
     expect(t.server.violations).toEqual([]);
@@ -52,9 +54,10 @@ describe('a database deleted under the running bot', () => {
     const restarted = await startTestBot({ server: t.server, dir: t.dir });
     // Its close() ends the server and removes the folder both bots used.
     bots.push(restarted);
-    const status = await run(restarted, guildId, 'status', {}, 'es-ES');
-    expect(visibleText(status.original)).toContain('Archivos apartados');
-    expect(visibleText(status.original)).toMatch(/Se encontró 1 archivo de modelo de este servidor sin registro.*`npm run recover`/s);
+    const after = await run(restarted, guildId, 'status', {}, 'es-ES');
+    expect(visibleText(after.original)).toContain('Archivos apartados');
+    expect(visibleText(after.original)).not.toContain('Base de datos');
+    expect(visibleText(after.original)).toMatch(/Se encontró 1 archivo de modelo de este servidor sin registro.*`npm run recover`/s);
   }, 60_000);
 });
 

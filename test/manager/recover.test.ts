@@ -69,6 +69,7 @@ describe('a database file removed or replaced under a running manager', () => {
     expect((await rejection(manager.importModel(GUILD, ana, { name: 'alfa_v1.ulm', size: file.byteLength, path: exported }, 'gamma'))).code).toBe(
       'DATABASE_LOST',
     );
+    expect(manager.status(GUILD).databaseLost).toBe('missing');
     // Reading still works: the model in memory generates.
     expect((await manager.generate(GUILD, { seed: 1 })).text.length).toBeGreaterThan(0);
     const errors = lines.filter((line) => line.level === 'error');
