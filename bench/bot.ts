@@ -242,6 +242,8 @@ async function main(): Promise<void> {
         // Every guild's model stays loaded: 200 small models take ~1 GB; a smaller cache turns
         // each /generate into a model decode on the main thread, which this bench is not about.
         CACHE_BYTES: '4GB',
+        // No scheduled snapshot in the middle of a measured phase.
+        BACKUP_INTERVAL_HOURS: '0',
       },
     });
 

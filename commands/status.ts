@@ -16,6 +16,10 @@ export async function execute(ctx: CommandContext): Promise<void> {
   const fields: ReplyField[] = [{ name: t('status.active'), value: fieldValue(activeModelLine(t, locale, status.active)) }];
   const health = await ctx.manager.activeFileHealth(guildId);
   if (health === 'missing' || health === 'damaged') fields.push({ name: t('status.fileWarning'), value: t(`status.file.${health}`) });
+  if (status.databaseLost) fields.push({ name: t('status.databaseLost'), value: t('error.DATABASE_LOST', { state: status.databaseLost }) });
+  // Files a start-up reconcile moved aside (a lost database): `npm run recover` brings them back.
+  const orphans = (await ctx.manager.orphanedModelFiles?.(guildId)) ?? 0;
+  if (orphans > 0) fields.push({ name: t('status.orphans'), value: t('status.orphansValue', { count: orphans }) });
   if (status.active.kind === 'working') fields.push(...statsFields(t, locale, status.active.stats));
   if (status.active.kind === 'saved') fields.push(...statsFields(t, locale, status.active.model.stats));
 
@@ -58,5 +62,5 @@ export async function execute(ctx: CommandContext): Promise<void> {
   fields.push({ name: t('status.version'), value: ctx.bot?.version ?? '—', inline: true });
   fields.push({ name: t('status.uptime'), value: ctx.bot ? formatDuration(locale, now - ctx.bot.startedAt) : '—', inline: true });
 
-  await ctx.reply({ embeds: [{ title: t('status.title'), fields, tone: status.active.kind === 'none' || health === 'missing' || health === 'damaged' ? 'warning' : 'info' }] });
+  await ctx.reply({ embeds: [{ title: t('status.title'), fields, tone: status.active.kind === 'none' || health === 'missing' || health === 'damaged' || status.databaseLost ? 'warning' : 'info' }] });
 }

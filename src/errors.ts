@@ -41,6 +41,8 @@ export const ERROR_CODES = [
   // export, import, compare (issue 17)
   'EXPORT_TOO_LARGE', // {name, version, bytes, limit}
   'IMPORT_DAMAGED', // {name, detail}
+  // recovery from a lost database (issue 17)
+  'DATABASE_LOST', // {state: 'missing'|'replaced'}
   // bot / adapters
   'COOLDOWN', // {seconds}
   'MISSING_PERMISSION', // {permission}

@@ -46,7 +46,9 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
       if (code !== null) process.exitCode = code;
     },
     (error: unknown) => {
-      process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      // A refusal of the data folders (a restore at work on them) is one sentence, not a stack.
+      const refusal = error instanceof Error && error.name === 'SnapshotError';
+      process.stderr.write(`${error instanceof Error ? (refusal ? error.message : (error.stack ?? error.message)) : String(error)}\n`);
       process.exitCode = 1;
     },
   );

@@ -1,12 +1,14 @@
 // What the console shares with the bot: the command files, the configuration (.env), the
 // manager, the database and the models directory — so a model trained in the console is there
 // when the bot starts, and back.
-import { isAbsolute, relative, resolve } from 'node:path';
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { pino } from 'pino';
 import type { CommandModule } from '../commands/context.js';
 import { loadCommands } from '../commands/loader.js';
 import { loadConfig, managerConfigFor, parseConfig, type BotConfig } from '../discord/config.js';
 import { ModelManager } from '../manager/index.js';
-import type { ManagerConfig, ModelManagerApi } from '../manager/types.js';
+import type { ManagerConfig, ManagerLogger, ModelManagerApi } from '../manager/types.js';
 
 export interface ConsoleSetup {
   managerConfig: ManagerConfig;
@@ -37,7 +39,28 @@ export async function consoleSetup(
 }
 
 export function openConsoleManager(config: ManagerConfig): Promise<ModelManagerApi> {
-  return ModelManager.open(config);
+  return ModelManager.open({ ...config, logger: config.logger ?? consoleLogger(join(config.dataDir, CONSOLE_LOG)) });
+}
+
+/** The console's log (DATA_DIR/console.log, beside its unexpected-error lines). */
+export const CONSOLE_LOG = 'console.log';
+
+/**
+ * The manager's operator lines (start-up reconcile, a lost database), as JSON lines appended to
+ * the console's log file. Each line opens the file anew, so a data folder removed under the
+ * console is made again and the line is not written into a deleted file.
+ */
+function consoleLogger(file: string): ManagerLogger {
+  return pino({ level: 'info', base: { source: 'manager' }, timestamp: pino.stdTimeFunctions.isoTime }, {
+    write(line: string) {
+      try {
+        mkdirSync(dirname(file), { recursive: true });
+        appendFileSync(file, line);
+      } catch {
+        // Logging must never fail a command.
+      }
+    },
+  });
 }
 
 /** The same files the bot registers, from commands/. */

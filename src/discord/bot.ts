@@ -13,6 +13,7 @@ import { InteractionAdapter, type AdapterOptions } from './interaction-adapter.j
 import { createLogger, type Logger } from './logger.js';
 import { openMetaStore, registerIfChanged, type MetaStore, type RegistrationOutcome } from './registration.js';
 import type { ManagerConfig } from '../manager/types.js';
+import { startBackupSchedule, type ScheduleOptions } from '../ops/backup-schedule.js';
 
 export interface BotOptions {
   config: BotConfig;
@@ -27,6 +28,8 @@ export interface BotOptions {
   registerCommands?: boolean;
   /** Running trainings get this long to finish on stop before they are cancelled (default 10 s). */
   shutdownGraceMs?: number;
+  /** Take snapshots every BACKUP_INTERVAL_HOURS (default true); tests shorten the first wait. */
+  backups?: boolean | ScheduleOptions;
 }
 
 export interface RunningBot {
@@ -92,7 +95,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
 
   // Each guild belongs to exactly one shard; a shard reconciles and serves only its own.
   const ownsGuild = shardCount > 1 ? (guildId: string) => shardIds.includes(ShardClientUtil.shardIdForGuildId(guildId, shardCount)) : undefined;
-  const manager = await ModelManager.open(managerConfigFor(config, { ...(ownsGuild ? { ownsGuild } : {}), ...options.manager }));
+  const manager = await ModelManager.open(managerConfigFor(config, { ...(ownsGuild ? { ownsGuild } : {}), logger, ...options.manager }));
   const bot: BotInfo = {
     version: VERSION,
     startedAt: Date.now(),
@@ -106,6 +109,8 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
 
   let meta: MetaStore | null = null;
   const registering = options.registerCommands !== false && shardIds.includes(0);
+  // Snapshots every BACKUP_INTERVAL_HOURS (issue 17), by one process only.
+  const backups = shardIds.includes(0) && options.backups !== false ? startBackupSchedule(config, logger, typeof options.backups === 'object' ? options.backups : {}) : null;
   const readyEvent = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
 
   let stopping: Promise<void> | null = null;
@@ -114,6 +119,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
       const grace = options.shutdownGraceMs ?? 10_000;
       logger.info({ reason, running: adapter.runningCount, graceMs: grace }, 'shutting down');
       adapter.stopAccepting();
+      await backups?.stop();
       // Confirmation and Save waits end now; trainings get the grace period to finish.
       await adapter.drain(grace);
       // Whatever still runs is cancelled: its job row is closed with the reason, and the

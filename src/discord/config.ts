@@ -33,6 +33,28 @@ export interface BotConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** 'auto': Discord's recommended count (`GET /gateway/bot`). */
   shards: number | 'auto';
+  /** Snapshots (issue 17): `npm run backup`, `npm run restore`, and the bot's own schedule. */
+  backup: BackupConfig;
+}
+
+export interface BackupConfig {
+  dir: string;
+  /** 0: the bot takes none by itself. */
+  intervalHours: number;
+  keep: number;
+  /** Off-site copies of each snapshot, or null. */
+  s3: S3Config | null;
+}
+
+export interface S3Config {
+  bucket: string;
+  /** Key prefix without a trailing slash ('' for the bucket's root). */
+  prefix: string;
+  endpoint: string | null;
+  region: string;
+  accessKeyId: string | null;
+  secretAccessKey: string | null;
+  forcePathStyle: boolean;
 }
 
 export class ConfigError extends Error {
@@ -155,6 +177,51 @@ const schema = z.object({
     (value) => (typeof value === 'string' ? blankToUndefined(value.toLowerCase()) : value),
     z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   ),
+  // ---- issue 17: backups -------------------------------------------------------------------
+  BACKUP_DIR: optionalText(),
+  BACKUP_INTERVAL_HOURS: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .optional()
+      .transform((value, context) => {
+        if (value === undefined) return 24;
+        const hours = Number(value);
+        if (!/^\s*\d+(\.\d+)?\s*$/.test(value) || hours > 8760) {
+          context.addIssue({ code: 'custom', message: `must be a number of hours from 0 to 8760 (0 turns the bot's own backups off); got "${value}"` });
+          return z.NEVER;
+        }
+        return hours;
+      }),
+  ),
+  BACKUP_KEEP: integer(7, 1, 1_000),
+  BACKUP_S3_URL: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .trim()
+      .optional()
+      .refine((value) => value === undefined || /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/.test(value), {
+        message: 'must be s3://bucket or s3://bucket/prefix (bucket: 3–63 lower-case letters, digits, dots and hyphens)',
+      }),
+  ),
+  BACKUP_S3_ENDPOINT: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .trim()
+      .optional()
+      .refine((value) => value === undefined || /^https?:\/\/[^\s/]+/i.test(value), {
+        message: 'must be an http(s) URL of an S3-compatible service, such as https://s3.example.com or http://127.0.0.1:9000',
+      }),
+  ),
+  BACKUP_S3_REGION: optionalText(),
+  BACKUP_S3_ACCESS_KEY_ID: optionalText(),
+  BACKUP_S3_SECRET_ACCESS_KEY: optionalText(),
+  BACKUP_S3_FORCE_PATH_STYLE: z.preprocess(
+    (value) => (typeof value === 'string' ? blankToUndefined(value.trim().toLowerCase()) : value),
+    z.enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' }).optional(),
+  ),
   SHARDS: z.preprocess(
     blankToUndefined,
     z
@@ -195,6 +262,9 @@ export function parseConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd())
     // almost always a typo; saying so early saves a confused operator.
     problems.push(ATTACHMENT_OVER_TRAINING);
   }
+  if ((values.BACKUP_S3_ACCESS_KEY_ID === undefined) !== (values.BACKUP_S3_SECRET_ACCESS_KEY === undefined)) {
+    problems.push('BACKUP_S3_ACCESS_KEY_ID, BACKUP_S3_SECRET_ACCESS_KEY: set both, or neither (then the AWS SDK looks for credentials itself)');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   const dataDir = resolve(cwd, values.DATA_DIR ?? './data');
   return {
@@ -217,6 +287,39 @@ export function parseConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd())
     generateCooldownMs: Math.round(values.GENERATE_COOLDOWN_SECONDS * 1000),
     logLevel: values.LOG_LEVEL,
     shards: values.SHARDS,
+    backup: {
+      dir: resolve(cwd, values.BACKUP_DIR ?? './backups'),
+      intervalHours: values.BACKUP_INTERVAL_HOURS,
+      keep: values.BACKUP_KEEP,
+      s3: s3Config(values),
+    },
+  };
+}
+
+function s3Config(values: {
+  BACKUP_S3_URL?: string;
+  BACKUP_S3_ENDPOINT?: string;
+  BACKUP_S3_REGION?: string;
+  BACKUP_S3_ACCESS_KEY_ID?: string;
+  BACKUP_S3_SECRET_ACCESS_KEY?: string;
+  BACKUP_S3_FORCE_PATH_STYLE?: string;
+}): S3Config | null {
+  if (!values.BACKUP_S3_URL) return null;
+  const rest = values.BACKUP_S3_URL.slice('s3://'.length);
+  const slash = rest.indexOf('/');
+  const bucket = slash === -1 ? rest : rest.slice(0, slash);
+  const prefix = slash === -1 ? '' : rest.slice(slash + 1).replace(/^\/+|\/+$/g, '');
+  const endpoint = values.BACKUP_S3_ENDPOINT ? values.BACKUP_S3_ENDPOINT.replace(/\/+$/, '') : null;
+  const pathStyle = values.BACKUP_S3_FORCE_PATH_STYLE;
+  return {
+    bucket,
+    prefix,
+    endpoint,
+    region: values.BACKUP_S3_REGION ?? 'us-east-1',
+    accessKeyId: values.BACKUP_S3_ACCESS_KEY_ID ?? null,
+    secretAccessKey: values.BACKUP_S3_SECRET_ACCESS_KEY ?? null,
+    // Most S3-compatible servers (MinIO, Ceph, local ones) want path-style URLs; AWS does not.
+    forcePathStyle: pathStyle === undefined ? endpoint !== null : ['true', '1', 'yes'].includes(pathStyle),
   };
 }
 

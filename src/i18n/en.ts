@@ -382,6 +382,14 @@ export const en = {
     `The file of **${t.text(p.name)}** v${t.int(Number(p.version))} is ${t.bytes(Number(p.bytes))}, more than the ${t.bytes(Number(p.limit))} this server lets the bot upload. Ask the bot’s operator to copy it from the models folder, or train a smaller model (lower \`max_patterns\`).`,
   'error.IMPORT_DAMAGED': (p, t) =>
     `**${t.text(p.name)}** is not a valid model file (${t.text(p.detail)}): it is damaged or was not made by \`/export\`. Nothing was stored. Export the model again and upload that file.`,
+
+  // ---- issue 17: recovery from a lost database, backups ----------------------------------------
+  'error.DATABASE_LOST': (p) =>
+    `The bot’s database file was ${p.state === 'replaced' ? 'replaced' : 'removed'} while the bot was running, so nothing can be saved now (it would be lost). Nothing was changed. Tell the bot’s operator: restart the bot, then run \`npm run recover\` (or \`npm run restore\` from a backup).`,
+  'status.orphans': '⚠️ Files set aside',
+  'status.databaseLost': '⚠️ Database',
+  'status.orphansValue': (p, t) =>
+    `${t.int(Number(p.count))} ${plural(Number(p.count), 'model file', 'model files')} of this server ${Number(p.count) === 1 ? 'was' : 'were'} found without a record in the database and kept aside. The bot’s operator can bring ${Number(p.count) === 1 ? 'it' : 'them'} back with \`npm run recover\`.`,
 } satisfies Record<string, Message>;
 
 export type MessageKey = keyof typeof en;

@@ -383,4 +383,12 @@ export const es: Record<MessageKey, Message> = {
     `El archivo de **${t.text(p.name)}** v${t.int(Number(p.version))} ocupa ${t.bytes(Number(p.bytes))}, más de los ${t.bytes(Number(p.limit))} que este servidor deja subir al bot. Pide al operador del bot que lo copie de la carpeta de modelos, o entrena un modelo más pequeño (\`max_patrones\` más bajo).`,
   'error.IMPORT_DAMAGED': (p, t) =>
     `**${t.text(p.name)}** no es un archivo de modelo válido (${t.text(p.detail)}): está dañado o no salió de \`/exportar\`. No se ha guardado nada. Exporta el modelo de nuevo y sube ese archivo.`,
+
+  // ---- issue 17: recuperación de una base de datos perdida, copias de seguridad -----------------
+  'error.DATABASE_LOST': (p) =>
+    `El archivo de la base de datos del bot se ${p.state === 'replaced' ? 'sustituyó' : 'borró'} mientras el bot funcionaba, así que ahora no se puede guardar nada (se perdería). No se ha cambiado nada. Díselo a quien administra el bot: que reinicie el bot y ejecute \`npm run recover\` (o \`npm run restore\` desde una copia de seguridad).`,
+  'status.orphans': '⚠️ Archivos apartados',
+  'status.databaseLost': '⚠️ Base de datos',
+  'status.orphansValue': (p, t) =>
+    `${Number(p.count) === 1 ? 'Se encontró' : 'Se encontraron'} ${t.int(Number(p.count))} ${plural(Number(p.count), 'archivo de modelo', 'archivos de modelos')} de este servidor sin registro en la base de datos y se ${Number(p.count) === 1 ? 'ha' : 'han'} apartado. Quien administra el bot puede ${Number(p.count) === 1 ? 'recuperarlo' : 'recuperarlos'} con \`npm run recover\`.`,
 };

@@ -19,6 +19,9 @@ import type { GenerateOptions, GenerateResult, ModelStats, TrainParams, TrainPha
 import {
   Catalog,
   Coordination,
+  DatabaseFile,
+  completePendingRestore,
+  PresenceRow,
   ModelFiles,
   draftFilename,
   editDistance,
@@ -62,6 +65,8 @@ import { versionsPerModel } from './quota-detail.js';
 import { GuildLeases, busyAsUserError, busyRejection, type TrainingClaim } from './guild-leases.js';
 import { compareModels, type CompareOptions, type Comparison } from './compare.js';
 import { checkImportedModel, DEFAULT_MAX_VERSIONS_PER_MODEL, exportFilename, importName, versionsToPrune } from './model-transfer.js';
+import { DatabaseGuard, logReconcile } from './database-guard.js';
+import { isRecoverableFile } from './recover.js';
 
 export const DEFAULT_GUILD_LIMITS: GuildLimits = {
   maxModels: 25,
@@ -162,6 +167,10 @@ export class ModelManager implements ModelManagerApi {
   private readonly now: () => number;
   private closing: Promise<void> | null = null;
   private readonly spareTimer: ReturnType<typeof setInterval>;
+  /** Refuses writes once the database file is gone or replaced (database-guard.ts). */
+  private readonly databaseGuard: DatabaseGuard;
+  /** This process's row in the database while it is open (a restore refuses meanwhile). */
+  private readonly presence: PresenceRow;
 
   private constructor(
     private readonly config: ManagerConfig,
@@ -170,7 +179,10 @@ export class ModelManager implements ModelManagerApi {
     report: ReconcileReport,
     databasePath: string,
     coordination: Coordination,
+    databaseFile: DatabaseFile,
   ) {
+    this.databaseGuard = new DatabaseGuard(databaseFile, config.logger);
+    this.presence = new PresenceRow(db, coordination.owner);
     this.catalog = new Catalog(db);
     this.leases = new GuildLeases(coordination);
     this.workingModels = new GuildStateCache<WorkingModel>(this.catalog);
@@ -189,8 +201,12 @@ export class ModelManager implements ModelManagerApi {
   /** Opens (and migrates) the database and reconciles it with the models directory. */
   static async open(config: ManagerConfig): Promise<ModelManager> {
     const databasePath = config.databasePath ?? join(config.dataDir, DATABASE_FILENAME);
+    // A restore a crash interrupted is finished before anything reads the folders (restore.ts).
+    if (config.databasePath === undefined) await completePendingRestore(config.dataDir, config.modelsDir);
     const db = openDatabase(databasePath);
+    let databaseFile: DatabaseFile | null = null;
     try {
+      databaseFile = new DatabaseFile(databasePath);
       const files = new ModelFiles(config.modelsDir);
       const coordination = new Coordination(db);
       // Another process working on a guild (a lease it holds) keeps that guild out of this
@@ -202,8 +218,10 @@ export class ModelManager implements ModelManagerApi {
         now: config.now ?? Date.now,
         coordination,
       });
-      return new ModelManager(config, db, files, report, databasePath, coordination);
+      logReconcile(config.logger, report);
+      return new ModelManager(config, db, files, report, databasePath, coordination, databaseFile);
     } catch (error) {
+      databaseFile?.close();
       db.close();
       throw error;
     }
@@ -224,6 +242,7 @@ export class ModelManager implements ModelManagerApi {
     try {
       this.assertOpen();
       validateGuildId(guildId);
+      this.databaseGuard.assertWritable();
       checkSources(sources, this.ingestLimits());
       if (mode !== 'new' && mode !== 'append') {
         throw new UserError('INVALID_PARAMETER', { name: 'mode', value: String(mode), reason: 'unknown' });
@@ -789,6 +808,7 @@ export class ModelManager implements ModelManagerApi {
         ? { jobId: job.id, user: { ...job.user }, mode: job.mode, progress: { ...job.progress }, startedAt: job.startedAt }
         : this.otherProcessJob(guildId),
       interrupted: job ? null : interruptedTraining(this.leases.coordination, guildId),
+      databaseLost: this.databaseGuard.lostState(),
       usage: this.catalog.usage(guildId),
       limits: { ...this.config.limits },
     };
@@ -806,6 +826,12 @@ export class ModelManager implements ModelManagerApi {
     const file = fileOf(working);
     const check = await this.files.check(guildId, file.filename, file.checksum, true);
     return check.kind === 'ok' ? 'ok' : check.kind === 'missing' ? 'missing' : 'damaged';
+  }
+
+  async orphanedModelFiles(guildId: string): Promise<number> {
+    this.assertOpen();
+    validateGuildId(guildId);
+    return (await this.files.orphanFiles(guildId)).filter(isRecoverableFile).length;
   }
 
   generationReadiness(guildId: string): 'none' | 'in-memory' | 'needs-load' {
@@ -853,7 +879,9 @@ export class ModelManager implements ModelManagerApi {
       this.spares.trim(0);
       await this.pool.close();
       await this.loader.close();
+      this.presence.stop();
       this.db.close();
+      this.databaseGuard.close();
     })();
     return this.closing;
   }
@@ -879,7 +907,12 @@ export class ModelManager implements ModelManagerApi {
    * keeps the in-process section only (it replaces nothing). Contention becomes DATABASE_BUSY.
    */
   private claimed<T>(guildId: string, work: () => Promise<T>): Promise<T> {
-    return this.exclusive(guildId, () => this.leases.withSection(guildId, work)).catch(busyRejection);
+    // Every write command passes here: a database file removed or replaced under the process
+    // refuses it before anything is written (issue 17).
+    return this.exclusive(guildId, () => {
+      this.databaseGuard.assertWritable();
+      return this.leases.withSection(guildId, work);
+    }).catch(busyRejection);
   }
 
   /**

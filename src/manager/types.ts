@@ -89,6 +89,8 @@ export interface GuildStatus {
   job: { jobId: string; user: Actor; mode: TrainMode; progress: JobProgress; startedAt: number } | null;
   /** The guild's last training, when a stopped process (a crash, a kill) interrupted it. */
   interrupted?: { jobId: string; userName: string; startedAt: number; stoppedAt: number | null } | null;
+  /** Set when the database file was removed or replaced under the process: writes are refused (issue 17). */
+  databaseLost?: 'missing' | 'replaced' | null;
   usage: { models: number; bytes: number };
   limits: GuildLimits;
 }
@@ -132,6 +134,15 @@ export interface ManagerConfig {
   ownsGuild?: (guildId: string) => boolean;
   /** Seed of training randomness (validation split, embeddings) and of the reply's sample. */
   trainingSeed?: number;
+  /** Operator log (the bot's pino logger fits): the start-up reconcile, a lost database (issue 17). */
+  logger?: ManagerLogger;
+}
+
+/** The part of a pino Logger the manager writes to. */
+export interface ManagerLogger {
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+  error(fields: object, message: string): void;
 }
 
 export interface GenerateHooks {
@@ -175,6 +186,11 @@ export interface ModelManagerApi {
   generationReadiness(guildId: string): 'none' | 'in-memory' | 'needs-load';
   /** Whether the working model's file is present and intact (reads and hashes it). */
   activeFileHealth(guildId: string): Promise<'none' | 'ok' | 'missing' | 'damaged'>;
+  /**
+   * Model files of the guild in its .orphans/ folder (found without a record at a start-up
+   * reconcile), which `npm run recover` can register again (issue 17). Optional for test doubles.
+   */
+  orphanedModelFiles?(guildId: string): Promise<number>;
   /** True when the guild holds a trained model that was never saved (replacing it loses work). */
   hasUnsavedWorkingModel(guildId: string): boolean;
   /** Autocomplete: the guild's saved models whose name contains `query`, ≤ 25, from SQLite only. */

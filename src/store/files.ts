@@ -137,6 +137,48 @@ export class ModelFiles {
     }
   }
 
+  /** Plain files in the guild's .orphans/ (issue 17: what `npm run recover` looks at). */
+  async orphanFiles(guildId: string): Promise<string[]> {
+    const dir = this.contained(join(this.guildDir(guildId), ORPHANS_DIR), this.guildDir(guildId));
+    try {
+      const entries = await readdir(dir, { withFileTypes: true });
+      return entries.filter((entry) => entry.isFile()).map((entry) => entry.name).sort();
+    } catch (error) {
+      if (isMissing(error)) return [];
+      throw error;
+    }
+  }
+
+  /**
+   * Moves `.orphans/<orphan>` back into the guild's directory as `filename`, never overwriting
+   * (false when that name is taken). The file is in one place or the other at every moment.
+   */
+  async adoptOrphan(guildId: string, orphan: string, filename: string): Promise<boolean> {
+    assertPlainFilename(orphan);
+    const orphans = this.contained(join(this.guildDir(guildId), ORPHANS_DIR), this.guildDir(guildId));
+    const source = this.contained(join(orphans, orphan), orphans);
+    const target = this.pathOf(guildId, filename);
+    if (!(await placeWithoutOverwrite(source, target))) return false;
+    await syncDirectory(this.guildDir(guildId));
+    await unlink(source).catch((error: unknown) => {
+      if (!isMissing(error)) throw error;
+    });
+    await syncDirectory(orphans);
+    return true;
+  }
+
+  /** Reads a file of the guild's .orphans/ (null when gone). */
+  async readOrphan(guildId: string, orphan: string): Promise<Uint8Array | null> {
+    assertPlainFilename(orphan);
+    const orphans = this.contained(join(this.guildDir(guildId), ORPHANS_DIR), this.guildDir(guildId));
+    try {
+      return await readFile(this.contained(join(orphans, orphan), orphans));
+    } catch (error) {
+      if (isMissing(error)) return null;
+      throw error;
+    }
+  }
+
   /** Guild directories under the root whose names are valid guild ids. */
   async guildIds(): Promise<{ valid: string[]; ignored: string[] }> {
     const valid: string[] = [];

@@ -39,3 +39,16 @@ export {
 } from './reconcile.js';
 export { Coordination, newLeaseOwner, type CoordinationOptions, type LeaseHolder, type LeaseKind } from './coordination.js';
 export { BUSY_RETRIES, isBusyError, retryBusy } from './busy.js';
+export { DatabaseFile, type DatabaseFileState } from './database-file.js';
+export { liveProcesses, PresenceRow, type ProcessPresence } from './presence.js';
+export {
+  listSnapshots,
+  pruneSnapshots,
+  takeSnapshot,
+  verifySnapshot,
+  SnapshotError,
+  MANIFEST,
+  type Snapshot,
+  type SnapshotManifest,
+} from './backup.js';
+export { completePendingRestore, restoreSnapshot, assertNoProcessRunning, type RestoreTarget } from './restore.js';

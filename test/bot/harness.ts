@@ -41,6 +41,8 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
       MODELS_DIR: join(dir, 'models'),
       LOG_LEVEL: 'silent',
       GENERATE_COOLDOWN_SECONDS: '0',
+      // Scheduled snapshots only where a test asks for them (test/ops/).
+      BACKUP_INTERVAL_HOURS: '0',
       ...options.env,
     },
     dir,
