@@ -75,15 +75,15 @@ export async function execute(ctx: CommandContext): Promise<void> {
   });
   const progressMessage = new ProgressMessage<JobProgress>({ send: (reply) => ctx.edit(reply), render: renderProgress, canEdit: tokenAlive });
   let acknowledged = false;
-  const outcome = ctx.manager.train(guildId, ctx.user, sources, params, mode, (progress) => {
+  const start = ctx.manager.startTraining(guildId, ctx.user, sources, params, mode, (progress) => {
     if (acknowledged) progressMessage.report(progress);
   });
 
   // Bad options, oversized or unsupported attachments, a running job, a full queue: the manager
-  // refuses these before downloading anything, so they arrive before the next turn of the loop
-  // and are answered as errors instead of as a progress message.
-  const refusal = await refusedAtOnce(outcome);
-  if (refusal !== null) {
+  // refuses these synchronously, before downloading anything (startTraining's return type), so
+  // they are answered as errors instead of as a progress message.
+  if (!start.admitted) {
+    const refusal = start.refusal;
     if (!confirmation) throw refusal;
     await confirmation.update({ content: t('train.replace.notStarted'), embeds: [], components: [] });
     if (!isUserError(refusal)) throw refusal;
@@ -99,7 +99,7 @@ export async function execute(ctx: CommandContext): Promise<void> {
 
   let result: TrainOutcome;
   try {
-    result = await outcome;
+    result = await start.outcome;
   } catch (error) {
     await progressMessage.stop();
     if (tokenAlive()) throw error;
@@ -191,26 +191,4 @@ async function offerSave(ctx: CommandContext, guildId: string, tokenDeadline: nu
     }
   }
   await ctx.edit({ ...doneReply, components: [] }).catch(() => undefined);
-}
-
-/** Resolves with the rejection if the promise is already rejected (or rejects within a tick), else null. */
-function refusedAtOnce(promise: Promise<unknown>): Promise<unknown> {
-  return new Promise((resolve) => {
-    let settled = false;
-    promise.then(
-      () => undefined,
-      (error: unknown) => {
-        if (!settled) {
-          settled = true;
-          resolve(error ?? new Error('training refused'));
-        }
-      },
-    );
-    setImmediate(() => {
-      if (!settled) {
-        settled = true;
-        resolve(null);
-      }
-    });
-  });
 }

@@ -60,6 +60,7 @@ import type {
   TrainingSource,
   TrainMode,
   TrainOutcome,
+  TrainingStart,
 } from './types.js';
 import { versionsPerModel } from './quota-detail.js';
 import { GuildLeases, busyAsUserError, busyRejection, type TrainingClaim } from './guild-leases.js';
@@ -237,8 +238,23 @@ export class ModelManager implements ModelManagerApi {
     mode: TrainMode,
     onProgress?: (progress: JobProgress) => void,
   ): Promise<TrainOutcome> {
-    // Everything up to the job's registration is synchronous: two /train commands arriving
-    // together cannot both pass the one-job-per-guild check.
+    const start = this.startTraining(guildId, user, sources, params, mode, onProgress);
+    return start.admitted ? start.outcome : Promise.reject(start.refusal);
+  }
+
+  /**
+   * Admits a training or refuses it, synchronously (the return type is the contract): two
+   * /train commands arriving together cannot both pass the one-job-per-guild check, and /train
+   * answers a refusal as an error instead of as a progress message followed by a failure.
+   */
+  startTraining(
+    guildId: string,
+    user: Actor,
+    sources: TrainingSource[],
+    params: Partial<TrainParams>,
+    mode: TrainMode,
+    onProgress?: (progress: JobProgress) => void,
+  ): TrainingStart {
     try {
       this.assertOpen();
       validateGuildId(guildId);
@@ -287,9 +303,9 @@ export class ModelManager implements ModelManagerApi {
         if (this.jobs.get(guildId) === job) this.jobs.delete(guildId);
       });
       this.track(outcome);
-      return outcome;
+      return { admitted: true, outcome };
     } catch (error) {
-      return Promise.reject(error);
+      return { admitted: false, refusal: error };
     }
   }
 

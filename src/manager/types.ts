@@ -150,7 +150,11 @@ export interface GenerateHooks {
   beforeLoad(): Promise<void>;
 }
 
+/** What startTraining answers at once: the refusal, or the admitted training's outcome. */
+export type TrainingStart = { admitted: false; refusal: unknown } | { admitted: true; outcome: Promise<TrainOutcome> };
+
 export interface ModelManagerApi {
+  /** startTraining, with a refusal as the promise's rejection. */
   train(
     guildId: string,
     user: Actor,
@@ -159,6 +163,15 @@ export interface ModelManagerApi {
     mode: TrainMode,
     onProgress?: (progress: JobProgress) => void,
   ): Promise<TrainOutcome>;
+  /** Admission is synchronous (see TrainingStart): a refusal is known before this returns. */
+  startTraining(
+    guildId: string,
+    user: Actor,
+    sources: TrainingSource[],
+    params: Partial<TrainParams>,
+    mode: TrainMode,
+    onProgress?: (progress: JobProgress) => void,
+  ): TrainingStart;
   cancel(guildId: string): boolean;
   /** `expected`: the training whose draft must be saved (the Save button); see WORKING_MODEL_CHANGED. */
   save(guildId: string, user: Actor, name: string, expected?: { jobId: string }): Promise<SavedModelInfo>;
