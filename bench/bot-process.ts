@@ -18,7 +18,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Events, type Client } from 'discord.js';
 import { pino } from 'pino';
 import { startBot, type RunningBot } from '../src/discord/bot.js';
-import { parseConfig } from '../src/discord/config.js';
+import { parseConfig } from '../src/config/index.js';
 import { loginClient } from '../test/discord/harness.js';
 
 type Request =

@@ -2,7 +2,7 @@
 // commands, same models, no Discord needed). Shard processes started by `npm run start:sharded`
 // run this file too; discord.js reads their shard ids from the environment.
 import { pathToFileURL } from 'node:url';
-import { ConfigError, loadConfig } from './discord/config.js';
+import { ConfigError, loadConfig } from './config/index.js';
 
 export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<number | null> {
   let config;

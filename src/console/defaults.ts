@@ -6,7 +6,7 @@ import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { pino } from 'pino';
 import type { CommandModule } from '../commands/context.js';
 import { loadCommands } from '../commands/loader.js';
-import { loadConfig, managerConfigFor, parseConfig, type BotConfig } from '../discord/config.js';
+import { loadConfig, managerConfigFor, parseConfig, type BotConfig } from '../config/index.js';
 import { ModelManager } from '../manager/index.js';
 import type { ManagerConfig, ManagerLogger, ModelManagerApi } from '../manager/types.js';
 

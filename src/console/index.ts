@@ -6,7 +6,7 @@ import { userInfo } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Actor, AutocompleteContext, CommandModule, Locale } from '../commands/context.js';
-import { ConfigError } from '../discord/config.js';
+import { ConfigError } from '../config/index.js';
 import { consoleStrings } from '../i18n/console.js';
 import { describeError, translator } from '../i18n/index.js';
 import type { ModelManagerApi } from '../manager/types.js';

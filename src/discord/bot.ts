@@ -8,7 +8,7 @@ import { Cooldowns } from '../commands/cooldowns.js';
 import type { BotInfo } from '../commands/context.js';
 import { loadCommands, type CommandRegistry } from '../commands/loader.js';
 import { DATABASE_FILENAME, ModelManager } from '../manager/index.js';
-import { managerConfigFor, type BotConfig } from './config.js';
+import { managerConfigFor, type BotConfig } from '../config/index.js';
 import { InteractionAdapter, type AdapterOptions } from './interaction-adapter.js';
 import { createLogger, type Logger } from './logger.js';
 import { openMetaStore, registerIfChanged, type MetaStore, type RegistrationOutcome } from './registration.js';

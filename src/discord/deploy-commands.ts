@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadCommands } from '../commands/loader.js';
 import { DATABASE_FILENAME } from '../manager/index.js';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig } from '../config/index.js';
 import { createLogger } from './logger.js';
 import { fetchApplicationId, openMetaStore, registerIfChanged, restFor } from './registration.js';
 

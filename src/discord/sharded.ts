@@ -5,7 +5,7 @@
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { once } from 'node:events';
 import { Routes, ShardingManager } from 'discord.js';
-import { ConfigError, loadConfig, type BotConfig } from './config.js';
+import { ConfigError, loadConfig, type BotConfig } from '../config/index.js';
 import { createLogger, type Logger } from './logger.js';
 import { restFor } from './registration.js';
 

@@ -2,7 +2,7 @@
 // the oldest beyond BACKUP_KEEP removed, and, with BACKUP_S3_URL, the off-site copy (s3.ts) with
 // the same retention there.
 import { join } from 'node:path';
-import type { BotConfig } from '../discord/config.js';
+import type { BotConfig } from '../config/index.js';
 import { DATABASE_FILENAME } from '../manager/index.js';
 import type { ManagerLogger } from '../manager/types.js';
 import { pruneSnapshots, takeSnapshot, type Snapshot, type SnapshotManifest } from '../store/index.js';

@@ -2,7 +2,7 @@
 // snapshot in BACKUP_DIR (a bot restarted every day still takes its daily one), the first no
 // sooner than a minute after start. Backups never overlap; a failure is logged and the next one
 // is tried at the next interval. Only one process of a sharded bot (shard 0) runs it.
-import type { BotConfig } from '../discord/config.js';
+import type { BotConfig } from '../config/index.js';
 import type { ManagerLogger } from '../manager/types.js';
 import { listSnapshots } from '../store/index.js';
 import { runBackup } from './backup-run.js';

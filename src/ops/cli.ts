@@ -1,7 +1,7 @@
 // What the operator scripts (npm run backup, restore, recover) share: the bot's configuration
 // (.env and the environment, the same checks), and one way to end.
 import { pathToFileURL } from 'node:url';
-import { ConfigError, loadConfig, type BotConfig } from '../discord/config.js';
+import { ConfigError, loadConfig, type BotConfig } from '../config/index.js';
 
 export async function operatorConfig(): Promise<BotConfig | null> {
   try {

@@ -12,7 +12,7 @@ import {
   S3Client,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
-import type { S3Config } from '../discord/config.js';
+import type { S3Config } from '../config/index.js';
 import { MANIFEST, snapshotPath, SnapshotError, type Snapshot, type SnapshotManifest } from '../store/backup.js';
 
 export function s3Client(config: S3Config): S3Client {

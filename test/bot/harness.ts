@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { startDiscordServer, type DiscordServer, type DiscordServerOptions } from '../discord/server.js';
 import { startBot, type BotOptions, type RunningBot } from '../../src/discord/bot.js';
-import { parseConfig, type BotConfig } from '../../src/discord/config.js';
+import { parseConfig, type BotConfig } from '../../src/config/index.js';
 
 export interface TestBotOptions {
   server?: DiscordServer;

@@ -6,7 +6,7 @@ import { loadCommands, stableJson } from '../../src/commands/loader.js';
 import { ProgressMessage } from '../../src/commands/progress.js';
 import { progressBar, truncate } from '../../src/commands/render.js';
 import { ComponentRouter, type RoutedInteraction } from '../../src/discord/component-router.js';
-import { ConfigError, managerConfigFor, parseByteSize, parseConfig } from '../../src/discord/config.js';
+import { ConfigError, managerConfigFor, parseByteSize, parseConfig } from '../../src/config/index.js';
 import { toModal, toPayload } from '../../src/discord/replies.js';
 
 describe('configuration', () => {

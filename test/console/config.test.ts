@@ -2,7 +2,7 @@
 // with every problem listed (one line each), exit 1; valid values are used, never dropped.
 import { describe, expect, it } from 'vitest';
 import { consoleSetup } from '../../src/console/defaults.js';
-import { ConfigError, parseConfig } from '../../src/discord/config.js';
+import { ConfigError, parseConfig } from '../../src/config/index.js';
 import { drive, tempDir } from './harness.js';
 
 describe('console configuration', () => {

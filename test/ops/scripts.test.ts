@@ -5,7 +5,7 @@
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from '../../src/discord/config.js';
+import { ConfigError, parseConfig } from '../../src/config/index.js';
 import { startBackupSchedule } from '../../src/ops/backup-schedule.js';
 import { listSnapshots } from '../../src/store/index.js';
 import { ConsoleProcess } from '../console/console-process.js';

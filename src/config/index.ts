@@ -1,4 +1,4 @@
-// The bot's configuration: .env (through dotenv) and the process environment, validated once at
+// The application's configuration (the bot, the console and the operator scripts): .env (through dotenv) and the process environment, validated once at
 // start. Every problem is reported at once, each as "VARIABLE: what is wrong (what is expected)",
 // so a misconfigured bot stops with a message that says how to fix it instead of failing later.
 import { resolve } from 'node:path';
