@@ -1,4 +1,5 @@
 // Shapes shared by the ingestion stages. The manager imports these through ./index.js.
+import type { CleanMode } from './clean.js';
 
 export interface IngestLimits {
   /** Files per training request. */
@@ -30,6 +31,8 @@ export interface SourceBytes {
   format: TextFormat;
   /** The raw bytes read. */
   bytes: Uint8Array;
+  /** What clean.ts removes or replaces in this source's text (default 'off'). */
+  clean?: CleanMode;
 }
 
 export interface ReadResult {
