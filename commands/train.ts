@@ -1,4 +1,5 @@
 // /train file1 [file2..file5] [max_pattern_length] [min_frequency] [max_patterns] [mode] [validation]
+//        [channel] [limit] [since] [clean]   (files, or a channel's history: issue 18)
 // Defers at once, edits one progress message at most every 3 s, and ends with the model's
 // statistics, a sample and a Save button that asks for a name in a modal. Replacing an unsaved
 // model asks first. A training that outlives the 15-minute interaction token reports in the
@@ -13,6 +14,7 @@ import { attachmentOption, numberOption, requireGuild, stringOption } from '../s
 import { ProgressMessage } from '../src/commands/progress.js';
 import { errorReply, fieldValue, progressLine, savedReply, statsFields, truncate } from '../src/commands/render.js';
 import { MAX_MODEL_NAME_CHARACTERS } from '../src/store/names.js';
+import { addChannelSourceOptions, channelSourceOf } from '../src/commands/channel-source.js';
 
 export const FILE_OPTIONS = ['file1', 'file2', 'file3', 'file4', 'file5'] as const;
 export const CONFIRM_TIMEOUT_MS = 60_000;
@@ -32,7 +34,8 @@ const ID = {
 
 export const data = (() => {
   const builder = commandBuilder('train', { manageGuild: true });
-  FILE_OPTIONS.forEach((name, index) => builder.addAttachmentOption((option) => localizeOption(option, 'train', name).setRequired(index === 0)));
+  // No file is required: a channel's history is the other kind of source (one or the other).
+  FILE_OPTIONS.forEach((name) => builder.addAttachmentOption((option) => localizeOption(option, 'train', name)));
   builder.addIntegerOption((option) => localizeOption(option, 'train', 'max_pattern_length').setMinValue(1).setMaxValue(8));
   builder.addIntegerOption((option) => localizeOption(option, 'train', 'min_frequency').setMinValue(1).setMaxValue(1_000_000));
   builder.addIntegerOption((option) => localizeOption(option, 'train', 'max_patterns').setMinValue(0).setMaxValue(100_000_000));
@@ -40,6 +43,7 @@ export const data = (() => {
     localizeOption(option, 'train', 'mode').addChoices(localizedChoice('cmd.train.choice.mode.new', 'new'), localizedChoice('cmd.train.choice.mode.append', 'append')),
   );
   builder.addNumberOption((option) => localizeOption(option, 'train', 'validation').setMinValue(0).setMaxValue(0.5));
+  addChannelSourceOptions(builder);
   return builder;
 })();
 
@@ -49,7 +53,7 @@ export async function execute(ctx: CommandContext): Promise<void> {
   const tokenDeadline = ctx.now() + INTERACTION_TOKEN_MS - TOKEN_MARGIN_MS;
   const tokenAlive = () => ctx.now() < tokenDeadline;
 
-  const sources = FILE_OPTIONS.map((name) => attachmentOption(ctx.options, name)).filter((source) => source !== undefined);
+  const sources = trainingSources(ctx, guildId);
   const params: Partial<TrainParams> = {};
   const maxPatternLength = numberOption(ctx.options, 'max_pattern_length');
   const minFrequency = numberOption(ctx.options, 'min_frequency');
@@ -207,6 +211,14 @@ async function offerSave(ctx: CommandContext, guildId: string, tokenDeadline: nu
     }
   }
   await ctx.edit({ ...doneReply, components: [] }).catch(() => undefined);
+}
+
+/** The attachments, or the channel's history (never both), each with the clean setting. */
+function trainingSources(ctx: CommandContext, guildId: string) {
+  const files = FILE_OPTIONS.map((name) => attachmentOption(ctx.options, name)).filter((source) => source !== undefined);
+  const channel = channelSourceOf(ctx, guildId, files.length > 0);
+  if (channel.source) return [channel.source];
+  return files.map((file) => ({ ...file, clean: channel.clean }));
 }
 
 /** Resolves with the rejection if the promise is already rejected (or rejects within a tick), else null. */

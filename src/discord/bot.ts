@@ -3,11 +3,12 @@
 // registration on ready, and an orderly stop.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Client, Events, GatewayIntentBits, Options, ShardClientUtil, type ClientOptions } from 'discord.js';
+import { ApplicationFlags, Client, Events, GatewayIntentBits, IntentsBitField, Options, Routes, ShardClientUtil, type ClientOptions } from 'discord.js';
 import { Cooldowns } from '../commands/cooldowns.js';
 import type { BotInfo } from '../commands/context.js';
 import { loadCommands, type CommandRegistry } from '../commands/loader.js';
 import { DATABASE_FILENAME, ModelManager } from '../manager/index.js';
+import { DiscordChannels } from './channel-history.js';
 import { managerConfigFor, type BotConfig } from './config.js';
 import { InteractionAdapter, type AdapterOptions } from './interaction-adapter.js';
 import { createLogger, type Logger } from './logger.js';
@@ -76,11 +77,49 @@ function clientCacheOptions(): Pick<ClientOptions, 'makeCache'> {
   };
 }
 
+/**
+ * Slash commands and attachments need only Guilds. Learning from channels (LEARN_FROM_CHANNELS)
+ * also needs the messages (GuildMessages) and their text (MessageContent, privileged: enabled
+ * per application in the Developer Portal).
+ */
+export function intentsFor(config: Pick<BotConfig, 'learnFromChannels'>): GatewayIntentBits[] {
+  return config.learnFromChannels ? [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent] : [GatewayIntentBits.Guilds];
+}
+
+/** The application flags that say the Message Content intent is enabled in the Developer Portal. */
+const MESSAGE_CONTENT_FLAGS = ApplicationFlags.GatewayMessageContent | ApplicationFlags.GatewayMessageContentLimited;
+
+/**
+ * Logs in. With LEARN_FROM_CHANNELS, the application's flags are read first: when the Message
+ * Content intent is not enabled in the portal, Discord would close the gateway (4014) and the bot
+ * would crash at every restart. Instead it says so once in the log and logs in without it
+ * (channel learning off, every other command served).
+ */
+async function loginWithChannelIntents(client: Client, config: BotConfig, channels: DiscordChannels, logger: Logger): Promise<void> {
+  if (config.learnFromChannels) {
+    client.rest.setToken(config.token!);
+    let flags: number | null = null;
+    try {
+      flags = Number(((await client.rest.get(Routes.currentApplication())) as { flags?: number }).flags ?? 0);
+    } catch (error) {
+      logger.warn({ err: error }, 'could not read the application flags; logging in with the Message Content intent');
+    }
+    if (flags !== null && (flags & MESSAGE_CONTENT_FLAGS) === 0) {
+      logger.error(
+        'LEARN_FROM_CHANNELS=true but the Message Content intent is not enabled for this application: enable "Message Content Intent" under Bot → Privileged Gateway Intents in the Discord Developer Portal, then restart. Running without channel learning meanwhile.',
+      );
+      channels.disable();
+      client.options.intents = new IntentsBitField([GatewayIntentBits.Guilds]);
+    }
+  }
+  await client.login(config.token!);
+}
+
 export async function startBot(options: BotOptions): Promise<RunningBot> {
   const { config } = options;
   if (!config.token) throw new Error('DISCORD_TOKEN is not set');
   const client = new Client({
-    intents: [GatewayIntentBits.Guilds],
+    intents: intentsFor(config),
     ...clientCacheOptions(),
     ...(config.apiUrl ? { rest: { api: config.apiUrl } } : {}),
     ...options.client,
@@ -98,7 +137,8 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     startedAt: Date.now(),
     generateCooldown: new Cooldowns(config.generateCooldownMs),
   };
-  const adapter = new InteractionAdapter({ registry, manager, logger, bot, ...options.adapter });
+  const channels = new DiscordChannels(client, config.learnFromChannels);
+  const adapter = new InteractionAdapter({ registry, manager, logger, bot, channels, ...options.adapter });
   client.on(Events.InteractionCreate, (interaction) => void adapter.handle(interaction));
   client.on(Events.Error, (error) => logger.error({ err: error }, 'discord client error'));
   client.on(Events.ShardDisconnect, (event, shardId) => logger.warn({ shardId, code: event.code }, 'gateway disconnected'));
@@ -129,7 +169,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
   };
 
   const ready = (async () => {
-    await client.login(config.token!);
+    await loginWithChannelIntents(client, config, channels, logger);
     await readyEvent;
     logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size, version: VERSION }, 'bot ready');
     if (!registering) return { registration: 'skipped' as const };

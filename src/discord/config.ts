@@ -33,6 +33,10 @@ export interface BotConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** 'auto': Discord's recommended count (`GET /gateway/bot`). */
   shards: number | 'auto';
+  /** Issue 18: read channels (/train channel, /listen, replies); asks for the Message Content intent. */
+  learnFromChannels: boolean;
+  /** Minutes between retrainings from listened channels. */
+  listenBatchMinutes: number;
 }
 
 export class ConfigError extends Error {
@@ -155,6 +159,11 @@ const schema = z.object({
     (value) => (typeof value === 'string' ? blankToUndefined(value.toLowerCase()) : value),
     z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   ),
+  LEARN_FROM_CHANNELS: z.preprocess(
+    (value) => (typeof value === 'string' ? blankToUndefined(value.trim().toLowerCase()) : value),
+    z.enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' }).optional(),
+  ),
+  LISTEN_BATCH_MINUTES: integer(10, 1, 24 * 60),
   SHARDS: z.preprocess(
     blankToUndefined,
     z
@@ -217,6 +226,8 @@ export function parseConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd())
     generateCooldownMs: Math.round(values.GENERATE_COOLDOWN_SECONDS * 1000),
     logLevel: values.LOG_LEVEL,
     shards: values.SHARDS,
+    learnFromChannels: values.LEARN_FROM_CHANNELS === 'true' || values.LEARN_FROM_CHANNELS === '1' || values.LEARN_FROM_CHANNELS === 'yes',
+    listenBatchMinutes: values.LISTEN_BATCH_MINUTES,
   };
 }
 

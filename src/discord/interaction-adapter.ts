@@ -26,6 +26,7 @@ import type {
   ModalSpec,
   OptionValue,
   Reply,
+  ChannelAccess,
 } from '../commands/context.js';
 import type { CommandRegistry } from '../commands/loader.js';
 import { errorReply } from '../commands/render.js';
@@ -46,6 +47,8 @@ export interface AdapterOptions {
   /** Test hook: maps the waits commands ask for (60 s confirmations…) onto shorter ones. */
   componentTimeout?: (requestedMs: number) => number;
   now?: () => number;
+  /** Channel reading for commands (issue 18). */
+  channels?: ChannelAccess;
 }
 
 const DEFAULT_AUTO_DEFER_MS = 2_000;
@@ -228,6 +231,7 @@ class CommandSession {
       now: adapter.clock,
       bot: adapter.options.bot,
       attachmentSizeLimit: interaction.attachmentSizeLimit,
+      channels: adapter.options.channels,
     };
     // Discord drops an interaction that is not acknowledged within 3 s; a command that is still
     // working after 2 s (a cold model load, a slow disk) is deferred so it can answer later.

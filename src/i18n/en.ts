@@ -2,6 +2,9 @@
 // say what happened and what to do next (the seed product's troubleshooting list).
 import type { Message, MessageParams, MessageTools } from './types.js';
 
+// Issue 18: Discord’s names of the channel permissions the bot asks for.
+const PERMISSION_NAMES_EN: Record<string, string> = { ViewChannel: 'View Channel', ReadMessageHistory: 'Read Message History', SendMessages: 'Send Messages' };
+
 const plural = (count: number, one: string, many: string) => (count === 1 ? one : many);
 
 function modelLabel(params: MessageParams, tools: MessageTools): string {
@@ -382,6 +385,26 @@ export const en = {
     `The file of **${t.text(p.name)}** v${t.int(Number(p.version))} is ${t.bytes(Number(p.bytes))}, more than the ${t.bytes(Number(p.limit))} this server lets the bot upload. Ask the bot’s operator to copy it from the models folder, or train a smaller model (lower \`max_patterns\`).`,
   'error.IMPORT_DAMAGED': (p, t) =>
     `**${t.text(p.name)}** is not a valid model file (${t.text(p.detail)}): it is damaged or was not made by \`/export\`. Nothing was stored. Export the model again and upload that file.`,
+  // ---- issue 18: learning from channels (/train channel, cleaning) ----------------------------
+  'cmd.train.opt.channel.name': 'channel',
+  'cmd.train.opt.channel.description': 'Learn from this channel’s or thread’s messages instead of files',
+  'cmd.train.opt.limit.name': 'limit',
+  'cmd.train.opt.limit.description': 'With channel: the newest messages to read, 1–100,000 (default 10,000)',
+  'cmd.train.opt.since.name': 'since',
+  'cmd.train.opt.since.description': 'With channel: only messages since a date (2024-05-31) or a span (30d, 8w, 12h)',
+  'cmd.train.opt.clean.name': 'clean',
+  'cmd.train.opt.clean.description': 'Mentions, links, emoji codes, code blocks, bot commands (default: remove them)',
+  'cmd.train.choice.clean.strip': 'remove them',
+  'cmd.train.choice.clean.replace': 'replace them with plain words',
+  'cmd.train.choice.clean.off': 'keep everything',
+  'error.CHANNELS_DISABLED':
+    'Learning from channels is off for this bot. Its operator can turn it on with `LEARN_FROM_CHANNELS=true` (and the Message Content intent enabled in the Discord Developer Portal).',
+  'error.CHANNEL_UNAVAILABLE': (p, t) => `I cannot read ${t.text(p.channel)}: pick a text channel or thread of this server.`,
+  'error.CHANNEL_PERMISSION_MISSING': (p, t) =>
+    `I cannot read **#${t.text(p.channel)}**: I am missing the **${t.text(PERMISSION_NAMES_EN[String(p.permission)] ?? p.permission)}** permission there. Give it to the bot in that channel’s settings (Permissions) and try again.`,
+  'error.TRAIN_SOURCE_CONFLICT': 'Train from files or from a channel, not both at once. Append the other afterwards with `mode: add to current model`.',
+  'error.CHANNEL_EMPTY': (p, t) => `**#${t.text(p.channel)}** has no messages by people in that range. Pick another channel, or a larger \`limit\` or earlier \`since\`.`,
+  'error.INVALID_DATE': (p, t) => `${t.code(p.option)} cannot be “${t.text(p.value)}”: write a past date like \`2024-05-31\`, a date and time like \`2024-05-31T18:00\` (UTC), or a span back from now like \`30d\`, \`8w\` or \`12h\`.`,
 } satisfies Record<string, Message>;
 
 export type MessageKey = keyof typeof en;

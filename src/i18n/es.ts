@@ -3,6 +3,9 @@
 import type { MessageKey } from './en.js';
 import type { Message, MessageParams, MessageTools } from './types.js';
 
+// Issue 18: Discord’s names of the channel permissions the bot asks for.
+const PERMISSION_NAMES_ES: Record<string, string> = { ViewChannel: 'Ver canal', ReadMessageHistory: 'Leer el historial de mensajes', SendMessages: 'Enviar mensajes' };
+
 const plural = (count: number, one: string, many: string) => (count === 1 ? one : many);
 
 function asList(value: unknown): unknown[] {
@@ -383,4 +386,24 @@ export const es: Record<MessageKey, Message> = {
     `El archivo de **${t.text(p.name)}** v${t.int(Number(p.version))} ocupa ${t.bytes(Number(p.bytes))}, más de los ${t.bytes(Number(p.limit))} que este servidor deja subir al bot. Pide al operador del bot que lo copie de la carpeta de modelos, o entrena un modelo más pequeño (\`max_patrones\` más bajo).`,
   'error.IMPORT_DAMAGED': (p, t) =>
     `**${t.text(p.name)}** no es un archivo de modelo válido (${t.text(p.detail)}): está dañado o no salió de \`/exportar\`. No se ha guardado nada. Exporta el modelo de nuevo y sube ese archivo.`,
+  // ---- issue 18: aprender de los canales (/entrenar canal, limpieza) ---------------------------
+  'cmd.train.opt.channel.name': 'canal',
+  'cmd.train.opt.channel.description': 'Aprender de los mensajes de este canal o hilo en lugar de archivos',
+  'cmd.train.opt.limit.name': 'limite',
+  'cmd.train.opt.limit.description': 'Con canal: los mensajes más recientes que leer, 1–100.000 (por defecto 10.000)',
+  'cmd.train.opt.since.name': 'desde',
+  'cmd.train.opt.since.description': 'Con canal: solo mensajes desde una fecha (2024-05-31) o un lapso (30d, 8w, 12h)',
+  'cmd.train.opt.clean.name': 'limpiar',
+  'cmd.train.opt.clean.description': 'Menciones, enlaces, emojis propios, bloques de código, comandos (por defecto: quitarlos)',
+  'cmd.train.choice.clean.strip': 'quitarlos',
+  'cmd.train.choice.clean.replace': 'cambiarlos por palabras sencillas',
+  'cmd.train.choice.clean.off': 'dejarlo todo',
+  'error.CHANNELS_DISABLED':
+    'Aprender de los canales está desactivado en este bot. Su operador puede activarlo con `LEARN_FROM_CHANNELS=true` (y el intent Message Content activado en el Developer Portal de Discord).',
+  'error.CHANNEL_UNAVAILABLE': (p, t) => `No puedo leer ${t.text(p.channel)}: elige un canal de texto o un hilo de este servidor.`,
+  'error.CHANNEL_PERMISSION_MISSING': (p, t) =>
+    `No puedo leer **#${t.text(p.channel)}**: me falta el permiso **${t.text(PERMISSION_NAMES_ES[String(p.permission)] ?? p.permission)}** allí. Dáselo al bot en los ajustes de ese canal (Permisos) y vuelve a intentarlo.`,
+  'error.TRAIN_SOURCE_CONFLICT': 'Entrena con archivos o con un canal, no con ambos a la vez. Añade lo otro después con `modo: ampliar el modelo actual`.',
+  'error.CHANNEL_EMPTY': (p, t) => `**#${t.text(p.channel)}** no tiene mensajes de personas en ese intervalo. Elige otro canal, un \`limite\` mayor o un \`desde\` anterior.`,
+  'error.INVALID_DATE': (p, t) => `${t.code(p.option)} no puede valer «${t.text(p.value)}»: escribe una fecha pasada como \`2024-05-31\`, una fecha y hora como \`2024-05-31T18:00\` (UTC), o un lapso hacia atrás como \`30d\`, \`8w\` o \`12h\`.`,
 };

@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { ApiError, apiErrors, invalidFormBody, type Issue } from './errors.js';
 import type { ChannelMessages } from './channel-messages.js';
 import type { FaultAction, FaultInjector } from './faults.js';
-import type { Gateway } from './gateway.js';
+import { INTENTS, type Gateway } from './gateway.js';
 import { isEmptyMessage, LIMITS, MESSAGE_FLAGS, validateAutocompleteChoices, validateCommand, validateCommandList, validateMessage, validateModal } from './rules.js';
 import { INTERACTION_TYPE, type DiscordState, type InteractionRecord, type Json, type RecordedMessage, type RequestRecord, type StoredCommand, type StoredFile } from './state.js';
 
@@ -309,6 +309,11 @@ export class RestApi {
     };
   }
 
+  private applicationFlags(): number {
+    const granted = this.state.config.grantedPrivilegedIntents;
+    return ((granted & INTENTS.guildPresences) !== 0 ? 1 << 12 : 0) | ((granted & INTENTS.guildMembers) !== 0 ? 1 << 14 : 0) | ((granted & INTENTS.messageContent) !== 0 ? 1 << 18 : 0);
+  }
+
   private application(): Json {
     return {
       id: this.state.config.applicationId,
@@ -320,7 +325,8 @@ export class RestApi {
       bot_public: true,
       bot_require_code_grant: false,
       verify_key: '0'.repeat(64),
-      flags: 0,
+      // GATEWAY_PRESENCE (1 << 12), GATEWAY_GUILD_MEMBERS (1 << 14), GATEWAY_MESSAGE_CONTENT (1 << 18): what the portal enabled.
+      flags: this.applicationFlags(),
       team: null,
       owner: { id: this.state.guilds.values().next().value?.ownerId ?? this.state.config.applicationId, username: 'owner', discriminator: '0', avatar: null, public_flags: 0, flags: 0, global_name: null },
       bot: this.state.botUser(),
