@@ -4,6 +4,7 @@
 import type { Actor, ModelManagerApi, TrainingSource } from '../manager/types.js';
 import type { Locale, Translate } from '../i18n/index.js';
 import type { CleanMode } from '../ingest/clean.js';
+import type { ChannelLearning } from '../manager/channel-learning.js';
 
 export type { Actor, Locale, Translate };
 
@@ -155,6 +156,8 @@ export interface CommandContext {
   bot?: BotInfo;
   /** Reading and listening to the server's channels (issue 18); absent where there are none (the console). */
   channels?: ChannelAccess;
+  /** Listened channels, reply chances, privacy, collected messages (issue 18); absent without LEARN_FROM_CHANNELS. */
+  learning?: ChannelLearning;
   /** Largest file the bot may upload in this server (Discord's `attachment_size_limit`); absent: no limit known. */
   attachmentSizeLimit?: number;
 }
@@ -177,6 +180,8 @@ export interface ChannelAccess {
    * fetched only when the training runs, 100 per request, bots' messages left out.
    */
   historySource(guildId: string, channelId: string, request: ChannelHistoryRequest): TrainingSource;
+  /** Refuses a channel of another server, not a text channel, or one the bot cannot see. */
+  checkReadable(guildId: string, channelId: string): void;
 }
 
 /** What the adapter knows about the running bot, for /status and the /generate cooldown. */

@@ -3,11 +3,13 @@
 // registration on ready, and an orderly stop.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ApplicationFlags, Client, Events, GatewayIntentBits, IntentsBitField, Options, Routes, ShardClientUtil, type ClientOptions } from 'discord.js';
+import { ApplicationFlags, Client, Events, GatewayIntentBits, IntentsBitField, Options, Partials, Routes, ShardClientUtil, type ClientOptions } from 'discord.js';
 import { Cooldowns } from '../commands/cooldowns.js';
 import type { BotInfo } from '../commands/context.js';
 import { loadCommands, type CommandRegistry } from '../commands/loader.js';
 import { DATABASE_FILENAME, ModelManager } from '../manager/index.js';
+import { ChannelLearning } from '../manager/channel-learning.js';
+import { ChannelEvents, type ChannelEventsOptions } from './channel-events.js';
 import { DiscordChannels } from './channel-history.js';
 import { managerConfigFor, type BotConfig } from './config.js';
 import { InteractionAdapter, type AdapterOptions } from './interaction-adapter.js';
@@ -26,6 +28,8 @@ export interface BotOptions {
   manager?: Partial<ManagerConfig>;
   /** Register slash commands on ready when they changed (default true; only shard 0 does). */
   registerCommands?: boolean;
+  /** Reply randomness, clock and cooldown of channel replies (tests). */
+  channelEvents?: Partial<Pick<ChannelEventsOptions, 'random' | 'now' | 'cooldownMs'>>;
   /** Running trainings get this long to finish on stop before they are cancelled (default 10 s). */
   shutdownGraceMs?: number;
 }
@@ -39,6 +43,9 @@ export interface RunningBot {
   /** Resolves after login and, on the registering shard, registration. */
   ready: Promise<{ registration: RegistrationOutcome | 'skipped' }>;
   stop(reason?: string): Promise<void>;
+  /** With LEARN_FROM_CHANNELS: listened channels and their batches (tests run `learning.runAll()`). */
+  learning?: ChannelLearning;
+  channelEvents?: ChannelEvents;
 }
 
 export const VERSION: string = readPackageVersion();
@@ -120,6 +127,8 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
   if (!config.token) throw new Error('DISCORD_TOKEN is not set');
   const client = new Client({
     intents: intentsFor(config),
+    // Edits and deletes of messages not in the cache (none is kept) arrive as partial messages.
+    ...(config.learnFromChannels ? { partials: [Partials.Message] } : {}),
     ...clientCacheOptions(),
     ...(config.apiUrl ? { rest: { api: config.apiUrl } } : {}),
     ...options.client,
@@ -138,7 +147,16 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     generateCooldown: new Cooldowns(config.generateCooldownMs),
   };
   const channels = new DiscordChannels(client, config.learnFromChannels);
-  const adapter = new InteractionAdapter({ registry, manager, logger, bot, channels, ...options.adapter });
+  const learning = config.learnFromChannels
+    ? new ChannelLearning(manager, {
+        databasePath: manager.databasePath ?? join(config.dataDir, DATABASE_FILENAME),
+        batchIntervalMs: config.listenBatchMinutes * 60_000,
+        maxMessagesPerGuild: config.maxCollectedMessages,
+        onBatchError: (guildId, error) => logger.warn({ guildId, err: error }, 'listening batch failed'),
+      })
+    : undefined;
+  const adapter = new InteractionAdapter({ registry, manager, logger, bot, channels, learning, ...options.adapter });
+  const channelEvents = learning ? new ChannelEvents({ client, manager, learning, logger, cooldownMs: config.replyCooldownMs, ...options.channelEvents }) : undefined;
   client.on(Events.InteractionCreate, (interaction) => void adapter.handle(interaction));
   client.on(Events.Error, (error) => logger.error({ err: error }, 'discord client error'));
   client.on(Events.ShardDisconnect, (event, shardId) => logger.warn({ shardId, code: event.code }, 'gateway disconnected'));
@@ -156,9 +174,13 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
       adapter.stopAccepting();
       // Confirmation and Save waits end now; trainings get the grace period to finish.
       await adapter.drain(grace);
+      // No new listening batch from now on; a running one is cancelled with the other trainings.
+      const learningClosed = learning?.close();
+      await channelEvents?.idle();
       // Whatever still runs is cancelled: its job row is closed with the reason, and the
       // command answers its user with SHUTTING_DOWN before the client goes.
       await manager.close();
+      await learningClosed;
       await adapter.drain(3_000);
       meta?.close();
       meta = null;
@@ -171,6 +193,10 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
   const ready = (async () => {
     await loginWithChannelIntents(client, config, channels, logger);
     await readyEvent;
+    if (learning && channels.enabled) {
+      channelEvents!.attach();
+      learning.start();
+    }
     logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size, version: VERSION }, 'bot ready');
     if (!registering) return { registration: 'skipped' as const };
     meta = openMetaStore(manager.databasePath ?? join(config.dataDir, DATABASE_FILENAME));
@@ -188,5 +214,5 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     await stop('start failed').catch(() => undefined);
   });
 
-  return { client, manager, adapter, registry, logger, ready, stop };
+  return { client, manager, adapter, registry, logger, ready, stop, learning, channelEvents };
 }

@@ -59,6 +59,13 @@ export class DiscordChannels implements ChannelAccess {
     return null;
   }
 
+  checkReadable(guildId: string, channelId: string): void {
+    if (!this.enabled) throw new UserError('CHANNELS_DISABLED', {});
+    const channel = this.channelOf(guildId, channelId);
+    const missing = this.missingPermission(channel, READ_PERMISSIONS.slice(0, 1));
+    if (missing) throw new UserError('CHANNEL_PERMISSION_MISSING', { channel: channel.name, permission: missing });
+  }
+
   historySource(guildId: string, channelId: string, request: ChannelHistoryRequest): TrainingSource {
     if (!this.enabled) throw new UserError('CHANNELS_DISABLED', {});
     const channel = this.channelOf(guildId, channelId);

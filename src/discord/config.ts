@@ -37,6 +37,10 @@ export interface BotConfig {
   learnFromChannels: boolean;
   /** Minutes between retrainings from listened channels. */
   listenBatchMinutes: number;
+  /** Per channel: no second reply (mention or chance) within this long. */
+  replyCooldownMs: number;
+  /** Collected messages kept per server (the oldest go first). */
+  maxCollectedMessages: number;
 }
 
 export class ConfigError extends Error {
@@ -164,6 +168,8 @@ const schema = z.object({
     z.enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' }).optional(),
   ),
   LISTEN_BATCH_MINUTES: integer(10, 1, 24 * 60),
+  REPLY_COOLDOWN_SECONDS: integer(10, 0, 3600),
+  MAX_COLLECTED_MESSAGES: integer(50_000, 100, 10_000_000),
   SHARDS: z.preprocess(
     blankToUndefined,
     z
@@ -228,6 +234,8 @@ export function parseConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd())
     shards: values.SHARDS,
     learnFromChannels: values.LEARN_FROM_CHANNELS === 'true' || values.LEARN_FROM_CHANNELS === '1' || values.LEARN_FROM_CHANNELS === 'yes',
     listenBatchMinutes: values.LISTEN_BATCH_MINUTES,
+    replyCooldownMs: values.REPLY_COOLDOWN_SECONDS * 1000,
+    maxCollectedMessages: values.MAX_COLLECTED_MESSAGES,
   };
 }
 

@@ -29,6 +29,8 @@ import type {
   ChannelAccess,
 } from '../commands/context.js';
 import type { CommandRegistry } from '../commands/loader.js';
+import type { ChannelLearning } from '../manager/channel-learning.js';
+import { SUBCOMMAND_OPTION } from '../commands/learning.js';
 import { errorReply } from '../commands/render.js';
 import { ComponentRouter, type RoutedInteraction } from './component-router.js';
 import { newReference, type Logger } from './logger.js';
@@ -47,8 +49,9 @@ export interface AdapterOptions {
   /** Test hook: maps the waits commands ask for (60 s confirmations…) onto shorter ones. */
   componentTimeout?: (requestedMs: number) => number;
   now?: () => number;
-  /** Channel reading for commands (issue 18). */
+  /** Channel reading and listening for commands (issue 18). */
   channels?: ChannelAccess;
+  learning?: ChannelLearning;
 }
 
 const DEFAULT_AUTO_DEFER_MS = 2_000;
@@ -232,6 +235,7 @@ class CommandSession {
       bot: adapter.options.bot,
       attachmentSizeLimit: interaction.attachmentSizeLimit,
       channels: adapter.options.channels,
+      learning: adapter.options.learning,
     };
     // Discord drops an interaction that is not acknowledged within 3 s; a command that is still
     // working after 2 s (a cold model load, a slow disk) is deferred so it can answer later.
@@ -512,6 +516,8 @@ function actorOf(interaction: { user: { id: string; globalName: string | null; u
 function optionsOf(data: readonly CommandInteractionOption[]): Record<string, OptionValue | undefined> {
   const options: Record<string, OptionValue | undefined> = {};
   for (const option of data) {
+    // `/listen add`: the subcommand's name is an option too, for commands to read (issue 18).
+    if (option.type === ApplicationCommandOptionType.Subcommand) options[SUBCOMMAND_OPTION] = option.name;
     if (option.options?.length) Object.assign(options, optionsOf(option.options));
     if (option.type === ApplicationCommandOptionType.Attachment && option.attachment) {
       const attachment = option.attachment;

@@ -245,7 +245,7 @@ describe('Cooldowns', () => {
 describe('command registry', () => {
   test('loads the seven commands, guild-only, with the documented defaults and a stable hash', async () => {
     const registry = await loadCommands();
-    expect(registry.names.sort()).toEqual(['compare', 'delete', 'export', 'generate', 'import', 'load', 'models', 'save', 'status', 'train']);
+    expect(registry.names.sort()).toEqual(['compare', 'delete', 'export', 'forget', 'generate', 'import', 'listen', 'load', 'models', 'privacy', 'reply', 'save', 'status', 'train']);
     const definitions = registry.definitions() as { name: string; contexts: number[]; default_member_permissions: string | null; options?: { name: string; required?: boolean; autocomplete?: boolean }[] }[];
     for (const definition of definitions) expect(definition.contexts).toEqual([0]);
     const byName = Object.fromEntries(definitions.map((definition) => [definition.name, definition]));

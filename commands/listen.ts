@@ -1,0 +1,48 @@
+// /listen add|remove [channel] · /listen list — live learning (issue 18): messages in listened
+// channels (and their threads) are kept and added to the server's model every few minutes.
+import { ChannelType } from 'discord.js';
+import type { CommandContext } from '../src/commands/context.js';
+import { commandBuilder, localizeOption } from '../src/commands/definition.js';
+import { channelMention, channelOrHere, requireLearning, subcommandOf } from '../src/commands/learning.js';
+import { requireGuild } from '../src/commands/options.js';
+import { formatBytes, markdown } from '../src/i18n/index.js';
+
+const TEXT_CHANNELS = [ChannelType.GuildText, ChannelType.GuildAnnouncement, ChannelType.PublicThread, ChannelType.PrivateThread, ChannelType.AnnouncementThread] as const;
+
+export const data = commandBuilder('listen', { manageGuild: true })
+  .addSubcommand((sub) => localizeOption(sub, 'listen', 'add').addChannelOption((option) => localizeOption(option, 'listen', 'channel').addChannelTypes(...TEXT_CHANNELS)))
+  .addSubcommand((sub) => localizeOption(sub, 'listen', 'remove').addChannelOption((option) => localizeOption(option, 'listen', 'channel').addChannelTypes(...TEXT_CHANNELS)))
+  .addSubcommand((sub) => localizeOption(sub, 'listen', 'list'));
+
+export async function execute(ctx: CommandContext): Promise<void> {
+  const guildId = requireGuild(ctx);
+  const learning = requireLearning(ctx);
+  const { t, locale } = ctx;
+  const action = subcommandOf(ctx) ?? 'list';
+  if (action === 'add' || action === 'remove') {
+    const channelId = channelOrHere(ctx);
+    // Listening to a channel the bot cannot see would collect nothing: say so now.
+    if (action === 'add') ctx.channels!.checkReadable(guildId, channelId);
+    const changed = learning.setListening(guildId, channelId, action === 'add');
+    const key = action === 'add' ? (changed ? 'listen.added' : 'listen.alreadyAdded') : changed ? 'listen.removed' : 'listen.notListened';
+    await ctx.reply({ content: t(key, { channel: markdown(channelMention(channelId)), privacy: learning.settings(guildId).privacyMode }) });
+    return;
+  }
+  const listened = learning.listened(guildId);
+  const settings = learning.settings(guildId);
+  const counts = learning.counts(guildId);
+  await ctx.reply({
+    embeds: [
+      {
+        title: t('listen.list.title'),
+        description: listened.length === 0 ? t('listen.list.none') : listened.map((id) => `• ${channelMention(id)}`).join('\n'),
+        fields: [
+          { name: t('listen.list.collected'), value: t('listen.list.collectedValue', { messages: counts.messages, untrained: counts.untrained, size: markdown(formatBytes(locale, counts.bytes)) }) },
+          { name: t('listen.list.privacy'), value: t(settings.privacyMode === 'open' ? 'privacy.mode.open' : 'privacy.mode.optIn') },
+          { name: t('listen.list.replies'), value: t('listen.list.repliesValue', { chance: settings.replyChance }) },
+        ],
+        tone: 'info',
+      },
+    ],
+  });
+}
