@@ -216,7 +216,7 @@ async function offerSave(ctx: CommandContext, guildId: string, tokenDeadline: nu
 /** The attachments, or the channel's history (never both), each with the clean setting. */
 function trainingSources(ctx: CommandContext, guildId: string) {
   const files = FILE_OPTIONS.map((name) => attachmentOption(ctx.options, name)).filter((source) => source !== undefined);
-  const channel = channelSourceOf(ctx, guildId, files.length > 0);
+  const channel = channelSourceOf(ctx, guildId, files.length > 0, ctx.learning?.settings(guildId).cleanMode);
   if (channel.source) return [channel.source];
   return files.map((file) => ({ ...file, clean: channel.clean }));
 }

@@ -418,6 +418,12 @@ export const en = {
   'cmd.listen.opt.channel.description': 'The channel (default: this one)',
   'listen.added': (p, t) =>
     `Listening to ${t.text(p.channel)}: its new messages are kept and added to this server’s model every few minutes (${p.privacy === 'opt-in' ? 'only of members who ran `/privacy join`' : 'every member’s; `/privacy mode` can make it opt-in'}).`,
+  'cmd.listen.opt.clean.name': 'clean',
+  'cmd.listen.opt.clean.description': 'What this server’s trainings do with mentions, links, emoji codes, code and commands',
+  'cmd.listen.opt.mode.name': 'mode',
+  'cmd.listen.opt.mode.description': 'The default for /train and listened messages',
+  'listen.cleanSet': (p, t) => `Mentions, links, custom emoji codes, code blocks and bot commands: **${t.text(p.mode)}**, from now on, in every training of this server (\`/train clean:\` still chooses for one training).`,
+  'listen.list.clean': 'Cleaning',
   'listen.alreadyAdded': (p, t) => `Already listening to ${t.text(p.channel)}.`,
   'listen.removed': (p, t) => `No longer listening to ${t.text(p.channel)}. What was kept stays in the model until \`/forget channel\`.`,
   'listen.notListened': (p, t) => `${t.text(p.channel)} was not being listened to.`,

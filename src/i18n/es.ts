@@ -419,6 +419,12 @@ export const es: Record<MessageKey, Message> = {
   'cmd.listen.opt.channel.description': 'El canal (por defecto: este)',
   'listen.added': (p, t) =>
     `Escuchando ${t.text(p.channel)}: sus mensajes nuevos se guardan y se añaden al modelo de este servidor cada pocos minutos (${p.privacy === 'opt-in' ? 'solo los de miembros que usaron `/privacidad unirme`' : 'los de todos; `/privacidad modo` puede hacerlo voluntario'}).`,
+  'cmd.listen.opt.clean.name': 'limpiar',
+  'cmd.listen.opt.clean.description': 'Qué hacen los entrenamientos de este servidor con menciones, enlaces, emojis, código y comandos',
+  'cmd.listen.opt.mode.name': 'modo',
+  'cmd.listen.opt.mode.description': 'Lo predeterminado para /entrenar y los mensajes escuchados',
+  'listen.cleanSet': (p, t) => `Menciones, enlaces, emojis propios, bloques de código y comandos de bots: **${t.text(p.mode)}**, desde ahora, en cada entrenamiento de este servidor (\`/entrenar limpiar:\` sigue eligiendo para uno).`,
+  'listen.list.clean': 'Limpieza',
   'listen.alreadyAdded': (p, t) => `Ya escuchaba ${t.text(p.channel)}.`,
   'listen.removed': (p, t) => `Ya no escucho ${t.text(p.channel)}. Lo guardado sigue en el modelo hasta \`/olvidar canal\`.`,
   'listen.notListened': (p, t) => `${t.text(p.channel)} no se estaba escuchando.`,

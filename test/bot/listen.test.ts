@@ -155,6 +155,31 @@ describe('/listen and batch retraining', () => {
   });
 });
 
+describe('cleaning default (listen clean)', () => {
+  test('listen clean sets the server default that /train files use; /train clean overrides it', async () => {
+    const { guildId } = freshGuild();
+    const trainText = async (extra: Record<string, string> = {}) => {
+      const file = t.server.addAttachment('c.txt', 'hello <@123456789012345678> there https://example.com/x');
+      const handle = t.server.invoke({ guildId, commandName: 'train', options: { file1: file, ...extra }, memberPermissions: SERVER_MANAGER });
+      await handle.waitFor((h) => customIds(h.original).includes('train:save') || customIds(h.original).includes('train:replace'), { timeoutMs: 20_000 });
+      if (customIds(handle.original).includes('train:replace')) {
+        await handle.click('train:replace');
+        await handle.waitFor((h) => customIds(h.original).includes('train:save'), { timeoutMs: 20_000 });
+      }
+      return vocabulary(guildId);
+    };
+    const stripped = await trainText();
+    const set = await run(guildId, 'listen', 'clean', { mode: 'replace' });
+    expect(visibleText(set.original)).toContain('replace them with plain words');
+    const replaced = await trainText();
+    const kept = await trainText({ clean: 'off' });
+    // strip: hello there · replace: hello @user there link (the tokenizer splits "@" from "user") · off: the mention's and the URL's pieces
+    expect(replaced).toBe(stripped + 3);
+    expect(kept).toBeGreaterThan(stripped);
+    expect(kept).not.toBe(replaced);
+  });
+});
+
 describe('privacy and forgetting (listen)', () => {
   test('/forget me removes the invoker’s kept messages and the retraining leaves them out', async () => {
     const { guildId, general } = freshGuild();
