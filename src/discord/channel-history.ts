@@ -90,7 +90,8 @@ export class DiscordChannels implements ChannelAccess {
           if (before) query.set('before', before);
           let page: ApiMessage[];
           try {
-            page = (await this.client.rest.get(Routes.channelMessages(channel.id), { query, signal })) as ApiMessage[];
+            // No signal here: discord.js keeps one abort listener per request on it; the loop checks it per page.
+            page = (await this.client.rest.get(Routes.channelMessages(channel.id), { query })) as ApiMessage[];
           } catch (error) {
             signal?.throwIfAborted();
             const code = (error as { code?: unknown }).code;

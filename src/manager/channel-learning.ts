@@ -54,6 +54,10 @@ export class ChannelLearning {
     private readonly options: ChannelLearningOptions,
   ) {
     this.db = openDatabase(options.databasePath);
+    // Each kept message is a transaction on the event loop: with FULL every one waits for an
+    // fsync. NORMAL (WAL) survives a crash of the process; a power cut may lose the last few
+    // chat messages kept, never the models or their rows (the manager's connection stays FULL).
+    this.db.pragma('synchronous = NORMAL');
     this.store = new LearningStore(this.db);
     this.cap = options.maxMessagesPerGuild ?? DEFAULT_COLLECTED_PER_GUILD;
   }
