@@ -148,7 +148,7 @@ export async function execute(ctx: CommandContext): Promise<void> {
   const saveButton: ReplyButton = { kind: 'button', id: ID.save, label: t('train.save.button'), style: 'success' };
   const doneReply: Reply = {
     content: '',
-    embeds: [resultEmbed(t('train.done.description', { mode, lines, files: result.sources.length }) + heldOutNote)],
+    embeds: [resultEmbed(doneDescription(ctx, mode, lines, result.sources.length) + heldOutNote)],
     components: [[saveButton]],
   };
   try {
@@ -211,6 +211,12 @@ async function offerSave(ctx: CommandContext, guildId: string, tokenDeadline: nu
     }
   }
   await ctx.edit({ ...doneReply, components: [] }).catch(() => undefined);
+}
+
+/** "Learned N lines from 2 files", or from the channel when a channel's history was the source. */
+function doneDescription(ctx: CommandContext, mode: TrainMode, lines: number, files: number): string {
+  const channelId = stringOption(ctx.options, 'channel');
+  return channelId ? ctx.t('train.done.descriptionChannel', { mode, lines, channel: markdown(`<#${channelId}>`) }) : ctx.t('train.done.description', { mode, lines, files });
 }
 
 /** The attachments, or the channel's history (never both), each with the clean setting. */

@@ -386,6 +386,8 @@ export const en = {
   'error.IMPORT_DAMAGED': (p, t) =>
     `**${t.text(p.name)}** is not a valid model file (${t.text(p.detail)}): it is damaged or was not made by \`/export\`. Nothing was stored. Export the model again and upload that file.`,
   // ---- issue 18: learning from channels (/train channel, cleaning) ----------------------------
+  'train.done.descriptionChannel': (p, t) =>
+    `${p.mode === 'append' ? 'Added' : 'Learned'} ${t.int(Number(p.lines))} ${plural(Number(p.lines), 'line', 'lines')} from ${t.text(p.channel)}. The model is active but not saved: press **Save**, or use \`/save\`.`,
   'cmd.train.opt.channel.name': 'channel',
   'cmd.train.opt.channel.description': 'Learn from this channel’s or thread’s messages instead of files',
   'cmd.train.opt.limit.name': 'limit',

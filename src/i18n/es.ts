@@ -387,6 +387,8 @@ export const es: Record<MessageKey, Message> = {
   'error.IMPORT_DAMAGED': (p, t) =>
     `**${t.text(p.name)}** no es un archivo de modelo válido (${t.text(p.detail)}): está dañado o no salió de \`/exportar\`. No se ha guardado nada. Exporta el modelo de nuevo y sube ese archivo.`,
   // ---- issue 18: aprender de los canales (/entrenar canal, limpieza) ---------------------------
+  'train.done.descriptionChannel': (p, t) =>
+    `${p.mode === 'append' ? 'Añadidas' : 'Aprendidas'} ${t.int(Number(p.lines))} ${Number(p.lines) === 1 ? 'línea' : 'líneas'} de ${t.text(p.channel)}. El modelo está activo pero sin guardar: pulsa **Guardar** o usa \`/guardar\`.`,
   'cmd.train.opt.channel.name': 'canal',
   'cmd.train.opt.channel.description': 'Aprender de los mensajes de este canal o hilo en lugar de archivos',
   'cmd.train.opt.limit.name': 'limite',

@@ -62,7 +62,7 @@ describe('/train channel', () => {
     expect(handle.events[0].elapsedMs).toBeLessThan(3000);
     const final = handle.original!;
     expect(visibleText(final)).toContain('Training finished');
-    expect(visibleText(final)).toContain('Learned 20,000 lines');
+    expect(visibleText(final)).toContain(`Learned 20,000 lines from <#${general}>`);
     const progress = final.versions.filter((version) => (version.embeds[0] as { title?: string } | undefined)?.title === 'Training…');
     expect(progress.length).toBeGreaterThanOrEqual(2);
     const requests = historyRequests(general);
