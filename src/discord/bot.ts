@@ -153,6 +153,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
         batchIntervalMs: config.listenBatchMinutes * 60_000,
         maxMessagesPerGuild: config.maxCollectedMessages,
         onBatchError: (guildId, error) => logger.warn({ guildId, err: error }, 'listening batch failed'),
+        ...(ownsGuild ? { ownsGuild } : {}),
       })
     : undefined;
   const adapter = new InteractionAdapter({ registry, manager, logger, bot, channels, learning, ...options.adapter });

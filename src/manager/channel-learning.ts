@@ -39,6 +39,8 @@ export interface ChannelLearningOptions {
   batchIntervalMs: number;
   now?: () => number;
   onBatchError?: (guildId: string, error: unknown) => void;
+  /** With several shard processes on one database, each retrains only the servers it serves. */
+  ownsGuild?: (guildId: string) => boolean;
 }
 
 export class ChannelLearning {
@@ -170,6 +172,7 @@ export class ChannelLearning {
       const outcomes = new Map<string, BatchOutcome>();
       for (const guildId of this.store.guildsWithWork()) {
         if (this.closed) break;
+        if (this.options.ownsGuild && !this.options.ownsGuild(guildId)) continue;
         outcomes.set(guildId, await this.runBatch(guildId));
       }
       return outcomes;

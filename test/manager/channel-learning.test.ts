@@ -94,6 +94,29 @@ describe('ChannelLearning storage', () => {
     expect(store.observe(message(g, 3))).toBe(false);
   });
 
+  it('runs batches only for the servers this process owns (shards)', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'ultra-learning-'));
+    const trained: string[] = [];
+    const manager = {
+      status: () => ({ active: { kind: 'none' } }),
+      train: async (guildId: string) => {
+        trained.push(guildId);
+        return {};
+      },
+    } as unknown as ModelManagerApi;
+    const mine = '400000000000000001';
+    const theirs = '400000000000000002';
+    learning = new ChannelLearning(manager, { databasePath: join(dir, 'db.sqlite'), batchIntervalMs: 60_000, ownsGuild: (id) => id === mine });
+    for (const guildId of [mine, theirs]) {
+      learning.setListening(guildId, '100000000000000001', true);
+      learning.observe(message(guildId, 1));
+    }
+    const outcomes = await learning.runAll();
+    expect([...outcomes.entries()]).toEqual([[mine, 'appended']]);
+    expect(trained).toEqual([mine]);
+    expect(learning.counts(theirs).untrained).toBe(1);
+  });
+
   it('reply chance: the channel’s own, else the server’s in listened channels (and their threads), else 0', () => {
     const store = open();
     const g = '400000000000000001';
