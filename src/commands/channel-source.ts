@@ -18,6 +18,7 @@ export function addChannelSourceOptions(builder: SlashCommandBuilder): void {
     localizeOption(option, 'train', 'channel').addChannelTypes(
       ChannelType.GuildText,
       ChannelType.GuildAnnouncement,
+      ChannelType.GuildForum,
       ChannelType.PublicThread,
       ChannelType.PrivateThread,
       ChannelType.AnnouncementThread,

@@ -389,7 +389,7 @@ export const en = {
   'train.done.descriptionChannel': (p, t) =>
     `${p.mode === 'append' ? 'Added' : 'Learned'} ${t.int(Number(p.lines))} ${plural(Number(p.lines), 'line', 'lines')} from ${t.text(p.channel)}. The model is active but not saved: press **Save**, or use \`/save\`.`,
   'cmd.train.opt.channel.name': 'channel',
-  'cmd.train.opt.channel.description': 'Learn from this channel’s or thread’s messages instead of files',
+  'cmd.train.opt.channel.description': 'Learn from a channel (and its threads), a thread or a forum’s posts instead of files',
   'cmd.train.opt.limit.name': 'limit',
   'cmd.train.opt.limit.description': 'With channel: the newest messages to read, 1–100,000 (default 10,000)',
   'cmd.train.opt.since.name': 'since',

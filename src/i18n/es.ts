@@ -390,7 +390,7 @@ export const es: Record<MessageKey, Message> = {
   'train.done.descriptionChannel': (p, t) =>
     `${p.mode === 'append' ? 'Añadidas' : 'Aprendidas'} ${t.int(Number(p.lines))} ${Number(p.lines) === 1 ? 'línea' : 'líneas'} de ${t.text(p.channel)}. El modelo está activo pero sin guardar: pulsa **Guardar** o usa \`/guardar\`.`,
   'cmd.train.opt.channel.name': 'canal',
-  'cmd.train.opt.channel.description': 'Aprender de los mensajes de este canal o hilo en lugar de archivos',
+  'cmd.train.opt.channel.description': 'Aprender de un canal (y sus hilos), un hilo o las publicaciones de un foro, no de archivos',
   'cmd.train.opt.limit.name': 'limite',
   'cmd.train.opt.limit.description': 'Con canal: los mensajes más recientes que leer, 1–100.000 (por defecto 10.000)',
   'cmd.train.opt.since.name': 'desde',

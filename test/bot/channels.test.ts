@@ -12,19 +12,24 @@ const OTHER_BOT = { id: '1300000000000000002', username: 'otherbot', bot: true }
 
 let t: TestBot;
 let nextGuild = 0;
+const id = (index: number, k: number) => String(1500000000000000000n + BigInt(index * 10 + k));
 const guilds: GuildSeed[] = Array.from({ length: 12 }, (_, index) => ({
   name: `Channels ${index}`,
   channels: [
-    { name: 'general' },
+    { id: id(index, 0), name: 'general' },
     { name: 'no-history', botDenied: ['ReadMessageHistory'] },
     { name: 'hidden', botDenied: ['ViewChannel'] },
     { name: 'a-thread', type: 11 },
+    { id: id(index, 4), name: 'forum', type: 15 },
+    { name: 'first-post', type: 11, parentId: id(index, 4) },
+    { name: 'second-post', type: 11, parentId: id(index, 4) },
+    { name: 'general-thread', type: 11, parentId: id(index, 0) },
   ],
 }));
 const freshGuild = () => {
   const guild = t.server.guilds[nextGuild++];
-  const [general, noHistory, hidden, thread] = t.server.channelsOf(guild.id);
-  return { guildId: guild.id, general: general.id, noHistory: noHistory.id, hidden: hidden.id, thread: thread.id };
+  const [general, noHistory, hidden, thread, forum, firstPost, secondPost, generalThread] = t.server.channelsOf(guild.id);
+  return { guildId: guild.id, general: general.id, noHistory: noHistory.id, hidden: hidden.id, thread: thread.id, forum: forum.id, firstPost: firstPost.id, secondPost: secondPost.id, generalThread: generalThread.id };
 };
 
 beforeAll(async () => {
@@ -122,6 +127,19 @@ describe('/train channel', () => {
     expect(visibleText(appended.original)).toContain('Added 2 lines');
     const status = t.bot.manager.status(guildId);
     expect(status.active.kind === 'working' && status.active.stats.corpus.lines).toBe(3);
+  });
+
+  test('channel training includes the channel’s threads, and a forum’s posts', async () => {
+    const { guildId, general, generalThread, forum, firstPost, secondPost } = freshGuild();
+    t.server.seedHistory(general, [{ content: 'in the channel itself', author: HUMAN }]);
+    t.server.seedHistory(generalThread, [{ content: 'in its thread', author: HUMAN }]);
+    const channelTraining = await trainChannel(guildId, { channel: general });
+    expect(visibleText(channelTraining.original)).toContain('Learned 2 lines');
+    t.server.seedHistory(firstPost, [{ content: 'first post words', author: HUMAN }, { content: 'a reply to it', author: HUMAN }]);
+    t.server.seedHistory(secondPost, [{ content: 'second post words', author: HUMAN }]);
+    const forumTraining = await trainChannel(guildId, { channel: forum, mode: 'append' });
+    expect(visibleText(forumTraining.original)).toContain(`Added 3 lines from <#${forum}>`);
+    expect(historyRequests(forum)).toHaveLength(0);
   });
 
   test('channel and files together are refused, as is an empty channel and a bad since', async () => {
