@@ -31,6 +31,7 @@ import type {
 import type { CommandRegistry } from '../commands/loader.js';
 import type { ChannelLearning } from '../manager/channel-learning.js';
 import { SUBCOMMAND_OPTION } from '../commands/learning.js';
+import { checkOptionValues } from './check-options.js';
 import { errorReply } from '../commands/render.js';
 import { ComponentRouter, type RoutedInteraction } from './component-router.js';
 import { newReference, type Logger } from './logger.js';
@@ -128,6 +129,7 @@ export class InteractionAdapter {
       if (!this.accepting) throw new UserError('SHUTTING_DOWN', {});
       const module = this.options.registry.get(interaction.commandName);
       if (!module) throw new UserError('UNKNOWN_COMMAND', { name: interaction.commandName });
+      checkOptionValues(module.data.toJSON() as Parameters<typeof checkOptionValues>[0], interaction.options.data, session.context.locale);
       await module.execute(session.context);
       if (logger.isLevelEnabled('info')) logger.info({ ...bindings, ms: Math.round(performance.now() - started) }, 'command done');
     } catch (error) {

@@ -297,7 +297,8 @@ describe('replies (mention and reply chance)', () => {
   test('reply chance is refused outside 0–100 with the usual localized error', async () => {
     const { guildId, general } = freshGuild();
     const handle = await run(guildId, 'reply', undefined, { chance: 150, channel: general }, { locale: 'es-ES' });
-    expect(seen(handle)).toContain('no puede valer «150»');
+    expect(seen(handle)).toContain('`probabilidad` admite como máximo 100; «150» es demasiado.');
+    expect(learning().replyChance(guildId, general)).toBe(0);
   });
 });
 
