@@ -128,7 +128,7 @@ export class InteractionAdapter {
     try {
       if (!this.accepting) throw new UserError('SHUTTING_DOWN', {});
       const module = this.options.registry.get(interaction.commandName);
-      if (!module) throw new UserError('UNKNOWN_COMMAND', { name: interaction.commandName });
+      if (!module) throw new UserError('UNKNOWN_COMMAND', { name: interaction.commandName, discord: true });
       checkOptionValues(module.data.toJSON() as Parameters<typeof checkOptionValues>[0], interaction.options.data, session.context.locale);
       await module.execute(session.context);
       if (logger.isLevelEnabled('info')) logger.info({ ...bindings, ms: Math.round(performance.now() - started) }, 'command done');

@@ -313,7 +313,9 @@ export const en = {
   'error.GUILD_ONLY': 'This command works only in a server, not in direct messages.',
   'error.CONFIRMATION_EXPIRED': 'This question expired. Run the command again.',
   'error.NOT_YOUR_BUTTON': 'Only the person who ran the command can use these buttons. Run the command yourself.',
-  'error.UNKNOWN_COMMAND': (p, t) => `There is no command ${t.code('/' + String(p.name))}. Type \`/help\` for the list.`,
+  // On Discord there is no /help (issue 18): the slash menu lists the bot's commands.
+  'error.UNKNOWN_COMMAND': (p, t) =>
+    `There is no command ${t.code('/' + String(p.name))}. ${p.discord ? 'This server may still show an old command list: type `/` and pick the bot to see its commands.' : 'Type `/help` for the list.'}`,
   'error.BAD_COMMAND_LINE': (p, t) => {
     const specific = BAD_COMMAND_LINE[String(p.reason)];
     return specific ? specific(p, t) : `That line could not be read (${t.text(p.reason)}). Type \`/help\` for the syntax.`;

@@ -315,7 +315,8 @@ export const es: Record<MessageKey, Message> = {
   'error.GUILD_ONLY': 'Este comando solo funciona en un servidor, no en mensajes directos.',
   'error.CONFIRMATION_EXPIRED': 'Esta pregunta ha caducado. Vuelve a usar el comando.',
   'error.NOT_YOUR_BUTTON': 'Solo quien usó el comando puede pulsar estos botones. Usa el comando tú mismo.',
-  'error.UNKNOWN_COMMAND': (p, t) => `No existe el comando ${t.code('/' + String(p.name))}. Escribe \`/help\` para ver la lista.`,
+  'error.UNKNOWN_COMMAND': (p, t) =>
+    `No existe el comando ${t.code('/' + String(p.name))}. ${p.discord ? 'Puede que este servidor aún muestre una lista antigua: escribe `/` y elige el bot para ver sus comandos.' : 'Escribe `/help` para ver la lista.'}`,
   'error.BAD_COMMAND_LINE': (p, t) => {
     const specific = BAD_COMMAND_LINE[String(p.reason)];
     return specific ? specific(p, t) : `No se ha podido leer esa línea (${t.text(p.reason)}). Escribe \`/help\` para ver la sintaxis.`;

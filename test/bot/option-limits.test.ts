@@ -31,6 +31,13 @@ describe('option limits', () => {
     expect(await generate({ prompt: 'a'.repeat(600) })).toMatch(/`prompt` takes at most \d+ characters; shorten it\./);
   });
 
+  test('an unknown command points to the slash menu, not to the console’s /help', async () => {
+    const handle = t.server.invoke({ commandName: 'retired', options: {} });
+    await handle.settled();
+    expect(seen(handle)).toContain('There is no command `/retired`. This server may still show an old command list');
+    expect(seen(handle)).not.toContain('/help');
+  });
+
   test('lets values inside the limits through to the command', async () => {
     // No model here: the command itself runs and answers that (not an option error).
     expect(await generate({ temperature: 2, max_length: 1 })).toContain('No model is active');
