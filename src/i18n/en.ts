@@ -2,6 +2,16 @@
 // say what happened and what to do next (the seed product's troubleshooting list).
 import type { Message, MessageParams, MessageTools } from './types.js';
 
+// Issue 18: why a download failed (DOWNLOAD_FAILED's reason), in words.
+const DOWNLOAD_REASON_EN: Record<string, (p: MessageParams, t: MessageTools) => string> = {
+  'http-status': (p) => `the server answered HTTP ${String(p.status)}${Number(p.status) >= 500 ? ' (a fault on its side)' : Number(p.status) === 404 || Number(p.status) === 410 ? ' (the file is no longer there: upload it again)' : ''}`,
+  network: (p, t) => `the connection failed${p.detail ? ` (${t.text(p.detail)})` : ''}`,
+  'not-http-url': () => 'its address is not an http(s) link',
+  'no-location': () => 'it has no address',
+  'not-found': () => 'there is no file at that path',
+  'not-a-file': () => 'that path is not a regular file',
+  'read-error': (p, t) => `it could not be read${p.detail ? ` (${t.text(p.detail)})` : ''}`,
+};
 // Issue 18: Discord’s names of the channel permissions the bot asks for.
 const PERMISSION_NAMES_EN: Record<string, string> = { ViewChannel: 'View Channel', ReadMessageHistory: 'Read Message History', SendMessages: 'Send Messages' };
 
@@ -267,8 +277,11 @@ export const en = {
     `**${t.text(p.name)}** could not be read: ${t.text(MALFORMED_REASON[String(p.reason)] ?? p.reason)}${p.detail ? ` (${t.text(p.detail)})` : ''}. Fix the file or upload it as .txt.`,
   'error.EMPTY_FILE': (p, t) => `**${t.text(p.name)}** has no text in it. Upload a file with some lines of text.`,
   'error.EMPTY_INPUT': 'There is no text to learn from. Attach at least one file with some lines of text.',
-  'error.DOWNLOAD_FAILED': (p, t) => `**${t.text(p.name)}** could not be downloaded (${t.text(p.reason)}). Try again in a moment.`,
-  'error.DOWNLOAD_TIMEOUT': (p, t) => `Downloading **${t.text(p.name)}** took longer than ${t.seconds(Number(p.seconds))}. Try again, or upload a smaller file.`,
+  // Issue 18: what happened, with the status that came back, and how many attempts were made.
+  'error.DOWNLOAD_FAILED': (p, t) =>
+    `**${t.text(p.name)}** could not be downloaded: ${DOWNLOAD_REASON_EN[String(p.reason)]?.(p, t) ?? t.text(p.reason)}${p.attempts ? ` (${t.int(Number(p.attempts))} attempts)` : ''}. Try again in a moment.`,
+  'error.DOWNLOAD_TIMEOUT': (p, t) =>
+    `Downloading **${t.text(p.name)}** took longer than ${t.seconds(Number(p.seconds))}${p.attempts ? ` (${t.int(Number(p.attempts))} attempts)` : ''}. Try again, or upload a smaller file.`,
   'error.INVALID_MODEL_NAME': (p, t) =>
     `“${t.text(p.name)}” cannot be a model name: ${t.text(INVALID_NAME_REASON[String(p.reason)] ?? p.reason)}. Pick another name.`,
   'error.INVALID_PARAMETER': (p, t) => `${t.code(p.name)} cannot be “${t.text(p.value)}” (${t.text(p.reason)}). Check the value and try again.`,

@@ -3,6 +3,16 @@
 import type { MessageKey } from './en.js';
 import type { Message, MessageParams, MessageTools } from './types.js';
 
+// Issue 18: por qué falló una descarga (el motivo de DOWNLOAD_FAILED), en palabras.
+const DOWNLOAD_REASON_ES: Record<string, (p: MessageParams, t: MessageTools) => string> = {
+  'http-status': (p) => `el servidor respondió HTTP ${String(p.status)}${Number(p.status) >= 500 ? ' (un fallo suyo)' : Number(p.status) === 404 || Number(p.status) === 410 ? ' (el archivo ya no está: súbelo de nuevo)' : ''}`,
+  network: (p, t) => `falló la conexión${p.detail ? ` (${t.text(p.detail)})` : ''}`,
+  'not-http-url': () => 'su dirección no es un enlace http(s)',
+  'no-location': () => 'no tiene dirección',
+  'not-found': () => 'no hay ningún archivo en esa ruta',
+  'not-a-file': () => 'esa ruta no es un archivo normal',
+  'read-error': (p, t) => `no se ha podido leer${p.detail ? ` (${t.text(p.detail)})` : ''}`,
+};
 // Issue 18: Discord’s names of the channel permissions the bot asks for.
 const PERMISSION_NAMES_ES: Record<string, string> = { ViewChannel: 'Ver canal', ReadMessageHistory: 'Leer el historial de mensajes', SendMessages: 'Enviar mensajes' };
 
@@ -269,8 +279,10 @@ export const es: Record<MessageKey, Message> = {
     `No se ha podido leer **${t.text(p.name)}**: ${t.text(MALFORMED_REASON[String(p.reason)] ?? p.reason)}${p.detail ? ` (${t.text(p.detail)})` : ''}. Corrige el archivo o súbelo como .txt.`,
   'error.EMPTY_FILE': (p, t) => `**${t.text(p.name)}** no contiene texto. Sube un archivo con algunas líneas de texto.`,
   'error.EMPTY_INPUT': 'No hay texto del que aprender. Adjunta al menos un archivo con algunas líneas de texto.',
-  'error.DOWNLOAD_FAILED': (p, t) => `No se ha podido descargar **${t.text(p.name)}** (${t.text(p.reason)}). Inténtalo de nuevo en un momento.`,
-  'error.DOWNLOAD_TIMEOUT': (p, t) => `Descargar **${t.text(p.name)}** ha tardado más de ${t.seconds(Number(p.seconds))}. Inténtalo de nuevo o sube un archivo más pequeño.`,
+  'error.DOWNLOAD_FAILED': (p, t) =>
+    `No se ha podido descargar **${t.text(p.name)}**: ${DOWNLOAD_REASON_ES[String(p.reason)]?.(p, t) ?? t.text(p.reason)}${p.attempts ? ` (${t.int(Number(p.attempts))} intentos)` : ''}. Inténtalo de nuevo en un momento.`,
+  'error.DOWNLOAD_TIMEOUT': (p, t) =>
+    `Descargar **${t.text(p.name)}** ha tardado más de ${t.seconds(Number(p.seconds))}${p.attempts ? ` (${t.int(Number(p.attempts))} intentos)` : ''}. Inténtalo de nuevo o sube un archivo más pequeño.`,
   'error.INVALID_MODEL_NAME': (p, t) =>
     `«${t.text(p.name)}» no puede ser el nombre de un modelo: ${t.text(INVALID_NAME_REASON[String(p.reason)] ?? p.reason)}. Elige otro nombre.`,
   'error.INVALID_PARAMETER': (p, t) => `${t.code(p.name)} no puede valer «${t.text(p.value)}» (${t.text(p.reason)}). Revisa el valor e inténtalo de nuevo.`,

@@ -82,6 +82,7 @@ export async function readSources(sources: TrainingSource[], limits: IngestLimit
           signal,
           fetchImpl,
           onBytes: report,
+          retryDelaysMs: options.retryDelaysMs,
         });
     signal?.throwIfAborted();
     if (bytes.byteLength > cap.limit) throw cap.refuse(bytes.byteLength);

@@ -57,6 +57,8 @@ export interface IngestOptions {
   fetchImpl?: typeof fetch;
   /** 0–1 over the bytes of all sources (declared sizes until the real ones are known). */
   onProgress?: (fraction: number) => void;
+  /** Pauses before retrying a download that failed transiently (5xx, timeout); default 250 ms, 1 s. */
+  retryDelaysMs?: readonly number[];
 }
 
 /**
