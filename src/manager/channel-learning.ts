@@ -15,6 +15,8 @@ import type { ModelManagerApi, TrainingSource } from './types.js';
 export type { ChannelSettings, LearningSettings, PrivacyMode };
 
 export const DEFAULT_COLLECTED_PER_GUILD = 50_000;
+/** Kept messages between two checks of a server's cap (counting them is O(messages)). */
+export const CAP_CHECK_EVERY = 64;
 /** The actor the catalog records for listening batches. */
 export const LISTEN_ACTOR = { id: '0', name: 'listening' } as const;
 
@@ -48,6 +50,7 @@ export class ChannelLearning {
   private readonly store: LearningStore;
   private readonly cap: number;
   private timer: NodeJS.Timeout | null = null;
+  private readonly sinceCapCheck = new Map<string, number>();
   private running: Promise<unknown> = Promise.resolve();
   private closed = false;
 
@@ -143,7 +146,12 @@ export class ChannelLearning {
     const listened = this.store.channel(message.guildId, message.channelId).listening || (message.parentChannelId ? this.store.channel(message.guildId, message.parentChannelId).listening : false);
     if (!listened) return false;
     if (this.store.settings(message.guildId).privacyMode === 'opt-in' && !this.store.isMember(message.guildId, message.authorId)) return false;
-    this.store.collect(message.guildId, { messageId: message.messageId, channelId: message.channelId, authorId: message.authorId, content: message.content, createdAt: message.createdAt }, this.cap);
+    // The cap is checked on a server's first message and then every CAP_CHECK_EVERY: between two
+    // checks a server may hold up to that many messages more than its cap.
+    const since = this.sinceCapCheck.get(message.guildId) ?? CAP_CHECK_EVERY;
+    const check = since >= CAP_CHECK_EVERY;
+    this.sinceCapCheck.set(message.guildId, check ? 1 : since + 1);
+    this.store.collect(message.guildId, { messageId: message.messageId, channelId: message.channelId, authorId: message.authorId, content: message.content, createdAt: message.createdAt }, check ? this.cap : null);
     return true;
   }
 

@@ -116,12 +116,16 @@ export class LearningStore {
 
   // ---- collected messages -------------------------------------------------------------------
 
-  /** Keeps a message; beyond `cap` messages the server's oldest are dropped. */
-  collect(guildId: string, message: CollectedMessage, cap: number): void {
+  /**
+   * Keeps a message; with `cap`, beyond `cap` messages the server's oldest are dropped (counting
+   * is O(messages), so callers check the cap every so many messages, not on each).
+   */
+  collect(guildId: string, message: CollectedMessage, cap: number | null): void {
     this.db.transaction(() => {
       this.db
         .prepare('INSERT OR IGNORE INTO collected_messages (guild_id, message_id, channel_id, author_id, content, created_at) VALUES (?, ?, ?, ?, ?, ?)')
         .run(guildId, message.messageId, message.channelId, message.authorId, message.content, message.createdAt);
+      if (cap === null) return;
       const { count } = this.db.prepare('SELECT COUNT(*) AS count FROM collected_messages WHERE guild_id = ?').get(guildId) as { count: number };
       if (count > cap) {
         this.db

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseSince } from '../../src/commands/since-date.js';
 import { decideReply } from '../../src/discord/channel-events.js';
 import { UserError } from '../../src/errors.js';
-import { ChannelLearning } from '../../src/manager/channel-learning.js';
+import { CAP_CHECK_EVERY, ChannelLearning } from '../../src/manager/channel-learning.js';
 import type { ModelManagerApi } from '../../src/manager/types.js';
 
 const base = { authorIsBot: false, mentioned: false, content: 'hi there', chance: 0, roll: 50, lastReplyAt: undefined, now: 100_000, cooldownMs: 10_000 };
@@ -74,10 +74,13 @@ describe('ChannelLearning storage', () => {
     const b = '400000000000000002';
     store.setListening(a, '100000000000000001', true);
     expect(store.observe(message(b, 1))).toBe(false);
-    for (let i = 1; i <= 5; i += 1) expect(store.observe(message(a, i))).toBe(true);
-    expect(store.observe(message(a, 6, { authorIsBot: true }))).toBe(false);
-    expect(store.observe(message(a, 7, { channelId: '100000000000000009' }))).toBe(false);
-    expect(store.observe(message(a, 8, { channelId: '100000000000000009', parentChannelId: '100000000000000001' }))).toBe(true);
+    expect(store.observe(message(a, 1000, { authorIsBot: true }))).toBe(false);
+    expect(store.observe(message(a, 1001, { channelId: '100000000000000009' }))).toBe(false);
+    expect(store.observe(message(a, 1002, { channelId: '100000000000000009', parentChannelId: '100000000000000001' }))).toBe(true);
+    // The cap is checked on a server's first message, then every CAP_CHECK_EVERY messages.
+    for (let i = 1; i < CAP_CHECK_EVERY; i += 1) expect(store.observe(message(a, i))).toBe(true);
+    expect(store.counts(a).messages).toBe(CAP_CHECK_EVERY);
+    store.observe(message(a, CAP_CHECK_EVERY));
     expect(store.counts(a)).toMatchObject({ messages: 3, untrained: 3 });
     expect(store.counts(b).messages).toBe(0);
   });
