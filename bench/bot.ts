@@ -6,6 +6,7 @@
 // First response = dispatch → the accepted callback; final reply = dispatch → the message the
 // user reads (the same unless the bot deferred). Targets: first-response p99 at most 50 ms above
 // the baseline's p99, and no missed 3-second deadline. `--quick`: 200 interactions, 20 guilds.
+// Then bench/bot-channels.ts (issue 18; `--channels-only` runs just that part).
 // The bots (baseline and real) run in a child process (bench/bot-process.ts) and the local
 // server in this one, as Discord and a bot do: sharing one event loop made the server accept a
 // burst's new connections one per turn of the bot's loop, a delay no real deployment has.
@@ -332,4 +333,7 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+if (!process.argv.includes('--channels-only')) await main();
+// Issue 18: the event loop while a listened channel gets 50 messages a second and a channel history trains.
+const { runChannelsBench } = await import('./bot-channels.js');
+await runChannelsBench(quick);

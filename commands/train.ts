@@ -1,4 +1,5 @@
 // /train file1 [file2..file5] [max_pattern_length] [min_frequency] [max_patterns] [mode] [validation]
+//        [channel] [limit] [since] [clean]   (files, or a channel's history: issue 18)
 // Defers at once, edits one progress message at most every 3 s, and ends with the model's
 // statistics, a sample and a Save button that asks for a name in a modal. Replacing an unsaved
 // model asks first. A training that outlives the 15-minute interaction token reports in the
@@ -14,6 +15,7 @@ import { attachmentOption, numberOption, requireGuild, stringOption } from '../s
 import { ProgressMessage } from '../src/commands/progress.js';
 import { errorReply, fieldValue, progressLine, savedReply, statsFields, truncate } from '../src/commands/render.js';
 import { MAX_MODEL_NAME_CHARACTERS } from '../src/store/names.js';
+import { addChannelSourceOptions, channelSourceOf } from '../src/commands/channel-source.js';
 
 export const FILE_OPTIONS = ['file1', 'file2', 'file3', 'file4', 'file5'] as const;
 /** Discord's interaction token lifetime; after it the original message can no longer be edited. */
@@ -32,7 +34,8 @@ const ID = {
 
 export const data = (() => {
   const builder = commandBuilder('train', { manageGuild: true });
-  FILE_OPTIONS.forEach((name, index) => builder.addAttachmentOption((option) => localizeOption(option, 'train', name).setRequired(index === 0)));
+  // No file is required: a channel's history is the other kind of source (one or the other).
+  FILE_OPTIONS.forEach((name) => builder.addAttachmentOption((option) => localizeOption(option, 'train', name)));
   builder.addIntegerOption((option) => localizeOption(option, 'train', 'max_pattern_length').setMinValue(1).setMaxValue(8));
   builder.addIntegerOption((option) => localizeOption(option, 'train', 'min_frequency').setMinValue(1).setMaxValue(1_000_000));
   builder.addIntegerOption((option) => localizeOption(option, 'train', 'max_patterns').setMinValue(0).setMaxValue(100_000_000));
@@ -40,6 +43,7 @@ export const data = (() => {
     localizeOption(option, 'train', 'mode').addChoices(localizedChoice('cmd.train.choice.mode.new', 'new'), localizedChoice('cmd.train.choice.mode.append', 'append')),
   );
   builder.addNumberOption((option) => localizeOption(option, 'train', 'validation').setMinValue(0).setMaxValue(0.5));
+  addChannelSourceOptions(builder);
   return builder;
 })();
 
@@ -49,7 +53,7 @@ export async function execute(ctx: CommandContext): Promise<void> {
   const tokenDeadline = ctx.now() + INTERACTION_TOKEN_MS - TOKEN_MARGIN_MS;
   const tokenAlive = () => ctx.now() < tokenDeadline;
 
-  const sources = FILE_OPTIONS.map((name) => attachmentOption(ctx.options, name)).filter((source) => source !== undefined);
+  const sources = trainingSources(ctx, guildId);
   const params: Partial<TrainParams> = {};
   const maxPatternLength = numberOption(ctx.options, 'max_pattern_length');
   const minFrequency = numberOption(ctx.options, 'min_frequency');
@@ -128,7 +132,7 @@ export async function execute(ctx: CommandContext): Promise<void> {
   const saveButton: ReplyButton = { kind: 'button', id: ID.save, label: t('train.save.button'), style: 'success' };
   const doneReply: Reply = {
     content: '',
-    embeds: [resultEmbed(t('train.done.description', { mode, lines, files: result.sources.length }) + heldOutNote)],
+    embeds: [resultEmbed(doneDescription(ctx, mode, lines, result.sources.length) + heldOutNote)],
     components: [[saveButton]],
   };
   try {
@@ -191,4 +195,18 @@ async function offerSave(ctx: CommandContext, guildId: string, tokenDeadline: nu
     }
   }
   await ctx.edit({ ...doneReply, components: [] }).catch(() => undefined);
+}
+
+/** "Learned N lines from 2 files", or from the channel when a channel's history was the source. */
+function doneDescription(ctx: CommandContext, mode: TrainMode, lines: number, files: number): string {
+  const channelId = stringOption(ctx.options, 'channel');
+  return channelId ? ctx.t('train.done.descriptionChannel', { mode, lines, channel: markdown(`<#${channelId}>`) }) : ctx.t('train.done.description', { mode, lines, files });
+}
+
+/** The attachments, or the channel's history (never both), each with the clean setting. */
+function trainingSources(ctx: CommandContext, guildId: string) {
+  const files = FILE_OPTIONS.map((name) => attachmentOption(ctx.options, name)).filter((source) => source !== undefined);
+  const channel = channelSourceOf(ctx, guildId, files.length > 0, ctx.learning?.settings(guildId).cleanMode);
+  if (channel.source) return [channel.source];
+  return files.map((file) => ({ ...file, clean: channel.clean }));
 }

@@ -43,6 +43,13 @@ export const ERROR_CODES = [
   'IMPORT_DAMAGED', // {name, detail}
   // recovery from a lost database (issue 17)
   'DATABASE_LOST', // {state: 'missing'|'replaced'}
+  // learning from channels, replies, privacy (issue 18)
+  'CHANNELS_DISABLED', // {}   LEARN_FROM_CHANNELS is off, or the Message Content intent is missing
+  'CHANNEL_UNAVAILABLE', // {channel}   not a text channel or thread of this server
+  'CHANNEL_PERMISSION_MISSING', // {channel, permission: 'ViewChannel'|'ReadMessageHistory'|'SendMessages'}
+  'TRAIN_SOURCE_CONFLICT', // {}   files and a channel in one /train
+  'CHANNEL_EMPTY', // {channel}   no message by a person in the range asked for
+  'INVALID_DATE', // {option, value}
   // bot / adapters
   'COOLDOWN', // {seconds}
   'MISSING_PERMISSION', // {permission}

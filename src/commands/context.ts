@@ -3,6 +3,8 @@
 // one. Replies are renderer-neutral: the adapter maps them onto Discord messages or the terminal.
 import type { Actor, ModelManagerApi, TrainingSource } from '../manager/types.js';
 import type { Locale, Translate } from '../i18n/index.js';
+import type { CleanMode } from '../ingest/clean.js';
+import type { ChannelLearning } from '../manager/channel-learning.js';
 
 export type { Actor, Locale, Translate };
 
@@ -152,8 +154,34 @@ export interface CommandContext {
   now(): number;
   /** Process-wide facts and shared state; absent in contexts that have none (then defaults apply). */
   bot?: BotInfo;
+  /** Reading and listening to the server's channels (issue 18); absent where there are none (the console). */
+  channels?: ChannelAccess;
+  /** Listened channels, reply chances, privacy, collected messages (issue 18); absent without LEARN_FROM_CHANNELS. */
+  learning?: ChannelLearning;
   /** Largest file the bot may upload in this server (Discord's `attachment_size_limit`); absent: no limit known. */
   attachmentSizeLimit?: number;
+}
+
+export interface ChannelHistoryRequest {
+  /** Newest messages first, at most this many (1–100,000). */
+  limit: number;
+  /** Only messages at or after this instant (epoch ms). */
+  since: number | null;
+  clean: CleanMode;
+}
+
+/** What the Discord adapter offers commands about channels; every method refuses with UserErrors. */
+export interface ChannelAccess {
+  /** False when LEARN_FROM_CHANNELS is off or Discord refused the Message Content intent. */
+  readonly enabled: boolean;
+  /**
+   * A channel's (or thread's) history as a training source. The bot's permissions there are
+   * checked at once (CHANNEL_PERMISSION_MISSING naming the first one missing); the messages are
+   * fetched only when the training runs, 100 per request, bots' messages left out.
+   */
+  historySource(guildId: string, channelId: string, request: ChannelHistoryRequest): TrainingSource;
+  /** Refuses a channel of another server, not a text channel, or one the bot cannot see. */
+  checkReadable(guildId: string, channelId: string): void;
 }
 
 /** What the adapter knows about the running bot, for /status and the /generate cooldown. */

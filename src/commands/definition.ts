@@ -3,7 +3,7 @@
 import { InteractionContextType, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
 import { localizations, translate, type MessageKey } from '../i18n/index.js';
 
-export type CommandName = 'train' | 'save' | 'load' | 'models' | 'delete' | 'generate' | 'status' | 'compare' | 'export' | 'import';
+export type CommandName = 'train' | 'save' | 'load' | 'models' | 'delete' | 'generate' | 'status' | 'compare' | 'export' | 'import' | 'listen' | 'reply' | 'forget' | 'privacy';
 
 interface Localizable {
   setName(name: string): unknown;

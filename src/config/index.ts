@@ -35,6 +35,14 @@ export interface BotConfig {
   shards: number | 'auto';
   /** Snapshots (issue 17): `npm run backup`, `npm run restore`, and the bot's own schedule. */
   backup: BackupConfig;
+  /** Issue 18: read channels (/train channel, /listen, replies); asks for the Message Content intent. */
+  learnFromChannels: boolean;
+  /** Minutes between retrainings from listened channels. */
+  listenBatchMinutes: number;
+  /** Per channel: no second reply (mention or chance) within this long. */
+  replyCooldownMs: number;
+  /** Collected messages kept per server (the oldest go first). */
+  maxCollectedMessages: number;
 }
 
 export interface BackupConfig {
@@ -222,6 +230,13 @@ const schema = z.object({
     (value) => (typeof value === 'string' ? blankToUndefined(value.trim().toLowerCase()) : value),
     z.enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' }).optional(),
   ),
+  LEARN_FROM_CHANNELS: z.preprocess(
+    (value) => (typeof value === 'string' ? blankToUndefined(value.trim().toLowerCase()) : value),
+    z.enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' }).optional(),
+  ),
+  LISTEN_BATCH_MINUTES: integer(10, 1, 24 * 60),
+  REPLY_COOLDOWN_SECONDS: integer(10, 0, 3600),
+  MAX_COLLECTED_MESSAGES: integer(50_000, 100, 10_000_000),
   SHARDS: z.preprocess(
     blankToUndefined,
     z
@@ -287,6 +302,10 @@ export function parseConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd())
     generateCooldownMs: Math.round(values.GENERATE_COOLDOWN_SECONDS * 1000),
     logLevel: values.LOG_LEVEL,
     shards: values.SHARDS,
+    learnFromChannels: values.LEARN_FROM_CHANNELS === 'true' || values.LEARN_FROM_CHANNELS === '1' || values.LEARN_FROM_CHANNELS === 'yes',
+    listenBatchMinutes: values.LISTEN_BATCH_MINUTES,
+    replyCooldownMs: values.REPLY_COOLDOWN_SECONDS * 1000,
+    maxCollectedMessages: values.MAX_COLLECTED_MESSAGES,
     backup: {
       dir: resolve(cwd, values.BACKUP_DIR ?? './backups'),
       intervalHours: values.BACKUP_INTERVAL_HOURS,

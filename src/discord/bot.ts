@@ -3,11 +3,14 @@
 // registration on ready, and an orderly stop.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Client, Events, GatewayIntentBits, Options, ShardClientUtil, type ClientOptions } from 'discord.js';
+import { ApplicationFlags, Client, Events, GatewayIntentBits, IntentsBitField, Options, Partials, Routes, ShardClientUtil, type ClientOptions } from 'discord.js';
 import { Cooldowns } from '../commands/cooldowns.js';
 import type { BotInfo } from '../commands/context.js';
 import { loadCommands, type CommandRegistry } from '../commands/loader.js';
 import { DATABASE_FILENAME, ModelManager } from '../manager/index.js';
+import { ChannelLearning } from '../manager/channel-learning.js';
+import { ChannelEvents, type ChannelEventsOptions } from './channel-events.js';
+import { DiscordChannels } from './channel-history.js';
 import { managerConfigFor, type BotConfig } from '../config/index.js';
 import { InteractionAdapter, type AdapterOptions } from './interaction-adapter.js';
 import { createLogger, type Logger } from './logger.js';
@@ -26,6 +29,8 @@ export interface BotOptions {
   manager?: Partial<ManagerConfig>;
   /** Register slash commands on ready when they changed (default true; only shard 0 does). */
   registerCommands?: boolean;
+  /** Reply randomness, clock and cooldown of channel replies (tests). */
+  channelEvents?: Partial<Pick<ChannelEventsOptions, 'random' | 'now' | 'cooldownMs'>>;
   /** Running trainings get this long to finish on stop before they are cancelled (default 10 s). */
   shutdownGraceMs?: number;
   /** Take snapshots every BACKUP_INTERVAL_HOURS (default true); tests shorten the first wait. */
@@ -41,6 +46,9 @@ export interface RunningBot {
   /** Resolves after login and, on the registering shard, registration. */
   ready: Promise<{ registration: RegistrationOutcome | 'skipped' }>;
   stop(reason?: string): Promise<void>;
+  /** With LEARN_FROM_CHANNELS: listened channels and their batches (tests run `learning.runAll()`). */
+  learning?: ChannelLearning;
+  channelEvents?: ChannelEvents;
 }
 
 export const VERSION: string = readPackageVersion();
@@ -79,11 +87,51 @@ function clientCacheOptions(): Pick<ClientOptions, 'makeCache'> {
   };
 }
 
+/**
+ * Slash commands and attachments need only Guilds. Learning from channels (LEARN_FROM_CHANNELS)
+ * also needs the messages (GuildMessages) and their text (MessageContent, privileged: enabled
+ * per application in the Developer Portal).
+ */
+export function intentsFor(config: Pick<BotConfig, 'learnFromChannels'>): GatewayIntentBits[] {
+  return config.learnFromChannels ? [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent] : [GatewayIntentBits.Guilds];
+}
+
+/** The application flags that say the Message Content intent is enabled in the Developer Portal. */
+const MESSAGE_CONTENT_FLAGS = ApplicationFlags.GatewayMessageContent | ApplicationFlags.GatewayMessageContentLimited;
+
+/**
+ * Logs in. With LEARN_FROM_CHANNELS, the application's flags are read first: when the Message
+ * Content intent is not enabled in the portal, Discord would close the gateway (4014) and the bot
+ * would crash at every restart. Instead it says so once in the log and logs in without it
+ * (channel learning off, every other command served).
+ */
+async function loginWithChannelIntents(client: Client, config: BotConfig, channels: DiscordChannels, logger: Logger): Promise<void> {
+  if (config.learnFromChannels) {
+    client.rest.setToken(config.token!);
+    let flags: number | null = null;
+    try {
+      flags = Number(((await client.rest.get(Routes.currentApplication())) as { flags?: number }).flags ?? 0);
+    } catch (error) {
+      logger.warn({ err: error }, 'could not read the application flags; logging in with the Message Content intent');
+    }
+    if (flags !== null && (flags & MESSAGE_CONTENT_FLAGS) === 0) {
+      logger.error(
+        'LEARN_FROM_CHANNELS=true but the Message Content intent is not enabled for this application: enable "Message Content Intent" under Bot → Privileged Gateway Intents in the Discord Developer Portal, then restart. Running without channel learning meanwhile.',
+      );
+      channels.disable();
+      client.options.intents = new IntentsBitField([GatewayIntentBits.Guilds]);
+    }
+  }
+  await client.login(config.token!);
+}
+
 export async function startBot(options: BotOptions): Promise<RunningBot> {
   const { config } = options;
   if (!config.token) throw new Error('DISCORD_TOKEN is not set');
   const client = new Client({
-    intents: [GatewayIntentBits.Guilds],
+    intents: intentsFor(config),
+    // Edits and deletes of messages not in the cache (none is kept) arrive as partial messages.
+    ...(config.learnFromChannels ? { partials: [Partials.Message] } : {}),
     ...clientCacheOptions(),
     ...(config.apiUrl ? { rest: { api: config.apiUrl } } : {}),
     ...options.client,
@@ -101,7 +149,18 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     startedAt: Date.now(),
     generateCooldown: new Cooldowns(config.generateCooldownMs),
   };
-  const adapter = new InteractionAdapter({ registry, manager, logger, bot, ...options.adapter });
+  const channels = new DiscordChannels(client, config.learnFromChannels);
+  const learning = config.learnFromChannels
+    ? new ChannelLearning(manager, {
+        databasePath: manager.databasePath ?? join(config.dataDir, DATABASE_FILENAME),
+        batchIntervalMs: config.listenBatchMinutes * 60_000,
+        maxMessagesPerGuild: config.maxCollectedMessages,
+        onBatchError: (guildId, error) => logger.warn({ guildId, err: error }, 'listening batch failed'),
+        ...(ownsGuild ? { ownsGuild } : {}),
+      })
+    : undefined;
+  const adapter = new InteractionAdapter({ registry, manager, logger, bot, channels, learning, ...options.adapter });
+  const channelEvents = learning ? new ChannelEvents({ client, manager, learning, logger, cooldownMs: config.replyCooldownMs, ...options.channelEvents }) : undefined;
   client.on(Events.InteractionCreate, (interaction) => void adapter.handle(interaction));
   client.on(Events.Error, (error) => logger.error({ err: error }, 'discord client error'));
   client.on(Events.ShardDisconnect, (event, shardId) => logger.warn({ shardId, code: event.code }, 'gateway disconnected'));
@@ -122,9 +181,13 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
       await backups?.stop();
       // Confirmation and Save waits end now; trainings get the grace period to finish.
       await adapter.drain(grace);
+      // No new listening batch from now on; a running one is cancelled with the other trainings.
+      const learningClosed = learning?.close();
+      await channelEvents?.idle();
       // Whatever still runs is cancelled: its job row is closed with the reason, and the
       // command answers its user with SHUTTING_DOWN before the client goes.
       await manager.close();
+      await learningClosed;
       await adapter.drain(3_000);
       meta?.close();
       meta = null;
@@ -135,8 +198,12 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
   };
 
   const ready = (async () => {
-    await client.login(config.token!);
+    await loginWithChannelIntents(client, config, channels, logger);
     await readyEvent;
+    if (learning && channels.enabled) {
+      channelEvents!.attach();
+      learning.start();
+    }
     logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size, version: VERSION }, 'bot ready');
     if (!registering) return { registration: 'skipped' as const };
     meta = openMetaStore(manager.databasePath ?? join(config.dataDir, DATABASE_FILENAME));
@@ -154,5 +221,5 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     await stop('start failed').catch(() => undefined);
   });
 
-  return { client, manager, adapter, registry, logger, ready, stop };
+  return { client, manager, adapter, registry, logger, ready, stop, learning, channelEvents };
 }

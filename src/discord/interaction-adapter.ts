@@ -26,8 +26,12 @@ import type {
   ModalSpec,
   OptionValue,
   Reply,
+  ChannelAccess,
 } from '../commands/context.js';
 import type { CommandRegistry } from '../commands/loader.js';
+import type { ChannelLearning } from '../manager/channel-learning.js';
+import { SUBCOMMAND_OPTION } from '../commands/learning.js';
+import { checkOptionValues } from './check-options.js';
 import { errorReply } from '../commands/render.js';
 import { ComponentRouter, type RoutedInteraction } from './component-router.js';
 import { newReference, type Logger } from './logger.js';
@@ -46,6 +50,9 @@ export interface AdapterOptions {
   /** Test hook: maps the waits commands ask for (60 s confirmations…) onto shorter ones. */
   componentTimeout?: (requestedMs: number) => number;
   now?: () => number;
+  /** Channel reading and listening for commands (issue 18). */
+  channels?: ChannelAccess;
+  learning?: ChannelLearning;
 }
 
 const DEFAULT_AUTO_DEFER_MS = 2_000;
@@ -121,7 +128,8 @@ export class InteractionAdapter {
     try {
       if (!this.accepting) throw new UserError('SHUTTING_DOWN', {});
       const module = this.options.registry.get(interaction.commandName);
-      if (!module) throw new UserError('UNKNOWN_COMMAND', { name: interaction.commandName });
+      if (!module) throw new UserError('UNKNOWN_COMMAND', { name: interaction.commandName, discord: true });
+      checkOptionValues(module.data.toJSON() as Parameters<typeof checkOptionValues>[0], interaction.options.data, session.context.locale);
       await module.execute(session.context);
       if (logger.isLevelEnabled('info')) logger.info({ ...bindings, ms: Math.round(performance.now() - started) }, 'command done');
     } catch (error) {
@@ -228,6 +236,8 @@ class CommandSession {
       now: adapter.clock,
       bot: adapter.options.bot,
       attachmentSizeLimit: interaction.attachmentSizeLimit,
+      channels: adapter.options.channels,
+      learning: adapter.options.learning,
     };
     // Discord drops an interaction that is not acknowledged within 3 s; a command that is still
     // working after 2 s (a cold model load, a slow disk) is deferred so it can answer later.
@@ -508,6 +518,8 @@ function actorOf(interaction: { user: { id: string; globalName: string | null; u
 function optionsOf(data: readonly CommandInteractionOption[]): Record<string, OptionValue | undefined> {
   const options: Record<string, OptionValue | undefined> = {};
   for (const option of data) {
+    // `/listen add`: the subcommand's name is an option too, for commands to read (issue 18).
+    if (option.type === ApplicationCommandOptionType.Subcommand) options[SUBCOMMAND_OPTION] = option.name;
     if (option.options?.length) Object.assign(options, optionsOf(option.options));
     if (option.type === ApplicationCommandOptionType.Attachment && option.attachment) {
       const attachment = option.attachment;

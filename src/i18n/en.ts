@@ -2,6 +2,19 @@
 // say what happened and what to do next (the seed product's troubleshooting list).
 import type { Message, MessageParams, MessageTools } from './types.js';
 
+// Issue 18: why a download failed (DOWNLOAD_FAILED's reason), in words.
+const DOWNLOAD_REASON_EN: Record<string, (p: MessageParams, t: MessageTools) => string> = {
+  'http-status': (p) => `the server answered HTTP ${String(p.status)}${Number(p.status) >= 500 ? ' (a fault on its side)' : Number(p.status) === 404 || Number(p.status) === 410 ? ' (the file is no longer there: upload it again)' : ''}`,
+  network: (p, t) => `the connection failed${p.detail ? ` (${t.text(p.detail)})` : ''}`,
+  'not-http-url': () => 'its address is not an http(s) link',
+  'no-location': () => 'it has no address',
+  'not-found': () => 'there is no file at that path',
+  'not-a-file': () => 'that path is not a regular file',
+  'read-error': (p, t) => `it could not be read${p.detail ? ` (${t.text(p.detail)})` : ''}`,
+};
+// Issue 18: Discord’s names of the channel permissions the bot asks for.
+const PERMISSION_NAMES_EN: Record<string, string> = { ViewChannel: 'View Channel', ReadMessageHistory: 'Read Message History', SendMessages: 'Send Messages' };
+
 const plural = (count: number, one: string, many: string) => (count === 1 ? one : many);
 
 function modelLabel(params: MessageParams, tools: MessageTools): string {
@@ -264,8 +277,11 @@ export const en = {
     `**${t.text(p.name)}** could not be read: ${t.text(MALFORMED_REASON[String(p.reason)] ?? p.reason)}${p.detail ? ` (${t.text(p.detail)})` : ''}. Fix the file or upload it as .txt.`,
   'error.EMPTY_FILE': (p, t) => `**${t.text(p.name)}** has no text in it. Upload a file with some lines of text.`,
   'error.EMPTY_INPUT': 'There is no text to learn from. Attach at least one file with some lines of text.',
-  'error.DOWNLOAD_FAILED': (p, t) => `**${t.text(p.name)}** could not be downloaded (${t.text(p.reason)}). Try again in a moment.`,
-  'error.DOWNLOAD_TIMEOUT': (p, t) => `Downloading **${t.text(p.name)}** took longer than ${t.seconds(Number(p.seconds))}. Try again, or upload a smaller file.`,
+  // Issue 18: what happened, with the status that came back, and how many attempts were made.
+  'error.DOWNLOAD_FAILED': (p, t) =>
+    `**${t.text(p.name)}** could not be downloaded: ${DOWNLOAD_REASON_EN[String(p.reason)]?.(p, t) ?? t.text(p.reason)}${p.attempts ? ` (${t.int(Number(p.attempts))} attempts)` : ''}. Try again in a moment.`,
+  'error.DOWNLOAD_TIMEOUT': (p, t) =>
+    `Downloading **${t.text(p.name)}** took longer than ${t.seconds(Number(p.seconds))}${p.attempts ? ` (${t.int(Number(p.attempts))} attempts)` : ''}. Try again, or upload a smaller file.`,
   'error.INVALID_MODEL_NAME': (p, t) =>
     `“${t.text(p.name)}” cannot be a model name: ${t.text(INVALID_NAME_REASON[String(p.reason)] ?? p.reason)}. Pick another name.`,
   'error.INVALID_PARAMETER': (p, t) => `${t.code(p.name)} cannot be “${t.text(p.value)}” (${t.text(p.reason)}). Check the value and try again.`,
@@ -310,7 +326,9 @@ export const en = {
   'error.GUILD_ONLY': 'This command works only in a server, not in direct messages.',
   'error.CONFIRMATION_EXPIRED': 'This question expired. Run the command again.',
   'error.NOT_YOUR_BUTTON': 'Only the person who ran the command can use these buttons. Run the command yourself.',
-  'error.UNKNOWN_COMMAND': (p, t) => `There is no command ${t.code('/' + String(p.name))}. Type \`/help\` for the list.`,
+  // On Discord there is no /help (issue 18): the slash menu lists the bot's commands.
+  'error.UNKNOWN_COMMAND': (p, t) =>
+    `There is no command ${t.code('/' + String(p.name))}. ${p.discord ? 'This server may still show an old command list: type `/` and pick the bot to see its commands.' : 'Type `/help` for the list.'}`,
   'error.BAD_COMMAND_LINE': (p, t) => {
     const specific = BAD_COMMAND_LINE[String(p.reason)];
     return specific ? specific(p, t) : `That line could not be read (${t.text(p.reason)}). Type \`/help\` for the syntax.`;
@@ -390,6 +408,95 @@ export const en = {
   'status.databaseLost': '⚠️ Database',
   'status.orphansValue': (p, t) =>
     `${t.int(Number(p.count))} ${plural(Number(p.count), 'model file', 'model files')} of this server ${Number(p.count) === 1 ? 'was' : 'were'} found without a record in the database and kept aside. The bot’s operator can bring ${Number(p.count) === 1 ? 'it' : 'them'} back with \`npm run recover\`.`,
+  // ---- issue 18: learning from channels (/train channel, cleaning) ----------------------------
+  'train.done.descriptionChannel': (p, t) =>
+    `${p.mode === 'append' ? 'Added' : 'Learned'} ${t.int(Number(p.lines))} ${plural(Number(p.lines), 'line', 'lines')} from ${t.text(p.channel)}. The model is active but not saved: press **Save**, or use \`/save\`.`,
+  'cmd.train.opt.channel.name': 'channel',
+  'cmd.train.opt.channel.description': 'Learn from a channel (and its threads), a thread or a forum’s posts instead of files',
+  'cmd.train.opt.limit.name': 'limit',
+  'cmd.train.opt.limit.description': 'With channel: the newest messages to read, 1–100,000 (default 10,000)',
+  'cmd.train.opt.since.name': 'since',
+  'cmd.train.opt.since.description': 'With channel: only messages since a date (2024-05-31) or a span (30d, 8w, 12h)',
+  'cmd.train.opt.clean.name': 'clean',
+  'cmd.train.opt.clean.description': 'Mentions, links, emoji codes, code blocks, bot commands (default: remove them)',
+  'cmd.train.choice.clean.strip': 'remove them',
+  'cmd.train.choice.clean.replace': 'replace them with plain words',
+  'cmd.train.choice.clean.off': 'keep everything',
+  'error.CHANNELS_DISABLED':
+    'Learning from channels is off for this bot. Its operator can turn it on with `LEARN_FROM_CHANNELS=true` (and the Message Content intent enabled in the Discord Developer Portal).',
+  'error.CHANNEL_UNAVAILABLE': (p, t) => `I cannot read ${t.text(p.channel)}: pick a text channel or thread of this server.`,
+  'error.CHANNEL_PERMISSION_MISSING': (p, t) =>
+    `I cannot read **#${t.text(p.channel)}**: I am missing the **${t.text(PERMISSION_NAMES_EN[String(p.permission)] ?? p.permission)}** permission there. Give it to the bot in that channel’s settings (Permissions) and try again.`,
+  'error.TRAIN_SOURCE_CONFLICT': 'Train from files or from a channel, not both at once. Append the other afterwards with `mode: add to current model`.',
+  'error.CHANNEL_EMPTY': (p, t) => `**#${t.text(p.channel)}** has no messages by people in that range. Pick another channel, or a larger \`limit\` or earlier \`since\`.`,
+  'error.INVALID_DATE': (p, t) => `${t.code(p.option)} cannot be “${t.text(p.value)}”: write a past date like \`2024-05-31\`, a date and time like \`2024-05-31T18:00\` (UTC), or a span back from now like \`30d\`, \`8w\` or \`12h\`.`,
+  // ---- issue 18: /listen, /reply, /forget, /privacy ------------------------------------------
+  'cmd.listen.name': 'listen',
+  'cmd.listen.description': 'Learn from a channel’s new messages as people talk',
+  'cmd.listen.opt.add.name': 'add',
+  'cmd.listen.opt.add.description': 'Start learning from a channel’s new messages (and its threads’)',
+  'cmd.listen.opt.remove.name': 'remove',
+  'cmd.listen.opt.remove.description': 'Stop learning from a channel (what was kept stays: see /forget)',
+  'cmd.listen.opt.list.name': 'list',
+  'cmd.listen.opt.list.description': 'Listened channels, what is kept, privacy mode and reply chance',
+  'cmd.listen.opt.channel.name': 'channel',
+  'cmd.listen.opt.channel.description': 'The channel (default: this one)',
+  'listen.added': (p, t) =>
+    `Listening to ${t.text(p.channel)}: its new messages are kept and added to this server’s model every few minutes (${p.privacy === 'opt-in' ? 'only of members who ran `/privacy join`' : 'every member’s; `/privacy mode` can make it opt-in'}).`,
+  'cmd.listen.opt.clean.name': 'clean',
+  'cmd.listen.opt.clean.description': 'What this server’s trainings do with mentions, links, emoji codes, code and commands',
+  'cmd.listen.opt.mode.name': 'mode',
+  'cmd.listen.opt.mode.description': 'The default for /train and listened messages',
+  'listen.cleanSet': (p, t) => `Mentions, links, custom emoji codes, code blocks and bot commands: **${t.text(p.mode)}**, from now on, in every training of this server (\`/train clean:\` still chooses for one training).`,
+  'listen.list.clean': 'Cleaning',
+  'listen.alreadyAdded': (p, t) => `Already listening to ${t.text(p.channel)}.`,
+  'listen.removed': (p, t) => `No longer listening to ${t.text(p.channel)}. What was kept stays in the model until \`/forget channel\`.`,
+  'listen.notListened': (p, t) => `${t.text(p.channel)} was not being listened to.`,
+  'listen.list.title': 'Listened channels',
+  'listen.list.none': 'None. Start with `/listen add`.',
+  'listen.list.collected': 'Kept messages',
+  'listen.list.collectedValue': (p, t) => `${t.int(Number(p.messages))} (${t.text(p.size)}), ${t.int(Number(p.untrained))} waiting for the next retraining`,
+  'listen.list.privacy': 'Privacy',
+  'listen.list.replies': 'Replies',
+  'listen.list.repliesValue': (p, t) => `${t.dec(Number(p.chance))}% chance in listened channels without their own; a mention of the bot is always answered.`,
+  'cmd.reply.name': 'reply',
+  'cmd.reply.description': 'How often the bot answers messages in a channel (a mention is always answered)',
+  'cmd.reply.opt.chance.name': 'chance',
+  'cmd.reply.opt.chance.description': 'Percent chance of answering a message, 0–100 (0: only mentions)',
+  'cmd.reply.opt.channel.name': 'channel',
+  'cmd.reply.opt.channel.description': 'This channel only (default: every listened channel)',
+  'reply.setChannel': (p, t) => `I will answer ${t.dec(Number(p.chance))}% of the messages in ${t.text(p.channel)}, and every mention of me.`,
+  'reply.setServer': (p, t) => `I will answer ${t.dec(Number(p.chance))}% of the messages in the listened channels (${t.int(Number(p.listened))} now) that have no chance of their own, and every mention of me.`,
+  'cmd.forget.name': 'forget',
+  'cmd.forget.description': 'Remove kept messages; the next retraining leaves them out',
+  'cmd.forget.opt.me.name': 'me',
+  'cmd.forget.opt.me.description': 'Remove every message of yours the bot kept in this server',
+  'cmd.forget.opt.channel.name': 'channel',
+  'cmd.forget.opt.channel.description': 'Remove every kept message of a channel (Manage Server)',
+  'cmd.forget.opt.target.name': 'channel',
+  'cmd.forget.opt.target.description': 'The channel',
+  'forget.me': (p, t) => `Done: ${t.int(Number(p.count))} of your ${plural(Number(p.count), 'message was', 'messages were')} removed. The next retraining leaves ${plural(Number(p.count), 'it', 'them')} out of the model.`,
+  'forget.channel.confirmTitle': 'Forget a channel?',
+  'forget.channel.confirmBody': (p, t) => `Every kept message of ${t.text(p.channel)} is removed, and the next retraining rebuilds the model without them. This cannot be undone. This question expires in 60 seconds.`,
+  'forget.channel.confirm': 'Forget',
+  'forget.channel.cancelled': 'Nothing was removed.',
+  'forget.channel.done': (p, t) => `${t.int(Number(p.count))} kept ${plural(Number(p.count), 'message', 'messages')} of ${t.text(p.channel)} removed. The next retraining leaves them out.`,
+  'cmd.privacy.name': 'privacy',
+  'cmd.privacy.description': 'Whose messages listened channels keep',
+  'cmd.privacy.opt.mode.name': 'mode',
+  'cmd.privacy.opt.mode.description': 'Keep every member’s messages, or only of those who join (Manage Server)',
+  'cmd.privacy.opt.value.name': 'value',
+  'cmd.privacy.opt.value.description': 'open or opt-in',
+  'cmd.privacy.opt.join.name': 'join',
+  'cmd.privacy.opt.join.description': 'Let the bot learn from your messages (needed in opt-in mode)',
+  'cmd.privacy.opt.leave.name': 'leave',
+  'cmd.privacy.opt.leave.description': 'Stop the bot learning from your messages, and forget those it kept',
+  'privacy.mode.open': 'open: every member’s messages in listened channels',
+  'privacy.mode.optIn': 'opt-in: only messages of members who ran /privacy join',
+  'privacy.setOpen': 'Privacy mode: **open**. Listened channels keep every member’s messages; anyone can `/privacy leave` or `/forget me`.',
+  'privacy.setOptIn': 'Privacy mode: **opt-in**. Listened channels keep only the messages of members who ran `/privacy join`.',
+  'privacy.joined': (p) => `You joined: the bot learns from your messages in listened channels${p.mode === 'open' ? ' (this server is in open mode, so it already did)' : ''}. \`/privacy leave\` undoes it.`,
+  'privacy.left': (p, t) => `You left: your messages are no longer kept, and ${t.int(Number(p.count))} kept ${plural(Number(p.count), 'message was', 'messages were')} removed. The next retraining leaves them out.`,
 } satisfies Record<string, Message>;
 
 export type MessageKey = keyof typeof en;

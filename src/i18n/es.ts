@@ -3,6 +3,19 @@
 import type { MessageKey } from './en.js';
 import type { Message, MessageParams, MessageTools } from './types.js';
 
+// Issue 18: por qué falló una descarga (el motivo de DOWNLOAD_FAILED), en palabras.
+const DOWNLOAD_REASON_ES: Record<string, (p: MessageParams, t: MessageTools) => string> = {
+  'http-status': (p) => `el servidor respondió HTTP ${String(p.status)}${Number(p.status) >= 500 ? ' (un fallo suyo)' : Number(p.status) === 404 || Number(p.status) === 410 ? ' (el archivo ya no está: súbelo de nuevo)' : ''}`,
+  network: (p, t) => `falló la conexión${p.detail ? ` (${t.text(p.detail)})` : ''}`,
+  'not-http-url': () => 'su dirección no es un enlace http(s)',
+  'no-location': () => 'no tiene dirección',
+  'not-found': () => 'no hay ningún archivo en esa ruta',
+  'not-a-file': () => 'esa ruta no es un archivo normal',
+  'read-error': (p, t) => `no se ha podido leer${p.detail ? ` (${t.text(p.detail)})` : ''}`,
+};
+// Issue 18: Discord’s names of the channel permissions the bot asks for.
+const PERMISSION_NAMES_ES: Record<string, string> = { ViewChannel: 'Ver canal', ReadMessageHistory: 'Leer el historial de mensajes', SendMessages: 'Enviar mensajes' };
+
 const plural = (count: number, one: string, many: string) => (count === 1 ? one : many);
 
 function asList(value: unknown): unknown[] {
@@ -266,8 +279,10 @@ export const es: Record<MessageKey, Message> = {
     `No se ha podido leer **${t.text(p.name)}**: ${t.text(MALFORMED_REASON[String(p.reason)] ?? p.reason)}${p.detail ? ` (${t.text(p.detail)})` : ''}. Corrige el archivo o súbelo como .txt.`,
   'error.EMPTY_FILE': (p, t) => `**${t.text(p.name)}** no contiene texto. Sube un archivo con algunas líneas de texto.`,
   'error.EMPTY_INPUT': 'No hay texto del que aprender. Adjunta al menos un archivo con algunas líneas de texto.',
-  'error.DOWNLOAD_FAILED': (p, t) => `No se ha podido descargar **${t.text(p.name)}** (${t.text(p.reason)}). Inténtalo de nuevo en un momento.`,
-  'error.DOWNLOAD_TIMEOUT': (p, t) => `Descargar **${t.text(p.name)}** ha tardado más de ${t.seconds(Number(p.seconds))}. Inténtalo de nuevo o sube un archivo más pequeño.`,
+  'error.DOWNLOAD_FAILED': (p, t) =>
+    `No se ha podido descargar **${t.text(p.name)}**: ${DOWNLOAD_REASON_ES[String(p.reason)]?.(p, t) ?? t.text(p.reason)}${p.attempts ? ` (${t.int(Number(p.attempts))} intentos)` : ''}. Inténtalo de nuevo en un momento.`,
+  'error.DOWNLOAD_TIMEOUT': (p, t) =>
+    `Descargar **${t.text(p.name)}** ha tardado más de ${t.seconds(Number(p.seconds))}${p.attempts ? ` (${t.int(Number(p.attempts))} intentos)` : ''}. Inténtalo de nuevo o sube un archivo más pequeño.`,
   'error.INVALID_MODEL_NAME': (p, t) =>
     `«${t.text(p.name)}» no puede ser el nombre de un modelo: ${t.text(INVALID_NAME_REASON[String(p.reason)] ?? p.reason)}. Elige otro nombre.`,
   'error.INVALID_PARAMETER': (p, t) => `${t.code(p.name)} no puede valer «${t.text(p.value)}» (${t.text(p.reason)}). Revisa el valor e inténtalo de nuevo.`,
@@ -312,7 +327,8 @@ export const es: Record<MessageKey, Message> = {
   'error.GUILD_ONLY': 'Este comando solo funciona en un servidor, no en mensajes directos.',
   'error.CONFIRMATION_EXPIRED': 'Esta pregunta ha caducado. Vuelve a usar el comando.',
   'error.NOT_YOUR_BUTTON': 'Solo quien usó el comando puede pulsar estos botones. Usa el comando tú mismo.',
-  'error.UNKNOWN_COMMAND': (p, t) => `No existe el comando ${t.code('/' + String(p.name))}. Escribe \`/help\` para ver la lista.`,
+  'error.UNKNOWN_COMMAND': (p, t) =>
+    `No existe el comando ${t.code('/' + String(p.name))}. ${p.discord ? 'Puede que este servidor aún muestre una lista antigua: escribe `/` y elige el bot para ver sus comandos.' : 'Escribe `/help` para ver la lista.'}`,
   'error.BAD_COMMAND_LINE': (p, t) => {
     const specific = BAD_COMMAND_LINE[String(p.reason)];
     return specific ? specific(p, t) : `No se ha podido leer esa línea (${t.text(p.reason)}). Escribe \`/help\` para ver la sintaxis.`;
@@ -391,4 +407,93 @@ export const es: Record<MessageKey, Message> = {
   'status.databaseLost': '⚠️ Base de datos',
   'status.orphansValue': (p, t) =>
     `${Number(p.count) === 1 ? 'Se encontró' : 'Se encontraron'} ${t.int(Number(p.count))} ${plural(Number(p.count), 'archivo de modelo', 'archivos de modelos')} de este servidor sin registro en la base de datos y se ${Number(p.count) === 1 ? 'ha' : 'han'} apartado. Quien administra el bot puede ${Number(p.count) === 1 ? 'recuperarlo' : 'recuperarlos'} con \`npm run recover\`.`,
+  // ---- issue 18: aprender de los canales (/entrenar canal, limpieza) ---------------------------
+  'train.done.descriptionChannel': (p, t) =>
+    `${p.mode === 'append' ? 'Añadidas' : 'Aprendidas'} ${t.int(Number(p.lines))} ${Number(p.lines) === 1 ? 'línea' : 'líneas'} de ${t.text(p.channel)}. El modelo está activo pero sin guardar: pulsa **Guardar** o usa \`/guardar\`.`,
+  'cmd.train.opt.channel.name': 'canal',
+  'cmd.train.opt.channel.description': 'Aprender de un canal (y sus hilos), un hilo o las publicaciones de un foro, no de archivos',
+  'cmd.train.opt.limit.name': 'limite',
+  'cmd.train.opt.limit.description': 'Con canal: los mensajes más recientes que leer, 1–100.000 (por defecto 10.000)',
+  'cmd.train.opt.since.name': 'desde',
+  'cmd.train.opt.since.description': 'Con canal: solo mensajes desde una fecha (2024-05-31) o un lapso (30d, 8w, 12h)',
+  'cmd.train.opt.clean.name': 'limpiar',
+  'cmd.train.opt.clean.description': 'Menciones, enlaces, emojis propios, bloques de código, comandos (por defecto: quitarlos)',
+  'cmd.train.choice.clean.strip': 'quitarlos',
+  'cmd.train.choice.clean.replace': 'cambiarlos por palabras sencillas',
+  'cmd.train.choice.clean.off': 'dejarlo todo',
+  'error.CHANNELS_DISABLED':
+    'Aprender de los canales está desactivado en este bot. Su operador puede activarlo con `LEARN_FROM_CHANNELS=true` (y el intent Message Content activado en el Developer Portal de Discord).',
+  'error.CHANNEL_UNAVAILABLE': (p, t) => `No puedo leer ${t.text(p.channel)}: elige un canal de texto o un hilo de este servidor.`,
+  'error.CHANNEL_PERMISSION_MISSING': (p, t) =>
+    `No puedo leer **#${t.text(p.channel)}**: me falta el permiso **${t.text(PERMISSION_NAMES_ES[String(p.permission)] ?? p.permission)}** allí. Dáselo al bot en los ajustes de ese canal (Permisos) y vuelve a intentarlo.`,
+  'error.TRAIN_SOURCE_CONFLICT': 'Entrena con archivos o con un canal, no con ambos a la vez. Añade lo otro después con `modo: ampliar el modelo actual`.',
+  'error.CHANNEL_EMPTY': (p, t) => `**#${t.text(p.channel)}** no tiene mensajes de personas en ese intervalo. Elige otro canal, un \`limite\` mayor o un \`desde\` anterior.`,
+  'error.INVALID_DATE': (p, t) => `${t.code(p.option)} no puede valer «${t.text(p.value)}»: escribe una fecha pasada como \`2024-05-31\`, una fecha y hora como \`2024-05-31T18:00\` (UTC), o un lapso hacia atrás como \`30d\`, \`8w\` o \`12h\`.`,
+  // ---- issue 18: /escuchar, /responder, /olvidar, /privacidad ---------------------------------
+  'cmd.listen.name': 'escuchar',
+  'cmd.listen.description': 'Aprender de los mensajes nuevos de un canal mientras la gente habla',
+  'cmd.listen.opt.add.name': 'agregar',
+  'cmd.listen.opt.add.description': 'Empezar a aprender de los mensajes nuevos de un canal (y de sus hilos)',
+  'cmd.listen.opt.remove.name': 'quitar',
+  'cmd.listen.opt.remove.description': 'Dejar de aprender de un canal (lo guardado se queda: ver /olvidar)',
+  'cmd.listen.opt.list.name': 'lista',
+  'cmd.listen.opt.list.description': 'Canales escuchados, lo guardado, modo de privacidad y probabilidad de respuesta',
+  'cmd.listen.opt.channel.name': 'canal',
+  'cmd.listen.opt.channel.description': 'El canal (por defecto: este)',
+  'listen.added': (p, t) =>
+    `Escuchando ${t.text(p.channel)}: sus mensajes nuevos se guardan y se añaden al modelo de este servidor cada pocos minutos (${p.privacy === 'opt-in' ? 'solo los de miembros que usaron `/privacidad unirme`' : 'los de todos; `/privacidad modo` puede hacerlo voluntario'}).`,
+  'cmd.listen.opt.clean.name': 'limpiar',
+  'cmd.listen.opt.clean.description': 'Qué hacen los entrenamientos de este servidor con menciones, enlaces, emojis, código y comandos',
+  'cmd.listen.opt.mode.name': 'modo',
+  'cmd.listen.opt.mode.description': 'Lo predeterminado para /entrenar y los mensajes escuchados',
+  'listen.cleanSet': (p, t) => `Menciones, enlaces, emojis propios, bloques de código y comandos de bots: **${t.text(p.mode)}**, desde ahora, en cada entrenamiento de este servidor (\`/entrenar limpiar:\` sigue eligiendo para uno).`,
+  'listen.list.clean': 'Limpieza',
+  'listen.alreadyAdded': (p, t) => `Ya escuchaba ${t.text(p.channel)}.`,
+  'listen.removed': (p, t) => `Ya no escucho ${t.text(p.channel)}. Lo guardado sigue en el modelo hasta \`/olvidar canal\`.`,
+  'listen.notListened': (p, t) => `${t.text(p.channel)} no se estaba escuchando.`,
+  'listen.list.title': 'Canales escuchados',
+  'listen.list.none': 'Ninguno. Empieza con `/escuchar agregar`.',
+  'listen.list.collected': 'Mensajes guardados',
+  'listen.list.collectedValue': (p, t) => `${t.int(Number(p.messages))} (${t.text(p.size)}), ${t.int(Number(p.untrained))} a la espera del próximo reentrenamiento`,
+  'listen.list.privacy': 'Privacidad',
+  'listen.list.replies': 'Respuestas',
+  'listen.list.repliesValue': (p, t) => `${t.dec(Number(p.chance))} % de probabilidad en los canales escuchados sin una propia; una mención del bot siempre tiene respuesta.`,
+  'cmd.reply.name': 'responder',
+  'cmd.reply.description': 'Con qué frecuencia responde el bot en un canal (una mención siempre tiene respuesta)',
+  'cmd.reply.opt.chance.name': 'probabilidad',
+  'cmd.reply.opt.chance.description': 'Porcentaje de mensajes a los que responder, 0–100 (0: solo menciones)',
+  'cmd.reply.opt.channel.name': 'canal',
+  'cmd.reply.opt.channel.description': 'Solo este canal (por defecto: todos los canales escuchados)',
+  'reply.setChannel': (p, t) => `Responderé al ${t.dec(Number(p.chance))} % de los mensajes de ${t.text(p.channel)}, y a cada mención.`,
+  'reply.setServer': (p, t) => `Responderé al ${t.dec(Number(p.chance))} % de los mensajes de los canales escuchados (${t.int(Number(p.listened))} ahora) sin probabilidad propia, y a cada mención.`,
+  'cmd.forget.name': 'olvidar',
+  'cmd.forget.description': 'Borrar mensajes guardados; el próximo reentrenamiento los deja fuera',
+  'cmd.forget.opt.me.name': 'yo',
+  'cmd.forget.opt.me.description': 'Borrar todos tus mensajes que el bot guardó en este servidor',
+  'cmd.forget.opt.channel.name': 'canal',
+  'cmd.forget.opt.channel.description': 'Borrar todos los mensajes guardados de un canal (Gestionar servidor)',
+  'cmd.forget.opt.target.name': 'canal',
+  'cmd.forget.opt.target.description': 'El canal',
+  'forget.me': (p, t) => `Hecho: ${Number(p.count) === 1 ? 'se ha borrado 1 mensaje tuyo' : `se han borrado ${t.int(Number(p.count))} mensajes tuyos`}. El próximo reentrenamiento los deja fuera del modelo.`,
+  'forget.channel.confirmTitle': '¿Olvidar un canal?',
+  'forget.channel.confirmBody': (p, t) => `Se borran todos los mensajes guardados de ${t.text(p.channel)} y el próximo reentrenamiento reconstruye el modelo sin ellos. No se puede deshacer. Esta pregunta caduca en 60 segundos.`,
+  'forget.channel.confirm': 'Olvidar',
+  'forget.channel.cancelled': 'No se ha borrado nada.',
+  'forget.channel.done': (p, t) => `Borrados ${t.int(Number(p.count))} mensajes guardados de ${t.text(p.channel)}. El próximo reentrenamiento los deja fuera.`,
+  'cmd.privacy.name': 'privacidad',
+  'cmd.privacy.description': 'De quién guardan mensajes los canales escuchados',
+  'cmd.privacy.opt.mode.name': 'modo',
+  'cmd.privacy.opt.mode.description': 'Guardar los mensajes de todos o solo de quien se una (Gestionar servidor)',
+  'cmd.privacy.opt.value.name': 'valor',
+  'cmd.privacy.opt.value.description': 'abierto o voluntario',
+  'cmd.privacy.opt.join.name': 'unirme',
+  'cmd.privacy.opt.join.description': 'Dejar que el bot aprenda de tus mensajes (necesario en modo voluntario)',
+  'cmd.privacy.opt.leave.name': 'salir',
+  'cmd.privacy.opt.leave.description': 'Que el bot deje de aprender de tus mensajes y olvide los guardados',
+  'privacy.mode.open': 'abierto: los mensajes de todos en los canales escuchados',
+  'privacy.mode.optIn': 'voluntario: solo los de miembros que usaron /privacidad unirme',
+  'privacy.setOpen': 'Modo de privacidad: **abierto**. Los canales escuchados guardan los mensajes de todos; cualquiera puede usar `/privacidad salir` u `/olvidar yo`.',
+  'privacy.setOptIn': 'Modo de privacidad: **voluntario**. Los canales escuchados solo guardan los mensajes de quienes usaron `/privacidad unirme`.',
+  'privacy.joined': (p) => `Te has unido: el bot aprende de tus mensajes en los canales escuchados${p.mode === 'open' ? ' (este servidor está en modo abierto, así que ya lo hacía)' : ''}. \`/privacidad salir\` lo deshace.`,
+  'privacy.left': (p, t) => `Has salido: tus mensajes ya no se guardan y se han borrado ${t.int(Number(p.count))} mensajes guardados. El próximo reentrenamiento los deja fuera.`,
 };

@@ -1,22 +1,25 @@
 // Decoded text → training lines: the format-specific extraction, then one rule for every format
 // (split on any line break, trim, drop empty lines) so that a message means the same thing
 // whichever file it came from.
+import { cleanText, type CleanMode } from './clean.js';
 import { extractCsvMessages } from './csv.js';
 import { extractJsonMessages } from './json.js';
 import { stripMarkdown } from './markdown.js';
 import type { TextFormat } from './types.js';
 
-export function extractLines(name: string, text: string, format: TextFormat): string[] {
+/** `clean` (see clean.ts) applies to each message of a CSV or JSON export, else to the whole text. */
+export function extractLines(name: string, text: string, format: TextFormat, clean: CleanMode = 'off'): string[] {
+  const cleaned = (message: string) => splitLines(cleanText(message, clean));
   switch (format) {
     case 'txt':
     case 'log':
-      return splitLines(text);
+      return cleaned(text);
     case 'md':
-      return splitLines(stripMarkdown(text));
+      return splitLines(stripMarkdown(cleanText(text, clean)));
     case 'csv':
-      return extractCsvMessages(name, text).flatMap(splitLines);
+      return extractCsvMessages(name, text).flatMap(cleaned);
     case 'json':
-      return extractJsonMessages(name, text).flatMap(splitLines);
+      return extractJsonMessages(name, text).flatMap(cleaned);
   }
 }
 

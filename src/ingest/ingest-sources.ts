@@ -51,29 +51,42 @@ export async function readSources(sources: TrainingSource[], limits: IngestLimit
   const files: SourceBytes[] = [];
   let bytesBefore = 0;
   let reported = 0;
-  const report = (bytesOfCurrent: number) => {
-    if (!onProgress) return;
-    const done = bytesBefore + bytesOfCurrent;
-    // Without declared sizes (local files from old clients), count whole files instead.
-    const fraction = declaredTotal > 0 ? Math.min(1, done / Math.max(declaredTotal, done)) : files.length / sources.length;
+  const reportFraction = (fraction: number) => {
     // Per chunk would be thousands of calls for a large file; whole percents are plenty.
-    if (fraction - reported >= 0.01) {
+    if (onProgress && fraction - reported >= 0.01) {
       reported = fraction;
       onProgress(fraction);
     }
   };
+  const report = (bytesOfCurrent: number) => {
+    if (!onProgress) return;
+    const done = bytesBefore + bytesOfCurrent;
+    // Without declared sizes (local files from old clients), count whole files instead.
+    reportFraction(declaredTotal > 0 ? Math.min(1, done / Math.max(declaredTotal, done)) : files.length / sources.length);
+  };
 
   for (const source of sources) {
     const format = formatOf(source);
-    const bytes = await readSourceBytes(source, {
-      cap: capFor(source.name, limits, bytesBefore),
-      timeoutMs: limits.downloadTimeoutMs,
-      signal,
-      fetchImpl,
-      onBytes: report,
-    });
+    const cap = capFor(source.name, limits, bytesBefore);
+    const bytes = source.produce
+      ? await source.produce({
+          signal,
+          maxBytes: cap.limit,
+          tooLarge: cap.refuse,
+          // A produced source has no declared size: its own fraction stands for its share.
+          onFraction: (fraction) => reportFraction((files.length + Math.min(1, Math.max(0, fraction))) / sources.length),
+        })
+      : await readSourceBytes(source, {
+          cap,
+          timeoutMs: limits.downloadTimeoutMs,
+          signal,
+          fetchImpl,
+          onBytes: report,
+          retryDelaysMs: options.retryDelaysMs,
+        });
     signal?.throwIfAborted();
-    files.push({ name: source.name, format, bytes });
+    if (bytes.byteLength > cap.limit) throw cap.refuse(bytes.byteLength);
+    files.push({ name: source.name, format, bytes, ...(source.clean ? { clean: source.clean } : {}) });
     bytesBefore += bytes.byteLength;
     report(0);
   }
@@ -90,6 +103,7 @@ function formatOf(source: TrainingSource): TextFormat {
 }
 
 function checkLocation(source: TrainingSource): void {
+  if (source.produce !== undefined) return;
   if (source.url !== undefined) {
     let protocol: string;
     try {

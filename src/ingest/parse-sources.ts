@@ -17,7 +17,7 @@ export function parseSources(files: readonly SourceBytes[]): IngestResult {
   for (const file of files) {
     const { text, encoding } = decodeText(file.name, file.bytes);
     if (!/\S/.test(text)) throw new UserError('EMPTY_FILE', { name: file.name });
-    const fileLines = extractLines(file.name, text, file.format);
+    const fileLines = extractLines(file.name, text, file.format, file.clean);
     if (fileLines.length === 0) throw new UserError('EMPTY_FILE', { name: file.name });
     parsed.push({ name: file.name, bytes: file.bytes.byteLength, format: file.format, encoding, lines: fileLines });
     // Not lines.push(...fileLines): spreading millions of arguments overflows the stack.

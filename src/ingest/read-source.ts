@@ -18,6 +18,8 @@ export interface ReadContext {
   fetchImpl: typeof fetch;
   /** Bytes of this source read so far. */
   onBytes: (bytesRead: number) => void;
+  /** Pauses before retrying a transient failure (default DEFAULT_RETRY_DELAYS_MS; [] never retries). */
+  retryDelaysMs?: readonly number[];
 }
 
 /** Reads are split so progress moves and a cancellation is noticed within a few milliseconds. */
@@ -27,9 +29,52 @@ export function downloadFailed(name: string, reason: DownloadFailure, extra: { s
   return new UserError('DOWNLOAD_FAILED', { name, reason, ...extra });
 }
 
+/** Waits before the second and third attempt of a download that failed transiently. */
+export const DEFAULT_RETRY_DELAYS_MS: readonly number[] = [250, 1_000];
+
+/**
+ * A 5xx (or 408, 429) answer or a timeout may not happen again: such downloads are retried after
+ * each of `retryDelaysMs`; the last failure is reported with the number of attempts. Anything else
+ * (404, a refused connection, too large) fails at once.
+ */
+function isTransient(error: unknown): boolean {
+  if (!(error instanceof UserError)) return false;
+  if (error.code === 'DOWNLOAD_TIMEOUT') return true;
+  const status = Number(error.params.status);
+  return error.code === 'DOWNLOAD_FAILED' && error.params.reason === 'http-status' && (status >= 500 || status === 408 || status === 429);
+}
+
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
 export async function readSourceBytes(source: { name: string; url?: string; path?: string }, context: ReadContext): Promise<Uint8Array> {
   context.signal?.throwIfAborted();
-  if (source.url !== undefined) return download(source.name, source.url, context);
+  if (source.url !== undefined) {
+    const delays = context.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return await download(source.name, source.url, context);
+      } catch (error) {
+        if (!isTransient(error)) throw error;
+        if (attempt >= delays.length) {
+          const failure = error as UserError;
+          throw new UserError(failure.code, { ...failure.params, attempts: attempt + 1 });
+        }
+        await pause(delays[attempt], context.signal);
+      }
+    }
+  }
   if (source.path !== undefined) return readLocalFile(source.name, source.path, context);
   throw downloadFailed(source.name, 'no-location');
 }

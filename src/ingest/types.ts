@@ -1,4 +1,5 @@
 // Shapes shared by the ingestion stages. The manager imports these through ./index.js.
+import type { CleanMode } from './clean.js';
 
 export interface IngestLimits {
   /** Files per training request. */
@@ -30,6 +31,8 @@ export interface SourceBytes {
   format: TextFormat;
   /** The raw bytes read. */
   bytes: Uint8Array;
+  /** What clean.ts removes or replaces in this source's text (default 'off'). */
+  clean?: CleanMode;
 }
 
 export interface ReadResult {
@@ -54,6 +57,8 @@ export interface IngestOptions {
   fetchImpl?: typeof fetch;
   /** 0–1 over the bytes of all sources (declared sizes until the real ones are known). */
   onProgress?: (fraction: number) => void;
+  /** Pauses before retrying a download that failed transiently (5xx, timeout); default 250 ms, 1 s. */
+  retryDelaysMs?: readonly number[];
 }
 
 /**

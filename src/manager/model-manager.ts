@@ -281,7 +281,7 @@ export class ModelManager implements ModelManagerApi {
         throw new UserError('JOBS_BUSY', { retryAfterSeconds: this.retryAfterSeconds() });
       }
 
-      const fromUrl = sources.some((source) => source.url !== undefined);
+      const fromUrl = sources.some((source) => source.url !== undefined || source.produce !== undefined);
       const job: RunningJob = {
         id: jobId,
         guildId,
@@ -339,7 +339,7 @@ export class ModelManager implements ModelManagerApi {
           }),
         ),
       );
-      const fromUrl = sources.some((source) => source.url !== undefined);
+      const fromUrl = sources.some((source) => source.url !== undefined || source.produce !== undefined);
       if (ticket.queued) {
         this.report(job, 'queued', 0);
         await ticket.started(signal);

@@ -2,6 +2,7 @@
 // never copied: the uploaded files go in as the raw bytes the manager read (the worker decodes
 // and parses them: on the main thread that took ~100 ms for a 5.5 MB upload), the model comes
 // back as its encoded `.ulm` bytes.
+import type { CleanMode } from '../ingest/clean.js';
 import type { ErrorCode, ErrorParams } from '../errors.js';
 import type { TextEncoding, TextFormat } from '../ingest/index.js';
 import type { TransferableModel } from '../lm/index.js';
@@ -13,6 +14,7 @@ export interface TrainingFile {
   format: TextFormat;
   /** Transferred to the worker (detached here once posted). */
   bytes: Uint8Array;
+  clean?: CleanMode;
 }
 
 /** What the manager reports per file (TrainOutcome.sources), counted by the worker's parse. */

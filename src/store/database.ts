@@ -101,6 +101,46 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (guild_id, filename)
   );
   `,
+  // Learning from channels (issue 18, learning-store.ts): per-server settings, per-channel
+  // listening and reply chance, the members who opted in, and the collected messages (id,
+  // channel, author, text: what honouring an edit, a delete or a /forget needs, and no more).
+  `
+  CREATE TABLE learning_settings (
+    guild_id     TEXT PRIMARY KEY,
+    privacy_mode TEXT NOT NULL DEFAULT 'open' CHECK (privacy_mode IN ('open', 'opt-in')),
+    reply_chance REAL NOT NULL DEFAULT 0 CHECK (reply_chance >= 0 AND reply_chance <= 100),
+    clean_mode   TEXT NOT NULL DEFAULT 'strip' CHECK (clean_mode IN ('strip', 'replace', 'off')),
+    dirty        INTEGER NOT NULL DEFAULT 0 CHECK (dirty IN (0, 1)),
+    last_batch_at INTEGER
+  );
+
+  CREATE TABLE learning_channels (
+    guild_id     TEXT NOT NULL,
+    channel_id   TEXT NOT NULL,
+    listening    INTEGER NOT NULL DEFAULT 0 CHECK (listening IN (0, 1)),
+    reply_chance REAL CHECK (reply_chance IS NULL OR (reply_chance >= 0 AND reply_chance <= 100)),
+    PRIMARY KEY (guild_id, channel_id)
+  );
+
+  CREATE TABLE learning_members (
+    guild_id TEXT NOT NULL,
+    user_id  TEXT NOT NULL,
+    PRIMARY KEY (guild_id, user_id)
+  );
+
+  CREATE TABLE collected_messages (
+    guild_id   TEXT    NOT NULL,
+    message_id TEXT    NOT NULL,
+    channel_id TEXT    NOT NULL,
+    author_id  TEXT    NOT NULL,
+    content    TEXT    NOT NULL,
+    created_at INTEGER NOT NULL,
+    trained    INTEGER NOT NULL DEFAULT 0 CHECK (trained IN (0, 1)),
+    PRIMARY KEY (guild_id, message_id)
+  );
+  CREATE INDEX collected_by_age ON collected_messages (guild_id, created_at);
+  CREATE INDEX collected_by_author ON collected_messages (guild_id, author_id);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

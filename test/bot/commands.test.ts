@@ -445,12 +445,12 @@ describe('every message', () => {
 
   test('commands are registered globally with en-US, es-ES and es-419 names, guild-only, Manage Server where it matters', () => {
     const commands = t.server.commands();
-    expect(commands.map((command) => command.name).sort()).toEqual(['compare', 'delete', 'export', 'generate', 'import', 'load', 'models', 'save', 'status', 'train']);
+    expect(commands.map((command) => command.name).sort()).toEqual(['compare', 'delete', 'export', 'forget', 'generate', 'import', 'listen', 'load', 'models', 'privacy', 'reply', 'save', 'status', 'train']);
     for (const command of commands) {
       const json = command as unknown as { name_localizations: Record<string, string>; contexts: number[]; default_member_permissions: string | null; name: string };
       expect(Object.keys(json.name_localizations)).toEqual(expect.arrayContaining(['en-US', 'es-ES', 'es-419']));
       expect(json.contexts).toEqual([0]);
-      const managed = ['train', 'save', 'load', 'delete', 'export', 'import'].includes(json.name);
+      const managed = ['train', 'save', 'load', 'delete', 'export', 'import', 'listen', 'reply'].includes(json.name);
       expect(json.default_member_permissions).toBe(managed ? '32' : null);
     }
   });

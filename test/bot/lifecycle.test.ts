@@ -42,7 +42,7 @@ describe('registration', () => {
     const guildId = discord.guilds[0].id;
     await bot({ server: discord, dir: first.dir, env: { DEV_GUILD_ID: guildId } });
     expect(registrations(discord)).toHaveLength(2);
-    expect(discord.commands(guildId).map((command) => command.name).sort()).toEqual(['compare', 'delete', 'export', 'generate', 'import', 'load', 'models', 'save', 'status', 'train']);
+    expect(discord.commands(guildId).map((command) => command.name).sort()).toEqual(['compare', 'delete', 'export', 'forget', 'generate', 'import', 'listen', 'load', 'models', 'privacy', 'reply', 'save', 'status', 'train']);
   });
 });
 

@@ -46,7 +46,7 @@ describe('npm start', () => {
   test('with a token it runs the bot, answers commands, and stops cleanly on SIGTERM', async () => {
     const server = await discord();
     const bot = run('src/main.ts', { DISCORD_TOKEN: server.token, DISCORD_API_URL: server.apiBase });
-    await server.waitFor((s) => s.commands().length === 10, { timeoutMs: 30_000 });
+    await server.waitFor((s) => s.commands().length === 14, { timeoutMs: 30_000 });
     const status = server.invoke({ commandName: 'status' });
     await status.settled();
     expect(visibleText(status.original)).toContain('Active model');
@@ -72,7 +72,7 @@ describe('npm run start:sharded', () => {
   test('runs one process per shard; both answer; SIGTERM stops them all', async () => {
     const server = await discord({ guilds: 4, shardsRecommended: 2 });
     const sharded = run('src/discord/sharded.ts', { DISCORD_TOKEN: server.token, DISCORD_API_URL: server.apiBase, SHARDS: 'auto' });
-    await server.waitFor((s) => s.shardStatus().filter((shard) => shard.connected).length === 2 && s.commands().length === 10, { timeoutMs: 60_000 });
+    await server.waitFor((s) => s.shardStatus().filter((shard) => shard.connected).length === 2 && s.commands().length === 14, { timeoutMs: 60_000 });
     for (const shard of [0, 1]) {
       const handle = server.invoke({ guildId: server.guildsOnShard(shard, 2)[0].id, commandName: 'status' });
       await handle.settled();

@@ -245,11 +245,11 @@ describe('Cooldowns', () => {
 describe('command registry', () => {
   test('loads the seven commands, guild-only, with the documented defaults and a stable hash', async () => {
     const registry = await loadCommands();
-    expect(registry.names.sort()).toEqual(['compare', 'delete', 'export', 'generate', 'import', 'load', 'models', 'save', 'status', 'train']);
+    expect(registry.names.sort()).toEqual(['compare', 'delete', 'export', 'forget', 'generate', 'import', 'listen', 'load', 'models', 'privacy', 'reply', 'save', 'status', 'train']);
     const definitions = registry.definitions() as { name: string; contexts: number[]; default_member_permissions: string | null; options?: { name: string; required?: boolean; autocomplete?: boolean }[] }[];
     for (const definition of definitions) expect(definition.contexts).toEqual([0]);
     const byName = Object.fromEntries(definitions.map((definition) => [definition.name, definition]));
-    expect(byName.train.options?.map((option) => option.name)).toEqual(['file1', 'file2', 'file3', 'file4', 'file5', 'max_pattern_length', 'min_frequency', 'max_patterns', 'mode', 'validation']);
+    expect(byName.train.options?.map((option) => option.name)).toEqual(['file1', 'file2', 'file3', 'file4', 'file5', 'max_pattern_length', 'min_frequency', 'max_patterns', 'mode', 'validation', 'channel', 'limit', 'since', 'clean']);
     expect(byName.load.options?.[0]).toMatchObject({ name: 'name', required: true, autocomplete: true });
     expect(byName.generate.default_member_permissions ?? null).toBeNull();
     expect(byName.delete.default_member_permissions).toBe('32');

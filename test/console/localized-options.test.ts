@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as train from '../../commands/train.js';
 import * as generate from '../../commands/generate.js';
+import * as load from '../../commands/load.js';
 import type { CommandModule } from '../../src/commands/context.js';
 import { toConsoleCommand } from '../../src/console/command-definitions.js';
 import { looksLikeOptionName, parseCommandLine } from '../../src/console/command-line.js';
@@ -14,7 +15,7 @@ import { UserError } from '../../src/errors.js';
 import { describeError } from '../../src/i18n/index.js';
 import { drive } from './harness.js';
 
-const commands = [toConsoleCommand(train as unknown as CommandModule), toConsoleCommand(generate as unknown as CommandModule)];
+const commands = [toConsoleCommand(train as unknown as CommandModule), toConsoleCommand(generate as unknown as CommandModule), toConsoleCommand(load as unknown as CommandModule)];
 
 function failure(line: string, locale: 'en' | 'es'): { params: Record<string, unknown>; text: string } {
   try {
@@ -51,10 +52,11 @@ describe('unknown options inside an unquoted value', () => {
 
 describe('option names in the user language', () => {
   it('a missing, out-of-range or repeated option is named in Spanish for a Spanish user', () => {
-    expect(failure('/entrenar longitud_patron:3', 'es').params).toMatchObject({ reason: 'missing-option', command: 'entrenar', options: ['archivo1'] });
+    // /train needs no file since issue 18 (a channel is the other source): /load's name is required.
+    expect(failure('/cargar version:2', 'es').params).toMatchObject({ reason: 'missing-option', command: 'cargar', options: ['nombre'] });
     expect(failure('/train file1:a.md max_pattern_length:9', 'es').params).toMatchObject({ reason: 'too-large', option: 'longitud_patron' });
     expect(failure('/generar inicio:a prompt:b', 'es').params).toMatchObject({ reason: 'duplicate-option', option: 'inicio' });
-    expect(failure('/entrenar longitud_patron:3', 'en').params).toMatchObject({ command: 'train', options: ['file1'] });
+    expect(failure('/cargar version:2', 'en').params).toMatchObject({ command: 'load', options: ['name'] });
   });
 
   describe('through the console', () => {
@@ -68,7 +70,8 @@ describe('option names in the user language', () => {
     it('/help entrenar lists the Spanish option names and usage', async () => {
       const result = await drive(['/help entrenar'], [train as unknown as CommandModule], { locale: 'es', cwd: dir });
       expect(result.out).toContain('/entrenar — ');
-      expect(result.out).toContain('Uso: /entrenar archivo1:<');
+      // Optional since issue 18 (files or a channel), so shown in brackets.
+      expect(result.out).toContain('Uso: /entrenar [archivo1:<');
       expect(result.out).toMatch(/│ archivo1 +│/);
       expect(result.out).toMatch(/│ longitud_patron +│/);
       expect(result.out).not.toMatch(/│ file1 +│/);

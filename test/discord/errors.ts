@@ -59,6 +59,8 @@ export const RULE_NAMES = [
   // generic HTTP
   'UNAUTHORIZED',
   'MISSING_ACCESS',
+  'MISSING_PERMISSIONS',
+  'RATE_LIMITED',
   'UNKNOWN_ROUTE',
   'METHOD_NOT_ALLOWED',
   'INVALID_API_VERSION',
@@ -129,6 +131,7 @@ export function invalidFormBody(issues: Issue[]): ApiError {
 export const apiErrors = {
   unauthorized: () => new ApiError(401, { code: 0, message: '401: Unauthorized' }, 'UNAUTHORIZED'),
   missingAccess: () => new ApiError(403, { code: 50001, message: 'Missing Access' }, 'MISSING_ACCESS'),
+  missingPermissions: () => new ApiError(403, { code: 50013, message: 'Missing Permissions' }, 'MISSING_PERMISSIONS'),
   notFound: () => new ApiError(404, { code: 0, message: '404: Not Found' }, 'UNKNOWN_ROUTE'),
   methodNotAllowed: () => new ApiError(405, { code: 0, message: '405: Method Not Allowed' }, 'METHOD_NOT_ALLOWED'),
   invalidApiVersion: () => new ApiError(400, { code: 50041, message: 'Invalid API version provided' }, 'INVALID_API_VERSION'),

@@ -38,7 +38,7 @@ export const CLOSE = {
   disallowedIntents: 4014,
 } as const;
 
-export const INTENTS = { guilds: 1 << 0, guildMembers: 1 << 1, guildPresences: 1 << 8, messageContent: 1 << 15 } as const;
+export const INTENTS = { guilds: 1 << 0, guildMembers: 1 << 1, guildPresences: 1 << 8, guildMessages: 1 << 9, messageContent: 1 << 15 } as const;
 const PRIVILEGED_INTENTS = INTENTS.guildMembers | INTENTS.guildPresences | INTENTS.messageContent;
 // Every intent bit Discord defines today (0–16, 20, 21, 24, 25); anything else is 4013.
 const KNOWN_INTENTS = ((1 << 17) - 1) | (1 << 20) | (1 << 21) | (1 << 24) | (1 << 25);
@@ -314,6 +314,13 @@ export class Gateway {
     return event.s;
   }
 
+  /** The live session that receives a guild's events, if any (no error: users may write while the bot is away). */
+  sessionForGuild(guildId: string): GatewaySession | undefined {
+    if (this.shardCount === null) return undefined;
+    const session = this.shardSessions.get(shardOf(guildId, this.shardCount));
+    return session && !session.invalidated ? session : undefined;
+  }
+
   /** Routes a dispatch to the shard Discord would use: `(guild_id >> 22) % shard_count`. */
   dispatchToGuild(guildId: string, t: string, d: unknown): { shardId: number } {
     if (this.shardCount === null) throw new DiscordServerError('NO_GATEWAY_SESSION', 'no client has identified on the gateway yet');
@@ -369,11 +376,18 @@ export class Gateway {
       member_count: guild.memberCount,
       voice_states: [],
       members: [botMember],
-      channels: guild.channelIds.map((id) => {
-        const { guild_id: _guildId, ...channel } = this.state.apiChannel(this.state.channels.get(id)!);
-        return channel;
-      }),
-      threads: [],
+      channels: guild.channelIds
+        .map((id) => this.state.channels.get(id)!)
+        .filter((channel) => !isThread(channel))
+        .map((record) => {
+          const { guild_id: _guildId, ...channel } = this.state.apiChannel(record);
+          return channel;
+        }),
+      // Active threads (forum posts are threads too) come in their own list, with guild_id.
+      threads: guild.channelIds
+        .map((id) => this.state.channels.get(id)!)
+        .filter(isThread)
+        .map((record) => this.state.apiChannel(record)),
       presences: [],
       stage_instances: [],
       guild_scheduled_events: [],
@@ -413,6 +427,10 @@ export class Gateway {
     for (const client of this.wss.clients) client.terminate();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
+}
+
+function isThread(channel: { type: number }): boolean {
+  return channel.type === 10 || channel.type === 11 || channel.type === 12;
 }
 
 function randomSessionId(): string {

@@ -5,8 +5,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { ApiError, apiErrors, invalidFormBody, type Issue } from './errors.js';
+import type { ChannelMessages } from './channel-messages.js';
 import type { FaultAction, FaultInjector } from './faults.js';
-import type { Gateway } from './gateway.js';
+import { INTENTS, type Gateway } from './gateway.js';
 import { isEmptyMessage, LIMITS, MESSAGE_FLAGS, validateAutocompleteChoices, validateCommand, validateCommandList, validateMessage, validateModal } from './rules.js';
 import { INTERACTION_TYPE, type DiscordState, type InteractionRecord, type Json, type RecordedMessage, type RequestRecord, type StoredCommand, type StoredFile } from './state.js';
 
@@ -64,6 +65,7 @@ export class RestApi {
     private readonly state: DiscordState,
     private readonly gateway: Gateway,
     private readonly faults: FaultInjector,
+    private readonly channelMessages: ChannelMessages,
   ) {
     const commands = {
       GET: (c: RequestContext) => this.listCommands(c),
@@ -93,7 +95,7 @@ export class RestApi {
         methods: { GET: (c) => this.webhookMessage(c), PATCH: (c) => this.webhookMessage(c), DELETE: (c) => this.webhookMessage(c) },
       },
       { template: '/channels/{channel}', auth: 'bot', methods: { GET: (c) => ({ status: 200, body: this.state.apiChannel(this.channel(c.params.channel)) }) } },
-      { template: '/channels/{channel}/messages', auth: 'bot', methods: { POST: (c) => this.createChannelMessage(c) } },
+      { template: '/channels/{channel}/messages', auth: 'bot', methods: { GET: (c) => this.channelHistory(c), POST: (c) => this.createChannelMessage(c) } },
       {
         template: '/channels/{channel}/messages/{message}',
         auth: 'bot',
@@ -256,7 +258,10 @@ export class RestApi {
         interactionId: record.interactionId,
         issues: error.issues,
       });
-      return { status: error.status, body: error.body };
+      // A 429 carries its bucket's headers and Discord's retry_after body.
+      const extra = error as ApiError & { headers?: Record<string, string>; retryAfter?: number };
+      const body = extra.retryAfter !== undefined ? { ...error.body, retry_after: extra.retryAfter, global: false } : error.body;
+      return { status: error.status, body, headers: extra.headers };
     }
     // A bug in the fake server itself: say so loudly, whatever the debug setting.
     process.stderr.write(`[discord-server] internal error on ${record.method} ${record.path}: ${(error as Error)?.stack ?? String(error)}\n`);
@@ -304,6 +309,11 @@ export class RestApi {
     };
   }
 
+  private applicationFlags(): number {
+    const granted = this.state.config.grantedPrivilegedIntents;
+    return ((granted & INTENTS.guildPresences) !== 0 ? 1 << 12 : 0) | ((granted & INTENTS.guildMembers) !== 0 ? 1 << 14 : 0) | ((granted & INTENTS.messageContent) !== 0 ? 1 << 18 : 0);
+  }
+
   private application(): Json {
     return {
       id: this.state.config.applicationId,
@@ -315,7 +325,8 @@ export class RestApi {
       bot_public: true,
       bot_require_code_grant: false,
       verify_key: '0'.repeat(64),
-      flags: 0,
+      // GATEWAY_PRESENCE (1 << 12), GATEWAY_GUILD_MEMBERS (1 << 14), GATEWAY_MESSAGE_CONTENT (1 << 18): what the portal enabled.
+      flags: this.applicationFlags(),
       team: null,
       owner: { id: this.state.guilds.values().next().value?.ownerId ?? this.state.config.applicationId, username: 'owner', discriminator: '0', avatar: null, public_flags: 0, flags: 0, global_name: null },
       bot: this.state.botUser(),
@@ -567,10 +578,26 @@ export class RestApi {
 
   private createChannelMessage(context: RequestContext): Reply {
     const channel = this.channel(context.params.channel);
+    if (this.channelMessages.missing(channel, 'ViewChannel')) throw apiErrors.missingAccess();
+    if (this.channelMessages.missing(channel, 'SendMessages')) throw apiErrors.missingPermissions();
     const data = isObject(context.body) ? context.body : {};
     this.checkMessage(data, [], true, context.files);
+    const { headers } = this.channelMessages.takeSendSlot(channel.id);
     const message = this.createMessage('channel', channel.id, undefined, data, context.files);
-    return { status: 200, body: this.state.apiMessage(message) };
+    this.channelMessages.botPosted(message);
+    return { status: 200, body: this.state.apiMessage(message), headers };
+  }
+
+  /** A channel's history, newest first; needs View Channel, and without Read Message History it is empty (as Discord does). */
+  private channelHistory(context: RequestContext): Reply {
+    const channel = this.channel(context.params.channel);
+    if (this.channelMessages.missing(channel, 'ViewChannel')) throw apiErrors.missingAccess();
+    if (this.channelMessages.missing(channel, 'ReadMessageHistory')) return { status: 200, body: [] };
+    const limit = context.query.get('limit');
+    if (limit !== null && (!/^\d+$/.test(limit) || Number(limit) < 1 || Number(limit) > 100)) {
+      throw invalidFormBody([{ path: ['limit'], rule: 'INVALID_BODY', code: 'NUMBER_TYPE_MAX', message: 'int value should be between 1 and 100.' }]);
+    }
+    return { status: 200, body: this.channelMessages.history(channel, context.query) };
   }
 
   private channelMessage(context: RequestContext): Reply {

@@ -10,6 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { CHANNEL_PERMISSIONS, ChannelMessages, type ChannelPermission, type UserMessage, type UserMessageInput } from './channel-messages.js';
 import { DiscordServerError, type RuleName } from './errors.js';
 import { FaultInjector, type FaultAction, type FaultHandle, type FaultMatch } from './faults.js';
 import { Gateway, INTENTS } from './gateway.js';
@@ -39,8 +40,12 @@ import {
 export interface ChannelSeed {
   id?: string;
   name?: string;
-  /** 0 = text channel (the default). */
+  /** 0 = text channel (the default), 11 = public thread, 15 = forum (its posts are threads). */
   type?: number;
+  /** For a thread or forum post: the id of its channel or forum (seeded before it). */
+  parentId?: string;
+  /** Permissions the bot lacks in this channel (threads inherit their parent's). */
+  botDenied?: ChannelPermission[];
 }
 
 export interface GuildSeed {
@@ -79,6 +84,7 @@ export interface DiscordServerOptions {
   port?: number;
 }
 
+export type { ChannelPermission, UserMessage, UserMessageInput };
 export type { ApiAttachment, InteractionHandle, RecordedMessage, RequestRecord, Violation, GuildRecord, ChannelRecord, StoredCommand, GatewayLogEntry };
 export type { CommandInvocation, AutocompleteInvocation, ComponentInvocation, ModalSubmission, FaultMatch, FaultAction, FaultHandle, RuleName };
 
@@ -96,6 +102,7 @@ export class DiscordServer {
   private readonly gateway: Gateway;
   private readonly faults = new FaultInjector();
   private readonly driver: InteractionDriver;
+  private readonly talk: ChannelMessages;
   private readonly http: Server;
   private closed = false;
   private generatedGuilds = 0;
@@ -120,7 +127,8 @@ export class DiscordServer {
     this.state = new DiscordState(config);
     this.gateway = new Gateway(this.state);
     this.driver = new InteractionDriver(this.state, this.gateway);
-    const rest = new RestApi(this.state, this.gateway, this.faults);
+    this.talk = new ChannelMessages(this.state, this.gateway);
+    const rest = new RestApi(this.state, this.gateway, this.faults, this.talk);
     this.http = createServer((request, response) => {
       void rest.handle(request, response);
     });
@@ -210,11 +218,35 @@ export class DiscordServer {
         name: channelSeed.name ?? `channel-${position}`,
         type: channelSeed.type ?? 0,
         position,
+        parentId: channelSeed.parentId ?? null,
+        botDeny: (channelSeed.botDenied ?? []).reduce((bits, name) => bits | CHANNEL_PERMISSIONS[name], 0n),
       };
       this.state.channels.set(channel.id, channel);
       guild.channelIds.push(channel.id);
     });
     return guild;
+  }
+
+  // ------------------------------------------------------------------ people talk in channels
+
+  /** A member (or another bot: `author.bot`) writes in a channel; the bot's shard gets MESSAGE_CREATE if it asked for GuildMessages. */
+  postMessage(input: UserMessageInput): UserMessage {
+    return this.talk.post(input);
+  }
+
+  /** A channel's past, oldest first, without dispatches (give `at` to spread it over time). */
+  seedHistory(channelId: string, messages: Omit<UserMessageInput, 'channelId'>[]): UserMessage[] {
+    return this.talk.seed(channelId, messages);
+  }
+
+  /** The author edits a message: MESSAGE_UPDATE. */
+  editUserMessage(messageId: string, content: string): UserMessage {
+    return this.talk.edit(messageId, content);
+  }
+
+  /** The author deletes a message: MESSAGE_DELETE; it leaves the history. */
+  deleteUserMessage(messageId: string): void {
+    this.talk.remove(messageId);
   }
 
   /** A file a user uploads, served by the CDN; pass it as an attachment option value. */

@@ -40,6 +40,10 @@ export interface ChannelRecord {
   name: string;
   type: number;
   position: number;
+  /** A thread's channel (or a forum post's forum); null for top-level channels. */
+  parentId?: string | null;
+  /** Permission bits denied to the bot here (a member overwrite); threads also inherit their parent's. */
+  botDeny?: bigint;
 }
 
 export interface StoredFile {
@@ -341,8 +345,11 @@ export class DiscordState {
       guild_id: channel.guildId,
       name: channel.name,
       position: channel.position,
-      permission_overwrites: [],
-      parent_id: null,
+      permission_overwrites: channel.botDeny ? [{ id: this.config.applicationId, type: 1, allow: '0', deny: channel.botDeny.toString() }] : [],
+      parent_id: channel.parentId ?? null,
+      ...(channel.type === 10 || channel.type === 11 || channel.type === 12
+        ? { owner_id: this.config.applicationId, message_count: 0, member_count: 1, thread_metadata: { archived: false, auto_archive_duration: 1440, archive_timestamp: new Date(0).toISOString(), locked: false } }
+        : {}),
       topic: null,
       nsfw: false,
       last_message_id: null,

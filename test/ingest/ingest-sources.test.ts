@@ -241,13 +241,14 @@ describe('ingestSources: downloads', () => {
   it('times out a server that never answers', async () => {
     const error = await rejectedUserError(ingestSources([remote('/hang')], { ...limits, downloadTimeoutMs: 200 }));
     expect(error.code).toBe('DOWNLOAD_TIMEOUT');
-    expect(error.params).toEqual({ name: 'hang', seconds: 0.2 });
+    // Timeouts are retried (issue 18): the error says how many attempts were made.
+    expect(error.params).toEqual({ name: 'hang', seconds: 0.2, attempts: 3 });
   });
 
   it('times out a body that stops arriving (the timeout covers the whole body)', async () => {
     const error = await rejectedUserError(ingestSources([remote('/trickle')], { ...limits, downloadTimeoutMs: 200 }));
     expect(error.code).toBe('DOWNLOAD_TIMEOUT');
-    expect(error.params).toEqual({ name: 'trickle', seconds: 0.2 });
+    expect(error.params).toEqual({ name: 'trickle', seconds: 0.2, attempts: 3 });
   });
 
   it('rethrows the reason when the caller cancels a download in flight', async () => {

@@ -24,7 +24,7 @@ describe('openDatabase', () => {
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[];
-    expect(tables.map((table) => table.name)).toEqual(['guild_state', 'jobs', 'leases', 'meta', 'models', 'pending_deletes']);
+    expect(tables.map((table) => table.name)).toEqual(['collected_messages', 'guild_state', 'jobs', 'learning_channels', 'learning_members', 'learning_settings', 'leases', 'meta', 'models', 'pending_deletes']);
     db.close();
   });
 
