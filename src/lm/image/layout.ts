@@ -62,9 +62,11 @@ export function writeImage(fields: Record<string, unknown>, sections: SectionDat
   let headerRoom = 256;
   for (;;) {
     let at = align(IMAGE_FRAME_BYTES + headerRoom);
+    let end = at;
     for (const entry of entries) {
       entry.offset = at;
-      at = align(at + entry.bytes);
+      end = at + entry.bytes;
+      at = align(end);
     }
     const header = packr.pack({ ...fields, sections: entries });
     if (header.length > headerRoom) {
@@ -72,7 +74,8 @@ export function writeImage(fields: Record<string, unknown>, sections: SectionDat
       continue;
     }
     if (header.length > MAX_HEADER_BYTES) throw new RangeError('cannot write model image: header too large');
-    const image = new Uint8Array(at);
+    // No padding after the last section: every byte past the header is in a section or between two.
+    const image = new Uint8Array(end);
     image.set(IMAGE_MAGIC, 0);
     const frame = new DataView(image.buffer, 0, IMAGE_FRAME_BYTES);
     frame.setUint32(8, IMAGE_LAYOUT_VERSION, true);
