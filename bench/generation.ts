@@ -5,9 +5,10 @@
 // them continuing a two-word prompt taken from a held-out line). Fluency is judged by a separate
 // order-5 model trained on a disjoint part of the same text. Prints tables and samples; not a test.
 //
-// Flags: --quick (20 KB and 200 KB only, 100 outputs), --corpus NAME (one corpus), --samples N.
+// Flags: --quick (20 KB and 200 KB only, 100 outputs), --corpus NAME (one corpus), --samples N,
+// --image (ours generates from the model image, as the bot's loaded models do: src/lm/image/).
 import { parseArgs } from 'node:util';
-import { splitSentences, train, type Model } from '../src/lm/index.js';
+import { decodeImage, encodeImage, splitSentences, train as trainModel, type Model } from '../src/lm/index.js';
 import { brown, chat, firstBytes, sample, spanish, type Corpus } from './generation-corpora.js';
 import { measureTexts, normalized, wordsOf, type TextMeasures } from './generation-measures.js';
 import { tokenize } from '../src/lm/index.js';
@@ -18,8 +19,14 @@ const { values } = parseArgs({
     corpus: { type: 'string' },
     samples: { type: 'string', default: '5' },
     outputs: { type: 'string' },
+    image: { type: 'boolean', default: false },
   },
 });
+/** The model ours generates with: with --image, the image of the trained model, as the bot loads it. */
+const train = (lines: string[], params?: Parameters<typeof trainModel>[1]): Model => {
+  const model = trainModel(lines, params);
+  return values.image === true ? decodeImage(encodeImage(model, 'bench')) : model;
+};
 const quick = values.quick === true;
 const OUTPUTS = Number(values.outputs ?? (quick ? 100 : 200));
 const SAMPLES = Number(values.samples);
@@ -191,7 +198,7 @@ function targets(row: Row, human: Row): string[] {
 }
 
 async function benchCorpus(corpus: Corpus, sizes: number[]): Promise<void> {
-  const judge = train(corpus.judge, { maxPatternLength: 5, embeddingDim: 0 });
+  const judge = trainModel(corpus.judge, { maxPatternLength: 5, embeddingDim: 0 });
   const humanLines = corpus.human.slice(0, OUTPUTS);
   const humanRow: Row = {
     label: 'people (held-out lines)',
@@ -243,7 +250,7 @@ function benchSpeed(): void {
 }
 
 const corpora: (() => Corpus)[] = [() => sample("en-stories.txt"), () => sample("es-cuentos.txt"), chat, brown, spanish];
-console.log(`# bench:generation — ${OUTPUTS} outputs per row, max_length ${MAX_LENGTH}, half with a two-word prompt`);
+console.log(`# bench:generation — ${OUTPUTS} outputs per row, max_length ${MAX_LENGTH}, half with a two-word prompt${values.image === true ? ', ours from the model image' : ''}`);
 if (values.corpus === undefined || values.corpus === 'speed') benchSpeed();
 for (const load of corpora) {
   const corpus = load();

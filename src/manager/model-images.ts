@@ -64,6 +64,11 @@ export class ModelImages {
     }
   }
 
+  /** Removes the guild's images of model files it no longer has, best effort (reconcile does it again at startup). */
+  async sweep(guildId: string, keep: ReadonlySet<string>): Promise<void> {
+    await this.store.sweep(guildId, keep).catch(() => undefined);
+  }
+
   /** Bytes of the image file of this model file, or null when it has none yet. */
   async sizeOf(guildId: string, checksum: string): Promise<number | null> {
     return this.store.size(guildId, checksum).catch(() => null);

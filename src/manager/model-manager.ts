@@ -528,6 +528,7 @@ export class ModelManager implements ModelManagerApi {
         this.cache.delete(ModelCache.key(guildId, old.filename));
         await this.files.remove(guildId, old.filename);
       }
+      await this.sweepImages(guildId);
     }
     return { ...this.info({ ...row, id }, activate ? id : activeId), prunedVersions: pruned.map((old) => old.version) };
   }
@@ -651,6 +652,7 @@ export class ModelManager implements ModelManagerApi {
           // The next start removes the record (the file is already gone).
         }
       }
+      await this.sweepImages(guildId);
       return { deleted, wasActive };
     });
   }
@@ -1046,6 +1048,15 @@ export class ModelManager implements ModelManagerApi {
   private async discardDraftFile(guildId: string, filename: string): Promise<void> {
     this.cache.delete(ModelCache.key(guildId, filename));
     await this.files.remove(guildId, filename);
+    await this.sweepImages(guildId);
+  }
+
+  /** The guild's model images, minus those of model files it no longer has (model-images.ts). */
+  private async sweepImages(guildId: string): Promise<void> {
+    const keep = new Set(this.catalog.listModels(guildId).map((row) => row.checksum));
+    const draft = this.catalog.guildState(guildId)?.draft;
+    if (draft) keep.add(draft.checksum);
+    await this.images.sweep(guildId, keep);
   }
 
   private info(row: Omit<ModelRow, 'id'> & { id: number }, activeId: number | null): SavedModelInfo {

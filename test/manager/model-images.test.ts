@@ -164,13 +164,34 @@ describe('the manager loads saved models from their images', () => {
     expect([error.code, error.params]).toEqual(['MODEL_CORRUPT', { name: 'gatos', version: 1, detail: 'checksum' }]);
   });
 
+  it('removes the image of a deleted model and of a superseded draft, keeping those still used', async () => {
+    const g = newGuild();
+    const manager = await open();
+    await manager.train(g, ana, [corpusSource(dirs, `es-${g}.txt`, CORPORA.es)], TINY, 'new');
+    const spanish = await manager.save(g, ana, 'gatos');
+    await manager.train(g, ana, [corpusSource(dirs, `en-${g}.txt`, CORPORA.en)], TINY, 'new');
+    await manager.train(g, ana, [corpusSource(dirs, `de-${g}.txt`, CORPORA.de)], TINY, 'new');
+    // The saved Spanish model and the German draft; the English draft's image went with it.
+    expect(readdirSync(imageDir(g))).toHaveLength(2);
+    const spanishImage = `${sha256(readFileSync(join(dirs.modelsDir, g, spanish.filename)))}.uli`;
+    expect(readdirSync(imageDir(g))).toContain(spanishImage);
+    await manager.delete(g, 'gatos');
+    expect(readdirSync(imageDir(g))).toHaveLength(1);
+    expect(readdirSync(imageDir(g))).not.toContain(spanishImage);
+    const text = (await manager.generate(g, { seed: 1 })).text;
+    expect(text.split(' ').every((word) => WORDS.de.has(word))).toBe(true);
+  });
+
   it('removes at startup the images of model files the guild no longer has', async () => {
     const g = newGuild();
     const manager = await open();
     await manager.train(g, ana, [corpusSource(dirs, `es-${g}.txt`, CORPORA.es)], TINY, 'new');
     await manager.train(g, ana, [corpusSource(dirs, `en-${g}.txt`, CORPORA.en)], TINY, 'new');
-    expect(readdirSync(imageDir(g))).toHaveLength(2);
+    expect(readdirSync(imageDir(g))).toHaveLength(1);
     await manager.close();
+    // An image whose model file went while no manager ran (a crash between the two removals).
+    writeFileSync(join(imageDir(g), `${'c'.repeat(64)}.uli`), 'stale');
+    expect(readdirSync(imageDir(g))).toHaveLength(2);
     managers.length = 0;
     const again = await open();
     expect(readdirSync(imageDir(g))).toHaveLength(1);
