@@ -69,11 +69,6 @@ export class ModelImages {
     await this.store.sweep(guildId, keep).catch(() => undefined);
   }
 
-  /** Bytes of the image file of this model file, or null when it has none yet. */
-  async sizeOf(guildId: string, checksum: string): Promise<number | null> {
-    return this.store.size(guildId, checksum).catch(() => null);
-  }
-
   private async build(bytes: Uint8Array, checksum: string): Promise<Uint8Array> {
     if (bytes.length >= this.offThreadBytes) {
       try {

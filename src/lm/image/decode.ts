@@ -30,7 +30,7 @@ export interface ImageSummary {
   bytes: number;
 }
 
-/** The image's header only (frame and header checked, sections not read): what `ultra info` shows. */
+/** The image's header only (frame and header checked, sections not read): what it is of, cheaply. */
 export function imageSummary(bytes: Uint8Array): ImageSummary {
   const image = readImage(bytes);
   const shape = shapeOf(image);
