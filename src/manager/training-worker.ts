@@ -92,7 +92,7 @@ port.on('message', (task: WorkerTask) => {
     const modelImage = ownBuffer(encodeImage(model, createHash('sha256').update(bytes).digest('hex')));
     // The product's defaults, as /generate gives them: `/generate seed:<training seed>` repeats it.
     const sample = model.generate({ seed: task.seed }).text;
-    post({ type: 'done', bytes, image: modelImage, stats: model.stats, sample, sources }, [bytes.buffer as ArrayBuffer, modelImage.buffer as ArrayBuffer]);
+    post({ type: 'done', bytes, image: modelImage, stats: { ...model.stats, imageBytes: modelImage.length }, sample, sources }, [bytes.buffer as ArrayBuffer, modelImage.buffer as ArrayBuffer]);
   } catch (error) {
     if (isUserError(error)) {
       // A refusal of the input (parseSources): the manager rebuilds the same UserError.

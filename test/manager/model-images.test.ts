@@ -136,6 +136,8 @@ describe('the manager loads saved models from their images', () => {
     const imagePath = join(imageDir(g), `${sum}.uli`);
     expect(readdirSync(imageDir(g))).toEqual([`${sum}.uli`]);
     const image = readFileSync(imagePath);
+    // What /models, /status and /compare show as the memory of a loaded model.
+    expect(saved.stats.imageBytes).toBe(image.length);
     const expected = (await first.generate(g, { seed: 7 })).text;
     expect(expected.split(' ').every((word) => WORDS.es.has(word))).toBe(true);
     await first.close();
