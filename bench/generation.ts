@@ -7,9 +7,10 @@
 //
 // Flags: --quick (20 KB and 200 KB only, 100 outputs), --corpus NAME (one corpus), --samples N,
 // --outputs N, --ablation (instead of the peers: the defaults with one setting changed, to show
-// what each rule of docs/model.md § Generation buys).
+// what each rule of docs/model.md § Generation buys), --image (ours generates from the model
+// image, as the bot's loaded models do: src/lm/image/).
 import { parseArgs } from 'node:util';
-import { splitSentences, train, type Model } from '../src/lm/index.js';
+import { decodeImage, encodeImage, splitSentences, train as trainModel, type Model } from '../src/lm/index.js';
 import type { GenerateOptions } from '../src/lm/types.js';
 import { brown, chat, firstBytes, sample, spanish, type Corpus } from './generation-corpora.js';
 import { bigramSupply, measureTexts, normalized, wordsOf, type TextMeasures } from './generation-measures.js';
@@ -22,8 +23,14 @@ const { values } = parseArgs({
     samples: { type: 'string', default: '5' },
     outputs: { type: 'string' },
     ablation: { type: 'boolean', default: false },
+    image: { type: 'boolean', default: false },
   },
 });
+/** The model ours generates with: with --image, the image of the trained model, as the bot loads it. */
+const train = (lines: string[], params?: Parameters<typeof trainModel>[1]): Model => {
+  const model = trainModel(lines, params);
+  return values.image === true ? decodeImage(encodeImage(model, 'bench')) : model;
+};
 const quick = values.quick === true;
 const OUTPUTS = Number(values.outputs ?? (quick ? 100 : 200));
 const SAMPLES = Number(values.samples);
@@ -212,7 +219,7 @@ function targets(row: Row, human: Row): string[] {
 }
 
 async function benchCorpus(corpus: Corpus, sizes: number[]): Promise<void> {
-  const judge = train(corpus.judge, { maxPatternLength: 5, embeddingDim: 0 });
+  const judge = trainModel(corpus.judge, { maxPatternLength: 5, embeddingDim: 0 });
   const humanLines = corpus.human.slice(0, OUTPUTS);
   const humanRow: Row = {
     label: 'people (held-out lines)',
@@ -267,7 +274,7 @@ function benchSpeed(): void {
 }
 
 const corpora: (() => Corpus)[] = [() => sample("en-stories.txt"), () => sample("es-cuentos.txt"), chat, brown, spanish];
-console.log(`# bench:generation — ${OUTPUTS} outputs per row, max_length ${MAX_LENGTH}, half with a two-word prompt`);
+console.log(`# bench:generation — ${OUTPUTS} outputs per row, max_length ${MAX_LENGTH}, half with a two-word prompt${values.image === true ? ', ours from the model image' : ''}`);
 if (values.corpus === undefined || values.corpus === 'speed') benchSpeed();
 for (const load of corpora) {
   const corpus = load();

@@ -7,7 +7,7 @@ import type { AutocompleteContext, CommandContext, ReplyField } from '../src/com
 import { commandBuilder, localizeOption } from '../src/commands/definition.js';
 import { parseModelRef } from '../src/commands/model-ref.js';
 import { attachmentOption, requireGuild, stringOption } from '../src/commands/options.js';
-import { fieldValue, truncate } from '../src/commands/render.js';
+import { fieldValue, loadedMemoryBytes, truncate } from '../src/commands/render.js';
 import type { ComparedModel } from '../src/manager/types.js';
 import { modelNameKey } from '../src/store/names.js';
 import { MAX_PROMPT_LENGTH } from './generate.js';
@@ -47,7 +47,7 @@ export async function execute(ctx: CommandContext): Promise<void> {
           patterns: stats.patterns,
           order: stats.order,
           vocabulary: stats.vocabularySize,
-          memory: markdown(formatBytes(locale, stats.memoryBytes)),
+          memory: markdown(formatBytes(locale, loadedMemoryBytes(stats))),
           size: markdown(formatBytes(locale, model.info.bytes)),
           minFrequency: stats.params.minFrequency,
           maxPatterns: stats.params.maxPatterns,

@@ -7,7 +7,7 @@ import type { CommandContext, ComponentInteraction, Reply, ReplyRow } from '../s
 import type { ModelListing } from '../src/manager/types.js';
 import { commandBuilder } from '../src/commands/definition.js';
 import { requireGuild } from '../src/commands/options.js';
-import { errorReply, fieldValue, truncate } from '../src/commands/render.js';
+import { errorReply, fieldValue, loadedMemoryBytes, truncate } from '../src/commands/render.js';
 
 export const PAGE_SIZE = 10;
 /** The pager stops answering after this long without a press; its buttons are then removed. */
@@ -154,7 +154,7 @@ export function renderPage(t: Translate, locale: Locale, listings: ModelListing[
           date: formatDate(latest.createdAt),
           patterns: latest.stats.patterns,
           embeddings: latest.stats.embeddings,
-          memory: markdown(formatBytes(locale, latest.stats.memoryBytes)),
+          memory: markdown(formatBytes(locale, loadedMemoryBytes(latest.stats))),
           nodes: latest.stats.graphNodes,
           order: latest.stats.order,
           minFrequency: latest.stats.params.minFrequency,

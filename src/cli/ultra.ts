@@ -6,7 +6,8 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { decodeText, detectFormat, extractLines } from '../ingest/index.js';
 import { UserError } from '../errors.js';
-import { decode, encode, train, type Model } from '../lm/index.js';
+import { decode, decodeImage, encode, encodeImage, train, type Model } from '../lm/index.js';
+import { imagePathFor, modelSource } from './image-file.js';
 import { tokenize } from '../lm/tokenizer.js';
 import { ModelFormatError, TrainingInputError, type GenerateResult, type TrainProgress } from '../lm/types.js';
 
@@ -16,6 +17,8 @@ const USAGE = `usage:
   ultra eval MODEL FILE
   ultra generate MODEL [PROMPT] [--exact] [--max-length N] [--max-copy-run N] [--temperature F] [--top-k N] [--top-p F] [--repetition-penalty F] [--steer F] [--seed N] [--count N]
   ultra info MODEL
+train writes MODEL and its image (MODEL with .uli for .ulm), which generate and similar read when it matches MODEL;
+eval always scores with MODEL itself (exact probabilities)
   ultra similar MODEL WORD [--k N]
 every command takes --json for machine-readable output
 generate without flags gives exactly the text /generate gives for the same model, prompt and seed;
@@ -67,20 +70,48 @@ function readTrainingLines(path: string): string[] {
   return lines;
 }
 
-/** A model to read from (eval, generate, info, similar): loaded without its raw counts. */
-function readModel(path: string): Model {
+/**
+ * A model to read from (generate, info, similar): from its image beside it when that image is of
+ * these very bytes (see image-file.ts), else decoded from the model file. `exact` (eval): always
+ * the model file, whose probabilities are the exact ones.
+ */
+function readModel(path: string, exact = false): Model {
+  return openModel(path, exact).model;
+}
+
+/** readModel, also saying whether the model came from its image. */
+function openModel(path: string, exact: boolean): { model: Model; fromImage: boolean } {
   let bytes: Buffer;
   try {
     bytes = readFileSync(path);
   } catch (error) {
     throw new CliError(`${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
+  if (!exact) {
+    const image = readImageBeside(path, bytes);
+    if (image !== null) return { model: image, fromImage: true };
+  }
   try {
-    return decode(bytes, { counts: false });
+    return { model: decode(bytes, { counts: false }), fromImage: false };
   } catch (error) {
     if (error instanceof ModelFormatError) throw new CliError(`${path}: not a usable model file (${error.kind}: ${error.message})`);
     // The decoder checks what it reads; anything else it throws still means a damaged file.
     throw new CliError(`${path}: not a usable model file (${oneLine(error)})`);
+  }
+}
+
+/** The model of the image beside `path`, or null when there is none or it is not of `bytes` (damaged, old, of another file). */
+function readImageBeside(path: string, bytes: Uint8Array): Model | null {
+  let image: Buffer;
+  try {
+    image = readFileSync(imagePathFor(path));
+  } catch {
+    return null;
+  }
+  try {
+    return decodeImage(image, { source: modelSource(bytes) });
+  } catch {
+    return null;
   }
 }
 
@@ -192,12 +223,15 @@ function cmdTrain(args: string[]): void {
   });
   const bytes = encode(model, Date.now());
   writeModelFile(output, bytes);
+  const imageBytes = encodeImage(model, modelSource(bytes));
+  writeModelFile(imagePathFor(output), imageBytes);
   const seconds = (performance.now() - started) / 1000;
   if (!values.json && process.stderr.isTTY) process.stderr.write('\n');
   const stats = model.stats;
-  print(Boolean(values.json), { output, bytes: bytes.length, seconds, stats }, () =>
+  print(Boolean(values.json), { output, bytes: bytes.length, image: imagePathFor(output), imageBytes: imageBytes.length, seconds, stats }, () =>
     [
       `wrote ${output}: ${bytes.length} bytes, ${stats.patterns} patterns (${stats.patternsByOrder.join('/')}), vocabulary ${stats.vocabularySize}, in ${seconds.toFixed(2)} s`,
+      `wrote ${imagePathFor(output)}: ${imageBytes.length} bytes (the model image generate loads)`,
       stats.heldOutPerplexity !== null ? `held-out perplexity ${stats.heldOutPerplexity.toFixed(2)}` : '',
     ]
       .filter(Boolean)
@@ -208,7 +242,7 @@ function cmdTrain(args: string[]): void {
 function cmdEval(args: string[]): void {
   const { values, positionals } = parse(args, {});
   if (positionals.length !== 2) throw new CliError('eval needs MODEL FILE');
-  const model = readModel(positionals[0]);
+  const model = readModel(positionals[0], true);
   const evaluation = model.score(readTrainingLines(positionals[1]));
   print(Boolean(values.json), evaluation, () =>
     [
@@ -259,10 +293,15 @@ function cmdInfo(args: string[]): void {
   const { values, positionals } = parse(args, {});
   if (positionals.length !== 1) throw new CliError('info needs MODEL');
   const bytes = statSync(positionals[0], { throwIfNoEntry: false })?.size;
-  const stats = readModel(positionals[0]).stats;
-  print(Boolean(values.json), { file: positionals[0], bytes, stats }, () =>
+  const { model, fromImage } = openModel(positionals[0], false);
+  const stats = model.stats;
+  // The image counts only when it is of this file (the model was then loaded from it).
+  const image = fromImage ? imagePathFor(positionals[0]) : null;
+  const imageBytes = image !== null ? statSync(image, { throwIfNoEntry: false })?.size ?? null : null;
+  print(Boolean(values.json), { file: positionals[0], bytes, image, imageBytes, stats }, () =>
     [
       `file                ${positionals[0]} (${bytes} bytes)`,
+      `image               ${image !== null ? `${image} (${imageBytes} bytes)` : 'none (generate decodes the file)'}`,
       `order               ${stats.order}`,
       `vocabulary          ${stats.vocabularySize}`,
       `patterns            ${stats.patterns} (by order: ${stats.patternsByOrder.join(', ')})`,

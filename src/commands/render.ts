@@ -29,12 +29,17 @@ export function truncate(text: string, limit: number): string {
   return `${cut}…`;
 }
 
+/** Memory a loaded model takes: its image when the stats know it (issue 16), else its decoded arrays. */
+export function loadedMemoryBytes(stats: ModelStats): number {
+  return stats.imageBytes ?? stats.memoryBytes;
+}
+
 export function statsFields(t: Translate, locale: Locale, stats: ModelStats): ReplyField[] {
   const fields: ReplyField[] = [
     { name: t('stats.patterns'), value: t('stats.patternsValue', { patterns: stats.patterns, order: stats.order }), inline: true },
     { name: t('stats.vocabulary'), value: formatInteger(locale, stats.vocabularySize), inline: true },
     { name: t('stats.embeddings'), value: t('stats.embeddingsValue', { count: stats.embeddings, dim: stats.embeddingDim }), inline: true },
-    { name: t('stats.memory'), value: formatBytes(locale, stats.memoryBytes), inline: true },
+    { name: t('stats.memory'), value: formatBytes(locale, loadedMemoryBytes(stats)), inline: true },
     { name: t('stats.graph'), value: t('stats.graphValue', { nodes: stats.graphNodes, edges: stats.graphEdges }), inline: true },
     { name: t('stats.trainingTime'), value: formatDuration(locale, stats.trainingMs), inline: true },
     { name: t('stats.corpus'), value: t('stats.corpusValue', { lines: stats.corpus.lines, tokens: stats.corpus.tokens }), inline: true },

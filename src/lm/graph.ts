@@ -9,6 +9,9 @@ import { ModelFormatError, type CountTrie, type CountTrieLevel } from './types.j
 
 export const ROOT = -1;
 
+/** Word ids of the nodes: Int32 as counted, Uint16 in a model image of at most 65,536 words. */
+export type WordArray = Int32Array | Uint16Array;
+
 export interface PatternGraph {
   order: number;
   vocabularySize: number;
@@ -21,7 +24,7 @@ export interface PatternGraph {
    */
   parent?: Int32Array;
   /** Per node, across all levels: last word and raw count. */
-  word: Int32Array;
+  word: WordArray;
   /** Reading it throws when `countsDropped` (see dropCounts). */
   count: Uint32Array;
   /**
@@ -130,10 +133,12 @@ export function levelViews(graph: Pick<PatternGraph, 'order' | 'offsets' | 'pare
     const from = offsets[k];
     const to = offsets[k + 1];
     if (parent !== undefined && count !== null) {
-      levels.push({ parent: parent.subarray(from, to), word: word.subarray(from, to), count: count.subarray(from, to) });
+      // A graph with a parent array was built from counts: its words are Int32 (only images narrow them).
+      levels.push({ parent: parent.subarray(from, to), word: (word as Int32Array).subarray(from, to), count: count.subarray(from, to) });
       continue;
     }
-    const level = { word: word.subarray(from, to) } as CountTrieLevel;
+    // An image's Uint16 words pass as the level's words: its counts were dropped, so it is never saved.
+    const level = { word: word.subarray(from, to) as Int32Array } as CountTrieLevel;
     if (count !== null) level.count = count.subarray(from, to);
     else Object.defineProperty(level, 'count', { enumerable: true, get: countsWereDropped });
     Object.defineProperty(level, 'parent', {

@@ -32,3 +32,6 @@ export function decode(bytes: Uint8Array, options: DecodeOptions = {}): Model {
   const { file, index } = decodeIndexedModelFile(bytes, options.spare ?? []);
   return Model.fromFile(file, index, options.counts ?? true);
 }
+
+// The model image (src/lm/image/): the loaded form of a saved model.
+export { encodeImage, decodeImage, imageSummary, queryRelativeError, IMAGE_LAYOUT_VERSION, type DecodeImageOptions, type ImageSummary } from './image/index.js';

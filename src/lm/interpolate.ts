@@ -22,11 +22,17 @@ import { ROOT, findChild, type PatternGraph } from './graph.js';
 import type { Discount } from './discount.js';
 import { BOS_ID } from './types.js';
 
+/**
+ * Probabilities as training and a model file's decode compute them (Float64, exact), or as a
+ * model image holds them (Float32: see src/lm/image/).
+ */
+export type ProbabilityArray = Float64Array | Float32Array;
+
 export interface Interpolation {
   /** p(w | h) for every stored n-gram h w (for unigrams, p(w)); 0 for the <s> unigram. */
-  prob: Float64Array;
+  prob: ProbabilityArray;
   /** γ(h) for every node below the highest level (1 when it has no continuations). */
-  backoff: Float64Array;
+  backoff: ProbabilityArray;
   /** Running discounted share within each run of siblings (unigrams: over the whole level). */
   cumulative: Float32Array;
   /** γ(ε): the share of unigram mass spread uniformly. */

@@ -204,6 +204,15 @@ export class Model implements GenerationSource {
     return new Model(vocab, graph, { ...data.estimate }, data.discounts, data.embeddings, data.provenance);
   }
 
+  /**
+   * A model over arrays it does not own: a model image's views (src/lm/image/). It keeps no raw
+   * counts, so it generates and scores, and saving or appending to it throws (as `counts: false`).
+   */
+  static fromViews(vocab: string[], graph: PatternGraph, estimate: Interpolation, discounts: Discount[], embeddings: EmbeddingTable | null, provenance: ModelProvenance): Model {
+    dropCounts(graph);
+    return new Model(vocab, graph, estimate, discounts, embeddings, provenance);
+  }
+
   /** The same model with these embeddings. */
   withEmbeddings(embeddings: EmbeddingTable | null): Model {
     return new Model(this.vocab, this.graph, this.estimate, this.discounts, embeddings, this.provenance);

@@ -61,6 +61,12 @@ export interface ModelStats {
   graphEdges: number;
   /** Actual bytes of the typed arrays held in memory. */
   memoryBytes: number;
+  /**
+   * Bytes of the model image written with the model file (src/lm/image/): what the model holds
+   * once loaded from it, as the bot's cache loads it. Set by the bot's training worker; absent for
+   * models trained before images and in stats computed by src/lm.
+   */
+  imageBytes?: number;
   params: TrainParams;
   corpus: CorpusSummary;
   trainingMs: number;

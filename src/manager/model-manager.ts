@@ -42,6 +42,8 @@ import {
 import { JobSlots, type JobTicket } from './job-slots.js';
 import { GuildStateCache } from './guild-state-cache.js';
 import { ModelCache } from './model-cache.js';
+import { ModelImages } from './model-images.js';
+import { ModelImageFiles } from '../store/images.js';
 import { SpareBuffers } from './spare-buffers.js';
 import { TrainingPool } from './training-pool.js';
 import { TrainingWorkerError, type TrainingResult } from './training-protocol.js';
@@ -154,6 +156,8 @@ export class ModelManager implements ModelManagerApi {
   /** Decodes large model files off the main thread; its own worker, so loads never queue behind training. */
   private readonly loader = new TrainingPool(1);
   private readonly loading = new Map<string, Promise<Model>>();
+  /** Saved models load from their images (model-images.ts). */
+  private readonly images: ModelImages;
   /** Array buffers of evicted models, for the next loads (spare-buffers.ts). */
   private readonly spares = new SpareBuffers();
   private spareReuses = 0;
@@ -185,6 +189,7 @@ export class ModelManager implements ModelManagerApi {
     this.databaseGuard = new DatabaseGuard(databaseFile, config.logger);
     this.presence = new PresenceRow(db, coordination.owner);
     this.catalog = new Catalog(db);
+    this.images = new ModelImages(new ModelImageFiles(files), this.loader, OFF_THREAD_DECODE_BYTES);
     this.leases = new GuildLeases(coordination);
     this.workingModels = new GuildStateCache<WorkingModel>(this.catalog);
     this.reconcileReport = report;
@@ -424,6 +429,7 @@ export class ModelManager implements ModelManagerApi {
     const previous = this.catalog.guildState(job.guildId)?.draft ?? null;
     retryBusy(() => this.catalog.commitTrainingResult(job.guildId, job.id, draft, at, null));
     this.trainedHere.set(job.guildId, job.id);
+    await this.images.keep(job.guildId, draft.checksum, result.image);
     if (previous && previous.filename !== draft.filename) await this.discardDraftFile(job.guildId, previous.filename);
   }
 
@@ -557,6 +563,7 @@ export class ModelManager implements ModelManagerApi {
         this.cache.delete(ModelCache.key(guildId, old.filename));
         await this.files.remove(guildId, old.filename);
       }
+      await this.sweepImages(guildId);
     }
     return { ...this.info({ ...row, id }, activate ? id : activeId), prunedVersions: pruned.map((old) => old.version) };
   }
@@ -690,6 +697,7 @@ export class ModelManager implements ModelManagerApi {
           // The next start removes the record (the file is already gone).
         }
       }
+      await this.sweepImages(guildId);
       return { deleted, wasActive };
     });
   }
@@ -1054,17 +1062,24 @@ export class ModelManager implements ModelManagerApi {
   }
 
   /**
-   * Reads, verifies and decodes a model file, then caches it. A large file is decoded by the
-   * loader worker (a Brown-size model would block the event loop for about a second); a small one
-   * decodes here faster than a round trip to a thread would take.
+   * Reads and verifies a model file, loads the model from its image (model-images.ts: rebuilt,
+   * by the loader worker for a large file, when missing or unusable), then caches it.
    */
   private async loadModel(guildId: string, file: ModelFileRef, label: FileLabel, key: string): Promise<Model> {
-    const bytes = await this.readVerified(guildId, file, label);
     let model: Model;
     try {
-      // Cached models only generate: they keep no raw counts (saving copies the file, appending
-      // decodes it anew in the training worker).
-      model = bytes.length >= OFF_THREAD_DECODE_BYTES ? await this.decodeOffThread(bytes, recordedMemoryBytes(file)) : decode(bytes, { counts: false });
+      // Cached models only generate and score, from the model image: they keep no raw counts
+      // (saving copies the file, appending decodes it anew in the training worker).
+      model = await this.images.load(guildId, file.checksum, {
+        read: () => this.readVerified(guildId, file, label),
+        // The image goes into the memory of a model the cache evicts for it, when one fits.
+        bufferFor: (size) => {
+          this.cache.makeRoom(size);
+          const spare = this.spares.take(size);
+          if (spare !== null) this.spareReuses++;
+          return spare;
+        },
+      });
     } catch (error) {
       if (error instanceof ModelFormatError) {
         // Only a newer format is "incompatible" (updating the bot fixes it); a file that is not a
@@ -1076,33 +1091,6 @@ export class ModelManager implements ModelManagerApi {
     this.cache.set(key, model, model.residentBytes());
     this.spares.trim(this.cache.budgetBytes - this.cache.bytes);
     return model;
-  }
-
-  /**
-   * Decodes in the loader worker. The cache first makes room for the model (its size as recorded
-   * when it was trained), so that the buffers of what it evicts can hold the new model's arrays:
-   * the decoder gets every spare buffer and returns those it did not use.
-   */
-  private async decodeOffThread(bytes: Uint8Array, expectedBytes: number): Promise<Model> {
-    this.cache.makeRoom(expectedBytes);
-    const offered = this.spares.takeAll();
-    let returned = offered.length;
-    const returnSpare = (rest: ArrayBuffer[]) => {
-      returned = rest.length;
-      this.spares.add(rest, this.cache.budgetBytes - this.cache.bytes, false);
-    };
-    try {
-      // A copy goes to the worker (moved, not cloned), so the original is still here if it fails.
-      const model = await this.loader.load(new Uint8Array(bytes), { spare: offered, returnSpare, counts: false });
-      if (returned < offered.length) {
-        this.spareReuses++;
-        this.spares.used();
-      }
-      return model;
-    } catch (error) {
-      if (error instanceof TrainingWorkerError) return decode(bytes, { counts: false });
-      throw error;
-    }
   }
 
   /**
@@ -1119,6 +1107,15 @@ export class ModelManager implements ModelManagerApi {
   private async discardDraftFile(guildId: string, filename: string): Promise<void> {
     this.cache.delete(ModelCache.key(guildId, filename));
     await this.files.remove(guildId, filename);
+    await this.sweepImages(guildId);
+  }
+
+  /** The guild's model images, minus those of model files it no longer has (model-images.ts). */
+  private async sweepImages(guildId: string): Promise<void> {
+    const keep = new Set(this.catalog.listModels(guildId).map((row) => row.checksum));
+    const draft = this.catalog.guildState(guildId)?.draft;
+    if (draft) keep.add(draft.checksum);
+    await this.images.sweep(guildId, keep);
   }
 
   private info(row: Omit<ModelRow, 'id'> & { id: number }, activeId: number | null): SavedModelInfo {
@@ -1163,16 +1160,6 @@ const NO_WORKING_MODEL: WorkingModel = Object.freeze({ kind: 'none' });
 
 /** A model file as the catalog records it: rows and drafts both have these. */
 type ModelFileRef = { filename: string; checksum: string; statsJson?: string };
-
-/** The model's memoryBytes as recorded when it was trained (0 when unknown). */
-function recordedMemoryBytes(file: ModelFileRef): number {
-  try {
-    const bytes = (JSON.parse(file.statsJson ?? '{}') as Partial<ModelStats>).memoryBytes;
-    return typeof bytes === 'number' && Number.isFinite(bytes) && bytes > 0 ? bytes : 0;
-  } catch {
-    return 0;
-  }
-}
 
 function fileOf(working: Exclude<WorkingModel, { kind: 'none' }>): ModelFileRef {
   return working.kind === 'draft' ? working.draft : working.row;

@@ -2,9 +2,9 @@
 // An exported file is the saved .ulm file itself, byte for byte, named `<name>_v<version>.ulm`;
 // the model format carries no name, so an import without `name` takes it from the file name.
 import { UserError } from '../errors.js';
-import { decode, ModelFormatError } from '../lm/index.js';
+import { decode, encodeImage, ModelFormatError } from '../lm/index.js';
 import type { ModelStats } from '../lm/types.js';
-import { parseModelName, type ModelName, type ModelRow } from '../store/index.js';
+import { parseModelName, sha256, type ModelName, type ModelRow } from '../store/index.js';
 
 /** Versions kept of each name unless MAX_VERSIONS_PER_MODEL says otherwise. */
 export const DEFAULT_MAX_VERSIONS_PER_MODEL = 5;
@@ -42,7 +42,9 @@ export function importName(filename: string): ModelName {
  */
 export function checkImportedModel(fileName: string, bytes: Uint8Array): ModelStats {
   try {
-    return decode(bytes).stats;
+    const model = decode(bytes);
+    // The size of its image, as a trained model records it: what the model costs once loaded.
+    return { ...model.stats, imageBytes: encodeImage(model, sha256(bytes)).byteLength };
   } catch (error) {
     if (error instanceof ModelFormatError) {
       if (error.kind === 'newer-version') throw new UserError('MODEL_INCOMPATIBLE', { name: fileName, version: null, detail: error.kind });

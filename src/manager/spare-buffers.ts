@@ -69,6 +69,23 @@ export class SpareBuffers {
     return true;
   }
 
+  /**
+   * The spare that fits `bytes` best (at least that large, at most twice: the holder counts the
+   * whole buffer), taken out; null when none fits. What a model image is read into.
+   */
+  take(bytes: number): ArrayBuffer | null {
+    let best = -1;
+    for (let i = 0; i < this.buffers.length; i++) {
+      const size = this.buffers[i].byteLength;
+      if (size >= bytes && size <= 2 * bytes && (best < 0 || size < this.buffers[best].byteLength)) best = i;
+    }
+    if (best < 0) return null;
+    const [taken] = this.buffers.splice(best, 1);
+    this.total -= taken.byteLength;
+    this.used();
+    return taken;
+  }
+
   /** Every spare, taken out (to be moved to the decoding thread). */
   takeAll(): ArrayBuffer[] {
     const taken = this.buffers;

@@ -11,6 +11,7 @@ import { UserError } from '../errors.js';
 import { Model, ModelFormatError } from '../lm/index.js';
 import {
   TrainingWorkerError,
+  type ImageTask,
   type LoadTask,
   type TrainingResult,
   type TrainingTask,
@@ -122,7 +123,7 @@ export class TrainingPool {
     if (base) transfer.push(base.buffer as ArrayBuffer);
     return this.exchange<TrainingResult>({ ...task, files, base } satisfies TrainingTask, transfer, signal, (message) => {
       if (message.type === 'progress') onProgress(message.phase, message.fraction);
-      else if (message.type === 'done') return { value: { bytes: message.bytes, stats: message.stats, sample: message.sample, sources: message.sources } };
+      else if (message.type === 'done') return { value: { bytes: message.bytes, image: message.image, stats: message.stats, sample: message.sample, sources: message.sources } };
       else if (message.type === 'failed') {
         // A refusal of the input arrives as its code and params: the caller gets the same
         // UserError that parsing on the main thread would have thrown.
@@ -154,6 +155,23 @@ export class TrainingPool {
       }
       if (message.type === 'load-failed') {
         returnSpare(message.spare);
+        return { error: message.formatKind !== null ? new ModelFormatError(message.formatKind, message.message) : new TrainingWorkerError('internal', message.message) };
+      }
+      return undefined;
+    });
+  }
+
+  /**
+   * Builds the model image of a model file in a worker (decode, then encodeImage with `source`).
+   * Rejects with ModelFormatError for a file that is not a valid model, TrainingWorkerError
+   * ('internal') when the worker fails. `bytes` may be detached.
+   */
+  buildImage(bytes: Uint8Array, source: string): Promise<Uint8Array> {
+    const owned = ownBuffer(bytes);
+    const task: ImageTask = { type: 'image', bytes: owned, source };
+    return this.exchange<Uint8Array>(task, [owned.buffer as ArrayBuffer], new AbortController().signal, (message) => {
+      if (message.type === 'imaged') return { value: message.image };
+      if (message.type === 'load-failed') {
         return { error: message.formatKind !== null ? new ModelFormatError(message.formatKind, message.message) : new TrainingWorkerError('internal', message.message) };
       }
       return undefined;

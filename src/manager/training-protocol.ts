@@ -55,14 +55,27 @@ export interface LoadTask {
   counts: boolean;
 }
 
-export type WorkerTask = TrainingTask | LoadTask;
+/**
+ * Building the model image (src/lm/image/) of a model file that has none, or a damaged or old
+ * one: a decode and an encode, which for a large model would hold the main thread ~1 s.
+ */
+export interface ImageTask {
+  type: 'image';
+  bytes: Uint8Array;
+  /** The model file's checksum, written into the image (encodeImage's `source`). */
+  source: string;
+}
+
+export type WorkerTask = TrainingTask | LoadTask | ImageTask;
 
 export type TrainingFailureKind = 'empty' | 'bad-params' | 'base-format' | 'internal';
 
 export type WorkerMessage =
   | { type: 'ready' }
   | { type: 'progress'; phase: TrainPhase; fraction: number }
-  | { type: 'done'; bytes: Uint8Array; stats: ModelStats; sample: string; sources: SourceSummary[] }
+  /** `image`: the model image of `bytes` (its source the sha256 of `bytes`), written beside the draft. */
+  | { type: 'done'; bytes: Uint8Array; image: Uint8Array; stats: ModelStats; sample: string; sources: SourceSummary[] }
+  | { type: 'imaged'; image: Uint8Array }
   | { type: 'failed'; kind: TrainingFailureKind; message: string }
   /** A refusal of the input (EMPTY_FILE, MALFORMED_FILE …): rebuilt as the same UserError. */
   | { type: 'failed'; kind: 'user'; code: ErrorCode; params: ErrorParams }
@@ -71,6 +84,8 @@ export type WorkerMessage =
 
 export interface TrainingResult {
   bytes: Uint8Array;
+  /** The model image of `bytes` (see WorkerMessage 'done'). */
+  image: Uint8Array;
   stats: ModelStats;
   sample: string;
   sources: SourceSummary[];

@@ -6,8 +6,9 @@ import { parentPort } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import { isUserError } from '../errors.js';
 import { parseSources } from '../ingest/index.js';
-import { decode, encode, ModelFormatError, train, trainAppend, TrainingInputError, type TrainPhase } from '../lm/index.js';
-import type { LoadTask, SourceSummary, WorkerMessage, WorkerTask } from './training-protocol.js';
+import { createHash } from 'node:crypto';
+import { decode, encode, encodeImage, ModelFormatError, train, trainAppend, TrainingInputError, type TrainPhase } from '../lm/index.js';
+import type { ImageTask, LoadTask, SourceSummary, WorkerMessage, WorkerTask } from './training-protocol.js';
 
 /** Progress is posted at most this often (phase changes always), so messages never pile up. */
 const PROGRESS_INTERVAL_MS = 100;
@@ -41,6 +42,7 @@ function lowerPriorityForTraining(): void {
 
 port.on('message', (task: WorkerTask) => {
   if (task.type === 'load') return load(task);
+  if (task.type === 'image') return image(task);
   if (task.type !== 'train') return;
   lowerPriorityForTraining();
   try {
@@ -86,9 +88,11 @@ port.on('message', (task: WorkerTask) => {
       model = trainAppend(base, text, options);
     }
     const bytes = ownBuffer(encode(model, task.createdAt));
+    // The image the manager loads this model from (src/lm/image/), named by the file's checksum.
+    const modelImage = ownBuffer(encodeImage(model, createHash('sha256').update(bytes).digest('hex')));
     // The product's defaults, as /generate gives them: `/generate seed:<training seed>` repeats it.
     const sample = model.generate({ seed: task.seed }).text;
-    post({ type: 'done', bytes, stats: model.stats, sample, sources }, [bytes.buffer as ArrayBuffer]);
+    post({ type: 'done', bytes, image: modelImage, stats: { ...model.stats, imageBytes: modelImage.length }, sample, sources }, [bytes.buffer as ArrayBuffer, modelImage.buffer as ArrayBuffer]);
   } catch (error) {
     if (isUserError(error)) {
       // A refusal of the input (parseSources): the manager rebuilds the same UserError.
@@ -109,6 +113,16 @@ function load(task: LoadTask): void {
   } catch (error) {
     const formatKind = error instanceof ModelFormatError ? error.kind : null;
     post({ type: 'load-failed', formatKind, message: error instanceof Error ? error.message : String(error), spare }, spare);
+  }
+}
+
+function image(task: ImageTask): void {
+  try {
+    const bytes = ownBuffer(encodeImage(decode(task.bytes, { counts: false }), task.source));
+    post({ type: 'imaged', image: bytes }, [bytes.buffer as ArrayBuffer]);
+  } catch (error) {
+    const formatKind = error instanceof ModelFormatError ? error.kind : null;
+    post({ type: 'load-failed', formatKind, message: error instanceof Error ? error.message : String(error), spare: [] });
   }
 }
 

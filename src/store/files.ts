@@ -7,7 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { link, mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import { validateGuildId, ORPHANS_DIR, TEMP_PREFIX } from './names.js';
+import { validateGuildId, IMAGES_DIR, ORPHANS_DIR, TEMP_PREFIX } from './names.js';
 
 export function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
@@ -191,7 +191,7 @@ export class ModelFiles {
       throw error;
     }
     for (const entry of entries) {
-      if (!entry.isDirectory()) continue;
+      if (!entry.isDirectory() || entry.name === IMAGES_DIR) continue;
       try {
         valid.push(validateGuildId(entry.name));
       } catch {

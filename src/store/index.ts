@@ -13,6 +13,7 @@ export {
   type NewModelRow,
 } from './catalog.js';
 export { ModelFiles, sha256, type FileCheck } from './files.js';
+export { ModelImageFiles, IMAGE_FILE_EXTENSION } from './images.js';
 export {
   draftFilename,
   editDistance,

@@ -101,6 +101,8 @@ export const MODEL_FILE_EXTENSION = '.ulm';
 export const DRAFT_PREFIX = '.draft_';
 export const TEMP_PREFIX = '.tmp-';
 export const ORPHANS_DIR = '.orphans';
+/** `<models dir>/.images/<guild_id>/`: the model images (images.ts), derived from the model files. */
+export const IMAGES_DIR = '.images';
 
 export function draftFilename(jobId: string): string {
   if (!/^[a-z0-9-]{1,64}$/.test(jobId)) throw new Error(`draft for a malformed job id ${JSON.stringify(jobId)}`);

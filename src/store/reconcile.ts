@@ -8,6 +8,7 @@
 import type { Catalog, DraftRef } from './catalog.js';
 import type { Coordination } from './coordination.js';
 import type { ModelFiles } from './files.js';
+import { ModelImageFiles } from './images.js';
 import { DRAFT_PREFIX, MODEL_FILE_EXTENSION, ORPHANS_DIR, TEMP_PREFIX } from './names.js';
 
 export interface ReconcileOptions {
@@ -158,6 +159,10 @@ async function reconcileGuild(
       report.orphansMoved.push({ guildId, filename: entry.name, movedTo });
     }
   }
+  // Model images (derived files) of model files the guild no longer has.
+  const imaged = new Set(rows.map((row) => row.checksum));
+  if (draft) imaged.add(draft.checksum);
+  await new ModelImageFiles(files).sweep(guildId, imaged);
 }
 
 async function draftIntact(files: ModelFiles, guildId: string, draft: DraftRef): Promise<boolean> {

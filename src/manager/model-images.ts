@@ -1,0 +1,83 @@
+// Loading saved models through their images (src/lm/image/): one read of the image file and
+// typed-array views over it, instead of decoding the model file and rebuilding every
+// probability. The model file stays the source of truth: the image is named by its checksum,
+// written when the model is trained, and rebuilt from the model file (in the loader worker when
+// the file is large) whenever it is missing, damaged, of an older layout or of other bytes.
+import type { ModelImageFiles } from '../store/images.js';
+import { decode, decodeImage, encodeImage, ModelFormatError, type Model } from '../lm/index.js';
+import type { TrainingPool } from './training-pool.js';
+import { TrainingWorkerError } from './training-protocol.js';
+
+export interface ModelFileAccess {
+  /**
+   * The model file's bytes, checked against its checksum (throws the manager's UserErrors): read
+   * on every load, image or not, so a missing or damaged model file is reported as it always was
+   * (a read and a sha256, ~1 ms per megabyte of model file), never hidden by an intact image.
+   */
+  read(): Promise<Uint8Array>;
+  /** Memory to read the image into (a spare buffer of an evicted model), or null for new memory. */
+  bufferFor?(size: number): ArrayBuffer | null;
+}
+
+export class ModelImages {
+  /** Loads served by an image file as found. */
+  imageLoads = 0;
+  /** Images built from the model file (none yet, damaged, old layout). */
+  rebuilds = 0;
+
+  constructor(
+    private readonly store: ModelImageFiles,
+    private readonly pool: Pick<TrainingPool, 'buildImage'>,
+    /** Model files at least this large are turned into images by the worker. */
+    private readonly offThreadBytes: number,
+  ) {}
+
+  /**
+   * The model of the file with this checksum, from its image. Throws what `file.read` throws
+   * (missing, damaged model file) and ModelFormatError when the model file itself is not valid.
+   */
+  async load(guildId: string, checksum: string, file: ModelFileAccess): Promise<Model> {
+    const bytes = await file.read();
+    const found = await this.store.read(guildId, checksum, file.bufferFor).catch(() => null);
+    if (found !== null) {
+      try {
+        const model = decodeImage(found, { source: checksum });
+        this.imageLoads++;
+        return model;
+      } catch (error) {
+        if (!(error instanceof ModelFormatError)) throw error;
+        // Damaged, old or foreign: rebuilt below from the model file.
+      }
+    }
+    const image = await this.build(bytes, checksum);
+    this.rebuilds++;
+    await this.keep(guildId, checksum, image);
+    return decodeImage(image, { source: checksum });
+  }
+
+  /** Writes an image, best effort: it is derived, so a failed write (a full disk) only means a rebuild later. */
+  async keep(guildId: string, checksum: string, image: Uint8Array): Promise<void> {
+    try {
+      await this.store.write(guildId, checksum, image);
+    } catch {
+      // Nothing lost: the next load rebuilds it.
+    }
+  }
+
+  /** Removes the guild's images of model files it no longer has, best effort (reconcile does it again at startup). */
+  async sweep(guildId: string, keep: ReadonlySet<string>): Promise<void> {
+    await this.store.sweep(guildId, keep).catch(() => undefined);
+  }
+
+  private async build(bytes: Uint8Array, checksum: string): Promise<Uint8Array> {
+    if (bytes.length >= this.offThreadBytes) {
+      try {
+        // A copy goes to the worker (moved), so the bytes are still here if it fails.
+        return await this.pool.buildImage(new Uint8Array(bytes), checksum);
+      } catch (error) {
+        if (!(error instanceof TrainingWorkerError)) throw error;
+      }
+    }
+    return encodeImage(decode(bytes, { counts: false }), checksum);
+  }
+}

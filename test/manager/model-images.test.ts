@@ -1,0 +1,204 @@
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { UserError } from '../../src/errors.js';
+import { decodeImage, encode, encodeImage, imageSummary, train } from '../../src/lm/index.js';
+import type { ModelManager } from '../../src/manager/index.js';
+import { ModelImages } from '../../src/manager/model-images.js';
+import { TrainingPool } from '../../src/manager/training-pool.js';
+import { ModelFiles, ModelImageFiles, sha256 } from '../../src/store/index.js';
+import { ana, CORPORA, corpusSource, makeDirs, openManager, rejection, TINY, WORDS, type TestDirs } from './helpers.js';
+
+const GUILD = '300000000000000001';
+const lines = Array.from({ length: 300 }, (_, i) => `the ${i % 7} cat sat on mat ${i % 11} and slept ${i % 3}`);
+const model = train(lines, { maxPatternLength: 3, embeddingDim: 4 });
+const modelBytes = encode(model, 0);
+const checksum = sha256(modelBytes);
+
+describe('model images on disk (ModelImages)', () => {
+  const dirsList: TestDirs[] = [];
+  const pool = new TrainingPool(1);
+  afterAll(async () => {
+    await pool.close();
+    for (const dirs of dirsList) dirs.cleanup();
+  });
+
+  function setUp(offThreadBytes = Number.POSITIVE_INFINITY) {
+    const dirs = makeDirs('ultra-images-');
+    dirsList.push(dirs);
+    const store = new ModelImageFiles(new ModelFiles(dirs.modelsDir));
+    const images = new ModelImages(store, pool, offThreadBytes);
+    let reads = 0;
+    const file = { read: async () => (reads++, modelBytes) };
+    return { dirs, store, images, file, path: store.pathOf(GUILD, checksum), reads: () => reads };
+  }
+
+  it('builds a missing image from the model file, writes it named by the checksum, then loads from it', async () => {
+    const { images, file, path } = setUp();
+    const first = await images.load(GUILD, checksum, file);
+    expect(existsSync(path)).toBe(true);
+    expect(path.endsWith(join('.images', GUILD, `${checksum}.uli`))).toBe(true);
+    expect(imageSummary(readFileSync(path))).toMatchObject({ source: checksum, patterns: model.stats.patterns });
+    expect([images.rebuilds, images.imageLoads]).toEqual([1, 0]);
+    const second = await images.load(GUILD, checksum, file);
+    expect([images.rebuilds, images.imageLoads]).toEqual([1, 1]);
+    for (const seed of [1, 2, 3]) {
+      expect(first.generate({ seed }).text).toBe(model.generate({ seed }).text);
+      expect(second.generate({ seed }).text).toBe(model.generate({ seed }).text);
+    }
+  });
+
+  it('rebuilds a damaged, truncated, old-layout or foreign image and writes the good one over it', async () => {
+    const { images, file, path } = setUp();
+    await images.load(GUILD, checksum, file);
+    const good = readFileSync(path);
+    // Buffer#slice is a view: copies are made with Buffer.from.
+    const oldLayout = Buffer.from(good);
+    oldLayout[8] = 0; // layout version 0: the frame's checksum no longer matches either
+    const damaged = Buffer.from(good);
+    damaged[damaged.length - 3] ^= 0x40;
+    for (const bad of [damaged, good.subarray(0, good.length >> 1), oldLayout, encodeImage(model, 'another file'), new Uint8Array(0)]) {
+      writeFileSync(path, bad);
+      const before = images.rebuilds;
+      const loaded = await images.load(GUILD, checksum, file);
+      expect(images.rebuilds).toBe(before + 1);
+      expect(readFileSync(path).equals(good)).toBe(true);
+      expect(loaded.score(lines.slice(0, 20)).log10Prob).toBe(decodeImage(good).score(lines.slice(0, 20)).log10Prob);
+    }
+  });
+
+  it('builds the image of a large model file in the worker, the same image as on this thread', async () => {
+    const { images, file, path } = setUp(0);
+    await images.load(GUILD, checksum, file);
+    expect(readFileSync(path).equals(encodeImage(model, checksum))).toBe(true);
+  });
+
+  it('reads the model file on every load, so a damaged one is reported even when its image is intact', async () => {
+    const { images, file, reads } = setUp();
+    await images.load(GUILD, checksum, file);
+    const refusal = new UserError('MODEL_CORRUPT', { name: 'm', version: 1, detail: 'checksum' });
+    await expect(images.load(GUILD, checksum, { read: async () => Promise.reject(refusal) })).rejects.toBe(refusal);
+    expect(reads()).toBe(1);
+  });
+
+  it('reads the image into a spare buffer when one is given, and counts that whole buffer', async () => {
+    const { images, file, path } = setUp();
+    await images.load(GUILD, checksum, file);
+    const size = readFileSync(path).length;
+    const spare = new ArrayBuffer(size + 100);
+    let asked = 0;
+    const loaded = await images.load(GUILD, checksum, { ...file, bufferFor: (bytes) => ((asked = bytes), spare) });
+    expect(asked).toBe(size);
+    expect(loaded.graph.suffix.buffer).toBe(spare);
+    expect(loaded.memoryBytes()).toBe(size + 100);
+    expect(loaded.generate({ seed: 4 }).text).toBe(model.generate({ seed: 4 }).text);
+  });
+
+  it('sweeps the images of model files that are gone, and temp files, leaving others alone', async () => {
+    const { store, dirs } = setUp();
+    const other = 'b'.repeat(64);
+    await store.write(GUILD, checksum, new Uint8Array(8));
+    await store.write(GUILD, other, new Uint8Array(8));
+    const dir = store.dirOf(GUILD);
+    writeFileSync(join(dir, '.tmp-0123'), 'x');
+    writeFileSync(join(dir, 'notes.txt'), 'x');
+    expect(await store.sweep(GUILD, new Set([checksum]))).toEqual(['.tmp-0123', `${other}.uli`]);
+    expect(readdirSync(dir).sort()).toEqual([`${checksum}.uli`, 'notes.txt']);
+    expect(() => store.pathOf(GUILD, '../../x')).toThrow();
+    expect(() => store.pathOf('../x', checksum)).toThrow();
+    expect(dir.startsWith(join(dirs.modelsDir, '.images'))).toBe(true);
+  });
+});
+
+describe('the manager loads saved models from their images', () => {
+  const dirs = makeDirs('ultra-images-manager-');
+  const managers: ModelManager[] = [];
+  afterEach(async () => {
+    for (const manager of managers.splice(0)) await manager.close();
+  });
+  afterAll(() => dirs.cleanup());
+  let guilds = 0;
+  const newGuild = () => `3100000000000000${String(++guilds).padStart(2, '0')}`;
+  const open = async () => {
+    const manager = await openManager(dirs, { verifyChecksumsAtStartup: false });
+    managers.push(manager);
+    return manager;
+  };
+  const imageDir = (g: string) => join(dirs.modelsDir, '.images', g);
+
+  it('writes the image at training, loads from it after a restart, rebuilds it when damaged, and reports a damaged model file', async () => {
+    const g = newGuild();
+    const first = await open();
+    await first.train(g, ana, [corpusSource(dirs, `es-${g}.txt`, CORPORA.es)], TINY, 'new');
+    const saved = await first.save(g, ana, 'gatos');
+    const modelPath = join(dirs.modelsDir, g, saved.filename);
+    const sum = sha256(readFileSync(modelPath));
+    const imagePath = join(imageDir(g), `${sum}.uli`);
+    expect(readdirSync(imageDir(g))).toEqual([`${sum}.uli`]);
+    const image = readFileSync(imagePath);
+    // What /models, /status and /compare show as the memory of a loaded model.
+    expect(saved.stats.imageBytes).toBe(image.length);
+    const expected = (await first.generate(g, { seed: 7 })).text;
+    expect(expected.split(' ').every((word) => WORDS.es.has(word))).toBe(true);
+    await first.close();
+    managers.length = 0;
+
+    const second = await open();
+    expect((await second.generate(g, { seed: 7 })).text).toBe(expected);
+    expect(readdirSync(join(dirs.modelsDir, g))).toEqual([saved.filename]);
+    await second.close();
+    managers.length = 0;
+
+    const damaged = Buffer.from(image);
+    damaged[damaged.length - 1] ^= 0xff;
+    writeFileSync(imagePath, damaged);
+    const third = await open();
+    expect((await third.generate(g, { seed: 7 })).text).toBe(expected);
+    expect(readFileSync(imagePath).equals(image)).toBe(true);
+    await third.close();
+    managers.length = 0;
+
+    const bytes = readFileSync(modelPath);
+    bytes[bytes.length - 1] ^= 0xff;
+    writeFileSync(modelPath, bytes);
+    const fourth = await open();
+    const error = await rejection(fourth.generate(g, { seed: 7 }));
+    expect([error.code, error.params]).toEqual(['MODEL_CORRUPT', { name: 'gatos', version: 1, detail: 'checksum' }]);
+  });
+
+  it('removes the image of a deleted model and of a superseded draft, keeping those still used', async () => {
+    const g = newGuild();
+    const manager = await open();
+    await manager.train(g, ana, [corpusSource(dirs, `es-${g}.txt`, CORPORA.es)], TINY, 'new');
+    const spanish = await manager.save(g, ana, 'gatos');
+    await manager.train(g, ana, [corpusSource(dirs, `en-${g}.txt`, CORPORA.en)], TINY, 'new');
+    await manager.train(g, ana, [corpusSource(dirs, `de-${g}.txt`, CORPORA.de)], TINY, 'new');
+    // The saved Spanish model and the German draft; the English draft's image went with it.
+    expect(readdirSync(imageDir(g))).toHaveLength(2);
+    const spanishImage = `${sha256(readFileSync(join(dirs.modelsDir, g, spanish.filename)))}.uli`;
+    expect(readdirSync(imageDir(g))).toContain(spanishImage);
+    await manager.delete(g, 'gatos');
+    expect(readdirSync(imageDir(g))).toHaveLength(1);
+    expect(readdirSync(imageDir(g))).not.toContain(spanishImage);
+    const text = (await manager.generate(g, { seed: 1 })).text;
+    expect(text.split(' ').every((word) => WORDS.de.has(word))).toBe(true);
+  });
+
+  it('removes at startup the images of model files the guild no longer has', async () => {
+    const g = newGuild();
+    const manager = await open();
+    await manager.train(g, ana, [corpusSource(dirs, `es-${g}.txt`, CORPORA.es)], TINY, 'new');
+    await manager.train(g, ana, [corpusSource(dirs, `en-${g}.txt`, CORPORA.en)], TINY, 'new');
+    expect(readdirSync(imageDir(g))).toHaveLength(1);
+    await manager.close();
+    // An image whose model file went while no manager ran (a crash between the two removals).
+    writeFileSync(join(imageDir(g), `${'c'.repeat(64)}.uli`), 'stale');
+    expect(readdirSync(imageDir(g))).toHaveLength(2);
+    managers.length = 0;
+    const again = await open();
+    expect(readdirSync(imageDir(g))).toHaveLength(1);
+    const text = (await again.generate(g, { seed: 1 })).text;
+    expect(text.split(' ').every((word) => WORDS.en.has(word))).toBe(true);
+    expect(again.reconcileReport.ignored).toEqual([]);
+  });
+});
