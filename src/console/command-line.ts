@@ -19,7 +19,7 @@ import {
   type OptionDefinition,
 } from './command-definitions.js';
 
-export interface OptionSegment {
+interface OptionSegment {
   /** As typed (may be a localized name). */
   typedName: string;
   /** Offset of the option name in the line. */
@@ -177,7 +177,7 @@ function matchChoice(option: OptionDefinition, typed: string, value: string | nu
  * Converts one typed value to what Discord would deliver for the option's type. `shown` is the
  * option's name as the user sees it (localized), for the error messages.
  */
-export function convertOptionValue(option: OptionDefinition, typed: string, shown: string = option.name): ParsedValue {
+function convertOptionValue(option: OptionDefinition, typed: string, shown: string = option.name): ParsedValue {
   if (typed.length === 0) throw badLine('empty-value', { option: shown });
   switch (option.type) {
     case OptionType.Integer: {

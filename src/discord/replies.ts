@@ -4,7 +4,7 @@
 import { ButtonStyle, ComponentType, MessageFlags, TextInputStyle, type APIActionRowComponent, type APIComponentInMessageActionRow, type APIEmbed, type APIModalInteractionResponseCallbackData } from 'discord.js';
 import type { ModalSpec, Reply, ReplyEmbed, ReplyRow, Tone } from '../commands/context.js';
 
-export const NO_MENTIONS = Object.freeze({ parse: [] as [] });
+const NO_MENTIONS = Object.freeze({ parse: [] as [] });
 
 /** Discord's limits, enforced here too so a long model name can never make a reply fail. */
 const LIMITS = { content: 2000, title: 256, description: 4096, fieldName: 256, fieldValue: 1024, fields: 25, footer: 2048, embeds: 10, rows: 5, buttonsPerRow: 5, label: 80, selectOptions: 25 };

@@ -862,7 +862,7 @@ function lowerBound(sorted: Int32Array, low: number, high: number, value: number
  * anyway, because child words are stored as ranks among the suffix's children: handing these over
  * saves the model a copy of every array and a binary search per node at load.
  */
-export type DecodedTrieIndex = TrieIndex;
+type DecodedTrieIndex = TrieIndex;
 
 function decodeCounts(
   value: unknown,

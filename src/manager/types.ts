@@ -4,7 +4,7 @@
 import type { GenerateOptions, GenerateResult, ModelStats, TrainParams, TrainPhase } from '../lm/types.js';
 import type { ComparedModel, CompareOptions, Comparison } from './compare.js';
 
-export type { ComparedModel, CompareOptions, Comparison };
+export type { ComparedModel };
 
 export interface Actor {
   id: string;

@@ -23,7 +23,7 @@ export interface ReconcileOptions {
   coordination?: Coordination;
 }
 
-export type UnavailableReason = 'missing' | 'checksum' | 'size';
+type UnavailableReason = 'missing' | 'checksum' | 'size';
 
 export interface ReconcileReport {
   tempFilesRemoved: { guildId: string; filename: string }[];
@@ -42,7 +42,7 @@ export interface ReconcileReport {
   guildsChecked: number;
 }
 
-export function emptyReconcileReport(): ReconcileReport {
+function emptyReconcileReport(): ReconcileReport {
   return {
     tempFilesRemoved: [],
     orphansMoved: [],
