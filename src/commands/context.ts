@@ -33,7 +33,7 @@ export interface ReplyButton {
   disabled?: boolean;
 }
 
-export interface ReplySelect {
+interface ReplySelect {
   kind: 'select';
   id: string;
   placeholder?: string;
@@ -45,7 +45,7 @@ export interface ReplySelect {
 /** One action row: up to 5 buttons, or exactly one select menu. */
 export type ReplyRow = ReplyButton[] | [ReplySelect];
 
-export interface ReplyFile {
+interface ReplyFile {
   name: string;
   data: Uint8Array;
 }
@@ -61,7 +61,7 @@ export interface Reply {
   ephemeral?: boolean;
 }
 
-export interface ModalField {
+interface ModalField {
   id: string;
   label: string;
   style: 'short' | 'paragraph';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { CommandModule } from './context.js';
 
 /** commands/ beside src/ — the same relative place in the source tree and in dist/. */
-export const COMMANDS_DIR = fileURLToPath(new URL('../../commands/', import.meta.url));
+const COMMANDS_DIR = fileURLToPath(new URL('../../commands/', import.meta.url));
 
 export class CommandRegistry {
   private readonly byName: Map<string, CommandModule>;

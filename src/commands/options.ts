@@ -1,7 +1,7 @@
 // Typed reads of a command's parsed options. Adapters deliver what Discord (or the console's
 // parser, which reads the same definitions) already validated; these only narrow the type.
 import { UserError } from '../errors.js';
-import type { AttachmentOption, CommandContext, OptionValue } from './context.js';
+import type { AttachmentOption, OptionValue } from './context.js';
 
 type Options = Record<string, OptionValue | undefined>;
 
@@ -25,5 +25,3 @@ export function requireGuild(ctx: { guildId: string | null }): string {
   if (!ctx.guildId) throw new UserError('GUILD_ONLY', {});
   return ctx.guildId;
 }
-
-export type { CommandContext };

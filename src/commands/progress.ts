@@ -3,7 +3,7 @@
 // one is shown when the interval allows, the ones in between are dropped.
 import type { Reply } from './context.js';
 
-export const PROGRESS_INTERVAL_MS = 3_000;
+const PROGRESS_INTERVAL_MS = 3_000;
 
 export interface ProgressMessageOptions<P> {
   send(reply: Reply): Promise<void>;

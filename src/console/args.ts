@@ -8,14 +8,14 @@ export function terminalLocale(env: NodeJS.ProcessEnv): Locale {
   return /^es([_.@-]|$)/i.test(setting) ? 'es' : 'en';
 }
 
-export function parseLocale(value: string): Locale | null {
+function parseLocale(value: string): Locale | null {
   const lower = value.toLowerCase();
   if (/^es([_.@-]|$)/.test(lower)) return 'es';
   if (/^en([_.@-]|$)/.test(lower)) return 'en';
   return null;
 }
 
-export interface ConsoleFlags {
+interface ConsoleFlags {
   guildId?: string;
   locale?: Locale;
   dataDir?: string;

@@ -26,7 +26,7 @@ const CONTENT_TYPE_BY_EXTENSION: Record<string, string> = {
   zip: 'application/zip',
 };
 
-export function contentTypeFor(fileName: string): string | null {
+function contentTypeFor(fileName: string): string | null {
   const dot = fileName.lastIndexOf('.');
   if (dot <= 0) return null;
   return CONTENT_TYPE_BY_EXTENSION[fileName.slice(dot + 1).toLowerCase()] ?? 'application/octet-stream';
@@ -38,7 +38,7 @@ export function expandPath(typed: string, cwd: string): string {
   return resolve(cwd, typed);
 }
 
-export async function attachmentFromPath(option: string, typed: string, cwd: string): Promise<AttachmentOption> {
+async function attachmentFromPath(option: string, typed: string, cwd: string): Promise<AttachmentOption> {
   const path = expandPath(typed, cwd);
   let info;
   try {

@@ -9,7 +9,7 @@ export const OptionType = ApplicationCommandOptionType;
 
 type Localizations = Partial<Record<string, string | null>> | null | undefined;
 
-export interface OptionChoice {
+interface OptionChoice {
   name: string;
   name_localizations?: Localizations;
   value: string | number;
@@ -31,7 +31,7 @@ export interface OptionDefinition {
   options?: OptionDefinition[];
 }
 
-export interface CommandDefinition {
+interface CommandDefinition {
   name: string;
   name_localizations?: Localizations;
   description: string;

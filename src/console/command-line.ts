@@ -19,7 +19,7 @@ import {
   type OptionDefinition,
 } from './command-definitions.js';
 
-export interface OptionSegment {
+interface OptionSegment {
   /** As typed (may be a localized name). */
   typedName: string;
   /** Offset of the option name in the line. */

@@ -28,7 +28,7 @@ export type Completion = [string[], string];
 
 const MAX_PATHS = 200;
 
-export function quoteIfNeeded(value: string): string {
+function quoteIfNeeded(value: string): string {
   return /[\s"'\\]/u.test(value) || value.length === 0 ? `"${value.replace(/(["\\])/g, '\\$1')}"` : value;
 }
 

@@ -43,7 +43,7 @@ export function openConsoleManager(config: ManagerConfig): Promise<ModelManagerA
 }
 
 /** The console's log (DATA_DIR/console.log, beside its unexpected-error lines). */
-export const CONSOLE_LOG = 'console.log';
+const CONSOLE_LOG = 'console.log';
 
 /**
  * The manager's operator lines (start-up reconcile, a lost database), as JSON lines appended to

@@ -4,7 +4,7 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Reply } from '../commands/context.js';
 
-export const EXPORTS_DIR = 'exports';
+const EXPORTS_DIR = 'exports';
 
 /** Writes the reply's files (atomically: temp file, then rename) and names them by their path. */
 export async function saveReplyFiles(reply: Reply, cwd: string): Promise<Reply> {

@@ -18,11 +18,6 @@ import { LineReader } from './line-reader.js';
 import { Screen } from './screen.js';
 import { ConsoleSession, type LineOutcome } from './session.js';
 
-export { parseConsoleArgs, terminalLocale, CONSOLE_USAGE } from './args.js';
-export type { ConsoleFlags, ParsedConsoleArgs } from './args.js';
-export { parseCommandLine } from './command-line.js';
-export { renderReply } from './render.js';
-
 export interface ConsoleOptions {
   /** Server the console acts in (default "local"). */
   guildId?: string;

@@ -79,7 +79,7 @@ const HELP_NAMES = new Set(['help', 'ayuda']);
  * src/commands/render.ts): an ephemeral text with no embed and no buttons. Failures they throw
  * are seen directly.
  */
-export function looksLikeErrorReply(reply: Reply): boolean {
+function looksLikeErrorReply(reply: Reply): boolean {
   return reply.ephemeral === true && Boolean(reply.content) && !reply.embeds?.length && !reply.components?.length;
 }
 
@@ -426,7 +426,7 @@ export class ConsoleSession {
 }
 
 /** A typed answer → one of the numbered choices: "2", "[2]", "!2", or a label ("save"). */
-export function pickChoice(choices: readonly Choice[], answer: string): Choice | undefined {
+function pickChoice(choices: readonly Choice[], answer: string): Choice | undefined {
   const numeric = /^[![]?\s*(\d+)\s*]?$/.exec(answer);
   if (numeric) return choices.find((choice) => choice.number === Number(numeric[1]));
   const wanted = answer.replace(/^!/, '').toLowerCase();

@@ -4,7 +4,7 @@
 // Control sequences take no columns; they are skipped when measuring coloured text.
 const ANSI_SEQUENCE = /\x1b\[[0-9;?]*[A-Za-z]/g;
 
-export function stripAnsi(text: string): string {
+function stripAnsi(text: string): string {
   return text.replace(ANSI_SEQUENCE, '');
 }
 

@@ -31,12 +31,12 @@ export interface RegistrationTarget {
 }
 
 /** The meta key of one application's commands in one scope. */
-export function registrationKey(target: Pick<RegistrationTarget, 'applicationId' | 'guildId'>): string {
+function registrationKey(target: Pick<RegistrationTarget, 'applicationId' | 'guildId'>): string {
   return `discord.commands.${target.applicationId}.${target.guildId ?? 'global'}`;
 }
 
 /** Overwrites the scope's commands with ours (one bulk PUT: deleted commands disappear too). */
-export async function registerCommands(target: RegistrationTarget, registry: CommandRegistry): Promise<void> {
+async function registerCommands(target: RegistrationTarget, registry: CommandRegistry): Promise<void> {
   const route = target.guildId ? Routes.applicationGuildCommands(target.applicationId, target.guildId) : Routes.applicationCommands(target.applicationId);
   await target.rest.put(route, { body: registry.definitions() });
 }

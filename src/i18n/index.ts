@@ -7,11 +7,11 @@ import { formatBytes, formatDecimal, formatDuration, formatInteger, formatSecond
 import { escapeMarkdown } from './markdown.js';
 import type { Locale, Markdown, Message, MessageParams, MessageTools, Translate } from './types.js';
 
-export type { Locale, Markdown, Message, MessageKey, MessageParams, MessageTools, Translate };
+export type { Locale, Markdown, Message, MessageKey, MessageParams, Translate };
 export { escapeMarkdown };
-export { formatBytes, formatDate, formatDecimal, formatDuration, formatInteger, formatPercent, formatSeconds } from './format.js';
+export { formatBytes, formatDate, formatDecimal, formatDuration, formatInteger, formatPercent } from './format.js';
 
-export const LOCALES: readonly Locale[] = ['en', 'es'];
+const LOCALES: readonly Locale[] = ['en', 'es'];
 
 export const CATALOGUES: Record<Locale, Record<MessageKey, Message>> = { en, es };
 
@@ -22,7 +22,7 @@ export const DISCORD_LOCALES: Record<Locale, readonly string[]> = {
 };
 
 /** A Discord or BCP 47 locale ("es-419", "en-GB", "es") → our language, or null. */
-export function languageOf(locale: string | null | undefined): Locale | null {
+function languageOf(locale: string | null | undefined): Locale | null {
   if (!locale) return null;
   const language = locale.toLowerCase().split(/[-_]/)[0];
   return (LOCALES as readonly string[]).includes(language) ? (language as Locale) : null;

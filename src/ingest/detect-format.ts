@@ -41,7 +41,7 @@ const BINARY_EXTENSIONS = new Set(
 );
 
 /** The lower-cased extension of the last path segment, without the dot; '' when there is none. */
-export function fileExtension(name: string): string {
+function fileExtension(name: string): string {
   const base = name.slice(Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\')) + 1);
   const dot = base.lastIndexOf('.');
   // A leading dot (".bashrc") names a file, it is not an extension.

@@ -23,7 +23,7 @@ export function extractLines(name: string, text: string, format: TextFormat, cle
   }
 }
 
-export function splitLines(text: string): string[] {
+function splitLines(text: string): string[] {
   // Splitting on a regular expression is the slowest step of a plain-text ingest; normalising
   // the rare \r first and then splitting on a plain "\n" is several times faster.
   const normalised = text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text;

@@ -1,12 +1,6 @@
 // Ingestion: uploaded files → training lines. The manager uses only what is exported here.
 export type {
-  DownloadFailure,
-  IngestedFile,
   IngestLimits,
-  IngestOptions,
-  IngestResult,
-  MalformedReason,
-  ReadResult,
   SourceBytes,
   TextEncoding,
   TextFormat,

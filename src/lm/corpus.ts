@@ -48,7 +48,7 @@ export function countCharacters(text: string): number {
 }
 
 /** True when the validation split keeps this line out of training. */
-export function isHeldOut(line: string, validation: number, seed: number): boolean {
+function isHeldOut(line: string, validation: number, seed: number): boolean {
   return validation > 0 && hashString(line, seed) / 4294967296 < validation;
 }
 

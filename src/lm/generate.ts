@@ -16,14 +16,14 @@ import { hashString, seededRandom } from './random.js';
 import { detokenize, tokenize } from './tokenizer.js';
 import { BOS_ID, EOS_ID, UNK_ID, type GenerateOptions, type GenerateResult } from './types.js';
 
-export const DEFAULT_MAX_LENGTH = 40;
+const DEFAULT_MAX_LENGTH = 40;
 const MAX_MAX_LENGTH = 1000;
 /**
  * Temperature of the natural sampler when none is given (the exact sampler's is 1). It applies to
  * observed continuations only, so above 1 it spreads the draws over them (distinct-2 0.78 → 0.81
  * on 200 KB of chat) at a small cost in fluency, with no salad: bench:generation.
  */
-export const NATURAL_TEMPERATURE = 1.2;
+const NATURAL_TEMPERATURE = 1.2;
 /**
  * An unknown prompt word is read as one of its NEIGHBOURS nearest embedding neighbours only when
  * they are also spelled alike: the share of letter trigrams they have in common (Dice) reaches
@@ -31,7 +31,7 @@ export const NATURAL_TEMPERATURE = 1.2;
  * against an unrelated word (Pikachu → church 1.000, realy → Italy 0.995, while gardens → garden
  * 0.998); spelling separates them (0.22, 0.33 against 0.89). Otherwise the word is skipped.
  */
-export const SUBSTITUTION_MIN_SPELLING = 0.5;
+const SUBSTITUTION_MIN_SPELLING = 0.5;
 const NEIGHBOURS = 10;
 
 /** What generation needs from the model besides the graph. */
@@ -84,7 +84,7 @@ export interface ReadPrompt {
   substitutions: { from: string; to: string }[];
 }
 
-export function readPrompt(source: GenerationSource, prompt: string | undefined): ReadPrompt {
+function readPrompt(source: GenerationSource, prompt: string | undefined): ReadPrompt {
   const tokens = prompt !== undefined ? tokenize(prompt) : [];
   const substitutions: { from: string; to: string }[] = [];
   const ids: number[] = [];

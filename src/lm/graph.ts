@@ -45,14 +45,6 @@ export function totalNodes(graph: PatternGraph): number {
   return graph.offsets[graph.order];
 }
 
-/** Level (0 = unigrams) of a global node index. */
-export function levelOf(graph: PatternGraph, node: number): number {
-  const offsets = graph.offsets;
-  let level = 0;
-  while (level + 1 < graph.order && node >= offsets[level + 1]) level++;
-  return level;
-}
-
 /** Child of `context` (a node below the highest level, or ROOT) with last word `word`, or -1. */
 export function findChild(graph: PatternGraph, context: number, word: number): number {
   if (context < 0) return word < graph.vocabularySize ? word : -1;
@@ -171,7 +163,7 @@ export function dropCounts(graph: PatternGraph): void {
 }
 
 /** Parent (index within level k − 1) of every node of level k, from the child starts. */
-export function levelParents(offsets: Int32Array, childStart: Int32Array, k: number): Int32Array {
+function levelParents(offsets: Int32Array, childStart: Int32Array, k: number): Int32Array {
   const parents = new Int32Array(offsets[k + 1] - offsets[k]);
   if (k === 0) return parents;
   const base = offsets[k];

@@ -49,12 +49,6 @@ export function step(core: ModelCore, state: number, word: number, out: StepResu
   }
 }
 
-/** The state after a word sequence, starting from `state` (ROOT = no history). */
-export function advance(core: ModelCore, state: number, words: ArrayLike<number>, scratch = newStepResult()): number {
-  for (let i = 0; i < words.length; i++) state = step(core, state, words[i], scratch).state;
-  return state;
-}
-
 /** The state at the start of a sentence: after <s> (a unigram model has no history at all). */
 export function sentenceStart(graph: PatternGraph): number {
   return graph.order === 1 ? ROOT : BOS_ID;

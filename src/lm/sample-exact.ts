@@ -30,7 +30,7 @@ export const STEER_STRENGTH = 4;
 const FIRST_WORD_ATTEMPTS = 64;
 
 /** First index in [from, to) whose running share exceeds u (the last one if rounding left none). */
-export function searchCumulative(cumulative: Float32Array, from: number, to: number, u: number): number {
+function searchCumulative(cumulative: Float32Array, from: number, to: number, u: number): number {
   let lo = from;
   let hi = to - 1;
   while (lo < hi) {
@@ -111,7 +111,7 @@ export function sampleMixture(
 }
 
 /** The most frequent real word: the fallback that keeps a generation from being empty. */
-export function firstWord(graph: PatternGraph): number {
+function firstWord(graph: PatternGraph): number {
   return graph.vocabularySize > EOS_ID + 1 ? EOS_ID + 1 : EOS_ID;
 }
 
@@ -563,7 +563,7 @@ export function meanVector(vectors: (Float32Array | null)[]): Float32Array | nul
   return sum;
 }
 
-export function cosine(a: Float32Array, b: Float32Array): number {
+function cosine(a: Float32Array, b: Float32Array): number {
   let dot = 0;
   let na = 0;
   let nb = 0;

@@ -33,7 +33,7 @@ import { sortByDescendingKey } from './typed-sort.js';
 import { BOS_ID, EOS_ID, UNK_ID } from './types.js';
 
 /** Walks drawn per call; the best is returned. */
-export const CANDIDATES = 4;
+const CANDIDATES = 4;
 /** A context is drawn from only when it has at least this many eligible continuations. */
 const MIN_CONTINUATIONS = 2;
 /** Continuations considered in one draw: a larger run takes its most probable ones. */
@@ -43,15 +43,15 @@ export const MIN_WORDS = 4;
 /** Tokens in a row covered by full-length stored n-grams before the walk must leave them. */
 export const DEFAULT_MAX_COPY_RUN = 7;
 /** A finished text whose longest covered run holds more than this share of its tokens is a copy. */
-export const MAX_COPY_SHARE = 0.7;
+const MAX_COPY_SHARE = 0.7;
 /**
  * The least observed share of w among the continuations of the previous word that lets `w` be `</s>` or a repeat of the previous word: the
  * training text must end lines after that word (or repeat it) at least this often. A few
  * truncated lines ("… to be the") or stray ", ," in an upload then never decide an output.
  */
-export const PAIR_EVIDENCE = 0.01;
+const PAIR_EVIDENCE = 0.01;
 /** The same for a word repeating the one before it ("ha ha", "!!"): characteristic pairs only. */
-export const REPEAT_EVIDENCE = 0.2;
+const REPEAT_EVIDENCE = 0.2;
 /** A word may not complete an n-gram of this length that the text already holds. */
 const LOOP_NGRAM = 4;
 /** Draws that may be refused (a loop) before the walk takes what it drew. */

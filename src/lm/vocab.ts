@@ -5,9 +5,6 @@
 
 import { BOS, BOS_ID, EOS, EOS_ID, UNK, UNK_ID } from './types.js';
 
-/** Reserved strings that must never be counted as ordinary words. */
-export const RESERVED_WORDS: readonly string[] = [UNK, BOS, EOS];
-
 export class VocabularyBuilder {
   readonly words: string[] = [UNK, BOS, EOS];
   private readonly ids = new Map<string, number>([

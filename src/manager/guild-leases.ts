@@ -13,10 +13,10 @@ import { UserError } from '../errors.js';
 import { type Coordination, isBusyError, retryBusy, type JobRow, type LeaseHolder } from '../store/index.js';
 
 /** How long a lease lasts without renewal; a stuck holder on another machine blocks no longer. */
-export const LEASE_TTL_MS = 30_000;
+const LEASE_TTL_MS = 30_000;
 const RENEW_EVERY_MS = 10_000;
 /** How long an operation waits for another process's section before "busy, try again". */
-export const SECTION_WAIT_MS = 20_000;
+const SECTION_WAIT_MS = 20_000;
 const FIRST_POLL_MS = 5;
 const MAX_POLL_MS = 100;
 

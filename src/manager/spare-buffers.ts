@@ -10,10 +10,10 @@
  * Smaller buffers are not worth keeping: glibc serves blocks under its mmap threshold (128 KB at
  * first) from memory freed earlier by itself.
  */
-export const MIN_SPARE_BYTES = 256 * 1024;
+const MIN_SPARE_BYTES = 256 * 1024;
 
 /** Spares are dropped after this long without an eviction adding one or a load using one. */
-export const SPARE_IDLE_MS = 10 * 60_000;
+const SPARE_IDLE_MS = 10 * 60_000;
 
 export class SpareBuffers {
   /** Oldest first. */

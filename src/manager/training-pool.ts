@@ -36,7 +36,7 @@ export interface LoadOptions {
  * the worker is bundled once per process with esbuild (which tsx itself runs on) into
  * node_modules/.cache and started as plain JavaScript. The tsx bootstrap remains the fallback.
  */
-export async function spawnTrainingWorker(): Promise<Worker> {
+async function spawnTrainingWorker(): Promise<Worker> {
   const here = import.meta.url;
   const extension = here.slice(here.lastIndexOf('.'));
   const entry = new URL(`./training-worker${extension}`, here);

@@ -9,7 +9,7 @@ import type { TransferableModel } from '../lm/index.js';
 import type { ModelFormatErrorKind, ModelStats, TrainParams, TrainPhase } from '../lm/types.js';
 
 /** One uploaded file as read, not yet decoded. */
-export interface TrainingFile {
+interface TrainingFile {
   name: string;
   format: TextFormat;
   /** Transferred to the worker (detached here once posted). */

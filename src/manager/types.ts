@@ -5,7 +5,7 @@ import type { GenerateOptions, GenerateResult, ModelStats, TrainParams, TrainPha
 import type { ComparedModel, CompareOptions, Comparison } from './compare.js';
 import type { CleanMode } from '../ingest/clean.js';
 
-export type { ComparedModel, CompareOptions, Comparison };
+export type { ComparedModel };
 
 export interface Actor {
   id: string;

@@ -22,12 +22,12 @@ import { validateGuildId } from './names.js';
 
 export const MANIFEST = 'manifest.json';
 export const SNAPSHOT_DATABASE = 'ultraefficient.sqlite';
-export const MANIFEST_FORMAT = 'ultraefficient-snapshot';
+const MANIFEST_FORMAT = 'ultraefficient-snapshot';
 const SNAPSHOT_NAME = /^\d{8}T\d{6}Z(?:-\d+)?$/;
 const PARTIAL_PREFIX = '.partial-';
 const DELETING_PREFIX = '.deleting-';
 
-export interface ManifestFile {
+interface ManifestFile {
   /** Relative to the snapshot folder, `/`-separated. */
   path: string;
   bytes: number;
@@ -67,7 +67,7 @@ export class SnapshotError extends Error {
 }
 
 /** `20261207T093000Z`. */
-export function snapshotStamp(epochMs: number): string {
+function snapshotStamp(epochMs: number): string {
   return new Date(epochMs).toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
 }
 
@@ -310,7 +310,7 @@ function pidAlive(pid: number): boolean {
   }
 }
 
-export async function hashFile(path: string): Promise<{ bytes: number; sha256: string }> {
+async function hashFile(path: string): Promise<{ bytes: number; sha256: string }> {
   const hash = createHash('sha256');
   let bytes = 0;
   await new Promise<void>((done, fail) => {

@@ -4,7 +4,7 @@
 // times, and past that the caller gets a typed error that the adapters turn into "busy, try again".
 
 /** Retries of a write transaction that failed with SQLITE_BUSY/SQLITE_LOCKED. */
-export const BUSY_RETRIES = 3;
+const BUSY_RETRIES = 3;
 
 export function isBusyError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;

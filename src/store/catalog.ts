@@ -47,7 +47,6 @@ export interface GuildStateRow {
 
 export type JobKind = 'train-new' | 'train-append';
 export type JobState = 'queued' | 'running' | 'writing' | 'done' | 'failed' | 'cancelled' | 'interrupted';
-export const OPEN_JOB_STATES: readonly JobState[] = ['queued', 'running', 'writing'];
 
 export interface JobRow {
   id: string;

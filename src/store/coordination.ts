@@ -41,7 +41,7 @@ export interface CoordinationOptions {
 }
 
 /** `host/pid/token`: the process, and this open database within it (two managers of one process differ). */
-export function newLeaseOwner(): string {
+function newLeaseOwner(): string {
   return `${hostname()}/${process.pid}/${randomBytes(6).toString('hex')}`;
 }
 

@@ -14,7 +14,7 @@ const BUSY_TIMEOUT_MS = 5_000;
  * Each entry moves the schema from version i to i + 1. Never edit a released entry: add one.
  * Ordinary DDL only, so a migration is a plain list of statements run in one transaction.
  */
-export const MIGRATIONS: readonly string[] = [
+const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE models (
     id              INTEGER PRIMARY KEY,

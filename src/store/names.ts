@@ -21,7 +21,7 @@ export const MAX_MODEL_NAME_CHARACTERS = 64;
  * extension B) plus `_YYYYMMDD_HHMMSS_NN.ulm` would exceed that, so names are also capped in
  * UTF-8 bytes.
  */
-export const MAX_MODEL_NAME_BYTES = 200;
+const MAX_MODEL_NAME_BYTES = 200;
 
 /**
  * Device names Windows reserves whatever the extension. Superscript digits count there too

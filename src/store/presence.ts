@@ -7,7 +7,7 @@ import { hostname } from 'node:os';
 import type { SqliteDatabase } from './database.js';
 
 const PREFIX = 'process/';
-export const PRESENCE_TTL_MS = 30_000;
+const PRESENCE_TTL_MS = 30_000;
 const RENEW_EVERY_MS = 10_000;
 
 export interface ProcessPresence {
@@ -27,7 +27,7 @@ function pidAlive(pid: number): boolean {
   }
 }
 
-export function presenceIsLive(row: ProcessPresence, now = Date.now(), alive: (pid: number) => boolean = pidAlive): boolean {
+function presenceIsLive(row: ProcessPresence, now = Date.now(), alive: (pid: number) => boolean = pidAlive): boolean {
   if (row.expiresAt <= now) return false;
   if (row.host === hostname() && !alive(row.pid)) return false;
   return true;

@@ -24,7 +24,7 @@ export interface ReconcileOptions {
   coordination?: Coordination;
 }
 
-export type UnavailableReason = 'missing' | 'checksum' | 'size';
+type UnavailableReason = 'missing' | 'checksum' | 'size';
 
 export interface ReconcileReport {
   tempFilesRemoved: { guildId: string; filename: string }[];
@@ -43,7 +43,7 @@ export interface ReconcileReport {
   guildsChecked: number;
 }
 
-export function emptyReconcileReport(): ReconcileReport {
+function emptyReconcileReport(): ReconcileReport {
   return {
     tempFilesRemoved: [],
     orphansMoved: [],

@@ -152,7 +152,7 @@ async function removeLeftovers(dirs: string[]): Promise<void> {
 }
 
 /** Throws when a process has the database open or holds a lease on it. */
-export function assertNoProcessRunning(databasePath: string): void {
+function assertNoProcessRunning(databasePath: string): void {
   let db: Database.Database;
   try {
     db = new Database(databasePath, { readonly: true, fileMustExist: true, timeout: 5_000 });
