@@ -7,6 +7,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // Every run in its own order: the tests pass alone and in any order. The seed is printed;
+    // `npx vitest run --sequence.seed=N` repeats an order.
+    sequence: { shuffle: true },
     reporters: ['default', 'json'],
     outputFile: { json: '.vitest-report.json' },
     // `npm run coverage`. Only code run inside vitest's own test processes is measured: the
