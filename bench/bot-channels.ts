@@ -28,7 +28,10 @@ class BotProcess {
   readonly started: Promise<unknown>;
 
   constructor() {
-    this.child = fork(fileURLToPath(new URL('./bot-process.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.child = fork(fileURLToPath(new URL('./bot-process.ts', import.meta.url)), [], {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     this.started = new Promise((resolve, reject) => this.pending.set(0, { resolve, reject }));
     this.child.on('message', (message: { id: number; ok: boolean; value?: unknown; error?: string }) => {
       const waiter = this.pending.get(message.id);
@@ -66,7 +69,13 @@ export async function runChannelsBench(quick: boolean): Promise<void> {
   const [historyGuild, liveGuild] = server.guilds;
   const archive = server.channelsOf(historyGuild.id)[0].id;
   const chat = server.channelsOf(liveGuild.id)[0].id;
-  server.seedHistory(archive, Array.from({ length: HISTORY }, (_, i) => ({ content: sentence(i), author: { id: String(1300000000000000000n + BigInt(i % 40)), username: `m${i % 40}` } })));
+  server.seedHistory(
+    archive,
+    Array.from({ length: HISTORY }, (_, i) => ({
+      content: sentence(i),
+      author: { id: String(1300000000000000000n + BigInt(i % 40)), username: `m${i % 40}` },
+    })),
+  );
   const dir = mkdtempSync(join(tmpdir(), 'ultra-bench-channels-'));
   const bots = new BotProcess();
   await bots.started;
@@ -85,10 +94,21 @@ export async function runChannelsBench(quick: boolean): Promise<void> {
         MAX_CONCURRENT_TRAININGS: '2',
       },
     });
-    const listen = server.invoke({ guildId: liveGuild.id, commandName: 'listen', subcommand: 'add', options: { channel: chat }, memberPermissions: SERVER_MANAGER });
+    const listen = server.invoke({
+      guildId: liveGuild.id,
+      commandName: 'listen',
+      subcommand: 'add',
+      options: { channel: chat },
+      memberPermissions: SERVER_MANAGER,
+    });
     await listen.settled();
     // Warm-up: a few messages and a first batch, so the measured window holds no first-use costs only.
-    for (let i = 0; i < 50; i += 1) server.postMessage({ channelId: chat, content: sentence(100_000 + i), author: { id: '1400000000000000001', username: 'warm' } });
+    for (let i = 0; i < 50; i += 1)
+      server.postMessage({
+        channelId: chat,
+        content: sentence(100_000 + i),
+        author: { id: '1400000000000000001', username: 'warm' },
+      });
     await new Promise((resolve) => setTimeout(resolve, 500));
     await bots.call({ type: 'listen-batch', guildIds: [liveGuild.id] });
     await bots.call({ type: 'loop', reset: true });
@@ -99,13 +119,25 @@ export async function runChannelsBench(quick: boolean): Promise<void> {
       // Catch up by the clock, so a late timer still posts 50 a second on average.
       const due = Math.floor(((performance.now() - started) / 1000) * RATE_PER_SECOND);
       while (posted < due) {
-        server.postMessage({ channelId: chat, content: sentence(posted), author: { id: String(1400000000000000000n + BigInt(posted % 25)), username: `u${posted % 25}` } });
+        server.postMessage({
+          channelId: chat,
+          content: sentence(posted),
+          author: { id: String(1400000000000000000n + BigInt(posted % 25)), username: `u${posted % 25}` },
+        });
         posted += 1;
       }
     }, 20);
-    const training = server.invoke({ guildId: historyGuild.id, commandName: 'train', options: { channel: archive, limit: HISTORY }, memberPermissions: SERVER_MANAGER });
+    const training = server.invoke({
+      guildId: historyGuild.id,
+      commandName: 'train',
+      options: { channel: archive, limit: HISTORY },
+      memberPermissions: SERVER_MANAGER,
+    });
     const firstResponse = await training.firstResponse();
-    await training.waitFor((h) => (h.original?.embeds[0] as { title?: string } | undefined)?.title === 'Training finished', { timeoutMs: 600_000 });
+    await training.waitFor(
+      (h) => (h.original?.embeds[0] as { title?: string } | undefined)?.title === 'Training finished',
+      { timeoutMs: 600_000 },
+    );
     const trainedSeconds = (performance.now() - started) / 1000;
     const batches: unknown[] = [];
     while ((performance.now() - started) / 1000 < MIN_SECONDS) {
@@ -115,14 +147,27 @@ export async function runChannelsBench(quick: boolean): Promise<void> {
     batches.push(await bots.call({ type: 'listen-batch', guildIds: [liveGuild.id] }));
     clearInterval(poster);
     const seconds = (performance.now() - started) / 1000;
-    const { fine: loop, cpuMs } = await bots.call<{ fine: { p50: number; p99: number; max: number }; cpuMs: number }>({ type: 'loop', reset: false });
+    const { fine: loop, cpuMs } = await bots.call<{ fine: { p50: number; p99: number; max: number }; cpuMs: number }>({
+      type: 'loop',
+      reset: false,
+    });
     const last = batches[batches.length - 1] as { counts: Record<string, { messages: number; untrained: number }> };
-    const historyRequests = server.requests.filter((request) => request.method === 'GET' && request.path === `/channels/${archive}/messages`).length;
+    const historyRequests = server.requests.filter(
+      (request) => request.method === 'GET' && request.path === `/channels/${archive}/messages`,
+    ).length;
     const description = (training.original?.embeds[0] as { description?: string } | undefined)?.description ?? '';
-    console.log(`bench:bot channels${quick ? ' (quick)' : ''}: ${seconds.toFixed(1)} s, ${posted} messages posted to a listened channel (${(posted / seconds).toFixed(1)}/s), ${batches.length} listening batches`);
-    console.log(`  /train channel: ${HISTORY} messages in ${historyRequests} history requests, first response ${firstResponse.elapsedMs.toFixed(1)} ms, finished after ${trainedSeconds.toFixed(1)} s — ${description.split('.')[0]}`);
-    console.log(`  listened server: ${last.counts[liveGuild.id].messages} messages kept, ${last.counts[liveGuild.id].untrained} waiting`);
-    console.log(`  bot event-loop delay (1 ms timer): p50 ${loop.p50.toFixed(1)} ms, p99 ${loop.p99.toFixed(1)} ms, max ${loop.max.toFixed(1)} ms (target p99 ≤ ${TARGET_P99_MS} ms: ${loop.p99 <= TARGET_P99_MS ? 'met' : 'NOT met'}); bot CPU ${(cpuMs / 1000).toFixed(1)} s`);
+    console.log(
+      `bench:bot channels${quick ? ' (quick)' : ''}: ${seconds.toFixed(1)} s, ${posted} messages posted to a listened channel (${(posted / seconds).toFixed(1)}/s), ${batches.length} listening batches`,
+    );
+    console.log(
+      `  /train channel: ${HISTORY} messages in ${historyRequests} history requests, first response ${firstResponse.elapsedMs.toFixed(1)} ms, finished after ${trainedSeconds.toFixed(1)} s — ${description.split('.')[0]}`,
+    );
+    console.log(
+      `  listened server: ${last.counts[liveGuild.id].messages} messages kept, ${last.counts[liveGuild.id].untrained} waiting`,
+    );
+    console.log(
+      `  bot event-loop delay (1 ms timer): p50 ${loop.p50.toFixed(1)} ms, p99 ${loop.p99.toFixed(1)} ms, max ${loop.max.toFixed(1)} ms (target p99 ≤ ${TARGET_P99_MS} ms: ${loop.p99 <= TARGET_P99_MS ? 'met' : 'NOT met'}); bot CPU ${(cpuMs / 1000).toFixed(1)} s`,
+    );
     console.log(`  violations: ${server.violations.length}`);
     if (loop.p99 > TARGET_P99_MS || server.violations.length > 0) process.exitCode = 1;
   } finally {
@@ -131,4 +176,3 @@ export async function runChannelsBench(quick: boolean): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
   }
 }
-

@@ -6,7 +6,8 @@
 //   { type: 'bot', env }                     the real bot (startBot) with this configuration
 //   { type: 'train', guildId, path }         the manager trains a guild model from a text file
 //   { type: 'cache' }                        the manager's cache figures
-//   { type: 'listen-batch' }                 one listening batch now (issue 18), answered with the outcomes and kept counts
+// { type: 'listen-batch' }                 one listening batch now (issue 18), answered with the outcomes and kept
+// counts
 //   { type: 'loop', reset }                  this process's event-loop delay (ms) and CPU time (ms: the
 //                                            whole process, and its main thread where Linux tells) since the last reset
 //   { type: 'profile', file }                starts a CPU profile of this process; { file: null } stops it
@@ -56,7 +57,9 @@ function mainThreadCpuMs(): number | null {
 let cpuMark = { process: process.cpuUsage(), main: mainThreadCpuMs() };
 
 function post(session: Session, method: string, params: object = {}): Promise<unknown> {
-  return new Promise((resolve, reject) => session.post(method, params, (error, result) => (error ? reject(error) : resolve(result))));
+  return new Promise((resolve, reject) =>
+    session.post(method, params, (error, result) => (error ? reject(error) : resolve(result))),
+  );
 }
 
 /** A CPU profile of one phase of the bench (the inspector's sampling profiler, 100 µs interval). */
@@ -84,7 +87,8 @@ async function serve(request: Request): Promise<unknown> {
     case 'ping': {
       const client = await loginClient(request);
       client.on(Events.InteractionCreate, (interaction) => {
-        if (interaction.isChatInputCommand()) void interaction.reply({ content: 'pong', allowedMentions: { parse: [] } });
+        if (interaction.isChatInputCommand())
+          void interaction.reply({ content: 'pong', allowedMentions: { parse: [] } });
       });
       pingClient = client;
       return null;
@@ -98,7 +102,13 @@ async function serve(request: Request): Promise<unknown> {
     }
     case 'train': {
       if (bot === null) throw new Error('no bot running');
-      await bot.manager.train(request.guildId, { id: 'bench', name: 'bench' }, [{ name: 'corpus.txt', size: 0, path: request.path }], {}, 'new');
+      await bot.manager.train(
+        request.guildId,
+        { id: 'bench', name: 'bench' },
+        [{ name: 'corpus.txt', size: 0, path: request.path }],
+        {},
+        'new',
+      );
       return null;
     }
     case 'cache':
@@ -117,7 +127,11 @@ async function serve(request: Request): Promise<unknown> {
         p50: loopDelay.percentile(50) / 1e6,
         p99: loopDelay.percentile(99) / 1e6,
         max: loopDelay.max / 1e6,
-        fine: { p50: fineLoopDelay.percentile(50) / 1e6, p99: fineLoopDelay.percentile(99) / 1e6, max: fineLoopDelay.max / 1e6 },
+        fine: {
+          p50: fineLoopDelay.percentile(50) / 1e6,
+          p99: fineLoopDelay.percentile(99) / 1e6,
+          max: fineLoopDelay.max / 1e6,
+        },
         cpuMs: (used.user + used.system) / 1000,
         mainThreadCpuMs: main !== null && cpuMark.main !== null ? main - cpuMark.main : null,
       };
@@ -141,7 +155,12 @@ async function serve(request: Request): Promise<unknown> {
 process.on('message', (message: { id: number; request: Request }) => {
   serve(message.request).then(
     (value) => process.send?.({ id: message.id, ok: true, value }),
-    (error: unknown) => process.send?.({ id: message.id, ok: false, error: error instanceof Error ? error.stack ?? error.message : String(error) }),
+    (error: unknown) =>
+      process.send?.({
+        id: message.id,
+        ok: false,
+        error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+      }),
   );
 });
 process.send?.({ id: 0, ok: true, value: 'started' });

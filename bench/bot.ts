@@ -56,7 +56,10 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }
 
-function summarize(label: string, { samples, seconds, cpu }: { samples: Sample[]; seconds: number; cpu: { perInteraction: number } }): Summary {
+function summarize(
+  label: string,
+  { samples, seconds, cpu }: { samples: Sample[]; seconds: number; cpu: { perInteraction: number } },
+): Summary {
   const first = samples.map((sample) => sample.first).sort((a, b) => a - b);
   const final = samples.map((sample) => sample.final).sort((a, b) => a - b);
   return {
@@ -90,7 +93,9 @@ async function drive(
         const first = await handle.firstResponse();
         let final = first.elapsedMs;
         if (first.callbackType === 5) {
-          await handle.waitFor((h) => h.events.some((event) => event.kind === 'edit' || event.kind === 'followUp'), { timeoutMs: 30_000 });
+          await handle.waitFor((h) => h.events.some((event) => event.kind === 'edit' || event.kind === 'followUp'), {
+            timeoutMs: 30_000,
+          });
           final = handle.events.find((event) => event.kind === 'edit' || event.kind === 'followUp')!.elapsedMs;
         }
         samples.push({ first: first.elapsedMs, final, missed: first.elapsedMs > 3000 });
@@ -100,7 +105,13 @@ async function drive(
     }
   };
   await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
-  const loop = (await bots.call({ type: 'loop', reset: true })) as { p50: number; p99: number; max: number; cpuMs: number; mainThreadCpuMs: number | null };
+  const loop = (await bots.call({ type: 'loop', reset: true })) as {
+    p50: number;
+    p99: number;
+    max: number;
+    cpuMs: number;
+    mainThreadCpuMs: number | null;
+  };
   const perInteraction = (ms: number) => `${((ms * 1000) / count).toFixed(0)} µs`;
   const cpu = { perInteraction: (loop.mainThreadCpuMs ?? loop.cpuMs) / count };
   process.stderr.write(
@@ -194,12 +205,19 @@ function keepTraining(server: DiscordServer, guildId: string, corpus: Buffer) {
   let finished = 0;
   const loop = (async () => {
     while (running) {
-      const handle = server.invoke({ guildId, commandName: 'train', options: { file1: server.addAttachment('brown.txt', corpus) } });
+      const handle = server.invoke({
+        guildId,
+        commandName: 'train',
+        options: { file1: server.addAttachment('brown.txt', corpus) },
+      });
       await handle.firstResponse();
       await handle.waitFor((h) => h.original !== undefined, { timeoutMs: 10_000 });
       if (JSON.stringify(handle.original?.components ?? []).includes('train:replace')) handle.click('train:replace');
       try {
-        await handle.waitFor((h) => JSON.stringify(h.original?.components ?? []).includes('train:save') || h.followUps.length > 0, { timeoutMs: 300_000 });
+        await handle.waitFor(
+          (h) => JSON.stringify(h.original?.components ?? []).includes('train:save') || h.followUps.length > 0,
+          { timeoutMs: 300_000 },
+        );
       } catch {
         const shown = handle.original?.versions.map((version) => JSON.stringify(version.embeds).slice(0, 200));
         throw new Error(`a background training did not finish: ${JSON.stringify(shown)}`);
@@ -265,17 +283,26 @@ async function main(): Promise<void> {
     // Late answers to the warm-up (each first /generate decodes its guild's model on the main
     // thread) must land before the recordings are cleared, or they count against the next run.
     await new Promise((resolve) => setTimeout(resolve, 3_000));
-    process.stderr.write(`  warm-up: ${warm.samples.filter((sample) => sample.missed).length} of ${warm.samples.length} missed the 3 s deadline (cold model loads)\n`);
+    process.stderr.write(
+      `  warm-up: ${warm.samples.filter((sample) => sample.missed).length} of ${warm.samples.length} missed the 3 s deadline (cold model loads)\n`,
+    );
     const cache = (await bots.call({ type: 'cache' })) as { models: number; bytes: number; evictions: number };
-    process.stderr.write(`  model cache: ${cache.models} models, ${(cache.bytes / 2 ** 20).toFixed(0)} MiB, ${cache.evictions} evictions\n`);
+    process.stderr.write(
+      `  model cache: ${cache.models} models, ${(cache.bytes / 2 ** 20).toFixed(0)} MiB, ${cache.evictions} evictions\n`,
+    );
     server.clearRecordings();
     process.stderr.write(`${INTERACTIONS} /generate…\n`);
-    const idle = await profiled(bots, 'generate', () => drive(bots, INTERACTIONS, (index) => generate(index + GUILDS + WARMUP)));
+    const idle = await profiled(bots, 'generate', () =>
+      drive(bots, INTERACTIONS, (index) => generate(index + GUILDS + WARMUP)),
+    );
     const idleSummary = summarize('/generate', idle);
 
     process.stderr.write(`${INTERACTIONS} /generate while two trainings run…\n`);
     const corpus = Buffer.from(brown.train.join('\n'));
-    const trainers = [keepTraining(server, server.guilds[GUILDS].id, corpus), keepTraining(server, server.guilds[GUILDS + 1].id, corpus)];
+    const trainers = [
+      keepTraining(server, server.guilds[GUILDS].id, corpus),
+      keepTraining(server, server.guilds[GUILDS + 1].id, corpus),
+    ];
     // Let both trainings get past downloading and into the worker threads before measuring.
     await new Promise((resolve) => setTimeout(resolve, 1500));
     const busy = await drive(bots, INTERACTIONS, (index) => generate(index + GUILDS + WARMUP + INTERACTIONS));
@@ -288,8 +315,23 @@ async function main(): Promise<void> {
     console.log(
       `\nbench:bot — ${INTERACTIONS} interactions from ${GUILDS} guilds, ${IN_FLIGHT} in flight; node ${process.version}, discord.js ${(await import('discord.js')).version}`,
     );
-    console.log(`(setup: ${GUILDS} models of ${LINES_PER_GUILD} Brown lines trained in ${setupSeconds.toFixed(1)} s; background trainings: whole Brown training split, ${(corpus.length / 1e6).toFixed(1)} MB)\n`);
-    const header = ['scenario', 'n', 'first p50', 'first p99', 'final p50', 'final p99', 'max', 'missed 3 s', '/s', 'bot CPU µs', 'first p99 ÷ base', 'first p99 − base'];
+    console.log(
+      `(setup: ${GUILDS} models of ${LINES_PER_GUILD} Brown lines trained in ${setupSeconds.toFixed(1)} s; background trainings: whole Brown training split, ${(corpus.length / 1e6).toFixed(1)} MB)\n`,
+    );
+    const header = [
+      'scenario',
+      'n',
+      'first p50',
+      'first p99',
+      'final p50',
+      'final p99',
+      'max',
+      'missed 3 s',
+      '/s',
+      'bot CPU µs',
+      'first p99 ÷ base',
+      'first p99 − base',
+    ];
     const table = rows.map((row) => [
       row.label,
       String(row.count),
@@ -309,10 +351,17 @@ async function main(): Promise<void> {
     console.log(line(header));
     console.log(`|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`);
     for (const cells of table) console.log(line(cells));
-    console.log(`\nlatencies in ms; bot CPU µs: CPU time of the bot process's main thread per interaction (/proc; the whole process elsewhere)`);
-    console.log(`p50 / p99 ratios to the baseline: /generate first ${(idleSummary.firstP50 / floor.firstP50).toFixed(2)} / ${(idleSummary.firstP99 / floor.firstP99).toFixed(2)}, final ${(idleSummary.finalP50 / floor.finalP50).toFixed(2)} / ${(idleSummary.finalP99 / floor.finalP99).toFixed(2)}; with trainings first ${(busySummary.firstP50 / floor.firstP50).toFixed(2)} / ${(busySummary.firstP99 / floor.firstP99).toFixed(2)}, final ${(busySummary.finalP50 / floor.finalP50).toFixed(2)} / ${(busySummary.finalP99 / floor.finalP99).toFixed(2)}`);
-    console.log(`trainings finished during the loaded run: ${busySummary.trainingsFinished}; Discord rule violations: ${violations.length}`);
-    for (const violation of violations.slice(0, 10)) console.log(`  ${violation.rule}: ${violation.message} (${violation.method ?? ''} ${violation.path ?? ''})`);
+    console.log(
+      `\nlatencies in ms; bot CPU µs: CPU time of the bot process's main thread per interaction (/proc; the whole process elsewhere)`,
+    );
+    console.log(
+      `p50 / p99 ratios to the baseline: /generate first ${(idleSummary.firstP50 / floor.firstP50).toFixed(2)} / ${(idleSummary.firstP99 / floor.firstP99).toFixed(2)}, final ${(idleSummary.finalP50 / floor.finalP50).toFixed(2)} / ${(idleSummary.finalP99 / floor.finalP99).toFixed(2)}; with trainings first ${(busySummary.firstP50 / floor.firstP50).toFixed(2)} / ${(busySummary.firstP99 / floor.firstP99).toFixed(2)}, final ${(busySummary.finalP50 / floor.finalP50).toFixed(2)} / ${(busySummary.finalP99 / floor.finalP99).toFixed(2)}`,
+    );
+    console.log(
+      `trainings finished during the loaded run: ${busySummary.trainingsFinished}; Discord rule violations: ${violations.length}`,
+    );
+    for (const violation of violations.slice(0, 10))
+      console.log(`  ${violation.rule}: ${violation.message} (${violation.method ?? ''} ${violation.path ?? ''})`);
 
     const verdicts = [idleSummary, busySummary].map((row) => ({
       row,
@@ -325,7 +374,8 @@ async function main(): Promise<void> {
           `${deadlinesOk ? 'no missed 3 s deadline' : `${row.missed} MISSED 3 s deadlines`}`,
       );
     }
-    if (violations.length > 0 || verdicts.some((verdict) => !verdict.p99Ok || !verdict.deadlinesOk)) process.exitCode = 1;
+    if (violations.length > 0 || verdicts.some((verdict) => !verdict.p99Ok || !verdict.deadlinesOk))
+      process.exitCode = 1;
   } finally {
     await bots.stop();
     await server.close();

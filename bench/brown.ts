@@ -45,7 +45,9 @@ export function loadBrown(): BrownSplit {
   const documents = brownDocuments();
   const train: string[] = [];
   const test: string[] = [];
-  documents.forEach((lines, index) => (index % 10 === 9 ? test : train).push(...lines));
+  documents.forEach((lines, index) => {
+    (index % 10 === 9 ? test : train).push(...lines);
+  });
   const bytes = (lines: string[]) => lines.reduce((sum, line) => sum + Buffer.byteLength(line, 'utf8') + 1, 0);
   return { train, test, trainBytes: bytes(train), testBytes: bytes(test) };
 }

@@ -54,7 +54,9 @@ function report(label: string, corpus: CountedCorpus): void {
   console.log(`    vocabulary: lengths ${payload.vocab.lengths[2].length} B, text ${payload.vocab.text[2].length} B`);
   payload.counts.levels.forEach((streams, level) => {
     const parts = streams.map((stream, kind) => `${streamNames[kind]} ${stream[2].length}/${stream[1]}`);
-    console.log(`    level ${level}: ${corpus.counts.levels[level].word.length} nodes; ${parts.join(', ')} (stored/raw bytes)`);
+    console.log(
+      `    level ${level}: ${corpus.counts.levels[level].word.length} nodes; ${parts.join(', ')} (stored/raw bytes)`,
+    );
   });
 }
 
@@ -63,6 +65,9 @@ for (const order of orders) {
   report(`order ${order}`, full);
   report(`order ${order}, min-frequency 2`, countCorpus(sentences, order, 2));
   // Pruned without keeping suffixes, so many child words escape the suffix ranks.
-  report(`order ${order}, every 7th subtree dropped`, { vocab: full.vocab, counts: dropNodes(full.counts, (_, node) => node % 7 === 3) });
+  report(`order ${order}, every 7th subtree dropped`, {
+    vocab: full.vocab,
+    counts: dropNodes(full.counts, (_, node) => node % 7 === 3),
+  });
   report(`order ${order}, first 1.5 MB of text`, countCorpus(firstMegabytes(1.5), order));
 }

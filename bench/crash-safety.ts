@@ -5,7 +5,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { benchOption } from './options.js';
-import { buildCrashChild, CRASH_CORPUS, crashRun, crashSchedule, prepareLane, type CrashRunResult } from '../test/manager/crash-harness.js';
+import {
+  buildCrashChild,
+  CRASH_CORPUS,
+  crashRun,
+  crashSchedule,
+  prepareLane,
+  type CrashRunResult,
+} from '../test/manager/crash-harness.js';
 
 const argv = process.argv.slice(2);
 const runs = benchOption(argv, 'runs', 1000, 1);
@@ -46,7 +53,9 @@ try {
       `${count((r) => r.report.staleDraftsRemoved.length)} stale drafts, ${count((r) => r.report.jobsInterrupted.length)} jobs interrupted, ` +
       `${count((r) => r.report.draftsRecovered.length)} finished trainings recovered`,
   );
-  const problems = results.flatMap((result, index) => result.problems.map((problem) => `run ${index} (killed during ${result.killedDuring}): ${problem}`));
+  const problems = results.flatMap((result, index) =>
+    result.problems.map((problem) => `run ${index} (killed during ${result.killedDuring}): ${problem}`),
+  );
   console.log(problems.length === 0 ? 'no problems' : problems.join('\n'));
   process.exitCode = problems.length === 0 ? 0 : 1;
 } finally {

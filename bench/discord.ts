@@ -37,7 +37,8 @@ async function run(scenario: Scenario) {
       if (interaction.isChatInputCommand()) void interaction.reply('pong');
     });
     const guilds = server.guilds;
-    const roundTrip = async (i: number) => (await server.invoke({ guildId: guilds[i % guilds.length].id, commandName: 'ping' }).firstResponse()).elapsedMs;
+    const roundTrip = async (i: number) =>
+      (await server.invoke({ guildId: guilds[i % guilds.length].id, commandName: 'ping' }).firstResponse()).elapsedMs;
 
     for (let i = 0; i < warmup; i += 1) await roundTrip(i);
     server.clearRecordings();
@@ -74,9 +75,19 @@ for (const scenario of scenarios) {
   rows.push(await run(scenario));
 }
 
-console.log(`\nRound trip dispatch → first response (trivial /ping, discord.js ${(await import('discord.js')).version}), ${interactions} interactions from ${guildCount} guilds; node ${process.version}\n`);
+console.log(
+  `\nRound trip dispatch → first response (trivial /ping, discord.js ${(await import('discord.js')).version}), ${interactions} interactions from ${guildCount} guilds; node ${process.version}\n`,
+);
 const header = ['scenario', 'interactions', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'interactions/s'];
-const table = rows.map((row) => [row.label, String(row.count), row.p50.toFixed(2), row.p90.toFixed(2), row.p99.toFixed(2), row.max.toFixed(2), row.perSecond.toFixed(0)]);
+const table = rows.map((row) => [
+  row.label,
+  String(row.count),
+  row.p50.toFixed(2),
+  row.p90.toFixed(2),
+  row.p99.toFixed(2),
+  row.max.toFixed(2),
+  row.perSecond.toFixed(0),
+]);
 const widths = header.map((title, i) => Math.max(title.length, ...table.map((cells) => cells[i].length)));
 const line = (cells: string[]) => `| ${cells.map((cell, i) => cell.padEnd(widths[i])).join(' | ')} |`;
 console.log(line(header));

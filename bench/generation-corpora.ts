@@ -30,7 +30,8 @@ function split(name: string, language: Language, lines: string[]): Corpus {
   return { name, language, pool, judge, human };
 }
 
-const clean = (lines: string[]) => lines.map((line) => line.replace(/\s+/g, ' ').trim()).filter((line) => line.length > 0);
+const clean = (lines: string[]) =>
+  lines.map((line) => line.replace(/\s+/g, ' ').trim()).filter((line) => line.length > 0);
 
 /** Brown: edited American English, one sentence per line (tokenized by its makers). */
 export function brown(): Corpus {
@@ -81,6 +82,8 @@ export function firstBytes(lines: readonly string[], bytes: number): string[] {
 export function spanish(): Corpus {
   const require = createRequire(import.meta.url);
   const chapters = require('quran-json/dist/quran_es.json') as { verses: { translation: string }[] }[];
-  const verses = chapters.flatMap((chapter) => chapter.verses.map((verse) => verse.translation.replace(/\s*\[[^\]]*\]/g, '')));
+  const verses = chapters.flatMap((chapter) =>
+    chapter.verses.map((verse) => verse.translation.replace(/\s*\[[^\]]*\]/g, '')),
+  );
   return split('spanish', 'es', clean(verses));
 }

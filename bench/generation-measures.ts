@@ -13,11 +13,51 @@ const CLOSING_PUNCTUATION = /^[.,;:!?…)\]}»]+$/u;
 // are left out: they end sentences correctly often enough that counting them would measure noise.
 const DETERMINERS: Record<Language, ReadonlySet<string>> = {
   en: new Set(['the', 'a', 'an', 'every', 'my', 'your', 'our', 'their']),
-  es: new Set(['el', 'la', 'los', 'las', 'un', 'una', 'unos', 'unas', 'mi', 'mis', 'tu', 'tus', 'su', 'sus', 'nuestro', 'nuestra', 'nuestros', 'nuestras', 'cada']),
+  es: new Set([
+    'el',
+    'la',
+    'los',
+    'las',
+    'un',
+    'una',
+    'unos',
+    'unas',
+    'mi',
+    'mis',
+    'tu',
+    'tus',
+    'su',
+    'sus',
+    'nuestro',
+    'nuestra',
+    'nuestros',
+    'nuestras',
+    'cada',
+  ]),
 };
 const PREPOSITIONS: Record<Language, ReadonlySet<string>> = {
   en: new Set(['of', 'in', 'on', 'at', 'from', 'with', 'by', 'for', 'into', 'onto', 'upon', 'through', 'about']),
-  es: new Set(['de', 'a', 'en', 'con', 'por', 'para', 'sin', 'sobre', 'entre', 'hacia', 'hasta', 'desde', 'según', 'contra', 'ante', 'bajo', 'tras', 'del', 'al']),
+  es: new Set([
+    'de',
+    'a',
+    'en',
+    'con',
+    'por',
+    'para',
+    'sin',
+    'sobre',
+    'entre',
+    'hacia',
+    'hasta',
+    'desde',
+    'según',
+    'contra',
+    'ante',
+    'bajo',
+    'tras',
+    'del',
+    'al',
+  ]),
 };
 const CONJUNCTIONS: Record<Language, ReadonlySet<string>> = {
   en: new Set(['and', 'or']),
@@ -83,7 +123,10 @@ export function bigramsOf(tokenized: readonly (readonly string[])[]): { distinct
  * pass distinct-2 = (distinct training bigrams) / (bigrams written). `unseen`: share of the
  * written bigrams that training never had (new combinations, and the salad of backing off).
  */
-export function bigramSupply(trainingLines: readonly string[], texts: readonly string[]): { bound: number; unseen: number; trainingDistinct: number } {
+export function bigramSupply(
+  trainingLines: readonly string[],
+  texts: readonly string[],
+): { bound: number; unseen: number; trainingDistinct: number } {
   const training = bigramsOf(trainingLines.map((line) => tokenize(line))).distinct;
   let written = 0;
   let unseen = 0;
@@ -94,7 +137,11 @@ export function bigramSupply(trainingLines: readonly string[], texts: readonly s
       if (!training.has(`${tokens[i - 1].toLowerCase()}\u0000${tokens[i].toLowerCase()}`)) unseen++;
     }
   }
-  return { bound: written === 0 ? 1 : Math.min(1, training.size / written), unseen: written === 0 ? 0 : unseen / written, trainingDistinct: training.size };
+  return {
+    bound: written === 0 ? 1 : Math.min(1, training.size / written),
+    unseen: written === 0 ? 0 : unseen / written,
+    trainingDistinct: training.size,
+  };
 }
 
 /** The text as tokens joined by one space: how outputs and training lines are compared. */
@@ -122,7 +169,12 @@ const SENTENCE_END = /[.!?…]["'”’»)\]]*$/u;
  * Measures of a set of texts. `cut[i]`: text i stopped at the length limit. `copies`: normalized
  * training lines and sentences; a text equal to one of them counts as copied.
  */
-export function measureTexts(texts: readonly string[], language: Language, cut: readonly boolean[], copies: ReadonlySet<string> | null): TextMeasures {
+export function measureTexts(
+  texts: readonly string[],
+  language: Language,
+  cut: readonly boolean[],
+  copies: ReadonlySet<string> | null,
+): TextMeasures {
   const tokenized = texts.map((text) => tokenize(text));
   let empty = 0;
   let short = 0;
@@ -139,7 +191,7 @@ export function measureTexts(texts: readonly string[], language: Language, cut: 
     if (hasImmediateRepeat(tokens)) repeat++;
     if (hasBrokenPair(tokens, language, cut[i] ?? false)) broken++;
     if (SENTENCE_END.test(texts[i].trim())) ended++;
-    if (copies !== null && copies.has(tokens.join(' '))) copied++;
+    if (copies?.has(tokens.join(' '))) copied++;
   });
   const n = Math.max(1, texts.length);
   return {

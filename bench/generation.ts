@@ -52,7 +52,13 @@ function ours(model: Model, exact: boolean, changed: GenerateOptions = {}, label
   return {
     label: label ?? (exact ? 'ours --exact' : 'ours (defaults)'),
     generate(prompt, seed) {
-      const result = model.generate({ prompt: prompt ?? undefined, seed, maxLength: MAX_LENGTH, ...(exact ? { sampling: 'exact' as const } : {}), ...changed });
+      const result = model.generate({
+        prompt: prompt ?? undefined,
+        seed,
+        maxLength: MAX_LENGTH,
+        ...(exact ? { sampling: 'exact' as const } : {}),
+        ...changed,
+      });
       return { text: result.text, cut: result.stop === 'length' };
     },
   };
@@ -80,7 +86,9 @@ function prng(seed: number): () => number {
 
 async function markovStrings(lines: string[]): Promise<System> {
   // CommonJS: the class is `default` or `default.default` depending on the loader.
-  const imported = (await import('markov-strings')).default as unknown as { default?: typeof import('markov-strings').default };
+  const imported = (await import('markov-strings')).default as unknown as {
+    default?: typeof import('markov-strings').default;
+  };
   const Markov = (imported.default ?? imported) as typeof import('markov-strings').default;
   const markov = new Markov({ stateSize: 2 });
   markov.addData(lines);
@@ -89,9 +97,13 @@ async function markovStrings(lines: string[]): Promise<System> {
     generate(prompt, seed) {
       try {
         // It cannot continue a prompt: it is asked for a sentence starting with the prompt.
-        const filter = prompt === null ? () => true : (result: { string: string }) => result.string.startsWith(`${prompt} `);
+        const filter =
+          prompt === null ? () => true : (result: { string: string }) => result.string.startsWith(`${prompt} `);
         const words = markov.generate({ maxTries: 100, prng: prng(seed), filter }).string.split(' ');
-        return { text: words.slice(0, MAX_LENGTH + (prompt === null ? 0 : 2)).join(' '), cut: words.length > MAX_LENGTH };
+        return {
+          text: words.slice(0, MAX_LENGTH + (prompt === null ? 0 : 2)).join(' '),
+          cut: words.length > MAX_LENGTH,
+        };
       } catch {
         return { text: '', cut: false };
       }
@@ -102,7 +114,10 @@ async function markovStrings(lines: string[]): Promise<System> {
 async function markovChains(lines: string[]): Promise<System> {
   const imported = (await import('markov-chains')).default as unknown as { default?: unknown };
   type Chain = { walk(begin?: string[]): string[] };
-  const ChainClass = (imported.default ?? imported) as new (corpus: string[][], options: { stateSize: number }) => Chain;
+  const ChainClass = (imported.default ?? imported) as new (
+    corpus: string[][],
+    options: { stateSize: number },
+  ) => Chain;
   const chain = new ChainClass(
     lines.map((line) => line.split(' ').filter(Boolean)),
     { stateSize: 2 },
@@ -155,7 +170,14 @@ function judgeFluency(judge: Model, texts: string[]): number {
   return evaluation.log10Prob / (evaluation.words + evaluation.sentences);
 }
 
-function runSystem(system: System, corpus: Corpus, prompts: string[], copies: Set<string>, judge: Model, lines: string[]): Row {
+function runSystem(
+  system: System,
+  corpus: Corpus,
+  prompts: string[],
+  copies: Set<string>,
+  judge: Model,
+  lines: string[],
+): Row {
   const outputs: Output[] = [];
   for (let i = 0; i < OUTPUTS; i++) {
     const prompt = i % 2 === 1 ? prompts[(i >> 1) % prompts.length] : null;
@@ -164,7 +186,12 @@ function runSystem(system: System, corpus: Corpus, prompts: string[], copies: Se
   const texts = outputs.map((o) => o.text);
   return {
     label: system.label,
-    measures: measureTexts(texts, corpus.language, outputs.map((o) => o.cut), copies),
+    measures: measureTexts(
+      texts,
+      corpus.language,
+      outputs.map((o) => o.cut),
+      copies,
+    ),
     fluency: judgeFluency(judge, texts),
     samples: pickSamples(texts),
     supply: bigramSupply(lines, texts),
@@ -173,7 +200,8 @@ function runSystem(system: System, corpus: Corpus, prompts: string[], copies: Se
 
 function pickSamples(texts: string[]): string[] {
   const picked: string[] = [];
-  for (let i = 0; i < texts.length && picked.length < SAMPLES; i += Math.max(1, Math.floor(texts.length / SAMPLES))) picked.push(texts[i]);
+  for (let i = 0; i < texts.length && picked.length < SAMPLES; i += Math.max(1, Math.floor(texts.length / SAMPLES)))
+    picked.push(texts[i]);
   return picked;
 }
 
@@ -181,7 +209,9 @@ const pct = (x: number) => (Number.isNaN(x) ? 'n/a' : `${(100 * x).toFixed(1)} %
 
 function printTable(title: string, rows: Row[], human: Row): void {
   console.log(`\n### ${title}\n`);
-  console.log('| system | < 4 words | repeat | broken pair | distinct-2 | unseen bigrams | copied line | fluency (log10/token) | ends .!? | mean words | empty |');
+  console.log(
+    '| system | < 4 words | repeat | broken pair | distinct-2 | unseen bigrams | copied line | fluency (log10/token) | ends .!? | mean words | empty |',
+  );
   console.log('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const row of [...rows, human]) {
     const m = row.measures;
@@ -209,12 +239,24 @@ function targets(row: Row, human: Row): string[] {
   const h = human.measures;
   const check = (name: string, ok: boolean, figure: string) => `${ok ? 'ok' : 'MISS'} ${name} ${figure}`;
   return [
-    check('short', m.underFourWords <= Math.max(0.05, h.underFourWords), `${pct(m.underFourWords)} ≤ ${pct(Math.max(0.05, h.underFourWords))}`),
-    check('repeat', m.immediateRepeat <= h.immediateRepeat + 0.02, `${pct(m.immediateRepeat)} ≤ ${pct(h.immediateRepeat + 0.02)}`),
+    check(
+      'short',
+      m.underFourWords <= Math.max(0.05, h.underFourWords),
+      `${pct(m.underFourWords)} ≤ ${pct(Math.max(0.05, h.underFourWords))}`,
+    ),
+    check(
+      'repeat',
+      m.immediateRepeat <= h.immediateRepeat + 0.02,
+      `${pct(m.immediateRepeat)} ≤ ${pct(h.immediateRepeat + 0.02)}`,
+    ),
     check('broken', m.brokenPair <= h.brokenPair + 0.05, `${pct(m.brokenPair)} ≤ ${pct(h.brokenPair + 0.05)}`),
     check('distinct-2', m.distinct2 >= 0.75, `${m.distinct2.toFixed(2)} ≥ 0.75`),
     check('copies', m.copied <= 0.1, `${pct(m.copied)} ≤ 10 %`),
-    check('fluency', row.fluency >= human.fluency - 0.15, `${row.fluency.toFixed(3)} ≥ ${(human.fluency - 0.15).toFixed(3)}`),
+    check(
+      'fluency',
+      row.fluency >= human.fluency - 0.15,
+      `${row.fluency.toFixed(3)} ≥ ${(human.fluency - 0.15).toFixed(3)}`,
+    ),
   ];
 }
 
@@ -244,7 +286,11 @@ async function benchCorpus(corpus: Corpus, sizes: number[]): Promise<void> {
       : [ours(model, false), ours(model, true), await markovStrings(lines), await markovChains(lines)];
     const rows = systems.map((system) => runSystem(system, corpus, prompts, copies, judge, lines));
     const kb = bytes >= 1e6 ? `${(bytes / 1e6).toFixed(2)} MB` : `${(bytes / 1e3).toFixed(0)} KB`;
-    printTable(`${corpus.name} (${corpus.language}), ${kb} of training text, ${lines.length} lines, ${OUTPUTS} outputs`, rows, humanRow);
+    printTable(
+      `${corpus.name} (${corpus.language}), ${kb} of training text, ${lines.length} lines, ${OUTPUTS} outputs`,
+      rows,
+      humanRow,
+    );
   }
 }
 
@@ -257,24 +303,42 @@ function benchSpeed(): void {
   const model = train(lines);
   const prompts = ['The', 'He said', 'In the', 'It was a', ''];
   for (let i = 0; i < 200; i++) model.generate({ seed: i, maxLength: MAX_LENGTH }); // warm-up
-  for (const [label, options] of [['defaults', {}], ['--exact', { sampling: 'exact' as const }]] as const) {
+  for (const [label, options] of [
+    ['defaults', {}],
+    ['--exact', { sampling: 'exact' as const }],
+  ] as const) {
     const times: number[] = [];
     let tokens = 0;
     for (let i = 0; i < 2000; i++) {
       const started = performance.now();
-      const result = model.generate({ ...options, seed: 5000 + i, maxLength: MAX_LENGTH, prompt: prompts[i % prompts.length] || undefined });
+      const result = model.generate({
+        ...options,
+        seed: 5000 + i,
+        maxLength: MAX_LENGTH,
+        prompt: prompts[i % prompts.length] || undefined,
+      });
       times.push(performance.now() - started);
       tokens += result.tokens;
     }
     times.sort((a, b) => a - b);
     const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))].toFixed(2);
     const total = times.reduce((sum, t) => sum + t, 0);
-    console.log(`speed (${label}): Brown order 5, ${model.stats.patterns.toLocaleString('en')} patterns, max_length ${MAX_LENGTH}: p50 ${at(0.5)} ms, p99 ${at(0.99)} ms, max ${at(1)} ms, ${(tokens / (total / 1000) / 1e3).toFixed(0)} k tokens/s, mean ${(tokens / times.length).toFixed(1)} tokens`);
+    console.log(
+      `speed (${label}): Brown order 5, ${model.stats.patterns.toLocaleString('en')} patterns, max_length ${MAX_LENGTH}: p50 ${at(0.5)} ms, p99 ${at(0.99)} ms, max ${at(1)} ms, ${(tokens / (total / 1000) / 1e3).toFixed(0)} k tokens/s, mean ${(tokens / times.length).toFixed(1)} tokens`,
+    );
   }
 }
 
-const corpora: (() => Corpus)[] = [() => sample("en-stories.txt"), () => sample("es-cuentos.txt"), chat, brown, spanish];
-console.log(`# bench:generation — ${OUTPUTS} outputs per row, max_length ${MAX_LENGTH}, half with a two-word prompt${values.image === true ? ', ours from the model image' : ''}`);
+const corpora: (() => Corpus)[] = [
+  () => sample('en-stories.txt'),
+  () => sample('es-cuentos.txt'),
+  chat,
+  brown,
+  spanish,
+];
+console.log(
+  `# bench:generation — ${OUTPUTS} outputs per row, max_length ${MAX_LENGTH}, half with a two-word prompt${values.image === true ? ', ours from the model image' : ''}`,
+);
 if (values.corpus === undefined || values.corpus === 'speed') benchSpeed();
 for (const load of corpora) {
   const corpus = load();

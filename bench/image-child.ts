@@ -7,17 +7,30 @@ import { decode, decodeImage } from '../src/lm/index.js';
 import { imagePathFor, modelSource } from '../src/cli/image-file.js';
 
 const [mode, path] = process.argv.slice(2);
-if ((mode !== 'file' && mode !== 'image') || path === undefined) throw new Error('usage: image-child.ts file|image MODEL.ulm');
+if ((mode !== 'file' && mode !== 'image') || path === undefined)
+  throw new Error('usage: image-child.ts file|image MODEL.ulm');
 globalThis.gc?.();
 const rssBefore = process.memoryUsage().rss;
 const started = performance.now();
 const bytes = readFileSync(path);
 // Both paths read the model file (the bot verifies its checksum on every load).
-const model = mode === 'file' ? decode(bytes, { counts: false }) : decodeImage(readFileSync(imagePathFor(path)), { source: modelSource(bytes) });
+const model =
+  mode === 'file'
+    ? decode(bytes, { counts: false })
+    : decodeImage(readFileSync(imagePathFor(path)), { source: modelSource(bytes) });
 const loadedMs = performance.now() - started;
 const first = model.generate({ seed: 1, maxLength: 1 });
 const firstWordMs = performance.now() - started;
 const rssAfter = process.memoryUsage().rss;
 process.stdout.write(
-  JSON.stringify({ mode, loadedMs, firstWordMs, rssGrowth: rssAfter - rssBefore, patterns: model.stats.patterns, memoryBytes: model.memoryBytes(), residentBytes: model.residentBytes(), word: first.text }),
+  JSON.stringify({
+    mode,
+    loadedMs,
+    firstWordMs,
+    rssGrowth: rssAfter - rssBefore,
+    patterns: model.stats.patterns,
+    memoryBytes: model.memoryBytes(),
+    residentBytes: model.residentBytes(),
+    word: first.text,
+  }),
 );

@@ -39,14 +39,25 @@ for (const [entry, outfile] of [
   [join(root, 'src', 'cli', 'ultra.ts'), cli],
   [join(root, 'bench', 'image-child.ts'), child],
 ]) {
-  buildSync({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', outfile, logLevel: 'warning' });
+  buildSync({
+    entryPoints: [entry],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    outfile,
+    logLevel: 'warning',
+  });
 }
 
 const scratch = mkdtempSync(join(tmpdir(), 'bench-image-'));
 const brown = loadBrown();
 const started = performance.now();
 const big = train(brown.train, { maxPatternLength: 5, minFrequency: 1 });
-console.log(`Brown order 5: ${big.stats.patterns.toLocaleString('en')} n-grams, trained in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+console.log(
+  `Brown order 5: ${big.stats.patterns.toLocaleString('en')} n-grams, trained in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+);
 const bigPath = join(scratch, 'brown.ulm');
 const bigBytes = encode(big, 0);
 writeFileSync(bigPath, bigBytes);
@@ -54,7 +65,9 @@ const imageStarted = performance.now();
 const bigImage = encodeImage(big, modelSource(bigBytes));
 const imageMs = performance.now() - imageStarted;
 writeFileSync(imagePathFor(bigPath), bigImage);
-const tiny = train(readFileSync(join(root, 'data', 'samples', 'en-stories.txt'), 'utf8').split('\n'), { maxPatternLength: 5 });
+const tiny = train(readFileSync(join(root, 'data', 'samples', 'en-stories.txt'), 'utf8').split('\n'), {
+  maxPatternLength: 5,
+});
 const tinyPath = join(scratch, 'tiny.ulm');
 const tinyBytes = encode(tiny, 0);
 writeFileSync(tinyPath, tinyBytes);
@@ -100,11 +113,16 @@ interface ChildFigures {
 }
 function childFigures(mode: 'file' | 'image'): ChildFigures {
   const runs: ChildFigures[] = [];
-  for (let run = 0; run < Math.min(RUNS, 3); run++) runs.push(JSON.parse(node(['--expose-gc', child, mode, bigPath])) as ChildFigures);
+  for (let run = 0; run < Math.min(RUNS, 3); run++)
+    runs.push(JSON.parse(node(['--expose-gc', child, mode, bigPath])) as ChildFigures);
   // The median run by RSS growth (another process's memory pressure moves it both ways).
   runs.sort((a, b) => a.rssGrowth - b.rssGrowth);
   const median = runs[runs.length >> 1];
-  return { ...median, loadedMs: Math.min(...runs.map((r) => r.loadedMs)), firstWordMs: Math.min(...runs.map((r) => r.firstWordMs)) };
+  return {
+    ...median,
+    loadedMs: Math.min(...runs.map((r) => r.loadedMs)),
+    firstWordMs: Math.min(...runs.map((r) => r.firstWordMs)),
+  };
 }
 const fileChild = childFigures('file');
 const imageChild = childFigures('image');
@@ -115,11 +133,21 @@ const f1 = (x: number) => x.toFixed(1);
 console.log('\n## Brown order 5 (min-frequency 1)\n');
 console.log('| figure | model file (former load path) | model image | ratio | target |');
 console.log('|---|---|---|---|---|');
-console.log(`| load to first word, fresh process (whole \`ultra generate\` minus a tiny model's, best of ${RUNS}), ms | ${f1(fileLoad)} | ${f1(imageLoad)} | ${ratio(imageLoad, fileLoad)} | ≤ 60 ms |`);
-console.log(`| in process: read + load + first word, ms (best of ${Math.min(RUNS, 3)}) | ${f1(fileChild.firstWordMs)} | ${f1(imageChild.firstWordMs)} | ${ratio(imageChild.firstWordMs, fileChild.firstWordMs)} | |`);
-console.log(`| memory of the loaded model, RSS growth per n-gram, bytes | ${f1(fileChild.rssGrowth / patterns)} | ${f1(imageChild.rssGrowth / patterns)} | ${ratio(imageChild.rssGrowth, fileChild.rssGrowth)} | ≤ 5 |`);
-console.log(`| typed arrays the cache counts (memoryBytes) per n-gram | ${f1(fileChild.memoryBytes / patterns)} | ${f1(imageChild.memoryBytes / patterns)} | ${ratio(imageChild.memoryBytes, fileChild.memoryBytes)} | |`);
-console.log(`| file bytes per n-gram (model file / image file) | ${(bigBytes.length / patterns).toFixed(2)} | ${(bigImage.length / patterns).toFixed(2)} | | ≤ 2.5 / ≤ 5 |`);
+console.log(
+  `| load to first word, fresh process (whole \`ultra generate\` minus a tiny model's, best of ${RUNS}), ms | ${f1(fileLoad)} | ${f1(imageLoad)} | ${ratio(imageLoad, fileLoad)} | ≤ 60 ms |`,
+);
+console.log(
+  `| in process: read + load + first word, ms (best of ${Math.min(RUNS, 3)}) | ${f1(fileChild.firstWordMs)} | ${f1(imageChild.firstWordMs)} | ${ratio(imageChild.firstWordMs, fileChild.firstWordMs)} | |`,
+);
+console.log(
+  `| memory of the loaded model, RSS growth per n-gram, bytes | ${f1(fileChild.rssGrowth / patterns)} | ${f1(imageChild.rssGrowth / patterns)} | ${ratio(imageChild.rssGrowth, fileChild.rssGrowth)} | ≤ 5 |`,
+);
+console.log(
+  `| typed arrays the cache counts (memoryBytes) per n-gram | ${f1(fileChild.memoryBytes / patterns)} | ${f1(imageChild.memoryBytes / patterns)} | ${ratio(imageChild.memoryBytes, fileChild.memoryBytes)} | |`,
+);
+console.log(
+  `| file bytes per n-gram (model file / image file) | ${(bigBytes.length / patterns).toFixed(2)} | ${(bigImage.length / patterns).toFixed(2)} | | ≤ 2.5 / ≤ 5 |`,
+);
 console.log(`| file size, MB | ${(bigBytes.length / 1e6).toFixed(2)} | ${(bigImage.length / 1e6).toFixed(2)} | | |`);
 console.log(`\nWriting the image (encodeImage, in the training worker): ${imageMs.toFixed(0)} ms.`);
 
@@ -137,13 +165,18 @@ const texts: { name: string; trainLines: string[]; test: string[] }[] = [
 let worstDelta = 0;
 for (const text of texts) {
   for (const order of [3, 5]) {
-    const exact = text.name.startsWith('en') && order === 5 ? big : train(text.trainLines, { maxPatternLength: order, embeddingDim: 0 });
+    const exact =
+      text.name.startsWith('en') && order === 5
+        ? big
+        : train(text.trainLines, { maxPatternLength: order, embeddingDim: 0 });
     const image = decodeImage(encodeImage(exact, 'x'));
     const a = exact.score(text.test).perplexity;
     const b = image.score(text.test).perplexity;
     const delta = Math.abs(b / a - 1);
     worstDelta = Math.max(worstDelta, delta);
-    console.log(`| ${text.name} | ${order} | ${exact.stats.patterns.toLocaleString('en')} | ${a.toFixed(4)} | ${b.toFixed(4)} | ${delta.toExponential(1)} | ≤ 0.5 % |`);
+    console.log(
+      `| ${text.name} | ${order} | ${exact.stats.patterns.toLocaleString('en')} | ${a.toFixed(4)} | ${b.toFixed(4)} | ${delta.toExponential(1)} | ≤ 0.5 % |`,
+    );
   }
 }
 
@@ -151,7 +184,8 @@ for (const text of texts) {
 function tokensPerSecond(model: Model, exact: boolean): number {
   let tokens = 0;
   const t = performance.now();
-  for (let seed = 0; seed < 2000; seed++) tokens += model.generate({ seed, maxLength: 40, ...(exact ? { sampling: 'exact' as const } : {}) }).tokens;
+  for (let seed = 0; seed < 2000; seed++)
+    tokens += model.generate({ seed, maxLength: 40, ...(exact ? { sampling: 'exact' as const } : {}) }).tokens;
   return tokens / ((performance.now() - t) / 1000);
 }
 const exactModel = decode(bigBytes, { counts: false });
@@ -181,15 +215,23 @@ const smallBytes = encode(small, 0);
 const smallImage = encodeImage(small, 'x');
 const fits = [
   { label: 'Brown order 5', exact: residentAfterUse(exactModel), image: residentAfterUse(imageModel) },
-  { label: `20 KB of chat-like text, product defaults (${small.stats.patterns.toLocaleString('en')} n-grams; files ${smallBytes.length} / ${smallImage.length} bytes)`, exact: residentAfterUse(decode(smallBytes, { counts: false })), image: residentAfterUse(decodeImage(smallImage)) },
+  {
+    label: `20 KB of chat-like text, product defaults (${small.stats.patterns.toLocaleString('en')} n-grams; files ${smallBytes.length} / ${smallImage.length} bytes)`,
+    exact: residentAfterUse(decode(smallBytes, { counts: false })),
+    image: residentAfterUse(decodeImage(smallImage)),
+  },
 ];
 console.log('\n## Models that fit in CACHE_BYTES (resident bytes after a generation)\n');
-console.log('| model | resident KB, decoded file / image | in 256 MB, decoded file / image | in 1 GB, decoded file / image | target |');
+console.log(
+  '| model | resident KB, decoded file / image | in 256 MB, decoded file / image | in 1 GB, decoded file / image | target |',
+);
 console.log('|---|---|---|---|---|');
 for (const row of fits) {
   const n = (budget: number, bytes: number) => Math.floor(budget / bytes).toLocaleString('en');
   const target = row.label.startsWith('20 KB') ? '1,000 in 256 MB' : '';
-  console.log(`| ${row.label} | ${(row.exact / 1024).toFixed(0)} / ${(row.image / 1024).toFixed(0)} | ${n(256 * MB, row.exact)} / ${n(256 * MB, row.image)} | ${n(1024 * MB, row.exact)} / ${n(1024 * MB, row.image)} | ${target} |`);
+  console.log(
+    `| ${row.label} | ${(row.exact / 1024).toFixed(0)} / ${(row.image / 1024).toFixed(0)} | ${n(256 * MB, row.exact)} / ${n(256 * MB, row.image)} | ${n(1024 * MB, row.exact)} / ${n(1024 * MB, row.image)} | ${target} |`,
+  );
 }
 console.log(`\nWorst perplexity delta: ${(worstDelta * 100).toExponential(1)} %.`);
 rmSync(scratch, { recursive: true, force: true });

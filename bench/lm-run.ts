@@ -2,7 +2,8 @@
 // Prints one JSON object. Driven by bench/lm.ts, which writes the Brown split to two text files
 // (one sentence per line) and runs this file compiled to plain JavaScript (as `npm run build`
 // and the bot's training worker run it); runnable by hand too:
-//   npx tsx bench/lm-run.ts '{"kind":"ultra","phase":"train","trainPath":"/tmp/brown-train.txt","testPath":"/tmp/brown-test.txt","modelPath":"/tmp/m.ulm","label":"x","order":5,"minFrequency":1,"maxPatterns":0,"sentences":1000}'
+// npx tsx bench/lm-run.ts
+// '{"kind":"ultra","phase":"train","trainPath":"/tmp/brown-train.txt","testPath":"/tmp/brown-test.txt","modelPath":"/tmp/m.ulm","label":"x","order":5,"minFrequency":1,"maxPatterns":0,"sentences":1000}'
 import { readFileSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type ChainModule from 'markov-chains';
@@ -11,7 +12,16 @@ import { decode, encode, train } from '../src/lm/index.js';
 type Config = { trainPath: string; testPath: string } & (
   | { kind: 'touch'; label: string }
   | { kind: 'reload'; label: string; modelPath: string; loads: number; reuse?: boolean }
-  | { kind: 'ultra'; phase: 'train' | 'use'; modelPath: string; label: string; order: number; minFrequency: number; maxPatterns: number; sentences: number }
+  | {
+      kind: 'ultra';
+      phase: 'train' | 'use';
+      modelPath: string;
+      label: string;
+      order: number;
+      minFrequency: number;
+      maxPatterns: number;
+      sentences: number;
+    }
   | { kind: 'markov-strings'; label: string; stateSize: number; sentences: number; capSeconds: number }
   | { kind: 'markov-chains'; label: string; stateSize: number; sentences: number; capSeconds: number }
 );
@@ -42,7 +52,11 @@ function median(values: number[]): number {
  */
 function runUltraTrain(c: Extract<Config, { kind: 'ultra' }>) {
   const started = performance.now();
-  const model = train(trainText, { maxPatternLength: c.order, minFrequency: c.minFrequency, maxPatterns: c.maxPatterns, validation: 0 }, { now: () => performance.now(), seed: 1 });
+  const model = train(
+    trainText,
+    { maxPatternLength: c.order, minFrequency: c.minFrequency, maxPatterns: c.maxPatterns, validation: 0 },
+    { now: () => performance.now(), seed: 1 },
+  );
   const trainSeconds = (performance.now() - started) / 1000;
   const file = encode(model, 0);
   writeFileSync(c.modelPath, file);
@@ -121,7 +135,13 @@ function timedGeneration(sentences: number, capSeconds: number, generateOne: () 
     done++;
   }
   const ms = performance.now() - t;
-  return { generateMs: done === sentences ? ms : (ms / Math.max(done, 1)) * sentences, generatedSentences: done, extrapolated: done < sentences, generatedTokens: tokens, tokensPerSecond: tokens / (ms / 1000) };
+  return {
+    generateMs: done === sentences ? ms : (ms / Math.max(done, 1)) * sentences,
+    generatedSentences: done,
+    extrapolated: done < sentences,
+    generatedTokens: tokens,
+    tokensPerSecond: tokens / (ms / 1000),
+  };
 }
 
 // The Markov libraries are imported only by their own runs, so the pattern model's processes do
@@ -144,7 +164,9 @@ async function runMarkovStrings(c: Extract<Config, { kind: 'markov-strings' }>) 
 }
 
 async function runMarkovChains(c: Extract<Config, { kind: 'markov-chains' }>) {
-  const imported = (await import('markov-chains')).default as unknown as { default?: typeof ChainModule } & typeof ChainModule;
+  const imported = (await import('markov-chains')).default as unknown as {
+    default?: typeof ChainModule;
+  } & typeof ChainModule;
   const Chain: typeof ChainModule = imported.default ?? imported;
   const started = performance.now();
   const chain = new Chain(
@@ -191,9 +213,27 @@ function runReload(c: Extract<Config, { kind: 'reload' }>) {
     times.push(performance.now() - t);
   }
   const recycled = times.slice(1);
-  return { fileBytes: file.length, reloadMedianMs: median(recycled), reloadMinMs: Math.min(...recycled), reloaded: model !== null };
+  return {
+    fileBytes: file.length,
+    reloadMedianMs: median(recycled),
+    reloadMinMs: Math.min(...recycled),
+    reloaded: model !== null,
+  };
 }
 
-const result = config.kind === 'touch' ? runTouch() : config.kind === 'reload' ? runReload(config) : config.kind === 'ultra' ? (config.phase === 'train' ? runUltraTrain(config) : runUltraUse(config)) : config.kind === 'markov-strings' ? await runMarkovStrings(config) : await runMarkovChains(config);
+const result =
+  config.kind === 'touch'
+    ? runTouch()
+    : config.kind === 'reload'
+      ? runReload(config)
+      : config.kind === 'ultra'
+        ? config.phase === 'train'
+          ? runUltraTrain(config)
+          : runUltraUse(config)
+        : config.kind === 'markov-strings'
+          ? await runMarkovStrings(config)
+          : await runMarkovChains(config);
 const peakRssBytes = process.resourceUsage().maxRSS * 1024;
-process.stdout.write(`${JSON.stringify({ ...config, ...result, peakRssBytes, corpusRssBytes: baselineRss, trainBytes: brown.trainBytes })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ ...config, ...result, peakRssBytes, corpusRssBytes: baselineRss, trainBytes: brown.trainBytes })}\n`,
+);

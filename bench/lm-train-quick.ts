@@ -11,7 +11,10 @@ const brown = loadBrown();
 const baselineRss = process.memoryUsage().rss;
 const phases: string[] = [];
 const t0 = performance.now();
-const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+const cpu = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
 const cpu0 = cpu();
 const model = train(
   brown.train,
@@ -52,7 +55,8 @@ const genCpuMs = cpu() - c3;
 const t4 = performance.now();
 const c4 = cpu();
 let tokens2 = 0;
-for (let i = 0; i < 1000; i++) tokens2 += loaded.generate({ seed: i, maxLength: 200, temperature: 0.8, topP: 0.9 }).tokens;
+for (let i = 0; i < 1000; i++)
+  tokens2 += loaded.generate({ seed: i, maxLength: 200, temperature: 0.8, topP: 0.9 }).tokens;
 const gen2Ms = performance.now() - t4;
 const gen2CpuMs = cpu() - c4;
 const c5 = cpu();

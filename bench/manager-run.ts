@@ -27,7 +27,15 @@ async function eventLoopSection() {
   const brown = loadBrown();
   const corpus = join(root, 'brown-train.txt');
   writeFileSync(corpus, brown.train.join('\n') + '\n');
-  const manager = await ModelManager.open(defaultManagerConfig(join(root, 'data'), { limits: { ...defaultManagerConfig('').limits, maxTrainingBytes: 64 * 1024 * 1024, maxAttachmentBytes: 64 * 1024 * 1024 } }));
+  const manager = await ModelManager.open(
+    defaultManagerConfig(join(root, 'data'), {
+      limits: {
+        ...defaultManagerConfig('').limits,
+        maxTrainingBytes: 64 * 1024 * 1024,
+        maxAttachmentBytes: 64 * 1024 * 1024,
+      },
+    }),
+  );
   // The histogram records the interval between ticks of a `resolution` ms timer: 1 ms means no delay.
   const wholeJob = monitorEventLoopDelay({ resolution: 1 });
   const trainingOnly = monitorEventLoopDelay({ resolution: 1 });
@@ -46,7 +54,14 @@ async function eventLoopSection() {
   };
   wholeJob.enable();
   const started = performance.now();
-  const outcome = await manager.train('bench', user, [{ name: 'brown-train.txt', size: brown.trainBytes, path: corpus }], { maxPatternLength: 5 }, 'new', onProgress);
+  const outcome = await manager.train(
+    'bench',
+    user,
+    [{ name: 'brown-train.txt', size: brown.trainBytes, path: corpus }],
+    { maxPatternLength: 5 },
+    'new',
+    onProgress,
+  );
   const jobMs = performance.now() - started;
   wholeJob.disable();
   trainingOnly.disable();
@@ -140,7 +155,13 @@ async function guildsSection(guilds: number, cacheMB: number) {
     const corpus = join(root, `small-${i}.txt`);
     const text = brown.train.slice(i * 300, (i + 1) * 300).join('\n') + '\n';
     writeFileSync(corpus, text);
-    await manager.train(`seed-${i}`, user, [{ name: `small-${i}.txt`, size: Buffer.byteLength(text), path: corpus }], { maxPatternLength: 3, embeddingDim: 16 }, 'new');
+    await manager.train(
+      `seed-${i}`,
+      user,
+      [{ name: `small-${i}.txt`, size: Buffer.byteLength(text), path: corpus }],
+      { maxPatternLength: 3, embeddingDim: 16 },
+      'new',
+    );
     const info = await manager.save(`seed-${i}`, user, 'small');
     const files = new ModelFiles(join(dataDir, 'models'));
     const bytes = Buffer.from((await files.read(`seed-${i}`, info.filename)) as Uint8Array);
@@ -214,7 +235,8 @@ async function guildsSection(guilds: number, cacheMB: number) {
 }
 
 try {
-  const result = config.section === 'event-loop' ? await eventLoopSection() : await guildsSection(config.guilds, config.cacheMB);
+  const result =
+    config.section === 'event-loop' ? await eventLoopSection() : await guildsSection(config.guilds, config.cacheMB);
   console.log(JSON.stringify(result));
 } finally {
   rmSync(root, { recursive: true, force: true });

@@ -12,9 +12,14 @@ const runner = fileURLToPath(new URL('./manager-run.ts', import.meta.url));
 const quick = process.argv.includes('--quick');
 const guilds = quick ? 200 : 1000;
 
+// biome-ignore lint/suspicious/noExplicitAny: the child's JSON report, read field by field below
 function run(config: object): Record<string, any> {
   process.stderr.write(`running ${JSON.stringify(config)}…\n`);
-  const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', runner, JSON.stringify(config)], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', runner, JSON.stringify(config)], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+  });
+  // biome-ignore lint/suspicious/noExplicitAny: as above
   return JSON.parse(out.trim().split('\n').pop() as string) as Record<string, any>;
 }
 
@@ -31,15 +36,31 @@ function table(header: string[], rows: string[][]): void {
 const loop = run({ section: 'event-loop' });
 const guildRuns = [256, 16].map((cacheMB) => run({ section: 'guilds', guilds, cacheMB }));
 
-console.log(`\nBrown training split: ${(loop.trainBytes / 1e6).toFixed(2)} MB, ${loop.trainLines.toLocaleString('en-US')} lines, order 5; node ${process.version}\n`);
+console.log(
+  `\nBrown training split: ${(loop.trainBytes / 1e6).toFixed(2)} MB, ${loop.trainLines.toLocaleString('en-US')} lines, order 5; node ${process.version}\n`,
+);
 table(
   ['main thread while training (1 ms timer: 1.0 = no delay)', 'event-loop p50 ms', 'p99 ms', 'max ms', 'wall s'],
   [
-    ['whole job (ingest on main thread + worker training + save)', f(loop.job.p50, 2), f(loop.job.p99, 2), f(loop.job.max, 1), f(loop.jobMs / 1000)],
-    ['worker training phases only', f(loop.training.p50, 2), f(loop.training.p99, 2), f(loop.training.max, 1), f(loop.trainingMs / 1000)],
+    [
+      'whole job (ingest on main thread + worker training + save)',
+      f(loop.job.p50, 2),
+      f(loop.job.p99, 2),
+      f(loop.job.max, 1),
+      f(loop.jobMs / 1000),
+    ],
+    [
+      'worker training phases only',
+      f(loop.training.p50, 2),
+      f(loop.training.p99, 2),
+      f(loop.training.max, 1),
+      f(loop.trainingMs / 1000),
+    ],
   ],
 );
-console.log(`target: p99 ≤ 20 ms — ${loop.training.p99 <= 20 ? 'met' : 'NOT met'} during training, ${loop.job.p99 <= 20 ? 'met' : 'NOT met'} over the whole job\n`);
+console.log(
+  `target: p99 ≤ 20 ms — ${loop.training.p99 <= 20 ? 'met' : 'NOT met'} during training, ${loop.job.p99 <= 20 ? 'met' : 'NOT met'} over the whole job\n`,
+);
 table(
   ['order-5 Brown model', 'value'],
   [
@@ -59,7 +80,17 @@ table(
 );
 console.log('');
 table(
-  ['guilds', 'budget MB', 'model KB (mem / file)', 'cached models', 'cache MB', 'evictions', 'RSS MB before → after', '1st pass p50 / p99 ms', '2nd pass p50 / p99 ms'],
+  [
+    'guilds',
+    'budget MB',
+    'model KB (mem / file)',
+    'cached models',
+    'cache MB',
+    'evictions',
+    'RSS MB before → after',
+    '1st pass p50 / p99 ms',
+    '2nd pass p50 / p99 ms',
+  ],
   guildRuns.map((r) => [
     String(r.guilds),
     f(r.budgetMB, 0),
@@ -72,4 +103,6 @@ table(
     `${f(r.secondPass.p50, 2)} / ${f(r.secondPass.p99, 2)}`,
   ]),
 );
-console.log('\n1st pass: every guild generates once (its model is read, verified and decoded); 2nd pass: again (cache hits if the budget holds them all).');
+console.log(
+  '\n1st pass: every guild generates once (its model is read, verified and decoded); 2nd pass: again (cache hits if the budget holds them all).',
+);

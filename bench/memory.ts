@@ -49,7 +49,10 @@ interface Figures {
 }
 
 function measure(env: Record<string, string>): Figures {
-  const run = spawnSync(process.execPath, ['--expose-gc', '-e', child], { env: { ...process.env, ...env }, encoding: 'utf8' });
+  const run = spawnSync(process.execPath, ['--expose-gc', '-e', child], {
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+  });
   if (run.status !== 0) throw new Error(`child failed: ${run.stderr}`);
   return JSON.parse(run.stdout) as Figures;
 }
@@ -59,12 +62,18 @@ const settings: [string, Record<string, string>][] = [
   ['transparent huge pages (glibc.malloc.hugetlb=1)', { GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1' }],
 ];
 const ms = (value: number) => value.toFixed(1);
-console.log(`Writing ${MB} MB of newly allocated typed arrays, ms (three processes per setting; the rewrite column writes the same array a second time)`);
-console.log(`| pages | fresh | rewrite, pages already mapped | right after freeing ${MB} MB | after ${idleSeconds} s idle | kept allocated, after ${idleSeconds} s idle |`);
+console.log(
+  `Writing ${MB} MB of newly allocated typed arrays, ms (three processes per setting; the rewrite column writes the same array a second time)`,
+);
+console.log(
+  `| pages | fresh | rewrite, pages already mapped | right after freeing ${MB} MB | after ${idleSeconds} s idle | kept allocated, after ${idleSeconds} s idle |`,
+);
 console.log('|---|---|---|---|---|---|');
 for (const [label, env] of settings) {
   for (let run = 0; run < 3; run++) {
     const f = measure(env);
-    console.log(`| ${label} | ${ms(f.fresh)} | ${ms(f.rewrite)} | ${ms(f.reused)} | ${ms(f.idle)} | ${ms(f.keptIdle)} |`);
+    console.log(
+      `| ${label} | ${ms(f.fresh)} | ${ms(f.rewrite)} | ${ms(f.reused)} | ${ms(f.idle)} | ${ms(f.keptIdle)} |`,
+    );
   }
 }

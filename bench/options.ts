@@ -7,7 +7,9 @@ export function benchOption(argv: readonly string[], name: string, fallback: num
   const text = argv[index + 1];
   const value = Number(text);
   if (text === undefined || !/^\d+$/.test(text) || value < minimum) {
-    throw new Error(`--${name} expects a whole number of at least ${minimum}; got ${text === undefined ? 'nothing' : `"${text}"`}`);
+    throw new Error(
+      `--${name} expects a whole number of at least ${minimum}; got ${text === undefined ? 'nothing' : `"${text}"`}`,
+    );
   }
   return value;
 }

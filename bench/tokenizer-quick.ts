@@ -15,7 +15,9 @@ function measure(label: string, lines: string[], run: (line: string) => unknown,
     best = Math.min(best, performance.now() - start);
   }
   const mb = bytes / 1e6;
-  console.log(`${label.padEnd(34)} ${mb.toFixed(2)} MB  best of ${rounds}: ${best.toFixed(0)} ms  ${(mb / (best / 1000)).toFixed(1)} MB/s`);
+  console.log(
+    `${label.padEnd(34)} ${mb.toFixed(2)} MB  best of ${rounds}: ${best.toFixed(0)} ms  ${(mb / (best / 1000)).toFixed(1)} MB/s`,
+  );
 }
 
 const { train } = loadBrown();
@@ -23,7 +25,11 @@ const prose = train.map((line) => detokenize(line.split(' ')));
 measure('tokenize (Brown, space-separated)', train, tokenize);
 measure('tokenize (Brown, detokenized)', prose, tokenize);
 // Every "a" accented: exercises the NFC normalization and non-ASCII letters, as Spanish text does.
-measure('tokenize (Brown, accented)', prose.map((line) => line.replaceAll('a', 'á')), tokenize);
+measure(
+  'tokenize (Brown, accented)',
+  prose.map((line) => line.replaceAll('a', 'á')),
+  tokenize,
+);
 measure('splitSentences (Brown, detokenized)', prose, splitSentences);
 const tokenized = train.map((line) => line.split(' '));
 let index = 0;

@@ -19,8 +19,20 @@ const MAX_CHOICES = 25;
 const CHOICE_LENGTH = 100;
 
 export const data = commandBuilder('compare')
-  .addStringOption((option) => localizeOption(option, 'compare', 'first').setRequired(true).setAutocomplete(true).setMinLength(1).setMaxLength(REF_LENGTH))
-  .addStringOption((option) => localizeOption(option, 'compare', 'second').setRequired(true).setAutocomplete(true).setMinLength(1).setMaxLength(REF_LENGTH))
+  .addStringOption((option) =>
+    localizeOption(option, 'compare', 'first')
+      .setRequired(true)
+      .setAutocomplete(true)
+      .setMinLength(1)
+      .setMaxLength(REF_LENGTH),
+  )
+  .addStringOption((option) =>
+    localizeOption(option, 'compare', 'second')
+      .setRequired(true)
+      .setAutocomplete(true)
+      .setMinLength(1)
+      .setMaxLength(REF_LENGTH),
+  )
   .addStringOption((option) => localizeOption(option, 'compare', 'prompt').setMaxLength(MAX_PROMPT_LENGTH))
   .addAttachmentOption((option) => localizeOption(option, 'compare', 'file'));
 
@@ -34,7 +46,13 @@ export async function execute(ctx: CommandContext): Promise<void> {
   await ctx.defer();
   // One seed for both, shown in the footer so the comparison can be repeated.
   const seed = ctx.now() % 1_000_000;
-  const comparison = await ctx.manager.compare(guildId, first, second, { prompt: stringOption(ctx.options, 'prompt'), seed, maxLength: GENERATED_WORDS }, file);
+  const comparison = await ctx.manager.compare(
+    guildId,
+    first,
+    second,
+    { prompt: stringOption(ctx.options, 'prompt'), seed, maxLength: GENERATED_WORDS },
+    file,
+  );
   const label = (model: ComparedModel) => `${model.info.name} v${model.info.version}`;
   const [a, b] = comparison.models;
   const fields: ReplyField[] = [];
@@ -60,7 +78,10 @@ export async function execute(ctx: CommandContext): Promise<void> {
   }
   for (const model of comparison.models) {
     const text = model.generation.text.trim();
-    fields.push({ name: truncate(t('compare.generation', { name: label(model) }), 256), value: fieldValue(text ? escapeMarkdown(text) : t('compare.empty')) });
+    fields.push({
+      name: truncate(t('compare.generation', { name: label(model) }), 256),
+      value: fieldValue(text ? escapeMarkdown(text) : t('compare.empty')),
+    });
   }
   if (comparison.measure === 'file') {
     fields.push({
@@ -71,7 +92,12 @@ export async function execute(ctx: CommandContext): Promise<void> {
             t('compare.scoreLine', {
               name: label(model),
               perplexity: model.evaluation!.perplexity,
-              oov: markdown(formatPercent(locale, model.evaluation!.words > 0 ? model.evaluation!.oov / model.evaluation!.words : 0)),
+              oov: markdown(
+                formatPercent(
+                  locale,
+                  model.evaluation!.words > 0 ? model.evaluation!.oov / model.evaluation!.words : 0,
+                ),
+              ),
               bits: model.evaluation!.bitsPerCharacter,
               better: comparison.better === i,
             }),
@@ -84,7 +110,13 @@ export async function execute(ctx: CommandContext): Promise<void> {
       name: t('compare.heldOutTitle'),
       value: fieldValue(
         comparison.models
-          .map((model, i) => t('compare.heldOutLine', { name: label(model), perplexity: model.info.stats.heldOutPerplexity, better: comparison.better === i }))
+          .map((model, i) =>
+            t('compare.heldOutLine', {
+              name: label(model),
+              perplexity: model.info.stats.heldOutPerplexity,
+              better: comparison.better === i,
+            }),
+          )
           .join('\n'),
       ),
     });
@@ -112,11 +144,17 @@ export async function autocomplete(ctx: AutocompleteContext): Promise<{ name: st
     listing.versions.forEach((info, i) => {
       const value = i === 0 ? info.name : `${info.name} v${info.version}`;
       choices.push({
-        name: truncate(`${value} · v${info.version} · ${formatDate(info.createdAt)} · ${formatBytes(ctx.locale, info.bytes)}`, CHOICE_LENGTH),
+        name: truncate(
+          `${value} · v${info.version} · ${formatDate(info.createdAt)} · ${formatBytes(ctx.locale, info.bytes)}`,
+          CHOICE_LENGTH,
+        ),
         value: value.slice(0, CHOICE_LENGTH),
       });
     });
   }
   // Newest versions of every name first, then the older ones.
-  return [...choices.filter((c) => !/ v\d+$/.test(c.value)), ...choices.filter((c) => / v\d+$/.test(c.value))].slice(0, MAX_CHOICES);
+  return [...choices.filter((c) => !/ v\d+$/.test(c.value)), ...choices.filter((c) => / v\d+$/.test(c.value))].slice(
+    0,
+    MAX_CHOICES,
+  );
 }

@@ -15,7 +15,11 @@ const CANCEL = 'delete:cancel';
 
 export const data = commandBuilder('delete', { manageGuild: true })
   .addStringOption((option) =>
-    localizeOption(option, 'delete', 'name').setRequired(true).setAutocomplete(true).setMinLength(1).setMaxLength(MAX_MODEL_NAME_CHARACTERS),
+    localizeOption(option, 'delete', 'name')
+      .setRequired(true)
+      .setAutocomplete(true)
+      .setMinLength(1)
+      .setMaxLength(MAX_MODEL_NAME_CHARACTERS),
   )
   .addIntegerOption((option) => localizeOption(option, 'delete', 'version').setMinValue(1));
 
@@ -36,7 +40,12 @@ export async function execute(ctx: CommandContext): Promise<void> {
         description: t('delete.confirm.body', {
           version: version ?? null,
           count: doomed.length,
-          size: markdown(formatBytes(locale, doomed.reduce((sum, info) => sum + info.bytes, 0))),
+          size: markdown(
+            formatBytes(
+              locale,
+              doomed.reduce((sum, info) => sum + info.bytes, 0),
+            ),
+          ),
           active: doomed.some((info) => info.active),
         }),
         tone: 'danger',
@@ -69,7 +78,11 @@ export async function execute(ctx: CommandContext): Promise<void> {
   } catch (error) {
     if (!isUserError(error)) throw error;
     // Someone else deleted it, or the file vanished, between the question and the answer.
-    await answer.update({ content: truncate(describeCode(answer.locale, error.code, error.params), MESSAGE_LIMIT), embeds: [], components: [] });
+    await answer.update({
+      content: truncate(describeCode(answer.locale, error.code, error.params), MESSAGE_LIMIT),
+      embeds: [],
+      components: [],
+    });
   }
 }
 

@@ -10,17 +10,30 @@ import { MAX_MODEL_NAME_CHARACTERS } from '../src/store/names.js';
 
 export const data = commandBuilder('export', { manageGuild: true })
   .addStringOption((option) =>
-    localizeOption(option, 'export', 'name').setRequired(true).setAutocomplete(true).setMinLength(1).setMaxLength(MAX_MODEL_NAME_CHARACTERS),
+    localizeOption(option, 'export', 'name')
+      .setRequired(true)
+      .setAutocomplete(true)
+      .setMinLength(1)
+      .setMaxLength(MAX_MODEL_NAME_CHARACTERS),
   )
   .addIntegerOption((option) => localizeOption(option, 'export', 'version').setMinValue(1));
 
 export async function execute(ctx: CommandContext): Promise<void> {
   const guildId = requireGuild(ctx);
   const { t, locale } = ctx;
-  const exported = await ctx.manager.exportModel(guildId, stringOption(ctx.options, 'name') ?? '', numberOption(ctx.options, 'version'));
+  const exported = await ctx.manager.exportModel(
+    guildId,
+    stringOption(ctx.options, 'name') ?? '',
+    numberOption(ctx.options, 'version'),
+  );
   const limit = ctx.attachmentSizeLimit;
   if (limit !== undefined && exported.bytes.byteLength > limit) {
-    throw new UserError('EXPORT_TOO_LARGE', { name: exported.info.name, version: exported.info.version, bytes: exported.bytes.byteLength, limit });
+    throw new UserError('EXPORT_TOO_LARGE', {
+      name: exported.info.name,
+      version: exported.info.version,
+      bytes: exported.bytes.byteLength,
+      limit,
+    });
   }
   await ctx.reply({
     ephemeral: true,

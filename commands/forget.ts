@@ -19,7 +19,13 @@ export const data = commandBuilder('forget')
     localizeOption(sub, 'forget', 'channel').addChannelOption((option) =>
       localizeOption(option, 'forget', 'target')
         .setRequired(true)
-        .addChannelTypes(ChannelType.GuildText, ChannelType.GuildAnnouncement, ChannelType.PublicThread, ChannelType.PrivateThread, ChannelType.AnnouncementThread),
+        .addChannelTypes(
+          ChannelType.GuildText,
+          ChannelType.GuildAnnouncement,
+          ChannelType.PublicThread,
+          ChannelType.PrivateThread,
+          ChannelType.AnnouncementThread,
+        ),
     ),
   );
 
@@ -38,7 +44,13 @@ export async function execute(ctx: CommandContext): Promise<void> {
   const channel = markdown(channelMention(channelId));
   await ctx.reply({
     ephemeral: true,
-    embeds: [{ title: t('forget.channel.confirmTitle'), description: t('forget.channel.confirmBody', { channel }), tone: 'danger' }],
+    embeds: [
+      {
+        title: t('forget.channel.confirmTitle'),
+        description: t('forget.channel.confirmBody', { channel }),
+        tone: 'danger',
+      },
+    ],
     components: [
       [
         { kind: 'button', id: CONFIRM, label: t('forget.channel.confirm'), style: 'danger' },

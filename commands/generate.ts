@@ -12,7 +12,9 @@ export const MAX_GENERATED_WORDS = 200;
 
 export const data = commandBuilder('generate')
   .addStringOption((option) => localizeOption(option, 'generate', 'prompt').setMaxLength(MAX_PROMPT_LENGTH))
-  .addIntegerOption((option) => localizeOption(option, 'generate', 'max_length').setMinValue(1).setMaxValue(MAX_GENERATED_WORDS))
+  .addIntegerOption((option) =>
+    localizeOption(option, 'generate', 'max_length').setMinValue(1).setMaxValue(MAX_GENERATED_WORDS),
+  )
   .addNumberOption((option) => localizeOption(option, 'generate', 'temperature').setMinValue(0.1).setMaxValue(2))
   .addIntegerOption((option) => localizeOption(option, 'generate', 'seed').setMinValue(0).setMaxValue(2_147_483_647));
 
@@ -37,7 +39,11 @@ export async function execute(ctx: CommandContext): Promise<void> {
     { beforeLoad: () => ctx.defer() },
   );
 
-  let footer = ctx.t('generate.footer', { tokens: result.tokens, ms: Math.round(result.ms), patterns: result.activatedPatterns });
+  let footer = ctx.t('generate.footer', {
+    tokens: result.tokens,
+    ms: Math.round(result.ms),
+    patterns: result.activatedPatterns,
+  });
   if (result.substitutions.length > 0) {
     footer += ` · ${ctx.t('generate.substitutions', { list: result.substitutions.map((s) => `${s.from} → ${s.to}`).join(', ') })}`;
   }

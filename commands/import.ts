@@ -10,7 +10,9 @@ import { MAX_MODEL_NAME_CHARACTERS } from '../src/store/names.js';
 
 export const data = commandBuilder('import', { manageGuild: true })
   .addAttachmentOption((option) => localizeOption(option, 'import', 'file').setRequired(true))
-  .addStringOption((option) => localizeOption(option, 'import', 'name').setMinLength(1).setMaxLength(MAX_MODEL_NAME_CHARACTERS));
+  .addStringOption((option) =>
+    localizeOption(option, 'import', 'name').setMinLength(1).setMaxLength(MAX_MODEL_NAME_CHARACTERS),
+  );
 
 export async function execute(ctx: CommandContext): Promise<void> {
   const guildId = requireGuild(ctx);
@@ -21,9 +23,17 @@ export async function execute(ctx: CommandContext): Promise<void> {
   await ctx.defer({ ephemeral: true });
   const imported = await ctx.manager.importModel(guildId, ctx.user, file, stringOption(ctx.options, 'name'));
   const notes = [t('import.description', { name: imported.name, version: imported.version })];
-  if (imported.prunedVersions?.length) notes.push(t('retention.pruned', { versions: imported.prunedVersions.map((v) => `v${v}`).join(', ') }));
+  if (imported.prunedVersions?.length)
+    notes.push(t('retention.pruned', { versions: imported.prunedVersions.map((v) => `v${v}`).join(', ') }));
   await ctx.reply({
     ephemeral: true,
-    embeds: [{ title: t('import.title'), description: notes.join('\n'), fields: statsFields(t, locale, imported.stats), tone: 'success' }],
+    embeds: [
+      {
+        title: t('import.title'),
+        description: notes.join('\n'),
+        fields: statsFields(t, locale, imported.stats),
+        tone: 'success',
+      },
+    ],
   });
 }

@@ -12,7 +12,11 @@ import { MAX_MODEL_NAME_CHARACTERS } from '../src/store/names.js';
 
 export const data = commandBuilder('load', { manageGuild: true })
   .addStringOption((option) =>
-    localizeOption(option, 'load', 'name').setRequired(true).setAutocomplete(true).setMinLength(1).setMaxLength(MAX_MODEL_NAME_CHARACTERS),
+    localizeOption(option, 'load', 'name')
+      .setRequired(true)
+      .setAutocomplete(true)
+      .setMinLength(1)
+      .setMaxLength(MAX_MODEL_NAME_CHARACTERS),
   )
   .addIntegerOption((option) => localizeOption(option, 'load', 'version').setMinValue(1));
 

@@ -73,7 +73,13 @@ export async function execute(ctx: CommandContext): Promise<void> {
 }
 
 /** Changes the state for one press; true when it answered with an error instead. */
-async function applyPress(ctx: CommandContext, guildId: string, press: ComponentInteraction, state: PagerState, listings: ModelListing[]): Promise<boolean> {
+async function applyPress(
+  ctx: CommandContext,
+  guildId: string,
+  press: ComponentInteraction,
+  state: PagerState,
+  listings: ModelListing[],
+): Promise<boolean> {
   const { t } = ctx;
   const pages = Math.max(1, Math.ceil(listings.length / PAGE_SIZE));
   state.confirmingLoad = false;
@@ -131,7 +137,13 @@ async function applyPress(ctx: CommandContext, guildId: string, press: Component
   }
 }
 
-export function renderPage(t: Translate, locale: Locale, listings: ModelListing[], state: PagerState, canManage: boolean): Reply {
+export function renderPage(
+  t: Translate,
+  locale: Locale,
+  listings: ModelListing[],
+  state: PagerState,
+  canManage: boolean,
+): Reply {
   const pages = Math.max(1, Math.ceil(listings.length / PAGE_SIZE));
   const page = Math.min(state.page, pages - 1);
   const shown = listings.slice(page * PAGE_SIZE, (page + 1) * PAGE_SIZE);
@@ -140,7 +152,10 @@ export function renderPage(t: Translate, locale: Locale, listings: ModelListing[
     // for a model whose active version was v1), else the newest.
     const newest = listing.versions[0];
     const latest = listing.versions.find((info) => info.active) ?? newest;
-    const marks = [latest.active ? `✅ ${t('models.active')}` : '', latest.available ? '' : `⚠️ ${t('models.unavailable')}`]
+    const marks = [
+      latest.active ? `✅ ${t('models.active')}` : '',
+      latest.available ? '' : `⚠️ ${t('models.unavailable')}`,
+    ]
       .filter(Boolean)
       .join(' · ');
     return {
@@ -150,7 +165,12 @@ export function renderPage(t: Translate, locale: Locale, listings: ModelListing[
           version: latest.version,
           versions: listing.versions.length,
           newest: newest === latest ? null : newest.version,
-          size: markdown(formatBytes(locale, listing.versions.reduce((sum, info) => sum + info.bytes, 0))),
+          size: markdown(
+            formatBytes(
+              locale,
+              listing.versions.reduce((sum, info) => sum + info.bytes, 0),
+            ),
+          ),
           date: formatDate(latest.createdAt),
           patterns: latest.stats.patterns,
           embeddings: latest.stats.embeddings,
@@ -200,18 +220,40 @@ export function renderPage(t: Translate, locale: Locale, listings: ModelListing[
     rows.push(
       state.confirmingLoad
         ? [
-            { kind: 'button', id: ID.confirmLoad, label: `${t('load.replace.confirm')}: ${truncate(state.selected ?? '', 60)}`, style: 'danger' },
+            {
+              kind: 'button',
+              id: ID.confirmLoad,
+              label: `${t('load.replace.confirm')}: ${truncate(state.selected ?? '', 60)}`,
+              style: 'danger',
+            },
             { kind: 'button', id: ID.cancelLoad, label: t('common.cancel'), style: 'secondary' },
           ]
         : state.confirmingDelete
-        ? [
-            { kind: 'button', id: ID.confirmDelete, label: `${t('models.delete')}: ${truncate(state.selected ?? '', 60)}`, style: 'danger' },
-            { kind: 'button', id: ID.cancelDelete, label: t('common.cancel'), style: 'secondary' },
-          ]
-        : [
-            { kind: 'button', id: ID.load, label: t('models.load'), style: 'primary', disabled: state.selected === null },
-            { kind: 'button', id: ID.delete, label: t('models.delete'), style: 'danger', disabled: state.selected === null },
-          ],
+          ? [
+              {
+                kind: 'button',
+                id: ID.confirmDelete,
+                label: `${t('models.delete')}: ${truncate(state.selected ?? '', 60)}`,
+                style: 'danger',
+              },
+              { kind: 'button', id: ID.cancelDelete, label: t('common.cancel'), style: 'secondary' },
+            ]
+          : [
+              {
+                kind: 'button',
+                id: ID.load,
+                label: t('models.load'),
+                style: 'primary',
+                disabled: state.selected === null,
+              },
+              {
+                kind: 'button',
+                id: ID.delete,
+                label: t('models.delete'),
+                style: 'danger',
+                disabled: state.selected === null,
+              },
+            ],
     );
   }
 

@@ -26,14 +26,18 @@ export async function execute(ctx: CommandContext): Promise<void> {
     case 'mode': {
       if (!ctx.canManageGuild) throw new UserError('MISSING_PERMISSION', { permission: 'Manage Server' });
       const mode = stringOption(ctx.options, 'value');
-      if (mode !== 'open' && mode !== 'opt-in') throw new UserError('INVALID_PARAMETER', { name: 'mode', value: String(mode), reason: 'open | opt-in' });
+      if (mode !== 'open' && mode !== 'opt-in')
+        throw new UserError('INVALID_PARAMETER', { name: 'mode', value: String(mode), reason: 'open | opt-in' });
       learning.setPrivacyMode(guildId, mode);
       await ctx.reply({ content: t(mode === 'open' ? 'privacy.setOpen' : 'privacy.setOptIn') });
       return;
     }
     case 'join':
       learning.join(guildId, ctx.user.id);
-      await ctx.reply({ ephemeral: true, content: t('privacy.joined', { mode: learning.settings(guildId).privacyMode }) });
+      await ctx.reply({
+        ephemeral: true,
+        content: t('privacy.joined', { mode: learning.settings(guildId).privacyMode }),
+      });
       return;
     default: {
       const count = learning.leave(guildId, ctx.user.id);

@@ -10,9 +10,17 @@ import { UserError } from '../src/errors.js';
 import { markdown } from '../src/i18n/index.js';
 
 export const data = commandBuilder('reply', { manageGuild: true })
-  .addNumberOption((option) => localizeOption(option, 'reply', 'chance').setRequired(true).setMinValue(0).setMaxValue(100))
+  .addNumberOption((option) =>
+    localizeOption(option, 'reply', 'chance').setRequired(true).setMinValue(0).setMaxValue(100),
+  )
   .addChannelOption((option) =>
-    localizeOption(option, 'reply', 'channel').addChannelTypes(ChannelType.GuildText, ChannelType.GuildAnnouncement, ChannelType.PublicThread, ChannelType.PrivateThread, ChannelType.AnnouncementThread),
+    localizeOption(option, 'reply', 'channel').addChannelTypes(
+      ChannelType.GuildText,
+      ChannelType.GuildAnnouncement,
+      ChannelType.PublicThread,
+      ChannelType.PrivateThread,
+      ChannelType.AnnouncementThread,
+    ),
   );
 
 export async function execute(ctx: CommandContext): Promise<void> {
@@ -20,7 +28,12 @@ export async function execute(ctx: CommandContext): Promise<void> {
   const learning = requireLearning(ctx);
   const chance = numberOption(ctx.options, 'chance');
   // Discord enforces 0–100 for its own client; the bot refuses anything else itself.
-  if (chance === undefined || chance < 0 || chance > 100) throw new UserError('INVALID_PARAMETER', { name: 'chance', value: String(ctx.options.chance ?? ''), reason: '0–100' });
+  if (chance === undefined || chance < 0 || chance > 100)
+    throw new UserError('INVALID_PARAMETER', {
+      name: 'chance',
+      value: String(ctx.options.chance ?? ''),
+      reason: '0–100',
+    });
   const channelId = stringOption(ctx.options, 'channel') ?? null;
   if (channelId) ctx.channels!.checkReadable(guildId, channelId);
   learning.setReplyChance(guildId, channelId, chance);

@@ -13,10 +13,14 @@ export async function execute(ctx: CommandContext): Promise<void> {
   const { t, locale } = ctx;
   const status = ctx.manager.status(guildId);
   const now = ctx.now();
-  const fields: ReplyField[] = [{ name: t('status.active'), value: fieldValue(activeModelLine(t, locale, status.active)) }];
+  const fields: ReplyField[] = [
+    { name: t('status.active'), value: fieldValue(activeModelLine(t, locale, status.active)) },
+  ];
   const health = await ctx.manager.activeFileHealth(guildId);
-  if (health === 'missing' || health === 'damaged') fields.push({ name: t('status.fileWarning'), value: t(`status.file.${health}`) });
-  if (status.databaseLost) fields.push({ name: t('status.databaseLost'), value: t('error.DATABASE_LOST', { state: status.databaseLost }) });
+  if (health === 'missing' || health === 'damaged')
+    fields.push({ name: t('status.fileWarning'), value: t(`status.file.${health}`) });
+  if (status.databaseLost)
+    fields.push({ name: t('status.databaseLost'), value: t('error.DATABASE_LOST', { state: status.databaseLost }) });
   // Files a start-up reconcile moved aside (a lost database): `npm run recover` brings them back.
   const orphans = (await ctx.manager.orphanedModelFiles?.(guildId)) ?? 0;
   if (orphans > 0) fields.push({ name: t('status.orphans'), value: t('status.orphansValue', { count: orphans }) });
@@ -39,7 +43,10 @@ export async function execute(ctx: CommandContext): Promise<void> {
   if (!job && status.interrupted) {
     fields.push({
       name: t('status.interrupted'),
-      value: t('status.interruptedValue', { user: status.interrupted.userName, date: formatDate(status.interrupted.startedAt) }),
+      value: t('status.interruptedValue', {
+        user: status.interrupted.userName,
+        date: formatDate(status.interrupted.startedAt),
+      }),
     });
   }
   fields.push({
@@ -55,12 +62,29 @@ export async function execute(ctx: CommandContext): Promise<void> {
     name: t('status.limits'),
     value: t('status.limitsValue', {
       files: Math.min(status.limits.maxFiles, 5),
-      attachment: markdown(formatBytes(locale, Math.min(status.limits.maxAttachmentBytes, status.limits.maxTrainingBytes))),
+      attachment: markdown(
+        formatBytes(locale, Math.min(status.limits.maxAttachmentBytes, status.limits.maxTrainingBytes)),
+      ),
       training: markdown(formatBytes(locale, status.limits.maxTrainingBytes)),
     }),
   });
   fields.push({ name: t('status.version'), value: ctx.bot?.version ?? '—', inline: true });
-  fields.push({ name: t('status.uptime'), value: ctx.bot ? formatDuration(locale, now - ctx.bot.startedAt) : '—', inline: true });
+  fields.push({
+    name: t('status.uptime'),
+    value: ctx.bot ? formatDuration(locale, now - ctx.bot.startedAt) : '—',
+    inline: true,
+  });
 
-  await ctx.reply({ embeds: [{ title: t('status.title'), fields, tone: status.active.kind === 'none' || health === 'missing' || health === 'damaged' || status.databaseLost ? 'warning' : 'info' }] });
+  await ctx.reply({
+    embeds: [
+      {
+        title: t('status.title'),
+        fields,
+        tone:
+          status.active.kind === 'none' || health === 'missing' || health === 'damaged' || status.databaseLost
+            ? 'warning'
+            : 'info',
+      },
+    ],
+  });
 }

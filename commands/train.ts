@@ -35,12 +35,23 @@ const ID = {
 export const data = (() => {
   const builder = commandBuilder('train', { manageGuild: true });
   // No file is required: a channel's history is the other kind of source (one or the other).
-  FILE_OPTIONS.forEach((name) => builder.addAttachmentOption((option) => localizeOption(option, 'train', name)));
-  builder.addIntegerOption((option) => localizeOption(option, 'train', 'max_pattern_length').setMinValue(1).setMaxValue(8));
-  builder.addIntegerOption((option) => localizeOption(option, 'train', 'min_frequency').setMinValue(1).setMaxValue(1_000_000));
-  builder.addIntegerOption((option) => localizeOption(option, 'train', 'max_patterns').setMinValue(0).setMaxValue(100_000_000));
+  FILE_OPTIONS.forEach((name) => {
+    builder.addAttachmentOption((option) => localizeOption(option, 'train', name));
+  });
+  builder.addIntegerOption((option) =>
+    localizeOption(option, 'train', 'max_pattern_length').setMinValue(1).setMaxValue(8),
+  );
+  builder.addIntegerOption((option) =>
+    localizeOption(option, 'train', 'min_frequency').setMinValue(1).setMaxValue(1_000_000),
+  );
+  builder.addIntegerOption((option) =>
+    localizeOption(option, 'train', 'max_patterns').setMinValue(0).setMaxValue(100_000_000),
+  );
   builder.addStringOption((option) =>
-    localizeOption(option, 'train', 'mode').addChoices(localizedChoice('cmd.train.choice.mode.new', 'new'), localizedChoice('cmd.train.choice.mode.append', 'append')),
+    localizeOption(option, 'train', 'mode').addChoices(
+      localizedChoice('cmd.train.choice.mode.new', 'new'),
+      localizedChoice('cmd.train.choice.mode.append', 'append'),
+    ),
   );
   builder.addNumberOption((option) => localizeOption(option, 'train', 'validation').setMinValue(0).setMaxValue(0.5));
   addChannelSourceOptions(builder);
@@ -74,10 +85,21 @@ export async function execute(ctx: CommandContext): Promise<void> {
 
   const renderProgress = (progress: JobProgress): Reply => ({
     content: '',
-    embeds: [{ title: t('train.progress.title'), description: progressLine(t, locale, progress), footer: t('train.progress.startedBy', { user: ctx.user.name }), tone: 'info' }],
+    embeds: [
+      {
+        title: t('train.progress.title'),
+        description: progressLine(t, locale, progress),
+        footer: t('train.progress.startedBy', { user: ctx.user.name }),
+        tone: 'info',
+      },
+    ],
     components: [],
   });
-  const progressMessage = new ProgressMessage<JobProgress>({ send: (reply) => ctx.edit(reply), render: renderProgress, canEdit: tokenAlive });
+  const progressMessage = new ProgressMessage<JobProgress>({
+    send: (reply) => ctx.edit(reply),
+    render: renderProgress,
+    canEdit: tokenAlive,
+  });
   let acknowledged = false;
   const start = ctx.manager.startTraining(guildId, ctx.user, sources, params, mode, (progress) => {
     if (acknowledged) progressMessage.report(progress);
@@ -99,7 +121,9 @@ export async function execute(ctx: CommandContext): Promise<void> {
   if (confirmation) await confirmation.update(initial);
   else await ctx.defer();
   acknowledged = true;
-  progressMessage.report(ctx.manager.status(guildId).job?.progress ?? { jobId: '', phase: 'queued', fraction: 0, etaMs: null });
+  progressMessage.report(
+    ctx.manager.status(guildId).job?.progress ?? { jobId: '', phase: 'queued', fraction: 0, etaMs: null },
+  );
 
   let result: TrainOutcome;
   try {
@@ -108,13 +132,23 @@ export async function execute(ctx: CommandContext): Promise<void> {
     await progressMessage.stop();
     if (tokenAlive()) throw error;
     // Nobody can be answered through the interaction any more; tell the channel.
-    await ctx.postToChannel({ content: truncate(t('train.failedLate', { user: ctx.user.name, reason: markdown(describeError(locale, error)) }), 2000) });
+    await ctx.postToChannel({
+      content: truncate(
+        t('train.failedLate', { user: ctx.user.name, reason: markdown(describeError(locale, error)) }),
+        2000,
+      ),
+    });
     return;
   }
   await progressMessage.stop();
 
   const lines = result.sources.reduce((sum, source) => sum + source.lines, 0);
-  const sampleField = { name: t('train.sample'), value: fieldValue(result.sample.trim() ? truncate(escapeMarkdown(result.sample.trim()), SAMPLE_LIMIT) : t('train.sampleEmpty')) };
+  const sampleField = {
+    name: t('train.sample'),
+    value: fieldValue(
+      result.sample.trim() ? truncate(escapeMarkdown(result.sample.trim()), SAMPLE_LIMIT) : t('train.sampleEmpty'),
+    ),
+  };
   const resultEmbed = (description: string) => ({
     title: t('train.done.title'),
     description,
@@ -123,8 +157,11 @@ export async function execute(ctx: CommandContext): Promise<void> {
   });
   // With validation, the stats' Corpus counts the lines trained on: say where the rest went.
   const heldOut = mode === 'new' ? lines - result.stats.corpus.lines : 0;
-  const heldOutNote = heldOut > 0 ? `\n${t('train.done.heldOut', { heldOut, trained: result.stats.corpus.lines })}` : '';
-  const lateReply: Reply = { embeds: [resultEmbed(t('train.done.descriptionLate', { user: ctx.user.name, lines }) + heldOutNote)] };
+  const heldOutNote =
+    heldOut > 0 ? `\n${t('train.done.heldOut', { heldOut, trained: result.stats.corpus.lines })}` : '';
+  const lateReply: Reply = {
+    embeds: [resultEmbed(t('train.done.descriptionLate', { user: ctx.user.name, lines }) + heldOutNote)],
+  };
   if (!tokenAlive()) {
     await ctx.postToChannel(lateReply);
     return;
@@ -150,7 +187,13 @@ export async function execute(ctx: CommandContext): Promise<void> {
  * saves and replaces the button with the saved model's details, an invalid one is answered
  * with an ephemeral error and the button stays.
  */
-async function offerSave(ctx: CommandContext, guildId: string, tokenDeadline: number, doneReply: Reply, jobId: string): Promise<void> {
+async function offerSave(
+  ctx: CommandContext,
+  guildId: string,
+  tokenDeadline: number,
+  doneReply: Reply,
+  jobId: string,
+): Promise<void> {
   const { t } = ctx;
   let pendingModal: Promise<ComponentInteraction | null> | null = null;
   for (;;) {
@@ -159,8 +202,15 @@ async function offerSave(ctx: CommandContext, guildId: string, tokenDeadline: nu
     // A modal submission arrives through awaitModal or, in adapters that route it by message,
     // through awaitComponent; a dismissed modal sends nothing, so a new press must still count.
     const stopWaiting = new AbortController();
-    const waitForPress = ctx.awaitComponent({ ids: [ID.save, ID.saveModal], timeoutMs: remaining, others: 'reject', signal: stopWaiting.signal });
-    const event: ComponentInteraction | null = await (pendingModal ? Promise.race([pendingModal.then((submitted) => submitted ?? waitForPress), waitForPress]) : waitForPress);
+    const waitForPress = ctx.awaitComponent({
+      ids: [ID.save, ID.saveModal],
+      timeoutMs: remaining,
+      others: 'reject',
+      signal: stopWaiting.signal,
+    });
+    const event: ComponentInteraction | null = await (pendingModal
+      ? Promise.race([pendingModal.then((submitted) => submitted ?? waitForPress), waitForPress])
+      : waitForPress);
     stopWaiting.abort();
     if (!event) break;
     if (event.kind !== 'modal') {
@@ -187,7 +237,11 @@ async function offerSave(ctx: CommandContext, guildId: string, tokenDeadline: nu
       // The button saves this training's model, or refuses if another replaced it since.
       const saved = await ctx.manager.save(guildId, event.user, event.fields[ID.nameField] ?? '', { jobId });
       const details = savedReply(t, ctx.locale, saved);
-      await event.update({ ...doneReply, embeds: [...(doneReply.embeds ?? []), ...(details.embeds ?? [])], components: [] });
+      await event.update({
+        ...doneReply,
+        embeds: [...(doneReply.embeds ?? []), ...(details.embeds ?? [])],
+        components: [],
+      });
       return;
     } catch (error) {
       if (!isUserError(error)) throw error;
@@ -200,12 +254,16 @@ async function offerSave(ctx: CommandContext, guildId: string, tokenDeadline: nu
 /** "Learned N lines from 2 files", or from the channel when a channel's history was the source. */
 function doneDescription(ctx: CommandContext, mode: TrainMode, lines: number, files: number): string {
   const channelId = stringOption(ctx.options, 'channel');
-  return channelId ? ctx.t('train.done.descriptionChannel', { mode, lines, channel: markdown(`<#${channelId}>`) }) : ctx.t('train.done.description', { mode, lines, files });
+  return channelId
+    ? ctx.t('train.done.descriptionChannel', { mode, lines, channel: markdown(`<#${channelId}>`) })
+    : ctx.t('train.done.description', { mode, lines, files });
 }
 
 /** The attachments, or the channel's history (never both), each with the clean setting. */
 function trainingSources(ctx: CommandContext, guildId: string) {
-  const files = FILE_OPTIONS.map((name) => attachmentOption(ctx.options, name)).filter((source) => source !== undefined);
+  const files = FILE_OPTIONS.map((name) => attachmentOption(ctx.options, name)).filter(
+    (source) => source !== undefined,
+  );
   const channel = channelSourceOf(ctx, guildId, files.length > 0, ctx.learning?.settings(guildId).cleanMode);
   if (channel.source) return [channel.source];
   return files.map((file) => ({ ...file, clean: channel.clean }));

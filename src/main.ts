@@ -35,7 +35,10 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
 
 async function runLocalConsole(argv: readonly string[]): Promise<number> {
   // Loaded only without a token, so the bot never pays for the console's modules.
-  const [{ runConsole }, { loadCommands }] = await Promise.all([import('./console/index.js'), import('./commands/loader.js')]);
+  const [{ runConsole }, { loadCommands }] = await Promise.all([
+    import('./console/index.js'),
+    import('./commands/loader.js'),
+  ]);
   const registry = await loadCommands();
   return runConsole({ argv, commands: registry.modules });
 }
@@ -48,7 +51,9 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     (error: unknown) => {
       // A refusal of the data folders (a restore at work on them) is one sentence, not a stack.
       const refusal = error instanceof Error && error.name === 'SnapshotError';
-      process.stderr.write(`${error instanceof Error ? (refusal ? error.message : (error.stack ?? error.message)) : String(error)}\n`);
+      process.stderr.write(
+        `${error instanceof Error ? (refusal ? error.message : (error.stack ?? error.message)) : String(error)}\n`,
+      );
       process.exitCode = 1;
     },
   );

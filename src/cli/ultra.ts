@@ -43,11 +43,22 @@ function parse(args: string[], options: ParseArgsConfig['options']): { values: V
   }
 }
 
-function numberOption(values: Values, name: string, { integer = false, min = -Infinity, max = Infinity } = {}): number | undefined {
+function numberOption(
+  values: Values,
+  name: string,
+  { integer = false, min = -Infinity, max = Infinity } = {},
+): number | undefined {
   const raw = values[name];
   if (raw === undefined) return undefined;
   const value = Number(raw);
-  if (typeof raw !== 'string' || raw.trim() === '' || !Number.isFinite(value) || (integer && !Number.isInteger(value)) || value < min || value > max) {
+  if (
+    typeof raw !== 'string' ||
+    raw.trim() === '' ||
+    !Number.isFinite(value) ||
+    (integer && !Number.isInteger(value)) ||
+    value < min ||
+    value > max
+  ) {
     const range = `${min === -Infinity ? '' : min}…${max === Infinity ? '' : max}`;
     throw new CliError(`--${name} must be ${integer ? 'an integer' : 'a number'} in ${range}, got "${String(raw)}"`);
   }
@@ -94,13 +105,17 @@ function openModel(path: string, exact: boolean): { model: Model; fromImage: boo
   try {
     return { model: decode(bytes, { counts: false }), fromImage: false };
   } catch (error) {
-    if (error instanceof ModelFormatError) throw new CliError(`${path}: not a usable model file (${error.kind}: ${error.message})`);
+    if (error instanceof ModelFormatError)
+      throw new CliError(`${path}: not a usable model file (${error.kind}: ${error.message})`);
     // The decoder checks what it reads; anything else it throws still means a damaged file.
     throw new CliError(`${path}: not a usable model file (${oneLine(error)})`);
   }
 }
 
-/** The model of the image beside `path`, or null when there is none or it is not of `bytes` (damaged, old, of another file). */
+/**
+ * The model of the image beside `path`, or null when there is none or it is not of `bytes` (damaged, old, of another
+ * file).
+ */
 function readImageBeside(path: string, bytes: Uint8Array): Model | null {
   let image: Buffer;
   try {
@@ -228,14 +243,17 @@ function cmdTrain(args: string[]): void {
   const seconds = (performance.now() - started) / 1000;
   if (!values.json && process.stderr.isTTY) process.stderr.write('\n');
   const stats = model.stats;
-  print(Boolean(values.json), { output, bytes: bytes.length, image: imagePathFor(output), imageBytes: imageBytes.length, seconds, stats }, () =>
-    [
-      `wrote ${output}: ${bytes.length} bytes, ${stats.patterns} patterns (${stats.patternsByOrder.join('/')}), vocabulary ${stats.vocabularySize}, in ${seconds.toFixed(2)} s`,
-      `wrote ${imagePathFor(output)}: ${imageBytes.length} bytes (the model image generate loads)`,
-      stats.heldOutPerplexity !== null ? `held-out perplexity ${stats.heldOutPerplexity.toFixed(2)}` : '',
-    ]
-      .filter(Boolean)
-      .join('\n'),
+  print(
+    Boolean(values.json),
+    { output, bytes: bytes.length, image: imagePathFor(output), imageBytes: imageBytes.length, seconds, stats },
+    () =>
+      [
+        `wrote ${output}: ${bytes.length} bytes, ${stats.patterns} patterns (${stats.patternsByOrder.join('/')}), vocabulary ${stats.vocabularySize}, in ${seconds.toFixed(2)} s`,
+        `wrote ${imagePathFor(output)}: ${imageBytes.length} bytes (the model image generate loads)`,
+        stats.heldOutPerplexity !== null ? `held-out perplexity ${stats.heldOutPerplexity.toFixed(2)}` : '',
+      ]
+        .filter(Boolean)
+        .join('\n'),
   );
 }
 
@@ -285,8 +303,11 @@ function cmdGenerate(args: string[]): void {
     now: () => performance.now(),
   };
   const results: GenerateResult[] = [];
-  for (let i = 0; i < count; i++) results.push(model.generate({ ...options, seed: seed === undefined ? undefined : seed + i }));
-  print(Boolean(values.json), count === 1 ? results[0] : results, () => results.map((result) => result.text).join('\n'));
+  for (let i = 0; i < count; i++)
+    results.push(model.generate({ ...options, seed: seed === undefined ? undefined : seed + i }));
+  print(Boolean(values.json), count === 1 ? results[0] : results, () =>
+    results.map((result) => result.text).join('\n'),
+  );
 }
 
 function cmdInfo(args: string[]): void {
@@ -297,7 +318,7 @@ function cmdInfo(args: string[]): void {
   const stats = model.stats;
   // The image counts only when it is of this file (the model was then loaded from it).
   const image = fromImage ? imagePathFor(positionals[0]) : null;
-  const imageBytes = image !== null ? statSync(image, { throwIfNoEntry: false })?.size ?? null : null;
+  const imageBytes = image !== null ? (statSync(image, { throwIfNoEntry: false })?.size ?? null) : null;
   print(Boolean(values.json), { file: positionals[0], bytes, image, imageBytes, stats }, () =>
     [
       `file                ${positionals[0]} (${bytes} bytes)`,
@@ -341,8 +362,12 @@ export async function main(argv: string[]): Promise<number> {
   }
   const command = name === undefined ? undefined : COMMANDS[name];
   try {
-    if (name === undefined) throw new CliError(`a command is needed: ${Object.keys(COMMANDS).join(', ')} (ultra --help shows their options)`);
-    if (!command) throw new CliError(`unknown command "${name}": use ${Object.keys(COMMANDS).join(', ')} (ultra --help shows their options)`);
+    if (name === undefined)
+      throw new CliError(`a command is needed: ${Object.keys(COMMANDS).join(', ')} (ultra --help shows their options)`);
+    if (!command)
+      throw new CliError(
+        `unknown command "${name}": use ${Object.keys(COMMANDS).join(', ')} (ultra --help shows their options)`,
+      );
     await command(args);
     return 0;
   } catch (error) {

@@ -14,7 +14,10 @@ export async function modelNameChoices(ctx: AutocompleteContext): Promise<{ name
     .suggest(ctx.guildId, ctx.focused.value.trim())
     .slice(0, MAX_CHOICES)
     .map((choice) => ({
-      name: truncate(`${choice.name} · v${choice.version} · ${formatDate(choice.createdAt)} · ${formatBytes(ctx.locale, choice.bytes)}`, CHOICE_LENGTH),
+      name: truncate(
+        `${choice.name} · v${choice.version} · ${formatDate(choice.createdAt)} · ${formatBytes(ctx.locale, choice.bytes)}`,
+        CHOICE_LENGTH,
+      ),
       value: choice.name.slice(0, CHOICE_LENGTH),
     }));
 }

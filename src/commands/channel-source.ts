@@ -24,7 +24,9 @@ export function addChannelSourceOptions(builder: SlashCommandBuilder): void {
       ChannelType.AnnouncementThread,
     ),
   );
-  builder.addIntegerOption((option) => localizeOption(option, 'train', 'limit').setMinValue(1).setMaxValue(MAX_HISTORY_LIMIT));
+  builder.addIntegerOption((option) =>
+    localizeOption(option, 'train', 'limit').setMinValue(1).setMaxValue(MAX_HISTORY_LIMIT),
+  );
   builder.addStringOption((option) => localizeOption(option, 'train', 'since').setMaxLength(40));
   builder.addStringOption((option) =>
     localizeOption(option, 'train', 'clean').addChoices(
@@ -40,14 +42,24 @@ export function addChannelSourceOptions(builder: SlashCommandBuilder): void {
  * source when `channel` is given. Files and a channel together are refused; so is a channel
  * where the adapter cannot read channels.
  */
-export function channelSourceOf(ctx: CommandContext, guildId: string, hasFiles: boolean, serverDefault: CleanMode = DEFAULT_CLEAN_MODE): { source: TrainingSource | null; clean: CleanMode } {
+export function channelSourceOf(
+  ctx: CommandContext,
+  guildId: string,
+  hasFiles: boolean,
+  serverDefault: CleanMode = DEFAULT_CLEAN_MODE,
+): { source: TrainingSource | null; clean: CleanMode } {
   const chosen = stringOption(ctx.options, 'clean');
   const clean = isCleanMode(chosen) ? chosen : serverDefault;
   const channelId = stringOption(ctx.options, 'channel');
   const limit = numberOption(ctx.options, 'limit');
   const since = stringOption(ctx.options, 'since');
   if (channelId === undefined) {
-    if (limit !== undefined || since !== undefined) throw new UserError('INVALID_PARAMETER', { name: limit !== undefined ? 'limit' : 'since', value: String(limit ?? since), reason: 'channel' });
+    if (limit !== undefined || since !== undefined)
+      throw new UserError('INVALID_PARAMETER', {
+        name: limit !== undefined ? 'limit' : 'since',
+        value: String(limit ?? since),
+        reason: 'channel',
+      });
     return { source: null, clean };
   }
   if (hasFiles) throw new UserError('TRAIN_SOURCE_CONFLICT', {});

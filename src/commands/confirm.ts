@@ -14,7 +14,11 @@ export type ReplacePrefix = 'train.replace' | 'load.replace';
  * command answers through `update` on it), or null when the user cancelled or let it expire
  * (already answered: the command stops).
  */
-export async function confirmReplacement(ctx: CommandContext, prefix: ReplacePrefix, ids: { replace: string; cancel: string }): Promise<ComponentInteraction | null> {
+export async function confirmReplacement(
+  ctx: CommandContext,
+  prefix: ReplacePrefix,
+  ids: { replace: string; cancel: string },
+): Promise<ComponentInteraction | null> {
   const { t, locale } = ctx;
   await ctx.reply({
     embeds: [{ title: t(`${prefix}.title`), description: t(`${prefix}.body`), tone: 'warning' }],
@@ -25,7 +29,11 @@ export async function confirmReplacement(ctx: CommandContext, prefix: ReplacePre
       ],
     ],
   });
-  const confirmation = await ctx.awaitComponent({ ids: [ids.replace, ids.cancel], timeoutMs: CONFIRM_TIMEOUT_MS, others: 'reject' });
+  const confirmation = await ctx.awaitComponent({
+    ids: [ids.replace, ids.cancel],
+    timeoutMs: CONFIRM_TIMEOUT_MS,
+    others: 'reject',
+  });
   if (!confirmation) {
     await ctx.edit({ content: describeCode(locale, 'CONFIRMATION_EXPIRED'), embeds: [], components: [] });
     return null;

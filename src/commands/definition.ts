@@ -3,7 +3,21 @@
 import { InteractionContextType, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
 import { localizations, translate, type MessageKey } from '../i18n/index.js';
 
-export type CommandName = 'train' | 'save' | 'load' | 'models' | 'delete' | 'generate' | 'status' | 'compare' | 'export' | 'import' | 'listen' | 'reply' | 'forget' | 'privacy';
+export type CommandName =
+  | 'train'
+  | 'save'
+  | 'load'
+  | 'models'
+  | 'delete'
+  | 'generate'
+  | 'status'
+  | 'compare'
+  | 'export'
+  | 'import'
+  | 'listen'
+  | 'reply'
+  | 'forget'
+  | 'privacy';
 
 interface Localizable {
   setName(name: string): unknown;
@@ -25,7 +39,11 @@ function localize<T extends Localizable>(target: T, nameKey: MessageKey, descrip
  * admins can still grant it to other roles in Integrations settings, which Discord enforces.
  */
 export function commandBuilder(name: CommandName, { manageGuild = false } = {}): SlashCommandBuilder {
-  const builder = localize(new SlashCommandBuilder(), `cmd.${name}.name` as MessageKey, `cmd.${name}.description` as MessageKey);
+  const builder = localize(
+    new SlashCommandBuilder(),
+    `cmd.${name}.name` as MessageKey,
+    `cmd.${name}.description` as MessageKey,
+  );
   builder.setContexts(InteractionContextType.Guild);
   if (manageGuild) builder.setDefaultMemberPermissions(PermissionFlagsBits.ManageGuild);
   return builder;
@@ -33,10 +51,17 @@ export function commandBuilder(name: CommandName, { manageGuild = false } = {}):
 
 /** Names and describes an option from `cmd.<command>.opt.<option>.*`. */
 export function localizeOption<T extends Localizable>(option: T, command: CommandName, optionName: string): T {
-  return localize(option, `cmd.${command}.opt.${optionName}.name` as MessageKey, `cmd.${command}.opt.${optionName}.description` as MessageKey);
+  return localize(
+    option,
+    `cmd.${command}.opt.${optionName}.name` as MessageKey,
+    `cmd.${command}.opt.${optionName}.description` as MessageKey,
+  );
 }
 
 /** A localized choice of a string option. */
-export function localizedChoice(key: MessageKey, value: string): { name: string; name_localizations: Record<string, string>; value: string } {
+export function localizedChoice(
+  key: MessageKey,
+  value: string,
+): { name: string; name_localizations: Record<string, string>; value: string } {
   return { name: translate('en', key), name_localizations: localizations(key), value };
 }

@@ -36,7 +36,9 @@ export class CommandRegistry {
 
   /** What Discord's bulk-overwrite endpoint takes, in name order so the hash is stable. */
   definitions(): unknown[] {
-    return [...this.byName.values()].sort((a, b) => a.data.name.localeCompare(b.data.name)).map((module) => module.data.toJSON());
+    return [...this.byName.values()]
+      .sort((a, b) => a.data.name.localeCompare(b.data.name))
+      .map((module) => module.data.toJSON());
   }
 
   /** A fingerprint of the definitions: registration is needed only when it changes. */
@@ -50,8 +52,13 @@ export async function loadCommands(directory: string = COMMANDS_DIR): Promise<Co
   const modules: CommandModule[] = [];
   for (const entry of entries) {
     const loaded = (await import(pathToFileURL(join(directory, entry)).href)) as Partial<CommandModule>;
-    if (!isCommandModule(loaded)) throw new Error(`${entry} must export \`data\` (a SlashCommandBuilder) and \`execute(ctx)\``);
-    modules.push({ data: loaded.data, execute: loaded.execute, ...(loaded.autocomplete ? { autocomplete: loaded.autocomplete } : {}) });
+    if (!isCommandModule(loaded))
+      throw new Error(`${entry} must export \`data\` (a SlashCommandBuilder) and \`execute(ctx)\``);
+    modules.push({
+      data: loaded.data,
+      execute: loaded.execute,
+      ...(loaded.autocomplete ? { autocomplete: loaded.autocomplete } : {}),
+    });
   }
   return new CommandRegistry(modules);
 }

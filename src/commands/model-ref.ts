@@ -13,6 +13,7 @@ export function parseModelRef(typed: string): ModelRef {
   const match = /^(.*\S)\s+v\s*(\d{1,7})$/iu.exec(text);
   if (!match) return { name: text, version: undefined };
   const version = Number(match[2]);
-  if (version < 1) throw new UserError('INVALID_PARAMETER', { name: 'version', value: match[2], reason: 'positive-integer' });
+  if (version < 1)
+    throw new UserError('INVALID_PARAMETER', { name: 'version', value: match[2], reason: 'positive-integer' });
   return { name: match[1], version };
 }

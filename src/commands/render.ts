@@ -36,13 +36,29 @@ export function loadedMemoryBytes(stats: ModelStats): number {
 
 export function statsFields(t: Translate, locale: Locale, stats: ModelStats): ReplyField[] {
   const fields: ReplyField[] = [
-    { name: t('stats.patterns'), value: t('stats.patternsValue', { patterns: stats.patterns, order: stats.order }), inline: true },
+    {
+      name: t('stats.patterns'),
+      value: t('stats.patternsValue', { patterns: stats.patterns, order: stats.order }),
+      inline: true,
+    },
     { name: t('stats.vocabulary'), value: formatInteger(locale, stats.vocabularySize), inline: true },
-    { name: t('stats.embeddings'), value: t('stats.embeddingsValue', { count: stats.embeddings, dim: stats.embeddingDim }), inline: true },
+    {
+      name: t('stats.embeddings'),
+      value: t('stats.embeddingsValue', { count: stats.embeddings, dim: stats.embeddingDim }),
+      inline: true,
+    },
     { name: t('stats.memory'), value: formatBytes(locale, loadedMemoryBytes(stats)), inline: true },
-    { name: t('stats.graph'), value: t('stats.graphValue', { nodes: stats.graphNodes, edges: stats.graphEdges }), inline: true },
+    {
+      name: t('stats.graph'),
+      value: t('stats.graphValue', { nodes: stats.graphNodes, edges: stats.graphEdges }),
+      inline: true,
+    },
     { name: t('stats.trainingTime'), value: formatDuration(locale, stats.trainingMs), inline: true },
-    { name: t('stats.corpus'), value: t('stats.corpusValue', { lines: stats.corpus.lines, tokens: stats.corpus.tokens }), inline: true },
+    {
+      name: t('stats.corpus'),
+      value: t('stats.corpusValue', { lines: stats.corpus.lines, tokens: stats.corpus.tokens }),
+      inline: true,
+    },
     {
       name: t('stats.parameters'),
       value: t('stats.parametersValue', {
@@ -85,7 +101,7 @@ export function fieldValue(text: string): string {
   return truncate(text.length === 0 ? '—' : text, FIELD_LIMIT);
 }
 
-export function activeModelLine(t: Translate, locale: Locale, active: GuildStatus['active']): string {
+export function activeModelLine(t: Translate, _locale: Locale, active: GuildStatus['active']): string {
   switch (active.kind) {
     case 'none':
       return t('status.activeNone');
@@ -109,7 +125,9 @@ export function savedReply(t: Translate, locale: Locale, saved: SavedModelInfo):
           { name: t('save.file'), value: fieldValue(escapeMarkdown(saved.filename)), inline: true },
           { name: t('save.size'), value: formatBytes(locale, saved.bytes), inline: true },
         ],
-        ...(saved.prunedVersions?.length ? { description: t('retention.pruned', { versions: saved.prunedVersions.map((v) => `v${v}`).join(', ') }) } : {}),
+        ...(saved.prunedVersions?.length
+          ? { description: t('retention.pruned', { versions: saved.prunedVersions.map((v) => `v${v}`).join(', ') }) }
+          : {}),
       },
     ],
   };

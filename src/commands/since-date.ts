@@ -11,7 +11,11 @@ export function parseSince(option: string, text: string, now: number): number {
   if (span) return now - Number(span[1]) * SPAN_MS[span[2].toLowerCase()];
   const isoDate = /^\d{4}-\d{2}-\d{2}$/.test(value);
   const isoDateTime = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/i.test(value);
-  const at = isoDate ? Date.parse(`${value}T00:00:00Z`) : isoDateTime ? Date.parse(/Z|[+-]\d{2}:?\d{2}$/i.test(value) ? value.replace(' ', 'T') : `${value.replace(' ', 'T')}Z`) : NaN;
+  const at = isoDate
+    ? Date.parse(`${value}T00:00:00Z`)
+    : isoDateTime
+      ? Date.parse(/Z|[+-]\d{2}:?\d{2}$/i.test(value) ? value.replace(' ', 'T') : `${value.replace(' ', 'T')}Z`)
+      : NaN;
   if (!Number.isFinite(at) || at > now) throw new UserError('INVALID_DATE', { option, value: text });
   return at;
 }

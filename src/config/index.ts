@@ -1,4 +1,5 @@
-// The application's configuration (the bot, the console and the operator scripts): .env (through dotenv) and the process environment, validated once at
+// The application's configuration (the bot, the console and the operator scripts): .env (through dotenv) and the
+// process environment, validated once at
 // start. Every problem is reported at once, each as "VARIABLE: what is wrong (what is expected)",
 // so a misconfigured bot stops with a message that says how to fix it instead of failing later.
 import { resolve } from 'node:path';
@@ -77,7 +78,19 @@ export class ConfigError extends Error {
   }
 }
 
-const UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3, gib: 1024 ** 3 };
+const UNITS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  k: 1024,
+  kb: 1024,
+  kib: 1024,
+  m: 1024 ** 2,
+  mb: 1024 ** 2,
+  mib: 1024 ** 2,
+  g: 1024 ** 3,
+  gb: 1024 ** 3,
+  gib: 1024 ** 3,
+};
 
 /** "10485760", "10MB", "10 MiB", "512k" → bytes (binary multiples, as the bot displays them). */
 export function parseByteSize(text: string): number | null {
@@ -105,7 +118,10 @@ function byteSize(defaultBytes: number, minimum: number) {
         if (value === undefined) return defaultBytes;
         const bytes = parseByteSize(value);
         if (bytes === null || bytes < minimum) {
-          context.addIssue({ code: 'custom', message: `must be a size of at least ${minimum} bytes, like 10485760, 10MB or 512KB; got "${value}"` });
+          context.addIssue({
+            code: 'custom',
+            message: `must be a size of at least ${minimum} bytes, like 10485760, 10MB or 512KB; got "${value}"`,
+          });
           return z.NEVER;
         }
         return bytes;
@@ -123,7 +139,10 @@ function integer(defaultValue: number, minimum: number, maximum: number) {
         if (value === undefined) return defaultValue;
         const number = Number(value);
         if (!/^\s*-?\d+\s*$/.test(value) || number < minimum || number > maximum) {
-          context.addIssue({ code: 'custom', message: `must be a whole number from ${minimum} to ${maximum}; got "${value}"` });
+          context.addIssue({
+            code: 'custom',
+            message: `must be a whole number from ${minimum} to ${maximum}; got "${value}"`,
+          });
           return z.NEVER;
         }
         return number;
@@ -175,7 +194,10 @@ const schema = z.object({
         if (value === undefined) return 3;
         const seconds = Number(value);
         if (!Number.isFinite(seconds) || seconds < 0 || seconds > 3600) {
-          context.addIssue({ code: 'custom', message: `must be a number of seconds from 0 to 3600 (0 turns the cooldown off); got "${value}"` });
+          context.addIssue({
+            code: 'custom',
+            message: `must be a number of seconds from 0 to 3600 (0 turns the cooldown off); got "${value}"`,
+          });
           return z.NEVER;
         }
         return seconds;
@@ -196,7 +218,10 @@ const schema = z.object({
         if (value === undefined) return 24;
         const hours = Number(value);
         if (!/^\s*\d+(\.\d+)?\s*$/.test(value) || hours > 8760) {
-          context.addIssue({ code: 'custom', message: `must be a number of hours from 0 to 8760 (0 turns the bot's own backups off); got "${value}"` });
+          context.addIssue({
+            code: 'custom',
+            message: `must be a number of hours from 0 to 8760 (0 turns the bot's own backups off); got "${value}"`,
+          });
           return z.NEVER;
         }
         return hours;
@@ -210,7 +235,8 @@ const schema = z.object({
       .trim()
       .optional()
       .refine((value) => value === undefined || /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/.test(value), {
-        message: 'must be s3://bucket or s3://bucket/prefix (bucket: 3–63 lower-case letters, digits, dots and hyphens)',
+        message:
+          'must be s3://bucket or s3://bucket/prefix (bucket: 3–63 lower-case letters, digits, dots and hyphens)',
       }),
   ),
   BACKUP_S3_ENDPOINT: z.preprocess(
@@ -220,7 +246,8 @@ const schema = z.object({
       .trim()
       .optional()
       .refine((value) => value === undefined || /^https?:\/\/[^\s/]+/i.test(value), {
-        message: 'must be an http(s) URL of an S3-compatible service, such as https://s3.example.com or http://127.0.0.1:9000',
+        message:
+          'must be an http(s) URL of an S3-compatible service, such as https://s3.example.com or http://127.0.0.1:9000',
       }),
   ),
   BACKUP_S3_REGION: optionalText(),
@@ -246,7 +273,10 @@ const schema = z.object({
         if (value === undefined || value.trim().toLowerCase() === 'auto') return 'auto' as const;
         const count = Number(value);
         if (!/^\s*\d+\s*$/.test(value) || count < 1 || count > 1_000) {
-          context.addIssue({ code: 'custom', message: `must be "auto" or a number of shards from 1 to 1000; got "${value}"` });
+          context.addIssue({
+            code: 'custom',
+            message: `must be "auto" or a number of shards from 1 to 1000; got "${value}"`,
+          });
           return z.NEVER;
         }
         return count;
@@ -267,7 +297,8 @@ export function parseConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd())
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`);
     // The pair check below needs both sizes; when both are valid it is listed with the rest.
     const sizes = schema.pick({ MAX_ATTACHMENT_BYTES: true, MAX_TRAINING_BYTES: true }).safeParse(source);
-    if (sizes.success && sizes.data.MAX_ATTACHMENT_BYTES > sizes.data.MAX_TRAINING_BYTES) problems.push(ATTACHMENT_OVER_TRAINING);
+    if (sizes.success && sizes.data.MAX_ATTACHMENT_BYTES > sizes.data.MAX_TRAINING_BYTES)
+      problems.push(ATTACHMENT_OVER_TRAINING);
     throw new ConfigError(problems);
   }
   const values = parsed.data;
@@ -278,7 +309,9 @@ export function parseConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd())
     problems.push(ATTACHMENT_OVER_TRAINING);
   }
   if ((values.BACKUP_S3_ACCESS_KEY_ID === undefined) !== (values.BACKUP_S3_SECRET_ACCESS_KEY === undefined)) {
-    problems.push('BACKUP_S3_ACCESS_KEY_ID, BACKUP_S3_SECRET_ACCESS_KEY: set both, or neither (then the AWS SDK looks for credentials itself)');
+    problems.push(
+      'BACKUP_S3_ACCESS_KEY_ID, BACKUP_S3_SECRET_ACCESS_KEY: set both, or neither (then the AWS SDK looks for credentials itself)',
+    );
   }
   if (problems.length > 0) throw new ConfigError(problems);
   const dataDir = resolve(cwd, values.DATA_DIR ?? './data');
@@ -302,7 +335,10 @@ export function parseConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd())
     generateCooldownMs: Math.round(values.GENERATE_COOLDOWN_SECONDS * 1000),
     logLevel: values.LOG_LEVEL,
     shards: values.SHARDS,
-    learnFromChannels: values.LEARN_FROM_CHANNELS === 'true' || values.LEARN_FROM_CHANNELS === '1' || values.LEARN_FROM_CHANNELS === 'yes',
+    learnFromChannels:
+      values.LEARN_FROM_CHANNELS === 'true' ||
+      values.LEARN_FROM_CHANNELS === '1' ||
+      values.LEARN_FROM_CHANNELS === 'yes',
     listenBatchMinutes: values.LISTEN_BATCH_MINUTES,
     replyCooldownMs: values.REPLY_COOLDOWN_SECONDS * 1000,
     maxCollectedMessages: values.MAX_COLLECTED_MESSAGES,
@@ -343,11 +379,17 @@ function s3Config(values: {
 }
 
 /** Reads .env (if present; real environment variables win) and validates the result. */
-export async function loadConfig(options: { cwd?: string; envFile?: string; env?: NodeJS.ProcessEnv } = {}): Promise<BotConfig> {
+export async function loadConfig(
+  options: { cwd?: string; envFile?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<BotConfig> {
   const cwd = options.cwd ?? process.cwd();
   const env = options.env ?? process.env;
   const dotenv = await import('dotenv');
-  dotenv.config({ path: options.envFile ?? resolve(cwd, '.env'), processEnv: env as Record<string, string>, quiet: true });
+  dotenv.config({
+    path: options.envFile ?? resolve(cwd, '.env'),
+    processEnv: env as Record<string, string>,
+    quiet: true,
+  });
   return parseConfig(env, cwd);
 }
 

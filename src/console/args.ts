@@ -27,7 +27,6 @@ export type ParsedConsoleArgs =
   | { kind: 'help' }
   | { kind: 'error'; code: 'UNKNOWN_ARGUMENT' | 'MISSING_VALUE' | 'BAD_VALUE'; argument: string; message: string };
 
-
 export const CONSOLE_USAGE = [
   'Usage: npm start -- [--guild ID] [--lang en|es] [--data-dir DIR] [--models-dir DIR]',
   '  --guild ID        act as the owner of this server (default "local")',
@@ -70,7 +69,13 @@ export function parseConsoleArgs(argv: readonly string[]): ParsedConsoleArgs {
         break;
       case '--lang': {
         const locale = parseLocale(value);
-        if (!locale) return { kind: 'error', code: 'BAD_VALUE', argument: flag, message: `--lang must be en or es, not "${value}"` };
+        if (!locale)
+          return {
+            kind: 'error',
+            code: 'BAD_VALUE',
+            argument: flag,
+            message: `--lang must be en or es, not "${value}"`,
+          };
         flags.locale = locale;
         break;
       }

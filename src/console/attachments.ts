@@ -62,7 +62,8 @@ export async function resolveOptionValues(
 ): Promise<Record<string, OptionValue>> {
   const options: Record<string, OptionValue> = {};
   for (const [name, value] of Object.entries(parsed)) {
-    options[name] = typeof value === 'object' ? await attachmentFromPath(shown(name), value.attachmentPath, cwd) : value;
+    options[name] =
+      typeof value === 'object' ? await attachmentFromPath(shown(name), value.attachmentPath, cwd) : value;
   }
   return options;
 }

@@ -69,7 +69,9 @@ export function findCommand(commands: readonly ConsoleCommand[], typed: string):
   const wanted = typed.toLowerCase();
   return (
     commands.find((command) => command.definition.name.toLowerCase() === wanted) ??
-    commands.find((command) => allNames(command.definition.name, command.definition.name_localizations).includes(wanted))
+    commands.find((command) =>
+      allNames(command.definition.name, command.definition.name_localizations).includes(wanted),
+    )
   );
 }
 

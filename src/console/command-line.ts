@@ -112,7 +112,11 @@ export function scanCommandLine(line: string, isOptionName: (typed: string) => b
       while (position < line.length && !isSpace(line[position])) {
         const character = line[position]!;
         const next = line[position + 1];
-        if (character === '\\' && next !== undefined && (next === '\\' || next === '"' || next === "'" || isSpace(next))) {
+        if (
+          character === '\\' &&
+          next !== undefined &&
+          (next === '\\' || next === '"' || next === "'" || isSpace(next))
+        ) {
           value += next;
           position += 2;
           continue;
@@ -168,7 +172,11 @@ function matchChoice(option: OptionDefinition, typed: string, value: string | nu
       Object.values(choice.name_localizations ?? {}).some((name) => name?.toLowerCase() === wanted),
   );
   if (!found) {
-    throw badLine('not-a-choice', { option: shown, value: typed, choices: choices.map((choice) => String(choice.value)) });
+    throw badLine('not-a-choice', {
+      option: shown,
+      value: typed,
+      choices: choices.map((choice) => String(choice.value)),
+    });
   }
   return found.value;
 }
@@ -251,7 +259,9 @@ export function looksLikeOptionName(command: ConsoleCommand, typed: string): boo
   const stem = (name: string) => name.replace(/\d+$/, '');
   return (command.definition.options ?? []).some((option) =>
     allNames(option.name, option.name_localizations).some(
-      (name) => (/\d$/.test(name) && /\d$/.test(wanted) && stem(name) === stem(wanted)) || (wanted.length >= 4 && editDistance(wanted, name) <= 2),
+      (name) =>
+        (/\d$/.test(name) && /\d$/.test(wanted) && stem(name) === stem(wanted)) ||
+        (wanted.length >= 4 && editDistance(wanted, name) <= 2),
     ),
   );
 }
@@ -261,16 +271,27 @@ export function looksLikeOptionName(command: ConsoleCommand, typed: string): boo
  * UNKNOWN_COMMAND {name} or BAD_COMMAND_LINE {reason, …}; the names of commands and options in
  * the error are the ones a user of `locale` sees (`/entrenar`, `archivo1`).
  */
-export function parseCommandLine(line: string, commands: readonly ConsoleCommand[], locale: Locale = 'en'): ParsedInvocation {
+export function parseCommandLine(
+  line: string,
+  commands: readonly ConsoleCommand[],
+  locale: Locale = 'en',
+): ParsedInvocation {
   const { name } = commandNameOf(line);
   const found = findCommand(commands, name);
   if (!found) throw new UserError('UNKNOWN_COMMAND', { name: name.slice(0, 40) });
   const shownCommand = localized(found.definition.name, found.definition.name_localizations, locale);
   const shown = (option: OptionDefinition) => localized(option.name, option.name_localizations, locale);
-  if ((found.definition.options ?? []).some((option) => option.type === OptionType.Subcommand || option.type === OptionType.SubcommandGroup)) {
+  if (
+    (found.definition.options ?? []).some(
+      (option) => option.type === OptionType.Subcommand || option.type === OptionType.SubcommandGroup,
+    )
+  ) {
     throw badLine('subcommands-unsupported', { command: shownCommand });
   }
-  const { segments } = scanCommandLine(line, (typed) => findOption(found, typed) !== undefined || looksLikeOptionName(found, typed));
+  const { segments } = scanCommandLine(
+    line,
+    (typed) => findOption(found, typed) !== undefined || looksLikeOptionName(found, typed),
+  );
   const options: Record<string, ParsedValue> = {};
   for (const segment of segments) {
     const option = findOption(found, segment.typedName);

@@ -19,7 +19,10 @@ export interface CompletionSources {
   /** Console built-ins offered beside the commands (help, exit). */
   builtins: readonly string[];
   /** The command's autocomplete for a focused option; [] when it has none or fails. */
-  autocomplete: (command: ConsoleCommand, focused: { name: string; value: string }) => Promise<{ name: string; value: string }[]>;
+  autocomplete: (
+    command: ConsoleCommand,
+    focused: { name: string; value: string },
+  ) => Promise<{ name: string; value: string }[]>;
   cwd: string;
 }
 
@@ -55,8 +58,13 @@ export async function completeLine(line: string, sources: CompletionSources): Pr
   const firstSpace = lead.search(/\s/u);
   if (firstSpace < 0) {
     const prefix = lead.slice(1).toLowerCase();
-    const names = [...sources.commands.flatMap((command) => commandNamesFor(command, sources.locale)), ...sources.builtins];
-    const matches = [...new Set(names)].filter((name) => name.toLowerCase().startsWith(prefix)).map((name) => `/${name} `);
+    const names = [
+      ...sources.commands.flatMap((command) => commandNamesFor(command, sources.locale)),
+      ...sources.builtins,
+    ];
+    const matches = [...new Set(names)]
+      .filter((name) => name.toLowerCase().startsWith(prefix))
+      .map((name) => `/${name} `);
     return [matches, lead];
   }
   const command = findCommand(sources.commands, lead.slice(1, firstSpace));
@@ -84,7 +92,9 @@ export async function completeLine(line: string, sources: CompletionSources): Pr
   const partial = quoted ? quoted[3]! : lastWord.slice(colon + 1);
   let values: string[] = [];
   if (option.choices?.length) {
-    values = option.choices.map((choice) => String(choice.value)).filter((value) => value.toLowerCase().startsWith(partial.toLowerCase()));
+    values = option.choices
+      .map((choice) => String(choice.value))
+      .filter((value) => value.toLowerCase().startsWith(partial.toLowerCase()));
   } else if (option.autocomplete) {
     const suggestions = await sources.autocomplete(command, { name: option.name, value: partial });
     values = suggestions.map((suggestion) => suggestion.value);

@@ -51,16 +51,19 @@ const CONSOLE_LOG = 'console.log';
  * console is made again and the line is not written into a deleted file.
  */
 function consoleLogger(file: string): ManagerLogger {
-  return pino({ level: 'info', base: { source: 'manager' }, timestamp: pino.stdTimeFunctions.isoTime }, {
-    write(line: string) {
-      try {
-        mkdirSync(dirname(file), { recursive: true });
-        appendFileSync(file, line);
-      } catch {
-        // Logging must never fail a command.
-      }
+  return pino(
+    { level: 'info', base: { source: 'manager' }, timestamp: pino.stdTimeFunctions.isoTime },
+    {
+      write(line: string) {
+        try {
+          mkdirSync(dirname(file), { recursive: true });
+          appendFileSync(file, line);
+        } catch {
+          // Logging must never fail a command.
+        }
+      },
     },
-  });
+  );
 }
 
 /** The same files the bot registers, from commands/. */

@@ -95,7 +95,12 @@ export async function runConsole(options: ConsoleOptions = {}): Promise<number> 
   const cwd = options.cwd ?? process.cwd();
   let setup;
   try {
-    setup = await consoleSetup(env, { dataDir: settings.dataDir, modelsDir: settings.modelsDir, cwd, readDotenv: options.env === undefined });
+    setup = await consoleSetup(env, {
+      dataDir: settings.dataDir,
+      modelsDir: settings.modelsDir,
+      cwd,
+      readDotenv: options.env === undefined,
+    });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     errorOutput.write(error.report());
@@ -131,7 +136,10 @@ export async function runConsole(options: ConsoleOptions = {}): Promise<number> 
     const detail = error instanceof Error ? { message: error.message, stack: error.stack } : { message: String(error) };
     try {
       mkdirSync(dataDir, { recursive: true });
-      appendFileSync(logFile, `${JSON.stringify({ time: new Date(now()).toISOString(), reference, guildId, commandLine, error: detail })}\n`);
+      appendFileSync(
+        logFile,
+        `${JSON.stringify({ time: new Date(now()).toISOString(), reference, guildId, commandLine, error: detail })}\n`,
+      );
     } catch {
       // The reference is still shown; a read-only data folder must not hide the original error.
     }
@@ -153,8 +161,8 @@ export async function runConsole(options: ConsoleOptions = {}): Promise<number> 
               completeLine(line, {
                 commands: loaded,
                 locale,
-            builtins: ['help', 'exit'],
-            cwd,
+                builtins: ['help', 'exit'],
+                cwd,
                 autocomplete: (command, focused) => autocomplete(command, focused),
               }),
             )
@@ -189,7 +197,14 @@ export async function runConsole(options: ConsoleOptions = {}): Promise<number> 
 
   async function autocomplete(command: ConsoleCommand, focused: { name: string; value: string }) {
     if (!command.module.autocomplete) return [];
-    const context: AutocompleteContext = { guildId, user, locale, t: translator(locale), focused, manager: await manager() };
+    const context: AutocompleteContext = {
+      guildId,
+      user,
+      locale,
+      t: translator(locale),
+      focused,
+      manager: await manager(),
+    };
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never[]>((resolveTimeout) => {
       timer = setTimeout(() => resolveTimeout([]), AUTOCOMPLETE_TIMEOUT_MS);
@@ -304,7 +319,9 @@ function localizedTrainExample(commands: readonly ConsoleCommand[], locale: Loca
 
 function packageVersion(): string {
   try {
-    const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version?: string;
+    };
     return manifest.version ?? '0.0.0';
   } catch {
     return '0.0.0';

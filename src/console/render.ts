@@ -52,7 +52,10 @@ export function renderEmbed(embed: ReplyEmbed, options: RenderOptions): string[]
   // Inner width: the widest natural line, within the terminal.
   const maxInner = width - 4;
   const naturalLines = (text: string): number => Math.max(0, ...text.split('\n').map(displayWidth));
-  const nameColumn = Math.min(Math.max(0, ...fields.map((field) => displayWidth(field.name))), Math.floor((maxInner - 3) / 3));
+  const nameColumn = Math.min(
+    Math.max(0, ...fields.map((field) => displayWidth(field.name))),
+    Math.floor((maxInner - 3) / 3),
+  );
   const valueNatural = Math.max(0, ...fields.map((field) => naturalLines(field.value)));
   let inner = Math.max(
     title ? displayWidth(title) + 2 : 0,
@@ -68,7 +71,12 @@ export function renderEmbed(embed: ReplyEmbed, options: RenderOptions): string[]
   const lines: string[] = [];
   if (title) {
     const shown = truncateToWidth(title, inner - 2);
-    lines.push(border('╭─ ') + paint(shown, '1', options.color) + ' ' + border('─'.repeat(inner - 1 - displayWidth(shown)) + '╮'));
+    lines.push(
+      border('╭─ ') +
+        paint(shown, '1', options.color) +
+        ' ' +
+        border('─'.repeat(inner - 1 - displayWidth(shown)) + '╮'),
+    );
   } else {
     lines.push(border(`╭${'─'.repeat(inner + 2)}╮`));
   }
@@ -92,7 +100,9 @@ export function renderEmbed(embed: ReplyEmbed, options: RenderOptions): string[]
       }
     }
     const closing = footer ? ['├', '┴', '┤'] : ['╰', '┴', '╯'];
-    lines.push(border(`${closing[0]}${'─'.repeat(nameColumn + 2)}${closing[1]}${'─'.repeat(valueColumn + 2)}${closing[2]}`));
+    lines.push(
+      border(`${closing[0]}${'─'.repeat(nameColumn + 2)}${closing[1]}${'─'.repeat(valueColumn + 2)}${closing[2]}`),
+    );
     if (!footer) return lines;
   } else if (footer && description) {
     lines.push(border(`├${'─'.repeat(inner + 2)}┤`));
@@ -122,7 +132,9 @@ function renderRows(rows: ReplyRow[], options: RenderOptions, choices: Choice[])
         const number = choices.length + 1;
         choices.push({ number, kind: 'select', customId: select.id, value: option.value, label });
         const marker = option.default ? ' •' : '';
-        lines.push(...wrapText(`  ${paint(`[${number}]`, '1', options.color)} ${label}${marker}${description}`, options.width));
+        lines.push(
+          ...wrapText(`  ${paint(`[${number}]`, '1', options.color)} ${label}${marker}${description}`, options.width),
+        );
       }
       continue;
     }
@@ -163,7 +175,8 @@ export function renderReply(reply: Reply, options: RenderOptions): RenderedMessa
   const choices: Choice[] = [];
   if (reply.content) lines.push(...wrapText(plain(reply.content, options), options.width));
   for (const embed of reply.embeds ?? []) lines.push(...renderEmbed(embed, options));
-  for (const file of reply.files ?? []) lines.push(`[${file.name}, ${formatBytes(catalogueLocale(options.locale), file.data.byteLength)}]`);
+  for (const file of reply.files ?? [])
+    lines.push(`[${file.name}, ${formatBytes(catalogueLocale(options.locale), file.data.byteLength)}]`);
   const bodyLength = lines.length;
   if (reply.components?.length) lines.push(...renderRows(reply.components, options, choices));
   return { lines, bodyLength, choices };

@@ -134,7 +134,11 @@ export class ConsoleSession {
     const interrupt = new AbortController();
     this.answerInterrupt = interrupt;
     try {
-      return await this.options.reader.read(prompt, timeoutMs, signal ? AbortSignal.any([signal, interrupt.signal]) : interrupt.signal);
+      return await this.options.reader.read(
+        prompt,
+        timeoutMs,
+        signal ? AbortSignal.any([signal, interrupt.signal]) : interrupt.signal,
+      );
     } finally {
       this.answerInterrupt = null;
     }
@@ -244,8 +248,10 @@ export class ConsoleSession {
                 : 'other';
     const parts = [this.strings.optionType[typeName]];
     if (option.required) parts.push(this.strings.required);
-    if (option.min_value !== undefined || option.max_value !== undefined) parts.push(this.strings.range(option.min_value, option.max_value));
-    if (option.choices?.length) parts.push(this.strings.choicesOf(option.choices.map((choice) => String(choice.value))));
+    if (option.min_value !== undefined || option.max_value !== undefined)
+      parts.push(this.strings.range(option.min_value, option.max_value));
+    if (option.choices?.length)
+      parts.push(this.strings.choicesOf(option.choices.map((choice) => String(choice.value))));
     return parts.join(', ');
   }
 
@@ -255,7 +261,8 @@ export class ConsoleSession {
     const words = [`/${localized(command.definition.name, command.definition.name_localizations, locale)}`];
     for (const option of command.definition.options ?? []) {
       const name = localized(option.name, option.name_localizations, locale);
-      const placeholder = option.type === OptionType.Attachment ? `${name}:<${this.strings.optionType.attachment}>` : `${name}:…`;
+      const placeholder =
+        option.type === OptionType.Attachment ? `${name}:<${this.strings.optionType.attachment}>` : `${name}:…`;
       words.push(option.required ? placeholder : `[${placeholder}]`);
     }
     return words.join(' ');
@@ -461,7 +468,9 @@ class Invocation {
       manager,
       defer: async () => {
         if (this.original) return;
-        this.original = session.newMessage(session.sessionOptions.screen.live ? { content: session.sessionOptions.strings.working } : {});
+        this.original = session.newMessage(
+          session.sessionOptions.screen.live ? { content: session.sessionOptions.strings.working } : {},
+        );
       },
       reply: async (given) => {
         const reply = await saveReplyFiles(given, settings.cwd);
@@ -521,13 +530,7 @@ class Invocation {
     const picked = await this.session.readChoice(options);
     if (!picked) return null;
     const { choice, message } = picked;
-    return this.interaction(
-      choice.kind,
-      choice.customId,
-      choice.kind === 'select' ? [choice.value] : [],
-      {},
-      message,
-    );
+    return this.interaction(choice.kind, choice.customId, choice.kind === 'select' ? [choice.value] : [], {}, message);
   }
 
   private interaction(

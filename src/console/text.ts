@@ -143,7 +143,10 @@ function wrapList(paragraph: string, limit: number): string[] {
 function wrapWords(paragraph: string, limit: number): string[] {
   const lines: string[] = [];
   const indent = /^\s*/.exec(paragraph)![0];
-  const words = paragraph.slice(indent.length).split(/ +/).filter((word) => word.length > 0);
+  const words = paragraph
+    .slice(indent.length)
+    .split(/ +/)
+    .filter((word) => word.length > 0);
   if (words.length === 0) return [''];
   let line = indent;
   let lineHasWord = false;
@@ -214,7 +217,29 @@ export interface PlainTextOptions {
 }
 
 // Characters a Discord message escapes with a backslash so they show literally.
-const ESCAPABLE = new Set(['\\', '*', '_', '~', '`', '|', '>', '#', '-', '[', ']', '(', ')', '<', ':', '.', '+', '=', '!', '{', '}']);
+const ESCAPABLE = new Set([
+  '\\',
+  '*',
+  '_',
+  '~',
+  '`',
+  '|',
+  '>',
+  '#',
+  '-',
+  '[',
+  ']',
+  '(',
+  ')',
+  '<',
+  ':',
+  '.',
+  '+',
+  '=',
+  '!',
+  '{',
+  '}',
+]);
 
 /**
  * Discord markdown → what a person would read in the Discord client, as plain text: markers
@@ -234,12 +259,19 @@ export function discordMarkdownToPlain(markdown: string, options: PlainTextOptio
       if (before.length > 0) out.push(before);
       continue;
     }
-    let line = rawLine.replace(/^-# /, '').replace(/^#{1,3} /, '').replace(/^>>> ?/, '').replace(/^> /, '');
+    let line = rawLine
+      .replace(/^-# /, '')
+      .replace(/^#{1,3} /, '')
+      .replace(/^>>> ?/, '')
+      .replace(/^> /, '');
     line = line.replace(/<t:(-?\d+)(?::([tTdDfFR]))?>/g, (_match, seconds: string, style: string | undefined) =>
       formatTimestamp(Number(seconds), style ?? 'f', options.locale, options.nowMs),
     );
     line = line.replace(/<a?:([A-Za-z0-9_]+):\d+>/g, ':$1:');
-    line = line.replace(/<@!?(\d+)>/g, '@$1').replace(/<#(\d+)>/g, '#$1').replace(/<@&(\d+)>/g, '@&$1');
+    line = line
+      .replace(/<@!?(\d+)>/g, '@$1')
+      .replace(/<#(\d+)>/g, '#$1')
+      .replace(/<@&(\d+)>/g, '@&$1');
     line = line.replace(/\[([^\]\n]+)\]\(<?(https?:[^)\s>]+)>?\)/g, '$1 ($2)');
     let plain = '';
     for (let index = 0; index < line.length; index++) {

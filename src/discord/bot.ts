@@ -3,7 +3,18 @@
 // registration on ready, and an orderly stop.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ApplicationFlags, Client, Events, GatewayIntentBits, IntentsBitField, Options, Partials, Routes, ShardClientUtil, type ClientOptions } from 'discord.js';
+import {
+  ApplicationFlags,
+  Client,
+  Events,
+  GatewayIntentBits,
+  IntentsBitField,
+  Options,
+  Partials,
+  Routes,
+  ShardClientUtil,
+  type ClientOptions,
+} from 'discord.js';
 import { Cooldowns } from '../commands/cooldowns.js';
 import type { BotInfo } from '../commands/context.js';
 import { loadCommands, type CommandRegistry } from '../commands/loader.js';
@@ -71,7 +82,8 @@ function readPackageVersion(): string {
  * message managers, which fall back to their base class's setting).
  */
 function clientCacheOptions(): Pick<ClientOptions, 'makeCache'> {
-  const self = <T extends { id: string; client: { user: { id: string } | null } }>(entry: T) => entry.id === entry.client.user?.id;
+  const self = <T extends { id: string; client: { user: { id: string } | null } }>(entry: T) =>
+    entry.id === entry.client.user?.id;
   return {
     makeCache: Options.cacheWithLimits({
       ...Options.DefaultMakeCacheSettings,
@@ -93,7 +105,9 @@ function clientCacheOptions(): Pick<ClientOptions, 'makeCache'> {
  * per application in the Developer Portal).
  */
 export function intentsFor(config: Pick<BotConfig, 'learnFromChannels'>): GatewayIntentBits[] {
-  return config.learnFromChannels ? [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent] : [GatewayIntentBits.Guilds];
+  return config.learnFromChannels
+    ? [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent]
+    : [GatewayIntentBits.Guilds];
 }
 
 /** The application flags that say the Message Content intent is enabled in the Developer Portal. */
@@ -105,7 +119,12 @@ const MESSAGE_CONTENT_FLAGS = ApplicationFlags.GatewayMessageContent | Applicati
  * would crash at every restart. Instead it says so once in the log and logs in without it
  * (channel learning off, every other command served).
  */
-async function loginWithChannelIntents(client: Client, config: BotConfig, channels: DiscordChannels, logger: Logger): Promise<void> {
+async function loginWithChannelIntents(
+  client: Client,
+  config: BotConfig,
+  channels: DiscordChannels,
+  logger: Logger,
+): Promise<void> {
   if (config.learnFromChannels) {
     client.rest.setToken(config.token!);
     let flags: number | null = null;
@@ -142,8 +161,13 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
   const registry = options.registry ?? (await loadCommands());
 
   // Each guild belongs to exactly one shard; a shard reconciles and serves only its own.
-  const ownsGuild = shardCount > 1 ? (guildId: string) => shardIds.includes(ShardClientUtil.shardIdForGuildId(guildId, shardCount)) : undefined;
-  const manager = await ModelManager.open(managerConfigFor(config, { ...(ownsGuild ? { ownsGuild } : {}), logger, ...options.manager }));
+  const ownsGuild =
+    shardCount > 1
+      ? (guildId: string) => shardIds.includes(ShardClientUtil.shardIdForGuildId(guildId, shardCount))
+      : undefined;
+  const manager = await ModelManager.open(
+    managerConfigFor(config, { ...(ownsGuild ? { ownsGuild } : {}), logger, ...options.manager }),
+  );
   const bot: BotInfo = {
     version: VERSION,
     startedAt: Date.now(),
@@ -160,16 +184,30 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
       })
     : undefined;
   const adapter = new InteractionAdapter({ registry, manager, logger, bot, channels, learning, ...options.adapter });
-  const channelEvents = learning ? new ChannelEvents({ client, manager, learning, logger, cooldownMs: config.replyCooldownMs, ...options.channelEvents }) : undefined;
+  const channelEvents = learning
+    ? new ChannelEvents({
+        client,
+        manager,
+        learning,
+        logger,
+        cooldownMs: config.replyCooldownMs,
+        ...options.channelEvents,
+      })
+    : undefined;
   client.on(Events.InteractionCreate, (interaction) => void adapter.handle(interaction));
   client.on(Events.Error, (error) => logger.error({ err: error }, 'discord client error'));
-  client.on(Events.ShardDisconnect, (event, shardId) => logger.warn({ shardId, code: event.code }, 'gateway disconnected'));
+  client.on(Events.ShardDisconnect, (event, shardId) =>
+    logger.warn({ shardId, code: event.code }, 'gateway disconnected'),
+  );
   client.on(Events.ShardResume, (shardId, replayed) => logger.info({ shardId, replayed }, 'gateway resumed'));
 
   let meta: MetaStore | null = null;
   const registering = options.registerCommands !== false && shardIds.includes(0);
   // Snapshots every BACKUP_INTERVAL_HOURS (issue 17), by one process only.
-  const backups = shardIds.includes(0) && options.backups !== false ? startBackupSchedule(config, logger, typeof options.backups === 'object' ? options.backups : {}) : null;
+  const backups =
+    shardIds.includes(0) && options.backups !== false
+      ? startBackupSchedule(config, logger, typeof options.backups === 'object' ? options.backups : {})
+      : null;
   const readyEvent = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
 
   let stopping: Promise<void> | null = null;

@@ -3,8 +3,14 @@
 // too; and the bot answers a mention of itself always, any other message with the channel's
 // reply chance — through the same generator as /generate, at most once per channel per cooldown,
 // never to a bot (itself included), never pinging anyone.
-import { PermissionFlagsBits, type Client, type Message, type OmitPartialGroupDMChannel, type PartialMessage } from 'discord.js';
-import { UserError, isUserError } from '../errors.js';
+import {
+  PermissionFlagsBits,
+  type Client,
+  type Message,
+  type OmitPartialGroupDMChannel,
+  type PartialMessage,
+} from 'discord.js';
+import { type UserError, isUserError } from '../errors.js';
 import { describeCode, escapeMarkdown, resolveLocale } from '../i18n/index.js';
 import { cleanText } from '../ingest/clean.js';
 import type { ChannelLearning } from '../manager/channel-learning.js';
@@ -16,7 +22,9 @@ export const DEFAULT_REPLY_COOLDOWN_MS = 10_000;
 const REPLY_MAX_WORDS = 30;
 const CONTENT_LIMIT = 2000;
 
-export type ReplyDecision = { answer: false; reason: 'bot' | 'cooldown' | 'chance' } | { answer: true; prompt: string; mentioned: boolean };
+export type ReplyDecision =
+  | { answer: false; reason: 'bot' | 'cooldown' | 'chance' }
+  | { answer: true; prompt: string; mentioned: boolean };
 
 /**
  * Pure: whether to answer a message, and the prompt to answer from (the message without the
@@ -34,7 +42,8 @@ export function decideReply(input: {
   cooldownMs: number;
 }): ReplyDecision {
   if (input.authorIsBot) return { answer: false, reason: 'bot' };
-  if (input.lastReplyAt !== undefined && input.now - input.lastReplyAt < input.cooldownMs) return { answer: false, reason: 'cooldown' };
+  if (input.lastReplyAt !== undefined && input.now - input.lastReplyAt < input.cooldownMs)
+    return { answer: false, reason: 'cooldown' };
   if (!input.mentioned && !(input.roll < input.chance)) return { answer: false, reason: 'chance' };
   const prompt = cleanText(input.content, 'strip').replace(/\s+/g, ' ').trim();
   return { answer: true, prompt, mentioned: input.mentioned };
@@ -70,7 +79,9 @@ export class ChannelEvents {
   }
 
   private track(work: Promise<void>): void {
-    const tracked = work.catch((error: unknown) => this.options.logger.warn({ err: error }, 'channel message handling failed'));
+    const tracked = work.catch((error: unknown) =>
+      this.options.logger.warn({ err: error }, 'channel message handling failed'),
+    );
     this.pending.add(tracked);
     void tracked.finally(() => this.pending.delete(tracked));
   }
@@ -105,12 +116,19 @@ export class ChannelEvents {
     });
     if (!decision.answer) return;
     const me = message.guild.members.me;
-    if (me && !message.channel.permissionsFor(me).has([PermissionFlagsBits.ViewChannel, PermissionFlagsBits.SendMessages])) return;
+    if (
+      me &&
+      !message.channel.permissionsFor(me).has([PermissionFlagsBits.ViewChannel, PermissionFlagsBits.SendMessages])
+    )
+      return;
     // The cooldown starts now, so a burst of mentions gets one answer, not one each.
     this.lastReply.set(key, now);
     let text: string;
     try {
-      const result = await this.options.manager.generate(message.guildId, { prompt: decision.prompt || undefined, maxLength: REPLY_MAX_WORDS });
+      const result = await this.options.manager.generate(message.guildId, {
+        prompt: decision.prompt || undefined,
+        maxLength: REPLY_MAX_WORDS,
+      });
       text = result.text.trim();
     } catch (error) {
       if (!decision.mentioned) return;
@@ -118,7 +136,10 @@ export class ChannelEvents {
       if (!isUserError(error)) throw error;
       text = '';
       const locale = resolveLocale(message.guild.preferredLocale);
-      await message.channel.send({ content: describeCode(locale, error.code as UserError['code'], error.params).slice(0, CONTENT_LIMIT), allowedMentions: NO_MENTIONS });
+      await message.channel.send({
+        content: describeCode(locale, error.code as UserError['code'], error.params).slice(0, CONTENT_LIMIT),
+        allowedMentions: NO_MENTIONS,
+      });
       return;
     }
     if (text === '') return;

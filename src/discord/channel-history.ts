@@ -44,14 +44,22 @@ export class DiscordChannels implements ChannelAccess {
   /** A text channel, announcement channel, forum or thread (forum posts are threads) of this guild. */
   channelOf(guildId: string, channelId: string): GuildBasedChannel {
     const channel = this.client.channels.cache.get(channelId);
-    if (!channel || channel.isDMBased() || channel.guildId !== guildId || !(channel.isTextBased() || channel.type === ChannelType.GuildForum)) {
+    if (
+      !channel ||
+      channel.isDMBased() ||
+      channel.guildId !== guildId ||
+      !(channel.isTextBased() || channel.type === ChannelType.GuildForum)
+    ) {
       throw new UserError('CHANNEL_UNAVAILABLE', { channel: channelId });
     }
     return channel;
   }
 
   /** The first of `permissions` the bot lacks in the channel, or null. */
-  missingPermission(channel: GuildBasedChannel, permissions: readonly (readonly [string, bigint])[] = READ_PERMISSIONS): string | null {
+  missingPermission(
+    channel: GuildBasedChannel,
+    permissions: readonly (readonly [string, bigint])[] = READ_PERMISSIONS,
+  ): string | null {
     const me = channel.guild.members.me;
     const granted = me ? channel.permissionsFor(me) : null;
     // Without our member in the cache, let the request itself find out (403 → ViewChannel).
@@ -67,10 +75,14 @@ export class DiscordChannels implements ChannelAccess {
     if (missing) throw new UserError('CHANNEL_PERMISSION_MISSING', { channel: channel.name, permission: missing });
   }
 
-  /** The channel's active threads (a forum's posts) that discord.js knows: GUILD_CREATE and THREAD_CREATE bring them. */
+  /**
+   * The channel's active threads (a forum's posts) that discord.js knows: GUILD_CREATE and THREAD_CREATE bring them.
+   */
   private activeThreadsOf(channel: GuildBasedChannel): GuildBasedChannel[] {
     if (channel.isThread()) return [];
-    return [...channel.guild.channels.cache.values()].filter((candidate) => candidate.isThread() && candidate.parentId === channel.id && !candidate.archived);
+    return [...channel.guild.channels.cache.values()].filter(
+      (candidate) => candidate.isThread() && candidate.parentId === channel.id && !candidate.archived,
+    );
   }
 
   /** One page of 100, newest first; Discord's refusals become the bot's own errors. */
@@ -80,8 +92,10 @@ export class DiscordChannels implements ChannelAccess {
       return (await this.client.rest.get(Routes.channelMessages(channel.id), { query })) as ApiMessage[];
     } catch (error) {
       const code = (error as { code?: unknown }).code;
-      if (code === 50001) throw new UserError('CHANNEL_PERMISSION_MISSING', { channel: channel.name, permission: 'ViewChannel' });
-      if (code === 50013) throw new UserError('CHANNEL_PERMISSION_MISSING', { channel: channel.name, permission: 'ReadMessageHistory' });
+      if (code === 50001)
+        throw new UserError('CHANNEL_PERMISSION_MISSING', { channel: channel.name, permission: 'ViewChannel' });
+      if (code === 50013)
+        throw new UserError('CHANNEL_PERMISSION_MISSING', { channel: channel.name, permission: 'ReadMessageHistory' });
       if (code === 10003) throw new UserError('CHANNEL_UNAVAILABLE', { channel: channel.name });
       throw error;
     }
@@ -105,12 +119,18 @@ export class DiscordChannels implements ChannelAccess {
         let seen = 0;
         const now = Date.now();
         const report = (oldest: number | null) => {
-          const byTime = request.since !== null && oldest !== null && now > request.since ? (now - oldest) / (now - request.since) : 0;
+          const byTime =
+            request.since !== null && oldest !== null && now > request.since
+              ? (now - oldest) / (now - request.since)
+              : 0;
           onFraction(Math.min(1, Math.max(seen / limit, Number.isFinite(byTime) ? byTime : 0)));
         };
         // The channel itself (a forum has no messages of its own), then its active threads or posts,
         // sharing one limit.
-        const sources = [...(channel.type === ChannelType.GuildForum ? [] : [channel]), ...this.activeThreadsOf(channel)];
+        const sources = [
+          ...(channel.type === ChannelType.GuildForum ? [] : [channel]),
+          ...this.activeThreadsOf(channel),
+        ];
         for (const source of sources) {
           let before: string | undefined;
           while (seen < limit) {

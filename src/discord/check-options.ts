@@ -15,11 +15,18 @@ interface DefinitionNode {
 const CHECKED = new Set<number>([OptionType.String, OptionType.Integer, OptionType.Number, OptionType.Boolean]);
 
 /** Throws BAD_COMMAND_LINE (too-large, not-an-integer, not-a-choice …) for the first option outside its definition. */
-export function checkOptionValues(definition: DefinitionNode, received: readonly CommandInteractionOption[], locale: Locale): void {
+export function checkOptionValues(
+  definition: DefinitionNode,
+  received: readonly CommandInteractionOption[],
+  locale: Locale,
+): void {
   for (const option of received) {
     const known = definition.options?.find((candidate) => candidate.name === option.name);
     if (!known) continue;
-    if (option.type === ApplicationCommandOptionType.Subcommand || option.type === ApplicationCommandOptionType.SubcommandGroup) {
+    if (
+      option.type === ApplicationCommandOptionType.Subcommand ||
+      option.type === ApplicationCommandOptionType.SubcommandGroup
+    ) {
       checkOptionValues(known as DefinitionNode, option.options ?? [], locale);
       continue;
     }
@@ -27,14 +34,25 @@ export function checkOptionValues(definition: DefinitionNode, received: readonly
     const shown = localized(known.name, known.name_localizations, locale);
     const value = option.value;
     if (value === null || value === undefined || (typeof value === 'number' && !Number.isFinite(value))) {
-      throw badLine(known.type === OptionType.Integer ? 'not-an-integer' : known.type === OptionType.Number ? 'not-a-number' : 'empty-value', { option: shown, value: '' });
+      throw badLine(
+        known.type === OptionType.Integer
+          ? 'not-an-integer'
+          : known.type === OptionType.Number
+            ? 'not-a-number'
+            : 'empty-value',
+        { option: shown, value: '' },
+      );
     }
     if (known.type === OptionType.String && typeof value !== 'string') throw badLine('empty-value', { option: shown });
     if ((known.type === OptionType.Integer || known.type === OptionType.Number) && typeof value !== 'number') {
-      throw badLine(known.type === OptionType.Integer ? 'not-an-integer' : 'not-a-number', { option: shown, value: String(value).slice(0, 40) });
+      throw badLine(known.type === OptionType.Integer ? 'not-an-integer' : 'not-a-number', {
+        option: shown,
+        value: String(value).slice(0, 40),
+      });
     }
     if (known.type === OptionType.Boolean) {
-      if (typeof value !== 'boolean') throw badLine('not-a-boolean', { option: shown, value: String(value).slice(0, 40) });
+      if (typeof value !== 'boolean')
+        throw badLine('not-a-boolean', { option: shown, value: String(value).slice(0, 40) });
       continue;
     }
     convertOptionValue(known, String(value), shown);

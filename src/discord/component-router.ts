@@ -98,7 +98,11 @@ export class ComponentRouter {
   }
 
   /** One wait per user and modal id: a newer wait (the modal shown again) ends the older one. */
-  waitForModal(options: { userId: string; modalId: string; timeoutMs: number }): Promise<ModalSubmitInteraction | null> {
+  waitForModal(options: {
+    userId: string;
+    modalId: string;
+    timeoutMs: number;
+  }): Promise<ModalSubmitInteraction | null> {
     for (const wait of this.modalWaits) {
       if (wait.userId === options.userId && wait.modalId === options.modalId) wait.resolve(null);
     }
@@ -125,7 +129,9 @@ export class ComponentRouter {
   dispatch(interaction: RoutedInteraction): DispatchResult {
     const messageId = interaction.message?.id ?? null;
     const userId = interaction.user.id;
-    const matching = [...this.componentWaits].filter((wait) => wait.messageId === messageId && wait.ids.includes(interaction.customId));
+    const matching = [...this.componentWaits].filter(
+      (wait) => wait.messageId === messageId && wait.ids.includes(interaction.customId),
+    );
     const allowed = matching.filter((wait) => wait.ownerId === userId || wait.others === 'accept');
     const modalMatches = interaction.isModalSubmit()
       ? [...this.modalWaits].filter((wait) => wait.userId === userId && wait.modalId === interaction.customId)

@@ -30,7 +30,9 @@ export async function deployCommands(): Promise<number> {
   const applicationId = await fetchApplicationId(rest);
   const meta = openMetaStore(join(config.dataDir, DATABASE_FILENAME));
   try {
-    await registerIfChanged({ rest, applicationId, guildId: config.devGuildId }, registry, meta, logger, { force: true });
+    await registerIfChanged({ rest, applicationId, guildId: config.devGuildId }, registry, meta, logger, {
+      force: true,
+    });
   } finally {
     meta.close();
   }

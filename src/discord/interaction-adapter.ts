@@ -92,7 +92,9 @@ export class InteractionAdapter {
     else if (interaction.isAutocomplete()) work = this.runAutocomplete(interaction);
     else if (interaction.isMessageComponent() || interaction.isModalSubmit()) work = this.routeComponent(interaction);
     else return Promise.resolve();
-    const tracked = work.catch((error: unknown) => this.options.logger.error({ err: error }, 'interaction handler failed'));
+    const tracked = work.catch((error: unknown) =>
+      this.options.logger.error({ err: error }, 'interaction handler failed'),
+    );
     this.running.add(tracked);
     void tracked.finally(() => this.running.delete(tracked));
     return tracked;
@@ -123,18 +125,35 @@ export class InteractionAdapter {
   private async runCommand(interaction: ChatInputCommandInteraction): Promise<void> {
     const started = performance.now();
     const session = new CommandSession(this, interaction);
-    const bindings = { command: interaction.commandName, guildId: interaction.guildId, userId: interaction.user.id, interactionId: interaction.id };
+    const bindings = {
+      command: interaction.commandName,
+      guildId: interaction.guildId,
+      userId: interaction.user.id,
+      interactionId: interaction.id,
+    };
     const logger = this.options.logger;
     try {
       if (!this.accepting) throw new UserError('SHUTTING_DOWN', {});
       const module = this.options.registry.get(interaction.commandName);
       if (!module) throw new UserError('UNKNOWN_COMMAND', { name: interaction.commandName, discord: true });
-      checkOptionValues(module.data.toJSON() as Parameters<typeof checkOptionValues>[0], interaction.options.data, session.context.locale);
+      checkOptionValues(
+        module.data.toJSON() as Parameters<typeof checkOptionValues>[0],
+        interaction.options.data,
+        session.context.locale,
+      );
       await module.execute(session.context);
-      if (logger.isLevelEnabled('info')) logger.info({ ...bindings, ms: Math.round(performance.now() - started) }, 'command done');
+      if (logger.isLevelEnabled('info'))
+        logger.info({ ...bindings, ms: Math.round(performance.now() - started) }, 'command done');
     } catch (error) {
       await session.fail(error, logger.child(bindings));
-      logger.info({ ...bindings, ms: Math.round(performance.now() - started), code: isUserError(error) ? error.code : 'INTERNAL' }, 'command refused');
+      logger.info(
+        {
+          ...bindings,
+          ms: Math.round(performance.now() - started),
+          code: isUserError(error) ? error.code : 'INTERNAL',
+        },
+        'command refused',
+      );
     } finally {
       session.dispose();
     }
@@ -155,10 +174,14 @@ export class InteractionAdapter {
           focused: { name: focused.name, value: String(focused.value ?? '') },
           manager: this.options.manager,
         });
-        choices = (await withTimeout(answer, this.options.autocompleteTimeoutMs ?? DEFAULT_AUTOCOMPLETE_TIMEOUT_MS)) ?? [];
+        choices =
+          (await withTimeout(answer, this.options.autocompleteTimeoutMs ?? DEFAULT_AUTOCOMPLETE_TIMEOUT_MS)) ?? [];
       }
     } catch (error) {
-      this.options.logger.warn({ err: error, command: interaction.commandName, guildId: interaction.guildId }, 'autocomplete failed');
+      this.options.logger.warn(
+        { err: error, command: interaction.commandName, guildId: interaction.guildId },
+        'autocomplete failed',
+      );
     }
     try {
       await interaction.respond(choices.slice(0, 25));
@@ -283,7 +306,10 @@ class CommandSession {
       // matched on, and the other replies need not pay for the bigger response.
       this.acknowledging = (async () => {
         if (reply.components?.length) {
-          const response = await this.interaction.reply({ ...toPayload(reply, { ephemeral: reply.ephemeral }), withResponse: true });
+          const response = await this.interaction.reply({
+            ...toPayload(reply, { ephemeral: reply.ephemeral }),
+            withResponse: true,
+          });
           this.messageId = response.resource?.message?.id ?? null;
         } else {
           await this.interaction.reply(toPayload(reply, { ephemeral: reply.ephemeral }));
@@ -318,7 +344,9 @@ class CommandSession {
     if (this.state === 'fresh') return this.reply(reply);
     if (this.state === 'deferred') this.state = 'answered';
     const payload = toPayload(reply, { forEdit: true });
-    const message = await this.interaction.editReply(this.followUpTarget ? { ...payload, message: this.followUpTarget } : payload);
+    const message = await this.interaction.editReply(
+      this.followUpTarget ? { ...payload, message: this.followUpTarget } : payload,
+    );
     this.messageId = message.id;
   }
 
@@ -338,7 +366,8 @@ class CommandSession {
 
   private async awaitComponent(options: AwaitComponentOptions): Promise<ComponentInteraction | null> {
     await this.acknowledging;
-    if (this.state === 'fresh' || this.state === 'modal') throw new Error('awaitComponent needs an answer with components first');
+    if (this.state === 'fresh' || this.state === 'modal')
+      throw new Error('awaitComponent needs an answer with components first');
     if (!this.messageId) {
       const message = await this.interaction.fetchReply(this.followUpTarget ?? '@original');
       this.messageId = message.id;
@@ -359,14 +388,20 @@ class CommandSession {
 
   private async postToChannel(reply: Reply): Promise<boolean> {
     const permissions = this.interaction.appPermissions;
-    if (permissions && !permissions.has([PermissionFlagsBits.ViewChannel, PermissionFlagsBits.SendMessages])) return false;
+    if (permissions && !permissions.has([PermissionFlagsBits.ViewChannel, PermissionFlagsBits.SendMessages]))
+      return false;
     try {
-      const channel = this.interaction.channel ?? (this.interaction.channelId ? await this.interaction.client.channels.fetch(this.interaction.channelId) : null);
-      if (!channel || !channel.isSendable()) return false;
+      const channel =
+        this.interaction.channel ??
+        (this.interaction.channelId ? await this.interaction.client.channels.fetch(this.interaction.channelId) : null);
+      if (!channel?.isSendable()) return false;
       await channel.send(toPayload(reply));
       return true;
     } catch (error) {
-      this.adapter.options.logger.warn({ err: error, channelId: this.interaction.channelId }, 'could not post to the channel');
+      this.adapter.options.logger.warn(
+        { err: error, channelId: this.interaction.channelId },
+        'could not post to the channel',
+      );
       return false;
     }
   }
@@ -504,12 +539,19 @@ class ComponentAnswer implements ComponentInteraction {
   }
 
   async awaitModal(modalId: string, timeoutMs: number): Promise<ComponentInteraction | null> {
-    const submitted = await this.adapter.router.waitForModal({ userId: this.interaction.user.id, modalId, timeoutMs: this.adapter.timeoutFor(timeoutMs) });
+    const submitted = await this.adapter.router.waitForModal({
+      userId: this.interaction.user.id,
+      modalId,
+      timeoutMs: this.adapter.timeoutFor(timeoutMs),
+    });
     return submitted ? this.adapter.answerFor(submitted) : null;
   }
 }
 
-function actorOf(interaction: { user: { id: string; globalName: string | null; username: string }; member: unknown }): Actor {
+function actorOf(interaction: {
+  user: { id: string; globalName: string | null; username: string };
+  member: unknown;
+}): Actor {
   const member = interaction.member as { nick?: string | null; displayName?: string } | null;
   const name = member?.displayName ?? member?.nick ?? interaction.user.globalName ?? interaction.user.username;
   return { id: interaction.user.id, name };
@@ -523,7 +565,12 @@ function optionsOf(data: readonly CommandInteractionOption[]): Record<string, Op
     if (option.options?.length) Object.assign(options, optionsOf(option.options));
     if (option.type === ApplicationCommandOptionType.Attachment && option.attachment) {
       const attachment = option.attachment;
-      options[option.name] = { name: attachment.name, size: attachment.size, contentType: attachment.contentType, url: attachment.url };
+      options[option.name] = {
+        name: attachment.name,
+        size: attachment.size,
+        contentType: attachment.contentType,
+        url: attachment.url,
+      };
     } else if (option.value !== undefined && option.value !== null) {
       options[option.name] = option.value;
     }

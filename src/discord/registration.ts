@@ -37,7 +37,9 @@ function registrationKey(target: Pick<RegistrationTarget, 'applicationId' | 'gui
 
 /** Overwrites the scope's commands with ours (one bulk PUT: deleted commands disappear too). */
 async function registerCommands(target: RegistrationTarget, registry: CommandRegistry): Promise<void> {
-  const route = target.guildId ? Routes.applicationGuildCommands(target.applicationId, target.guildId) : Routes.applicationCommands(target.applicationId);
+  const route = target.guildId
+    ? Routes.applicationGuildCommands(target.applicationId, target.guildId)
+    : Routes.applicationCommands(target.applicationId);
   await target.rest.put(route, { body: registry.definitions() });
 }
 
@@ -53,12 +55,18 @@ export async function registerIfChanged(
   const key = registrationKey(target);
   const hash = registry.definitionsHash();
   if (!force && meta.get(key) === hash) {
-    logger?.info({ scope: target.guildId ?? 'global', hash: hash.slice(0, 12) }, 'slash commands unchanged; not registering');
+    logger?.info(
+      { scope: target.guildId ?? 'global', hash: hash.slice(0, 12) },
+      'slash commands unchanged; not registering',
+    );
     return 'unchanged';
   }
   await registerCommands(target, registry);
   meta.set(key, hash);
-  logger?.info({ scope: target.guildId ?? 'global', hash: hash.slice(0, 12), commands: registry.names }, 'slash commands registered');
+  logger?.info(
+    { scope: target.guildId ?? 'global', hash: hash.slice(0, 12), commands: registry.names },
+    'slash commands registered',
+  );
   return 'registered';
 }
 

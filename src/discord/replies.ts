@@ -1,17 +1,44 @@
 // Renderer-neutral replies → discord.js message payloads. Every payload carries
 // `allowedMentions: { parse: [] }`: text the bot repeats (generated text, model names, file
 // names) may contain @everyone or <@id>, and the bot must never ping anyone.
-import { ButtonStyle, ComponentType, MessageFlags, TextInputStyle, type APIActionRowComponent, type APIComponentInMessageActionRow, type APIEmbed, type APIModalInteractionResponseCallbackData } from 'discord.js';
+import {
+  ButtonStyle,
+  ComponentType,
+  MessageFlags,
+  TextInputStyle,
+  type APIActionRowComponent,
+  type APIComponentInMessageActionRow,
+  type APIEmbed,
+  type APIModalInteractionResponseCallbackData,
+} from 'discord.js';
 import type { ModalSpec, Reply, ReplyEmbed, ReplyRow, Tone } from '../commands/context.js';
 
 export const NO_MENTIONS = Object.freeze({ parse: [] as [] });
 
 /** Discord's limits, enforced here too so a long model name can never make a reply fail. */
-const LIMITS = { content: 2000, title: 256, description: 4096, fieldName: 256, fieldValue: 1024, fields: 25, footer: 2048, embeds: 10, rows: 5, buttonsPerRow: 5, label: 80, selectOptions: 25 };
+const LIMITS = {
+  content: 2000,
+  title: 256,
+  description: 4096,
+  fieldName: 256,
+  fieldValue: 1024,
+  fields: 25,
+  footer: 2048,
+  embeds: 10,
+  rows: 5,
+  buttonsPerRow: 5,
+  label: 80,
+  selectOptions: 25,
+};
 
 const TONE_COLORS: Record<Tone, number> = { info: 0x5865f2, success: 0x57f287, warning: 0xfee75c, danger: 0xed4245 };
 
-const BUTTON_STYLES = { primary: ButtonStyle.Primary, secondary: ButtonStyle.Secondary, success: ButtonStyle.Success, danger: ButtonStyle.Danger } as const;
+const BUTTON_STYLES = {
+  primary: ButtonStyle.Primary,
+  secondary: ButtonStyle.Secondary,
+  success: ButtonStyle.Success,
+  danger: ButtonStyle.Danger,
+} as const;
 
 export interface MessagePayload {
   content?: string;
@@ -75,12 +102,18 @@ function toRow(row: ReplyRow): APIActionRowComponent<APIComponentInMessageAction
  */
 export function toPayload(reply: Reply, { forEdit = false, ephemeral = false } = {}): MessagePayload {
   const payload: MessagePayload = { allowedMentions: NO_MENTIONS };
-  if (reply.content !== undefined && (forEdit || reply.content !== '')) payload.content = clip(reply.content, LIMITS.content);
-  if (reply.embeds !== undefined && (forEdit || reply.embeds.length > 0)) payload.embeds = reply.embeds.slice(0, LIMITS.embeds).map(toEmbed);
+  if (reply.content !== undefined && (forEdit || reply.content !== ''))
+    payload.content = clip(reply.content, LIMITS.content);
+  if (reply.embeds !== undefined && (forEdit || reply.embeds.length > 0))
+    payload.embeds = reply.embeds.slice(0, LIMITS.embeds).map(toEmbed);
   if (reply.components !== undefined && (forEdit || reply.components.length > 0)) {
-    payload.components = reply.components.slice(0, LIMITS.rows).filter((row) => row.length > 0).map(toRow);
+    payload.components = reply.components
+      .slice(0, LIMITS.rows)
+      .filter((row) => row.length > 0)
+      .map(toRow);
   }
-  if (reply.files?.length) payload.files = reply.files.map((file) => ({ attachment: Buffer.from(file.data), name: file.name }));
+  if (reply.files?.length)
+    payload.files = reply.files.map((file) => ({ attachment: Buffer.from(file.data), name: file.name }));
   if (ephemeral) payload.flags = MessageFlags.Ephemeral;
   return payload;
 }

@@ -31,7 +31,13 @@ export async function startSharded(config: BotConfig, logger: Logger): Promise<S
   if (!config.token) throw new Error('DISCORD_TOKEN is not set: sharding is only for the Discord bot');
   const totalShards = config.shards === 'auto' ? await recommendedShardCount(config) : config.shards;
   const { file, execArgv } = shardEntry();
-  const manager = new ShardingManager(file, { token: config.token, totalShards, execArgv, respawn: true, mode: 'process' });
+  const manager = new ShardingManager(file, {
+    token: config.token,
+    totalShards,
+    execArgv,
+    respawn: true,
+    mode: 'process',
+  });
   manager.on('shardCreate', (shard) => {
     logger.info({ shardId: shard.id, totalShards }, 'shard starting');
     shard.on('death', () => logger.warn({ shardId: shard.id }, 'shard process exited'));
@@ -70,7 +76,9 @@ async function runFromCommandLine(): Promise<void> {
     throw error;
   }
   if (!config.token) {
-    process.stderr.write('DISCORD_TOKEN is not set: `npm run start:sharded` runs the Discord bot only (use `npm start` for the console).\n');
+    process.stderr.write(
+      'DISCORD_TOKEN is not set: `npm run start:sharded` runs the Discord bot only (use `npm start` for the console).\n',
+    );
     process.exitCode = 1;
     return;
   }

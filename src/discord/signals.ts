@@ -2,7 +2,11 @@
 // exit. A second signal exits at once for an operator who does not want to wait.
 import type { Logger } from './logger.js';
 
-export function onShutdownSignals(stop: (signal: string) => Promise<void>, logger: Logger, exit: (code: number) => void = (code) => process.exit(code)): () => void {
+export function onShutdownSignals(
+  stop: (signal: string) => Promise<void>,
+  logger: Logger,
+  exit: (code: number) => void = (code) => process.exit(code),
+): () => void {
   let stopping = false;
   const handler = (signal: NodeJS.Signals) => {
     if (stopping) {

@@ -1,10 +1,17 @@
 // What the local console itself says (greeting, help, prompts), in both languages. Command-line
-// mistakes (BAD_COMMAND_LINE) are UserErrors and live in the main catalogues. Command replies come from the commands and the main catalogues; only the words that
+// mistakes (BAD_COMMAND_LINE) are UserErrors and live in the main catalogues. Command replies come from the commands
+// and the main catalogues; only the words that
 // exist because there is a terminal instead of Discord live here.
 import type { Locale } from './index.js';
 
 export interface ConsoleStrings {
-  greeting(params: { guildId: string; sample: string; dataDir: string; modelsDir: string; localizedTrain: string | null }): string[];
+  greeting(params: {
+    guildId: string;
+    sample: string;
+    dataDir: string;
+    modelsDir: string;
+    localizedTrain: string | null;
+  }): string[];
   helpTitle: string;
   helpFooter: string[];
   usage(command: string): string;
@@ -115,7 +122,9 @@ const es: ConsoleStrings = {
   working: '… trabajando',
   choosePrompt: (count) => (count === 1 ? 'opción [1]> ' : `opción [1-${count}]> `),
   chooseHint: (count) =>
-    count === 1 ? 'Escribe 1 para elegirla, o un nuevo /comando.' : `Escribe un número del 1 al ${count}, o un nuevo /comando.`,
+    count === 1
+      ? 'Escribe 1 para elegirla, o un nuevo /comando.'
+      : `Escribe un número del 1 al ${count}, o un nuevo /comando.`,
   choiceNotAvailable: (text) => `"${text}" no es una de las opciones.`,
   choiceDismissed: 'Elección sin respuesta.',
   modalIntro: (title) => `${title} — responde cada campo en su propia línea:`,

@@ -4,7 +4,8 @@ import type { Message, MessageParams, MessageTools } from './types.js';
 
 // Issue 18: why a download failed (DOWNLOAD_FAILED's reason), in words.
 const DOWNLOAD_REASON_EN: Record<string, (p: MessageParams, t: MessageTools) => string> = {
-  'http-status': (p) => `the server answered HTTP ${String(p.status)}${Number(p.status) >= 500 ? ' (a fault on its side)' : Number(p.status) === 404 || Number(p.status) === 410 ? ' (the file is no longer there: upload it again)' : ''}`,
+  'http-status': (p) =>
+    `the server answered HTTP ${String(p.status)}${Number(p.status) >= 500 ? ' (a fault on its side)' : Number(p.status) === 404 || Number(p.status) === 410 ? ' (the file is no longer there: upload it again)' : ''}`,
   network: (p, t) => `the connection failed${p.detail ? ` (${t.text(p.detail)})` : ''}`,
   'not-http-url': () => 'its address is not an http(s) link',
   'no-location': () => 'it has no address',
@@ -13,7 +14,11 @@ const DOWNLOAD_REASON_EN: Record<string, (p: MessageParams, t: MessageTools) => 
   'read-error': (p, t) => `it could not be read${p.detail ? ` (${t.text(p.detail)})` : ''}`,
 };
 // Issue 18: Discord’s names of the channel permissions the bot asks for.
-const PERMISSION_NAMES_EN: Record<string, string> = { ViewChannel: 'View Channel', ReadMessageHistory: 'Read Message History', SendMessages: 'Send Messages' };
+const PERMISSION_NAMES_EN: Record<string, string> = {
+  ViewChannel: 'View Channel',
+  ReadMessageHistory: 'Read Message History',
+  SendMessages: 'Send Messages',
+};
 
 const plural = (count: number, one: string, many: string) => (count === 1 ? one : many);
 
@@ -24,20 +29,25 @@ function modelLabel(params: MessageParams, tools: MessageTools): string {
 }
 
 const BAD_COMMAND_LINE: Record<string, (p: MessageParams, t: MessageTools) => string> = {
-  'not-a-command': (p, t) => `“${t.text(p.text)}” is not a command. Commands start with a slash, e.g. \`/status\`; type \`/help\` for the list.`,
-  'unknown-option': (p, t) => `${t.code('/' + String(p.command))} has no option ${t.code(p.option)}. Type ${t.code(`/help ${String(p.command)}`)} to see its options.`,
-  'missing-option': (p, t) => `${t.code('/' + String(p.command))} needs ${t.list(asList(p.options).map((o) => t.code(o)))}.`,
+  'not-a-command': (p, t) =>
+    `“${t.text(p.text)}” is not a command. Commands start with a slash, e.g. \`/status\`; type \`/help\` for the list.`,
+  'unknown-option': (p, t) =>
+    `${t.code('/' + String(p.command))} has no option ${t.code(p.option)}. Type ${t.code(`/help ${String(p.command)}`)} to see its options.`,
+  'missing-option': (p, t) =>
+    `${t.code('/' + String(p.command))} needs ${t.list(asList(p.options).map((o) => t.code(o)))}.`,
   'duplicate-option': (p, t) => `The option ${t.code(p.option)} is given twice; give it once.`,
   'empty-value': (p, t) => `The option ${t.code(p.option)} has no value; write one after the colon.`,
   'expected-option': (p, t) => `“${t.text(p.word)}” is not an option. Write options as \`name:value\`.`,
   'file-not-found': (p, t) => `No file at ${t.text(p.path)}. Check the path for ${t.code(p.option)}.`,
   'not-a-file': (p, t) => `${t.text(p.path)} is not a file. Give a file path for ${t.code(p.option)}.`,
   'not-a-boolean': (p, t) => `${t.code(p.option)} takes true or false, not “${t.text(p.value)}”.`,
-  'not-a-choice': (p, t) => `${t.code(p.option)} takes one of ${t.list(asList(p.choices).map((c) => t.code(c)))}, not “${t.text(p.value)}”.`,
+  'not-a-choice': (p, t) =>
+    `${t.code(p.option)} takes one of ${t.list(asList(p.choices).map((c) => t.code(c)))}, not “${t.text(p.value)}”.`,
   'not-a-number': (p, t) => `${t.code(p.option)} takes a number, not “${t.text(p.value)}”.`,
   'not-an-integer': (p, t) => `${t.code(p.option)} takes a whole number, not “${t.text(p.value)}”.`,
   'subcommands-unsupported': (p, t) => `${t.code('/' + String(p.command))} cannot be used from the console.`,
-  'text-after-quote': (p, t) => `Unexpected text right after the closing quote of ${t.code(p.option)}; put a space after the quote.`,
+  'text-after-quote': (p, t) =>
+    `Unexpected text right after the closing quote of ${t.code(p.option)}; put a space after the quote.`,
   'too-large': (p, t) => `${t.code(p.option)} is at most ${t.text(p.max)}; “${t.text(p.value)}” is too large.`,
   'too-small': (p, t) => `${t.code(p.option)} is at least ${t.text(p.min)}; “${t.text(p.value)}” is too small.`,
   'too-long': (p, t) => `${t.code(p.option)} takes at most ${t.text(p.max)} characters; shorten it.`,
@@ -52,7 +62,8 @@ function asList(value: unknown): unknown[] {
 const INVALID_NAME_REASON: Record<string, string> = {
   empty: 'a name cannot be empty',
   'too-long': 'it is too long (at most 64 characters)',
-  characters: 'use letters (any language, accents and ñ included), digits, dashes and underscores only — no spaces or dots',
+  characters:
+    'use letters (any language, accents and ñ included), digits, dashes and underscores only — no spaces or dots',
   reserved: 'that name is reserved',
 };
 
@@ -144,15 +155,18 @@ export const en = {
   'stats.patterns': 'Patterns',
   'stats.patternsValue': (p, t) => `${t.int(Number(p.patterns))} (max length ${t.int(Number(p.order))})`,
   'stats.embeddings': 'Embeddings',
-  'stats.embeddingsValue': (p, t) => (Number(p.count) === 0 ? 'none' : `${t.int(Number(p.count))} × ${t.int(Number(p.dim))}`),
+  'stats.embeddingsValue': (p, t) =>
+    Number(p.count) === 0 ? 'none' : `${t.int(Number(p.count))} × ${t.int(Number(p.dim))}`,
   'stats.memory': 'Memory',
   'stats.graph': 'Graph',
-  'stats.graphValue': (p, t) => `${t.int(Number(p.nodes))} ${plural(Number(p.nodes), 'node', 'nodes')} · ${t.int(Number(p.edges))} ${plural(Number(p.edges), 'edge', 'edges')}`,
+  'stats.graphValue': (p, t) =>
+    `${t.int(Number(p.nodes))} ${plural(Number(p.nodes), 'node', 'nodes')} · ${t.int(Number(p.edges))} ${plural(Number(p.edges), 'edge', 'edges')}`,
   'stats.parameters': 'Parameters',
   'stats.parametersValue': (p, t) =>
     `min frequency ${t.int(Number(p.minFrequency))} · max patterns ${Number(p.maxPatterns) === 0 ? 'no limit' : t.int(Number(p.maxPatterns))} · validation ${Number(p.validation) === 0 ? 'none' : `${t.dec(Number(p.validation) * 100)}% of lines held out`}`,
   'stats.corpus': 'Corpus',
-  'stats.corpusValue': (p, t) => `${t.int(Number(p.lines))} ${plural(Number(p.lines), 'line', 'lines')} · ${t.int(Number(p.tokens))} ${plural(Number(p.tokens), 'word', 'words')}`,
+  'stats.corpusValue': (p, t) =>
+    `${t.int(Number(p.lines))} ${plural(Number(p.lines), 'line', 'lines')} · ${t.int(Number(p.tokens))} ${plural(Number(p.tokens), 'word', 'words')}`,
   'stats.perplexity': 'Held-out perplexity',
   'stats.trainingTime': 'Training time',
 
@@ -201,12 +215,14 @@ export const en = {
   'save.file': 'File',
   'save.size': 'Size',
   'load.title': (p, t) => `Loaded ${t.text(p.name)} v${t.int(Number(p.version))}`,
-  'load.description': (p, t) => `Saved ${t.text(p.date)} by ${t.text(p.user)} · ${t.text(p.size)}. \`/generate\` now uses this model.`,
+  'load.description': (p, t) =>
+    `Saved ${t.text(p.date)} by ${t.text(p.user)} · ${t.text(p.size)}. \`/generate\` now uses this model.`,
 
   // ---- /models --------------------------------------------------------------------------------
   'models.title': 'Saved models',
   'models.empty': 'This server has no saved models yet. Train one with `/train`, then save it with `/save`.',
-  'models.page': (p, t) => `Page ${t.int(Number(p.page))} of ${t.int(Number(p.pages))} · ${t.int(Number(p.count))} ${plural(Number(p.count), 'model', 'models')}`,
+  'models.page': (p, t) =>
+    `Page ${t.int(Number(p.page))} of ${t.int(Number(p.pages))} · ${t.int(Number(p.count))} ${plural(Number(p.count), 'model', 'models')}`,
   'models.active': 'active',
   'models.unavailable': 'file unavailable',
   'models.entry': (p, t) =>
@@ -253,26 +269,32 @@ export const en = {
   'status.activeWorking': (p, t) => `Trained ${t.text(p.date)} by ${t.text(p.user)} · **not saved** (use \`/save\`)`,
   'status.training': 'Training',
   'status.trainingNone': 'none running',
-  'status.trainingRunning': (p, t) => `${t.text(p.line)}\nstarted by ${t.text(p.user)} ${t.text(p.elapsed)} ago (${t.text(p.mode)})`,
+  'status.trainingRunning': (p, t) =>
+    `${t.text(p.line)}\nstarted by ${t.text(p.user)} ${t.text(p.elapsed)} ago (${t.text(p.mode)})`,
   'status.modeNew': 'new model',
   'status.modeAppend': 'adding to the model',
   'status.storage': 'Storage',
   'status.storageValue': (p, t) =>
     `${t.int(Number(p.models))} of ${t.int(Number(p.maxModels))} models · ${t.text(p.bytes)} of ${t.text(p.maxBytes)}`,
   'status.limits': 'Limits per training',
-  'status.limitsValue': (p, t) => `${t.int(Number(p.files))} ${plural(Number(p.files), 'file', 'files')} · ${t.text(p.attachment)} per file · ${t.text(p.training)} in all`,
+  'status.limitsValue': (p, t) =>
+    `${t.int(Number(p.files))} ${plural(Number(p.files), 'file', 'files')} · ${t.text(p.attachment)} per file · ${t.text(p.training)} in all`,
   'status.version': 'Version',
   'status.uptime': 'Uptime',
 
   // ---- errors ----------------------------------------------------------------------------------
-  'error.TOO_MANY_FILES': (p, t) => `That is ${t.int(Number(p.count))} files; a training takes at most ${t.int(Number(p.limit))}. Train on fewer files, or append the rest with \`mode: add to current model\`.`,
+  'error.TOO_MANY_FILES': (p, t) =>
+    `That is ${t.int(Number(p.count))} files; a training takes at most ${t.int(Number(p.limit))}. Train on fewer files, or append the rest with \`mode: add to current model\`.`,
   'error.ATTACHMENT_TOO_LARGE': (p, t) =>
     `**${t.text(p.name)}** is ${t.bytes(Number(p.bytes))}; each file may be at most ${t.bytes(Number(p.limit))}. Split it into smaller files and train with \`mode: add to current model\`.`,
   'error.TRAINING_INPUT_TOO_LARGE': (p, t) =>
     `The files add up to ${t.bytes(Number(p.bytes))}; one training takes at most ${t.bytes(Number(p.limit))}. Train on part of them, then add the rest with \`mode: add to current model\`.`,
-  'error.UNSUPPORTED_FILE_TYPE': (p, t) => `**${t.text(p.name)}** (${t.text(p.type)}) is not a text file I can read. Upload .txt, .md, .csv or .json files.`,
-  'error.BINARY_FILE': (p, t) => `**${t.text(p.name)}** looks like a binary file, not text. Upload plain text (.txt, .md, .csv, .json).`,
-  'error.BAD_ENCODING': (p, t) => `**${t.text(p.name)}** is not in a text encoding I can read. Save it as UTF-8 and upload it again.`,
+  'error.UNSUPPORTED_FILE_TYPE': (p, t) =>
+    `**${t.text(p.name)}** (${t.text(p.type)}) is not a text file I can read. Upload .txt, .md, .csv or .json files.`,
+  'error.BINARY_FILE': (p, t) =>
+    `**${t.text(p.name)}** looks like a binary file, not text. Upload plain text (.txt, .md, .csv, .json).`,
+  'error.BAD_ENCODING': (p, t) =>
+    `**${t.text(p.name)}** is not in a text encoding I can read. Save it as UTF-8 and upload it again.`,
   'error.MALFORMED_FILE': (p, t) =>
     `**${t.text(p.name)}** could not be read: ${t.text(MALFORMED_REASON[String(p.reason)] ?? p.reason)}${p.detail ? ` (${t.text(p.detail)})` : ''}. Fix the file or upload it as .txt.`,
   'error.EMPTY_FILE': (p, t) => `**${t.text(p.name)}** has no text in it. Upload a file with some lines of text.`,
@@ -284,8 +306,10 @@ export const en = {
     `Downloading **${t.text(p.name)}** took longer than ${t.seconds(Number(p.seconds))}${p.attempts ? ` (${t.int(Number(p.attempts))} attempts)` : ''}. Try again, or upload a smaller file.`,
   'error.INVALID_MODEL_NAME': (p, t) =>
     `“${t.text(p.name)}” cannot be a model name: ${t.text(INVALID_NAME_REASON[String(p.reason)] ?? p.reason)}. Pick another name.`,
-  'error.INVALID_PARAMETER': (p, t) => `${t.code(p.name)} cannot be “${t.text(p.value)}” (${t.text(p.reason)}). Check the value and try again.`,
-  'error.NO_MODEL_LOADED': 'No model is active on this server. Train one with `/train` or load a saved one with `/load`.',
+  'error.INVALID_PARAMETER': (p, t) =>
+    `${t.code(p.name)} cannot be “${t.text(p.value)}” (${t.text(p.reason)}). Check the value and try again.`,
+  'error.NO_MODEL_LOADED':
+    'No model is active on this server. Train one with `/train` or load a saved one with `/load`.',
   'error.NO_TRAINED_MODEL': 'There is no trained model to save. Train one first with `/train`.',
   'error.MODEL_NOT_FOUND': (p, t) => {
     const suggestions = asList(p.suggestions).map((name) => `**${t.text(name)}**`);
@@ -303,26 +327,33 @@ export const en = {
     `${modelLabel(p, t)} was written by a newer version of the bot (${t.text(p.detail)}). Update the bot, or train the model again.`,
   'error.ALREADY_TRAINING': (p, t) =>
     `A training is already running on this server (${t.int(Number(p.percent))}%, ${t.text(p.phase)}). Wait for it to finish; \`/status\` shows its progress.`,
-  'error.JOBS_BUSY': (p, t) => `The bot is busy training for other servers. Try again in about ${t.duration(Number(p.retryAfterSeconds) * 1000)}.`,
+  'error.JOBS_BUSY': (p, t) =>
+    `The bot is busy training for other servers. Try again in about ${t.duration(Number(p.retryAfterSeconds) * 1000)}.`,
   // issue 19: the model quota counts versions; say so, with the versions per model
   'error.QUOTA_MODELS': (p, t) => {
     const names = asList(p.names);
     const counts = asList(p.versionCounts).map(Number);
-    const perModel = names.map((name, i) => `${t.text(name)} ${t.int(counts[i] ?? 0)} ${plural(counts[i] ?? 0, 'version', 'versions')}`);
+    const perModel = names.map(
+      (name, i) => `${t.text(name)} ${t.int(counts[i] ?? 0)} ${plural(counts[i] ?? 0, 'version', 'versions')}`,
+    );
     return (
       `This server already has ${t.int(Number(p.limit))} saved ${plural(Number(p.limit), 'version', 'versions')}, the most allowed (every version of a model counts)` +
-      (perModel.length > 0 ? `: ${t.list(Number(p.moreModels) > 0 ? [...perModel, `${t.int(Number(p.moreModels))} more ${plural(Number(p.moreModels), 'model', 'models')}`] : perModel)}` : '') +
+      (perModel.length > 0
+        ? `: ${t.list(Number(p.moreModels) > 0 ? [...perModel, `${t.int(Number(p.moreModels))} more ${plural(Number(p.moreModels), 'model', 'models')}`] : perModel)}`
+        : '') +
       '. Delete old versions with `/delete name:… version:…` (or a whole model with `/delete name:…`) first.'
     );
   },
   'error.QUOTA_BYTES': (p, t) =>
     `Saving would exceed this server’s storage (${t.bytes(Number(p.usedBytes))} used of ${t.bytes(Number(p.limit))}). Delete old models with \`/delete\`, or train with a lower \`max_patterns\`.`,
   'error.TRAINING_CANCELLED': 'The training was cancelled. Nothing changed; start it again with `/train`.',
-  'error.TRAINING_FAILED': (p, t) => `The training failed (${t.text(p.reason)}). Try again; if it keeps failing, try smaller files.`,
+  'error.TRAINING_FAILED': (p, t) =>
+    `The training failed (${t.text(p.reason)}). Try again; if it keeps failing, try smaller files.`,
   'error.NO_RUNNING_JOB': 'No training is running on this server.',
   'error.SHUTTING_DOWN': 'The bot is restarting. Try again in a minute.',
   'error.COOLDOWN': (p, t) => `Slow down a little: you can use this command again in ${t.seconds(Number(p.seconds))}.`,
-  'error.MISSING_PERMISSION': (p, t) => `You need the **${t.text(p.permission)}** permission for this. Ask a server admin.`,
+  'error.MISSING_PERMISSION': (p, t) =>
+    `You need the **${t.text(p.permission)}** permission for this. Ask a server admin.`,
   'error.GUILD_ONLY': 'This command works only in a server, not in direct messages.',
   'error.CONFIRMATION_EXPIRED': 'This question expired. Run the command again.',
   'error.NOT_YOUR_BUTTON': 'Only the person who ran the command can use these buttons. Run the command yourself.',
@@ -331,10 +362,13 @@ export const en = {
     `There is no command ${t.code('/' + String(p.name))}. ${p.discord ? 'This server may still show an old command list: type `/` and pick the bot to see its commands.' : 'Type `/help` for the list.'}`,
   'error.BAD_COMMAND_LINE': (p, t) => {
     const specific = BAD_COMMAND_LINE[String(p.reason)];
-    return specific ? specific(p, t) : `That line could not be read (${t.text(p.reason)}). Type \`/help\` for the syntax.`;
+    return specific
+      ? specific(p, t)
+      : `That line could not be read (${t.text(p.reason)}). Type \`/help\` for the syntax.`;
   },
   // ---- several processes on one data folder (issue 19) ---------------------------------------
-  'error.DATABASE_BUSY': 'The database is busy with another process (another console or shard on the same data folder). Try again in a few seconds.',
+  'error.DATABASE_BUSY':
+    'The database is busy with another process (another console or shard on the same data folder). Try again in a few seconds.',
   'error.WORKING_MODEL_CHANGED': (p, t) => {
     const now =
       p.kind === 'draft'
@@ -371,9 +405,12 @@ export const en = {
   'cmd.import.opt.name.name': 'name',
   'cmd.import.opt.name.description': 'Save it under this name (default: the name in the file’s name)',
   'status.fileWarning': '⚠️ Model file',
-  'status.file.missing': 'The active model’s file is missing from the models folder: `/generate` cannot use it. Restore it from a backup, or load or train another model.',
-  'status.file.damaged': 'The active model’s file is damaged (it does not match its checksum): `/generate` cannot use it. Restore it from a backup, or load or train another model.',
-  'retention.models': (p, t) => `Only the newest ${t.int(Number(p.keep))} ${plural(Number(p.keep), 'version', 'versions')} of each name are kept.`,
+  'status.file.missing':
+    'The active model’s file is missing from the models folder: `/generate` cannot use it. Restore it from a backup, or load or train another model.',
+  'status.file.damaged':
+    'The active model’s file is damaged (it does not match its checksum): `/generate` cannot use it. Restore it from a backup, or load or train another model.',
+  'retention.models': (p, t) =>
+    `Only the newest ${t.int(Number(p.keep))} ${plural(Number(p.keep), 'version', 'versions')} of each name are kept.`,
   'retention.pruned': (p, t) => `Older versions removed (only the newest are kept): ${t.text(p.versions)}.`,
   'export.title': (p, t) => `Export of ${t.text(p.name)} v${t.int(Number(p.version))}`,
   'export.description': (p, t) => `${t.text(p.file)} · ${t.text(p.size)}. Add it to a server with \`/import\`.`,
@@ -395,7 +432,7 @@ export const en = {
     `${t.text(p.name)}: perplexity ${t.dec(Number(p.perplexity))} · unknown words ${t.text(p.oov)} · ${t.dec(Number(p.bits))} bits per character${p.better ? ' ✅ better' : ''}`,
   'compare.heldOutTitle': 'Held-out perplexity (from /train validation)',
   'compare.heldOutLine': (p, t) => `${t.text(p.name)}: ${t.dec(Number(p.perplexity))}${p.better ? ' ✅ better' : ''}`,
-  'compare.footer': (p, t) => `same prompt and seed (${String(p.seed)}) for both · lower perplexity is better`,
+  'compare.footer': (p, _t) => `same prompt and seed (${String(p.seed)}) for both · lower perplexity is better`,
   'error.EXPORT_TOO_LARGE': (p, t) =>
     `The file of **${t.text(p.name)}** v${t.int(Number(p.version))} is ${t.bytes(Number(p.bytes))}, more than the ${t.bytes(Number(p.limit))} this server lets the bot upload. Ask the bot’s operator to copy it from the models folder, or train a smaller model (lower \`max_patterns\`).`,
   'error.IMPORT_DAMAGED': (p, t) =>
@@ -412,7 +449,8 @@ export const en = {
   'train.done.descriptionChannel': (p, t) =>
     `${p.mode === 'append' ? 'Added' : 'Learned'} ${t.int(Number(p.lines))} ${plural(Number(p.lines), 'line', 'lines')} from ${t.text(p.channel)}. The model is active but not saved: press **Save**, or use \`/save\`.`,
   'cmd.train.opt.channel.name': 'channel',
-  'cmd.train.opt.channel.description': 'Learn from a channel (and its threads), a thread or a forum’s posts instead of files',
+  'cmd.train.opt.channel.description':
+    'Learn from a channel (and its threads), a thread or a forum’s posts instead of files',
   'cmd.train.opt.limit.name': 'limit',
   'cmd.train.opt.limit.description': 'With channel: the newest messages to read, 1–100,000 (default 10,000)',
   'cmd.train.opt.since.name': 'since',
@@ -424,12 +462,16 @@ export const en = {
   'cmd.train.choice.clean.off': 'keep everything',
   'error.CHANNELS_DISABLED':
     'Learning from channels is off for this bot. Its operator can turn it on with `LEARN_FROM_CHANNELS=true` (and the Message Content intent enabled in the Discord Developer Portal).',
-  'error.CHANNEL_UNAVAILABLE': (p, t) => `I cannot read ${t.text(p.channel)}: pick a text channel or thread of this server.`,
+  'error.CHANNEL_UNAVAILABLE': (p, t) =>
+    `I cannot read ${t.text(p.channel)}: pick a text channel or thread of this server.`,
   'error.CHANNEL_PERMISSION_MISSING': (p, t) =>
     `I cannot read **#${t.text(p.channel)}**: I am missing the **${t.text(PERMISSION_NAMES_EN[String(p.permission)] ?? p.permission)}** permission there. Give it to the bot in that channel’s settings (Permissions) and try again.`,
-  'error.TRAIN_SOURCE_CONFLICT': 'Train from files or from a channel, not both at once. Append the other afterwards with `mode: add to current model`.',
-  'error.CHANNEL_EMPTY': (p, t) => `**#${t.text(p.channel)}** has no messages by people in that range. Pick another channel, or a larger \`limit\` or earlier \`since\`.`,
-  'error.INVALID_DATE': (p, t) => `${t.code(p.option)} cannot be “${t.text(p.value)}”: write a past date like \`2024-05-31\`, a date and time like \`2024-05-31T18:00\` (UTC), or a span back from now like \`30d\`, \`8w\` or \`12h\`.`,
+  'error.TRAIN_SOURCE_CONFLICT':
+    'Train from files or from a channel, not both at once. Append the other afterwards with `mode: add to current model`.',
+  'error.CHANNEL_EMPTY': (p, t) =>
+    `**#${t.text(p.channel)}** has no messages by people in that range. Pick another channel, or a larger \`limit\` or earlier \`since\`.`,
+  'error.INVALID_DATE': (p, t) =>
+    `${t.code(p.option)} cannot be “${t.text(p.value)}”: write a past date like \`2024-05-31\`, a date and time like \`2024-05-31T18:00\` (UTC), or a span back from now like \`30d\`, \`8w\` or \`12h\`.`,
   // ---- issue 18: /listen, /reply, /forget, /privacy ------------------------------------------
   'cmd.listen.name': 'listen',
   'cmd.listen.description': 'Learn from a channel’s new messages as people talk',
@@ -444,29 +486,36 @@ export const en = {
   'listen.added': (p, t) =>
     `Listening to ${t.text(p.channel)}: its new messages are kept and added to this server’s model every few minutes (${p.privacy === 'opt-in' ? 'only of members who ran `/privacy join`' : 'every member’s; `/privacy mode` can make it opt-in'}).`,
   'cmd.listen.opt.clean.name': 'clean',
-  'cmd.listen.opt.clean.description': 'What this server’s trainings do with mentions, links, emoji codes, code and commands',
+  'cmd.listen.opt.clean.description':
+    'What this server’s trainings do with mentions, links, emoji codes, code and commands',
   'cmd.listen.opt.mode.name': 'mode',
   'cmd.listen.opt.mode.description': 'The default for /train and listened messages',
-  'listen.cleanSet': (p, t) => `Mentions, links, custom emoji codes, code blocks and bot commands: **${t.text(p.mode)}**, from now on, in every training of this server (\`/train clean:\` still chooses for one training).`,
+  'listen.cleanSet': (p, t) =>
+    `Mentions, links, custom emoji codes, code blocks and bot commands: **${t.text(p.mode)}**, from now on, in every training of this server (\`/train clean:\` still chooses for one training).`,
   'listen.list.clean': 'Cleaning',
   'listen.alreadyAdded': (p, t) => `Already listening to ${t.text(p.channel)}.`,
-  'listen.removed': (p, t) => `No longer listening to ${t.text(p.channel)}. What was kept stays in the model until \`/forget channel\`.`,
+  'listen.removed': (p, t) =>
+    `No longer listening to ${t.text(p.channel)}. What was kept stays in the model until \`/forget channel\`.`,
   'listen.notListened': (p, t) => `${t.text(p.channel)} was not being listened to.`,
   'listen.list.title': 'Listened channels',
   'listen.list.none': 'None. Start with `/listen add`.',
   'listen.list.collected': 'Kept messages',
-  'listen.list.collectedValue': (p, t) => `${t.int(Number(p.messages))} (${t.text(p.size)}), ${t.int(Number(p.untrained))} waiting for the next retraining`,
+  'listen.list.collectedValue': (p, t) =>
+    `${t.int(Number(p.messages))} (${t.text(p.size)}), ${t.int(Number(p.untrained))} waiting for the next retraining`,
   'listen.list.privacy': 'Privacy',
   'listen.list.replies': 'Replies',
-  'listen.list.repliesValue': (p, t) => `${t.dec(Number(p.chance))}% chance in listened channels without their own; a mention of the bot is always answered.`,
+  'listen.list.repliesValue': (p, t) =>
+    `${t.dec(Number(p.chance))}% chance in listened channels without their own; a mention of the bot is always answered.`,
   'cmd.reply.name': 'reply',
   'cmd.reply.description': 'How often the bot answers messages in a channel (a mention is always answered)',
   'cmd.reply.opt.chance.name': 'chance',
   'cmd.reply.opt.chance.description': 'Percent chance of answering a message, 0–100 (0: only mentions)',
   'cmd.reply.opt.channel.name': 'channel',
   'cmd.reply.opt.channel.description': 'This channel only (default: every listened channel)',
-  'reply.setChannel': (p, t) => `I will answer ${t.dec(Number(p.chance))}% of the messages in ${t.text(p.channel)}, and every mention of me.`,
-  'reply.setServer': (p, t) => `I will answer ${t.dec(Number(p.chance))}% of the messages in the listened channels (${t.int(Number(p.listened))} now) that have no chance of their own, and every mention of me.`,
+  'reply.setChannel': (p, t) =>
+    `I will answer ${t.dec(Number(p.chance))}% of the messages in ${t.text(p.channel)}, and every mention of me.`,
+  'reply.setServer': (p, t) =>
+    `I will answer ${t.dec(Number(p.chance))}% of the messages in the listened channels (${t.int(Number(p.listened))} now) that have no chance of their own, and every mention of me.`,
   'cmd.forget.name': 'forget',
   'cmd.forget.description': 'Remove kept messages; the next retraining leaves them out',
   'cmd.forget.opt.me.name': 'me',
@@ -475,12 +524,15 @@ export const en = {
   'cmd.forget.opt.channel.description': 'Remove every kept message of a channel (Manage Server)',
   'cmd.forget.opt.target.name': 'channel',
   'cmd.forget.opt.target.description': 'The channel',
-  'forget.me': (p, t) => `Done: ${t.int(Number(p.count))} of your ${plural(Number(p.count), 'message was', 'messages were')} removed. The next retraining leaves ${plural(Number(p.count), 'it', 'them')} out of the model.`,
+  'forget.me': (p, t) =>
+    `Done: ${t.int(Number(p.count))} of your ${plural(Number(p.count), 'message was', 'messages were')} removed. The next retraining leaves ${plural(Number(p.count), 'it', 'them')} out of the model.`,
   'forget.channel.confirmTitle': 'Forget a channel?',
-  'forget.channel.confirmBody': (p, t) => `Every kept message of ${t.text(p.channel)} is removed, and the next retraining rebuilds the model without them. This cannot be undone. This question expires in 60 seconds.`,
+  'forget.channel.confirmBody': (p, t) =>
+    `Every kept message of ${t.text(p.channel)} is removed, and the next retraining rebuilds the model without them. This cannot be undone. This question expires in 60 seconds.`,
   'forget.channel.confirm': 'Forget',
   'forget.channel.cancelled': 'Nothing was removed.',
-  'forget.channel.done': (p, t) => `${t.int(Number(p.count))} kept ${plural(Number(p.count), 'message', 'messages')} of ${t.text(p.channel)} removed. The next retraining leaves them out.`,
+  'forget.channel.done': (p, t) =>
+    `${t.int(Number(p.count))} kept ${plural(Number(p.count), 'message', 'messages')} of ${t.text(p.channel)} removed. The next retraining leaves them out.`,
   'cmd.privacy.name': 'privacy',
   'cmd.privacy.description': 'Whose messages listened channels keep',
   'cmd.privacy.opt.mode.name': 'mode',
@@ -493,10 +545,14 @@ export const en = {
   'cmd.privacy.opt.leave.description': 'Stop the bot learning from your messages, and forget those it kept',
   'privacy.mode.open': 'open: every member’s messages in listened channels',
   'privacy.mode.optIn': 'opt-in: only messages of members who ran /privacy join',
-  'privacy.setOpen': 'Privacy mode: **open**. Listened channels keep every member’s messages; anyone can `/privacy leave` or `/forget me`.',
-  'privacy.setOptIn': 'Privacy mode: **opt-in**. Listened channels keep only the messages of members who ran `/privacy join`.',
-  'privacy.joined': (p) => `You joined: the bot learns from your messages in listened channels${p.mode === 'open' ? ' (this server is in open mode, so it already did)' : ''}. \`/privacy leave\` undoes it.`,
-  'privacy.left': (p, t) => `You left: your messages are no longer kept, and ${t.int(Number(p.count))} kept ${plural(Number(p.count), 'message was', 'messages were')} removed. The next retraining leaves them out.`,
+  'privacy.setOpen':
+    'Privacy mode: **open**. Listened channels keep every member’s messages; anyone can `/privacy leave` or `/forget me`.',
+  'privacy.setOptIn':
+    'Privacy mode: **opt-in**. Listened channels keep only the messages of members who ran `/privacy join`.',
+  'privacy.joined': (p) =>
+    `You joined: the bot learns from your messages in listened channels${p.mode === 'open' ? ' (this server is in open mode, so it already did)' : ''}. \`/privacy leave\` undoes it.`,
+  'privacy.left': (p, t) =>
+    `You left: your messages are no longer kept, and ${t.int(Number(p.count))} kept ${plural(Number(p.count), 'message was', 'messages were')} removed. The next retraining leaves them out.`,
 } satisfies Record<string, Message>;
 
 export type MessageKey = keyof typeof en;

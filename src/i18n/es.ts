@@ -5,7 +5,8 @@ import type { Message, MessageParams, MessageTools } from './types.js';
 
 // Issue 18: por qué falló una descarga (el motivo de DOWNLOAD_FAILED), en palabras.
 const DOWNLOAD_REASON_ES: Record<string, (p: MessageParams, t: MessageTools) => string> = {
-  'http-status': (p) => `el servidor respondió HTTP ${String(p.status)}${Number(p.status) >= 500 ? ' (un fallo suyo)' : Number(p.status) === 404 || Number(p.status) === 410 ? ' (el archivo ya no está: súbelo de nuevo)' : ''}`,
+  'http-status': (p) =>
+    `el servidor respondió HTTP ${String(p.status)}${Number(p.status) >= 500 ? ' (un fallo suyo)' : Number(p.status) === 404 || Number(p.status) === 410 ? ' (el archivo ya no está: súbelo de nuevo)' : ''}`,
   network: (p, t) => `falló la conexión${p.detail ? ` (${t.text(p.detail)})` : ''}`,
   'not-http-url': () => 'su dirección no es un enlace http(s)',
   'no-location': () => 'no tiene dirección',
@@ -14,7 +15,11 @@ const DOWNLOAD_REASON_ES: Record<string, (p: MessageParams, t: MessageTools) => 
   'read-error': (p, t) => `no se ha podido leer${p.detail ? ` (${t.text(p.detail)})` : ''}`,
 };
 // Issue 18: Discord’s names of the channel permissions the bot asks for.
-const PERMISSION_NAMES_ES: Record<string, string> = { ViewChannel: 'Ver canal', ReadMessageHistory: 'Leer el historial de mensajes', SendMessages: 'Enviar mensajes' };
+const PERMISSION_NAMES_ES: Record<string, string> = {
+  ViewChannel: 'Ver canal',
+  ReadMessageHistory: 'Leer el historial de mensajes',
+  SendMessages: 'Enviar mensajes',
+};
 
 const plural = (count: number, one: string, many: string) => (count === 1 ? one : many);
 
@@ -29,20 +34,25 @@ function modelLabel(params: MessageParams, tools: MessageTools): string {
 }
 
 const BAD_COMMAND_LINE: Record<string, (p: MessageParams, t: MessageTools) => string> = {
-  'not-a-command': (p, t) => `«${t.text(p.text)}» no es un comando. Los comandos empiezan por una barra, p. ej. \`/estado\`; escribe \`/help\` para ver la lista.`,
-  'unknown-option': (p, t) => `${t.code('/' + String(p.command))} no tiene la opción ${t.code(p.option)}. Escribe ${t.code(`/help ${String(p.command)}`)} para ver sus opciones.`,
-  'missing-option': (p, t) => `${t.code('/' + String(p.command))} necesita ${t.list(asList(p.options).map((o) => t.code(o)))}.`,
+  'not-a-command': (p, t) =>
+    `«${t.text(p.text)}» no es un comando. Los comandos empiezan por una barra, p. ej. \`/estado\`; escribe \`/help\` para ver la lista.`,
+  'unknown-option': (p, t) =>
+    `${t.code('/' + String(p.command))} no tiene la opción ${t.code(p.option)}. Escribe ${t.code(`/help ${String(p.command)}`)} para ver sus opciones.`,
+  'missing-option': (p, t) =>
+    `${t.code('/' + String(p.command))} necesita ${t.list(asList(p.options).map((o) => t.code(o)))}.`,
   'duplicate-option': (p, t) => `La opción ${t.code(p.option)} aparece dos veces; escríbela una sola vez.`,
   'empty-value': (p, t) => `La opción ${t.code(p.option)} no tiene valor; escribe uno después de los dos puntos.`,
   'expected-option': (p, t) => `«${t.text(p.word)}» no es una opción. Escribe las opciones como \`nombre:valor\`.`,
   'file-not-found': (p, t) => `No hay ningún archivo en ${t.text(p.path)}. Revisa la ruta de ${t.code(p.option)}.`,
   'not-a-file': (p, t) => `${t.text(p.path)} no es un archivo. Indica la ruta de un archivo en ${t.code(p.option)}.`,
   'not-a-boolean': (p, t) => `${t.code(p.option)} admite true o false, no «${t.text(p.value)}».`,
-  'not-a-choice': (p, t) => `${t.code(p.option)} admite ${t.list(asList(p.choices).map((c) => t.code(c)))}, no «${t.text(p.value)}».`,
+  'not-a-choice': (p, t) =>
+    `${t.code(p.option)} admite ${t.list(asList(p.choices).map((c) => t.code(c)))}, no «${t.text(p.value)}».`,
   'not-a-number': (p, t) => `${t.code(p.option)} admite un número, no «${t.text(p.value)}».`,
   'not-an-integer': (p, t) => `${t.code(p.option)} admite un número entero, no «${t.text(p.value)}».`,
   'subcommands-unsupported': (p, t) => `${t.code('/' + String(p.command))} no se puede usar desde la consola.`,
-  'text-after-quote': (p, t) => `Hay texto justo después de la comilla de cierre de ${t.code(p.option)}; deja un espacio tras la comilla.`,
+  'text-after-quote': (p, t) =>
+    `Hay texto justo después de la comilla de cierre de ${t.code(p.option)}; deja un espacio tras la comilla.`,
   'too-large': (p, t) => `${t.code(p.option)} admite como máximo ${t.text(p.max)}; «${t.text(p.value)}» es demasiado.`,
   'too-small': (p, t) => `${t.code(p.option)} admite como mínimo ${t.text(p.min)}; «${t.text(p.value)}» es poco.`,
   'too-long': (p, t) => `${t.code(p.option)} admite como máximo ${t.text(p.max)} caracteres; acórtalo.`,
@@ -53,7 +63,8 @@ const BAD_COMMAND_LINE: Record<string, (p: MessageParams, t: MessageTools) => st
 const INVALID_NAME_REASON: Record<string, string> = {
   empty: 'el nombre no puede estar vacío',
   'too-long': 'es demasiado largo (64 caracteres como máximo)',
-  characters: 'usa solo letras (de cualquier idioma, con tildes y ñ), cifras, guiones y guiones bajos, sin espacios ni puntos',
+  characters:
+    'usa solo letras (de cualquier idioma, con tildes y ñ), cifras, guiones y guiones bajos, sin espacios ni puntos',
   reserved: 'ese nombre está reservado',
 };
 
@@ -89,7 +100,8 @@ export const es: Record<MessageKey, Message> = {
   'cmd.train.choice.mode.new': 'modelo nuevo',
   'cmd.train.choice.mode.append': 'ampliar el modelo actual',
   'cmd.train.opt.validation.name': 'validacion',
-  'cmd.train.opt.validation.description': 'Parte de las líneas apartada para medir la perplejidad, 0–0,5 (por defecto 0)',
+  'cmd.train.opt.validation.description':
+    'Parte de las líneas apartada para medir la perplejidad, 0–0,5 (por defecto 0)',
   'cmd.save.name': 'guardar',
   'cmd.save.description': 'Guarda el modelo entrenado con un nombre',
   'cmd.save.opt.name.name': 'nombre',
@@ -145,19 +157,23 @@ export const es: Record<MessageKey, Message> = {
   'stats.patterns': 'Patrones',
   'stats.patternsValue': (p, t) => `${t.int(Number(p.patterns))} (longitud máx. ${t.int(Number(p.order))})`,
   'stats.embeddings': 'Vectores',
-  'stats.embeddingsValue': (p, t) => (Number(p.count) === 0 ? 'ninguno' : `${t.int(Number(p.count))} × ${t.int(Number(p.dim))}`),
+  'stats.embeddingsValue': (p, t) =>
+    Number(p.count) === 0 ? 'ninguno' : `${t.int(Number(p.count))} × ${t.int(Number(p.dim))}`,
   'stats.memory': 'Memoria',
   'stats.graph': 'Grafo',
-  'stats.graphValue': (p, t) => `${t.int(Number(p.nodes))} ${plural(Number(p.nodes), 'nodo', 'nodos')} · ${t.int(Number(p.edges))} ${plural(Number(p.edges), 'arista', 'aristas')}`,
+  'stats.graphValue': (p, t) =>
+    `${t.int(Number(p.nodes))} ${plural(Number(p.nodes), 'nodo', 'nodos')} · ${t.int(Number(p.edges))} ${plural(Number(p.edges), 'arista', 'aristas')}`,
   'stats.parameters': 'Parámetros',
   'stats.parametersValue': (p, t) =>
     `frecuencia mínima ${t.int(Number(p.minFrequency))} · máx. patrones ${Number(p.maxPatterns) === 0 ? 'sin límite' : t.int(Number(p.maxPatterns))} · validación ${Number(p.validation) === 0 ? 'ninguna' : `${t.dec(Number(p.validation) * 100)} % de las líneas apartado`}`,
   'stats.corpus': 'Corpus',
-  'stats.corpusValue': (p, t) => `${t.int(Number(p.lines))} ${plural(Number(p.lines), 'línea', 'líneas')} · ${t.int(Number(p.tokens))} ${plural(Number(p.tokens), 'palabra', 'palabras')}`,
+  'stats.corpusValue': (p, t) =>
+    `${t.int(Number(p.lines))} ${plural(Number(p.lines), 'línea', 'líneas')} · ${t.int(Number(p.tokens))} ${plural(Number(p.tokens), 'palabra', 'palabras')}`,
   'stats.perplexity': 'Perplejidad (validación)',
   'stats.trainingTime': 'Tiempo de entrenamiento',
 
-  // ---- /cargar pregunta antes de reemplazar un modelo sin guardar; /estado avisa de un entrenamiento interrumpido (issue 19)
+  // ---- /cargar pregunta antes de reemplazar un modelo sin guardar; /estado avisa de un entrenamiento interrumpido
+  // (issue 19)
   'load.replace.title': '¿Reemplazar el modelo sin guardar?',
   'load.replace.body':
     'Este servidor tiene un modelo entrenado que nunca se guardó. Cargar otro modelo lo reemplaza. Guárdalo primero con `/guardar`, o carga de todos modos. Esta pregunta caduca en 60 segundos.',
@@ -202,12 +218,15 @@ export const es: Record<MessageKey, Message> = {
   'save.file': 'Archivo',
   'save.size': 'Tamaño',
   'load.title': (p, t) => `Cargado ${t.text(p.name)} v${t.int(Number(p.version))}`,
-  'load.description': (p, t) => `Guardado el ${t.text(p.date)} por ${t.text(p.user)} · ${t.text(p.size)}. \`/generar\` usa ahora este modelo.`,
+  'load.description': (p, t) =>
+    `Guardado el ${t.text(p.date)} por ${t.text(p.user)} · ${t.text(p.size)}. \`/generar\` usa ahora este modelo.`,
 
   // ---- /modelos ---------------------------------------------------------------------------------
   'models.title': 'Modelos guardados',
-  'models.empty': 'Este servidor aún no tiene modelos guardados. Entrena uno con `/entrenar` y guárdalo con `/guardar`.',
-  'models.page': (p, t) => `Página ${t.int(Number(p.page))} de ${t.int(Number(p.pages))} · ${t.int(Number(p.count))} ${plural(Number(p.count), 'modelo', 'modelos')}`,
+  'models.empty':
+    'Este servidor aún no tiene modelos guardados. Entrena uno con `/entrenar` y guárdalo con `/guardar`.',
+  'models.page': (p, t) =>
+    `Página ${t.int(Number(p.page))} de ${t.int(Number(p.pages))} · ${t.int(Number(p.count))} ${plural(Number(p.count), 'modelo', 'modelos')}`,
   'models.active': 'activo',
   'models.unavailable': 'archivo no disponible',
   'models.entry': (p, t) =>
@@ -244,24 +263,28 @@ export const es: Record<MessageKey, Message> = {
   'generate.footer': (p, t) =>
     `${t.int(Number(p.tokens))} ${plural(Number(p.tokens), 'token', 'tokens')} · ${t.int(Number(p.ms))} ms · ${t.int(Number(p.patterns))} patrones activados`,
   'generate.substitutions': (p, t) => `palabras desconocidas continuadas como: ${t.text(p.list)}`,
-  'generate.empty': 'El modelo no ha producido texto. Prueba con otro inicio, una temperatura más alta o entrena con más texto.',
+  'generate.empty':
+    'El modelo no ha producido texto. Prueba con otro inicio, una temperatura más alta o entrena con más texto.',
 
   // ---- /estado -------------------------------------------------------------------------------------
   'status.title': 'Estado',
   'status.active': 'Modelo activo',
   'status.activeNone': 'Ninguno. Entrena uno con `/entrenar` o carga uno con `/cargar`.',
   'status.activeSaved': (p, t) => `**${t.text(p.name)}** v${t.int(Number(p.version))} · guardado`,
-  'status.activeWorking': (p, t) => `Entrenado el ${t.text(p.date)} por ${t.text(p.user)} · **sin guardar** (usa \`/guardar\`)`,
+  'status.activeWorking': (p, t) =>
+    `Entrenado el ${t.text(p.date)} por ${t.text(p.user)} · **sin guardar** (usa \`/guardar\`)`,
   'status.training': 'Entrenamiento',
   'status.trainingNone': 'ninguno en curso',
-  'status.trainingRunning': (p, t) => `${t.text(p.line)}\niniciado por ${t.text(p.user)} hace ${t.text(p.elapsed)} (${t.text(p.mode)})`,
+  'status.trainingRunning': (p, t) =>
+    `${t.text(p.line)}\niniciado por ${t.text(p.user)} hace ${t.text(p.elapsed)} (${t.text(p.mode)})`,
   'status.modeNew': 'modelo nuevo',
   'status.modeAppend': 'ampliando el modelo',
   'status.storage': 'Espacio',
   'status.storageValue': (p, t) =>
     `${t.int(Number(p.models))} de ${t.int(Number(p.maxModels))} modelos · ${t.text(p.bytes)} de ${t.text(p.maxBytes)}`,
   'status.limits': 'Límites por entrenamiento',
-  'status.limitsValue': (p, t) => `${t.int(Number(p.files))} ${plural(Number(p.files), 'archivo', 'archivos')} · ${t.text(p.attachment)} por archivo · ${t.text(p.training)} en total`,
+  'status.limitsValue': (p, t) =>
+    `${t.int(Number(p.files))} ${plural(Number(p.files), 'archivo', 'archivos')} · ${t.text(p.attachment)} por archivo · ${t.text(p.training)} en total`,
   'status.version': 'Versión',
   'status.uptime': 'Tiempo en marcha',
 
@@ -272,9 +295,12 @@ export const es: Record<MessageKey, Message> = {
     `**${t.text(p.name)}** ocupa ${t.bytes(Number(p.bytes))}; cada archivo puede ocupar como máximo ${t.bytes(Number(p.limit))}. Divídelo en archivos más pequeños y entrena con \`modo: ampliar el modelo actual\`.`,
   'error.TRAINING_INPUT_TOO_LARGE': (p, t) =>
     `Los archivos suman ${t.bytes(Number(p.bytes))}; un entrenamiento admite como máximo ${t.bytes(Number(p.limit))}. Entrena con una parte y añade el resto con \`modo: ampliar el modelo actual\`.`,
-  'error.UNSUPPORTED_FILE_TYPE': (p, t) => `**${t.text(p.name)}** (${t.text(p.type)}) no es un archivo de texto que pueda leer. Sube archivos .txt, .md, .csv o .json.`,
-  'error.BINARY_FILE': (p, t) => `**${t.text(p.name)}** parece un archivo binario, no texto. Sube texto plano (.txt, .md, .csv, .json).`,
-  'error.BAD_ENCODING': (p, t) => `**${t.text(p.name)}** no está en una codificación de texto que pueda leer. Guárdalo como UTF-8 y súbelo de nuevo.`,
+  'error.UNSUPPORTED_FILE_TYPE': (p, t) =>
+    `**${t.text(p.name)}** (${t.text(p.type)}) no es un archivo de texto que pueda leer. Sube archivos .txt, .md, .csv o .json.`,
+  'error.BINARY_FILE': (p, t) =>
+    `**${t.text(p.name)}** parece un archivo binario, no texto. Sube texto plano (.txt, .md, .csv, .json).`,
+  'error.BAD_ENCODING': (p, t) =>
+    `**${t.text(p.name)}** no está en una codificación de texto que pueda leer. Guárdalo como UTF-8 y súbelo de nuevo.`,
   'error.MALFORMED_FILE': (p, t) =>
     `No se ha podido leer **${t.text(p.name)}**: ${t.text(MALFORMED_REASON[String(p.reason)] ?? p.reason)}${p.detail ? ` (${t.text(p.detail)})` : ''}. Corrige el archivo o súbelo como .txt.`,
   'error.EMPTY_FILE': (p, t) => `**${t.text(p.name)}** no contiene texto. Sube un archivo con algunas líneas de texto.`,
@@ -285,8 +311,10 @@ export const es: Record<MessageKey, Message> = {
     `Descargar **${t.text(p.name)}** ha tardado más de ${t.seconds(Number(p.seconds))}${p.attempts ? ` (${t.int(Number(p.attempts))} intentos)` : ''}. Inténtalo de nuevo o sube un archivo más pequeño.`,
   'error.INVALID_MODEL_NAME': (p, t) =>
     `«${t.text(p.name)}» no puede ser el nombre de un modelo: ${t.text(INVALID_NAME_REASON[String(p.reason)] ?? p.reason)}. Elige otro nombre.`,
-  'error.INVALID_PARAMETER': (p, t) => `${t.code(p.name)} no puede valer «${t.text(p.value)}» (${t.text(p.reason)}). Revisa el valor e inténtalo de nuevo.`,
-  'error.NO_MODEL_LOADED': 'No hay ningún modelo activo en este servidor. Entrena uno con `/entrenar` o carga uno guardado con `/cargar`.',
+  'error.INVALID_PARAMETER': (p, t) =>
+    `${t.code(p.name)} no puede valer «${t.text(p.value)}» (${t.text(p.reason)}). Revisa el valor e inténtalo de nuevo.`,
+  'error.NO_MODEL_LOADED':
+    'No hay ningún modelo activo en este servidor. Entrena uno con `/entrenar` o carga uno guardado con `/cargar`.',
   'error.NO_TRAINED_MODEL': 'No hay ningún modelo entrenado que guardar. Entrena uno primero con `/entrenar`.',
   'error.MODEL_NOT_FOUND': (p, t) => {
     const suggestions = asList(p.suggestions).map((name) => `**${t.text(name)}**`);
@@ -304,26 +332,35 @@ export const es: Record<MessageKey, Message> = {
     `${modelLabel(p, t)} lo escribió una versión más nueva del bot (${t.text(p.detail)}). Actualiza el bot o vuelve a entrenar el modelo.`,
   'error.ALREADY_TRAINING': (p, t) =>
     `Ya hay un entrenamiento en curso en este servidor (${t.int(Number(p.percent))} %, ${t.text(p.phase)}). Espera a que termine; \`/estado\` muestra su progreso.`,
-  'error.JOBS_BUSY': (p, t) => `El bot está ocupado entrenando para otros servidores. Inténtalo de nuevo dentro de unos ${t.duration(Number(p.retryAfterSeconds) * 1000)}.`,
+  'error.JOBS_BUSY': (p, t) =>
+    `El bot está ocupado entrenando para otros servidores. Inténtalo de nuevo dentro de unos ${t.duration(Number(p.retryAfterSeconds) * 1000)}.`,
   // issue 19: the model quota counts versions; say so, with the versions per model
   'error.QUOTA_MODELS': (p, t) => {
     const names = asList(p.names);
     const counts = asList(p.versionCounts).map(Number);
-    const perModel = names.map((name, i) => `${t.text(name)} ${t.int(counts[i] ?? 0)} ${plural(counts[i] ?? 0, 'versión', 'versiones')}`);
+    const perModel = names.map(
+      (name, i) => `${t.text(name)} ${t.int(counts[i] ?? 0)} ${plural(counts[i] ?? 0, 'versión', 'versiones')}`,
+    );
     return (
       `Este servidor ya tiene ${t.int(Number(p.limit))} ${plural(Number(p.limit), 'versión guardada', 'versiones guardadas')}, el máximo permitido (cuenta cada versión de cada modelo)` +
-      (perModel.length > 0 ? `: ${t.list(Number(p.moreModels) > 0 ? [...perModel, `${t.int(Number(p.moreModels))} ${plural(Number(p.moreModels), 'modelo más', 'modelos más')}`] : perModel)}` : '') +
+      (perModel.length > 0
+        ? `: ${t.list(Number(p.moreModels) > 0 ? [...perModel, `${t.int(Number(p.moreModels))} ${plural(Number(p.moreModels), 'modelo más', 'modelos más')}`] : perModel)}`
+        : '') +
       '. Borra primero versiones antiguas con `/borrar nombre:… version:…` (o un modelo entero con `/borrar nombre:…`).'
     );
   },
   'error.QUOTA_BYTES': (p, t) =>
     `Guardar superaría el espacio de este servidor (${t.bytes(Number(p.usedBytes))} usados de ${t.bytes(Number(p.limit))}). Borra modelos antiguos con \`/borrar\` o entrena con un \`max_patrones\` menor.`,
-  'error.TRAINING_CANCELLED': 'Se ha cancelado el entrenamiento. No ha cambiado nada; vuelve a empezarlo con `/entrenar`.',
-  'error.TRAINING_FAILED': (p, t) => `El entrenamiento ha fallado (${t.text(p.reason)}). Inténtalo de nuevo; si sigue fallando, prueba con archivos más pequeños.`,
+  'error.TRAINING_CANCELLED':
+    'Se ha cancelado el entrenamiento. No ha cambiado nada; vuelve a empezarlo con `/entrenar`.',
+  'error.TRAINING_FAILED': (p, t) =>
+    `El entrenamiento ha fallado (${t.text(p.reason)}). Inténtalo de nuevo; si sigue fallando, prueba con archivos más pequeños.`,
   'error.NO_RUNNING_JOB': 'No hay ningún entrenamiento en curso en este servidor.',
   'error.SHUTTING_DOWN': 'El bot se está reiniciando. Inténtalo de nuevo dentro de un minuto.',
-  'error.COOLDOWN': (p, t) => `Más despacio: podrás usar este comando de nuevo dentro de ${t.seconds(Number(p.seconds))}.`,
-  'error.MISSING_PERMISSION': (p, t) => `Necesitas el permiso **${t.text(p.permission)}** para esto. Pídeselo a un administrador del servidor.`,
+  'error.COOLDOWN': (p, t) =>
+    `Más despacio: podrás usar este comando de nuevo dentro de ${t.seconds(Number(p.seconds))}.`,
+  'error.MISSING_PERMISSION': (p, t) =>
+    `Necesitas el permiso **${t.text(p.permission)}** para esto. Pídeselo a un administrador del servidor.`,
   'error.GUILD_ONLY': 'Este comando solo funciona en un servidor, no en mensajes directos.',
   'error.CONFIRMATION_EXPIRED': 'Esta pregunta ha caducado. Vuelve a usar el comando.',
   'error.NOT_YOUR_BUTTON': 'Solo quien usó el comando puede pulsar estos botones. Usa el comando tú mismo.',
@@ -331,10 +368,13 @@ export const es: Record<MessageKey, Message> = {
     `No existe el comando ${t.code('/' + String(p.name))}. ${p.discord ? 'Puede que este servidor aún muestre una lista antigua: escribe `/` y elige el bot para ver sus comandos.' : 'Escribe `/help` para ver la lista.'}`,
   'error.BAD_COMMAND_LINE': (p, t) => {
     const specific = BAD_COMMAND_LINE[String(p.reason)];
-    return specific ? specific(p, t) : `No se ha podido leer esa línea (${t.text(p.reason)}). Escribe \`/help\` para ver la sintaxis.`;
+    return specific
+      ? specific(p, t)
+      : `No se ha podido leer esa línea (${t.text(p.reason)}). Escribe \`/help\` para ver la sintaxis.`;
   },
   // ---- varios procesos sobre una carpeta de datos (issue 19) --------------------------------
-  'error.DATABASE_BUSY': 'La base de datos está ocupada por otro proceso (otra consola o shard sobre la misma carpeta de datos). Inténtalo de nuevo en unos segundos.',
+  'error.DATABASE_BUSY':
+    'La base de datos está ocupada por otro proceso (otra consola o shard sobre la misma carpeta de datos). Inténtalo de nuevo en unos segundos.',
   'error.WORKING_MODEL_CHANGED': (p, t) => {
     const now =
       p.kind === 'draft'
@@ -348,7 +388,8 @@ export const es: Record<MessageKey, Message> = {
     `Algo ha fallado por nuestra parte. Si vuelve a pasar, da esta referencia a quien administra el bot: ${t.code(p.reference)}.`,
   // ---- issue 17: /comparar, /exportar, /importar, versiones guardadas ---------------------------
   'cmd.compare.name': 'comparar',
-  'cmd.compare.description': 'Dos modelos guardados lado a lado: estadísticas, un texto de cada uno, perplejidad sobre un texto',
+  'cmd.compare.description':
+    'Dos modelos guardados lado a lado: estadísticas, un texto de cada uno, perplejidad sobre un texto',
   'cmd.compare.opt.first.name': 'primero',
   'cmd.compare.opt.first.description': 'Un modelo guardado (`nombre` o `nombre v2`)',
   'cmd.compare.opt.second.name': 'segundo',
@@ -370,10 +411,14 @@ export const es: Record<MessageKey, Message> = {
   'cmd.import.opt.name.name': 'nombre',
   'cmd.import.opt.name.description': 'Guardarlo con este nombre (por defecto, el del nombre del archivo)',
   'status.fileWarning': '⚠️ Archivo del modelo',
-  'status.file.missing': 'Falta el archivo del modelo activo en la carpeta de modelos: `/generar` no puede usarlo. Recupéralo de una copia de seguridad, o carga o entrena otro modelo.',
-  'status.file.damaged': 'El archivo del modelo activo está dañado (no coincide con su suma de comprobación): `/generar` no puede usarlo. Recupéralo de una copia de seguridad, o carga o entrena otro modelo.',
-  'retention.models': (p, t) => `Solo se guardan las ${t.int(Number(p.keep))} ${plural(Number(p.keep), 'versión', 'versiones')} más recientes de cada nombre.`,
-  'retention.pruned': (p, t) => `Versiones antiguas eliminadas (solo se guardan las más recientes): ${t.text(p.versions)}.`,
+  'status.file.missing':
+    'Falta el archivo del modelo activo en la carpeta de modelos: `/generar` no puede usarlo. Recupéralo de una copia de seguridad, o carga o entrena otro modelo.',
+  'status.file.damaged':
+    'El archivo del modelo activo está dañado (no coincide con su suma de comprobación): `/generar` no puede usarlo. Recupéralo de una copia de seguridad, o carga o entrena otro modelo.',
+  'retention.models': (p, t) =>
+    `Solo se guardan las ${t.int(Number(p.keep))} ${plural(Number(p.keep), 'versión', 'versiones')} más recientes de cada nombre.`,
+  'retention.pruned': (p, t) =>
+    `Versiones antiguas eliminadas (solo se guardan las más recientes): ${t.text(p.versions)}.`,
   'export.title': (p, t) => `Exportación de ${t.text(p.name)} v${t.int(Number(p.version))}`,
   'export.description': (p, t) => `${t.text(p.file)} · ${t.text(p.size)}. Añádelo a un servidor con \`/importar\`.`,
   'import.title': 'Modelo importado',
@@ -394,7 +439,7 @@ export const es: Record<MessageKey, Message> = {
     `${t.text(p.name)}: perplejidad ${t.dec(Number(p.perplexity))} · palabras desconocidas ${t.text(p.oov)} · ${t.dec(Number(p.bits))} bits por carácter${p.better ? ' ✅ mejor' : ''}`,
   'compare.heldOutTitle': 'Perplejidad de validación (de /entrenar validacion)',
   'compare.heldOutLine': (p, t) => `${t.text(p.name)}: ${t.dec(Number(p.perplexity))}${p.better ? ' ✅ mejor' : ''}`,
-  'compare.footer': (p, t) => `mismo inicio y semilla (${String(p.seed)}) para los dos · menor perplejidad es mejor`,
+  'compare.footer': (p, _t) => `mismo inicio y semilla (${String(p.seed)}) para los dos · menor perplejidad es mejor`,
   'error.EXPORT_TOO_LARGE': (p, t) =>
     `El archivo de **${t.text(p.name)}** v${t.int(Number(p.version))} ocupa ${t.bytes(Number(p.bytes))}, más de los ${t.bytes(Number(p.limit))} que este servidor deja subir al bot. Pide al operador del bot que lo copie de la carpeta de modelos, o entrena un modelo más pequeño (\`max_patrones\` más bajo).`,
   'error.IMPORT_DAMAGED': (p, t) =>
@@ -411,24 +456,30 @@ export const es: Record<MessageKey, Message> = {
   'train.done.descriptionChannel': (p, t) =>
     `${p.mode === 'append' ? 'Añadidas' : 'Aprendidas'} ${t.int(Number(p.lines))} ${Number(p.lines) === 1 ? 'línea' : 'líneas'} de ${t.text(p.channel)}. El modelo está activo pero sin guardar: pulsa **Guardar** o usa \`/guardar\`.`,
   'cmd.train.opt.channel.name': 'canal',
-  'cmd.train.opt.channel.description': 'Aprender de un canal (y sus hilos), un hilo o las publicaciones de un foro, no de archivos',
+  'cmd.train.opt.channel.description':
+    'Aprender de un canal (y sus hilos), un hilo o las publicaciones de un foro, no de archivos',
   'cmd.train.opt.limit.name': 'limite',
   'cmd.train.opt.limit.description': 'Con canal: los mensajes más recientes que leer, 1–100.000 (por defecto 10.000)',
   'cmd.train.opt.since.name': 'desde',
   'cmd.train.opt.since.description': 'Con canal: solo mensajes desde una fecha (2024-05-31) o un lapso (30d, 8w, 12h)',
   'cmd.train.opt.clean.name': 'limpiar',
-  'cmd.train.opt.clean.description': 'Menciones, enlaces, emojis propios, bloques de código, comandos (por defecto: quitarlos)',
+  'cmd.train.opt.clean.description':
+    'Menciones, enlaces, emojis propios, bloques de código, comandos (por defecto: quitarlos)',
   'cmd.train.choice.clean.strip': 'quitarlos',
   'cmd.train.choice.clean.replace': 'cambiarlos por palabras sencillas',
   'cmd.train.choice.clean.off': 'dejarlo todo',
   'error.CHANNELS_DISABLED':
     'Aprender de los canales está desactivado en este bot. Su operador puede activarlo con `LEARN_FROM_CHANNELS=true` (y el intent Message Content activado en el Developer Portal de Discord).',
-  'error.CHANNEL_UNAVAILABLE': (p, t) => `No puedo leer ${t.text(p.channel)}: elige un canal de texto o un hilo de este servidor.`,
+  'error.CHANNEL_UNAVAILABLE': (p, t) =>
+    `No puedo leer ${t.text(p.channel)}: elige un canal de texto o un hilo de este servidor.`,
   'error.CHANNEL_PERMISSION_MISSING': (p, t) =>
     `No puedo leer **#${t.text(p.channel)}**: me falta el permiso **${t.text(PERMISSION_NAMES_ES[String(p.permission)] ?? p.permission)}** allí. Dáselo al bot en los ajustes de ese canal (Permisos) y vuelve a intentarlo.`,
-  'error.TRAIN_SOURCE_CONFLICT': 'Entrena con archivos o con un canal, no con ambos a la vez. Añade lo otro después con `modo: ampliar el modelo actual`.',
-  'error.CHANNEL_EMPTY': (p, t) => `**#${t.text(p.channel)}** no tiene mensajes de personas en ese intervalo. Elige otro canal, un \`limite\` mayor o un \`desde\` anterior.`,
-  'error.INVALID_DATE': (p, t) => `${t.code(p.option)} no puede valer «${t.text(p.value)}»: escribe una fecha pasada como \`2024-05-31\`, una fecha y hora como \`2024-05-31T18:00\` (UTC), o un lapso hacia atrás como \`30d\`, \`8w\` o \`12h\`.`,
+  'error.TRAIN_SOURCE_CONFLICT':
+    'Entrena con archivos o con un canal, no con ambos a la vez. Añade lo otro después con `modo: ampliar el modelo actual`.',
+  'error.CHANNEL_EMPTY': (p, t) =>
+    `**#${t.text(p.channel)}** no tiene mensajes de personas en ese intervalo. Elige otro canal, un \`limite\` mayor o un \`desde\` anterior.`,
+  'error.INVALID_DATE': (p, t) =>
+    `${t.code(p.option)} no puede valer «${t.text(p.value)}»: escribe una fecha pasada como \`2024-05-31\`, una fecha y hora como \`2024-05-31T18:00\` (UTC), o un lapso hacia atrás como \`30d\`, \`8w\` o \`12h\`.`,
   // ---- issue 18: /escuchar, /responder, /olvidar, /privacidad ---------------------------------
   'cmd.listen.name': 'escuchar',
   'cmd.listen.description': 'Aprender de los mensajes nuevos de un canal mientras la gente habla',
@@ -443,29 +494,36 @@ export const es: Record<MessageKey, Message> = {
   'listen.added': (p, t) =>
     `Escuchando ${t.text(p.channel)}: sus mensajes nuevos se guardan y se añaden al modelo de este servidor cada pocos minutos (${p.privacy === 'opt-in' ? 'solo los de miembros que usaron `/privacidad unirme`' : 'los de todos; `/privacidad modo` puede hacerlo voluntario'}).`,
   'cmd.listen.opt.clean.name': 'limpiar',
-  'cmd.listen.opt.clean.description': 'Qué hacen los entrenamientos de este servidor con menciones, enlaces, emojis, código y comandos',
+  'cmd.listen.opt.clean.description':
+    'Qué hacen los entrenamientos de este servidor con menciones, enlaces, emojis, código y comandos',
   'cmd.listen.opt.mode.name': 'modo',
   'cmd.listen.opt.mode.description': 'Lo predeterminado para /entrenar y los mensajes escuchados',
-  'listen.cleanSet': (p, t) => `Menciones, enlaces, emojis propios, bloques de código y comandos de bots: **${t.text(p.mode)}**, desde ahora, en cada entrenamiento de este servidor (\`/entrenar limpiar:\` sigue eligiendo para uno).`,
+  'listen.cleanSet': (p, t) =>
+    `Menciones, enlaces, emojis propios, bloques de código y comandos de bots: **${t.text(p.mode)}**, desde ahora, en cada entrenamiento de este servidor (\`/entrenar limpiar:\` sigue eligiendo para uno).`,
   'listen.list.clean': 'Limpieza',
   'listen.alreadyAdded': (p, t) => `Ya escuchaba ${t.text(p.channel)}.`,
-  'listen.removed': (p, t) => `Ya no escucho ${t.text(p.channel)}. Lo guardado sigue en el modelo hasta \`/olvidar canal\`.`,
+  'listen.removed': (p, t) =>
+    `Ya no escucho ${t.text(p.channel)}. Lo guardado sigue en el modelo hasta \`/olvidar canal\`.`,
   'listen.notListened': (p, t) => `${t.text(p.channel)} no se estaba escuchando.`,
   'listen.list.title': 'Canales escuchados',
   'listen.list.none': 'Ninguno. Empieza con `/escuchar agregar`.',
   'listen.list.collected': 'Mensajes guardados',
-  'listen.list.collectedValue': (p, t) => `${t.int(Number(p.messages))} (${t.text(p.size)}), ${t.int(Number(p.untrained))} a la espera del próximo reentrenamiento`,
+  'listen.list.collectedValue': (p, t) =>
+    `${t.int(Number(p.messages))} (${t.text(p.size)}), ${t.int(Number(p.untrained))} a la espera del próximo reentrenamiento`,
   'listen.list.privacy': 'Privacidad',
   'listen.list.replies': 'Respuestas',
-  'listen.list.repliesValue': (p, t) => `${t.dec(Number(p.chance))} % de probabilidad en los canales escuchados sin una propia; una mención del bot siempre tiene respuesta.`,
+  'listen.list.repliesValue': (p, t) =>
+    `${t.dec(Number(p.chance))} % de probabilidad en los canales escuchados sin una propia; una mención del bot siempre tiene respuesta.`,
   'cmd.reply.name': 'responder',
   'cmd.reply.description': 'Con qué frecuencia responde el bot en un canal (una mención siempre tiene respuesta)',
   'cmd.reply.opt.chance.name': 'probabilidad',
   'cmd.reply.opt.chance.description': 'Porcentaje de mensajes a los que responder, 0–100 (0: solo menciones)',
   'cmd.reply.opt.channel.name': 'canal',
   'cmd.reply.opt.channel.description': 'Solo este canal (por defecto: todos los canales escuchados)',
-  'reply.setChannel': (p, t) => `Responderé al ${t.dec(Number(p.chance))} % de los mensajes de ${t.text(p.channel)}, y a cada mención.`,
-  'reply.setServer': (p, t) => `Responderé al ${t.dec(Number(p.chance))} % de los mensajes de los canales escuchados (${t.int(Number(p.listened))} ahora) sin probabilidad propia, y a cada mención.`,
+  'reply.setChannel': (p, t) =>
+    `Responderé al ${t.dec(Number(p.chance))} % de los mensajes de ${t.text(p.channel)}, y a cada mención.`,
+  'reply.setServer': (p, t) =>
+    `Responderé al ${t.dec(Number(p.chance))} % de los mensajes de los canales escuchados (${t.int(Number(p.listened))} ahora) sin probabilidad propia, y a cada mención.`,
   'cmd.forget.name': 'olvidar',
   'cmd.forget.description': 'Borrar mensajes guardados; el próximo reentrenamiento los deja fuera',
   'cmd.forget.opt.me.name': 'yo',
@@ -474,12 +532,15 @@ export const es: Record<MessageKey, Message> = {
   'cmd.forget.opt.channel.description': 'Borrar todos los mensajes guardados de un canal (Gestionar servidor)',
   'cmd.forget.opt.target.name': 'canal',
   'cmd.forget.opt.target.description': 'El canal',
-  'forget.me': (p, t) => `Hecho: ${Number(p.count) === 1 ? 'se ha borrado 1 mensaje tuyo' : `se han borrado ${t.int(Number(p.count))} mensajes tuyos`}. El próximo reentrenamiento los deja fuera del modelo.`,
+  'forget.me': (p, t) =>
+    `Hecho: ${Number(p.count) === 1 ? 'se ha borrado 1 mensaje tuyo' : `se han borrado ${t.int(Number(p.count))} mensajes tuyos`}. El próximo reentrenamiento los deja fuera del modelo.`,
   'forget.channel.confirmTitle': '¿Olvidar un canal?',
-  'forget.channel.confirmBody': (p, t) => `Se borran todos los mensajes guardados de ${t.text(p.channel)} y el próximo reentrenamiento reconstruye el modelo sin ellos. No se puede deshacer. Esta pregunta caduca en 60 segundos.`,
+  'forget.channel.confirmBody': (p, t) =>
+    `Se borran todos los mensajes guardados de ${t.text(p.channel)} y el próximo reentrenamiento reconstruye el modelo sin ellos. No se puede deshacer. Esta pregunta caduca en 60 segundos.`,
   'forget.channel.confirm': 'Olvidar',
   'forget.channel.cancelled': 'No se ha borrado nada.',
-  'forget.channel.done': (p, t) => `Borrados ${t.int(Number(p.count))} mensajes guardados de ${t.text(p.channel)}. El próximo reentrenamiento los deja fuera.`,
+  'forget.channel.done': (p, t) =>
+    `Borrados ${t.int(Number(p.count))} mensajes guardados de ${t.text(p.channel)}. El próximo reentrenamiento los deja fuera.`,
   'cmd.privacy.name': 'privacidad',
   'cmd.privacy.description': 'De quién guardan mensajes los canales escuchados',
   'cmd.privacy.opt.mode.name': 'modo',
@@ -492,8 +553,12 @@ export const es: Record<MessageKey, Message> = {
   'cmd.privacy.opt.leave.description': 'Que el bot deje de aprender de tus mensajes y olvide los guardados',
   'privacy.mode.open': 'abierto: los mensajes de todos en los canales escuchados',
   'privacy.mode.optIn': 'voluntario: solo los de miembros que usaron /privacidad unirme',
-  'privacy.setOpen': 'Modo de privacidad: **abierto**. Los canales escuchados guardan los mensajes de todos; cualquiera puede usar `/privacidad salir` u `/olvidar yo`.',
-  'privacy.setOptIn': 'Modo de privacidad: **voluntario**. Los canales escuchados solo guardan los mensajes de quienes usaron `/privacidad unirme`.',
-  'privacy.joined': (p) => `Te has unido: el bot aprende de tus mensajes en los canales escuchados${p.mode === 'open' ? ' (este servidor está en modo abierto, así que ya lo hacía)' : ''}. \`/privacidad salir\` lo deshace.`,
-  'privacy.left': (p, t) => `Has salido: tus mensajes ya no se guardan y se han borrado ${t.int(Number(p.count))} mensajes guardados. El próximo reentrenamiento los deja fuera.`,
+  'privacy.setOpen':
+    'Modo de privacidad: **abierto**. Los canales escuchados guardan los mensajes de todos; cualquiera puede usar `/privacidad salir` u `/olvidar yo`.',
+  'privacy.setOptIn':
+    'Modo de privacidad: **voluntario**. Los canales escuchados solo guardan los mensajes de quienes usaron `/privacidad unirme`.',
+  'privacy.joined': (p) =>
+    `Te has unido: el bot aprende de tus mensajes en los canales escuchados${p.mode === 'open' ? ' (este servidor está en modo abierto, así que ya lo hacía)' : ''}. \`/privacidad salir\` lo deshace.`,
+  'privacy.left': (p, t) =>
+    `Has salido: tus mensajes ya no se guardan y se han borrado ${t.int(Number(p.count))} mensajes guardados. El próximo reentrenamiento los deja fuera.`,
 };

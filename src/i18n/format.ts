@@ -12,7 +12,10 @@ function integerFormat(locale: Locale): Intl.NumberFormat {
   if (!format) {
     // useGrouping 'always': Spanish otherwise leaves four-digit numbers ungrouped, which reads
     // inconsistently beside five-digit ones in the same table.
-    format = new Intl.NumberFormat(INTL_LOCALE[locale], { maximumFractionDigits: 0, useGrouping: 'always' } as Intl.NumberFormatOptions);
+    format = new Intl.NumberFormat(INTL_LOCALE[locale], {
+      maximumFractionDigits: 0,
+      useGrouping: 'always',
+    } as Intl.NumberFormatOptions);
     integerFormats.set(locale, format);
   }
   return format;

@@ -57,7 +57,8 @@ function toolsFor(locale: Locale): MessageTools {
     },
     text: (value) => {
       if (isMarkdown(value)) return value.markdown;
-      if (typeof value === 'number') return Number.isInteger(value) ? formatInteger(locale, value) : formatDecimal(locale, value);
+      if (typeof value === 'number')
+        return Number.isInteger(value) ? formatInteger(locale, value) : formatDecimal(locale, value);
       if (Array.isArray(value)) return value.map((item) => tools.text(item)).join(', ');
       return escapeMarkdown(value === null || value === undefined ? '' : String(value));
     },
@@ -72,7 +73,7 @@ function toolsFor(locale: Locale): MessageTools {
 const TOOLS: Record<Locale, MessageTools> = { en: toolsFor('en'), es: toolsFor('es') };
 
 export function hasMessage(key: string): key is MessageKey {
-  return  Object.hasOwn(en, key);
+  return Object.hasOwn(en, key);
 }
 
 /** Renders one message. An unknown key renders as itself, so a typo shows instead of crashing. */
@@ -107,7 +108,8 @@ export function localizations(key: MessageKey): Record<string, string> {
 
 // Parameters whose values are our own codes, shown in the reader's language.
 const CODED_PARAMS: Record<string, (locale: Locale, value: unknown) => string | undefined> = {
-  phase: (locale, value) => (hasMessage(`phase.${String(value)}`) ? translate(locale, `phase.${String(value)}`) : undefined),
+  phase: (locale, value) =>
+    hasMessage(`phase.${String(value)}`) ? translate(locale, `phase.${String(value)}`) : undefined,
 };
 
 /** The sentence a user sees for an expected failure; anything else becomes INTERNAL. */

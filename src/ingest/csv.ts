@@ -100,7 +100,9 @@ export function detectDelimiter(text: string): Delimiter {
   const sample = text.slice(0, SNIFF_CHARS);
   let best: { delimiter: Delimiter; consistency: number; fields: number } | null = null;
   for (const delimiter of DELIMITERS) {
-    const rows = parseCsv(sample, delimiter).rows.filter((row) => !isBlankRow(row)).slice(0, SNIFF_ROWS);
+    const rows = parseCsv(sample, delimiter)
+      .rows.filter((row) => !isBlankRow(row))
+      .slice(0, SNIFF_ROWS);
     if (rows.length === 0) continue;
     const countsByFields = new Map<number, number>();
     for (const row of rows) countsByFields.set(row.length, (countsByFields.get(row.length) ?? 0) + 1);

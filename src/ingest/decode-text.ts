@@ -122,7 +122,8 @@ function looksLikeDamagedUtf8(bytes: Uint8Array): boolean {
   for (let i = 0; i < bytes.length; i++) {
     const lead = bytes[i];
     if (lead < 0x80) continue;
-    const continuation = lead >= 0xc2 && lead <= 0xdf ? 1 : lead >= 0xe0 && lead <= 0xef ? 2 : lead >= 0xf0 && lead <= 0xf4 ? 3 : -1;
+    const continuation =
+      lead >= 0xc2 && lead <= 0xdf ? 1 : lead >= 0xe0 && lead <= 0xef ? 2 : lead >= 0xf0 && lead <= 0xf4 ? 3 : -1;
     let ok = continuation > 0 && i + continuation < bytes.length;
     for (let k = 1; ok && k <= continuation; k++) ok = (bytes[i + k] & 0xc0) === 0x80;
     if (ok) {

@@ -36,7 +36,10 @@ function splitLines(text: string): string[] {
       // Most lines begin and end with a visible ASCII character: nothing to trim, no new string.
       const first = normalised.charCodeAt(start);
       const last = normalised.charCodeAt(stop - 1);
-      const line = first > 0x20 && first < 0x7f && last > 0x20 && last < 0x7f ? normalised.slice(start, stop) : normalised.slice(start, stop).trim();
+      const line =
+        first > 0x20 && first < 0x7f && last > 0x20 && last < 0x7f
+          ? normalised.slice(start, stop)
+          : normalised.slice(start, stop).trim();
       if (line !== '') lines.push(line);
     }
     if (end === -1) return lines;

@@ -34,7 +34,11 @@ export function checkSources(sources: TrainingSource[], limits: IngestLimits): v
  * Any refusal stops the whole request: training on part of what the user sent, without saying
  * so, would be worse. The manager calls the two halves itself, parsing in the training worker.
  */
-export async function ingestSources(sources: TrainingSource[], limits: IngestLimits, options: IngestOptions = {}): Promise<IngestResult> {
+export async function ingestSources(
+  sources: TrainingSource[],
+  limits: IngestLimits,
+  options: IngestOptions = {},
+): Promise<IngestResult> {
   return parseSources((await readSources(sources, limits, options)).files);
 }
 
@@ -42,7 +46,11 @@ export async function ingestSources(sources: TrainingSource[], limits: IngestLim
  * The I/O half: checks the sources, then reads each one's bytes in order under the per-file and
  * total caps, reporting progress over the bytes. Nothing is decoded here (see parseSources).
  */
-export async function readSources(sources: TrainingSource[], limits: IngestLimits, options: IngestOptions = {}): Promise<ReadResult> {
+export async function readSources(
+  sources: TrainingSource[],
+  limits: IngestLimits,
+  options: IngestOptions = {},
+): Promise<ReadResult> {
   checkSources(sources, limits);
   const { signal, onProgress } = options;
   const fetchImpl = options.fetchImpl ?? globalThis.fetch;
@@ -62,7 +70,9 @@ export async function readSources(sources: TrainingSource[], limits: IngestLimit
     if (!onProgress) return;
     const done = bytesBefore + bytesOfCurrent;
     // Without declared sizes (local files from old clients), count whole files instead.
-    reportFraction(declaredTotal > 0 ? Math.min(1, done / Math.max(declaredTotal, done)) : files.length / sources.length);
+    reportFraction(
+      declaredTotal > 0 ? Math.min(1, done / Math.max(declaredTotal, done)) : files.length / sources.length,
+    );
   };
 
   for (const source of sources) {
@@ -74,7 +84,8 @@ export async function readSources(sources: TrainingSource[], limits: IngestLimit
           maxBytes: cap.limit,
           tooLarge: cap.refuse,
           // A produced source has no declared size: its own fraction stands for its share.
-          onFraction: (fraction) => reportFraction((files.length + Math.min(1, Math.max(0, fraction))) / sources.length),
+          onFraction: (fraction) =>
+            reportFraction((files.length + Math.min(1, Math.max(0, fraction))) / sources.length),
         })
       : await readSourceBytes(source, {
           cap,
@@ -97,7 +108,10 @@ export async function readSources(sources: TrainingSource[], limits: IngestLimit
 function formatOf(source: TrainingSource): TextFormat {
   const format = detectFormat(source.name, source.contentType);
   if (!format) {
-    throw new UserError('UNSUPPORTED_FILE_TYPE', { name: source.name, type: describeFileType(source.name, source.contentType) });
+    throw new UserError('UNSUPPORTED_FILE_TYPE', {
+      name: source.name,
+      type: describeFileType(source.name, source.contentType),
+    });
   }
   return format;
 }
@@ -132,6 +146,10 @@ function capFor(name: string, limits: IngestLimits, bytesBefore: number): ByteCa
     refuse: (bytesSeen) =>
       bytesSeen > limits.maxFileBytes
         ? new UserError('ATTACHMENT_TOO_LARGE', { name, bytes: bytesSeen, limit: limits.maxFileBytes })
-        : new UserError('TRAINING_INPUT_TOO_LARGE', { name, bytes: bytesBefore + bytesSeen, limit: limits.maxTotalBytes }),
+        : new UserError('TRAINING_INPUT_TOO_LARGE', {
+            name,
+            bytes: bytesBefore + bytesSeen,
+            limit: limits.maxTotalBytes,
+          }),
   };
 }

@@ -32,7 +32,8 @@ export function stripMarkdown(markdown: string): string {
     const line = lines[i];
     if (fence) {
       const close = FENCE.exec(line);
-      if (close && close[1][0] === fence.char && close[1].length >= fence.length && line.trim() === close[1]) fence = null;
+      if (close && close[1][0] === fence.char && close[1].length >= fence.length && line.trim() === close[1])
+        fence = null;
       continue;
     }
     const open = FENCE.exec(line);
@@ -69,7 +70,9 @@ export function stripMarkdown(markdown: string): string {
     const next = lines[i + 1] ?? '';
     const tableRow =
       UNESCAPED_PIPE.test(text) &&
-      (inTable || text.trimStart().startsWith('|') || (TABLE_SEPARATOR.test(next) && next.includes('-') && UNESCAPED_PIPE.test(next)));
+      (inTable ||
+        text.trimStart().startsWith('|') ||
+        (TABLE_SEPARATOR.test(next) && next.includes('-') && UNESCAPED_PIPE.test(next)));
     if (tableRow) {
       for (const cell of text.split(UNESCAPED_PIPE)) {
         const cellText = cell.trim() === '' ? '' : stripInline(cell).trim();
@@ -104,27 +107,32 @@ const INLINE_MARKUP = /[\\`![<*_~&]/;
 
 function stripInline(text: string): string {
   if (!INLINE_MARKUP.test(text)) return text.replace(/[ \t]{2,}/g, ' ');
-  return text
-    .replace(ESCAPED, (_, char: string) => String.fromCharCode(ESCAPE_BASE + char.charCodeAt(0)))
-    .replace(/(`+)([^`]+)\1(?!`)/g, '$2')
-    .replace(IMAGE, '')
-    .replace(FOOTNOTE_REFERENCE, '')
-    .replace(INLINE_LINK, '$1')
-    .replace(REFERENCE_LINK, '$1')
-    .replace(HTML_TAG, '')
-    // Emphasis content never crosses its own marker character: that keeps each attempt short,
-    // and single markers go first so that "**bold *and* italic**" loses both.
-    .replace(/(?<![\p{L}\p{N}*])\*([^\s*](?:[^*]*[^\s*])?)\*(?![\p{L}\p{N}*])/gu, '$1')
-    .replace(/(?<![\p{L}\p{N}_])_([^\s_](?:[^_]*[^\s_])?)_(?![\p{L}\p{N}_])/gu, '$1')
-    .replace(/\*\*([^\s*](?:[^*]*[^\s*])?)\*\*/g, '$1')
-    .replace(/__([^\s_](?:[^_]*[^\s_])?)__/g, '$1')
-    .replace(/~~([^\s~](?:[^~]*[^\s~])?)~~/g, '$1')
-    .replace(/&(?:#(\d{1,7})|#x([0-9a-f]{1,6})|([a-z]+));/gi, (entity, decimal?: string, hex?: string, named?: string) => {
-      if (named) return NAMED_ENTITIES[named.toLowerCase()] ?? entity;
-      const code = decimal ? Number(decimal) : parseInt(hex ?? '', 16);
-      return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : entity;
-    })
-    // Removed images and tags leave double spaces behind.
-    .replace(/[ \t]{2,}/g, ' ')
-    .replace(PARKED, (char) => String.fromCharCode(char.charCodeAt(0) - ESCAPE_BASE));
+  return (
+    text
+      .replace(ESCAPED, (_, char: string) => String.fromCharCode(ESCAPE_BASE + char.charCodeAt(0)))
+      .replace(/(`+)([^`]+)\1(?!`)/g, '$2')
+      .replace(IMAGE, '')
+      .replace(FOOTNOTE_REFERENCE, '')
+      .replace(INLINE_LINK, '$1')
+      .replace(REFERENCE_LINK, '$1')
+      .replace(HTML_TAG, '')
+      // Emphasis content never crosses its own marker character: that keeps each attempt short,
+      // and single markers go first so that "**bold *and* italic**" loses both.
+      .replace(/(?<![\p{L}\p{N}*])\*([^\s*](?:[^*]*[^\s*])?)\*(?![\p{L}\p{N}*])/gu, '$1')
+      .replace(/(?<![\p{L}\p{N}_])_([^\s_](?:[^_]*[^\s_])?)_(?![\p{L}\p{N}_])/gu, '$1')
+      .replace(/\*\*([^\s*](?:[^*]*[^\s*])?)\*\*/g, '$1')
+      .replace(/__([^\s_](?:[^_]*[^\s_])?)__/g, '$1')
+      .replace(/~~([^\s~](?:[^~]*[^\s~])?)~~/g, '$1')
+      .replace(
+        /&(?:#(\d{1,7})|#x([0-9a-f]{1,6})|([a-z]+));/gi,
+        (entity, decimal?: string, hex?: string, named?: string) => {
+          if (named) return NAMED_ENTITIES[named.toLowerCase()] ?? entity;
+          const code = decimal ? Number(decimal) : parseInt(hex ?? '', 16);
+          return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : entity;
+        },
+      )
+      // Removed images and tags leave double spaces behind.
+      .replace(/[ \t]{2,}/g, ' ')
+      .replace(PARKED, (char) => String.fromCharCode(char.charCodeAt(0) - ESCAPE_BASE))
+  );
 }

@@ -25,7 +25,11 @@ export interface ReadContext {
 /** Reads are split so progress moves and a cancellation is noticed within a few milliseconds. */
 const LOCAL_CHUNK_BYTES = 4 << 20;
 
-export function downloadFailed(name: string, reason: DownloadFailure, extra: { status?: number; detail?: string } = {}): UserError {
+export function downloadFailed(
+  name: string,
+  reason: DownloadFailure,
+  extra: { status?: number; detail?: string } = {},
+): UserError {
   return new UserError('DOWNLOAD_FAILED', { name, reason, ...extra });
 }
 
@@ -41,7 +45,11 @@ function isTransient(error: unknown): boolean {
   if (!(error instanceof UserError)) return false;
   if (error.code === 'DOWNLOAD_TIMEOUT') return true;
   const status = Number(error.params.status);
-  return error.code === 'DOWNLOAD_FAILED' && error.params.reason === 'http-status' && (status >= 500 || status === 408 || status === 429);
+  return (
+    error.code === 'DOWNLOAD_FAILED' &&
+    error.params.reason === 'http-status' &&
+    (status >= 500 || status === 408 || status === 429)
+  );
 }
 
 function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
@@ -58,7 +66,10 @@ function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
   });
 }
 
-export async function readSourceBytes(source: { name: string; url?: string; path?: string }, context: ReadContext): Promise<Uint8Array> {
+export async function readSourceBytes(
+  source: { name: string; url?: string; path?: string },
+  context: ReadContext,
+): Promise<Uint8Array> {
   context.signal?.throwIfAborted();
   if (source.url !== undefined) {
     const delays = context.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
@@ -182,7 +193,12 @@ async function readLocalFile(name: string, path: string, context: ReadContext): 
       signal?.throwIfAborted();
       let bytesRead: number;
       try {
-        ({ bytesRead } = await handle.read(target, received, Math.min(LOCAL_CHUNK_BYTES, target.length - received), null));
+        ({ bytesRead } = await handle.read(
+          target,
+          received,
+          Math.min(LOCAL_CHUNK_BYTES, target.length - received),
+          null,
+        ));
       } catch (error) {
         throw localFailure(name, error);
       }

@@ -15,14 +15,22 @@ import type { PatternGraph } from './graph.js';
  * computes them over `graph.count` itself instead of a new array from `arrays`: a model that keeps
  * no raw counts (see dropCounts) saves one array of every n-gram.
  */
-export function adjustedCounts(graph: PatternGraph, stored?: (Uint32Array | undefined)[], arrays: ArrayAllocator = heapArrays, inPlace = false): Uint32Array {
+export function adjustedCounts(
+  graph: PatternGraph,
+  stored?: (Uint32Array | undefined)[],
+  arrays: ArrayAllocator = heapArrays,
+  inPlace = false,
+): Uint32Array {
   const { order, offsets, count, suffix } = graph;
   const total = offsets[order];
   const top = order - 1;
   // The highest level keeps its raw counts.
   const adjusted = inPlace ? count : arrays.uint32(total);
   if (!inPlace) adjusted.set(count.subarray(offsets[top], total), offsets[top]);
-  const useStored = stored !== undefined && order > 1 && stored.slice(0, top).every((level, k) => level?.length === offsets[k + 1] - offsets[k]);
+  const useStored =
+    stored !== undefined &&
+    order > 1 &&
+    stored.slice(0, top).every((level, k) => level?.length === offsets[k + 1] - offsets[k]);
   if (useStored) {
     for (let k = 0; k < top; k++) adjusted.set(stored[k] as Uint32Array, offsets[k]);
   } else if (order > 1) {

@@ -34,14 +34,14 @@
 // size, and any failure becomes a ModelFormatError saying which kind.
 
 import { Packr, Unpackr } from 'msgpackr';
-import { ModelFormatError, type ModelFile, type ModelFileHeader, } from './types.js';
+import { ModelFormatError, type ModelFile, type ModelFileHeader } from './types.js';
 import { frameChecksum } from './codec/checksum.js';
 import { decodeCounts, type DecodedTrieIndex } from './codec/count-trie-decode.js';
 import { countsProblem, encodeCounts, type EncoderIndex } from './codec/count-trie-encode.js';
 import { decodeEmbeddings, embeddingsProblem, encodeEmbeddings } from './codec/embeddings.js';
 import { fail, record } from './codec/fields.js';
 import { headerFields } from './codec/header.js';
-import { type DecodeBudget } from './codec/streams.js';
+import type { DecodeBudget } from './codec/streams.js';
 import { FORMAT_VERSION, FRAME_BYTES, MAGIC, nodeLimit, rawByteLimit } from './codec/limits.js';
 import { LONE_SURROGATE, decodeVocab, duplicateWordProblem, encodeVocab, vocabProblem } from './codec/vocabulary.js';
 
@@ -95,12 +95,18 @@ export function decodeIndexedModelFile(bytes: Uint8Array, spare: ArrayBuffer[] =
   for (let i = 0; i < magicBytes; i++) {
     if (bytes[i] !== MAGIC[i]) throw new ModelFormatError('foreign', 'not a model file (unknown magic bytes)');
   }
-  if (bytes.length < FRAME_BYTES) throw new ModelFormatError('truncated', `file is ${bytes.length} bytes, shorter than its ${FRAME_BYTES}-byte frame`);
+  if (bytes.length < FRAME_BYTES)
+    throw new ModelFormatError(
+      'truncated',
+      `file is ${bytes.length} bytes, shorter than its ${FRAME_BYTES}-byte frame`,
+    );
   const frame = new DataView(bytes.buffer, bytes.byteOffset, FRAME_BYTES);
   const payloadBytes = frame.getUint32(12, true);
   const available = bytes.length - FRAME_BYTES;
-  if (payloadBytes > available) throw new ModelFormatError('truncated', `payload is ${available} of ${payloadBytes} bytes`);
-  if (payloadBytes < available) throw new ModelFormatError('corrupt', `${available - payloadBytes} unexpected bytes after the payload`);
+  if (payloadBytes > available)
+    throw new ModelFormatError('truncated', `payload is ${available} of ${payloadBytes} bytes`);
+  if (payloadBytes < available)
+    throw new ModelFormatError('corrupt', `${available - payloadBytes} unexpected bytes after the payload`);
   const payload = bytes.subarray(FRAME_BYTES);
   // The checksum covers the version too, so a damaged version byte reads as damage rather than
   // as a file from the future; every later format keeps this frame.
@@ -110,7 +116,10 @@ export function decodeIndexedModelFile(bytes: Uint8Array, spare: ArrayBuffer[] =
   const version = frame.getUint32(8, true);
   if (version === 0) throw new ModelFormatError('corrupt', 'format version 0 does not exist');
   if (version > FORMAT_VERSION) {
-    throw new ModelFormatError('newer-version', `file has format version ${version}; this program reads up to ${FORMAT_VERSION}`);
+    throw new ModelFormatError(
+      'newer-version',
+      `file has format version ${version}; this program reads up to ${FORMAT_VERSION}`,
+    );
   }
 
   try {
@@ -119,7 +128,10 @@ export function decodeIndexedModelFile(bytes: Uint8Array, spare: ArrayBuffer[] =
     if (error instanceof ModelFormatError) throw error;
     // msgpackr and zlib throw their own errors (and a deep nesting can overflow the stack): all of
     // them mean the payload is not what its checksum promised a writer put there.
-    throw new ModelFormatError('corrupt', `payload cannot be read: ${error instanceof Error ? error.message : String(error)}`);
+    throw new ModelFormatError(
+      'corrupt',
+      `payload cannot be read: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 }
 

@@ -52,7 +52,11 @@ function isHeldOut(line: string, validation: number, seed: number): boolean {
   return validation > 0 && hashString(line, seed) / 4294967296 < validation;
 }
 
-export function readCorpus(lines: Iterable<string>, vocabulary: VocabularyBuilder, options: CorpusReadOptions): TokenizedCorpus {
+export function readCorpus(
+  lines: Iterable<string>,
+  vocabulary: VocabularyBuilder,
+  options: CorpusReadOptions,
+): TokenizedCorpus {
   let tokens = new Int32Array(1 << 16);
   let length = 0;
   const summary: CorpusSummary = { lines: 0, sentences: 0, tokens: 0, characters: 0 };

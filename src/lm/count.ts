@@ -93,7 +93,8 @@ export function unigramCounts(sources: Windows[], vocabularySize: number): Uint3
   const counts = new Uint32Array(vocabularySize);
   for (const source of sources) {
     const { tokens, start, weight } = source;
-    for (let j = 0; j < source.count; j++) counts[tokens[start === null ? j : start[j]]] += weight === null ? 1 : weight[j];
+    for (let j = 0; j < source.count; j++)
+      counts[tokens[start === null ? j : start[j]]] += weight === null ? 1 : weight[j];
   }
   return counts;
 }

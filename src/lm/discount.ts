@@ -45,7 +45,8 @@ export function discountFromCountsOfCounts(t: readonly number[]): { discount: Di
 /** Discounts for every order from the adjusted counts of each level. */
 export function estimateDiscounts(adjusted: Uint32Array, offsets: Int32Array, order: number): Discount[] {
   const discounts: Discount[] = [];
-  for (let k = 0; k < order; k++) discounts.push(discountFromCountsOfCounts(countsOfCounts(adjusted, offsets[k], offsets[k + 1])).discount);
+  for (let k = 0; k < order; k++)
+    discounts.push(discountFromCountsOfCounts(countsOfCounts(adjusted, offsets[k], offsets[k + 1])).discount);
   return discounts;
 }
 
@@ -55,7 +56,10 @@ export function isValidDiscountList(value: unknown, order: number): value is Dis
     Array.isArray(value) &&
     value.length === order &&
     value.every(
-      (d) => Array.isArray(d) && d.length === 3 && d.every((x, j) => typeof x === 'number' && Number.isFinite(x) && x >= 0 && x <= j + 1),
+      (d) =>
+        Array.isArray(d) &&
+        d.length === 3 &&
+        d.every((x, j) => typeof x === 'number' && Number.isFinite(x) && x >= 0 && x <= j + 1),
     )
   );
 }

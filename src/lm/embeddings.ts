@@ -90,23 +90,36 @@ export interface EmbeddingOptions {
  * times. Ids are frequency-ranked, so the table covers ids 0..count-1; reserved ids and words that
  * never co-occur with another covered word get zero rows.
  */
-export function trainEmbeddings(corpus: EmbeddingCorpus | NgramCooccurrences, counts: Uint32Array, options: EmbeddingOptions): EmbeddingTable {
+export function trainEmbeddings(
+  corpus: EmbeddingCorpus | NgramCooccurrences,
+  counts: Uint32Array,
+  options: EmbeddingOptions,
+): EmbeddingTable {
   const dim = options.dim;
   const window = options.window ?? DEFAULT_WINDOW;
   const maxWords = options.maxWords ?? DEFAULT_MAX_WORDS;
   const seed = options.seed ?? DEFAULT_SEED;
   const svdWords = options.svdWords ?? SVD_WORDS;
   if (!Number.isInteger(dim) || dim < 1 || dim > MAX_DIM) {
-    throw new TrainingInputError('bad-params', `embedding dimension must be an integer from 1 to ${MAX_DIM}, got ${dim}`);
+    throw new TrainingInputError(
+      'bad-params',
+      `embedding dimension must be an integer from 1 to ${MAX_DIM}, got ${dim}`,
+    );
   }
   if (!Number.isInteger(window) || window < 1 || window > MAX_WINDOW) {
-    throw new TrainingInputError('bad-params', `embedding window must be an integer from 1 to ${MAX_WINDOW}, got ${window}`);
+    throw new TrainingInputError(
+      'bad-params',
+      `embedding window must be an integer from 1 to ${MAX_WINDOW}, got ${window}`,
+    );
   }
   if (!Number.isInteger(svdWords) || svdWords < 1) {
     throw new TrainingInputError('bad-params', `embedding svdWords must be a positive integer, got ${svdWords}`);
   }
   if (!Number.isInteger(maxWords) || maxWords < 0 || maxWords > MAX_WORDS) {
-    throw new TrainingInputError('bad-params', `embedding maxWords must be an integer from 0 to ${MAX_WORDS}, got ${maxWords}`);
+    throw new TrainingInputError(
+      'bad-params',
+      `embedding maxWords must be an integer from 0 to ${MAX_WORDS}, got ${maxWords}`,
+    );
   }
 
   const minCount = options.minCount ?? DEFAULT_MIN_COUNT;
@@ -130,9 +143,15 @@ export function trainEmbeddings(corpus: EmbeddingCorpus | NgramCooccurrences, co
   if (rows <= FIRST_WORD_ID) return table;
 
   if ('levels' in corpus && corpus.levels.length <= window) {
-    throw new TrainingInputError('bad-params', `embeddings from n-gram counts need order > window (${window}), got ${corpus.levels.length}`);
+    throw new TrainingInputError(
+      'bad-params',
+      `embeddings from n-gram counts need order > window (${window}), got ${corpus.levels.length}`,
+    );
   }
-  const cooccurrence = 'levels' in corpus ? countNgramCooccurrences(corpus.levels, rows, window) : countCooccurrences(corpus, rows, window);
+  const cooccurrence =
+    'levels' in corpus
+      ? countNgramCooccurrences(corpus.levels, rows, window)
+      : countCooccurrences(corpus, rows, window);
   const blockSize = Math.min(rows, FIRST_WORD_ID + svdWords);
   const ppmi = positivePmi(cooccurrence, rows, blockSize);
   if (ppmi.values.length === 0) return table;
@@ -247,7 +266,13 @@ function countPairsPerRow(ids: Int32Array, bounds: Int32Array, rows: number, win
 }
 
 /** Each event packs the higher id and the distance: higher · 32 + distance (window ≤ 16 < 32). */
-function scatterPairs(ids: Int32Array, bounds: Int32Array, rows: number, window: number, upperStart: Int32Array): Int32Array {
+function scatterPairs(
+  ids: Int32Array,
+  bounds: Int32Array,
+  rows: number,
+  window: number,
+  upperStart: Int32Array,
+): Int32Array {
   const events = new Int32Array(upperStart[rows]);
   const cursor = upperStart.slice(0, rows);
   for (let b = 0; b < bounds.length; b += 2) {
@@ -278,7 +303,13 @@ interface UpperTriangle {
 }
 
 /** Sums each row's events per context, compacting the runs in place (a row's output never overtakes its input). */
-function sumPairRuns(events: Int32Array, upperStart: Int32Array, rows: number, window: number, weights?: Float64Array): UpperTriangle {
+function sumPairRuns(
+  events: Int32Array,
+  upperStart: Int32Array,
+  rows: number,
+  window: number,
+  weights?: Float64Array,
+): UpperTriangle {
   const distanceWeight = new Float64Array(32);
   for (let d = 1; d <= window; d++) distanceWeight[d] = (window - d + 1) / window;
   const scratch = new Float64Array(rows);
@@ -389,7 +420,13 @@ function positivePmi(upper: UpperTriangle, rows: number, contexts: number): Spar
  * `matrix` holds only contexts below blockSize (see positivePmi), so its first blockSize rows
  * are the block itself.
  */
-function truncatedSvdVectors(matrix: SparseRows, rows: number, dim: number, seed: number, blockSize: number): Float64Array {
+function truncatedSvdVectors(
+  matrix: SparseRows,
+  rows: number,
+  dim: number,
+  seed: number,
+  blockSize: number,
+): Float64Array {
   const size = blockSize;
   const rank = Math.min(dim, size - FIRST_WORD_ID);
   if (rank <= 0 || matrix.rowStart[size] === 0) return new Float64Array(rows * dim);
@@ -443,7 +480,14 @@ function truncatedSvdVectors(matrix: SparseRows, rows: number, dim: number, seed
 }
 
 /** out (rows × outWidth) += left (rows × width) · right (width × outWidth), all row-major. */
-function denseProduct(left: Float64Array, rows: number, width: number, right: Float64Array, outWidth: number, out: Float64Array): void {
+function denseProduct(
+  left: Float64Array,
+  rows: number,
+  width: number,
+  right: Float64Array,
+  outWidth: number,
+  out: Float64Array,
+): void {
   for (let r = 0; r < rows; r++) {
     const o = r * outWidth;
     for (let m = 0; m < width; m++) {
@@ -806,7 +850,8 @@ export function embeddingIndex(table: EmbeddingTable, vocab: string[]): Embeddin
   let subwordBytes = 0;
   const retainedBytes = (): number => {
     if (subwords !== null && subwordBytes === 0) {
-      subwordBytes = subwords.bucketStart.byteLength + subwords.bucketWords.byteLength + heapEstimate.strings(subwords.markedWords);
+      subwordBytes =
+        subwords.bucketStart.byteLength + subwords.bucketWords.byteLength + heapEstimate.strings(subwords.markedWords);
     }
     return mapBytes + subwordBytes;
   };
@@ -841,7 +886,8 @@ function buildSubwordIndex(vocab: string[], rows: number, inverseRowNorm: Float3
     // A word is listed once per bucket however many of its n-grams land there.
     const buckets = Int32Array.from(scratch).sort();
     let unique = 0;
-    for (let i = 0; i < buckets.length; i++) if (i === 0 || buckets[i] !== buckets[i - 1]) buckets[unique++] = buckets[i];
+    for (let i = 0; i < buckets.length; i++)
+      if (i === 0 || buckets[i] !== buckets[i - 1]) buckets[unique++] = buckets[i];
     bucketsOfWord[id] = buckets.subarray(0, unique);
     for (let i = 0; i < unique; i++) sizes[buckets[i] + 1]++;
   }

@@ -13,7 +13,12 @@ export interface EvaluateOptions {
   splitSentences: boolean;
 }
 
-export function evaluate(core: ModelCore, wordIds: Map<string, number>, lines: Iterable<string>, options: EvaluateOptions): Evaluation {
+export function evaluate(
+  core: ModelCore,
+  wordIds: Map<string, number>,
+  lines: Iterable<string>,
+  options: EvaluateOptions,
+): Evaluation {
   const scratch = newStepResult();
   let sentences = 0;
   let words = 0;

@@ -61,11 +61,15 @@ export interface Settings {
 }
 
 function settingsOf(options: GenerateOptions): Settings {
-  const finiteOr = (value: number | undefined, fallback: number): number => (value !== undefined && Number.isFinite(value) ? value : fallback);
+  const finiteOr = (value: number | undefined, fallback: number): number =>
+    value !== undefined && Number.isFinite(value) ? value : fallback;
   const sampling = options.sampling === 'exact' ? 'exact' : 'natural';
   return {
     sampling,
-    maxCopyRun: options.maxCopyRun === 0 ? Number.POSITIVE_INFINITY : Math.max(1, Math.floor(finiteOr(options.maxCopyRun, DEFAULT_MAX_COPY_RUN))),
+    maxCopyRun:
+      options.maxCopyRun === 0
+        ? Number.POSITIVE_INFINITY
+        : Math.max(1, Math.floor(finiteOr(options.maxCopyRun, DEFAULT_MAX_COPY_RUN))),
     maxLength: Math.max(1, Math.min(MAX_MAX_LENGTH, Math.floor(finiteOr(options.maxLength, DEFAULT_MAX_LENGTH)))),
     temperature: Math.max(0.01, finiteOr(options.temperature, sampling === 'exact' ? 1 : NATURAL_TEMPERATURE)),
     minLength: Math.max(0, Math.floor(finiteOr(options.minLength, 1))),
@@ -79,7 +83,10 @@ function settingsOf(options: GenerateOptions): Settings {
 /** The prompt as the model reads it: ids of its known words, substitutes, and what was substituted. */
 export interface ReadPrompt {
   tokens: string[];
-  /** Ids the model steps through: known words, close substitutes, <unk> for other unknown words after the first known one. */
+  /**
+   * Ids the model steps through: known words, close substitutes, <unk> for other unknown words after the first known
+   * one.
+   */
   ids: number[];
   substitutions: { from: string; to: string }[];
 }
@@ -88,7 +95,8 @@ function readPrompt(source: GenerationSource, prompt: string | undefined): ReadP
   const tokens = prompt !== undefined ? tokenize(prompt) : [];
   const substitutions: { from: string; to: string }[] = [];
   const ids: number[] = [];
-  const usable = (id: number | undefined): id is number => id !== undefined && id !== UNK_ID && id !== BOS_ID && id !== EOS_ID;
+  const usable = (id: number | undefined): id is number =>
+    id !== undefined && id !== UNK_ID && id !== BOS_ID && id !== EOS_ID;
   for (const token of tokens) {
     let id = source.wordIds.get(token);
     if (!usable(id)) {
@@ -100,7 +108,9 @@ function readPrompt(source: GenerationSource, prompt: string | undefined): ReadP
     if (!usable(id)) {
       const vector = source.vectorOf(token);
       const neighbours = vector !== null ? source.nearestWords(vector, NEIGHBOURS) : [];
-      const close = neighbours.find((neighbour) => spellingSimilarity(token, source.vocab[neighbour.id]) >= SUBSTITUTION_MIN_SPELLING);
+      const close = neighbours.find(
+        (neighbour) => spellingSimilarity(token, source.vocab[neighbour.id]) >= SUBSTITUTION_MIN_SPELLING,
+      );
       if (close === undefined) {
         // Leading unknown words are skipped, so the known part starts the sentence; a later one
         // is read as <unk>, which restarts the context mid-sentence.
@@ -139,7 +149,10 @@ export function generate(source: GenerationSource, options: GenerateOptions = {}
   // (as they did when all their words were unknown).
   const seed = options.seed ?? Math.floor(Math.random() * 4294967296);
   const random = seededRandom(prompt.tokens.length > 0 ? hashString(prompt.tokens.join(' '), seed) : seed);
-  const walk = settings.sampling === 'natural' ? generateNatural(source, settings, prompt, random) : generateExact(source, settings, prompt, random);
+  const walk =
+    settings.sampling === 'natural'
+      ? generateNatural(source, settings, prompt, random)
+      : generateExact(source, settings, prompt, random);
   const text = detokenize([...prompt.tokens, ...walk.words]);
   const ms = options.now !== undefined ? options.now() - started : 0;
   return {
@@ -160,14 +173,23 @@ export interface Walk {
   activated: number;
 }
 
-function generateExact(source: GenerationSource, settings: Settings, prompt: ReadPrompt, random: ReturnType<typeof seededRandom>): Walk {
+function generateExact(
+  source: GenerationSource,
+  settings: Settings,
+  prompt: ReadPrompt,
+  random: ReturnType<typeof seededRandom>,
+): Walk {
   const graph = source.graph;
   const scratch = newStepResult();
   let state = sentenceStart(graph);
   for (const id of prompt.ids) state = step(source, state, id, scratch).state;
 
   const explicit =
-    settings.temperature !== 1 || settings.topK > 0 || settings.topP < 1 || settings.repetitionPenalty > 1 || settings.steer > 0;
+    settings.temperature !== 1 ||
+    settings.topK > 0 ||
+    settings.topP < 1 ||
+    settings.repetitionPenalty > 1 ||
+    settings.steer > 0;
   const sampler = explicit ? new CandidateSampler(source, settings, prompt.ids, prompt.tokens) : null;
   const cumulative = source.estimate.cumulative;
 

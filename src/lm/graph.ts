@@ -117,7 +117,9 @@ export function indexedPatternGraph(index: TrieIndex, vocabularySize: number): P
  * level's `parent` is derived from the child starts when first read, and then kept by that level:
  * saving a model (which reads the graph's own index instead) never makes it.
  */
-export function levelViews(graph: Pick<PatternGraph, 'order' | 'offsets' | 'parent' | 'word' | 'count' | 'childStart' | 'countsDropped'>): CountTrieLevel[] {
+export function levelViews(
+  graph: Pick<PatternGraph, 'order' | 'offsets' | 'parent' | 'word' | 'count' | 'childStart' | 'countsDropped'>,
+): CountTrieLevel[] {
   const levels: CountTrieLevel[] = [];
   const { offsets, parent, word, childStart } = graph;
   const count = graph.countsDropped === true ? null : graph.count;
@@ -126,7 +128,11 @@ export function levelViews(graph: Pick<PatternGraph, 'order' | 'offsets' | 'pare
     const to = offsets[k + 1];
     if (parent !== undefined && count !== null) {
       // A graph with a parent array was built from counts: its words are Int32 (only images narrow them).
-      levels.push({ parent: parent.subarray(from, to), word: (word as Int32Array).subarray(from, to), count: count.subarray(from, to) });
+      levels.push({
+        parent: parent.subarray(from, to),
+        word: (word as Int32Array).subarray(from, to),
+        count: count.subarray(from, to),
+      });
       continue;
     }
     // An image's Uint16 words pass as the level's words: its counts were dropped, so it is never saved.
@@ -138,7 +144,12 @@ export function levelViews(graph: Pick<PatternGraph, 'order' | 'offsets' | 'pare
       enumerable: true,
       get(): Int32Array {
         const derived = levelParents(offsets, childStart, k);
-        Object.defineProperty(level, 'parent', { value: derived, writable: true, enumerable: true, configurable: true });
+        Object.defineProperty(level, 'parent', {
+          value: derived,
+          writable: true,
+          enumerable: true,
+          configurable: true,
+        });
         return derived;
       },
     });
@@ -148,7 +159,9 @@ export function levelViews(graph: Pick<PatternGraph, 'order' | 'offsets' | 'pare
 }
 
 function countsWereDropped(): never {
-  throw new Error('this model was loaded without its raw counts (decode with counts: false): it generates and scores, but cannot be saved or appended to');
+  throw new Error(
+    'this model was loaded without its raw counts (decode with counts: false): it generates and scores, but cannot be saved or appended to',
+  );
 }
 
 /**
@@ -282,7 +295,10 @@ export function buildPatternGraph(trie: CountTrie, vocabularySize: number, check
   return graph;
 }
 
-type TypedArrayConstructor<T> = { new (length: number): T; new (buffer: ArrayBufferLike, byteOffset: number, length: number): T };
+type TypedArrayConstructor<T> = {
+  new (length: number): T;
+  new (buffer: ArrayBufferLike, byteOffset: number, length: number): T;
+};
 
 /**
  * One array over all levels. When the levels already are consecutive views of one buffer (as the

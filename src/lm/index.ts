@@ -34,4 +34,12 @@ export function decode(bytes: Uint8Array, options: DecodeOptions = {}): Model {
 }
 
 // The model image (src/lm/image/): the loaded form of a saved model.
-export { encodeImage, decodeImage, imageSummary, queryRelativeError, IMAGE_LAYOUT_VERSION, type DecodeImageOptions, type ImageSummary } from './image/index.js';
+export {
+  encodeImage,
+  decodeImage,
+  imageSummary,
+  queryRelativeError,
+  IMAGE_LAYOUT_VERSION,
+  type DecodeImageOptions,
+  type ImageSummary,
+} from './image/index.js';

@@ -82,7 +82,16 @@ export function interpolate(
   }
 
   for (let k = 1; k < order; k++) {
-    interpolateLevel(graph, k, adjusted, discounts[k], prunedMass !== undefined ? prunedMass[k - 1] : undefined, prob, backoff, cumulative);
+    interpolateLevel(
+      graph,
+      k,
+      adjusted,
+      discounts[k],
+      prunedMass !== undefined ? prunedMass[k - 1] : undefined,
+      prob,
+      backoff,
+      cumulative,
+    );
   }
   return { prob, backoff, cumulative, rootBackoff, uniform };
 }
@@ -153,7 +162,13 @@ function interpolateLevel(
 }
 
 /** p(w | context) by walking the backoff chain from `context` (ROOT = empty context). */
-function lowerProbability(graph: PatternGraph, prob: Float64Array, backoff: Float64Array, context: number, word: number): number {
+function lowerProbability(
+  graph: PatternGraph,
+  prob: Float64Array,
+  backoff: Float64Array,
+  context: number,
+  word: number,
+): number {
   let weight = 1;
   for (;;) {
     const child = findChild(graph, context, word);

@@ -10,7 +10,15 @@ import { embeddingIndex, type EmbeddingIndex } from './embeddings.js';
 import { evaluate } from './evaluate.js';
 import { generate, type GenerationSource } from './generate.js';
 import { ContinuationRanking } from './sample-exact.js';
-import { buildPatternGraph, dropCounts, indexedPatternGraph, levelViews, totalNodes, type PatternGraph, type TrieIndex } from './graph.js';
+import {
+  buildPatternGraph,
+  dropCounts,
+  indexedPatternGraph,
+  levelViews,
+  totalNodes,
+  type PatternGraph,
+  type TrieIndex,
+} from './graph.js';
 import { heapEstimate } from './heap-estimate.js';
 import { interpolate, type Interpolation } from './interpolate.js';
 import { newStepResult, step } from './query.js';
@@ -38,7 +46,6 @@ import {
 /** Embedding rows of <unk>, <s>, </s> (ids 0–2): always zero, not counted as vectors. */
 const RESERVED_EMBEDDING_ROWS = 3;
 
-
 /** What a model remembers about how it was made (the file header minus its framing). */
 export interface ModelProvenance {
   params: TrainParams;
@@ -55,7 +62,9 @@ export interface TransferableModel {
   vocabText: string;
   vocabLengths: Uint32Array;
   /** `count` null: a model that keeps no raw counts (PatternGraph.countsDropped). */
-  graph: Pick<PatternGraph, 'offsets' | 'word' | 'childStart' | 'suffix' | 'vocabularySize'> & { count: Uint32Array | null };
+  graph: Pick<PatternGraph, 'offsets' | 'word' | 'childStart' | 'suffix' | 'vocabularySize'> & {
+    count: Uint32Array | null;
+  };
   /** Per level: a pruned model's stored estimation inputs. */
   extras: Pick<CountTrieLevel, 'adjusted' | 'prunedMass'>[];
   estimate: Interpolation;
@@ -81,7 +90,14 @@ export class Model implements GenerationSource {
   private rankingCache: ContinuationRanking | null = null;
   private vocabularyHeapBytes: number | null = null;
 
-  private constructor(vocab: string[], graph: PatternGraph, estimate: Interpolation, discounts: Discount[], embeddings: EmbeddingTable | null, provenance: ModelProvenance) {
+  private constructor(
+    vocab: string[],
+    graph: PatternGraph,
+    estimate: Interpolation,
+    discounts: Discount[],
+    embeddings: EmbeddingTable | null,
+    provenance: ModelProvenance,
+  ) {
     this.vocab = vocab;
     this.graph = graph;
     this.estimate = estimate;
@@ -96,11 +112,23 @@ export class Model implements GenerationSource {
    * counts break the trie invariants. `countedHere` (the trainer's own counts) skips the per-node
    * checks.
    */
-  static fromCounts(vocab: string[], counts: CountTrie, embeddings: EmbeddingTable | null, provenance: ModelProvenance, countedHere = false): Model {
+  static fromCounts(
+    vocab: string[],
+    counts: CountTrie,
+    embeddings: EmbeddingTable | null,
+    provenance: ModelProvenance,
+    countedHere = false,
+  ): Model {
     if (vocab.length < 4 || vocab[UNK_ID] !== UNK || vocab[BOS_ID] !== BOS || vocab[EOS_ID] !== EOS) {
       throw new ModelFormatError('corrupt', 'vocabulary lacks the reserved words or any real word');
     }
-    return Model.fromGraph(vocab, counts, buildPatternGraph(counts, vocab.length, !countedHere), embeddings, provenance);
+    return Model.fromGraph(
+      vocab,
+      counts,
+      buildPatternGraph(counts, vocab.length, !countedHere),
+      embeddings,
+      provenance,
+    );
   }
 
   /**
@@ -121,7 +149,8 @@ export class Model implements GenerationSource {
     const lowerLevels = () => counts.levels.slice(0, order - 1);
     const storedAdjusted = provenance.pruned ? lowerLevels().map((level) => level.adjusted) : undefined;
     const prunedMass =
-      provenance.pruned && lowerLevels().every((level, k) => level.prunedMass?.length === graph.offsets[k + 1] - graph.offsets[k])
+      provenance.pruned &&
+      lowerLevels().every((level, k) => level.prunedMass?.length === graph.offsets[k + 1] - graph.offsets[k])
         ? lowerLevels().map((level) => level.prunedMass)
         : undefined;
     graph.parent = undefined;
@@ -136,7 +165,10 @@ export class Model implements GenerationSource {
       dropCounts(graph);
     }
     counts.levels = graph.levels;
-    const discounts = provenance.pruned && isValidDiscountList(provenance.discounts, order) ? provenance.discounts : estimateDiscounts(adjusted, graph.offsets, order);
+    const discounts =
+      provenance.pruned && isValidDiscountList(provenance.discounts, order)
+        ? provenance.discounts
+        : estimateDiscounts(adjusted, graph.offsets, order);
     if (provenance.pruned && keepCounts) {
       // Keep what the file must carry so a pruned model round-trips exactly (before interpolate,
       // which writes its cumulative shares over the adjusted counts).
@@ -146,7 +178,10 @@ export class Model implements GenerationSource {
       }
     }
     const estimate = interpolate(graph, adjusted, discounts, prunedMass, arrays);
-    return new Model(vocab, graph, estimate, discounts, embeddings, { ...provenance, discounts: provenance.pruned ? discounts : undefined });
+    return new Model(vocab, graph, estimate, discounts, embeddings, {
+      ...provenance,
+      discounts: provenance.pruned ? discounts : undefined,
+    });
   }
 
   /**
@@ -164,9 +199,22 @@ export class Model implements GenerationSource {
     const model: TransferableModel = {
       vocabText: this.vocab.join(''),
       vocabLengths,
-      graph: { offsets: g.offsets, word: g.word, count: rawCounts(g), childStart: g.childStart, suffix: g.suffix, vocabularySize: g.vocabularySize },
+      graph: {
+        offsets: g.offsets,
+        word: g.word,
+        count: rawCounts(g),
+        childStart: g.childStart,
+        suffix: g.suffix,
+        vocabularySize: g.vocabularySize,
+      },
       extras: g.levels.map((level) => ({ adjusted: level.adjusted, prunedMass: level.prunedMass })),
-      estimate: { prob: e.prob, backoff: e.backoff, cumulative: e.cumulative, rootBackoff: e.rootBackoff, uniform: e.uniform },
+      estimate: {
+        prob: e.prob,
+        backoff: e.backoff,
+        cumulative: e.cumulative,
+        rootBackoff: e.rootBackoff,
+        uniform: e.uniform,
+      },
       discounts: this.discounts.map((d) => [...d] as Discount),
       embeddings: this.embeddings,
       provenance: { ...this.provenance, params: { ...this.provenance.params }, corpus: { ...this.provenance.corpus } },
@@ -194,7 +242,13 @@ export class Model implements GenerationSource {
       at += data.vocabLengths[id];
     }
     const { vocabularySize, count, ...arrays } = data.graph;
-    const graph: PatternGraph = { order: arrays.offsets.length - 1, vocabularySize, ...arrays, count: count ?? new Uint32Array(0), levels: [] };
+    const graph: PatternGraph = {
+      order: arrays.offsets.length - 1,
+      vocabularySize,
+      ...arrays,
+      count: count ?? new Uint32Array(0),
+      levels: [],
+    };
     if (count === null) dropCounts(graph);
     else graph.levels = levelViews(graph);
     data.extras.forEach((extra, k) => {
@@ -208,7 +262,14 @@ export class Model implements GenerationSource {
    * A model over arrays it does not own: a model image's views (src/lm/image/). It keeps no raw
    * counts, so it generates and scores, and saving or appending to it throws (as `counts: false`).
    */
-  static fromViews(vocab: string[], graph: PatternGraph, estimate: Interpolation, discounts: Discount[], embeddings: EmbeddingTable | null, provenance: ModelProvenance): Model {
+  static fromViews(
+    vocab: string[],
+    graph: PatternGraph,
+    estimate: Interpolation,
+    discounts: Discount[],
+    embeddings: EmbeddingTable | null,
+    provenance: ModelProvenance,
+  ): Model {
     dropCounts(graph);
     return new Model(vocab, graph, estimate, discounts, embeddings, provenance);
   }
@@ -229,7 +290,8 @@ export class Model implements GenerationSource {
     if (vocab.length < 4 || vocab[UNK_ID] !== UNK || vocab[BOS_ID] !== BOS || vocab[EOS_ID] !== EOS) {
       throw new ModelFormatError('corrupt', 'vocabulary lacks the reserved words or any real word');
     }
-    const graph = index !== undefined ? indexedPatternGraph(index, vocab.length) : buildPatternGraph(file.counts, vocab.length);
+    const graph =
+      index !== undefined ? indexedPatternGraph(index, vocab.length) : buildPatternGraph(file.counts, vocab.length);
     const provenance: ModelProvenance = {
       params: header.params,
       corpus: stats.corpus,
@@ -304,7 +366,9 @@ export class Model implements GenerationSource {
   /** Evaluation of text (one sentence per line), like KenLM's `query`. */
   score(text: string | Iterable<string>, options: ScoreOptions = {}): Evaluation {
     const lines = typeof text === 'string' ? text.split(/\r?\n/) : text;
-    return evaluate(this, this.wordIds, lines, { splitSentences: options.splitSentences ?? this.provenance.params.splitSentences });
+    return evaluate(this, this.wordIds, lines, {
+      splitSentences: options.splitSentences ?? this.provenance.params.splitSentences,
+    });
   }
 
   generate(options: GenerateOptions = {}): GenerateResult {

@@ -44,7 +44,8 @@ export function selectPatterns(graph: PatternGraph, minFrequency: number, maxPat
     const key = (node: number, k: number) => count[node] * 16 + (15 - k);
     const keys = new Float64Array(kept);
     let at = 0;
-    for (let k = 1; k < order; k++) for (let node = offsets[k]; node < offsets[k + 1]; node++) if (keep[node] === 1) keys[at++] = key(node, k);
+    for (let k = 1; k < order; k++)
+      for (let node = offsets[k]; node < offsets[k + 1]; node++) if (keep[node] === 1) keys[at++] = key(node, k);
     keys.sort();
     const excess = kept - maxPatterns;
     const threshold = keys[excess - 1];

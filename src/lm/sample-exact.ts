@@ -189,7 +189,14 @@ export class ContinuationRanking {
   }
 
   /** Copies a head (entries `order[0..length)` of `words`/`logProb`) into the arena and keeps it. */
-  keepHead(state: number, words: Int32Array, logProb: Float64Array, order: Int32Array, length: number, activated: number): CandidateHead {
+  keepHead(
+    state: number,
+    words: Int32Array,
+    logProb: Float64Array,
+    order: Int32Array,
+    length: number,
+    activated: number,
+  ): CandidateHead {
     if (this.headUsed + length > this.headWords.length && this.headWords.length < HEAD_ARENA) {
       // The arena grows by doubling, so a model that generates little holds little.
       const size = Math.max(Math.min(HEAD_ARENA, 2 * this.headWords.length), 4096, length);
@@ -241,7 +248,15 @@ export class ContinuationRanking {
 
   /** Typed-array bytes held. */
   get byteLength(): number {
-    return this.headWords.byteLength + this.headLogProb.byteLength + this.scratchCapacity * 24 + this.runBytes + this.ownerStamp.byteLength + this.ownerDepth.byteLength + (this.unigrams?.byteLength ?? 0);
+    return (
+      this.headWords.byteLength +
+      this.headLogProb.byteLength +
+      this.scratchCapacity * 24 +
+      this.runBytes +
+      this.ownerStamp.byteLength +
+      this.ownerDepth.byteLength +
+      (this.unigrams?.byteLength ?? 0)
+    );
   }
 
   /** The ranked run of `context` (positions of its children, best first) after rank(context, …). */
@@ -487,7 +502,8 @@ export class CandidateSampler {
     }
     const ownedByLonger = (w: number, depth: number) => {
       if (ownerStamp[w] === stamp && ownerDepth[w] < depth) return true;
-      for (let i = 0; i < large.length && large[i] < depth; i++) if (findChild(graph, chain[large[i]], w) >= 0) return true;
+      for (let i = 0; i < large.length && large[i] < depth; i++)
+        if (findChild(graph, chain[large[i]], w) >= 0) return true;
       return false;
     };
     let multiplier = 1;
@@ -576,7 +592,12 @@ function cosine(a: Float32Array, b: Float32Array): number {
 }
 
 /** Cosine of a word's vector with the prompt's, cached per generation in `cache` (0 without vectors). */
-export function promptSimilarity(source: GenerationSource, cache: Map<number, number>, promptVector: Float32Array | null, word: number): number {
+export function promptSimilarity(
+  source: GenerationSource,
+  cache: Map<number, number>,
+  promptVector: Float32Array | null,
+  word: number,
+): number {
   let value = cache.get(word);
   if (value === undefined) {
     const row = source.rowVector(word);

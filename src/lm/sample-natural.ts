@@ -45,7 +45,8 @@ export const DEFAULT_MAX_COPY_RUN = 7;
 /** A finished text whose longest covered run holds more than this share of its tokens is a copy. */
 const MAX_COPY_SHARE = 0.7;
 /**
- * The least observed share of w among the continuations of the previous word that lets `w` be `</s>` or a repeat of the previous word: the
+ * The least observed share of w among the continuations of the previous word that lets `w` be `</s>` or a repeat of the
+ * previous word: the
  * training text must end lines after that word (or repeat it) at least this often. A few
  * truncated lines ("… to be the") or stray ", ," in an upload then never decide an output.
  */
@@ -190,7 +191,14 @@ class NaturalWalker {
   }
 
   /** One word from the first context on the chain with enough eligible continuations. */
-  private draw(at: Position, random: Random, allowEnd: boolean, previous: number, refused: number[], seen: Set<number>): number {
+  private draw(
+    at: Position,
+    random: Random,
+    allowEnd: boolean,
+    previous: number,
+    refused: number[],
+    seen: Set<number>,
+  ): number {
     const graph = this.graph;
     const { childStart, suffix, word: nodeWord } = graph;
     const prob = this.source.estimate.prob;
@@ -236,7 +244,12 @@ class NaturalWalker {
           p = prob[x];
         }
         if (w === UNK || w === BOS || (w === EOS && !allowEnd) || p <= 0) continue;
-        if (previous >= 0 && (w === EOS || w === previous) && this.pairShare(previous, w) < (w === EOS ? PAIR_EVIDENCE : REPEAT_EVIDENCE)) continue;
+        if (
+          previous >= 0 &&
+          (w === EOS || w === previous) &&
+          this.pairShare(previous, w) < (w === EOS ? PAIR_EVIDENCE : REPEAT_EVIDENCE)
+        )
+          continue;
         if (refused.length > 0 && refused.includes(w)) continue;
         if (leaveCopy && findChild(graph, at.state, w) >= 0) continue;
         drawIds[size] = w;
@@ -341,14 +354,22 @@ function firstRealWord(graph: PatternGraph): number {
 
 /** Which of two walks to return: no copy, ended by the model, long enough, then fluency. */
 function better(a: CandidateWalk, b: CandidateWalk, antiCopy: boolean): boolean {
-  const rank = (w: CandidateWalk) => (!antiCopy || w.longestCover <= MAX_COPY_SHARE * w.length ? 4 : 0) + (w.ended ? 2 : 0) + (w.words >= MIN_WORDS ? 1 : 0);
+  const rank = (w: CandidateWalk) =>
+    (!antiCopy || w.longestCover <= MAX_COPY_SHARE * w.length ? 4 : 0) +
+    (w.ended ? 2 : 0) +
+    (w.words >= MIN_WORDS ? 1 : 0);
   const ra = rank(a);
   const rb = rank(b);
   if (ra !== rb) return ra > rb;
   return a.logProb / Math.max(1, a.scored) > b.logProb / Math.max(1, b.scored);
 }
 
-export function generateNatural(source: GenerationSource, settings: Settings, prompt: ReadPrompt, random: Random): Walk {
+export function generateNatural(
+  source: GenerationSource,
+  settings: Settings,
+  prompt: ReadPrompt,
+  random: Random,
+): Walk {
   const walker = new NaturalWalker(source, settings, prompt);
   const start = walker.start(prompt);
   let best: CandidateWalk | null = null;
@@ -357,5 +378,9 @@ export function generateNatural(source: GenerationSource, settings: Settings, pr
     if (best === null || better(candidate, best, settings.maxCopyRun !== Number.POSITIVE_INFINITY)) best = candidate;
   }
   const chosen = best as CandidateWalk;
-  return { words: chosen.ids.map((id) => source.vocab[id]), stop: chosen.ended ? 'end' : 'length', activated: walker.activated };
+  return {
+    words: chosen.ids.map((id) => source.vocab[id]),
+    stop: chosen.ended ? 'end' : 'length',
+    activated: walker.activated,
+  };
 }

@@ -22,7 +22,9 @@
 //   - every character that is dropped (whitespace, controls, format characters such as a lone
 //     zero-width joiner, lone surrogates) is dropped wherever it appears outside a token.
 
-/** Schemes and `www.` start a URL; its last character may not be punctuation that usually ends the sentence around it. */
+/**
+ * Schemes and `www.` start a URL; its last character may not be punctuation that usually ends the sentence around it.
+ */
 const URL_PATTERN = String.raw`(?:https?:\/\/|ftp:\/\/|www\.)[^\s<>"]*[^\s<>".,;:!?'"()\[\]{}«»“”‘’*_~|]`;
 
 /** Discord markup: custom emoji `<:name:id>`/`<a:name:id>`, mentions `<@id>` `<@!id>` `<@&id>` `<#id>`, timestamps. */
@@ -46,7 +48,9 @@ const WORD_PATTERN = String.raw`[\p{L}\p{N}][\p{L}\p{M}\p{N}]*(?:['’\-‐‑_\
  */
 const DOTTED_ABBREVIATION_PATTERN = String.raw`\p{L}\.(?:\p{L}\.)+`;
 
-/** Emoji: flags (regional-indicator pairs), and pictographs with modifiers, variation selectors, tags and ZWJ chains. */
+/**
+ * Emoji: flags (regional-indicator pairs), and pictographs with modifiers, variation selectors, tags and ZWJ chains.
+ */
 const EMOJI_PATTERN = String.raw`\p{RI}\p{RI}|\p{Extended_Pictographic}[\p{M}\p{EMod}\u{E0020}-\u{E007F}]*(?:\u200D\p{Extended_Pictographic}[\p{M}\p{EMod}\u{E0020}-\u{E007F}]*)*`;
 
 /**
@@ -86,7 +90,24 @@ export function tokenize(line: string): string[] {
 
 /** No space before these (closing punctuation and closing quotes, English and Spanish). */
 const ATTACHES_LEFT = new Set([
-  '.', ',', ';', ':', '!', '?', ')', ']', '}', '»', '›', '…', '...', '%', '‰', '”', '’', "''",
+  '.',
+  ',',
+  ';',
+  ':',
+  '!',
+  '?',
+  ')',
+  ']',
+  '}',
+  '»',
+  '›',
+  '…',
+  '...',
+  '%',
+  '‰',
+  '”',
+  '’',
+  "''",
 ]);
 /** No space after these (opening punctuation and opening quotes; Spanish ¿ ¡). */
 const ATTACHES_RIGHT = new Set(['¿', '¡', '(', '[', '{', '«', '‹', '“', '‘', '``', '„']);
@@ -151,11 +172,78 @@ function gluesIntoOtherTokens(left: string, right: string): boolean {
  * the final period). English and Spanish titles, Latin shorthands, common business suffixes.
  */
 const ABBREVIATIONS = new Set([
-  'mr', 'mrs', 'ms', 'dr', 'prof', 'st', 'jr', 'sr', 'sra', 'srta', 'sres', 'dra', 'lic', 'ing', 'gen', 'gov',
-  'sen', 'rep', 'rev', 'col', 'capt', 'lt', 'sgt', 'mt', 'ft', 'vs', 'etc', 'e.g', 'i.e', 'cf', 'al', 'approx',
-  'inc', 'ltd', 'co', 'corp', 'no', 'nos', 'vol', 'fig', 'ud', 'uds', 'av', 'avda', 'pág', 'p', 'pp', 'ed',
-  'eds', 'u.s', 'u.k', 'a.m', 'p.m', 'jan', 'feb', 'mar', 'apr', 'jun', 'jul', 'aug', 'sep', 'sept', 'oct',
-  'nov', 'dec', 'ene', 'dic', 'núm', 'tel', 'aprox', 'depto', 'dpto',
+  'mr',
+  'mrs',
+  'ms',
+  'dr',
+  'prof',
+  'st',
+  'jr',
+  'sr',
+  'sra',
+  'srta',
+  'sres',
+  'dra',
+  'lic',
+  'ing',
+  'gen',
+  'gov',
+  'sen',
+  'rep',
+  'rev',
+  'col',
+  'capt',
+  'lt',
+  'sgt',
+  'mt',
+  'ft',
+  'vs',
+  'etc',
+  'e.g',
+  'i.e',
+  'cf',
+  'al',
+  'approx',
+  'inc',
+  'ltd',
+  'co',
+  'corp',
+  'no',
+  'nos',
+  'vol',
+  'fig',
+  'ud',
+  'uds',
+  'av',
+  'avda',
+  'pág',
+  'p',
+  'pp',
+  'ed',
+  'eds',
+  'u.s',
+  'u.k',
+  'a.m',
+  'p.m',
+  'jan',
+  'feb',
+  'mar',
+  'apr',
+  'jun',
+  'jul',
+  'aug',
+  'sep',
+  'sept',
+  'oct',
+  'nov',
+  'dec',
+  'ene',
+  'dic',
+  'núm',
+  'tel',
+  'aprox',
+  'depto',
+  'dpto',
 ]);
 
 /**

@@ -37,12 +37,17 @@ function badParams(message: string): never {
 export function resolveParams(params: Partial<TrainParams>): TrainParams {
   const resolved: TrainParams = { ...DEFAULT_TRAIN_PARAMS, ...params };
   const { maxPatternLength, minFrequency, maxPatterns, validation, splitSentences, embeddingDim } = resolved;
-  if (!Number.isInteger(maxPatternLength) || maxPatternLength < 1 || maxPatternLength > 8) badParams(`maxPatternLength must be an integer from 1 to 8, got ${maxPatternLength}`);
-  if (!Number.isInteger(minFrequency) || minFrequency < 1) badParams(`minFrequency must be an integer ≥ 1, got ${minFrequency}`);
-  if (!Number.isInteger(maxPatterns) || maxPatterns < 0) badParams(`maxPatterns must be an integer ≥ 0, got ${maxPatterns}`);
-  if (typeof validation !== 'number' || !(validation >= 0 && validation <= 0.5)) badParams(`validation must be from 0 to 0.5, got ${validation}`);
+  if (!Number.isInteger(maxPatternLength) || maxPatternLength < 1 || maxPatternLength > 8)
+    badParams(`maxPatternLength must be an integer from 1 to 8, got ${maxPatternLength}`);
+  if (!Number.isInteger(minFrequency) || minFrequency < 1)
+    badParams(`minFrequency must be an integer ≥ 1, got ${minFrequency}`);
+  if (!Number.isInteger(maxPatterns) || maxPatterns < 0)
+    badParams(`maxPatterns must be an integer ≥ 0, got ${maxPatterns}`);
+  if (typeof validation !== 'number' || !(validation >= 0 && validation <= 0.5))
+    badParams(`validation must be from 0 to 0.5, got ${validation}`);
   if (typeof splitSentences !== 'boolean') badParams('splitSentences must be true or false');
-  if (!Number.isInteger(embeddingDim) || embeddingDim < 0 || embeddingDim > MAX_EMBEDDING_DIM) badParams(`embeddingDim must be an integer from 0 to ${MAX_EMBEDDING_DIM}, got ${embeddingDim}`);
+  if (!Number.isInteger(embeddingDim) || embeddingDim < 0 || embeddingDim > MAX_EMBEDDING_DIM)
+    badParams(`embeddingDim must be an integer from 0 to ${MAX_EMBEDDING_DIM}, got ${embeddingDim}`);
   return resolved;
 }
 
@@ -82,7 +87,10 @@ function runTraining(lines: Iterable<string>, params: TrainParams, options: Trai
     onLine: knownLines > 0 ? (read) => report('tokenize', 0.45 * (read / knownLines)) : undefined,
   });
   if (corpus.sentences === 0) {
-    throw new TrainingInputError('empty', base !== null ? 'no words to add: the text is empty' : 'no words to train on: the text is empty');
+    throw new TrainingInputError(
+      'empty',
+      base !== null ? 'no words to add: the text is empty' : 'no words to train on: the text is empty',
+    );
   }
 
   report('count', 0.45);
@@ -108,7 +116,8 @@ function runTraining(lines: Iterable<string>, params: TrainParams, options: Trai
     const keep = selectPatterns(graph, params.minFrequency, params.maxPatterns);
     if (keep !== null || basePruned) {
       discounts = estimateDiscounts(adjusted, graph.offsets, order);
-      counts = keep !== null ? applyPruning(graph, adjusted, keep) : withLowerAdjusted(fullCounts, graph.offsets, adjusted);
+      counts =
+        keep !== null ? applyPruning(graph, adjusted, keep) : withLowerAdjusted(fullCounts, graph.offsets, adjusted);
       pruned = true;
     }
   } else if (basePruned) {
@@ -136,19 +145,25 @@ function runTraining(lines: Iterable<string>, params: TrainParams, options: Trai
   corpus.tokens = new Int32Array(0);
 
   report('interpolate', 0.8);
-  const model = Model.fromCounts(vocab, counts, embeddings, {
-    params: { ...params },
-    corpus: {
-      lines: corpus.summary.lines + (base?.provenance.corpus.lines ?? 0),
-      sentences: corpus.summary.sentences + (base?.provenance.corpus.sentences ?? 0),
-      tokens: corpus.summary.tokens + (base?.provenance.corpus.tokens ?? 0),
-      characters: corpus.summary.characters + (base?.provenance.corpus.characters ?? 0),
+  const model = Model.fromCounts(
+    vocab,
+    counts,
+    embeddings,
+    {
+      params: { ...params },
+      corpus: {
+        lines: corpus.summary.lines + (base?.provenance.corpus.lines ?? 0),
+        sentences: corpus.summary.sentences + (base?.provenance.corpus.sentences ?? 0),
+        tokens: corpus.summary.tokens + (base?.provenance.corpus.tokens ?? 0),
+        characters: corpus.summary.characters + (base?.provenance.corpus.characters ?? 0),
+      },
+      trainingMs: 0,
+      heldOutPerplexity: null,
+      pruned,
+      discounts,
     },
-    trainingMs: 0,
-    heldOutPerplexity: null,
-    pruned,
-    discounts,
-  }, true);
+    true,
+  );
 
   if (params.embeddingDim > 0 && base?.embeddings != null && !fromCounts) {
     report('embed', 0.9);
@@ -171,7 +186,13 @@ function withLowerAdjusted(counts: CountTrie, offsets: Int32Array, adjusted: Uin
   return {
     order: counts.order,
     levels: counts.levels.map((level, k) =>
-      k + 1 < counts.order ? { ...level, adjusted: adjusted.slice(offsets[k], offsets[k + 1]), prunedMass: new Uint32Array(level.word.length) } : level,
+      k + 1 < counts.order
+        ? {
+            ...level,
+            adjusted: adjusted.slice(offsets[k], offsets[k + 1]),
+            prunedMass: new Uint32Array(level.word.length),
+          }
+        : level,
     ),
   };
 }
@@ -197,7 +218,11 @@ function embeddingCorpus(tokens: Int32Array): { ids: Int32Array; sentenceStarts:
 }
 
 /** Base vectors moved to the new ids; rows of words without a base vector stay zero (no vector). */
-function reindexEmbeddings(table: EmbeddingTable, baseVocab: readonly string[], newIds: Map<string, number>): EmbeddingTable {
+function reindexEmbeddings(
+  table: EmbeddingTable,
+  baseVocab: readonly string[],
+  newIds: Map<string, number>,
+): EmbeddingTable {
   const dim = table.dim;
   const rows = Math.min(table.count, baseVocab.length);
   let count = 0;

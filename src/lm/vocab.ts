@@ -41,7 +41,10 @@ export class VocabularyBuilder {
  * depends only on the counts and the strings (not on the order text arrived in), which keeps
  * append-training identical to one-shot training. Reserved ids 0–2 keep their places.
  */
-export function rankVocabulary(words: readonly string[], counts: Uint32Array): { vocab: string[]; finalId: Int32Array } {
+export function rankVocabulary(
+  words: readonly string[],
+  counts: Uint32Array,
+): { vocab: string[]; finalId: Int32Array } {
   const order: number[] = [];
   for (let id = 3; id < words.length; id++) order.push(id);
   order.sort((x, y) => counts[y] - counts[x] || (words[x] < words[y] ? -1 : words[x] > words[y] ? 1 : 0));

@@ -9,7 +9,12 @@
 import { UserError, isUserError } from '../errors.js';
 import type { CleanMode } from '../ingest/clean.js';
 import { openDatabase, type SqliteDatabase } from '../store/index.js';
-import { LearningStore, type ChannelSettings, type LearningSettings, type PrivacyMode } from '../store/learning-store.js';
+import {
+  LearningStore,
+  type ChannelSettings,
+  type LearningSettings,
+  type PrivacyMode,
+} from '../store/learning-store.js';
 import type { ModelManagerApi, TrainingSource } from './types.js';
 
 export type { ChannelSettings, LearningSettings, PrivacyMode };
@@ -79,7 +84,10 @@ export class ChannelLearning {
 
   /** Listened channels, by id. */
   listened(guildId: string): string[] {
-    return this.store.channels(guildId).filter((channel) => channel.listening).map((channel) => channel.channelId);
+    return this.store
+      .channels(guildId)
+      .filter((channel) => channel.listening)
+      .map((channel) => channel.channelId);
   }
 
   /** Whether the setting changed. */
@@ -89,7 +97,8 @@ export class ChannelLearning {
 
   /** `channelId` null: the chance in every listened channel without its own. */
   setReplyChance(guildId: string, channelId: string | null, chance: number): void {
-    if (!Number.isFinite(chance) || chance < 0 || chance > 100) throw new UserError('INVALID_PARAMETER', { name: 'chance', value: String(chance), reason: '0–100' });
+    if (!Number.isFinite(chance) || chance < 0 || chance > 100)
+      throw new UserError('INVALID_PARAMETER', { name: 'chance', value: String(chance), reason: '0–100' });
     if (channelId === null) this.store.setServerReplyChance(guildId, chance);
     else this.store.setChannelReplyChance(guildId, channelId, chance);
   }
@@ -140,18 +149,36 @@ export class ChannelLearning {
 
   // ---- what happens in channels --------------------------------------------------------------
 
-  /** A new message: kept when its channel (or its thread's channel) is listened and the privacy mode allows its author. */
+  /**
+   * A new message: kept when its channel (or its thread's channel) is listened and the privacy mode allows its author.
+   */
   observe(message: ObservedMessage): boolean {
     if (this.closed || message.authorIsBot || message.content.trim() === '') return false;
-    const listened = this.store.channel(message.guildId, message.channelId).listening || (message.parentChannelId ? this.store.channel(message.guildId, message.parentChannelId).listening : false);
+    const listened =
+      this.store.channel(message.guildId, message.channelId).listening ||
+      (message.parentChannelId ? this.store.channel(message.guildId, message.parentChannelId).listening : false);
     if (!listened) return false;
-    if (this.store.settings(message.guildId).privacyMode === 'opt-in' && !this.store.isMember(message.guildId, message.authorId)) return false;
+    if (
+      this.store.settings(message.guildId).privacyMode === 'opt-in' &&
+      !this.store.isMember(message.guildId, message.authorId)
+    )
+      return false;
     // The cap is checked on a server's first message and then every CAP_CHECK_EVERY: between two
     // checks a server may hold up to that many messages more than its cap.
     const since = this.sinceCapCheck.get(message.guildId) ?? CAP_CHECK_EVERY;
     const check = since >= CAP_CHECK_EVERY;
     this.sinceCapCheck.set(message.guildId, check ? 1 : since + 1);
-    this.store.collect(message.guildId, { messageId: message.messageId, channelId: message.channelId, authorId: message.authorId, content: message.content, createdAt: message.createdAt }, check ? this.cap : null);
+    this.store.collect(
+      message.guildId,
+      {
+        messageId: message.messageId,
+        channelId: message.channelId,
+        authorId: message.authorId,
+        content: message.content,
+        createdAt: message.createdAt,
+      },
+      check ? this.cap : null,
+    );
     return true;
   }
 

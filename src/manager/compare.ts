@@ -54,6 +54,18 @@ export function compareModels(
       scores = [heldOut[0], heldOut[1]];
     }
   }
-  const better = scores && Number.isFinite(scores[0]) && Number.isFinite(scores[1]) && scores[0] !== scores[1] ? (scores[0] < scores[1] ? 0 : 1) : null;
-  return { models: compared, seed: options.seed, prompt: options.prompt ?? null, fileName: evaluation?.fileName ?? null, better, measure };
+  const better =
+    scores && Number.isFinite(scores[0]) && Number.isFinite(scores[1]) && scores[0] !== scores[1]
+      ? scores[0] < scores[1]
+        ? 0
+        : 1
+      : null;
+  return {
+    models: compared,
+    seed: options.seed,
+    prompt: options.prompt ?? null,
+    fileName: evaluation?.fileName ?? null,
+    better,
+    measure,
+  };
 }

@@ -45,7 +45,10 @@ export class DatabaseGuard {
   }
 }
 
-/** The start-up reconcile as one log line (none when it found nothing); a warning when files were moved aside or found broken. */
+/**
+ * The start-up reconcile as one log line (none when it found nothing); a warning when files were moved aside or found
+ * broken.
+ */
 export function logReconcile(logger: ManagerLogger | undefined, report: ReconcileReport): void {
   if (!logger) return;
   const counts = {
@@ -68,7 +71,10 @@ export function logReconcile(logger: ManagerLogger | undefined, report: Reconcil
         '`npm run recover` registers the model files among them again',
     );
   } else if (report.modelsUnavailable.length > 0 || report.draftsUnavailable.length > 0) {
-    logger.warn({ ...counts, unavailable: report.modelsUnavailable.slice(0, 50) }, 'startup reconcile: some model files are missing or damaged');
+    logger.warn(
+      { ...counts, unavailable: report.modelsUnavailable.slice(0, 50) },
+      'startup reconcile: some model files are missing or damaged',
+    );
   } else if (Object.entries(counts).some(([name, count]) => name !== 'guilds' && count > 0)) {
     logger.info(counts, 'startup reconcile');
   }

@@ -38,10 +38,15 @@ export class GuildLeases {
    * another live process trains on the guild.
    */
   claimTraining(guildId: string, jobId: string, runningJob: (id: string) => JobRow | undefined): TrainingClaim {
-    const holder = busyAsUserError(() => retryBusy(() => this.coordination.acquire(guildId, 'training', jobId, LEASE_TTL_MS)));
+    const holder = busyAsUserError(() =>
+      retryBusy(() => this.coordination.acquire(guildId, 'training', jobId, LEASE_TTL_MS)),
+    );
     if (holder) {
       const row = holder.jobId ? runningJob(holder.jobId) : undefined;
-      throw new UserError('ALREADY_TRAINING', { percent: Math.floor((row?.progress ?? 0) * 100), phase: row?.phase ?? 'queued' });
+      throw new UserError('ALREADY_TRAINING', {
+        percent: Math.floor((row?.progress ?? 0) * 100),
+        phase: row?.phase ?? 'queued',
+      });
     }
     const timer = setInterval(() => {
       try {

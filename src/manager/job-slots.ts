@@ -37,7 +37,7 @@ export class JobSlots {
       return this.ticket(true, null);
     }
     if (this.queue.length >= this.maxQueued) return null;
-    const waiter = { start: () => undefined as void };
+    const waiter = { start: (): void => undefined };
     this.queue.push(waiter);
     return this.ticket(false, waiter);
   }

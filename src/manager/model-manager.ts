@@ -67,7 +67,13 @@ import type {
 import { versionsPerModel } from './quota-detail.js';
 import { GuildLeases, busyAsUserError, busyRejection, type TrainingClaim } from './guild-leases.js';
 import { compareModels, type CompareOptions, type Comparison } from './compare.js';
-import { checkImportedModel, DEFAULT_MAX_VERSIONS_PER_MODEL, exportFilename, importName, versionsToPrune } from './model-transfer.js';
+import {
+  checkImportedModel,
+  DEFAULT_MAX_VERSIONS_PER_MODEL,
+  exportFilename,
+  importName,
+  versionsToPrune,
+} from './model-transfer.js';
 import { DatabaseGuard, logReconcile } from './database-guard.js';
 import { isRecoverableFile } from './recover.js';
 
@@ -119,10 +125,7 @@ const FILENAME_ATTEMPTS = 100;
 const FILENAME_SEQUENTIAL = 20;
 const DEFAULT_RETRY_AFTER_SECONDS = 60;
 
-type WorkingModel =
-  | { kind: 'none' }
-  | { kind: 'draft'; draft: DraftRef }
-  | { kind: 'saved'; row: ModelRow };
+type WorkingModel = { kind: 'none' } | { kind: 'draft'; draft: DraftRef } | { kind: 'saved'; row: ModelRow };
 
 interface RunningJob {
   id: string;
@@ -294,7 +297,12 @@ export class ModelManager implements ModelManagerApi {
         mode,
         startedAt: this.now(),
         runningSince: null,
-        progress: { jobId: '', phase: ticket.queued ? 'queued' : fromUrl ? 'download' : 'ingest', fraction: 0, etaMs: null },
+        progress: {
+          jobId: '',
+          phase: ticket.queued ? 'queued' : fromUrl ? 'download' : 'ingest',
+          fraction: 0,
+          etaMs: null,
+        },
         abort: new AbortController(),
         committing: false,
         lastRowUpdate: performance.now(),
@@ -335,10 +343,10 @@ export class ModelManager implements ModelManagerApi {
       busyAsUserError(() =>
         retryBusy(() =>
           this.catalog.insertJob({
-        id: job.id,
-        guildId,
-        user: job.user,
-        kind: job.mode === 'new' ? 'train-new' : 'train-append',
+            id: job.id,
+            guildId,
+            user: job.user,
+            kind: job.mode === 'new' ? 'train-new' : 'train-append',
             state: ticket.queued ? 'queued' : 'running',
             startedAt: job.startedAt,
           }),
@@ -356,7 +364,8 @@ export class ModelManager implements ModelManagerApi {
       // event loop ~100 ms for a 5.5 MB file, a latency tail for every other guild.
       const read = await readSources(sources, this.ingestLimits(), {
         signal,
-        onProgress: (fraction) => this.report(job, fromUrl && fraction < 1 ? 'download' : 'ingest', INGEST_SHARE * fraction),
+        onProgress: (fraction) =>
+          this.report(job, fromUrl && fraction < 1 ? 'download' : 'ingest', INGEST_SHARE * fraction),
       });
       signal.throwIfAborted();
       // Appending reads the working model as it is when the job starts, not when it was queued:
@@ -399,7 +408,8 @@ export class ModelManager implements ModelManagerApi {
       };
     } catch (error) {
       const failure = trainingFailure(error, base);
-      const cancelled = isUserError(failure) && (failure.code === 'TRAINING_CANCELLED' || failure.code === 'SHUTTING_DOWN');
+      const cancelled =
+        isUserError(failure) && (failure.code === 'TRAINING_CANCELLED' || failure.code === 'SHUTTING_DOWN');
       try {
         this.catalog.finishJob(job.id, cancelled ? 'cancelled' : 'failed', this.now(), describe(failure));
       } catch {
@@ -525,7 +535,10 @@ export class ModelManager implements ModelManagerApi {
     );
     const prunedBytes = pruned.reduce((sum, row) => sum + row.bytes, 0);
     if (usage.models + 1 - pruned.length > limits.maxModels) {
-      throw new UserError('QUOTA_MODELS', { limit: limits.maxModels, ...versionsPerModel(this.catalog.listModels(guildId)) });
+      throw new UserError('QUOTA_MODELS', {
+        limit: limits.maxModels,
+        ...versionsPerModel(this.catalog.listModels(guildId)),
+      });
     }
     if (usage.bytes - prunedBytes + bytes.byteLength > limits.maxBytes) {
       throw new UserError('QUOTA_BYTES', { usedBytes: usage.bytes, limit: limits.maxBytes });
@@ -558,7 +571,13 @@ export class ModelManager implements ModelManagerApi {
     }
     if (pruned.length > 0) {
       // Rows first, files after, as /delete does: a crash in between leaves orphans, never a row without its file.
-      retryBusy(() => this.catalog.deleteModels(guildId, pruned.map((old) => old.id), at));
+      retryBusy(() =>
+        this.catalog.deleteModels(
+          guildId,
+          pruned.map((old) => old.id),
+          at,
+        ),
+      );
       for (const old of pruned) {
         this.cache.delete(ModelCache.key(guildId, old.filename));
         await this.files.remove(guildId, old.filename);
@@ -598,7 +617,9 @@ export class ModelManager implements ModelManagerApi {
     const stats = checkImportedModel(fileName, bytes);
     const modelName = givenName ?? importName(fileName);
     this.assertOpen();
-    return this.claimed(guildId, () => this.storeVersion(guildId, user, modelName, bytes, sha256(bytes), JSON.stringify(stats), false));
+    return this.claimed(guildId, () =>
+      this.storeVersion(guildId, user, modelName, bytes, sha256(bytes), JSON.stringify(stats), false),
+    );
   }
 
   /** Writes a new saved file under a name no other file has (a same-second save gets `_2`). */
@@ -626,7 +647,12 @@ export class ModelManager implements ModelManagerApi {
         await this.modelFor(guildId, row, label);
       } catch (error) {
         if (isUserError(error) && (error.code === 'MODEL_FILE_MISSING' || error.code === 'MODEL_CORRUPT')) {
-          this.catalog.setAvailability(guildId, row.id, false, error.code === 'MODEL_FILE_MISSING' ? 'missing' : String(error.params.detail));
+          this.catalog.setAvailability(
+            guildId,
+            row.id,
+            false,
+            error.code === 'MODEL_FILE_MISSING' ? 'missing' : String(error.params.detail),
+          );
         }
         throw error;
       }
@@ -662,18 +688,24 @@ export class ModelManager implements ModelManagerApi {
     validateGuildId(guildId);
     const modelName = parseModelName(name);
     checkVersion(version);
-    const rows = version === undefined ? this.versionsOf(guildId, modelName) : [this.findSaved(guildId, modelName, version)];
+    const rows =
+      version === undefined ? this.versionsOf(guildId, modelName) : [this.findSaved(guildId, modelName, version)];
     const activeId = this.catalog.guildState(guildId)?.activeModelId ?? null;
     return { name: rows[0].name, versions: rows.map((row) => this.info(row, activeId)) };
   }
 
-  async delete(guildId: string, name: string, version?: number): Promise<{ deleted: SavedModelInfo[]; wasActive: boolean }> {
+  async delete(
+    guildId: string,
+    name: string,
+    version?: number,
+  ): Promise<{ deleted: SavedModelInfo[]; wasActive: boolean }> {
     this.assertOpen();
     validateGuildId(guildId);
     const modelName = parseModelName(name);
     checkVersion(version);
     return this.claimed(guildId, async () => {
-      const targets = version === undefined ? this.versionsOf(guildId, modelName) : [this.findSaved(guildId, modelName, version)];
+      const targets =
+        version === undefined ? this.versionsOf(guildId, modelName) : [this.findSaved(guildId, modelName, version)];
       const activeId = this.catalog.guildState(guildId)?.activeModelId ?? null;
       const deleted = targets.map((row) => this.info(row, activeId));
       // Rows first, in one transaction; files after. A crash in between leaves orphan files
@@ -685,7 +717,12 @@ export class ModelManager implements ModelManagerApi {
         coordination.recordDelete(
           guildId,
           targets.map((row) => row.filename),
-          () => this.catalog.deleteModels(guildId, targets.map((row) => row.id), this.now()),
+          () =>
+            this.catalog.deleteModels(
+              guildId,
+              targets.map((row) => row.id),
+              this.now(),
+            ),
         ),
       );
       for (const row of targets) {
@@ -705,7 +742,11 @@ export class ModelManager implements ModelManagerApi {
   suggest(guildId: string, query: string): ModelChoice[] {
     this.assertOpen();
     validateGuildId(guildId);
-    const key = modelNameKey(String(query ?? '').trim().slice(0, 100));
+    const key = modelNameKey(
+      String(query ?? '')
+        .trim()
+        .slice(0, 100),
+    );
     return this.catalog.suggest(guildId, key, AUTOCOMPLETE_CHOICES).map((row) => ({
       name: row.name,
       version: row.version,
@@ -741,7 +782,10 @@ export class ModelManager implements ModelManagerApi {
     }
     this.assertOpen();
     return this.exclusive(guildId, async () => {
-      const rows = [this.findSaved(guildId, names[0], first.version), this.findSaved(guildId, names[1], second.version)];
+      const rows = [
+        this.findSaved(guildId, names[0], first.version),
+        this.findSaved(guildId, names[1], second.version),
+      ];
       const activeId = this.catalog.guildState(guildId)?.activeModelId ?? null;
       const models = [await this.peekModel(guildId, rows[0]), await this.peekModel(guildId, rows[1])] as [Model, Model];
       return compareModels([this.info(rows[0], activeId), this.info(rows[1], activeId)], models, options, evaluation);
@@ -755,10 +799,15 @@ export class ModelManager implements ModelManagerApi {
     const label = { name: row.name, version: row.version };
     const bytes = await this.readVerified(guildId, row, label);
     try {
-      return bytes.length >= OFF_THREAD_DECODE_BYTES ? await this.loader.load(new Uint8Array(bytes), { counts: false }) : decode(bytes, { counts: false });
+      return bytes.length >= OFF_THREAD_DECODE_BYTES
+        ? await this.loader.load(new Uint8Array(bytes), { counts: false })
+        : decode(bytes, { counts: false });
     } catch (error) {
       if (error instanceof ModelFormatError) {
-        throw new UserError(error.kind === 'newer-version' ? 'MODEL_INCOMPATIBLE' : 'MODEL_CORRUPT', { ...label, detail: error.kind });
+        throw new UserError(error.kind === 'newer-version' ? 'MODEL_INCOMPATIBLE' : 'MODEL_CORRUPT', {
+          ...label,
+          detail: error.kind,
+        });
       }
       if (error instanceof TrainingWorkerError) return decode(bytes, { counts: false });
       throw error;
@@ -792,7 +841,11 @@ export class ModelManager implements ModelManagerApi {
   }
 
   /** Inside the guild's section: the working model (`known`, or read now) generates. */
-  private async generateNow(guildId: string, options: GenerateOptions, known: WorkingModel | null): Promise<GenerateResult> {
+  private async generateNow(
+    guildId: string,
+    options: GenerateOptions,
+    known: WorkingModel | null,
+  ): Promise<GenerateResult> {
     const working = known ?? this.workingModel(guildId);
     if (working.kind === 'none') throw new UserError('NO_MODEL_LOADED', {});
     const file = fileOf(working);
@@ -829,7 +882,13 @@ export class ModelManager implements ModelManagerApi {
       guildId,
       active,
       job: job
-        ? { jobId: job.id, user: { ...job.user }, mode: job.mode, progress: { ...job.progress }, startedAt: job.startedAt }
+        ? {
+            jobId: job.id,
+            user: { ...job.user },
+            mode: job.mode,
+            progress: { ...job.progress },
+            startedAt: job.startedAt,
+          }
         : this.otherProcessJob(guildId),
       interrupted: job ? null : interruptedTraining(this.leases.coordination, guildId),
       databaseLost: this.databaseGuard.lostState(),
@@ -876,7 +935,14 @@ export class ModelManager implements ModelManagerApi {
    * Figures for benchmarks and health reports. `spareBytes`: array buffers of evicted models kept
    * for the next loads (spare-buffers.ts); `spareReuses`: loads that decoded into any of them.
    */
-  cacheStats(): { models: number; bytes: number; budgetBytes: number; evictions: number; spareBytes: number; spareReuses: number } {
+  cacheStats(): {
+    models: number;
+    bytes: number;
+    budgetBytes: number;
+    evictions: number;
+    spareBytes: number;
+    spareReuses: number;
+  } {
     return {
       models: this.cache.size,
       bytes: this.cache.bytes,
@@ -953,8 +1019,17 @@ export class ModelManager implements ModelManagerApi {
     const updatedAt = this.catalog.guildState(guildId)?.updatedAt ?? this.now();
     throw new UserError('WORKING_MODEL_CHANGED', {
       kind: working.kind,
-      user: working.kind === 'draft' ? working.draft.createdBy.name : working.kind === 'saved' ? working.row.createdBy.name : '',
-      date: new Date(working.kind === 'draft' ? working.draft.createdAt : updatedAt).toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
+      user:
+        working.kind === 'draft'
+          ? working.draft.createdBy.name
+          : working.kind === 'saved'
+            ? working.row.createdBy.name
+            : '',
+      date:
+        new Date(working.kind === 'draft' ? working.draft.createdAt : updatedAt)
+          .toISOString()
+          .slice(0, 16)
+          .replace('T', ' ') + ' UTC',
       name: working.kind === 'saved' ? working.row.name : '',
       version: working.kind === 'saved' ? working.row.version : 0,
     });
@@ -969,7 +1044,12 @@ export class ModelManager implements ModelManagerApi {
       jobId: row.id,
       user: { ...row.user },
       mode: row.kind === 'train-append' ? 'append' : 'new',
-      progress: { jobId: row.id, phase: (row.phase ?? (row.state === 'queued' ? 'queued' : 'ingest')) as JobProgress['phase'], fraction: row.progress, etaMs: null },
+      progress: {
+        jobId: row.id,
+        phase: (row.phase ?? (row.state === 'queued' ? 'queued' : 'ingest')) as JobProgress['phase'],
+        fraction: row.progress,
+        etaMs: null,
+      },
       startedAt: row.startedAt,
     };
   }
@@ -1037,7 +1117,11 @@ export class ModelManager implements ModelManagerApi {
   }
 
   /** Reads a model file and checks it against its recorded checksum. */
-  private async readVerified(guildId: string, file: { filename: string; checksum: string }, label: FileLabel): Promise<Uint8Array> {
+  private async readVerified(
+    guildId: string,
+    file: { filename: string; checksum: string },
+    label: FileLabel,
+  ): Promise<Uint8Array> {
     const bytes = await this.files.read(guildId, file.filename);
     if (bytes === null) throw new UserError('MODEL_FILE_MISSING', label);
     if (sha256(bytes) !== file.checksum) throw new UserError('MODEL_CORRUPT', { ...label, detail: 'checksum' });
@@ -1084,7 +1168,10 @@ export class ModelManager implements ModelManagerApi {
       if (error instanceof ModelFormatError) {
         // Only a newer format is "incompatible" (updating the bot fixes it); a file that is not a
         // model at all, though its checksum matches, is as unusable as a damaged one.
-        throw new UserError(error.kind === 'newer-version' ? 'MODEL_INCOMPATIBLE' : 'MODEL_CORRUPT', { ...label, detail: error.kind });
+        throw new UserError(error.kind === 'newer-version' ? 'MODEL_INCOMPATIBLE' : 'MODEL_CORRUPT', {
+          ...label,
+          detail: error.kind,
+        });
       }
       throw error;
     }
@@ -1136,7 +1223,7 @@ export class ModelManager implements ModelManagerApi {
 /** The guild's last training, when a stopped process interrupted it (shown by /status until the next training). */
 function interruptedTraining(coordination: Coordination, guildId: string): GuildStatus['interrupted'] {
   const last = coordination.lastJob(guildId);
-  if (!last || last.state !== 'interrupted') return null;
+  if (last?.state !== 'interrupted') return null;
   return { jobId: last.id, userName: last.userName, startedAt: last.startedAt, stoppedAt: last.finishedAt };
 }
 
@@ -1196,7 +1283,11 @@ function checkTrainParams(params: Partial<TrainParams>): Partial<TrainParams> {
     try {
       resolveParams({ [name]: value });
     } catch (error) {
-      throw new UserError('INVALID_PARAMETER', { name, value: String(value), reason: error instanceof Error ? error.message : 'invalid' });
+      throw new UserError('INVALID_PARAMETER', {
+        name,
+        value: String(value),
+        reason: error instanceof Error ? error.message : 'invalid',
+      });
     }
     (checked as Record<string, unknown>)[name] = value;
   }

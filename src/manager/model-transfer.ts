@@ -14,7 +14,11 @@ export const DEFAULT_MAX_VERSIONS_PER_MODEL = 5;
  * the existing ones (newest first), so that with the new one `keep` remain. The guild's active
  * model (`activeId`) is never removed: an import keeps it, one version over, until the next save.
  */
-export function versionsToPrune(existingNewestFirst: readonly ModelRow[], keep: number, activeId: number | null = null): ModelRow[] {
+export function versionsToPrune(
+  existingNewestFirst: readonly ModelRow[],
+  keep: number,
+  activeId: number | null = null,
+): ModelRow[] {
   if (!Number.isInteger(keep) || keep < 1) return [];
   return existingNewestFirst.slice(keep - 1).filter((row) => row.id !== activeId);
 }
@@ -47,7 +51,8 @@ export function checkImportedModel(fileName: string, bytes: Uint8Array): ModelSt
     return { ...model.stats, imageBytes: encodeImage(model, sha256(bytes)).byteLength };
   } catch (error) {
     if (error instanceof ModelFormatError) {
-      if (error.kind === 'newer-version') throw new UserError('MODEL_INCOMPATIBLE', { name: fileName, version: null, detail: error.kind });
+      if (error.kind === 'newer-version')
+        throw new UserError('MODEL_INCOMPATIBLE', { name: fileName, version: null, detail: error.kind });
       throw new UserError('IMPORT_DAMAGED', { name: fileName, detail: error.kind });
     }
     // A decoder fault on hostile input is still a refused file, never a crash.

@@ -95,7 +95,12 @@ export async function recoverModels(options: RecoverOptions): Promise<RecoverRep
   }
 }
 
-async function recoverGuild(catalog: Catalog, files: ModelFiles, guildId: string, report: RecoverReport): Promise<void> {
+async function recoverGuild(
+  catalog: Catalog,
+  files: ModelFiles,
+  guildId: string,
+  report: RecoverReport,
+): Promise<void> {
   const rows = catalog.listModels(guildId);
   const referenced = new Set(rows.map((row) => row.filename));
   const known = new Set(rows.map((row) => `${row.nameKey}\u0000${row.checksum}`));
@@ -103,17 +108,24 @@ async function recoverGuild(catalog: Catalog, files: ModelFiles, guildId: string
   const consider = (file: string, from: Candidate['from']) => {
     const parsed = parseSavedFilename(file);
     if (parsed) candidates.push({ file, from, ...parsed });
-    else if (from === 'orphans' && !file.startsWith('.')) report.skipped.push({ guildId, file: `.orphans/${file}`, reason: 'name' });
+    else if (from === 'orphans' && !file.startsWith('.'))
+      report.skipped.push({ guildId, file: `.orphans/${file}`, reason: 'name' });
   };
   for (const entry of await files.entries(guildId)) {
-    if (entry.kind === 'file' && !referenced.has(entry.name) && !entry.name.startsWith('.')) consider(entry.name, 'models');
+    if (entry.kind === 'file' && !referenced.has(entry.name) && !entry.name.startsWith('.'))
+      consider(entry.name, 'models');
   }
   for (const file of await files.orphanFiles(guildId)) consider(file, 'orphans');
-  candidates.sort((a, b) => a.savedAt - b.savedAt || a.attempt - b.attempt || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  candidates.sort(
+    (a, b) => a.savedAt - b.savedAt || a.attempt - b.attempt || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0),
+  );
 
   for (const candidate of candidates) {
     const shown = candidate.from === 'orphans' ? `.orphans/${candidate.file}` : candidate.file;
-    const bytes = candidate.from === 'orphans' ? await files.readOrphan(guildId, candidate.file) : await files.read(guildId, candidate.file);
+    const bytes =
+      candidate.from === 'orphans'
+        ? await files.readOrphan(guildId, candidate.file)
+        : await files.read(guildId, candidate.file);
     if (bytes === null) continue;
     let statsJson: string;
     try {
@@ -157,7 +169,8 @@ async function recoverGuild(catalog: Catalog, files: ModelFiles, guildId: string
 async function adopt(catalog: Catalog, files: ModelFiles, guildId: string, candidate: Candidate): Promise<string> {
   const original = candidate.file.replace(/(\.ulm)\.\d+$/u, '$1');
   for (let attempt = 0; attempt < FILENAME_ATTEMPTS; attempt++) {
-    const filename = attempt === 0 ? original : savedModelFilename(candidate.name, candidate.savedAt, candidate.attempt + attempt + 1);
+    const filename =
+      attempt === 0 ? original : savedModelFilename(candidate.name, candidate.savedAt, candidate.attempt + attempt + 1);
     if (catalog.filenameTaken(guildId, filename)) continue;
     if (await files.adoptOrphan(guildId, candidate.file, filename)) return filename;
   }
@@ -168,7 +181,9 @@ async function adopt(catalog: Catalog, files: ModelFiles, guildId: string, candi
 export function describeRecovery(report: RecoverReport): string[] {
   const lines: string[] = [];
   for (const done of report.registered) {
-    lines.push(`registered ${done.guildId}: ${done.name} v${done.version} (${done.from === 'orphans' ? 'from .orphans/' : 'in the models folder'}: ${done.filename})`);
+    lines.push(
+      `registered ${done.guildId}: ${done.name} v${done.version} (${done.from === 'orphans' ? 'from .orphans/' : 'in the models folder'}: ${done.filename})`,
+    );
   }
   const reasons: Record<RecoverReport['skipped'][number]['reason'], string> = {
     damaged: 'not a valid model file; left where it is',
@@ -177,7 +192,8 @@ export function describeRecovery(report: RecoverReport): string[] {
     duplicate: 'the same file is already registered under that name; left where it is',
     busy: 'another process is working on this server; run recover again',
   };
-  for (const skipped of report.skipped) lines.push(`skipped ${skipped.guildId}: ${skipped.file}: ${reasons[skipped.reason]}`);
+  for (const skipped of report.skipped)
+    lines.push(`skipped ${skipped.guildId}: ${skipped.file}: ${reasons[skipped.reason]}`);
   lines.push(
     `${report.registered.length} model file(s) registered, ${report.skipped.length} skipped, ${report.guildsChecked} server folder(s) checked.` +
       (report.registered.length > 0 ? ' Use /load to make one of them active.' : ''),

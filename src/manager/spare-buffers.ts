@@ -54,7 +54,8 @@ export class SpareBuffers {
 
   /** Drops the oldest spares until at most `room` bytes are kept. */
   trim(room: number): void {
-    while (this.total > Math.max(0, room) && this.buffers.length > 0) this.total -= (this.buffers.shift() as ArrayBuffer).byteLength;
+    while (this.total > Math.max(0, room) && this.buffers.length > 0)
+      this.total -= (this.buffers.shift() as ArrayBuffer).byteLength;
   }
 
   /** A load used spares: they are still wanted. */

@@ -1,4 +1,5 @@
-// A fixed-size pool of training worker threads (which also decode large model files). Workers start on first use and stay for the
+// A fixed-size pool of training worker threads (which also decode large model files). Workers start on first use and
+// stay for the
 // next job; a cancelled job's worker is terminated (the trainer is one synchronous loop and
 // cannot be interrupted any other way) and replaced on demand.
 import { createHash } from 'node:crypto';
@@ -121,16 +122,35 @@ export class TrainingPool {
     const base = task.base === null ? null : ownBuffer(task.base);
     const transfer = files.map((file) => file.bytes.buffer as ArrayBuffer);
     if (base) transfer.push(base.buffer as ArrayBuffer);
-    return this.exchange<TrainingResult>({ ...task, files, base } satisfies TrainingTask, transfer, signal, (message) => {
-      if (message.type === 'progress') onProgress(message.phase, message.fraction);
-      else if (message.type === 'done') return { value: { bytes: message.bytes, image: message.image, stats: message.stats, sample: message.sample, sources: message.sources } };
-      else if (message.type === 'failed') {
-        // A refusal of the input arrives as its code and params: the caller gets the same
-        // UserError that parsing on the main thread would have thrown.
-        return { error: message.kind === 'user' ? new UserError(message.code, message.params) : new TrainingWorkerError(message.kind, message.message) };
-      }
-      return undefined;
-    });
+    return this.exchange<TrainingResult>(
+      { ...task, files, base } satisfies TrainingTask,
+      transfer,
+      signal,
+      (message) => {
+        if (message.type === 'progress') onProgress(message.phase, message.fraction);
+        else if (message.type === 'done')
+          return {
+            value: {
+              bytes: message.bytes,
+              image: message.image,
+              stats: message.stats,
+              sample: message.sample,
+              sources: message.sources,
+            },
+          };
+        else if (message.type === 'failed') {
+          // A refusal of the input arrives as its code and params: the caller gets the same
+          // UserError that parsing on the main thread would have thrown.
+          return {
+            error:
+              message.kind === 'user'
+                ? new UserError(message.code, message.params)
+                : new TrainingWorkerError(message.kind, message.message),
+          };
+        }
+        return undefined;
+      },
+    );
   }
 
   /**
@@ -148,17 +168,27 @@ export class TrainingPool {
     const spare = options.spare ?? [];
     const returnSpare = options.returnSpare ?? (() => {});
     const task: LoadTask = { type: 'load', bytes: owned, spare, counts: options.counts ?? true };
-    return this.exchange<Model>(task, [owned.buffer as ArrayBuffer, ...spare], new AbortController().signal, (message) => {
-      if (message.type === 'loaded') {
-        returnSpare(message.spare);
-        return { value: Model.fromTransferable(message.model) };
-      }
-      if (message.type === 'load-failed') {
-        returnSpare(message.spare);
-        return { error: message.formatKind !== null ? new ModelFormatError(message.formatKind, message.message) : new TrainingWorkerError('internal', message.message) };
-      }
-      return undefined;
-    });
+    return this.exchange<Model>(
+      task,
+      [owned.buffer as ArrayBuffer, ...spare],
+      new AbortController().signal,
+      (message) => {
+        if (message.type === 'loaded') {
+          returnSpare(message.spare);
+          return { value: Model.fromTransferable(message.model) };
+        }
+        if (message.type === 'load-failed') {
+          returnSpare(message.spare);
+          return {
+            error:
+              message.formatKind !== null
+                ? new ModelFormatError(message.formatKind, message.message)
+                : new TrainingWorkerError('internal', message.message),
+          };
+        }
+        return undefined;
+      },
+    );
   }
 
   /**
@@ -172,7 +202,12 @@ export class TrainingPool {
     return this.exchange<Uint8Array>(task, [owned.buffer as ArrayBuffer], new AbortController().signal, (message) => {
       if (message.type === 'imaged') return { value: message.image };
       if (message.type === 'load-failed') {
-        return { error: message.formatKind !== null ? new ModelFormatError(message.formatKind, message.message) : new TrainingWorkerError('internal', message.message) };
+        return {
+          error:
+            message.formatKind !== null
+              ? new ModelFormatError(message.formatKind, message.message)
+              : new TrainingWorkerError('internal', message.message),
+        };
       }
       return undefined;
     });
@@ -214,7 +249,8 @@ export class TrainingPool {
         else settle(() => resolve(outcome.value), true);
       };
       const onError = (error: Error) => settle(() => reject(new TrainingWorkerError('internal', error.message)), false);
-      const onExit = (code: number) => settle(() => reject(new TrainingWorkerError('internal', `the worker stopped (exit code ${code})`)), false);
+      const onExit = (code: number) =>
+        settle(() => reject(new TrainingWorkerError('internal', `the worker stopped (exit code ${code})`)), false);
       const onAbort = () => settle(() => reject(signal.reason), false);
       if (signal.aborted) return settle(() => reject(signal.reason), true);
       worker.on('message', onMessage);
@@ -305,7 +341,10 @@ export class TrainingPool {
   private release(pooled: PooledWorker): void {
     if (!this.all.has(pooled)) return;
     const waiter = this.waiting.shift();
-    if (waiter) return waiter.take(pooled);
+    if (waiter) {
+      waiter.take(pooled);
+      return;
+    }
     // An idle worker must not keep the process alive.
     pooled.worker?.unref();
     this.idle.push(pooled);
@@ -336,7 +375,8 @@ export class TrainingPool {
  * small-buffer pool, a file read into a larger allocation) is copied; a whole buffer is not.
  */
 function ownBuffer(bytes: Uint8Array): Uint8Array {
-  const owned = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
+  const owned =
+    bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
   // new Uint8Array(view) copies; Buffer#slice would not.
   return owned ? bytes : new Uint8Array(bytes);
 }

@@ -7,7 +7,16 @@ import { performance } from 'node:perf_hooks';
 import { isUserError } from '../errors.js';
 import { parseSources } from '../ingest/index.js';
 import { createHash } from 'node:crypto';
-import { decode, encode, encodeImage, ModelFormatError, train, trainAppend, TrainingInputError, type TrainPhase } from '../lm/index.js';
+import {
+  decode,
+  encode,
+  encodeImage,
+  ModelFormatError,
+  train,
+  trainAppend,
+  TrainingInputError,
+  type TrainPhase,
+} from '../lm/index.js';
 import type { ImageTask, LoadTask, SourceSummary, WorkerMessage, WorkerTask } from './training-protocol.js';
 
 /** Progress is posted at most this often (phase changes always), so messages never pile up. */
@@ -92,7 +101,17 @@ port.on('message', (task: WorkerTask) => {
     const modelImage = ownBuffer(encodeImage(model, createHash('sha256').update(bytes).digest('hex')));
     // The product's defaults, as /generate gives them: `/generate seed:<training seed>` repeats it.
     const sample = model.generate({ seed: task.seed }).text;
-    post({ type: 'done', bytes, image: modelImage, stats: { ...model.stats, imageBytes: modelImage.length }, sample, sources }, [bytes.buffer as ArrayBuffer, modelImage.buffer as ArrayBuffer]);
+    post(
+      {
+        type: 'done',
+        bytes,
+        image: modelImage,
+        stats: { ...model.stats, imageBytes: modelImage.length },
+        sample,
+        sources,
+      },
+      [bytes.buffer as ArrayBuffer, modelImage.buffer as ArrayBuffer],
+    );
   } catch (error) {
     if (isUserError(error)) {
       // A refusal of the input (parseSources): the manager rebuilds the same UserError.
@@ -112,7 +131,10 @@ function load(task: LoadTask): void {
     post({ type: 'loaded', model, spare }, [...transfer, ...spare]);
   } catch (error) {
     const formatKind = error instanceof ModelFormatError ? error.kind : null;
-    post({ type: 'load-failed', formatKind, message: error instanceof Error ? error.message : String(error), spare }, spare);
+    post(
+      { type: 'load-failed', formatKind, message: error instanceof Error ? error.message : String(error), spare },
+      spare,
+    );
   }
 }
 
@@ -122,7 +144,12 @@ function image(task: ImageTask): void {
     post({ type: 'imaged', image: bytes }, [bytes.buffer as ArrayBuffer]);
   } catch (error) {
     const formatKind = error instanceof ModelFormatError ? error.kind : null;
-    post({ type: 'load-failed', formatKind, message: error instanceof Error ? error.message : String(error), spare: [] });
+    post({
+      type: 'load-failed',
+      formatKind,
+      message: error instanceof Error ? error.message : String(error),
+      spare: [],
+    });
   }
 }
 

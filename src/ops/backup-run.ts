@@ -17,7 +17,10 @@ export interface BackupOutcome {
   removedRemote: string[];
 }
 
-export async function runBackup(config: Pick<BotConfig, 'dataDir' | 'modelsDir' | 'backup'>, logger?: ManagerLogger): Promise<BackupOutcome> {
+export async function runBackup(
+  config: Pick<BotConfig, 'dataDir' | 'modelsDir' | 'backup'>,
+  logger?: ManagerLogger,
+): Promise<BackupOutcome> {
   const { snapshot, manifest } = await takeSnapshot({
     databasePath: join(config.dataDir, DATABASE_FILENAME),
     modelsDir: config.modelsDir,
@@ -38,7 +41,14 @@ export async function runBackup(config: Pick<BotConfig, 'dataDir' | 'modelsDir' 
     }
   }
   logger?.info(
-    { snapshot: snapshot.path, files: manifest.files.length, dropped: manifest.dropped.length, removed, uploaded, removedRemote },
+    {
+      snapshot: snapshot.path,
+      files: manifest.files.length,
+      dropped: manifest.dropped.length,
+      removed,
+      uploaded,
+      removedRemote,
+    },
     `backup: snapshot ${snapshot.name} written`,
   );
   return { snapshot, manifest, removed, uploaded, removedRemote };

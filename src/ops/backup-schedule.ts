@@ -50,7 +50,10 @@ export function startBackupSchedule(
         taken++;
       })
       .catch((error: unknown) => {
-        logger.error({ err: error }, 'backup: the scheduled snapshot failed; the next one is tried at the next interval');
+        logger.error(
+          { err: error },
+          'backup: the scheduled snapshot failed; the next one is tried at the next interval',
+        );
       })
       .finally(() => {
         running = null;
@@ -63,7 +66,10 @@ export function startBackupSchedule(
       const stamp = newest ? /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z/.exec(newest.name) : null;
       const last = stamp ? Date.UTC(+stamp[1], +stamp[2] - 1, +stamp[3], +stamp[4], +stamp[5], +stamp[6]) : null;
       const due = last === null ? firstDelay : Math.max(firstDelay, Math.min(intervalMs, last + intervalMs - now()));
-      logger.info({ backupDir: config.backup.dir, everyHours: intervalMs / 3_600_000, firstInMs: due }, 'backup: schedule started');
+      logger.info(
+        { backupDir: config.backup.dir, everyHours: intervalMs / 3_600_000, firstInMs: due },
+        'backup: schedule started',
+      );
       wait(due, backup);
     })
     .catch((error: unknown) => logger.error({ err: error }, 'backup: the schedule could not start'));

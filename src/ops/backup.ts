@@ -22,9 +22,13 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   const lines = [
     `snapshot ${outcome.snapshot.path}: the database and ${manifest.files.length} model file(s), checksums in manifest.json`,
     ...manifest.dropped.map((file) => `left out ${file.guildId}/${file.filename}: deleted while the backup ran`),
-    ...(outcome.removed.length > 0 ? [`removed older snapshots (BACKUP_KEEP=${config.backup.keep}): ${outcome.removed.join(', ')}`] : []),
+    ...(outcome.removed.length > 0
+      ? [`removed older snapshots (BACKUP_KEEP=${config.backup.keep}): ${outcome.removed.join(', ')}`]
+      : []),
     ...(outcome.uploaded ? [`uploaded to ${outcome.uploaded}`] : []),
-    ...(outcome.removedRemote.length > 0 ? [`removed older off-site snapshots: ${outcome.removedRemote.join(', ')}`] : []),
+    ...(outcome.removedRemote.length > 0
+      ? [`removed older off-site snapshots: ${outcome.removedRemote.join(', ')}`]
+      : []),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
   return 0;

@@ -30,7 +30,10 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
       try {
         const names = await listRemoteSnapshots(client, s3);
         const name = wanted === 's3:latest' ? names.at(-1) : wanted.slice(3);
-        if (!name || !names.includes(name)) throw new SnapshotError(`no complete snapshot ${wanted.slice(3)} at ${s3.bucket}/${s3.prefix} (there are: ${names.join(', ') || 'none'})`);
+        if (!name || !names.includes(name))
+          throw new SnapshotError(
+            `no complete snapshot ${wanted.slice(3)} at ${s3.bucket}/${s3.prefix} (there are: ${names.join(', ') || 'none'})`,
+          );
         downloaded = join(config.backup.dir, `.download-${name}-${process.pid}`);
         await rm(downloaded, { recursive: true, force: true });
         await downloadSnapshot(client, s3, name, downloaded);
@@ -44,9 +47,16 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
       if (!latest) throw new SnapshotError(`there is no complete snapshot in ${config.backup.dir}`);
       path = latest.path;
     } else {
-      path = existsSync(join(config.backup.dir, wanted)) && !wanted.includes('/') ? join(config.backup.dir, wanted) : resolve(wanted);
+      path =
+        existsSync(join(config.backup.dir, wanted)) && !wanted.includes('/')
+          ? join(config.backup.dir, wanted)
+          : resolve(wanted);
     }
-    const manifest = await restoreSnapshot(path, { dataDir: config.dataDir, modelsDir: config.modelsDir, databaseFilename: DATABASE_FILENAME });
+    const manifest = await restoreSnapshot(path, {
+      dataDir: config.dataDir,
+      modelsDir: config.modelsDir,
+      databaseFilename: DATABASE_FILENAME,
+    });
     process.stdout.write(
       `restored snapshot ${manifest.name} (${manifest.createdAt}): the database and ${manifest.files.length} model file(s) into ${config.dataDir} and ${config.modelsDir}\n`,
     );

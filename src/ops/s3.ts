@@ -43,7 +43,12 @@ export function s3UrlOf(config: S3Config, name: string): string {
 }
 
 /** Uploads a complete local snapshot; the manifest goes last. */
-export async function uploadSnapshot(client: S3Client, config: S3Config, snapshot: Snapshot, manifest: SnapshotManifest): Promise<void> {
+export async function uploadSnapshot(
+  client: S3Client,
+  config: S3Config,
+  snapshot: Snapshot,
+  manifest: SnapshotManifest,
+): Promise<void> {
   for (const file of [manifest.database, ...manifest.files]) {
     await client.send(
       new PutObjectCommand({
@@ -57,7 +62,12 @@ export async function uploadSnapshot(client: S3Client, config: S3Config, snapsho
   }
   const body = JSON.stringify(manifest, null, 2);
   await client.send(
-    new PutObjectCommand({ Bucket: config.bucket, Key: keyOf(config, snapshot.name, MANIFEST), Body: body, ContentType: 'application/json' }),
+    new PutObjectCommand({
+      Bucket: config.bucket,
+      Key: keyOf(config, snapshot.name, MANIFEST),
+      Body: body,
+      ContentType: 'application/json',
+    }),
   );
 }
 
@@ -66,7 +76,11 @@ async function allKeys(client: S3Client, config: S3Config, under: string): Promi
   let token: string | undefined;
   do {
     const page = await client.send(
-      new ListObjectsV2Command({ Bucket: config.bucket, Prefix: under === '' ? undefined : `${under}/`, ContinuationToken: token }),
+      new ListObjectsV2Command({
+        Bucket: config.bucket,
+        Prefix: under === '' ? undefined : `${under}/`,
+        ContinuationToken: token,
+      }),
     );
     for (const object of page.Contents ?? []) if (object.Key) keys.push(object.Key);
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
@@ -91,11 +105,19 @@ export async function pruneRemoteSnapshots(client: S3Client, config: S3Config, k
   const names = await listRemoteSnapshots(client, config);
   const removed = names.slice(0, Math.max(0, names.length - Math.max(1, keep)));
   for (const name of removed) {
-    await client.send(new DeleteObjectsCommand({ Bucket: config.bucket, Delete: { Objects: [{ Key: keyOf(config, name, MANIFEST) }] } }));
+    await client.send(
+      new DeleteObjectsCommand({
+        Bucket: config.bucket,
+        Delete: { Objects: [{ Key: keyOf(config, name, MANIFEST) }] },
+      }),
+    );
     const rest = await allKeys(client, config, keyOf(config, name));
     for (let start = 0; start < rest.length; start += 1000) {
       await client.send(
-        new DeleteObjectsCommand({ Bucket: config.bucket, Delete: { Objects: rest.slice(start, start + 1000).map((Key) => ({ Key })) } }),
+        new DeleteObjectsCommand({
+          Bucket: config.bucket,
+          Delete: { Objects: rest.slice(start, start + 1000).map((Key) => ({ Key })) },
+        }),
       );
     }
   }
@@ -112,12 +134,19 @@ async function getBytes(client: S3Client, config: S3Config, key: string): Promis
  * Downloads a remote snapshot into `targetDir` (a new folder); the caller then checks it with
  * verifySnapshot, as any local snapshot, before restoring it.
  */
-export async function downloadSnapshot(client: S3Client, config: S3Config, name: string, targetDir: string): Promise<void> {
+export async function downloadSnapshot(
+  client: S3Client,
+  config: S3Config,
+  name: string,
+  targetDir: string,
+): Promise<void> {
   let manifestBytes: Uint8Array;
   try {
     manifestBytes = await getBytes(client, config, keyOf(config, name, MANIFEST));
   } catch (error) {
-    throw new SnapshotError(`${s3UrlOf(config, name)} is not a complete snapshot (${(error as Error).name}: ${(error as Error).message})`);
+    throw new SnapshotError(
+      `${s3UrlOf(config, name)} is not a complete snapshot (${(error as Error).name}: ${(error as Error).message})`,
+    );
   }
   const manifest = JSON.parse(Buffer.from(manifestBytes).toString('utf8')) as SnapshotManifest;
   await mkdir(targetDir, { recursive: true });

@@ -68,10 +68,15 @@ export class SnapshotError extends Error {
 
 /** `20261207T093000Z`. */
 function snapshotStamp(epochMs: number): string {
-  return new Date(epochMs).toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
+  return new Date(epochMs)
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace(/[-:]/g, '');
 }
 
-export async function takeSnapshot(options: BackupOptions): Promise<{ snapshot: Snapshot; manifest: SnapshotManifest }> {
+export async function takeSnapshot(
+  options: BackupOptions,
+): Promise<{ snapshot: Snapshot; manifest: SnapshotManifest }> {
   const now = options.now ?? Date.now;
   await mkdir(options.backupDir, { recursive: true });
   await removeLeftovers(options.backupDir);
@@ -197,13 +202,22 @@ export async function verifySnapshot(path: string): Promise<SnapshotManifest> {
   try {
     manifest = JSON.parse(await readFile(join(path, MANIFEST), 'utf8')) as SnapshotManifest;
   } catch (error) {
-    throw new SnapshotError(`${path} is not a complete snapshot: ${MANIFEST} is missing or unreadable (${(error as Error).message})`);
+    throw new SnapshotError(
+      `${path} is not a complete snapshot: ${MANIFEST} is missing or unreadable (${(error as Error).message})`,
+    );
   }
-  if (manifest?.format !== MANIFEST_FORMAT || manifest.formatVersion !== 1 || !manifest.database || !Array.isArray(manifest.files)) {
+  if (
+    manifest?.format !== MANIFEST_FORMAT ||
+    manifest.formatVersion !== 1 ||
+    !manifest.database ||
+    !Array.isArray(manifest.files)
+  ) {
     throw new SnapshotError(`${path}/${MANIFEST} is not a snapshot manifest of this bot`);
   }
   if (manifest.schemaVersion > SCHEMA_VERSION) {
-    throw new SnapshotError(`the snapshot's database schema (${manifest.schemaVersion}) is newer than this bot's (${SCHEMA_VERSION}); update the bot first`);
+    throw new SnapshotError(
+      `the snapshot's database schema (${manifest.schemaVersion}) is newer than this bot's (${SCHEMA_VERSION}); update the bot first`,
+    );
   }
   for (const file of [manifest.database, ...manifest.files]) {
     const local = snapshotPath(path, file.path);
@@ -238,11 +252,18 @@ interface ReferencedFile {
 }
 
 function referencedFiles(db: Database.Database): ReferencedFile[] {
-  const models = db.prepare(`SELECT guild_id AS guildId, filename FROM models ORDER BY guild_id, filename`).all() as ReferencedFile[];
-  const drafts = db
-    .prepare(`SELECT guild_id AS guildId, draft_filename AS filename FROM guild_state WHERE draft_filename IS NOT NULL ORDER BY guild_id`)
+  const models = db
+    .prepare(`SELECT guild_id AS guildId, filename FROM models ORDER BY guild_id, filename`)
     .all() as ReferencedFile[];
-  return [...models.map((row) => ({ ...row, kind: 'model' as const })), ...drafts.map((row) => ({ ...row, kind: 'draft' as const }))];
+  const drafts = db
+    .prepare(
+      `SELECT guild_id AS guildId, draft_filename AS filename FROM guild_state WHERE draft_filename IS NOT NULL ORDER BY guild_id`,
+    )
+    .all() as ReferencedFile[];
+  return [
+    ...models.map((row) => ({ ...row, kind: 'model' as const })),
+    ...drafts.map((row) => ({ ...row, kind: 'draft' as const })),
+  ];
 }
 
 function dropFromSnapshot(db: Database.Database, file: ReferencedFile): void {
@@ -295,7 +316,8 @@ async function removeLeftovers(backupDir: string): Promise<void> {
       await rm(join(backupDir, entry.name), { recursive: true, force: true });
     } else if (entry.name.startsWith(PARTIAL_PREFIX)) {
       const pid = Number(entry.name.slice(PARTIAL_PREFIX.length).split('-')[0]);
-      if (!Number.isInteger(pid) || !pidAlive(pid)) await rm(join(backupDir, entry.name), { recursive: true, force: true });
+      if (!Number.isInteger(pid) || !pidAlive(pid))
+        await rm(join(backupDir, entry.name), { recursive: true, force: true });
     }
   }
 }

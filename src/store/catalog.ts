@@ -195,26 +195,28 @@ export class Catalog {
    * has its file.
    */
   commitSave(row: NewModelRow, at: number): number {
-    return this.db.transaction(() => {
-      const info = this.statements.insertModel.run(
-        row.guildId,
-        row.name,
-        row.nameKey,
-        row.version,
-        row.filename,
-        row.bytes,
-        row.checksum,
-        row.createdAt,
-        row.createdBy.id,
-        row.createdBy.name,
-        row.paramsJson,
-        row.statsJson,
-        row.corpusJson,
-      );
-      const id = Number(info.lastInsertRowid);
-      this.statements.upsertActive.run({ guildId: row.guildId, modelId: id, at });
-      return id;
-    }).immediate();
+    return this.db
+      .transaction(() => {
+        const info = this.statements.insertModel.run(
+          row.guildId,
+          row.name,
+          row.nameKey,
+          row.version,
+          row.filename,
+          row.bytes,
+          row.checksum,
+          row.createdAt,
+          row.createdBy.id,
+          row.createdBy.name,
+          row.paramsJson,
+          row.statsJson,
+          row.corpusJson,
+        );
+        const id = Number(info.lastInsertRowid);
+        this.statements.upsertActive.run({ guildId: row.guildId, modelId: id, at });
+        return id;
+      })
+      .immediate();
   }
 
   /** Records a saved model without making it active (an import): its file is written already. */
@@ -246,13 +248,15 @@ export class Catalog {
    * never a row pointing to nothing). Returns whether the active model was among them.
    */
   deleteModels(guildId: string, ids: number[], at: number): { wasActive: boolean } {
-    return this.db.transaction(() => {
-      const state = this.guildState(guildId);
-      const wasActive = state?.activeModelId != null && ids.includes(state.activeModelId);
-      if (wasActive) this.statements.clearActive.run(at, guildId);
-      for (const id of ids) this.statements.deleteModel.run(id, guildId);
-      return { wasActive };
-    }).immediate();
+    return this.db
+      .transaction(() => {
+        const state = this.guildState(guildId);
+        const wasActive = state?.activeModelId != null && ids.includes(state.activeModelId);
+        if (wasActive) this.statements.clearActive.run(at, guildId);
+        for (const id of ids) this.statements.deleteModel.run(id, guildId);
+        return { wasActive };
+      })
+      .immediate();
   }
 
   // ---- guild state -------------------------------------------------------------------------
@@ -273,7 +277,14 @@ export class Catalog {
 
   // ---- jobs --------------------------------------------------------------------------------
 
-  insertJob(job: { id: string; guildId: string; user: Creator; kind: JobKind; state: JobState; startedAt: number }): void {
+  insertJob(job: {
+    id: string;
+    guildId: string;
+    user: Creator;
+    kind: JobKind;
+    state: JobState;
+    startedAt: number;
+  }): void {
     this.statements.insertJob.run(job.id, job.guildId, job.user.id, job.user.name, job.kind, job.state, job.startedAt);
   }
 
@@ -287,28 +298,42 @@ export class Catalog {
    * adopts it instead of losing the training.
    */
   markJobWriting(id: string, result: DraftRef): void {
-    this.statements.markJobWriting.run(result.filename, result.checksum, result.bytes, result.statsJson, result.createdAt, id);
+    this.statements.markJobWriting.run(
+      result.filename,
+      result.checksum,
+      result.bytes,
+      result.statsJson,
+      result.createdAt,
+      id,
+    );
   }
 
   /** The training result becomes the guild's working model and the job closes, atomically. */
   commitTrainingResult(guildId: string, jobId: string, draft: DraftRef, at: number, message: string | null): void {
-    this.db.transaction(() => {
-      this.statements.upsertDraft.run({
-        guildId,
-        filename: draft.filename,
-        bytes: draft.bytes,
-        checksum: draft.checksum,
-        createdAt: draft.createdAt,
-        createdById: draft.createdBy.id,
-        createdByName: draft.createdBy.name,
-        statsJson: draft.statsJson,
-        at,
-      });
-      this.statements.finishJob.run({ state: 'done', at, message, error: null, id: jobId });
-    }).immediate();
+    this.db
+      .transaction(() => {
+        this.statements.upsertDraft.run({
+          guildId,
+          filename: draft.filename,
+          bytes: draft.bytes,
+          checksum: draft.checksum,
+          createdAt: draft.createdAt,
+          createdById: draft.createdBy.id,
+          createdByName: draft.createdBy.name,
+          statsJson: draft.statsJson,
+          at,
+        });
+        this.statements.finishJob.run({ state: 'done', at, message, error: null, id: jobId });
+      })
+      .immediate();
   }
 
-  finishJob(id: string, state: Exclude<JobState, 'queued' | 'running' | 'writing'>, at: number, error: string | null): void {
+  finishJob(
+    id: string,
+    state: Exclude<JobState, 'queued' | 'running' | 'writing'>,
+    at: number,
+    error: string | null,
+  ): void {
     this.statements.finishJob.run({ state, at, message: null, error, id });
   }
 
@@ -354,7 +379,9 @@ function prepare(db: SqliteDatabase, onWrite: () => void) {
   return {
     dataVersion: db.prepare('PRAGMA data_version').pluck(),
     listModels: statement(`SELECT ${MODEL_COLUMNS} FROM models WHERE guild_id = ? ORDER BY name_key, version DESC`),
-    versionsOf: statement(`SELECT ${MODEL_COLUMNS} FROM models WHERE guild_id = ? AND name_key = ? ORDER BY version DESC`),
+    versionsOf: statement(
+      `SELECT ${MODEL_COLUMNS} FROM models WHERE guild_id = ? AND name_key = ? ORDER BY version DESC`,
+    ),
     modelById: statement(`SELECT ${MODEL_COLUMNS} FROM models WHERE id = ? AND guild_id = ?`),
     usage: statement(`SELECT count(*) AS models, coalesce(sum(bytes), 0) AS bytes FROM models WHERE guild_id = ?`),
     maxVersion: statement(`SELECT max(version) AS version FROM models WHERE guild_id = ? AND name_key = ?`),
@@ -408,7 +435,9 @@ function prepare(db: SqliteDatabase, onWrite: () => void) {
     job: statement(`SELECT * FROM jobs WHERE id = ?`),
     openJobs: statement(`SELECT * FROM jobs WHERE state IN ('queued', 'running', 'writing') ORDER BY started_at`),
     getMeta: statement(`SELECT value FROM meta WHERE key = ?`),
-    setMeta: statement(`INSERT INTO meta (key, value) VALUES (@key, @value) ON CONFLICT (key) DO UPDATE SET value = @value`),
+    setMeta: statement(
+      `INSERT INTO meta (key, value) VALUES (@key, @value) ON CONFLICT (key) DO UPDATE SET value = @value`,
+    ),
     knownGuilds: statement(`SELECT guild_id FROM models UNION SELECT guild_id FROM guild_state ORDER BY 1`),
   };
 }

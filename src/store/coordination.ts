@@ -140,7 +140,9 @@ export class Coordination {
 
   private row(guildId: string, kind: LeaseKind): LeaseHolder | null {
     const raw = this.statements.get.get(guildId, kind) as RawLease | undefined;
-    return raw ? { guildId: raw.guild_id, kind: raw.kind, owner: raw.owner, jobId: raw.job_id, expiresAt: raw.expires_at } : null;
+    return raw
+      ? { guildId: raw.guild_id, kind: raw.kind, owner: raw.owner, jobId: raw.job_id, expiresAt: raw.expires_at }
+      : null;
   }
 
   // ---- pending deletes ---------------------------------------------------------------------
@@ -166,11 +168,21 @@ export class Coordination {
   // ---- jobs as other processes see them ----------------------------------------------------
 
   /** The guild's most recent job row: how /status tells of a training a crash interrupted. */
-  lastJob(guildId: string): { id: string; state: string; userName: string; startedAt: number; finishedAt: number | null } | null {
+  lastJob(
+    guildId: string,
+  ): { id: string; state: string; userName: string; startedAt: number; finishedAt: number | null } | null {
     const raw = this.statements.lastJob.get(guildId) as
       | { id: string; state: string; user_name: string; started_at: number; finished_at: number | null }
       | undefined;
-    return raw ? { id: raw.id, state: raw.state, userName: raw.user_name, startedAt: raw.started_at, finishedAt: raw.finished_at } : null;
+    return raw
+      ? {
+          id: raw.id,
+          state: raw.state,
+          userName: raw.user_name,
+          startedAt: raw.started_at,
+          finishedAt: raw.finished_at,
+        }
+      : null;
   }
 }
 
@@ -191,6 +203,8 @@ function prepare(db: SqliteDatabase): Record<string, Statement> {
     addPending: db.prepare(`INSERT OR IGNORE INTO pending_deletes (guild_id, filename) VALUES (?, ?)`),
     removePending: db.prepare(`DELETE FROM pending_deletes WHERE guild_id = ? AND filename = ?`),
     pending: db.prepare(`SELECT filename FROM pending_deletes WHERE guild_id = ? ORDER BY filename`),
-    lastJob: db.prepare(`SELECT id, state, user_name, started_at, finished_at FROM jobs WHERE guild_id = ? ORDER BY rowid DESC LIMIT 1`),
+    lastJob: db.prepare(
+      `SELECT id, state, user_name, started_at, finished_at FROM jobs WHERE guild_id = ? ORDER BY rowid DESC LIMIT 1`,
+    ),
   };
 }

@@ -169,7 +169,9 @@ function migrate(db: SqliteDatabase): void {
   const run = db.transaction(() => {
     const from = current();
     if (from > SCHEMA_VERSION) {
-      throw new Error(`database schema version ${from} is newer than this program's ${SCHEMA_VERSION}; upgrade the bot`);
+      throw new Error(
+        `database schema version ${from} is newer than this program's ${SCHEMA_VERSION}; upgrade the bot`,
+      );
     }
     for (let version = from; version < SCHEMA_VERSION; version++) {
       db.exec(MIGRATIONS[version]);

@@ -13,10 +13,7 @@ export function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-export type FileCheck =
-  | { kind: 'ok'; bytes: number }
-  | { kind: 'missing' }
-  | { kind: 'checksum'; bytes: number };
+export type FileCheck = { kind: 'ok'; bytes: number } | { kind: 'missing' } | { kind: 'checksum'; bytes: number };
 
 export interface GuildDirEntry {
   name: string;
@@ -142,7 +139,10 @@ export class ModelFiles {
     const dir = this.contained(join(this.guildDir(guildId), ORPHANS_DIR), this.guildDir(guildId));
     try {
       const entries = await readdir(dir, { withFileTypes: true });
-      return entries.filter((entry) => entry.isFile()).map((entry) => entry.name).sort();
+      return entries
+        .filter((entry) => entry.isFile())
+        .map((entry) => entry.name)
+        .sort();
     } catch (error) {
       if (isMissing(error)) return [];
       throw error;
@@ -205,10 +205,12 @@ export class ModelFiles {
     try {
       const entries = await readdir(this.guildDir(guildId), { withFileTypes: true });
       return entries
-        .map((entry): GuildDirEntry => ({
-          name: entry.name,
-          kind: entry.isFile() ? 'file' : entry.isDirectory() ? 'directory' : 'other',
-        }))
+        .map(
+          (entry): GuildDirEntry => ({
+            name: entry.name,
+            kind: entry.isFile() ? 'file' : entry.isDirectory() ? 'directory' : 'other',
+          }),
+        )
         .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     } catch (error) {
       if (isMissing(error)) return [];

@@ -1,6 +1,7 @@
 // Model images on disk: `<root>/.images/<guild_id>/<sha256 of the model file>.uli`, in the
 // models directory beside the guild's model files (in a tree of their own, so the guild
-// directories hold exactly the model files, as reconcile and backups expect). An image is derived data (src/lm/image/): named by the checksum of the
+// directories hold exactly the model files, as reconcile and backups expect). An image is derived data (src/lm/image/):
+// named by the checksum of the
 // model file it was built from, it serves every file with those bytes (a draft and the saved
 // model made from it), and it can never be taken for the image of another file. Writes are
 // atomic (temp file, rename) but not fsynced: a crash may leave a torn or empty image, which its
@@ -16,7 +17,8 @@ export const IMAGE_FILE_EXTENSION = '.uli';
 const CHECKSUM = /^[0-9a-f]{64}$/;
 
 function imageName(checksum: string): string {
-  if (!CHECKSUM.test(checksum)) throw new Error(`an image is named by a sha256 checksum, not ${JSON.stringify(checksum)}`);
+  if (!CHECKSUM.test(checksum))
+    throw new Error(`an image is named by a sha256 checksum, not ${JSON.stringify(checksum)}`);
   return `${checksum}${IMAGE_FILE_EXTENSION}`;
 }
 
@@ -41,7 +43,11 @@ export class ModelImageFiles {
    * into (a spare buffer of an evicted model, at least `size` bytes): the bytes are then a view of
    * its first `size` bytes. A file that shrinks while read comes back short (and is refused).
    */
-  async read(guildId: string, checksum: string, bufferFor: (size: number) => ArrayBuffer | null = () => null): Promise<Uint8Array | null> {
+  async read(
+    guildId: string,
+    checksum: string,
+    bufferFor: (size: number) => ArrayBuffer | null = () => null,
+  ): Promise<Uint8Array | null> {
     let handle;
     try {
       handle = await open(this.pathOf(guildId, checksum), 'r');

@@ -31,7 +31,13 @@ export interface CollectedMessage {
   createdAt: number;
 }
 
-const DEFAULTS: LearningSettings = { privacyMode: 'open', replyChance: 0, cleanMode: 'strip', dirty: false, lastBatchAt: null };
+const DEFAULTS: LearningSettings = {
+  privacyMode: 'open',
+  replyChance: 0,
+  cleanMode: 'strip',
+  dirty: false,
+  lastBatchAt: null,
+};
 
 export class LearningStore {
   constructor(private readonly db: SqliteDatabase) {}
@@ -40,10 +46,26 @@ export class LearningStore {
 
   settings(guildId: string): LearningSettings {
     const row = this.db
-      .prepare('SELECT privacy_mode, reply_chance, clean_mode, dirty, last_batch_at FROM learning_settings WHERE guild_id = ?')
-      .get(guildId) as { privacy_mode: PrivacyMode; reply_chance: number; clean_mode: StoredCleanMode; dirty: number; last_batch_at: number | null } | undefined;
+      .prepare(
+        'SELECT privacy_mode, reply_chance, clean_mode, dirty, last_batch_at FROM learning_settings WHERE guild_id = ?',
+      )
+      .get(guildId) as
+      | {
+          privacy_mode: PrivacyMode;
+          reply_chance: number;
+          clean_mode: StoredCleanMode;
+          dirty: number;
+          last_batch_at: number | null;
+        }
+      | undefined;
     if (!row) return { ...DEFAULTS };
-    return { privacyMode: row.privacy_mode, replyChance: row.reply_chance, cleanMode: row.clean_mode, dirty: row.dirty === 1, lastBatchAt: row.last_batch_at };
+    return {
+      privacyMode: row.privacy_mode,
+      replyChance: row.reply_chance,
+      cleanMode: row.clean_mode,
+      dirty: row.dirty === 1,
+      lastBatchAt: row.last_batch_at,
+    };
   }
 
   private ensureSettings(guildId: string): void {
@@ -68,8 +90,14 @@ export class LearningStore {
   markBatch(guildId: string, at: number, trainedUpTo: { createdAt: number; rebuilt: boolean }): void {
     this.db.transaction(() => {
       this.ensureSettings(guildId);
-      this.db.prepare('UPDATE collected_messages SET trained = 1 WHERE guild_id = ? AND created_at <= ?').run(guildId, trainedUpTo.createdAt);
-      this.db.prepare(`UPDATE learning_settings SET last_batch_at = ?${trainedUpTo.rebuilt ? ', dirty = 0' : ''} WHERE guild_id = ?`).run(at, guildId);
+      this.db
+        .prepare('UPDATE collected_messages SET trained = 1 WHERE guild_id = ? AND created_at <= ?')
+        .run(guildId, trainedUpTo.createdAt);
+      this.db
+        .prepare(
+          `UPDATE learning_settings SET last_batch_at = ?${trainedUpTo.rebuilt ? ', dirty = 0' : ''} WHERE guild_id = ?`,
+        )
+        .run(at, guildId);
     })();
   }
 
@@ -77,40 +105,54 @@ export class LearningStore {
 
   channels(guildId: string): ChannelSettings[] {
     const rows = this.db
-      .prepare('SELECT channel_id, listening, reply_chance FROM learning_channels WHERE guild_id = ? ORDER BY channel_id')
+      .prepare(
+        'SELECT channel_id, listening, reply_chance FROM learning_channels WHERE guild_id = ? ORDER BY channel_id',
+      )
       .all(guildId) as { channel_id: string; listening: number; reply_chance: number | null }[];
-    return rows.map((row) => ({ channelId: row.channel_id, listening: row.listening === 1, replyChance: row.reply_chance }));
+    return rows.map((row) => ({
+      channelId: row.channel_id,
+      listening: row.listening === 1,
+      replyChance: row.reply_chance,
+    }));
   }
 
   channel(guildId: string, channelId: string): ChannelSettings {
-    const row = this.db.prepare('SELECT listening, reply_chance FROM learning_channels WHERE guild_id = ? AND channel_id = ?').get(guildId, channelId) as
-      | { listening: number; reply_chance: number | null }
-      | undefined;
+    const row = this.db
+      .prepare('SELECT listening, reply_chance FROM learning_channels WHERE guild_id = ? AND channel_id = ?')
+      .get(guildId, channelId) as { listening: number; reply_chance: number | null } | undefined;
     return { channelId, listening: row?.listening === 1, replyChance: row?.reply_chance ?? null };
   }
 
   setListening(guildId: string, channelId: string, listening: boolean): boolean {
     const before = this.channel(guildId, channelId).listening;
     this.db
-      .prepare('INSERT INTO learning_channels (guild_id, channel_id, listening) VALUES (?, ?, ?) ON CONFLICT (guild_id, channel_id) DO UPDATE SET listening = excluded.listening')
+      .prepare(
+        'INSERT INTO learning_channels (guild_id, channel_id, listening) VALUES (?, ?, ?) ON CONFLICT (guild_id, channel_id) DO UPDATE SET listening = excluded.listening',
+      )
       .run(guildId, channelId, listening ? 1 : 0);
     return before !== listening;
   }
 
   setChannelReplyChance(guildId: string, channelId: string, chance: number): void {
     this.db
-      .prepare('INSERT INTO learning_channels (guild_id, channel_id, reply_chance) VALUES (?, ?, ?) ON CONFLICT (guild_id, channel_id) DO UPDATE SET reply_chance = excluded.reply_chance')
+      .prepare(
+        'INSERT INTO learning_channels (guild_id, channel_id, reply_chance) VALUES (?, ?, ?) ON CONFLICT (guild_id, channel_id) DO UPDATE SET reply_chance = excluded.reply_chance',
+      )
       .run(guildId, channelId, chance);
   }
 
   // ---- members (opt-in mode) ----------------------------------------------------------------
 
   isMember(guildId: string, userId: string): boolean {
-    return this.db.prepare('SELECT 1 FROM learning_members WHERE guild_id = ? AND user_id = ?').get(guildId, userId) !== undefined;
+    return (
+      this.db.prepare('SELECT 1 FROM learning_members WHERE guild_id = ? AND user_id = ?').get(guildId, userId) !==
+      undefined
+    );
   }
 
   setMember(guildId: string, userId: string, joined: boolean): void {
-    if (joined) this.db.prepare('INSERT OR IGNORE INTO learning_members (guild_id, user_id) VALUES (?, ?)').run(guildId, userId);
+    if (joined)
+      this.db.prepare('INSERT OR IGNORE INTO learning_members (guild_id, user_id) VALUES (?, ?)').run(guildId, userId);
     else this.db.prepare('DELETE FROM learning_members WHERE guild_id = ? AND user_id = ?').run(guildId, userId);
   }
 
@@ -123,13 +165,19 @@ export class LearningStore {
   collect(guildId: string, message: CollectedMessage, cap: number | null): void {
     this.db.transaction(() => {
       this.db
-        .prepare('INSERT OR IGNORE INTO collected_messages (guild_id, message_id, channel_id, author_id, content, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+        .prepare(
+          'INSERT OR IGNORE INTO collected_messages (guild_id, message_id, channel_id, author_id, content, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+        )
         .run(guildId, message.messageId, message.channelId, message.authorId, message.content, message.createdAt);
       if (cap === null) return;
-      const { count } = this.db.prepare('SELECT COUNT(*) AS count FROM collected_messages WHERE guild_id = ?').get(guildId) as { count: number };
+      const { count } = this.db
+        .prepare('SELECT COUNT(*) AS count FROM collected_messages WHERE guild_id = ?')
+        .get(guildId) as { count: number };
       if (count > cap) {
         this.db
-          .prepare('DELETE FROM collected_messages WHERE guild_id = ? AND message_id IN (SELECT message_id FROM collected_messages WHERE guild_id = ? ORDER BY created_at, message_id LIMIT ?)')
+          .prepare(
+            'DELETE FROM collected_messages WHERE guild_id = ? AND message_id IN (SELECT message_id FROM collected_messages WHERE guild_id = ? ORDER BY created_at, message_id LIMIT ?)',
+          )
           .run(guildId, guildId, count - cap);
       }
     })();
@@ -138,20 +186,34 @@ export class LearningStore {
   /** An edit: the new text replaces the old; a trained message makes the next retraining a rebuild. */
   edit(guildId: string, messageId: string, content: string): boolean {
     return this.changeTrained(guildId, () =>
-      this.db.prepare('UPDATE collected_messages SET content = ? WHERE guild_id = ? AND message_id = ? RETURNING trained').all(content, guildId, messageId),
+      this.db
+        .prepare('UPDATE collected_messages SET content = ? WHERE guild_id = ? AND message_id = ? RETURNING trained')
+        .all(content, guildId, messageId),
     );
   }
 
   remove(guildId: string, messageId: string): boolean {
-    return this.changeTrained(guildId, () => this.db.prepare('DELETE FROM collected_messages WHERE guild_id = ? AND message_id = ? RETURNING trained').all(guildId, messageId));
+    return this.changeTrained(guildId, () =>
+      this.db
+        .prepare('DELETE FROM collected_messages WHERE guild_id = ? AND message_id = ? RETURNING trained')
+        .all(guildId, messageId),
+    );
   }
 
   forgetAuthor(guildId: string, authorId: string): number {
-    return this.forget(guildId, () => this.db.prepare('DELETE FROM collected_messages WHERE guild_id = ? AND author_id = ? RETURNING trained').all(guildId, authorId));
+    return this.forget(guildId, () =>
+      this.db
+        .prepare('DELETE FROM collected_messages WHERE guild_id = ? AND author_id = ? RETURNING trained')
+        .all(guildId, authorId),
+    );
   }
 
   forgetChannel(guildId: string, channelId: string): number {
-    return this.forget(guildId, () => this.db.prepare('DELETE FROM collected_messages WHERE guild_id = ? AND channel_id = ? RETURNING trained').all(guildId, channelId));
+    return this.forget(guildId, () =>
+      this.db
+        .prepare('DELETE FROM collected_messages WHERE guild_id = ? AND channel_id = ? RETURNING trained')
+        .all(guildId, channelId),
+    );
   }
 
   /** Oldest first; `untrainedOnly` for an append batch, everything for a rebuild. */
@@ -160,13 +222,27 @@ export class LearningStore {
       .prepare(
         `SELECT message_id, channel_id, author_id, content, created_at FROM collected_messages WHERE guild_id = ?${untrainedOnly ? ' AND trained = 0' : ''} ORDER BY created_at, message_id`,
       )
-      .all(guildId) as { message_id: string; channel_id: string; author_id: string; content: string; created_at: number }[];
-    return rows.map((row) => ({ messageId: row.message_id, channelId: row.channel_id, authorId: row.author_id, content: row.content, createdAt: row.created_at }));
+      .all(guildId) as {
+      message_id: string;
+      channel_id: string;
+      author_id: string;
+      content: string;
+      created_at: number;
+    }[];
+    return rows.map((row) => ({
+      messageId: row.message_id,
+      channelId: row.channel_id,
+      authorId: row.author_id,
+      content: row.content,
+      createdAt: row.created_at,
+    }));
   }
 
   counts(guildId: string): { messages: number; untrained: number; bytes: number } {
     const row = this.db
-      .prepare('SELECT COUNT(*) AS messages, COALESCE(SUM(trained = 0), 0) AS untrained, COALESCE(SUM(LENGTH(CAST(content AS BLOB))), 0) AS bytes FROM collected_messages WHERE guild_id = ?')
+      .prepare(
+        'SELECT COUNT(*) AS messages, COALESCE(SUM(trained = 0), 0) AS untrained, COALESCE(SUM(LENGTH(CAST(content AS BLOB))), 0) AS bytes FROM collected_messages WHERE guild_id = ?',
+      )
       .get(guildId) as { messages: number; untrained: number; bytes: number };
     return row;
   }
@@ -174,7 +250,9 @@ export class LearningStore {
   /** Servers with something for the next batch: new messages, or a change that needs a rebuild. */
   guildsWithWork(): string[] {
     const rows = this.db
-      .prepare('SELECT DISTINCT guild_id FROM collected_messages WHERE trained = 0 UNION SELECT guild_id FROM learning_settings WHERE dirty = 1')
+      .prepare(
+        'SELECT DISTINCT guild_id FROM collected_messages WHERE trained = 0 UNION SELECT guild_id FROM learning_settings WHERE dirty = 1',
+      )
       .all() as { guild_id: string }[];
     return rows.map((row) => row.guild_id);
   }

@@ -36,7 +36,11 @@ export function isValidGuildId(guildId: unknown): guildId is string {
 
 export function validateGuildId(guildId: string): string {
   if (!isValidGuildId(guildId)) {
-    throw new UserError('INVALID_PARAMETER', { name: 'guildId', value: String(guildId).slice(0, 40), reason: 'format' });
+    throw new UserError('INVALID_PARAMETER', {
+      name: 'guildId',
+      value: String(guildId).slice(0, 40),
+      reason: 'format',
+    });
   }
   return guildId;
 }

@@ -35,7 +35,10 @@ function presenceIsLive(row: ProcessPresence, now = Date.now(), alive: (pid: num
 
 /** The live processes that registered in this database (any host). */
 export function liveProcesses(db: SqliteDatabase, now = Date.now()): ProcessPresence[] {
-  const rows = db.prepare(`SELECT value FROM meta WHERE key >= ? AND key < ?`).pluck().all(PREFIX, `${PREFIX}\uffff`) as string[];
+  const rows = db
+    .prepare(`SELECT value FROM meta WHERE key >= ? AND key < ?`)
+    .pluck()
+    .all(PREFIX, `${PREFIX}\uffff`) as string[];
   const live: ProcessPresence[] = [];
   for (const value of rows) {
     try {
@@ -65,7 +68,13 @@ export class PresenceRow {
   }
 
   private write(): void {
-    const row: ProcessPresence = { owner: this.owner, host: hostname(), pid: process.pid, startedAt: this.startedAt, expiresAt: Date.now() + PRESENCE_TTL_MS };
+    const row: ProcessPresence = {
+      owner: this.owner,
+      host: hostname(),
+      pid: process.pid,
+      startedAt: this.startedAt,
+      expiresAt: Date.now() + PRESENCE_TTL_MS,
+    };
     try {
       this.db
         .prepare(`INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`)

@@ -35,7 +35,14 @@ export interface ReconcileReport {
   deletesFinished: { guildId: string; filename: string }[];
   draftsRecovered: { guildId: string; jobId: string; filename: string }[];
   /** Every unavailable row found, with whether this pass is the one that found it broken. */
-  modelsUnavailable: { guildId: string; name: string; version: number; filename: string; reason: string; newly: boolean }[];
+  modelsUnavailable: {
+    guildId: string;
+    name: string;
+    version: number;
+    filename: string;
+    reason: string;
+    newly: boolean;
+  }[];
   modelsRestored: { guildId: string; name: string; version: number; filename: string }[];
   draftsUnavailable: { guildId: string; filename: string; reason: UnavailableReason }[];
   /** Entries left alone: directories that are not guild ids, sub-directories, links, devices. */
@@ -64,7 +71,11 @@ export function reconcileFoundDamage(report: ReconcileReport): boolean {
   return report.modelsUnavailable.length > 0 || report.draftsUnavailable.length > 0;
 }
 
-export async function reconcile(catalog: Catalog, files: ModelFiles, options: ReconcileOptions): Promise<ReconcileReport> {
+export async function reconcile(
+  catalog: Catalog,
+  files: ModelFiles,
+  options: ReconcileOptions,
+): Promise<ReconcileReport> {
   const report = emptyReconcileReport();
   const dirs = await files.guildIds();
   report.ignored.push(...dirs.ignored);
@@ -111,7 +122,13 @@ async function reconcileGuild(
   for (const row of rows) {
     const check = await files.check(guildId, row.filename, row.checksum, options.verifyChecksums);
     const reason: UnavailableReason | null =
-      check.kind === 'missing' ? 'missing' : check.kind === 'checksum' ? 'checksum' : check.bytes !== row.bytes ? 'size' : null;
+      check.kind === 'missing'
+        ? 'missing'
+        : check.kind === 'checksum'
+          ? 'checksum'
+          : check.bytes !== row.bytes
+            ? 'size'
+            : null;
     const where = { guildId, name: row.name, version: row.version, filename: row.filename };
     if (reason !== null) {
       if (row.available || row.unavailableReason !== reason) catalog.setAvailability(guildId, row.id, false, reason);
@@ -129,7 +146,8 @@ async function reconcileGuild(
   if (draft) {
     const check = await files.check(guildId, draft.filename, draft.checksum, true);
     if (check.kind !== 'ok' || check.bytes !== draft.bytes) {
-      const reason: UnavailableReason = check.kind === 'missing' ? 'missing' : check.kind === 'checksum' ? 'checksum' : 'size';
+      const reason: UnavailableReason =
+        check.kind === 'missing' ? 'missing' : check.kind === 'checksum' ? 'checksum' : 'size';
       catalog.clearDraft(guildId, options.now());
       report.draftsUnavailable.push({ guildId, filename: draft.filename, reason });
       damagedDraft = draft.filename;
@@ -151,7 +169,11 @@ async function reconcileGuild(
       await files.removeTemp(guildId, entry.name);
       report.tempFilesRemoved.push({ guildId, filename: entry.name });
     } else if (rowFiles.has(entry.name) || entry.name === draft?.filename) {
-    } else if (entry.name !== damagedDraft && entry.name.startsWith(DRAFT_PREFIX) && entry.name.endsWith(MODEL_FILE_EXTENSION)) {
+    } else if (
+      entry.name !== damagedDraft &&
+      entry.name.startsWith(DRAFT_PREFIX) &&
+      entry.name.endsWith(MODEL_FILE_EXTENSION)
+    ) {
       await files.remove(guildId, entry.name);
       report.staleDraftsRemoved.push({ guildId, filename: entry.name });
     } else {

@@ -21,7 +21,15 @@ import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import Database from 'better-sqlite3';
 import { crashPoint } from './crash-point.js';
-import { SNAPSHOT_DATABASE, SnapshotError, snapshotPath, syncDirectory, syncFile, verifySnapshot, type SnapshotManifest } from './backup.js';
+import {
+  SNAPSHOT_DATABASE,
+  SnapshotError,
+  snapshotPath,
+  syncDirectory,
+  syncFile,
+  verifySnapshot,
+  type SnapshotManifest,
+} from './backup.js';
 import { liveProcesses } from './presence.js';
 import { Coordination } from './coordination.js';
 import { ORPHANS_DIR as ORPHANS } from './names.js';
@@ -106,7 +114,8 @@ async function exists(path: string): Promise<boolean> {
 export async function completePendingRestore(dataDir: string, modelsDir: string): Promise<boolean> {
   // A restore at work owns the journal and its folders: a bot started meanwhile must wait.
   const other = await runningRestore(dataDir);
-  if (other !== null) throw new SnapshotError(`a restore (pid ${other}) is running on ${resolve(dataDir)}; start after it has finished`);
+  if (other !== null)
+    throw new SnapshotError(`a restore (pid ${other}) is running on ${resolve(dataDir)}; start after it has finished`);
   // The lock of a restore that was killed is left behind by it: ours only if we hold it.
   if (!(await isOwnLock(dataDir))) await rm(lockPath(dataDir), { force: true });
   const journalFile = journalPath(dataDir);
@@ -115,7 +124,9 @@ export async function completePendingRestore(dataDir: string, modelsDir: string)
     journal = JSON.parse(await readFile(journalFile, 'utf8')) as Journal;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-      throw new SnapshotError(`the restore journal ${journalFile} is unreadable; fix or remove it by hand (${(error as Error).message})`);
+      throw new SnapshotError(
+        `the restore journal ${journalFile} is unreadable; fix or remove it by hand (${(error as Error).message})`,
+      );
     }
   }
   if (journal) {
@@ -146,7 +157,8 @@ async function removeLeftovers(dirs: string[]): Promise<void> {
       continue;
     }
     for (const entry of entries) {
-      if (entry.startsWith(`${prefix}new-`) || entry.startsWith(`${prefix}old-`)) await rm(join(parent, entry), { recursive: true, force: true });
+      if (entry.startsWith(`${prefix}new-`) || entry.startsWith(`${prefix}old-`))
+        await rm(join(parent, entry), { recursive: true, force: true });
     }
   }
 }
@@ -162,15 +174,22 @@ function assertNoProcessRunning(databasePath: string): void {
   try {
     const running = liveProcesses(db);
     const coordination = new Coordination(db, 'restore');
-    const leases = (db.prepare(`SELECT guild_id AS guildId, kind, owner, job_id AS jobId, expires_at AS expiresAt FROM leases`).all() as {
-      guildId: string;
-      kind: 'training' | 'section';
-      owner: string;
-      jobId: string | null;
-      expiresAt: number;
-    }[]).filter((lease) => coordination.isLive(lease));
+    const leases = (
+      db
+        .prepare(`SELECT guild_id AS guildId, kind, owner, job_id AS jobId, expires_at AS expiresAt FROM leases`)
+        .all() as {
+        guildId: string;
+        kind: 'training' | 'section';
+        owner: string;
+        jobId: string | null;
+        expiresAt: number;
+      }[]
+    ).filter((lease) => coordination.isLive(lease));
     if (running.length > 0 || leases.length > 0) {
-      const who = [...running.map((row) => `${row.host} pid ${row.pid}`), ...leases.map((lease) => lease.owner.split('/').slice(0, 2).join(' pid '))];
+      const who = [
+        ...running.map((row) => `${row.host} pid ${row.pid}`),
+        ...leases.map((lease) => lease.owner.split('/').slice(0, 2).join(' pid ')),
+      ];
       throw new SnapshotError(
         `refusing to restore: ${[...new Set(who)].join(', ')} ${who.length === 1 ? 'is' : 'are'} running on ${databasePath}. Stop the bot and every console first.`,
       );
@@ -199,23 +218,42 @@ export async function restoreSnapshot(snapshotDir: string, target: RestoreTarget
   }
 }
 
-async function restoreLocked(snapshotDir: string, dataDir: string, modelsDir: string, target: RestoreTarget): Promise<SnapshotManifest> {
+async function restoreLocked(
+  snapshotDir: string,
+  dataDir: string,
+  modelsDir: string,
+  target: RestoreTarget,
+): Promise<SnapshotManifest> {
   await completePendingRestore(dataDir, modelsDir);
   const manifest = await verifySnapshot(snapshotDir);
   assertNoProcessRunning(join(dataDir, target.databaseFilename));
 
   const id = randomBytes(6).toString('hex');
   const modelsInData = inside(modelsDir, dataDir);
-  const swaps: Swap[] = [{ target: dataDir, staged: `${dataDir}.restore-new-${id}`, old: `${dataDir}.restore-old-${id}` }];
-  if (!modelsInData) swaps.push({ target: modelsDir, staged: `${modelsDir}.restore-new-${id}`, old: `${modelsDir}.restore-old-${id}` });
+  const swaps: Swap[] = [
+    { target: dataDir, staged: `${dataDir}.restore-new-${id}`, old: `${dataDir}.restore-old-${id}` },
+  ];
+  if (!modelsInData)
+    swaps.push({ target: modelsDir, staged: `${modelsDir}.restore-new-${id}`, old: `${modelsDir}.restore-old-${id}` });
   const stagedModels = modelsInData ? join(swaps[0].staged, relative(dataDir, modelsDir)) : swaps[1].staged;
 
   try {
     // The data folder: the snapshot's database, and the other files the folder held (the
     // console's history and log), which are no part of a snapshot.
     await mkdir(swaps[0].staged, { recursive: true });
-    await carryOver(dataDir, swaps[0].staged, new Set([...SQLITE_FILES(target.databaseFilename), ...(modelsInData ? [relative(dataDir, modelsDir).split(sep)[0]] : [])]));
-    await copyChecked(join(snapshotDir, SNAPSHOT_DATABASE), join(swaps[0].staged, target.databaseFilename), manifest.database.sha256);
+    await carryOver(
+      dataDir,
+      swaps[0].staged,
+      new Set([
+        ...SQLITE_FILES(target.databaseFilename),
+        ...(modelsInData ? [relative(dataDir, modelsDir).split(sep)[0]] : []),
+      ]),
+    );
+    await copyChecked(
+      join(snapshotDir, SNAPSHOT_DATABASE),
+      join(swaps[0].staged, target.databaseFilename),
+      manifest.database.sha256,
+    );
     await mkdir(stagedModels, { recursive: true });
     const guilds = new Set<string>();
     for (const file of manifest.files) {
@@ -260,8 +298,15 @@ async function restoreLocked(snapshotDir: string, dataDir: string, modelsDir: st
   return manifest;
 }
 
-/** Links (or copies) the current model files the snapshot lacks into `<staged>/<guild>/.orphans/`; returns the guilds touched. */
-async function keepNewerModelFiles(modelsDir: string, stagedModels: string, inSnapshot: Set<string>): Promise<string[]> {
+/**
+ * Links (or copies) the current model files the snapshot lacks into `<staged>/<guild>/.orphans/`; returns the guilds
+ * touched.
+ */
+async function keepNewerModelFiles(
+  modelsDir: string,
+  stagedModels: string,
+  inSnapshot: Set<string>,
+): Promise<string[]> {
   let guildDirs;
   try {
     guildDirs = await readdir(modelsDir, { withFileTypes: true });
@@ -273,7 +318,10 @@ async function keepNewerModelFiles(modelsDir: string, stagedModels: string, inSn
     if (!guildDir.isDirectory() || !/^[a-z0-9][a-z0-9_-]{0,31}$/.test(guildDir.name)) continue;
     const guildId = guildDir.name;
     const sources: { path: string; name: string }[] = [];
-    for (const [dir, fromOrphans] of [[join(modelsDir, guildId), false], [join(modelsDir, guildId, ORPHANS), true]] as const) {
+    for (const [dir, fromOrphans] of [
+      [join(modelsDir, guildId), false],
+      [join(modelsDir, guildId, ORPHANS), true],
+    ] as const) {
       let entries;
       try {
         entries = await readdir(dir, { withFileTypes: true });
@@ -336,6 +384,7 @@ async function copyChecked(source: string, target: string, sha256: string): Prom
     }),
     createWriteStream(target, { flags: 'wx' }),
   );
-  if (hash.digest('hex') !== sha256) throw new SnapshotError(`the snapshot changed while it was restored: ${source} no longer matches its manifest`);
+  if (hash.digest('hex') !== sha256)
+    throw new SnapshotError(`the snapshot changed while it was restored: ${source} no longer matches its manifest`);
   await syncFile(target);
 }

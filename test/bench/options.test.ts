@@ -10,7 +10,9 @@ describe('benchmark flags', () => {
   });
 
   it('refuses a value that is not a whole number at least the minimum', () => {
-    expect(() => benchOption(['--runs', 'many'], 'runs', 1000, 1)).toThrow('--runs expects a whole number of at least 1; got "many"');
+    expect(() => benchOption(['--runs', 'many'], 'runs', 1000, 1)).toThrow(
+      '--runs expects a whole number of at least 1; got "many"',
+    );
     expect(() => benchOption(['--runs', '0'], 'runs', 1000, 1)).toThrow('got "0"');
     expect(() => benchOption(['--runs'], 'runs', 1000, 1)).toThrow('got nothing');
   });

@@ -28,8 +28,20 @@ const guilds: GuildSeed[] = Array.from({ length: 12 }, (_, index) => ({
 }));
 const freshGuild = () => {
   const guild = t.server.guilds[nextGuild++];
-  const [general, noHistory, hidden, thread, forum, firstPost, secondPost, generalThread] = t.server.channelsOf(guild.id);
-  return { guildId: guild.id, general: general.id, noHistory: noHistory.id, hidden: hidden.id, thread: thread.id, forum: forum.id, firstPost: firstPost.id, secondPost: secondPost.id, generalThread: generalThread.id };
+  const [general, noHistory, hidden, thread, forum, firstPost, secondPost, generalThread] = t.server.channelsOf(
+    guild.id,
+  );
+  return {
+    guildId: guild.id,
+    general: general.id,
+    noHistory: noHistory.id,
+    hidden: hidden.id,
+    thread: thread.id,
+    forum: forum.id,
+    firstPost: firstPost.id,
+    secondPost: secondPost.id,
+    generalThread: generalThread.id,
+  };
 };
 
 beforeAll(async () => {
@@ -43,13 +55,32 @@ afterAll(async () => {
   await t?.close();
 });
 
-async function trainChannel(guildId: string, options: Record<string, string | number>, extra: { locale?: string } = {}): Promise<InteractionHandle> {
-  const handle = t.server.invoke({ guildId, commandName: 'train', options, memberPermissions: SERVER_MANAGER, ...extra });
-  await handle.waitFor((h) => customIds(h.original).includes('train:save') || h.followUps.length > 0 || (h.original !== undefined && (h.original.flags & 128) === 0 && /❌|cannot|No puedo|not both|off/.test(visibleText(h.original))), { timeoutMs: 60_000 });
+async function trainChannel(
+  guildId: string,
+  options: Record<string, string | number>,
+  extra: { locale?: string } = {},
+): Promise<InteractionHandle> {
+  const handle = t.server.invoke({
+    guildId,
+    commandName: 'train',
+    options,
+    memberPermissions: SERVER_MANAGER,
+    ...extra,
+  });
+  await handle.waitFor(
+    (h) =>
+      customIds(h.original).includes('train:save') ||
+      h.followUps.length > 0 ||
+      (h.original !== undefined &&
+        (h.original.flags & 128) === 0 &&
+        /❌|cannot|No puedo|not both|off/.test(visibleText(h.original))),
+    { timeoutMs: 60_000 },
+  );
   return handle;
 }
 
-const historyRequests = (channelId: string) => t.server.requests.filter((request) => request.method === 'GET' && request.path === `/channels/${channelId}/messages`);
+const historyRequests = (channelId: string) =>
+  t.server.requests.filter((request) => request.method === 'GET' && request.path === `/channels/${channelId}/messages`);
 
 describe('/train channel', () => {
   test('learns a 20,000-message channel history with progress, under the 3-second and 15-minute rules', async () => {
@@ -57,7 +88,10 @@ describe('/train channel', () => {
     const words = ['the cat', 'a dog', 'sat on', 'the mat', 'ran to', 'the log', 'and then', 'slept'];
     t.server.seedHistory(
       general,
-      Array.from({ length: 20_000 }, (_, i) => ({ content: `${words[i % 8]} ${words[(i * 3) % 8]} ${words[(i * 5 + 1) % 8]} ${i % 97}`, author: HUMAN })),
+      Array.from({ length: 20_000 }, (_, i) => ({
+        content: `${words[i % 8]} ${words[(i * 3) % 8]} ${words[(i * 5 + 1) % 8]} ${i % 97}`,
+        author: HUMAN,
+      })),
     );
     // Each page takes 15 ms: the history alone lasts ~3 s, so the progress message is edited on the way.
     const slow = t.server.delay('/channels/{channel}/messages', 15, { method: 'GET' });
@@ -68,14 +102,17 @@ describe('/train channel', () => {
     const final = handle.original!;
     expect(visibleText(final)).toContain('Training finished');
     expect(visibleText(final)).toContain(`Learned 20,000 lines from <#${general}>`);
-    const progress = final.versions.filter((version) => (version.embeds[0] as { title?: string } | undefined)?.title === 'Training…');
+    const progress = final.versions.filter(
+      (version) => (version.embeds[0] as { title?: string } | undefined)?.title === 'Training…',
+    );
     expect(progress.length).toBeGreaterThanOrEqual(2);
     const requests = historyRequests(general);
     expect(requests).toHaveLength(200);
     expect(requests.every((request) => request.query.limit === '100')).toBe(true);
     expect(requests.slice(1).every((request) => /^\d+$/.test(request.query.before ?? ''))).toBe(true);
     expect(handle.violations).toEqual([]);
-    for (const request of messageRequests(t.server).filter((r) => r.interactionId === handle.id)) expect(mentionsOf(request)).toEqual({ parse: [] });
+    for (const request of messageRequests(t.server).filter((r) => r.interactionId === handle.id))
+      expect(mentionsOf(request)).toEqual({ parse: [] });
   }, 90_000);
 
   test('channel history leaves out bots and cleans mentions, links and commands', async () => {
@@ -98,14 +135,22 @@ describe('/train channel', () => {
     const { guildId, general } = freshGuild();
     const day = 86_400_000;
     const start = Date.UTC(2024, 0, 1);
-    t.server.seedHistory(general, Array.from({ length: 30 }, (_, i) => ({ content: `day ${i} was fine`, author: HUMAN, at: start + i * day })));
+    t.server.seedHistory(
+      general,
+      Array.from({ length: 30 }, (_, i) => ({ content: `day ${i} was fine`, author: HUMAN, at: start + i * day })),
+    );
     const handle = await trainChannel(guildId, { channel: general, since: '2024-01-21' });
     expect(visibleText(handle.original)).toContain('Learned 10 lines');
   });
 
   test('channel option names the missing Read Message History permission', async () => {
     const { guildId, noHistory } = freshGuild();
-    const handle = t.server.invoke({ guildId, commandName: 'train', options: { channel: noHistory }, memberPermissions: SERVER_MANAGER });
+    const handle = t.server.invoke({
+      guildId,
+      commandName: 'train',
+      options: { channel: noHistory },
+      memberPermissions: SERVER_MANAGER,
+    });
     await handle.settled();
     expect(visibleText(handle.original)).toContain('I am missing the **Read Message History** permission there');
     expect(historyRequests(noHistory)).toHaveLength(0);
@@ -113,7 +158,13 @@ describe('/train channel', () => {
 
   test('channel option names the missing View Channel permission, in Spanish', async () => {
     const { guildId, hidden } = freshGuild();
-    const handle = t.server.invoke({ guildId, commandName: 'train', options: { channel: hidden }, memberPermissions: SERVER_MANAGER, locale: 'es-ES' });
+    const handle = t.server.invoke({
+      guildId,
+      commandName: 'train',
+      options: { channel: hidden },
+      memberPermissions: SERVER_MANAGER,
+      locale: 'es-ES',
+    });
     await handle.settled();
     expect(visibleText(handle.original)).toContain('me falta el permiso **Ver canal**');
   });
@@ -121,7 +172,10 @@ describe('/train channel', () => {
   test('channel training reads a thread and appends to the current model', async () => {
     const { guildId, general, thread } = freshGuild();
     t.server.seedHistory(general, [{ content: 'first words here', author: HUMAN }]);
-    t.server.seedHistory(thread, [{ content: 'thread words there', author: HUMAN }, { content: 'more thread words', author: HUMAN }]);
+    t.server.seedHistory(thread, [
+      { content: 'thread words there', author: HUMAN },
+      { content: 'more thread words', author: HUMAN },
+    ]);
     await trainChannel(guildId, { channel: general });
     const appended = await trainChannel(guildId, { channel: thread, mode: 'append' });
     expect(visibleText(appended.original)).toContain('Added 2 lines');
@@ -135,7 +189,10 @@ describe('/train channel', () => {
     t.server.seedHistory(generalThread, [{ content: 'in its thread', author: HUMAN }]);
     const channelTraining = await trainChannel(guildId, { channel: general });
     expect(visibleText(channelTraining.original)).toContain('Learned 2 lines');
-    t.server.seedHistory(firstPost, [{ content: 'first post words', author: HUMAN }, { content: 'a reply to it', author: HUMAN }]);
+    t.server.seedHistory(firstPost, [
+      { content: 'first post words', author: HUMAN },
+      { content: 'a reply to it', author: HUMAN },
+    ]);
     t.server.seedHistory(secondPost, [{ content: 'second post words', author: HUMAN }]);
     const forumTraining = await trainChannel(guildId, { channel: forum, mode: 'append' });
     expect(visibleText(forumTraining.original)).toContain(`Added 3 lines from <#${forum}>`);
@@ -145,13 +202,28 @@ describe('/train channel', () => {
   test('channel and files together are refused, as is an empty channel and a bad since', async () => {
     const { guildId, general } = freshGuild();
     const file = t.server.addAttachment('a.txt', 'some words');
-    const both = t.server.invoke({ guildId, commandName: 'train', options: { channel: general, file1: file }, memberPermissions: SERVER_MANAGER });
+    const both = t.server.invoke({
+      guildId,
+      commandName: 'train',
+      options: { channel: general, file1: file },
+      memberPermissions: SERVER_MANAGER,
+    });
     await both.settled();
     expect(visibleText(both.original)).toContain('not both at once');
-    const empty = t.server.invoke({ guildId, commandName: 'train', options: { channel: general }, memberPermissions: SERVER_MANAGER });
+    const empty = t.server.invoke({
+      guildId,
+      commandName: 'train',
+      options: { channel: general },
+      memberPermissions: SERVER_MANAGER,
+    });
     await empty.settled();
     expect(seen(empty)).toMatch(/has no messages by people/);
-    const badDate = t.server.invoke({ guildId, commandName: 'train', options: { channel: general, since: 'last tuesday' }, memberPermissions: SERVER_MANAGER });
+    const badDate = t.server.invoke({
+      guildId,
+      commandName: 'train',
+      options: { channel: general, since: 'last tuesday' },
+      memberPermissions: SERVER_MANAGER,
+    });
     await badDate.settled();
     expect(visibleText(badDate.original)).toContain('cannot be “last tuesday”');
   });
@@ -162,7 +234,11 @@ describe('channel learning switched off', () => {
     const off = await startTestBot({ serverOptions: { guilds: 1, privilegedIntents: ['MessageContent'] } });
     try {
       const channelId = off.server.channelsOf(off.server.guilds[0].id)[0].id;
-      const handle = off.server.invoke({ commandName: 'train', options: { channel: channelId }, memberPermissions: SERVER_MANAGER });
+      const handle = off.server.invoke({
+        commandName: 'train',
+        options: { channel: channelId },
+        memberPermissions: SERVER_MANAGER,
+      });
       await handle.settled();
       expect(visibleText(handle.original)).toContain('Learning from channels is off');
       const identify = off.server.gatewayLog.filter((entry) => entry.direction === 'receive' && entry.op === 2);
@@ -189,7 +265,11 @@ describe('channel learning switched off', () => {
       expect(lines.filter((line) => line.includes('Message Content intent'))).toHaveLength(1);
       expect(denied.server.violations).toEqual([]);
       const channelId = denied.server.channelsOf(denied.server.guilds[0].id)[0].id;
-      const handle = denied.server.invoke({ commandName: 'train', options: { channel: channelId }, memberPermissions: SERVER_MANAGER });
+      const handle = denied.server.invoke({
+        commandName: 'train',
+        options: { channel: channelId },
+        memberPermissions: SERVER_MANAGER,
+      });
       await handle.settled();
       expect(visibleText(handle.original)).toContain('Learning from channels is off');
     } finally {

@@ -2,7 +2,17 @@
 // Discord server. One bot serves the whole file; each test works in its own guild.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { InteractionHandle } from '../discord/server.js';
-import { CORPUS_EN, CORPUS_ES, customIds, isEphemeral, mentionsOf, messageRequests, startTestBot, visibleText, type TestBot } from './harness.js';
+import {
+  CORPUS_EN,
+  CORPUS_ES,
+  customIds,
+  isEphemeral,
+  mentionsOf,
+  messageRequests,
+  startTestBot,
+  visibleText,
+  type TestBot,
+} from './harness.js';
 
 let t: TestBot;
 let nextGuild = 0;
@@ -28,17 +38,38 @@ afterAll(async () => {
   await t?.close();
 });
 
-async function train(guildId: string, options: { corpus?: string; locale?: string; extra?: Record<string, string | number>; user?: { id: string; username: string } } = {}): Promise<InteractionHandle> {
+async function train(
+  guildId: string,
+  options: {
+    corpus?: string;
+    locale?: string;
+    extra?: Record<string, string | number>;
+    user?: { id: string; username: string };
+  } = {},
+): Promise<InteractionHandle> {
   const file = t.server.addAttachment('corpus.txt', options.corpus ?? CORPUS_EN);
-  const handle = t.server.invoke({ guildId, commandName: 'train', options: { file1: file, ...options.extra }, locale: options.locale, user: options.user });
-  await handle.waitFor((h) => customIds(h.original).includes('train:save') || h.followUps.length > 0, { timeoutMs: 20_000 });
+  const handle = t.server.invoke({
+    guildId,
+    commandName: 'train',
+    options: { file1: file, ...options.extra },
+    locale: options.locale,
+    user: options.user,
+  });
+  await handle.waitFor((h) => customIds(h.original).includes('train:save') || h.followUps.length > 0, {
+    timeoutMs: 20_000,
+  });
   return handle;
 }
 
 /** An ordinary member's permissions plus Manage Server: what /train, /save, /load and /delete default to. */
 const SERVER_MANAGER = (1n << 5n) | (1n << 10n) | (1n << 11n) | (1n << 14n) | (1n << 31n);
 
-async function run(guildId: string, commandName: string, options: Record<string, string | number> = {}, extra: { locale?: string; user?: { id: string; username: string } } = {}) {
+async function run(
+  guildId: string,
+  commandName: string,
+  options: Record<string, string | number> = {},
+  extra: { locale?: string; user?: { id: string; username: string } } = {},
+) {
   const handle = t.server.invoke({ guildId, commandName, options, memberPermissions: SERVER_MANAGER, ...extra });
   await handle.settled();
   return handle;
@@ -64,10 +95,21 @@ describe('/train', () => {
     const embed = final.embeds[0] as { title: string; fields: { name: string; value: string }[] };
     expect(embed.title).toBe('Training finished');
     expect(embed.fields.map((field) => field.name)).toEqual(
-      expect.arrayContaining(['Patterns', 'Vocabulary', 'Embeddings', 'Memory', 'Graph', 'Corpus', 'Parameters', 'Sample']),
+      expect.arrayContaining([
+        'Patterns',
+        'Vocabulary',
+        'Embeddings',
+        'Memory',
+        'Graph',
+        'Corpus',
+        'Parameters',
+        'Sample',
+      ]),
     );
     expect(customIds(final)).toEqual(['train:save']);
-    const progressVersions = final.versions.filter((version) => (version.embeds[0] as { title?: string } | undefined)?.title === 'Training…');
+    const progressVersions = final.versions.filter(
+      (version) => (version.embeds[0] as { title?: string } | undefined)?.title === 'Training…',
+    );
     expect(progressVersions.length).toBeGreaterThanOrEqual(1);
     expect(String((progressVersions[0].embeds[0] as { description: string }).description)).toMatch(/^[▰▱]{12} \d+% · /);
     expect(isEphemeral(final)).toBe(false);
@@ -79,7 +121,9 @@ describe('/train', () => {
     const embed = handle.original!.embeds[0] as { title: string; fields: { name: string }[] };
     expect(embed.title).toBe('Entrenamiento terminado');
     expect(embed.fields.map((field) => field.name)).toContain('Patrones');
-    expect(String((handle.original!.components[0] as { components: { label: string }[] }).components[0].label)).toBe('Guardar');
+    expect(String((handle.original!.components[0] as { components: { label: string }[] }).components[0].label)).toBe(
+      'Guardar',
+    );
   });
 
   test('the Save button opens a modal; a bad name is refused, a good one saves and removes the button', async () => {
@@ -132,9 +176,26 @@ describe('/train', () => {
   });
 
   test.each([
-    ['an unsupported type', () => t.server.addAttachment('photo.png', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0]), 'image/png'), 'is not a text file I can read'],
-    ['an oversize attachment', () => t.server.addAttachment('big.txt', 'word '.repeat(20_000)), 'each file may be at most 64 KB'],
-    ['a binary file', () => t.server.addAttachment('data.txt', Buffer.from(Array.from({ length: 400 }, (_, i) => (i * 37) % 256)), 'text/plain'), 'looks like a binary file'],
+    [
+      'an unsupported type',
+      () => t.server.addAttachment('photo.png', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0]), 'image/png'),
+      'is not a text file I can read',
+    ],
+    [
+      'an oversize attachment',
+      () => t.server.addAttachment('big.txt', 'word '.repeat(20_000)),
+      'each file may be at most 64 KB',
+    ],
+    [
+      'a binary file',
+      () =>
+        t.server.addAttachment(
+          'data.txt',
+          Buffer.from(Array.from({ length: 400 }, (_, i) => (i * 37) % 256)),
+          'text/plain',
+        ),
+      'looks like a binary file',
+    ],
     ['an empty file', () => t.server.addAttachment('empty.txt', '   \n\n'), 'has no text in it'],
   ])('refuses %s with an ephemeral error that says what to do', async (_label, makeFile, expected) => {
     const guildId = freshGuild();
@@ -156,7 +217,11 @@ describe('/train', () => {
     const running = t.server.invoke({ guildId, commandName: 'train', options: { file1: file } });
     await running.firstResponse();
 
-    const second = t.server.invoke({ guildId, commandName: 'train', options: { file1: t.server.addAttachment('b.txt', CORPUS_EN) } });
+    const second = t.server.invoke({
+      guildId,
+      commandName: 'train',
+      options: { file1: t.server.addAttachment('b.txt', CORPUS_EN) },
+    });
     await second.settled();
     expect(isEphemeral(second.original)).toBe(true);
     expect(visibleText(second.original)).toContain('A training is already running on this server');
@@ -207,7 +272,9 @@ describe('/save, /load and autocomplete', () => {
     for (let index = 0; index < 12; index++) await run(guildId, 'save', { name: `m${index}` });
     const over = await run(guildId, 'save', { name: 'one-too-many' });
     expect(isEphemeral(over.original)).toBe(true);
-    expect(visibleText(over.original)).toContain('already has 12 saved versions, the most allowed (every version of a model counts): m0 1 version, m1 1 version, m10 1 version, m11 1 version, m2 1 version and 7 more models.');
+    expect(visibleText(over.original)).toContain(
+      'already has 12 saved versions, the most allowed (every version of a model counts): m0 1 version, m1 1 version, m10 1 version, m11 1 version, m2 1 version and 7 more models.',
+    );
     expect(visibleText(over.original)).toContain('Delete old versions with `/delete name:… version:…`');
   });
 
@@ -215,12 +282,22 @@ describe('/save, /load and autocomplete', () => {
     const guildA = freshGuild();
     const guildB = freshGuild();
     await trainAndSave(guildA, ['alpha', 'alphabet', 'beta']);
-    const choices = t.server.autocomplete({ guildId: guildA, commandName: 'load', options: { name: 'alp' }, focused: 'name' });
+    const choices = t.server.autocomplete({
+      guildId: guildA,
+      commandName: 'load',
+      options: { name: 'alp' },
+      focused: 'name',
+    });
     await choices.settled();
     expect(choices.choices?.map((choice) => choice.value)).toEqual(['alpha', 'alphabet']);
     expect(String(choices.choices?.[0].name)).toMatch(/^alpha · v1 · \d{4}-\d{2}-\d{2} · [\d.]+ KB$/);
 
-    const fromB = t.server.autocomplete({ guildId: guildB, commandName: 'delete', options: { name: '' }, focused: 'name' });
+    const fromB = t.server.autocomplete({
+      guildId: guildB,
+      commandName: 'delete',
+      options: { name: '' },
+      focused: 'name',
+    });
     await fromB.settled();
     expect(fromB.choices).toEqual([]);
     const loadInB = await run(guildB, 'load', { name: 'alpha' });
@@ -239,7 +316,9 @@ describe('/save, /load and autocomplete', () => {
     expect(visibleText(loaded.original)).toContain('Patterns');
     const missing = await run(guildId, 'load', { name: 'quijot' });
     expect(isEphemeral(missing.original)).toBe(true);
-    expect(visibleText(missing.original)).toBe('This server has no model called **quijot**. Did you mean **quijote**? `/models` lists the saved ones.');
+    expect(visibleText(missing.original)).toBe(
+      'This server has no model called **quijot**. Did you mean **quijote**? `/models` lists the saved ones.',
+    );
     const spanish = await run(guildId, 'load', { name: 'nada' }, { locale: 'es-ES' });
     expect(visibleText(spanish.original)).toContain('Este servidor no tiene ningún modelo llamado **nada**');
   });
@@ -248,18 +327,29 @@ describe('/save, /load and autocomplete', () => {
 describe('/models', () => {
   test('pages 10 at a time, selects, loads and deletes with confirmation', async () => {
     const guildId = freshGuild();
-    await trainAndSave(guildId, Array.from({ length: 11 }, (_, index) => `model-${String(index).padStart(2, '0')}`));
+    await trainAndSave(
+      guildId,
+      Array.from({ length: 11 }, (_, index) => `model-${String(index).padStart(2, '0')}`),
+    );
     const handle = await run(guildId, 'models');
     const page = () => handle.original!;
     expect((page().embeds[0] as { fields: unknown[] }).fields).toHaveLength(10);
     expect(visibleText(page())).toContain('Page 1 of 2 · 11 models');
     expect(visibleText(page())).not.toContain('✅ active');
-    expect(customIds(page())).toEqual(['models:previous', 'models:next', 'models:pick', 'models:load', 'models:delete']);
+    expect(customIds(page())).toEqual([
+      'models:previous',
+      'models:next',
+      'models:pick',
+      'models:load',
+      'models:delete',
+    ]);
 
     await handle.click('models:next').settled();
     expect(visibleText(page())).toContain('Page 2 of 2');
     expect(visibleText(page())).toContain('model-10 — ✅ active');
-    expect((page().embeds[0] as { fields: { name: string }[] }).fields.map((field) => field.name)[0]).toContain('model-10');
+    expect((page().embeds[0] as { fields: { name: string }[] }).fields.map((field) => field.name)[0]).toContain(
+      'model-10',
+    );
 
     await handle.click('models:previous').settled();
     await handle.select('models:pick', ['model-03']).settled();
@@ -323,7 +413,9 @@ describe('/delete', () => {
 
     const expiring = await run(guildId, 'delete', { name: 'precious' }, { locale: 'es-ES' });
     // 60 s, scaled down for tests (see harness.ts).
-    await expiring.waitFor((h) => h.original?.content === 'Esta pregunta ha caducado. Vuelve a usar el comando.', { timeoutMs: 5_000 });
+    await expiring.waitFor((h) => h.original?.content === 'Esta pregunta ha caducado. Vuelve a usar el comando.', {
+      timeoutMs: 5_000,
+    });
     expect(customIds(expiring.original)).toEqual([]);
     const list = await run(guildId, 'models');
     expect(visibleText(list.original)).toContain('precious');
@@ -342,12 +434,22 @@ describe('/generate', () => {
   test('answers with text and a footer; never pings; Spanish footer for Spanish users', async () => {
     const guildId = freshGuild();
     await train(guildId, { corpus: `${CORPUS_EN}\n@everyone look at <@123456789012345678> the cat\n**bold** the cat` });
-    const handle = await run(guildId, 'generate', { prompt: 'the cat', seed: 3, max_length: 30 }, { user: freshUser() });
+    const handle = await run(
+      guildId,
+      'generate',
+      { prompt: 'the cat', seed: 3, max_length: 30 },
+      { user: freshUser() },
+    );
     const content = handle.original!.content;
     expect(content.length).toBeLessThanOrEqual(2000);
     expect(content).toMatch(/\n-# \d+ tokens? · \d+ ms · \d+ patterns activated$/);
     expect(content.split('\n-#')[0]).not.toMatch(/(^|[^\\])\*\*/);
-    const spanish = await run(guildId, 'generate', { prompt: 'the dog', seed: 3 }, { locale: 'es-ES', user: freshUser() });
+    const spanish = await run(
+      guildId,
+      'generate',
+      { prompt: 'the dog', seed: 3 },
+      { locale: 'es-ES', user: freshUser() },
+    );
     expect(spanish.original!.content).toMatch(/patrones activados$/);
   });
 
@@ -355,7 +457,9 @@ describe('/generate', () => {
     const guildId = freshGuild();
     const handle = await run(guildId, 'generate', {}, { user: freshUser() });
     expect(isEphemeral(handle.original)).toBe(true);
-    expect(visibleText(handle.original)).toBe('No model is active on this server. Train one with `/train` or load a saved one with `/load`.');
+    expect(visibleText(handle.original)).toBe(
+      'No model is active on this server. Train one with `/train` or load a saved one with `/load`.',
+    );
   });
 
   test('defers only while the model must first be read and decoded, then answers directly', async () => {
@@ -406,7 +510,9 @@ describe('/status', () => {
       const handle = await run(guildId, 'status');
       const text = visibleText(handle.original);
       expect(isEphemeral(handle.original)).toBe(true);
-      expect(text).toMatch(/^Something went wrong on our side\. If it happens again, tell the bot’s operator this reference: `[0-9a-f]{10}`\.$/);
+      expect(text).toMatch(
+        /^Something went wrong on our side\. If it happens again, tell the bot’s operator this reference: `[0-9a-f]{10}`\.$/,
+      );
       expect(text).not.toContain('disk on fire');
     } finally {
       t.bot.manager.status = original;
@@ -439,15 +545,36 @@ describe('every message', () => {
   test('carries allowed_mentions with nothing to parse, and Discord refused nothing', () => {
     const requests = messageRequests(t.server);
     expect(requests.length).toBeGreaterThan(50);
-    for (const request of requests) expect(mentionsOf(request), `${request.method} ${request.path}`).toEqual({ parse: [] });
+    for (const request of requests)
+      expect(mentionsOf(request), `${request.method} ${request.path}`).toEqual({ parse: [] });
     expect(t.server.violations).toEqual([]);
   });
 
   test('commands are registered globally with en-US, es-ES and es-419 names, guild-only, Manage Server where it matters', () => {
     const commands = t.server.commands();
-    expect(commands.map((command) => command.name).sort()).toEqual(['compare', 'delete', 'export', 'forget', 'generate', 'import', 'listen', 'load', 'models', 'privacy', 'reply', 'save', 'status', 'train']);
+    expect(commands.map((command) => command.name).sort()).toEqual([
+      'compare',
+      'delete',
+      'export',
+      'forget',
+      'generate',
+      'import',
+      'listen',
+      'load',
+      'models',
+      'privacy',
+      'reply',
+      'save',
+      'status',
+      'train',
+    ]);
     for (const command of commands) {
-      const json = command as unknown as { name_localizations: Record<string, string>; contexts: number[]; default_member_permissions: string | null; name: string };
+      const json = command as unknown as {
+        name_localizations: Record<string, string>;
+        contexts: number[];
+        default_member_permissions: string | null;
+        name: string;
+      };
       expect(Object.keys(json.name_localizations)).toEqual(expect.arrayContaining(['en-US', 'es-ES', 'es-419']));
       expect(json.contexts).toEqual([0]);
       const managed = ['train', 'save', 'load', 'delete', 'export', 'import', 'listen', 'reply'].includes(json.name);
@@ -456,14 +583,18 @@ describe('every message', () => {
   });
 });
 
-
 describe('replacing an unsaved model by loading, and saving a replaced training (issue 19)', () => {
   test('/load with an unsaved model asks first; Cancel keeps it, the red button loads', async () => {
     const guildId = freshGuild();
     await trainAndSave(guildId, ['kept']);
     // The first training was saved, so this one asks nothing; its result is the unsaved draft.
     await train(guildId);
-    const asked = t.server.invoke({ guildId, commandName: 'load', options: { name: 'kept' }, memberPermissions: SERVER_MANAGER });
+    const asked = t.server.invoke({
+      guildId,
+      commandName: 'load',
+      options: { name: 'kept' },
+      memberPermissions: SERVER_MANAGER,
+    });
     await asked.settled();
     expect(visibleText(asked.original)).toContain('Replace the unsaved model?');
     expect(customIds(asked.original)).toEqual(['load:replace', 'load:cancel']);
@@ -471,7 +602,13 @@ describe('replacing an unsaved model by loading, and saving a replaced training 
     expect(visibleText(asked.original)).toContain('Nothing loaded; the unsaved model is kept.');
     expect(visibleText((await run(guildId, 'status')).original)).toContain('not saved');
 
-    const spanish = t.server.invoke({ guildId, commandName: 'load', options: { name: 'kept' }, memberPermissions: SERVER_MANAGER, locale: 'es-ES' });
+    const spanish = t.server.invoke({
+      guildId,
+      commandName: 'load',
+      options: { name: 'kept' },
+      memberPermissions: SERVER_MANAGER,
+      locale: 'es-ES',
+    });
     await spanish.settled();
     expect(visibleText(spanish.original)).toContain('¿Reemplazar el modelo sin guardar?');
     await spanish.click('load:replace').settled();
@@ -499,7 +636,12 @@ describe('replacing an unsaved model by loading, and saving a replaced training 
     const guildId = freshGuild();
     const first = await train(guildId);
     const file = t.server.addAttachment('more.txt', CORPUS_ES);
-    const second = t.server.invoke({ guildId, commandName: 'train', options: { file1: file }, user: { id: '400000000000000009', username: 'Zoe' } });
+    const second = t.server.invoke({
+      guildId,
+      commandName: 'train',
+      options: { file1: file },
+      user: { id: '400000000000000009', username: 'Zoe' },
+    });
     await second.settled();
     second.click('train:replace', { user: { id: '400000000000000009', username: 'Zoe' } });
     await second.waitFor((h) => customIds(h.original).includes('train:save'), { timeoutMs: 20_000 });

@@ -98,7 +98,11 @@ export function messageRequests(server: DiscordServer): RequestRecord[] {
       const type = (request.body as { type?: number } | undefined)?.type;
       return type === 4 || type === 7;
     }
-    return request.route === '/webhooks/{application}/{token}' || request.route === '/webhooks/{application}/{token}/messages/{message}' || request.route === '/channels/{channel}/messages';
+    return (
+      request.route === '/webhooks/{application}/{token}' ||
+      request.route === '/webhooks/{application}/{token}/messages/{message}' ||
+      request.route === '/channels/{channel}/messages'
+    );
   });
 }
 
@@ -113,7 +117,8 @@ export function visibleText(message: { content: string; embeds: Record<string, u
   const parts = [message.content];
   for (const embed of message.embeds) {
     parts.push(String(embed.title ?? ''), String(embed.description ?? ''));
-    for (const field of (embed.fields as { name: string; value: string }[] | undefined) ?? []) parts.push(field.name, field.value);
+    for (const field of (embed.fields as { name: string; value: string }[] | undefined) ?? [])
+      parts.push(field.name, field.value);
     parts.push(String((embed.footer as { text?: string } | undefined)?.text ?? ''));
   }
   return parts.filter(Boolean).join('\n');

@@ -21,8 +21,24 @@ import { en } from '../../src/i18n/en.js';
 
 /** Every parameter some code documents (src/errors.ts), so each message can fill its own. */
 const COMMON_PARAMS = {
-  name: 'x.txt', bytes: 2048, limit: 1024, usedBytes: 512, seconds: 3, reason: 'r', type: 'image/png', detail: 'd', value: 'v',
-  version: 2, versions: ['1'], suggestions: [], percent: 10, phase: 'count', count: 6, retryAfterSeconds: 30, permission: 'Manage Server', reference: 'ref',
+  name: 'x.txt',
+  bytes: 2048,
+  limit: 1024,
+  usedBytes: 512,
+  seconds: 3,
+  reason: 'r',
+  type: 'image/png',
+  detail: 'd',
+  value: 'v',
+  version: 2,
+  versions: ['1'],
+  suggestions: [],
+  percent: 10,
+  phase: 'count',
+  count: 6,
+  retryAfterSeconds: 30,
+  permission: 'Manage Server',
+  reference: 'ref',
 };
 
 const SAMPLE_PARAMS: Record<string, Record<string, unknown>> = {
@@ -71,18 +87,30 @@ describe('catalogues', () => {
 
 describe('describeError', () => {
   test('says what to do, in the reader’s language, with values formatted for it', () => {
-    expect(describeError('en', new UserError('ATTACHMENT_TOO_LARGE', { name: 'big.txt', bytes: 15 * 1024 * 1024, limit: 10 * 1024 * 1024 }))).toBe(
+    expect(
+      describeError(
+        'en',
+        new UserError('ATTACHMENT_TOO_LARGE', { name: 'big.txt', bytes: 15 * 1024 * 1024, limit: 10 * 1024 * 1024 }),
+      ),
+    ).toBe(
       '**big.txt** is 15 MB; each file may be at most 10 MB. Split it into smaller files and train with `mode: add to current model`.',
     );
-    expect(describeError('es', new UserError('COOLDOWN', { seconds: 2.5 }))).toBe('Más despacio: podrás usar este comando de nuevo dentro de 2,5 s.');
+    expect(describeError('es', new UserError('COOLDOWN', { seconds: 2.5 }))).toBe(
+      'Más despacio: podrás usar este comando de nuevo dentro de 2,5 s.',
+    );
     expect(describeError('es', new UserError('ALREADY_TRAINING', { percent: 42, phase: 'count' }))).toBe(
       'Ya hay un entrenamiento en curso en este servidor (42 %, contando patrones). Espera a que termine; `/estado` muestra su progreso.',
     );
   });
 
   test('escapes user-supplied values so they cannot format, link or mention', () => {
-    const text = describeError('en', new UserError('MODEL_NOT_FOUND', { name: '**x**[y](https://e.x) <@1>', suggestions: [] }));
-    expect(text).toBe('This server has no model called **\\*\\*x\\*\\*\\[y\\]\\(https://e.x\\) \\<@1\\>**. `/models` lists the saved ones.');
+    const text = describeError(
+      'en',
+      new UserError('MODEL_NOT_FOUND', { name: '**x**[y](https://e.x) <@1>', suggestions: [] }),
+    );
+    expect(text).toBe(
+      'This server has no model called **\\*\\*x\\*\\*\\[y\\]\\(https://e.x\\) \\<@1\\>**. `/models` lists the saved ones.',
+    );
   });
 
   test('anything that is not a UserError becomes the internal message, never its text', () => {
@@ -100,7 +128,12 @@ describe('locale resolution and formatting', () => {
   });
 
   test('localizations cover en-US, en-GB, es-ES and es-419', () => {
-    expect(localizations('cmd.train.name')).toEqual({ 'en-US': 'train', 'en-GB': 'train', 'es-ES': 'entrenar', 'es-419': 'entrenar' });
+    expect(localizations('cmd.train.name')).toEqual({
+      'en-US': 'train',
+      'en-GB': 'train',
+      'es-ES': 'entrenar',
+      'es-419': 'entrenar',
+    });
   });
 
   test('numbers, sizes, durations and percentages per language', () => {
@@ -118,12 +151,16 @@ describe('locale resolution and formatting', () => {
   test('templates escape parameters unless they are marked as markdown', () => {
     const t = translator('en');
     expect(t('models.selected', { name: 'a_b' })).toBe('Selected: **a\\_b**');
-    expect(t('train.progress.line', { bar: markdown('▰▱'), percent: markdown('5%'), phase: markdown('x'), eta: null })).toBe('▰▱ 5% · x');
+    expect(
+      t('train.progress.line', { bar: markdown('▰▱'), percent: markdown('5%'), phase: markdown('x'), eta: null }),
+    ).toBe('▰▱ 5% · x');
     expect(t('no.such.key')).toBe('no.such.key');
   });
 
   test('escapeMarkdown neutralizes inline markers, headings, quotes, lists and subtext', () => {
-    expect(escapeMarkdown('# title\n> quote\n- item\n1. first\n-# small')).toBe('\\# title\n\\> quote\n\\- item\n1\\. first\n-\\# small');
+    expect(escapeMarkdown('# title\n> quote\n- item\n1. first\n-# small')).toBe(
+      '\\# title\n\\> quote\n\\- item\n1\\. first\n-\\# small',
+    );
     expect(escapeMarkdown('a_b*c~d`e|f')).toBe('a\\_b\\*c\\~d\\`e\\|f');
     expect(escapeMarkdown('plain words, 3.5 and a-b')).toBe('plain words, 3.5 and a-b');
   });

@@ -24,7 +24,8 @@ async function server(options: Parameters<typeof startDiscordServer>[0] = {}): P
   return created;
 }
 
-const registrations = (discord: DiscordServer) => discord.requests.filter((request) => request.method === 'PUT' && request.route?.endsWith('/commands'));
+const registrations = (discord: DiscordServer) =>
+  discord.requests.filter((request) => request.method === 'PUT' && request.route?.endsWith('/commands'));
 
 describe('registration', () => {
   test('registers at first start, not again when nothing changed, and to DEV_GUILD_ID when set', async () => {
@@ -42,7 +43,27 @@ describe('registration', () => {
     const guildId = discord.guilds[0].id;
     await bot({ server: discord, dir: first.dir, env: { DEV_GUILD_ID: guildId } });
     expect(registrations(discord)).toHaveLength(2);
-    expect(discord.commands(guildId).map((command) => command.name).sort()).toEqual(['compare', 'delete', 'export', 'forget', 'generate', 'import', 'listen', 'load', 'models', 'privacy', 'reply', 'save', 'status', 'train']);
+    expect(
+      discord
+        .commands(guildId)
+        .map((command) => command.name)
+        .sort(),
+    ).toEqual([
+      'compare',
+      'delete',
+      'export',
+      'forget',
+      'generate',
+      'import',
+      'listen',
+      'load',
+      'models',
+      'privacy',
+      'reply',
+      'save',
+      'status',
+      'train',
+    ]);
   });
 });
 
@@ -52,7 +73,11 @@ describe('restarts and connections', () => {
     const guildId = discord.guilds[0].id;
     const first = await bot({ server: discord, bot: { shutdownGraceMs: 200 } });
     discord.delay(/\/attachments\//, 2_000, { times: 1 });
-    const training = discord.invoke({ guildId, commandName: 'train', options: { file1: discord.addAttachment('a.txt', CORPUS_EN) } });
+    const training = discord.invoke({
+      guildId,
+      commandName: 'train',
+      options: { file1: discord.addAttachment('a.txt', CORPUS_EN) },
+    });
     await training.firstResponse();
     await first.close({ keepServer: true, keepDir: true });
     started.splice(started.indexOf(first), 1);
@@ -64,7 +89,11 @@ describe('restarts and connections', () => {
     const status = discord.invoke({ guildId, commandName: 'status' });
     await status.settled();
     expect(visibleText(status.original)).toContain('Training\nnone running');
-    const again = discord.invoke({ guildId, commandName: 'train', options: { file1: discord.addAttachment('b.txt', CORPUS_EN) } });
+    const again = discord.invoke({
+      guildId,
+      commandName: 'train',
+      options: { file1: discord.addAttachment('b.txt', CORPUS_EN) },
+    });
     await again.waitFor((handle) => customIds(handle.original).includes('train:save'), { timeoutMs: 20_000 });
     expect(second.server.violations).toEqual([]);
   });
@@ -73,7 +102,11 @@ describe('restarts and connections', () => {
     const discord = await server();
     const guildId = discord.guilds[0].id;
     const first = await bot({ server: discord });
-    const training = discord.invoke({ guildId, commandName: 'train', options: { file1: discord.addAttachment('a.txt', CORPUS_EN) } });
+    const training = discord.invoke({
+      guildId,
+      commandName: 'train',
+      options: { file1: discord.addAttachment('a.txt', CORPUS_EN) },
+    });
     await training.waitFor((handle) => customIds(handle.original).includes('train:save'), { timeoutMs: 20_000 });
     // A crash, not a clean stop: the button stays on the message.
     first.bot.client.removeAllListeners('interactionCreate');
@@ -90,7 +123,11 @@ describe('restarts and connections', () => {
     const guildId = discord.guilds[0].id;
     await bot({ server: discord });
     discord.delay(/\/attachments\//, 1_000, { times: 1 });
-    const training = discord.invoke({ guildId, commandName: 'train', options: { file1: discord.addAttachment('a.txt', CORPUS_EN) } });
+    const training = discord.invoke({
+      guildId,
+      commandName: 'train',
+      options: { file1: discord.addAttachment('a.txt', CORPUS_EN) },
+    });
     await training.firstResponse();
     expect(discord.dropConnection(0)).toBe(1);
     await discord.waitForResume(0, { timeoutMs: 10_000 });
@@ -107,12 +144,19 @@ describe('restarts and connections', () => {
     let offset = 0;
     await bot({ server: discord, bot: { adapter: { now: () => Date.now() + offset, componentTimeout: (ms) => ms } } });
     discord.delay(/\/attachments\//, 1_000, { times: 1 });
-    const training = discord.invoke({ guildId, commandName: 'train', options: { file1: discord.addAttachment('a.txt', CORPUS_EN) } });
+    const training = discord.invoke({
+      guildId,
+      commandName: 'train',
+      options: { file1: discord.addAttachment('a.txt', CORPUS_EN) },
+    });
     await training.firstResponse();
     offset = 15 * 60_000 + 1_000;
     discord.advanceClock(offset);
     const channelId = training.channelId;
-    const posted = await discord.waitFor((s) => s.channelMessages(channelId).find((message) => message.kind === 'channel'), { timeoutMs: 20_000 });
+    const posted = await discord.waitFor(
+      (s) => s.channelMessages(channelId).find((message) => message.kind === 'channel'),
+      { timeoutMs: 20_000 },
+    );
     expect(visibleText(posted)).toContain('Training started by Tester finished. 8 lines learned.');
     expect(customIds(posted)).toEqual([]);
     expect(discord.violations).toEqual([]);
@@ -127,9 +171,14 @@ describe('sharding', () => {
     expect(registrations(discord)).toHaveLength(1);
     const onShard = (shard: number) => discord.guildsOnShard(shard, 2)[0].id;
     const handles = [0, 1].map((shard) =>
-      discord.invoke({ guildId: onShard(shard), commandName: 'train', options: { file1: discord.addAttachment(`s${shard}.txt`, CORPUS_EN) } }),
+      discord.invoke({
+        guildId: onShard(shard),
+        commandName: 'train',
+        options: { file1: discord.addAttachment(`s${shard}.txt`, CORPUS_EN) },
+      }),
     );
-    for (const handle of handles) await handle.waitFor((h) => customIds(h.original).includes('train:save'), { timeoutMs: 20_000 });
+    for (const handle of handles)
+      await handle.waitFor((h) => customIds(h.original).includes('train:save'), { timeoutMs: 20_000 });
     expect(handles.map((handle) => handle.shardId)).toEqual([0, 1]);
     for (const shard of [0, 1]) {
       const save = discord.invoke({ guildId: onShard(shard), commandName: 'save', options: { name: `shard${shard}` } });

@@ -38,8 +38,22 @@ afterAll(async () => {
 
 const learning = () => t.bot.learning!;
 
-async function run(guildId: string, commandName: string, subcommand: string | undefined, options: Record<string, string | number> = {}, extra: { user?: typeof ANA; memberPermissions?: bigint; locale?: string } = {}): Promise<InteractionHandle> {
-  const handle = t.server.invoke({ guildId, commandName, subcommand, options, memberPermissions: extra.memberPermissions ?? SERVER_MANAGER, user: extra.user, locale: extra.locale });
+async function run(
+  guildId: string,
+  commandName: string,
+  subcommand: string | undefined,
+  options: Record<string, string | number> = {},
+  extra: { user?: typeof ANA; memberPermissions?: bigint; locale?: string } = {},
+): Promise<InteractionHandle> {
+  const handle = t.server.invoke({
+    guildId,
+    commandName,
+    subcommand,
+    options,
+    memberPermissions: extra.memberPermissions ?? SERVER_MANAGER,
+    user: extra.user,
+    locale: extra.locale,
+  });
   await handle.settled();
   return handle;
 }
@@ -50,26 +64,47 @@ async function listen(guildId: string, channelId: string): Promise<void> {
 }
 
 /** Posts messages and waits until the bot kept `expected` in all (its handling is asynchronous). */
-async function say(guildId: string, channelId: string, messages: { content: string; author?: typeof ANA | typeof OTHER_BOT }[], expected: number) {
-  const posted = messages.map((message) => t.server.postMessage({ channelId, content: message.content, author: message.author ?? ANA }));
+async function say(
+  guildId: string,
+  channelId: string,
+  messages: { content: string; author?: typeof ANA | typeof OTHER_BOT }[],
+  expected: number,
+) {
+  const posted = messages.map((message) =>
+    t.server.postMessage({ channelId, content: message.content, author: message.author ?? ANA }),
+  );
   await t.server.waitFor(() => learning().counts(guildId).messages === expected);
   return posted;
 }
 
 const vocabulary = (guildId: string) => {
   const active = t.bot.manager.status(guildId).active;
-  return active.kind === 'working' ? active.stats.vocabularySize : active.kind === 'saved' ? active.model.stats.vocabularySize : 0;
+  return active.kind === 'working'
+    ? active.stats.vocabularySize
+    : active.kind === 'saved'
+      ? active.model.stats.vocabularySize
+      : 0;
 };
 const corpusLines = (guildId: string) => {
   const active = t.bot.manager.status(guildId).active;
-  return active.kind === 'working' ? active.stats.corpus.lines : active.kind === 'saved' ? active.model.stats.corpus.lines : 0;
+  return active.kind === 'working'
+    ? active.stats.corpus.lines
+    : active.kind === 'saved'
+      ? active.model.stats.corpus.lines
+      : 0;
 };
 
-const botMessages = (channelId: string): RecordedMessage[] => t.server.channelMessages(channelId).filter((message) => message.kind === 'channel');
+const botMessages = (channelId: string): RecordedMessage[] =>
+  t.server.channelMessages(channelId).filter((message) => message.kind === 'channel');
 
 async function trainFile(guildId: string): Promise<void> {
   const file = t.server.addAttachment('corpus.txt', CORPUS_EN);
-  const handle = t.server.invoke({ guildId, commandName: 'train', options: { file1: file }, memberPermissions: SERVER_MANAGER });
+  const handle = t.server.invoke({
+    guildId,
+    commandName: 'train',
+    options: { file1: file },
+    memberPermissions: SERVER_MANAGER,
+  });
   await handle.waitFor((h) => customIds(h.original).includes('train:save'), { timeoutMs: 20_000 });
 }
 
@@ -77,7 +112,16 @@ describe('/listen and batch retraining', () => {
   test('listen add keeps new messages and the batch trains them into the model', async () => {
     const { guildId, general } = freshGuild();
     await listen(guildId, general);
-    await say(guildId, general, [{ content: 'the sun is warm today' }, { content: 'the rain is cold today' }, { content: 'hello <@123456789012345678> https://x.io' }], 3);
+    await say(
+      guildId,
+      general,
+      [
+        { content: 'the sun is warm today' },
+        { content: 'the rain is cold today' },
+        { content: 'hello <@123456789012345678> https://x.io' },
+      ],
+      3,
+    );
     expect(learning().counts(guildId)).toMatchObject({ messages: 3, untrained: 3 });
     const outcomes = await learning().runAll();
     expect(outcomes.get(guildId)).toBe('appended');
@@ -91,7 +135,12 @@ describe('/listen and batch retraining', () => {
   test('listen: a deleted message is not present after the next retraining', async () => {
     const { guildId, general } = freshGuild();
     await listen(guildId, general);
-    const [, doomed] = await say(guildId, general, [{ content: 'plain words here' }, { content: 'zebra quagga okapi' }], 2);
+    const [, doomed] = await say(
+      guildId,
+      general,
+      [{ content: 'plain words here' }, { content: 'zebra quagga okapi' }],
+      2,
+    );
     await learning().runAll();
     const before = vocabulary(guildId);
     t.server.deleteUserMessage(doomed.id);
@@ -160,8 +209,16 @@ describe('cleaning default (listen clean)', () => {
     const { guildId } = freshGuild();
     const trainText = async (extra: Record<string, string> = {}) => {
       const file = t.server.addAttachment('c.txt', 'hello <@123456789012345678> there https://example.com/x');
-      const handle = t.server.invoke({ guildId, commandName: 'train', options: { file1: file, ...extra }, memberPermissions: SERVER_MANAGER });
-      await handle.waitFor((h) => customIds(h.original).includes('train:save') || customIds(h.original).includes('train:replace'), { timeoutMs: 20_000 });
+      const handle = t.server.invoke({
+        guildId,
+        commandName: 'train',
+        options: { file1: file, ...extra },
+        memberPermissions: SERVER_MANAGER,
+      });
+      await handle.waitFor(
+        (h) => customIds(h.original).includes('train:save') || customIds(h.original).includes('train:replace'),
+        { timeoutMs: 20_000 },
+      );
       if (customIds(handle.original).includes('train:replace')) {
         await handle.click('train:replace');
         await handle.waitFor((h) => customIds(h.original).includes('train:save'), { timeoutMs: 20_000 });
@@ -173,7 +230,8 @@ describe('cleaning default (listen clean)', () => {
     expect(visibleText(set.original)).toContain('replace them with plain words');
     const replaced = await trainText();
     const kept = await trainText({ clean: 'off' });
-    // strip: hello there · replace: hello @user there link (the tokenizer splits "@" from "user") · off: the mention's and the URL's pieces
+    // strip: hello there · replace: hello @user there link (the tokenizer splits "@" from "user") · off: the mention's
+    // and the URL's pieces
     expect(replaced).toBe(stripped + 3);
     expect(kept).toBeGreaterThan(stripped);
     expect(kept).not.toBe(replaced);
@@ -184,7 +242,15 @@ describe('privacy and forgetting (listen)', () => {
   test('/forget me removes the invoker’s kept messages and the retraining leaves them out', async () => {
     const { guildId, general } = freshGuild();
     await listen(guildId, general);
-    await say(guildId, general, [{ content: 'ana says hello', author: ANA }, { content: 'ben says goodbye', author: BEN }], 2);
+    await say(
+      guildId,
+      general,
+      [
+        { content: 'ana says hello', author: ANA },
+        { content: 'ben says goodbye', author: BEN },
+      ],
+      2,
+    );
     await learning().runAll();
     const forgotten = await run(guildId, 'forget', 'me', {}, { user: ANA, memberPermissions: MEMBER });
     expect(visibleText(forgotten.original)).toContain('1 of your message was removed');
@@ -217,7 +283,13 @@ describe('privacy and forgetting (listen)', () => {
     expect(seen(refused)).toContain('You need the **Manage Server** permission');
     const notAllowed = await run(guildId, 'forget', 'channel', { channel: general }, { memberPermissions: MEMBER });
     expect(seen(notAllowed)).toContain('Manage Server');
-    const asked = t.server.invoke({ guildId, commandName: 'forget', subcommand: 'channel', options: { channel: general }, memberPermissions: SERVER_MANAGER });
+    const asked = t.server.invoke({
+      guildId,
+      commandName: 'forget',
+      subcommand: 'channel',
+      options: { channel: general },
+      memberPermissions: SERVER_MANAGER,
+    });
     await asked.waitFor((h) => customIds(h.original).includes('forget:confirm'));
     expect(learning().counts(guildId).messages).toBe(2);
     await asked.click('forget:confirm');
@@ -232,7 +304,11 @@ describe('replies (mention and reply chance)', () => {
     const { guildId, general } = freshGuild();
     await trainFile(guildId);
     roll = 0.99;
-    t.server.postMessage({ channelId: general, content: `<@${t.server.applicationId}> the cat <@${ANA.id}> @everyone`, author: BEN });
+    t.server.postMessage({
+      channelId: general,
+      content: `<@${t.server.applicationId}> the cat <@${ANA.id}> @everyone`,
+      author: BEN,
+    });
     await t.server.waitFor(() => botMessages(general).length === 1);
     const [reply] = botMessages(general);
     expect(reply.content.length).toBeGreaterThan(0);
@@ -312,14 +388,23 @@ describe('reply cooldown', () => {
       const guildId = cooled.server.guilds[0].id;
       const [general] = cooled.server.channelsOf(guildId);
       const file = cooled.server.addAttachment('corpus.txt', CORPUS_EN);
-      const training = cooled.server.invoke({ guildId, commandName: 'train', options: { file1: file }, memberPermissions: SERVER_MANAGER });
+      const training = cooled.server.invoke({
+        guildId,
+        commandName: 'train',
+        options: { file1: file },
+        memberPermissions: SERVER_MANAGER,
+      });
       await training.waitFor((h) => customIds(h.original).includes('train:save'), { timeoutMs: 20_000 });
       const mention = `<@${cooled.server.applicationId}> the cat`;
       cooled.server.postMessage({ channelId: general.id, content: mention, author: ANA });
-      await cooled.server.waitFor(() => cooled.server.channelMessages(general.id).some((message) => message.kind === 'channel'));
+      await cooled.server.waitFor(() =>
+        cooled.server.channelMessages(general.id).some((message) => message.kind === 'channel'),
+      );
       cooled.server.postMessage({ channelId: general.id, content: mention, author: BEN });
       cooled.server.postMessage({ channelId: general.id, content: mention, author: ANA });
-      await cooled.server.waitFor(() => cooled.server.gatewayLog.filter((entry) => entry.t === 'MESSAGE_CREATE').length >= 4);
+      await cooled.server.waitFor(
+        () => cooled.server.gatewayLog.filter((entry) => entry.t === 'MESSAGE_CREATE').length >= 4,
+      );
       await cooled.bot.channelEvents!.idle();
       expect(cooled.server.channelMessages(general.id).filter((message) => message.kind === 'channel')).toHaveLength(1);
     } finally {

@@ -14,17 +14,29 @@ const children: ChildProcess[] = [];
 const cleanups: (() => Promise<void> | void)[] = [];
 
 afterEach(async () => {
-  for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const child of children.splice(0))
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   for (const cleanup of cleanups.splice(0)) await cleanup();
 });
 
-function run(script: string, env: Record<string, string>, input?: string): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+function run(
+  script: string,
+  env: Record<string, string>,
+  input?: string,
+): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   const dir = mkdtempSync(join(tmpdir(), 'ultra-proc-'));
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
   const child = spawn(TSX, [script], {
     cwd: ROOT,
     // No .env of the developer's may leak in: point dotenv at a file that does not exist.
-    env: { PATH: process.env.PATH ?? '', HOME: dir, DATA_DIR: join(dir, 'data'), MODELS_DIR: join(dir, 'models'), LOG_LEVEL: 'info', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: dir,
+      DATA_DIR: join(dir, 'data'),
+      MODELS_DIR: join(dir, 'models'),
+      LOG_LEVEL: 'info',
+      ...env,
+    },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   children.push(child);
@@ -71,8 +83,15 @@ describe('npm start', () => {
 describe('npm run start:sharded', () => {
   test('runs one process per shard; both answer; SIGTERM stops them all', async () => {
     const server = await discord({ guilds: 4, shardsRecommended: 2 });
-    const sharded = run('src/discord/sharded.ts', { DISCORD_TOKEN: server.token, DISCORD_API_URL: server.apiBase, SHARDS: 'auto' });
-    await server.waitFor((s) => s.shardStatus().filter((shard) => shard.connected).length === 2 && s.commands().length === 14, { timeoutMs: 60_000 });
+    const sharded = run('src/discord/sharded.ts', {
+      DISCORD_TOKEN: server.token,
+      DISCORD_API_URL: server.apiBase,
+      SHARDS: 'auto',
+    });
+    await server.waitFor(
+      (s) => s.shardStatus().filter((shard) => shard.connected).length === 2 && s.commands().length === 14,
+      { timeoutMs: 60_000 },
+    );
     for (const shard of [0, 1]) {
       const handle = server.invoke({ guildId: server.guildsOnShard(shard, 2)[0].id, commandName: 'status' });
       await handle.settled();

@@ -4,7 +4,17 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { CORPUS_EN, CORPUS_ES, customIds, isEphemeral, mentionsOf, messageRequests, startTestBot, visibleText, type TestBot } from './harness.js';
+import {
+  CORPUS_EN,
+  CORPUS_ES,
+  customIds,
+  isEphemeral,
+  mentionsOf,
+  messageRequests,
+  startTestBot,
+  visibleText,
+  type TestBot,
+} from './harness.js';
 
 let t: TestBot;
 let nextGuild = 0;
@@ -12,15 +22,29 @@ const freshGuild = () => t.server.guilds[nextGuild++].id;
 const SERVER_MANAGER = (1n << 5n) | (1n << 10n) | (1n << 11n) | (1n << 14n) | (1n << 31n);
 
 beforeAll(async () => {
-  t = await startTestBot({ serverOptions: { guilds: 24 }, env: { MAX_VERSIONS_PER_MODEL: '2', MAX_ATTACHMENT_BYTES: '64KB', MAX_TRAINING_BYTES: '256KB' } });
+  t = await startTestBot({
+    serverOptions: { guilds: 24 },
+    env: { MAX_VERSIONS_PER_MODEL: '2', MAX_ATTACHMENT_BYTES: '64KB', MAX_TRAINING_BYTES: '256KB' },
+  });
 });
 
 afterAll(async () => {
   await t?.close();
 });
 
-async function run(guildId: string, commandName: string, options: Record<string, unknown> = {}, extra: { locale?: string } = {}) {
-  const handle = t.server.invoke({ guildId, commandName, options: options as never, memberPermissions: SERVER_MANAGER, ...extra });
+async function run(
+  guildId: string,
+  commandName: string,
+  options: Record<string, unknown> = {},
+  extra: { locale?: string } = {},
+) {
+  const handle = t.server.invoke({
+    guildId,
+    commandName,
+    options: options as never,
+    memberPermissions: SERVER_MANAGER,
+    ...extra,
+  });
   await handle.settled();
   return handle;
 }
@@ -51,12 +75,25 @@ describe('/export', () => {
       const file = small.server.addAttachment('corpus.txt', CORPUS_ES);
       const training = small.server.invoke({ guildId, commandName: 'train', options: { file1: file } });
       await training.waitFor((h) => customIds(h.original).includes('train:save'), { timeoutMs: 20_000 });
-      const saved = small.server.invoke({ guildId, commandName: 'save', options: { name: 'grande' }, memberPermissions: SERVER_MANAGER });
+      const saved = small.server.invoke({
+        guildId,
+        commandName: 'save',
+        options: { name: 'grande' },
+        memberPermissions: SERVER_MANAGER,
+      });
       await saved.settled();
-      const handle = small.server.invoke({ guildId, commandName: 'export', options: { name: 'grande' }, memberPermissions: SERVER_MANAGER, locale: 'es-ES' });
+      const handle = small.server.invoke({
+        guildId,
+        commandName: 'export',
+        options: { name: 'grande' },
+        memberPermissions: SERVER_MANAGER,
+        locale: 'es-ES',
+      });
       await handle.settled();
       expect(handle.messages.every((m) => m.files.length === 0)).toBe(true);
-      expect(handle.messages.map((m) => visibleText(m)).join('\n')).toMatch(/más de los 200 B que este servidor deja subir al bot/);
+      expect(handle.messages.map((m) => visibleText(m)).join('\n')).toMatch(
+        /más de los 200 B que este servidor deja subir al bot/,
+      );
       expect(small.server.violations).toEqual([]);
     } finally {
       await small.close();
@@ -69,7 +106,12 @@ describe('/export', () => {
     const choices = t.server.autocomplete({ guildId, commandName: 'export', options: { name: 'ze' }, focused: 'name' });
     await choices.settled();
     expect(choices.choices?.map((choice) => choice.value)).toEqual(['zeta']);
-    const elsewhere = t.server.autocomplete({ guildId: freshGuild(), commandName: 'export', options: { name: 'ze' }, focused: 'name' });
+    const elsewhere = t.server.autocomplete({
+      guildId: freshGuild(),
+      commandName: 'export',
+      options: { name: 'ze' },
+      focused: 'name',
+    });
     await elsewhere.settled();
     expect(elsewhere.choices).toEqual([]);
   });
@@ -93,8 +135,11 @@ describe('/import', () => {
   test('without a name it takes the name in the file name; a second import is the next version', async () => {
     const guildId = freshGuild();
     await trainAndSave(guildId, 'beta');
-    const exported = (await run(guildId, 'export', { name: 'beta' })).messages.find((m) => m.files.length > 0)!.files[0];
-    const imported = await run(guildId, 'import', { file: t.server.addAttachment(exported.filename, exported.bytes, 'application/octet-stream') });
+    const exported = (await run(guildId, 'export', { name: 'beta' })).messages.find((m) => m.files.length > 0)!
+      .files[0];
+    const imported = await run(guildId, 'import', {
+      file: t.server.addAttachment(exported.filename, exported.bytes, 'application/octet-stream'),
+    });
     expect(visibleText(imported.original)).toContain('Stored as **beta** v2');
   });
 
@@ -124,9 +169,19 @@ describe('/compare', () => {
     await trainAndSave(guildId, 'alfa', CORPUS_EN);
     await trainAndSave(guildId, 'beta', CORPUS_ES);
     const handle = await run(guildId, 'compare', { first: 'alfa', second: 'beta', prompt: 'the' });
-    const embed = handle.original!.embeds[0] as { title: string; fields: { name: string; value: string }[]; footer: { text: string } };
+    const embed = handle.original!.embeds[0] as {
+      title: string;
+      fields: { name: string; value: string }[];
+      footer: { text: string };
+    };
     expect(embed.title).toBe('alfa v1 vs beta v1');
-    expect(embed.fields.map((field) => field.name)).toEqual(['alfa v1', 'beta v1', 'Generation by alfa v1', 'Generation by beta v1', 'Held-out perplexity (from /train validation)']);
+    expect(embed.fields.map((field) => field.name)).toEqual([
+      'alfa v1',
+      'beta v1',
+      'Generation by alfa v1',
+      'Generation by beta v1',
+      'Held-out perplexity (from /train validation)',
+    ]);
     expect(embed.fields[0].value).toMatch(/patterns · max length 3|patterns · max length 5/);
     expect(embed.fields[4].value.match(/✅ better/g)).toHaveLength(1);
     expect(embed.footer.text).toMatch(/same prompt and seed \(\d+\)/);
@@ -143,7 +198,9 @@ describe('/compare', () => {
     const embed = handle.original!.embeds[0] as { title: string; fields: { name: string; value: string }[] };
     expect(embed.title).toBe('alfa v1 frente a beta v1');
     const score = embed.fields.find((field) => field.name === 'Sobre test.txt')!;
-    expect(score.value).toMatch(/^alfa v1: perplejidad [\d,]+ · palabras desconocidas [\d,]+ % · [\d,]+ bits por carácter ✅ mejor\nbeta v1: /);
+    expect(score.value).toMatch(
+      /^alfa v1: perplejidad [\d,]+ · palabras desconocidas [\d,]+ % · [\d,]+ bits por carácter ✅ mejor\nbeta v1: /,
+    );
   });
 
   test('`name v2` picks a version; autocomplete offers both forms on both options, never another guild’s', async () => {
@@ -157,7 +214,12 @@ describe('/compare', () => {
       await choices.settled();
       expect(choices.choices?.map((choice) => choice.value)).toEqual(['alfa', 'alfa v1']);
     }
-    const elsewhere = t.server.autocomplete({ guildId: freshGuild(), commandName: 'compare', options: { first: 'al' }, focused: 'first' });
+    const elsewhere = t.server.autocomplete({
+      guildId: freshGuild(),
+      commandName: 'compare',
+      options: { first: 'al' },
+      focused: 'first',
+    });
     await elsewhere.settled();
     expect(elsewhere.choices).toEqual([]);
   });
@@ -182,7 +244,9 @@ describe('/status and the active model’s file', () => {
     expect(visibleText((await run(guildId, 'status')).original)).toContain('The active model’s file is damaged');
     rmSync(join(dir, file));
     expect(visibleText((await run(guildId, 'status')).original)).toContain('The active model’s file is missing');
-    expect(visibleText((await run(guildId, 'status', {}, { locale: 'es-ES' })).original)).toContain('Falta el archivo del modelo activo');
+    expect(visibleText((await run(guildId, 'status', {}, { locale: 'es-ES' })).original)).toContain(
+      'Falta el archivo del modelo activo',
+    );
   });
 });
 
@@ -193,15 +257,29 @@ describe('retention and registration', () => {
     await run(guildId, 'save', { name: 'delta' });
     const third = await run(guildId, 'save', { name: 'delta' });
     expect(visibleText(third.original)).toContain('Older versions removed (only the newest are kept): v1.');
-    expect(visibleText((await run(guildId, 'models')).original)).toContain('Only the newest 2 versions of each name are kept.');
+    expect(visibleText((await run(guildId, 'models')).original)).toContain(
+      'Only the newest 2 versions of each name are kept.',
+    );
   });
 
   test('export and import default to Manage Server, compare to everyone; Spanish names; no pings, no rule broken', () => {
-    const byName = new Map(t.server.commands().map((command) => [command.name, command as unknown as { default_member_permissions: string | null; name_localizations: Record<string, string> }]));
+    const byName = new Map(
+      t.server.commands().map((command) => [
+        command.name,
+        command as unknown as {
+          default_member_permissions: string | null;
+          name_localizations: Record<string, string>;
+        },
+      ]),
+    );
     expect(byName.get('export')?.default_member_permissions).toBe('32');
     expect(byName.get('import')?.default_member_permissions).toBe('32');
     expect(byName.get('compare')?.default_member_permissions).toBe(null);
-    expect(['compare', 'export', 'import'].map((name) => byName.get(name)?.name_localizations['es-ES'])).toEqual(['comparar', 'exportar', 'importar']);
+    expect(['compare', 'export', 'import'].map((name) => byName.get(name)?.name_localizations['es-ES'])).toEqual([
+      'comparar',
+      'exportar',
+      'importar',
+    ]);
     for (const request of messageRequests(t.server)) expect(mentionsOf(request)).toEqual({ parse: [] });
     expect(t.server.violations).toEqual([]);
   });

@@ -18,7 +18,12 @@ describe('configuration', () => {
       devGuildId: null,
       dataDir: '/srv/bot/data',
       modelsDir: '/srv/bot/models',
-      limits: { maxAttachmentBytes: 10 * 1024 * 1024, maxTrainingBytes: 20 * 1024 * 1024, maxModelsPerGuild: 25, maxBytesPerGuild: 100 * 1024 * 1024 },
+      limits: {
+        maxAttachmentBytes: 10 * 1024 * 1024,
+        maxTrainingBytes: 20 * 1024 * 1024,
+        maxModelsPerGuild: 25,
+        maxBytesPerGuild: 100 * 1024 * 1024,
+      },
       trainingWorkers: 1,
       cacheBytes: 256 * 1024 * 1024,
       generateCooldownMs: 3000,
@@ -52,7 +57,14 @@ describe('configuration', () => {
   test('lists every problem at once, each naming the variable and what is expected', () => {
     let error: unknown;
     try {
-      parseConfig({ DISCORD_API_URL: 'discord', DEV_GUILD_ID: 'my-server', MAX_MODELS_PER_GUILD: '0', SHARDS: 'many', LOG_LEVEL: 'loud', CACHE_BYTES: 'lots' });
+      parseConfig({
+        DISCORD_API_URL: 'discord',
+        DEV_GUILD_ID: 'my-server',
+        MAX_MODELS_PER_GUILD: '0',
+        SHARDS: 'many',
+        LOG_LEVEL: 'loud',
+        CACHE_BYTES: 'lots',
+      });
     } catch (caught) {
       error = caught;
     }
@@ -72,7 +84,9 @@ describe('configuration', () => {
   });
 
   test('an attachment limit above the training limit is refused with the fix', () => {
-    expect(() => parseConfig({ MAX_ATTACHMENT_BYTES: '30MB', MAX_TRAINING_BYTES: '20MB' })).toThrow(/Lower it or raise MAX_TRAINING_BYTES/);
+    expect(() => parseConfig({ MAX_ATTACHMENT_BYTES: '30MB', MAX_TRAINING_BYTES: '20MB' })).toThrow(
+      /Lower it or raise MAX_TRAINING_BYTES/,
+    );
   });
 });
 
@@ -140,7 +154,14 @@ describe('replies', () => {
   test('every payload forbids mentions; limits are enforced; tones become colours', () => {
     const payload = toPayload({
       content: 'x'.repeat(2500),
-      embeds: [{ title: 't'.repeat(300), fields: [{ name: '', value: 'v'.repeat(2000), inline: true }], footer: 'f', tone: 'danger' }],
+      embeds: [
+        {
+          title: 't'.repeat(300),
+          fields: [{ name: '', value: 'v'.repeat(2000), inline: true }],
+          footer: 'f',
+          tone: 'danger',
+        },
+      ],
       components: [[{ kind: 'button', id: 'a', label: 'Go', style: 'danger' }]],
     });
     expect(payload.allowedMentions).toEqual({ parse: [] });
@@ -148,21 +169,40 @@ describe('replies', () => {
     expect(payload.embeds?.[0].title).toHaveLength(256);
     expect(payload.embeds?.[0].fields?.[0]).toEqual({ name: '\u200b', value: `${'v'.repeat(1023)}…`, inline: true });
     expect(payload.embeds?.[0].color).toBe(0xed4245);
-    expect(payload.components?.[0]).toEqual({ type: 1, components: [{ type: 2, custom_id: 'a', label: 'Go', style: 4 }] });
+    expect(payload.components?.[0]).toEqual({
+      type: 1,
+      components: [{ type: 2, custom_id: 'a', label: 'Go', style: 4 }],
+    });
     expect(payload.flags).toBeUndefined();
     expect(toPayload({ content: 'hi', ephemeral: true }, { ephemeral: true }).flags).toBe(64);
   });
 
   test('an edit sends empty parts so they clear; a new message leaves them out', () => {
-    expect(toPayload({ content: '', embeds: [], components: [] }, { forEdit: true })).toEqual({ allowedMentions: { parse: [] }, content: '', embeds: [], components: [] });
+    expect(toPayload({ content: '', embeds: [], components: [] }, { forEdit: true })).toEqual({
+      allowedMentions: { parse: [] },
+      content: '',
+      embeds: [],
+      components: [],
+    });
     expect(toPayload({ content: '', embeds: [], components: [] })).toEqual({ allowedMentions: { parse: [] } });
   });
 
   test('modals are action rows of text inputs', () => {
-    expect(toModal({ id: 'm', title: 'Save', fields: [{ id: 'name', label: 'Name', style: 'short', required: true, maxLength: 64 }] })).toEqual({
+    expect(
+      toModal({
+        id: 'm',
+        title: 'Save',
+        fields: [{ id: 'name', label: 'Name', style: 'short', required: true, maxLength: 64 }],
+      }),
+    ).toEqual({
       custom_id: 'm',
       title: 'Save',
-      components: [{ type: 1, components: [{ type: 4, custom_id: 'name', label: 'Name', style: 1, required: true, max_length: 64 }] }],
+      components: [
+        {
+          type: 1,
+          components: [{ type: 4, custom_id: 'name', label: 'Name', style: 1, required: true, max_length: 64 }],
+        },
+      ],
     });
   });
 
@@ -173,7 +213,12 @@ describe('replies', () => {
 });
 
 function press(messageId: string, customId: string, userId: string, modal = false): RoutedInteraction {
-  return { message: { id: messageId }, customId, user: { id: userId }, isModalSubmit: () => modal } as unknown as RoutedInteraction;
+  return {
+    message: { id: messageId },
+    customId,
+    user: { id: userId },
+    isModalSubmit: () => modal,
+  } as unknown as RoutedInteraction;
 }
 
 describe('ComponentRouter', () => {
@@ -190,9 +235,17 @@ describe('ComponentRouter', () => {
 
   test('times out, aborts, and a modal reaches both kinds of wait', async () => {
     const router = new ComponentRouter();
-    await expect(router.waitForComponent({ messageId: 'm', ids: ['x'], ownerId: 'u', timeoutMs: 5 })).resolves.toBeNull();
+    await expect(
+      router.waitForComponent({ messageId: 'm', ids: ['x'], ownerId: 'u', timeoutMs: 5 }),
+    ).resolves.toBeNull();
     const controller = new AbortController();
-    const aborted = router.waitForComponent({ messageId: 'm', ids: ['x'], ownerId: 'u', timeoutMs: 1000, signal: controller.signal });
+    const aborted = router.waitForComponent({
+      messageId: 'm',
+      ids: ['x'],
+      ownerId: 'u',
+      timeoutMs: 1000,
+      signal: controller.signal,
+    });
     controller.abort();
     await expect(aborted).resolves.toBeNull();
     const byMessage = router.waitForComponent({ messageId: 'm', ids: ['modal'], ownerId: 'u', timeoutMs: 1000 });
@@ -245,11 +298,46 @@ describe('Cooldowns', () => {
 describe('command registry', () => {
   test('loads the seven commands, guild-only, with the documented defaults and a stable hash', async () => {
     const registry = await loadCommands();
-    expect(registry.names.sort()).toEqual(['compare', 'delete', 'export', 'forget', 'generate', 'import', 'listen', 'load', 'models', 'privacy', 'reply', 'save', 'status', 'train']);
-    const definitions = registry.definitions() as { name: string; contexts: number[]; default_member_permissions: string | null; options?: { name: string; required?: boolean; autocomplete?: boolean }[] }[];
+    expect(registry.names.sort()).toEqual([
+      'compare',
+      'delete',
+      'export',
+      'forget',
+      'generate',
+      'import',
+      'listen',
+      'load',
+      'models',
+      'privacy',
+      'reply',
+      'save',
+      'status',
+      'train',
+    ]);
+    const definitions = registry.definitions() as {
+      name: string;
+      contexts: number[];
+      default_member_permissions: string | null;
+      options?: { name: string; required?: boolean; autocomplete?: boolean }[];
+    }[];
     for (const definition of definitions) expect(definition.contexts).toEqual([0]);
     const byName = Object.fromEntries(definitions.map((definition) => [definition.name, definition]));
-    expect(byName.train.options?.map((option) => option.name)).toEqual(['file1', 'file2', 'file3', 'file4', 'file5', 'max_pattern_length', 'min_frequency', 'max_patterns', 'mode', 'validation', 'channel', 'limit', 'since', 'clean']);
+    expect(byName.train.options?.map((option) => option.name)).toEqual([
+      'file1',
+      'file2',
+      'file3',
+      'file4',
+      'file5',
+      'max_pattern_length',
+      'min_frequency',
+      'max_patterns',
+      'mode',
+      'validation',
+      'channel',
+      'limit',
+      'since',
+      'clean',
+    ]);
     expect(byName.load.options?.[0]).toMatchObject({ name: 'name', required: true, autocomplete: true });
     expect(byName.generate.default_member_permissions ?? null).toBeNull();
     expect(byName.delete.default_member_permissions).toBe('32');

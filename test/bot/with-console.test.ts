@@ -23,10 +23,18 @@ let nextGuild = 0;
 const consoles: ConsoleProcess[] = [];
 
 beforeAll(async () => {
-  t = await startTestBot({ env: { MAX_ATTACHMENT_BYTES: '4MB', MAX_TRAINING_BYTES: '4MB' }, serverOptions: { guilds: TESTS } });
+  t = await startTestBot({
+    env: { MAX_ATTACHMENT_BYTES: '4MB', MAX_TRAINING_BYTES: '4MB' },
+    serverOptions: { guilds: TESTS },
+  });
   databasePath = join(t.config.dataDir, 'ultraefficient.sqlite');
   bigFile = join(t.dir, 'big.txt');
-  writeFileSync(bigFile, syntheticSentences(30_000, 5_000, 3).map((words) => words.join(' ')).join('\n') + '\n');
+  writeFileSync(
+    bigFile,
+    syntheticSentences(30_000, 5_000, 3)
+      .map((words) => words.join(' '))
+      .join('\n') + '\n',
+  );
   smallFile = join(t.dir, 'small.txt');
   writeFileSync(smallFile, CORPUS_EN);
 });
@@ -76,7 +84,10 @@ describe('the bot and a console with --guild on one data folder', () => {
     const done = console_.send(`/train file1:${bigFile}`, /Training finished|✖/);
     await until(() => {
       try {
-        return query<{ n: number }>(`SELECT count(*) AS n FROM jobs WHERE guild_id = ? AND state = 'running'`, guildId)?.n === 1;
+        return (
+          query<{ n: number }>(`SELECT count(*) AS n FROM jobs WHERE guild_id = ? AND state = 'running'`, guildId)
+            ?.n === 1
+        );
       } catch {
         return false;
       }
@@ -84,7 +95,12 @@ describe('the bot and a console with --guild on one data folder', () => {
     console_.child.kill('SIGSTOP');
     try {
       const file = t.server.addAttachment('corpus.txt', CORPUS_EN);
-      const refused = t.server.invoke({ guildId, commandName: 'train', options: { file1: file }, memberPermissions: SERVER_MANAGER });
+      const refused = t.server.invoke({
+        guildId,
+        commandName: 'train',
+        options: { file1: file },
+        memberPermissions: SERVER_MANAGER,
+      });
       await refused.settled();
       expect(visibleText(refused.original)).toMatch(/A training is already running on this server \(\d+%/);
       const status = await run(guildId, 'status');
@@ -100,7 +116,12 @@ describe('the bot and a console with --guild on one data folder', () => {
     const { guildId, console_ } = fresh();
     expect(await console_.send(`/train file1:${smallFile}`, /Training finished|✖/)).toContain('Training finished');
     const file = t.server.addAttachment('corpus.txt', CORPUS_EN);
-    const asked = t.server.invoke({ guildId, commandName: 'train', options: { file1: file }, memberPermissions: SERVER_MANAGER });
+    const asked = t.server.invoke({
+      guildId,
+      commandName: 'train',
+      options: { file1: file },
+      memberPermissions: SERVER_MANAGER,
+    });
     await asked.settled();
     expect(visibleText(asked.original)).toContain('Replace the unsaved model?');
     asked.click('train:replace');
@@ -114,20 +135,31 @@ describe('the bot and a console with --guild on one data folder', () => {
     await submitted.settled();
     await asked.waitFor((h) => customIds(h.original).length === 0, { timeoutMs: WAIT_MS });
     expect(visibleText(asked.original)).toContain('Model saved');
-    expect(query<{ c: string }>('SELECT checksum AS c FROM models WHERE guild_id = ? AND name = ?', guildId, 'fromBot')?.c).toBe(botDraft);
+    expect(
+      query<{ c: string }>('SELECT checksum AS c FROM models WHERE guild_id = ? AND name = ?', guildId, 'fromBot')?.c,
+    ).toBe(botDraft);
   }, 60_000);
 
   test('20 rounds of concurrent save, delete and load between the bot and the console: ordinary replies, intact database', async () => {
     const { guildId, console_ } = fresh();
     const file = t.server.addAttachment('corpus.txt', CORPUS_EN);
-    const trained = t.server.invoke({ guildId, commandName: 'train', options: { file1: file }, memberPermissions: SERVER_MANAGER });
+    const trained = t.server.invoke({
+      guildId,
+      commandName: 'train',
+      options: { file1: file },
+      memberPermissions: SERVER_MANAGER,
+    });
     await trained.waitFor((h) => customIds(h.original).includes('train:save'), { timeoutMs: WAIT_MS });
     expect(visibleText((await run(guildId, 'save', { name: 'keep' })).original)).toContain('Model saved');
     const botReplies: string[] = [];
     const consoleReplies: string[] = [];
     const bot = async () => {
       for (let round = 0; round < 20; round++) {
-        for (const [command, name] of [['load', 'keep'], ['save', 'm'], ['load', 'm']] as const) {
+        for (const [command, name] of [
+          ['load', 'keep'],
+          ['save', 'm'],
+          ['load', 'm'],
+        ] as const) {
           botReplies.push(visibleText((await run(guildId, command, { name })).original));
         }
       }
@@ -153,14 +185,23 @@ describe('the bot and a console with --guild on one data folder', () => {
   test('a console killed during its training: the bot’s /status says the training was interrupted, and /train works at once', async () => {
     const { guildId, console_ } = fresh();
     void console_.send(`/train file1:${bigFile}`, /Training finished|✖/).catch(() => undefined);
-    await until(() => query<{ n: number }>(`SELECT count(*) AS n FROM jobs WHERE guild_id = ? AND state = 'running'`, guildId)?.n === 1);
+    await until(
+      () =>
+        query<{ n: number }>(`SELECT count(*) AS n FROM jobs WHERE guild_id = ? AND state = 'running'`, guildId)?.n ===
+        1,
+    );
     console_.child.kill('SIGKILL');
     await console_.end();
     const status = await run(guildId, 'status');
     expect(visibleText(status.original)).toContain('Interrupted training');
     expect(visibleText(status.original)).toContain('none running');
     const file = t.server.addAttachment('corpus.txt', CORPUS_EN);
-    const trained = t.server.invoke({ guildId, commandName: 'train', options: { file1: file }, memberPermissions: SERVER_MANAGER });
+    const trained = t.server.invoke({
+      guildId,
+      commandName: 'train',
+      options: { file1: file },
+      memberPermissions: SERVER_MANAGER,
+    });
     await trained.settled();
     const first = visibleText(trained.original);
     expect(first).not.toContain('already running');

@@ -74,7 +74,10 @@ describe('ultra: every failure is one line on stderr and exit 2', () => {
 
   it('train: an output folder that does not exist is refused before training, and nothing is written', async () => {
     const target = join(dir, 'no-such-folder', 'x.ulm');
-    expectOneLineFailure(await ultraCli(['train', corpus, '-o', target]), `${target}: cannot write (the folder ${join(dir, 'no-such-folder')} does not exist)`);
+    expectOneLineFailure(
+      await ultraCli(['train', corpus, '-o', target]),
+      `${target}: cannot write (the folder ${join(dir, 'no-such-folder')} does not exist)`,
+    );
     expect(existsSync(join(dir, 'no-such-folder'))).toBe(false);
   });
 

@@ -34,7 +34,8 @@ describe('ultra command-line tool', () => {
     corpus = join(dir, 'corpus.txt');
     const lines: string[] = [];
     // Distinct lines: the validation split hashes lines, so copies of one line stay together.
-    for (let i = 0; i < 60; i++) lines.push(`the cat number ${i} sat on the mat .`, `a dog ran to park ${i} and the cat ran too .`);
+    for (let i = 0; i < 60; i++)
+      lines.push(`the cat number ${i} sat on the mat .`, `a dog ran to park ${i} and the cat ran too .`);
     writeFileSync(corpus, lines.join('\n'));
     model = join(dir, 'model.ulm');
     const trained = await ultraCli(['train', corpus, '-o', model, '--order', '3', '--validation', '0.1', '--json']);
@@ -44,7 +45,7 @@ describe('ultra command-line tool', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('tokenizes one sentence per line, tokens joined by spaces', async () => {
-    const result = await ultraCli(['tokenize'], 'Hola, ¿qué tal?\nThe cat\'s hat.\n');
+    const result = await ultraCli(['tokenize'], "Hola, ¿qué tal?\nThe cat's hat.\n");
     expect(result.code).toBe(0);
     expect(result.stdout).toBe("Hola , ¿ qué tal ?\nThe cat's hat .\n");
   });

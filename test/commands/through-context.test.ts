@@ -17,7 +17,10 @@ import type { ModelListing, ModelManagerApi, SavedModelInfo } from '../../src/ma
 
 const GUILD = '123456789012345678';
 const USER = { id: 'u1', name: 'Ana' };
-const STATS: ModelStats = train(['the cat sat on the mat', 'the dog sat on the rug'], { maxPatternLength: 2, embeddingDim: 0 }).stats;
+const STATS: ModelStats = train(['the cat sat on the mat', 'the dog sat on the rug'], {
+  maxPatternLength: 2,
+  embeddingDim: 0,
+}).stats;
 
 function info(name: string, version: number, extra: Partial<SavedModelInfo> = {}): SavedModelInfo {
   return {
@@ -40,7 +43,12 @@ interface Press {
 }
 
 /** A context whose every reply verb is recorded in `log`, and whose component waits take `presses` in order. */
-function context(manager: Partial<ModelManagerApi>, options: CommandContext['options'] = {}, presses: (Press | null)[] = [], extra: Partial<CommandContext> = {}) {
+function context(
+  manager: Partial<ModelManagerApi>,
+  options: CommandContext['options'] = {},
+  presses: (Press | null)[] = [],
+  extra: Partial<CommandContext> = {},
+) {
   const log: { verb: string; reply?: Reply }[] = [];
   const locale: Locale = 'en';
   const interaction = (press: Press): ComponentInteraction => ({
@@ -82,11 +90,27 @@ function context(manager: Partial<ModelManagerApi>, options: CommandContext['opt
 }
 
 function generation(text: string) {
-  return { text, tokens: 3, activatedPatterns: 4, activatedPerToken: 1, ms: 1, substitutions: [], stop: 'end' as const };
+  return {
+    text,
+    tokens: 3,
+    activatedPatterns: 4,
+    activatedPerToken: 1,
+    ms: 1,
+    substitutions: [],
+    stop: 'end' as const,
+  };
 }
 
 function evaluation(perplexity: number, oov: number, words: number) {
-  return { sentences: 1, words, oov, log10Prob: -3, perplexity, perplexityExcludingOov: perplexity, bitsPerCharacter: 2.5 };
+  return {
+    sentences: 1,
+    words,
+    oov,
+    log10Prob: -3,
+    perplexity,
+    perplexityExcludingOov: perplexity,
+    bitsPerCharacter: 2.5,
+  };
 }
 
 describe('/compare through its context', () => {
@@ -119,7 +143,13 @@ describe('/compare through its context', () => {
     expect(embed.title).toBe('alpha v1 vs beta v2');
     expect(embed.footer).toContain('(42)');
     const fields = embed.fields!;
-    expect(fields.map((field) => field.name)).toEqual(['alpha v1', 'beta v2', 'Generation by alpha v1', 'Generation by beta v2', 'On probe.txt']);
+    expect(fields.map((field) => field.name)).toEqual([
+      'alpha v1',
+      'beta v2',
+      'Generation by alpha v1',
+      'Generation by beta v2',
+      'On probe.txt',
+    ]);
     expect(fields[2].value).toBe('hello there');
     expect(fields[3].value).toBe('(no text)');
     const [better, worse] = fields[4].value.split('\n');
@@ -132,19 +162,22 @@ describe('/compare through its context', () => {
 
   it('falls back to the held-out perplexity, and shows no measure when there is none', async () => {
     for (const measure of ['held-out', null] as const) {
-      const { ctx, log } = context({
-        compare: async () => ({
-          models: [
-            { info: info('alpha', 1), generation: generation('a'), evaluation: null },
-            { info: info('beta', 1), generation: generation('b'), evaluation: null },
-          ],
-          seed: 7,
-          prompt: null,
-          fileName: null,
-          better: measure ? 1 : null,
-          measure,
-        }),
-      } as Partial<ModelManagerApi>, { first: 'alpha', second: 'beta' });
+      const { ctx, log } = context(
+        {
+          compare: async () => ({
+            models: [
+              { info: info('alpha', 1), generation: generation('a'), evaluation: null },
+              { info: info('beta', 1), generation: generation('b'), evaluation: null },
+            ],
+            seed: 7,
+            prompt: null,
+            fileName: null,
+            better: measure ? 1 : null,
+            measure,
+          }),
+        } as Partial<ModelManagerApi>,
+        { first: 'alpha', second: 'beta' },
+      );
       await compare.execute(ctx);
       const names = log[1].reply!.embeds![0].fields!.map((field) => field.name);
       if (measure) {
@@ -181,7 +214,10 @@ describe('/compare through its context', () => {
 
 describe('/load through its context', () => {
   it('loads at once when nothing unsaved would be lost', async () => {
-    const { ctx, log } = context({ hasUnsavedWorkingModel: () => false, load: async () => info('stories', 3) } as Partial<ModelManagerApi>, { name: 'stories' });
+    const { ctx, log } = context(
+      { hasUnsavedWorkingModel: () => false, load: async () => info('stories', 3) } as Partial<ModelManagerApi>,
+      { name: 'stories' },
+    );
     await load.execute(ctx);
     expect(log.map((entry) => entry.verb)).toEqual(['reply']);
     expect(log[0].reply!.embeds![0].title).toContain('stories');
@@ -223,7 +259,9 @@ describe('/delete through its context', () => {
   const found = { name: 'stories', versions: [info('stories', 1, { active: true })] };
 
   it('says the question expired when nobody answers', async () => {
-    const { ctx, log } = context({ findVersions: () => found } as Partial<ModelManagerApi>, { name: 'stories' }, [null]);
+    const { ctx, log } = context({ findVersions: () => found } as Partial<ModelManagerApi>, { name: 'stories' }, [
+      null,
+    ]);
     await deleteCommand.execute(ctx);
     expect(log.map((entry) => entry.verb)).toEqual(['reply', 'edit']);
     expect(log[1].reply!.content).toBe('This question expired. Run the command again.');
@@ -280,7 +318,9 @@ describe('/delete through its context', () => {
 
 describe('/generate, /import and /save through their context', () => {
   it('/generate refuses during the cooldown, in tenths of a second', async () => {
-    const { ctx } = context({}, {}, [], { bot: { version: '1', startedAt: 0, generateCooldown: { take: () => 1_234 } } });
+    const { ctx } = context({}, {}, [], {
+      bot: { version: '1', startedAt: 0, generateCooldown: { take: () => 1_234 } },
+    });
     await expect(generate.execute(ctx)).rejects.toMatchObject({ code: 'COOLDOWN', params: { seconds: 1.3 } });
   });
 
@@ -327,14 +367,26 @@ describe('/generate, /import and /save through their context', () => {
 
 describe('/models through its context', () => {
   const many = (count: number): ModelListing[] =>
-    Array.from({ length: count }, (_, i) => ({ name: `m${String(i).padStart(2, '0')}`, versions: [info(`m${String(i).padStart(2, '0')}`, 1)] }));
+    Array.from({ length: count }, (_, i) => ({
+      name: `m${String(i).padStart(2, '0')}`,
+      versions: [info(`m${String(i).padStart(2, '0')}`, 1)],
+    }));
 
   it('pages forward and back, and stops at both ends', async () => {
     const listings = many(12);
     const { ctx, log } = context(
-      { list: () => listings, status: () => ({ limits: { maxVersionsPerModel: 5 } }) } as unknown as Partial<ModelManagerApi>,
+      {
+        list: () => listings,
+        status: () => ({ limits: { maxVersionsPerModel: 5 } }),
+      } as unknown as Partial<ModelManagerApi>,
       {},
-      [{ customId: 'models:previous' }, { customId: 'models:next' }, { customId: 'models:next' }, { customId: 'models:previous' }, null],
+      [
+        { customId: 'models:previous' },
+        { customId: 'models:next' },
+        { customId: 'models:next' },
+        { customId: 'models:previous' },
+        null,
+      ],
     );
     await models.execute(ctx);
     const pages = log.filter((entry) => entry.verb !== 'edit').map((entry) => entry.reply!.embeds![0].fields!.length);
@@ -359,7 +411,13 @@ describe('/models through its context', () => {
         },
       } as unknown as Partial<ModelManagerApi>,
       {},
-      [{ customId: 'models:pick', values: ['m00'] }, { customId: 'models:load' }, { customId: 'models:delete' }, { customId: 'models:confirm-delete' }, null],
+      [
+        { customId: 'models:pick', values: ['m00'] },
+        { customId: 'models:load' },
+        { customId: 'models:delete' },
+        { customId: 'models:confirm-delete' },
+        null,
+      ],
       { canManageGuild: false },
     );
     await models.execute(ctx);
@@ -383,15 +441,26 @@ describe('/models through its context', () => {
         },
       } as unknown as Partial<ModelManagerApi>,
       {},
-      [{ customId: 'models:pick', values: ['m00'] }, { customId: 'models:load' }, { customId: 'models:cancel-load' }, null],
+      [
+        { customId: 'models:pick', values: ['m00'] },
+        { customId: 'models:load' },
+        { customId: 'models:cancel-load' },
+        null,
+      ],
     );
     await models.execute(ctx);
     expect(loads).toBe(0);
     const asking = log.find((entry) => entry.verb === 'update:models:load')!.reply!;
     expect(asking.content).toBe('Replace the unsaved model?');
-    expect((asking.components!.at(-1) as { id: string }[]).map((button) => button.id)).toEqual(['models:confirm-load', 'models:cancel-load']);
+    expect((asking.components!.at(-1) as { id: string }[]).map((button) => button.id)).toEqual([
+      'models:confirm-load',
+      'models:cancel-load',
+    ]);
     const cancelled = log.find((entry) => entry.verb === 'update:models:cancel-load')!.reply!;
-    expect((cancelled.components!.at(-1) as { id: string }[]).map((button) => button.id)).toEqual(['models:load', 'models:delete']);
+    expect((cancelled.components!.at(-1) as { id: string }[]).map((button) => button.id)).toEqual([
+      'models:load',
+      'models:delete',
+    ]);
   });
 
   it('a failed load answers the press with the error and leaves the page as it was', async () => {
@@ -424,12 +493,18 @@ describe('/models through its context', () => {
         },
       } as unknown as Partial<ModelManagerApi>,
       {},
-      [{ customId: 'models:pick', values: ['m00'] }, { customId: 'models:delete' }, { customId: 'models:confirm-delete' }],
+      [
+        { customId: 'models:pick', values: ['m00'] },
+        { customId: 'models:delete' },
+        { customId: 'models:confirm-delete' },
+      ],
     );
     await models.execute(ctx);
     const last = log.at(-1)!;
     expect(last.verb).toBe('update:models:confirm-delete');
-    expect(last.reply!.content).toBe('Deleted **m00**.\nThis server has no saved models yet. Train one with `/train`, then save it with `/save`.');
+    expect(last.reply!.content).toBe(
+      'Deleted **m00**.\nThis server has no saved models yet. Train one with `/train`, then save it with `/save`.',
+    );
     expect(last.reply!.components).toEqual([]);
   });
 });

@@ -19,7 +19,9 @@ describe('terminalLocale', () => {
 
 describe('parseConsoleArgs', () => {
   it('reads --guild, --lang and directories in both spellings', () => {
-    expect(parseConsoleArgs(['--guild', '123456789012345678', '--lang=es', '--data-dir', '/tmp/d', '--models-dir=/tmp/m'])).toEqual({
+    expect(
+      parseConsoleArgs(['--guild', '123456789012345678', '--lang=es', '--data-dir', '/tmp/d', '--models-dir=/tmp/m']),
+    ).toEqual({
       kind: 'run',
       flags: { guildId: '123456789012345678', locale: 'es', dataDir: '/tmp/d', modelsDir: '/tmp/m' },
     });
@@ -30,9 +32,17 @@ describe('parseConsoleArgs', () => {
   });
 
   it('refuses unknown flags, missing values and bad values', () => {
-    expect(parseConsoleArgs(['--gild', 'x'])).toMatchObject({ kind: 'error', code: 'UNKNOWN_ARGUMENT', argument: '--gild' });
+    expect(parseConsoleArgs(['--gild', 'x'])).toMatchObject({
+      kind: 'error',
+      code: 'UNKNOWN_ARGUMENT',
+      argument: '--gild',
+    });
     expect(parseConsoleArgs(['--guild'])).toMatchObject({ kind: 'error', code: 'MISSING_VALUE', argument: '--guild' });
-    expect(parseConsoleArgs(['--guild', '../etc'])).toMatchObject({ kind: 'error', code: 'BAD_VALUE', argument: '--guild' });
+    expect(parseConsoleArgs(['--guild', '../etc'])).toMatchObject({
+      kind: 'error',
+      code: 'BAD_VALUE',
+      argument: '--guild',
+    });
     expect(parseConsoleArgs(['--lang', 'fr'])).toMatchObject({ kind: 'error', code: 'BAD_VALUE', argument: '--lang' });
   });
 });

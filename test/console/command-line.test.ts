@@ -36,7 +36,7 @@ describe('parseCommandLine', () => {
   });
 
   it('takes single quotes, typographic quotes and escaped quotes inside quotes', () => {
-    expect(parse("/generate prompt:'dijo \"hola\"'")).toEqual({ prompt: 'dijo "hola"' });
+    expect(parse('/generate prompt:\'dijo "hola"\'')).toEqual({ prompt: 'dijo "hola"' });
     expect(parse('/generate prompt:“Había una vez”')).toEqual({ prompt: 'Había una vez' });
     expect(parse('/generate prompt:"un \\"poema\\" y \\\\ barra"')).toEqual({ prompt: 'un "poema" y \\ barra' });
   });
@@ -62,7 +62,10 @@ describe('parseCommandLine', () => {
   });
 
   it('turns attachments into paths to look up', () => {
-    expect(parse('/train file1:./mi texto.txt mode:new')).toEqual({ file1: { attachmentPath: './mi texto.txt' }, mode: 'new' });
+    expect(parse('/train file1:./mi texto.txt mode:new')).toEqual({
+      file1: { attachmentPath: './mi texto.txt' },
+      mode: 'new',
+    });
   });
 
   it('accepts a choice by value, by name and by localized name', () => {
@@ -87,13 +90,21 @@ describe('parseCommandLine', () => {
   });
 
   it('refuses a line that is not a command', () => {
-    expect(failure('hola')).toMatchObject({ code: 'BAD_COMMAND_LINE', params: { reason: 'not-a-command', text: 'hola' } });
+    expect(failure('hola')).toMatchObject({
+      code: 'BAD_COMMAND_LINE',
+      params: { reason: 'not-a-command', text: 'hola' },
+    });
   });
 
   it('refuses an unknown option and lists the known ones', () => {
     expect(failure('/generate prompt:"x" lenght:4')).toEqual({
       code: 'BAD_COMMAND_LINE',
-      params: { reason: 'unknown-option', option: 'lenght', command: 'generate', known: ['prompt', 'max_length', 'temperature', 'seed'] },
+      params: {
+        reason: 'unknown-option',
+        option: 'lenght',
+        command: 'generate',
+        known: ['prompt', 'max_length', 'temperature', 'seed'],
+      },
     });
   });
 
@@ -110,12 +121,16 @@ describe('parseCommandLine', () => {
   });
 
   it('refuses an option given twice', () => {
-    expect(failure('/generate seed:1 seed:2')).toMatchObject({ params: { reason: 'duplicate-option', option: 'seed' } });
+    expect(failure('/generate seed:1 seed:2')).toMatchObject({
+      params: { reason: 'duplicate-option', option: 'seed' },
+    });
   });
 
   it('refuses an unclosed quote and text glued to a closing quote', () => {
     expect(failure('/generate prompt:"abc')).toMatchObject({ params: { reason: 'unclosed-quote', option: 'prompt' } });
-    expect(failure('/generate prompt:"abc"def')).toMatchObject({ params: { reason: 'text-after-quote', option: 'prompt' } });
+    expect(failure('/generate prompt:"abc"def')).toMatchObject({
+      params: { reason: 'text-after-quote', option: 'prompt' },
+    });
   });
 
   it('refuses an empty value', () => {
@@ -126,7 +141,9 @@ describe('parseCommandLine', () => {
     expect(failure('/generate max_length:4.5')).toMatchObject({ params: { reason: 'not-an-integer', value: '4.5' } });
     expect(failure('/generate max_length:cuarenta')).toMatchObject({ params: { reason: 'not-an-integer' } });
     expect(failure('/generate max_length:0')).toMatchObject({ params: { reason: 'too-small', min: 1, value: '0' } });
-    expect(failure('/generate max_length:201')).toMatchObject({ params: { reason: 'too-large', max: 200, value: '201' } });
+    expect(failure('/generate max_length:201')).toMatchObject({
+      params: { reason: 'too-large', max: 200, value: '201' },
+    });
     expect(failure('/generate seed:99999999999999999999')).toMatchObject({ params: { reason: 'not-an-integer' } });
   });
 
@@ -144,7 +161,9 @@ describe('parseCommandLine', () => {
   });
 
   it('refuses a bad boolean', () => {
-    expect(failure('/train file1:a split:maybe')).toMatchObject({ params: { reason: 'not-a-boolean', value: 'maybe' } });
+    expect(failure('/train file1:a split:maybe')).toMatchObject({
+      params: { reason: 'not-a-boolean', value: 'maybe' },
+    });
   });
 
   it('checks string lengths in characters, as Discord does', () => {

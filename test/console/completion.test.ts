@@ -55,7 +55,10 @@ describe('completeLine', () => {
 
   it('completes attachment paths, directories first without a trailing space', async () => {
     expect(await completeLine('/train file1:sam', sources)).toEqual([['file1:samples/'], 'file1:sam']);
-    expect(await completeLine('/train file1:samples/es', sources)).toEqual([['file1:samples/es-cuentos.txt '], 'file1:samples/es']);
+    expect(await completeLine('/train file1:samples/es', sources)).toEqual([
+      ['file1:samples/es-cuentos.txt '],
+      'file1:samples/es',
+    ]);
     expect((await completeLine('/train file1:', sources))[0]).not.toContain('file1:.hidden ');
   });
 

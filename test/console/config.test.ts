@@ -9,7 +9,13 @@ describe('console configuration', () => {
   it('stops before any command with every invalid variable listed, one line each, exit 1', async () => {
     const dir = tempDir();
     try {
-      const env = { LANG: 'en_US.UTF-8', LOG_LEVEL: 'loud', SHARDS: 'many', MAX_ATTACHMENT_BYTES: '1KB', DATA_DIR: dir.path };
+      const env = {
+        LANG: 'en_US.UTF-8',
+        LOG_LEVEL: 'loud',
+        SHARDS: 'many',
+        MAX_ATTACHMENT_BYTES: '1KB',
+        DATA_DIR: dir.path,
+      };
       const result = await drive(['/status'], [], { env, manager: undefined });
       expect(result.code).toBe(1);
       expect(result.out).toBe('');
@@ -26,7 +32,10 @@ describe('console configuration', () => {
   });
 
   it('uses the valid values it is given (MAX_ATTACHMENT_BYTES=1KB is 1,024 bytes, not the default)', async () => {
-    const setup = await consoleSetup({ MAX_ATTACHMENT_BYTES: '1KB', MAX_MODELS_PER_GUILD: '7' }, { cwd: '/tmp', readDotenv: false });
+    const setup = await consoleSetup(
+      { MAX_ATTACHMENT_BYTES: '1KB', MAX_MODELS_PER_GUILD: '7' },
+      { cwd: '/tmp', readDotenv: false },
+    );
     expect(setup.managerConfig.limits?.maxAttachmentBytes).toBe(1024);
     expect(setup.managerConfig.limits?.maxModels).toBe(7);
   });
@@ -39,6 +48,9 @@ describe('console configuration', () => {
       error = caught;
     }
     expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).problems.map((problem) => problem.split(':')[0])).toEqual(['LOG_LEVEL', 'MAX_ATTACHMENT_BYTES']);
+    expect((error as ConfigError).problems.map((problem) => problem.split(':')[0])).toEqual([
+      'LOG_LEVEL',
+      'MAX_ATTACHMENT_BYTES',
+    ]);
   });
 });

@@ -18,10 +18,16 @@ export const generateData = new SlashCommandBuilder()
   .setDescription('Generate text')
   .setDescriptionLocalizations({ 'es-ES': 'Genera texto' })
   .addStringOption((option) =>
-    option.setName('prompt').setNameLocalizations({ 'es-ES': 'inicio' }).setDescription('Start of the text').setMaxLength(200),
+    option
+      .setName('prompt')
+      .setNameLocalizations({ 'es-ES': 'inicio' })
+      .setDescription('Start of the text')
+      .setMaxLength(200),
   )
   .addIntegerOption((option) => option.setName('max_length').setDescription('Tokens').setMinValue(1).setMaxValue(200))
-  .addNumberOption((option) => option.setName('temperature').setDescription('Randomness').setMinValue(0.1).setMaxValue(2))
+  .addNumberOption((option) =>
+    option.setName('temperature').setDescription('Randomness').setMinValue(0.1).setMaxValue(2),
+  )
   .addIntegerOption((option) => option.setName('seed').setDescription('Seed'));
 
 export const trainData = new SlashCommandBuilder()
@@ -44,7 +50,15 @@ export const trainData = new SlashCommandBuilder()
 export const loadData = new SlashCommandBuilder()
   .setName('load')
   .setDescription('Load a model')
-  .addStringOption((option) => option.setName('name').setDescription('Model').setRequired(true).setAutocomplete(true).setMinLength(1).setMaxLength(64));
+  .addStringOption((option) =>
+    option
+      .setName('name')
+      .setDescription('Model')
+      .setRequired(true)
+      .setAutocomplete(true)
+      .setMinLength(1)
+      .setMaxLength(64),
+  );
 
 export function definitions(): ConsoleCommand[] {
   return [generateData, trainData, loadData].map((data) => toConsoleCommand(fakeCommand(data)));

@@ -46,7 +46,12 @@ describe('console flow with the real commands and manager', () => {
       '1',
       '/models',
     ];
-    const result = await drive(script, commands, { ...where, manager: undefined, env: { LANG: 'en_US.UTF-8' }, cwd: process.cwd() });
+    const result = await drive(script, commands, {
+      ...where,
+      manager: undefined,
+      env: { LANG: 'en_US.UTF-8' },
+      cwd: process.cwd(),
+    });
     const [train, save, models, load, generate, status, remove, modelsAfter] = answers(result.out);
     expect(result.err).toBe('');
     expect(train).toContain('Training finished');
@@ -77,7 +82,12 @@ describe('console flow with the real commands and manager', () => {
       '/borrar nombre:cuentos',
       'borrar',
     ];
-    const result = await drive(script, commands, { ...where, manager: undefined, env: { LANG: 'es_ES.UTF-8' }, cwd: process.cwd() });
+    const result = await drive(script, commands, {
+      ...where,
+      manager: undefined,
+      env: { LANG: 'es_ES.UTF-8' },
+      cwd: process.cwd(),
+    });
     const [train, models, load, generate, status, remove] = answers(result.out);
     expect(train).toContain('[1] Guardar');
     expect(train).toContain('opción [1]> 1');
@@ -95,7 +105,11 @@ describe('console flow with the real commands and manager', () => {
 
   it('exits 1 when a command fails, answering in the terminal language', async () => {
     const where = workspace();
-    const result = await drive(['/generate prompt:hola', '/load name:nada'], commands, { ...where, manager: undefined, env: { LANG: 'es_AR.UTF-8' } });
+    const result = await drive(['/generate prompt:hola', '/load name:nada'], commands, {
+      ...where,
+      manager: undefined,
+      env: { LANG: 'es_AR.UTF-8' },
+    });
     const [generate, load] = answers(result.out);
     expect(generate).toMatch(/^✖ .*\/entrenar/m);
     expect(load).toMatch(/^✖ /m);

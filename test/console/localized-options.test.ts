@@ -15,7 +15,11 @@ import { UserError } from '../../src/errors.js';
 import { describeError } from '../../src/i18n/index.js';
 import { drive } from './harness.js';
 
-const commands = [toConsoleCommand(train as unknown as CommandModule), toConsoleCommand(generate as unknown as CommandModule), toConsoleCommand(load as unknown as CommandModule)];
+const commands = [
+  toConsoleCommand(train as unknown as CommandModule),
+  toConsoleCommand(generate as unknown as CommandModule),
+  toConsoleCommand(load as unknown as CommandModule),
+];
 
 function failure(line: string, locale: 'en' | 'es'): { params: Record<string, unknown>; text: string } {
   try {
@@ -38,12 +42,21 @@ describe('unknown options inside an unquoted value', () => {
     expect(failure('/entrenar archivo1:a.md archivo6:a.md', 'es').text).toBe(
       '`/entrenar` no tiene la opción `archivo6`. Escribe `/help entrenar` para ver sus opciones.',
     );
-    expect(failure('/train file1:a.md file6:a.md', 'es').params).toMatchObject({ option: 'file6', command: 'entrenar' });
+    expect(failure('/train file1:a.md file6:a.md', 'es').params).toMatchObject({
+      option: 'file6',
+      command: 'entrenar',
+    });
   });
 
   it('refuses a near miss of an option name (max_lenght:) and keeps other words with a colon in the value', () => {
-    expect(failure('/generate prompt:hola max_lenght:40', 'en').params).toMatchObject({ reason: 'unknown-option', option: 'max_lenght' });
-    expect(parseCommandLine('/generate prompt:Nota: C:\\textos seed:3', commands, 'en').options).toEqual({ prompt: 'Nota: C:\\textos', seed: 3 });
+    expect(failure('/generate prompt:hola max_lenght:40', 'en').params).toMatchObject({
+      reason: 'unknown-option',
+      option: 'max_lenght',
+    });
+    expect(parseCommandLine('/generate prompt:Nota: C:\\textos seed:3', commands, 'en').options).toEqual({
+      prompt: 'Nota: C:\\textos',
+      seed: 3,
+    });
     expect(looksLikeOptionName(commands[0]!, 'archivo9')).toBe(true);
     expect(looksLikeOptionName(commands[1]!, 'Nota')).toBe(false);
     expect(looksLikeOptionName(commands[1]!, 'C')).toBe(false);
@@ -53,9 +66,19 @@ describe('unknown options inside an unquoted value', () => {
 describe('option names in the user language', () => {
   it('a missing, out-of-range or repeated option is named in Spanish for a Spanish user', () => {
     // /train needs no file since issue 18 (a channel is the other source): /load's name is required.
-    expect(failure('/cargar version:2', 'es').params).toMatchObject({ reason: 'missing-option', command: 'cargar', options: ['nombre'] });
-    expect(failure('/train file1:a.md max_pattern_length:9', 'es').params).toMatchObject({ reason: 'too-large', option: 'longitud_patron' });
-    expect(failure('/generar inicio:a prompt:b', 'es').params).toMatchObject({ reason: 'duplicate-option', option: 'inicio' });
+    expect(failure('/cargar version:2', 'es').params).toMatchObject({
+      reason: 'missing-option',
+      command: 'cargar',
+      options: ['nombre'],
+    });
+    expect(failure('/train file1:a.md max_pattern_length:9', 'es').params).toMatchObject({
+      reason: 'too-large',
+      option: 'longitud_patron',
+    });
+    expect(failure('/generar inicio:a prompt:b', 'es').params).toMatchObject({
+      reason: 'duplicate-option',
+      option: 'inicio',
+    });
     expect(failure('/cargar version:2', 'en').params).toMatchObject({ command: 'load', options: ['name'] });
   });
 
@@ -79,7 +102,10 @@ describe('option names in the user language', () => {
     });
 
     it('a missing file is named by its Spanish option', async () => {
-      const result = await drive(['/entrenar archivo1:nada.md'], [train as unknown as CommandModule], { locale: 'es', cwd: dir });
+      const result = await drive(['/entrenar archivo1:nada.md'], [train as unknown as CommandModule], {
+        locale: 'es',
+        cwd: dir,
+      });
       expect(result.code).toBe(1);
       expect(result.out + result.err).toContain('No hay ningún archivo en nada.md. Revisa la ruta de archivo1.');
     });

@@ -39,7 +39,9 @@ it('refuses /save after the database file is deleted, and recover brings every s
 
   for (const suffix of ['', '-wal', '-shm']) rmSync(join(dataDir, `ultraefficient.sqlite${suffix}`), { force: true });
   const refused = await consoleProcess.send('/save name:gamma', /recover/);
-  expect(flat(refused)).toMatch(/database file was removed while the bot was running.*restart the bot, then run `?npm run recover/s);
+  expect(flat(refused)).toMatch(
+    /database file was removed while the bot was running.*restart the bot, then run `?npm run recover/s,
+  );
   await consoleProcess.end();
   expect(consoleProcess.child.exitCode).toBe(1);
   const log = readFileSync(join(dataDir, 'console.log'), 'utf8');

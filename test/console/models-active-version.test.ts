@@ -11,7 +11,16 @@ afterAll(() => dir.remove());
 it('/models describes the active version of a model, and names the newest beside it', async () => {
   const file = join(dir.path, 'a.txt');
   writeFileSync(file, Array.from({ length: 30 }, (_, i) => `the cat number ${i} sat on the mat.`).join('\n'));
-  const script = [`/train file1:${file}`, '/save name:x', `/train file1:${file}`, '/save name:x', `/train file1:${file}`, '/save name:x', '/load name:x version:1', '/models'];
+  const script = [
+    `/train file1:${file}`,
+    '/save name:x',
+    `/train file1:${file}`,
+    '/save name:x',
+    `/train file1:${file}`,
+    '/save name:x',
+    '/load name:x version:1',
+    '/models',
+  ];
   const result = await drive(script, await loadConsoleCommands(), {
     dataDir: join(dir.path, 'data'),
     modelsDir: join(dir.path, 'models'),

@@ -9,7 +9,11 @@ const root = join(import.meta.dirname, '..', '..');
 const dir = tempDir();
 afterAll(() => dir.remove());
 
-function npmStart(stdin: string, lang = 'en_US.UTF-8', extraEnv: Record<string, string> = {}): Promise<{ code: number | null; out: string; err: string }> {
+function npmStart(
+  stdin: string,
+  lang = 'en_US.UTF-8',
+  extraEnv: Record<string, string> = {},
+): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       cwd: root,
@@ -47,7 +51,11 @@ describe('npm start without DISCORD_TOKEN', () => {
   });
 
   it('stops with every invalid variable listed and exit 1 instead of running on defaults', async () => {
-    const result = await npmStart('/status\n', 'en_US.UTF-8', { LOG_LEVEL: 'loud', MAX_ATTACHMENT_BYTES: '1KB', CACHE_BYTES: 'lots' });
+    const result = await npmStart('/status\n', 'en_US.UTF-8', {
+      LOG_LEVEL: 'loud',
+      MAX_ATTACHMENT_BYTES: '1KB',
+      CACHE_BYTES: 'lots',
+    });
     expect(result.code).toBe(1);
     expect(result.out).toBe('');
     expect(result.err).toContain('  - LOG_LEVEL: must be one of');
@@ -57,7 +65,10 @@ describe('npm start without DISCORD_TOKEN', () => {
   });
 
   it('runs piped commands one after another and exits 0 when all succeed', async () => {
-    const result = await npmStart('/train file1:data/samples/es-cuentos.txt\n/save name:demo\n/generate prompt:hola\n', 'es_ES.UTF-8');
+    const result = await npmStart(
+      '/train file1:data/samples/es-cuentos.txt\n/save name:demo\n/generate prompt:hola\n',
+      'es_ES.UTF-8',
+    );
     expect(result.err).toBe('');
     expect(result.out).toContain('Entrenamiento terminado');
     expect(result.out).toMatch(/│ Nombre\s+│ demo/);

@@ -72,11 +72,20 @@ describe('one source of generation defaults', () => {
       '/generate prompt:"Once upon" seed:5',
       '/generate prompt:"the old" seed:99 max_length:12',
     ];
-    const result = await drive(script, commands, { ...where, manager: undefined, env: { LANG: 'en_US.UTF-8' }, cwd: process.cwd() });
+    const result = await drive(script, commands, {
+      ...where,
+      manager: undefined,
+      env: { LANG: 'en_US.UTF-8' },
+      cwd: process.cwd(),
+    });
     expect(result.err).toBe('');
     expect(result.code).toBe(0);
     const [train, , plain, prompted, short] = answers(result.out);
-    const file = join(where.modelsDir, 'local', readdirSync(join(where.modelsDir, 'local')).find((name) => name.startsWith('shared'))!);
+    const file = join(
+      where.modelsDir,
+      'local',
+      readdirSync(join(where.modelsDir, 'local')).find((name) => name.startsWith('shared'))!,
+    );
     const model = decode(readFileSync(file), { counts: false });
 
     const sample = sampleCell(train!);

@@ -18,7 +18,9 @@ function builder(name: string) {
 }
 
 const echo = fakeCommand(generateData, async (ctx) => {
-  await ctx.reply({ content: `prompt=${String(ctx.options.prompt)} max=${String(ctx.options.max_length)} locale=${ctx.locale} owner=${ctx.canManageGuild}` });
+  await ctx.reply({
+    content: `prompt=${String(ctx.options.prompt)} max=${String(ctx.options.max_length)} locale=${ctx.locale} owner=${ctx.canManageGuild}`,
+  });
 });
 
 /** Asks Delete/Cancel like /delete, and reports the answer. */
@@ -26,10 +28,12 @@ const confirm = fakeCommand(builder('confirm'), async (ctx) => {
   await ctx.reply({
     content: 'Delete it?',
     ephemeral: true,
-    components: [[
-      { kind: 'button', id: 'yes', label: 'Delete', style: 'danger' },
-      { kind: 'button', id: 'no', label: 'Cancel', style: 'secondary' },
-    ]],
+    components: [
+      [
+        { kind: 'button', id: 'yes', label: 'Delete', style: 'danger' },
+        { kind: 'button', id: 'no', label: 'Cancel', style: 'secondary' },
+      ],
+    ],
   });
   const answer = await ctx.awaitComponent({ ids: ['yes', 'no'], timeoutMs: 60_000 });
   if (!answer) {
@@ -41,7 +45,9 @@ const confirm = fakeCommand(builder('confirm'), async (ctx) => {
 
 describe('piped console', () => {
   it('runs a command with options typed as in Discord, as the guild owner, in the terminal language', async () => {
-    const result = await drive(['/generate prompt:"En un lugar" max_length:40'], [echo], { env: { LANG: 'es_ES.UTF-8' } });
+    const result = await drive(['/generate prompt:"En un lugar" max_length:40'], [echo], {
+      env: { LANG: 'es_ES.UTF-8' },
+    });
     expect(result.out).toContain('ultra> /generate prompt:"En un lugar" max_length:40\n');
     expect(result.out).toContain('prompt=En un lugar max=40 locale=es owner=true');
     expect(result.code).toBe(0);
@@ -136,7 +142,18 @@ describe('piped console', () => {
     const picker = fakeCommand(builder('pick'), async (ctx) => {
       await ctx.reply({
         content: 'Pick one',
-        components: [[{ kind: 'select', id: 'model', options: [{ label: 'demo', value: 'demo' }, { label: 'poemas', value: 'poemas' }] }]],
+        components: [
+          [
+            {
+              kind: 'select',
+              id: 'model',
+              options: [
+                { label: 'demo', value: 'demo' },
+                { label: 'poemas', value: 'poemas' },
+              ],
+            },
+          ],
+        ],
       });
       const answer = await ctx.awaitComponent({ ids: ['model'], timeoutMs: 60_000 });
       await ctx.followUp({ content: `picked ${answer?.kind} ${answer?.values.join(',')}` });
@@ -148,7 +165,10 @@ describe('piped console', () => {
 
   it('asks each field of a form on its own line (button → modal)', async () => {
     const saver = fakeCommand(builder('trainlike'), async (ctx) => {
-      await ctx.reply({ content: 'Trained.', components: [[{ kind: 'button', id: 'save', label: 'Save', style: 'success' }]] });
+      await ctx.reply({
+        content: 'Trained.',
+        components: [[{ kind: 'button', id: 'save', label: 'Save', style: 'success' }]],
+      });
       const press = await ctx.awaitComponent({ ids: ['save'], timeoutMs: 60_000 });
       if (!press) return;
       await press.showModal({
@@ -160,7 +180,9 @@ describe('piped console', () => {
         ],
       });
       const submitted = await press.awaitModal('save-modal', 60_000);
-      await ctx.followUp({ content: submitted ? `saved as ${submitted.fields.name} (${submitted.fields.note || 'no note'})` : 'not saved' });
+      await ctx.followUp({
+        content: submitted ? `saved as ${submitted.fields.name} (${submitted.fields.note || 'no note'})` : 'not saved',
+      });
     });
     const result = await drive(['/trainlike', '1', 'demo', ''], [saver]);
     expect(result.out).toContain('Save trained model — answer each field on its own line:');
@@ -226,7 +248,11 @@ describe('piped console', () => {
     cleanups.push(dir.remove);
     const input = new PassThrough();
     input.end();
-    const result = await drive(input, [echo], { manager: undefined, dataDir: join(dir.path, 'data'), modelsDir: join(dir.path, 'models') });
+    const result = await drive(input, [echo], {
+      manager: undefined,
+      dataDir: join(dir.path, 'data'),
+      modelsDir: join(dir.path, 'models'),
+    });
     expect(result.code).toBe(1);
     expect(() => readFileSync(join(dir.path, 'data', 'ultraefficient.sqlite'))).toThrow();
   });

@@ -34,7 +34,12 @@ describe('finding a model by name', () => {
       '/delete name:stories version:4',
       '/models',
     ];
-    const result = await drive(script, commands, { ...where, manager: undefined, env: { LANG: 'en_US.UTF-8' }, cwd: process.cwd() });
+    const result = await drive(script, commands, {
+      ...where,
+      manager: undefined,
+      env: { LANG: 'en_US.UTF-8' },
+      cwd: process.cwd(),
+    });
     const [, , load, remove, loadVersion, removeVersion, models] = answers(result.out);
     expect(load).toContain('stories');
     expect(remove).toBe(load);

@@ -48,7 +48,9 @@ describe('truncateToWidth', () => {
 
 describe('discordMarkdownToPlain', () => {
   it('drops bold, code and strike markers and resolves escapes', () => {
-    expect(discordMarkdownToPlain('**Saved** `demo` ~~old~~ \\*literal\\* mi\\_modelo', plainOptions)).toBe('Saved demo old *literal* mi_modelo');
+    expect(discordMarkdownToPlain('**Saved** `demo` ~~old~~ \\*literal\\* mi\\_modelo', plainOptions)).toBe(
+      'Saved demo old *literal* mi_modelo',
+    );
   });
 
   it('leaves a lone underscore alone', () => {
@@ -56,7 +58,9 @@ describe('discordMarkdownToPlain', () => {
   });
 
   it('drops code fences and heading markers, keeping their text', () => {
-    expect(discordMarkdownToPlain('## Title\n```text\nline one\n```\n-# small print', plainOptions)).toBe('Title\nline one\nsmall print');
+    expect(discordMarkdownToPlain('## Title\n```text\nline one\n```\n-# small print', plainOptions)).toBe(
+      'Title\nline one\nsmall print',
+    );
   });
 
   it('writes timestamps out and links as text with their address', () => {

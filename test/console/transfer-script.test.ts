@@ -17,11 +17,19 @@ afterAll(() => dir.remove());
 
 function npmStart(stdin: string): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', pathToFileURL(join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href, join(root, 'src', 'main.ts')], {
-      cwd: dir.path,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, DISCORD_TOKEN: '', LANG: 'en_US.UTF-8', LC_ALL: '' },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        pathToFileURL(join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href,
+        join(root, 'src', 'main.ts'),
+      ],
+      {
+        cwd: dir.path,
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, DISCORD_TOKEN: '', LANG: 'en_US.UTF-8', LC_ALL: '' },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     let err = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
@@ -38,7 +46,10 @@ const flat = (text: string) => text.replace(/[│├┤┬┴╭╮╰╯─┼]
 describe('the console script of issue 17', () => {
   it('trains, saves, compares, exports, imports under another name, loads and generates: exit 0', async () => {
     writeFileSync(join(dir.path, 'a.txt'), readFileSync(join(root, 'data', 'samples', 'en-stories.txt')));
-    writeFileSync(join(dir.path, 'b.txt'), 'the cat sat on the mat\nthe dog sat on the rug\nthe bird sang in the old tree\nthe fox ran over the hill\n');
+    writeFileSync(
+      join(dir.path, 'b.txt'),
+      'the cat sat on the mat\nthe dog sat on the rug\nthe bird sang in the old tree\nthe fox ran over the hill\n',
+    );
     const script = [
       '/train file1:a.txt',
       '/save name:alfa',
@@ -57,7 +68,9 @@ describe('the console script of issue 17', () => {
     const out = flat(result.out);
     expect(out).toContain('alfa v1 vs beta v1');
     expect(out).toMatch(/Generation by alfa v1 the .* Generation by beta v1 the /);
-    expect(out).toMatch(/On a\.txt alfa v1: perplexity [\d.,]+ · unknown words [\d.,]+% · [\d.,]+ bits per character ✅ better beta v1: perplexity/);
+    expect(out).toMatch(
+      /On a\.txt alfa v1: perplexity [\d.,]+ · unknown words [\d.,]+% · [\d.,]+ bits per character ✅ better beta v1: perplexity/,
+    );
     expect(existsSync(join(dir.path, 'exports', 'alfa_v1.ulm'))).toBe(true);
     expect(out).toContain('Stored as gamma v1');
     expect(out).toContain('Loaded gamma v1');
@@ -72,7 +85,9 @@ describe('the console script of issue 17', () => {
     writeFileSync(join(dir.path, 'random.ulm'), randomBytes(5 * 1024));
     const result = await npmStart('/import file:random.ulm name:delta\n/models\n');
     expect(result.code).toBe(1);
-    expect(flat(result.out)).toMatch(/random\.ulm is not a valid model file \(.*\): it is damaged or was not made by \/export\. Nothing was stored\./);
+    expect(flat(result.out)).toMatch(
+      /random\.ulm is not a valid model file \(.*\): it is damaged or was not made by \/export\. Nothing was stored\./,
+    );
     const models = flat(result.out).split('ultra> /models')[1];
     expect(models).toContain('gamma');
     expect(models).not.toContain('delta');

@@ -49,7 +49,12 @@ function pair(): { GUILD: string; a: ConsoleProcess; b: ConsoleProcess } {
 
 beforeAll(() => {
   // ~1 MB: a training of a second or so, held still below by stopping its process.
-  writeFileSync(bigFile, syntheticSentences(30_000, 5_000, 3).map((words) => words.join(' ')).join('\n') + '\n');
+  writeFileSync(
+    bigFile,
+    syntheticSentences(30_000, 5_000, 3)
+      .map((words) => words.join(' '))
+      .join('\n') + '\n',
+  );
   writeFileSync(smallFile, 'the cat sat on the mat\nthe dog sat on the rug\na bird sang in the tree\n');
 });
 
@@ -65,7 +70,10 @@ describe('two console processes on one data folder and one server', () => {
     const done = a.send(`/train file1:${bigFile}`, /Training finished|✖/);
     await until(() => {
       try {
-        return query<{ n: number }>(`SELECT count(*) AS n FROM jobs WHERE guild_id = ? AND state = 'running'`, GUILD)?.n === 1;
+        return (
+          query<{ n: number }>(`SELECT count(*) AS n FROM jobs WHERE guild_id = ? AND state = 'running'`, GUILD)?.n ===
+          1
+        );
       } catch {
         return false;
       }
@@ -98,7 +106,9 @@ describe('two console processes on one data folder and one server', () => {
     expect(query('SELECT 1 FROM models WHERE guild_id = ? AND name = ?', GUILD, 'fromA')).toBeUndefined();
     const saved = await b.send('/save name:fromB', /Model saved|✖/);
     expect(saved).toContain('Model saved');
-    expect(query<{ c: string }>('SELECT checksum AS c FROM models WHERE guild_id = ? AND name = ?', GUILD, 'fromB')?.c).toBe(bDraft);
+    expect(
+      query<{ c: string }>('SELECT checksum AS c FROM models WHERE guild_id = ? AND name = ?', GUILD, 'fromB')?.c,
+    ).toBe(bDraft);
   });
 
   it('20 rounds of concurrent save, delete and load: ordinary replies only, database intact', async () => {
@@ -108,9 +118,10 @@ describe('two console processes on one data folder and one server', () => {
     const step = async (process: ConsoleProcess, line: string) => {
       let seen = await process.send(line, reply);
       // A confirmation (delete, or replacing an unsaved model) is answered with its first button.
-      if (/Delete m\?|Replace the unsaved model\?/.test(seen)) // After a confirmation the answer replaces the question: a model the other process deleted
-      // meanwhile is reported there as plain text ("no model called m").
-      seen = await process.send('1', /Model saved|Loaded (m|keep) v|Deleted \*{0,2}m|✖|Nothing|no model called|busy/);
+      if (/Delete m\?|Replace the unsaved model\?/.test(seen))
+        // After a confirmation the answer replaces the question: a model the other process deleted
+        // meanwhile is reported there as plain text ("no model called m").
+        seen = await process.send('1', /Model saved|Loaded (m|keep) v|Deleted \*{0,2}m|✖|Nothing|no model called|busy/);
       return seen;
     };
     const replies: string[] = [];

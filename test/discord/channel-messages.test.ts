@@ -1,4 +1,11 @@
-import { Events, GatewayIntentBits, PermissionFlagsBits, type Client, type Message, type PartialMessage } from 'discord.js';
+import {
+  Events,
+  GatewayIntentBits,
+  PermissionFlagsBits,
+  type Client,
+  type Message,
+  type PartialMessage,
+} from 'discord.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loginClient } from './harness.js';
 import { startDiscordServer, type DiscordServer, type DiscordServerOptions } from './server.js';
@@ -14,7 +21,10 @@ afterEach(async () => {
 
 const READING = [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent];
 
-async function start(options: DiscordServerOptions = {}, intents: number[] = READING): Promise<{ server: DiscordServer; client: Client; channelId: string }> {
+async function start(
+  options: DiscordServerOptions = {},
+  intents: number[] = READING,
+): Promise<{ server: DiscordServer; client: Client; channelId: string }> {
   server = await startDiscordServer({ privilegedIntents: ['MessageContent'], ...options });
   const client = await loginClient(server, { intents });
   clients.push(client);
@@ -27,7 +37,11 @@ async function raw(target: DiscordServer, method: string, path: string, body?: u
     headers: { authorization: `Bot ${target.token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
     body: body ? JSON.stringify(body) : undefined,
   });
-  return { status: response.status, headers: response.headers, body: response.status === 204 ? null : ((await response.json()) as unknown) };
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: response.status === 204 ? null : ((await response.json()) as unknown),
+  };
 }
 
 describe('channel history (GET /channels/{id}/messages)', () => {
@@ -37,20 +51,26 @@ describe('channel history (GET /channels/{id}/messages)', () => {
       channelId,
       Array.from({ length: 250 }, (_, i) => ({ content: `message ${i}`, at: Date.UTC(2024, 0, 1) + i * 60_000 })),
     );
-    const first = (await client.rest.get(`/channels/${channelId}/messages`, { query: new URLSearchParams({ limit: '100' }) })) as { id: string; content: string }[];
+    const first = (await client.rest.get(`/channels/${channelId}/messages`, {
+      query: new URLSearchParams({ limit: '100' }),
+    })) as { id: string; content: string }[];
     expect(first).toHaveLength(100);
     expect(first[0].content).toBe('message 249');
     expect(first[99].content).toBe('message 150');
     const all: string[] = first.map((message) => message.content);
     let before = first[first.length - 1].id;
     for (;;) {
-      const page = (await client.rest.get(`/channels/${channelId}/messages`, { query: new URLSearchParams({ limit: '100', before }) })) as { id: string; content: string }[];
+      const page = (await client.rest.get(`/channels/${channelId}/messages`, {
+        query: new URLSearchParams({ limit: '100', before }),
+      })) as { id: string; content: string }[];
       if (page.length === 0) break;
       all.push(...page.map((message) => message.content));
       before = page[page.length - 1].id;
     }
     expect(all).toEqual(seeded.map((message) => message.content).reverse());
-    const after = (await client.rest.get(`/channels/${channelId}/messages`, { query: new URLSearchParams({ limit: '3', after: seeded[10].id }) })) as { content: string }[];
+    const after = (await client.rest.get(`/channels/${channelId}/messages`, {
+      query: new URLSearchParams({ limit: '3', after: seeded[10].id }),
+    })) as { content: string }[];
     expect(after.map((message) => message.content)).toEqual(['message 13', 'message 12', 'message 11']);
     const defaultPage = (await client.rest.get(`/channels/${channelId}/messages`)) as unknown[];
     expect(defaultPage).toHaveLength(50);
@@ -61,7 +81,15 @@ describe('channel history (GET /channels/{id}/messages)', () => {
 
   it('refuses a channel without View Channel and shows nothing without Read Message History', async () => {
     const { server: target } = await start({
-      guilds: [{ channels: [{ name: 'secret', botDenied: ['ViewChannel'] }, { name: 'no-history', botDenied: ['ReadMessageHistory'] }, { name: 'open' }] }],
+      guilds: [
+        {
+          channels: [
+            { name: 'secret', botDenied: ['ViewChannel'] },
+            { name: 'no-history', botDenied: ['ReadMessageHistory'] },
+            { name: 'open' },
+          ],
+        },
+      ],
     });
     const [secret, noHistory] = target.channelsOf(target.guilds[0].id);
     target.seedHistory(secret.id, [{ content: 'hidden' }]);
@@ -76,7 +104,14 @@ describe('channel history (GET /channels/{id}/messages)', () => {
 
   it('shows the denied permissions to discord.js through the channel overwrites, threads inheriting them', async () => {
     const { server: target, client } = await start({
-      guilds: [{ channels: [{ id: '1200000000000000001', name: 'locked', botDenied: ['ReadMessageHistory'] }, { name: 'talk', type: 11, parentId: '1200000000000000001' }] }],
+      guilds: [
+        {
+          channels: [
+            { id: '1200000000000000001', name: 'locked', botDenied: ['ReadMessageHistory'] },
+            { name: 'talk', type: 11, parentId: '1200000000000000001' },
+          ],
+        },
+      ],
     });
     const [locked, thread] = target.channelsOf(target.guilds[0].id);
     const cachedThread = client.channels.cache.get(thread.id);
@@ -100,7 +135,11 @@ describe('message dispatches and the Message Content intent', () => {
     client.on(Events.MessageCreate, (message) => created.push(message));
     client.on(Events.MessageUpdate, (_old, message) => updated.push(message));
     client.on(Events.MessageDelete, (message) => deleted.push(message.id));
-    const posted = target.postMessage({ channelId, content: 'hello there', author: { id: '1300000000000000001', username: 'ana' } });
+    const posted = target.postMessage({
+      channelId,
+      content: 'hello there',
+      author: { id: '1300000000000000001', username: 'ana' },
+    });
     await target.waitFor(() => created.length === 1);
     expect(created[0]).toMatchObject({ id: posted.id, content: 'hello there', channelId });
     expect(created[0].author).toMatchObject({ id: '1300000000000000001', username: 'ana', bot: false });
@@ -114,7 +153,11 @@ describe('message dispatches and the Message Content intent', () => {
   });
 
   it('empties content without the Message Content intent, except in messages that mention the bot', async () => {
-    const { server: target, client, channelId } = await start({}, [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages]);
+    const {
+      server: target,
+      client,
+      channelId,
+    } = await start({}, [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages]);
     const created: Message[] = [];
     client.on(Events.MessageCreate, (message) => created.push(message));
     target.postMessage({ channelId, content: 'secret words' });
@@ -171,13 +214,17 @@ describe('messages the bot creates in channels', () => {
     const { server: target, client, channelId } = await start();
     const channel = client.channels.cache.get(channelId);
     if (!channel?.isSendable()) throw new Error('channel not sendable');
-    await Promise.all(Array.from({ length: 5 }, (_, i) => channel.send({ content: `paced ${i}`, allowedMentions: { parse: [] } })));
+    await Promise.all(
+      Array.from({ length: 5 }, (_, i) => channel.send({ content: `paced ${i}`, allowedMentions: { parse: [] } })),
+    );
     expect(target.channelMessages(channelId)).toHaveLength(5);
     target.assertNoViolations();
   });
 
   it('refuses a channel where the bot may not send messages', async () => {
-    const { server: target } = await start({ guilds: [{ channels: [{ name: 'read-only', botDenied: ['SendMessages'] }] }] });
+    const { server: target } = await start({
+      guilds: [{ channels: [{ name: 'read-only', botDenied: ['SendMessages'] }] }],
+    });
     const [channel] = target.channelsOf(target.guilds[0].id);
     const refused = await raw(target, 'POST', `/channels/${channel.id}/messages`, { content: 'hi' });
     expect(refused).toMatchObject({ status: 403, body: { code: 50013, message: 'Missing Permissions' } });

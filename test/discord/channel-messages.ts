@@ -47,7 +47,9 @@ export interface UserMessage {
   mentions: string[];
 }
 
-type TimelineEntry = { id: bigint; user: UserMessage; bot?: undefined } | { id: bigint; bot: RecordedMessage; user?: undefined };
+type TimelineEntry =
+  | { id: bigint; user: UserMessage; bot?: undefined }
+  | { id: bigint; bot: RecordedMessage; user?: undefined };
 
 const isThread = (channel: ChannelRecord) => channel.type === 10 || channel.type === 11 || channel.type === 12;
 
@@ -65,7 +67,10 @@ export class ChannelMessages {
 
   // ------------------------------------------------------------------ permissions
 
-  /** The bot's channel permissions: everything an ordinary bot has, minus what the channel (or a thread's parent) denies it. */
+  /**
+   * The bot's channel permissions: everything an ordinary bot has, minus what the channel (or a thread's parent) denies
+   * it.
+   */
   botDenied(channel: ChannelRecord): bigint {
     const parent = channel.parentId ? this.state.channels.get(channel.parentId) : undefined;
     return (channel.botDeny ?? 0n) | (parent && isThread(channel) ? (parent.botDeny ?? 0n) : 0n);
@@ -99,7 +104,8 @@ export class ChannelMessages {
     };
     this.users.set(id, message);
     this.insert(channel.id, { id: BigInt(id), user: message });
-    if (dispatch) this.dispatch(message.guildId, 'MESSAGE_CREATE', (withContent) => this.apiUserMessage(message, withContent));
+    if (dispatch)
+      this.dispatch(message.guildId, 'MESSAGE_CREATE', (withContent) => this.apiUserMessage(message, withContent));
     this.state.notify();
     return message;
   }
@@ -122,7 +128,11 @@ export class ChannelMessages {
   remove(messageId: string): void {
     const message = this.user(messageId);
     message.deleted = true;
-    this.dispatch(message.guildId, 'MESSAGE_DELETE', () => ({ id: message.id, channel_id: message.channelId, guild_id: message.guildId }));
+    this.dispatch(message.guildId, 'MESSAGE_DELETE', () => ({
+      id: message.id,
+      channel_id: message.channelId,
+      guild_id: message.guildId,
+    }));
     this.state.notify();
   }
 
@@ -145,7 +155,8 @@ export class ChannelMessages {
   takeSendSlot(channelId: string): { headers: Record<string, string> } {
     const now = this.state.clock.now();
     const recent = (this.sentAt.get(channelId) ?? []).filter((at) => now - at < CHANNEL_MESSAGE_RATE.windowMs);
-    const resetAfterMs = recent.length > 0 ? CHANNEL_MESSAGE_RATE.windowMs - (now - recent[0]) : CHANNEL_MESSAGE_RATE.windowMs;
+    const resetAfterMs =
+      recent.length > 0 ? CHANNEL_MESSAGE_RATE.windowMs - (now - recent[0]) : CHANNEL_MESSAGE_RATE.windowMs;
     if (recent.length >= CHANNEL_MESSAGE_RATE.limit) {
       this.sentAt.set(channelId, recent);
       const seconds = resetAfterMs / 1000;
@@ -180,7 +191,10 @@ export class ChannelMessages {
    * a message id (`before` wins when both are given, as `around` is not emulated).
    */
   history(channel: ChannelRecord, query: URLSearchParams): Json[] {
-    const limit = Math.min(HISTORY_PAGE.max, Math.max(1, Number(query.get('limit') ?? HISTORY_PAGE.default) || HISTORY_PAGE.default));
+    const limit = Math.min(
+      HISTORY_PAGE.max,
+      Math.max(1, Number(query.get('limit') ?? HISTORY_PAGE.default) || HISTORY_PAGE.default),
+    );
     const timeline = (this.timelines.get(channel.id) ?? []).filter((entry) => !(entry.user ?? entry.bot).deleted);
     const before = query.get('before');
     const after = query.get('after');
@@ -197,12 +211,17 @@ export class ChannelMessages {
       page = timeline.slice(Math.max(0, timeline.length - limit));
     }
     const withContent = (this.state.config.grantedPrivilegedIntents & INTENTS.messageContent) !== 0;
-    return page.reverse().map((entry) => (entry.user ? this.apiUserMessage(entry.user, withContent) : this.state.apiMessage(entry.bot!)));
+    return page
+      .reverse()
+      .map((entry) => (entry.user ? this.apiUserMessage(entry.user, withContent) : this.state.apiMessage(entry.bot!)));
   }
 
   // ------------------------------------------------------------------ payloads
 
-  /** A user's message as Discord shows it; without the Message Content intent its content is empty, unless it mentions the bot. */
+  /**
+   * A user's message as Discord shows it; without the Message Content intent its content is empty, unless it mentions
+   * the bot.
+   */
   apiUserMessage(message: UserMessage, withContent: boolean): Json {
     const visible = withContent || message.mentions.includes(this.state.config.applicationId);
     return {
@@ -210,7 +229,15 @@ export class ChannelMessages {
       type: 0,
       channel_id: message.channelId,
       guild_id: message.guildId,
-      author: { id: message.author.id, username: message.author.username, discriminator: '0', global_name: null, avatar: null, bot: message.author.bot, public_flags: 0 },
+      author: {
+        id: message.author.id,
+        username: message.author.username,
+        discriminator: '0',
+        global_name: null,
+        avatar: null,
+        bot: message.author.bot,
+        public_flags: 0,
+      },
       member: { roles: [], joined_at: new Date(0).toISOString(), deaf: false, mute: false, flags: 0 },
       content: visible ? message.content : '',
       timestamp: new Date(message.createdAt).toISOString(),
@@ -218,7 +245,16 @@ export class ChannelMessages {
       tts: false,
       mention_everyone: false,
       mentions: message.mentions.map((id) =>
-        id === this.state.config.applicationId ? this.state.botUser() : { id, username: `user${id.slice(-4)}`, discriminator: '0', global_name: null, avatar: null, public_flags: 0 },
+        id === this.state.config.applicationId
+          ? this.state.botUser()
+          : {
+              id,
+              username: `user${id.slice(-4)}`,
+              discriminator: '0',
+              global_name: null,
+              avatar: null,
+              public_flags: 0,
+            },
       ),
       mention_roles: [],
       attachments: [],
@@ -253,7 +289,8 @@ export class ChannelMessages {
 
   private user(id: string): UserMessage {
     const message = this.users.get(id);
-    if (!message || message.deleted) throw new DiscordServerError('UNKNOWN_MESSAGE', `no user message ${id}`, { messageId: id });
+    if (!message || message.deleted)
+      throw new DiscordServerError('UNKNOWN_MESSAGE', `no user message ${id}`, { messageId: id });
     return message;
   }
 }

@@ -124,7 +124,12 @@ export function errorTree(issues: Issue[]): ErrorTree {
 }
 
 export function invalidFormBody(issues: Issue[]): ApiError {
-  return new ApiError(400, { code: 50035, message: 'Invalid Form Body', errors: errorTree(issues) }, issues[0]?.rule ?? 'INVALID_BODY', issues);
+  return new ApiError(
+    400,
+    { code: 50035, message: 'Invalid Form Body', errors: errorTree(issues) },
+    issues[0]?.rule ?? 'INVALID_BODY',
+    issues,
+  );
 }
 
 // The JSON codes and messages Discord uses for the failures this server can produce.
@@ -134,17 +139,27 @@ export const apiErrors = {
   missingPermissions: () => new ApiError(403, { code: 50013, message: 'Missing Permissions' }, 'MISSING_PERMISSIONS'),
   notFound: () => new ApiError(404, { code: 0, message: '404: Not Found' }, 'UNKNOWN_ROUTE'),
   methodNotAllowed: () => new ApiError(405, { code: 0, message: '405: Method Not Allowed' }, 'METHOD_NOT_ALLOWED'),
-  invalidApiVersion: () => new ApiError(400, { code: 50041, message: 'Invalid API version provided' }, 'INVALID_API_VERSION'),
-  invalidJson: () => new ApiError(400, { code: 50109, message: 'The request body contains invalid JSON.' }, 'INVALID_BODY'),
+  invalidApiVersion: () =>
+    new ApiError(400, { code: 50041, message: 'Invalid API version provided' }, 'INVALID_API_VERSION'),
+  invalidJson: () =>
+    new ApiError(400, { code: 50109, message: 'The request body contains invalid JSON.' }, 'INVALID_BODY'),
   unknownChannel: () => new ApiError(404, { code: 10003, message: 'Unknown Channel' }, 'UNKNOWN_CHANNEL'),
   unknownGuild: () => new ApiError(404, { code: 10004, message: 'Unknown Guild' }, 'UNKNOWN_GUILD'),
-  unknownMessage: (rule: RuleName = 'UNKNOWN_MESSAGE') => new ApiError(404, { code: 10008, message: 'Unknown Message' }, rule),
-  unknownWebhook: (rule: RuleName = 'UNKNOWN_WEBHOOK') => new ApiError(404, { code: 10015, message: 'Unknown Webhook' }, rule),
-  unknownInteraction: (rule: RuleName = 'UNKNOWN_INTERACTION') => new ApiError(404, { code: 10062, message: 'Unknown interaction' }, rule),
+  unknownMessage: (rule: RuleName = 'UNKNOWN_MESSAGE') =>
+    new ApiError(404, { code: 10008, message: 'Unknown Message' }, rule),
+  unknownWebhook: (rule: RuleName = 'UNKNOWN_WEBHOOK') =>
+    new ApiError(404, { code: 10015, message: 'Unknown Webhook' }, rule),
+  unknownInteraction: (rule: RuleName = 'UNKNOWN_INTERACTION') =>
+    new ApiError(404, { code: 10062, message: 'Unknown interaction' }, rule),
   unknownCommand: () => new ApiError(404, { code: 10063, message: 'Unknown application command' }, 'UNKNOWN_COMMAND'),
   alreadyAcknowledged: () =>
-    new ApiError(400, { code: 40060, message: 'Interaction has already been acknowledged.' }, 'INTERACTION_ALREADY_ACKNOWLEDGED'),
-  invalidWebhookToken: (rule: RuleName = 'INVALID_WEBHOOK_TOKEN') => new ApiError(401, { code: 50027, message: 'Invalid Webhook Token' }, rule),
+    new ApiError(
+      400,
+      { code: 40060, message: 'Interaction has already been acknowledged.' },
+      'INTERACTION_ALREADY_ACKNOWLEDGED',
+    ),
+  invalidWebhookToken: (rule: RuleName = 'INVALID_WEBHOOK_TOKEN') =>
+    new ApiError(401, { code: 50027, message: 'Invalid Webhook Token' }, rule),
   emptyMessage: () => new ApiError(400, { code: 50006, message: 'Cannot send an empty message' }, 'EMPTY_MESSAGE'),
   fileTooLarge: () => new ApiError(413, { code: 40005, message: 'Request entity too large' }, 'FILE_TOO_LARGE'),
 };

@@ -31,7 +31,10 @@ const placeholder = /^(\{[^}]+\}|:[^/]+)$/;
 function sameTemplate(a: string, b: string): boolean {
   const left = a.split('/');
   const right = b.split('/');
-  return left.length === right.length && left.every((segment, i) => (placeholder.test(segment) && placeholder.test(right[i])) || segment === right[i]);
+  return (
+    left.length === right.length &&
+    left.every((segment, i) => (placeholder.test(segment) && placeholder.test(right[i])) || segment === right[i])
+  );
 }
 
 export class FaultInjector {
@@ -57,7 +60,10 @@ export class FaultInjector {
       if (rule.removed) continue;
       if (rule.match.times !== undefined && rule.hits >= rule.match.times) continue;
       if (rule.match.method && rule.match.method.toUpperCase() !== method) continue;
-      const matches = typeof rule.match.route === 'string' ? route !== null && sameTemplate(rule.match.route, route) : rule.match.route.test(path);
+      const matches =
+        typeof rule.match.route === 'string'
+          ? route !== null && sameTemplate(rule.match.route, route)
+          : rule.match.route.test(path);
       if (!matches) continue;
       rule.hits += 1;
       actions.push(rule.action);

@@ -42,7 +42,10 @@ async function rawConnection(target: DiscordServer, url = `${target.gatewayUrl}?
   return {
     socket,
     closed,
-    next: () => (inbox.length > 0 ? Promise.resolve(inbox.shift()!) : new Promise<Record<string, unknown>>((resolve) => waiting.push(resolve))),
+    next: () =>
+      inbox.length > 0
+        ? Promise.resolve(inbox.shift()!)
+        : new Promise<Record<string, unknown>>((resolve) => waiting.push(resolve)),
     send: (payload: unknown) => socket.send(JSON.stringify(payload)),
   };
 }
@@ -77,7 +80,9 @@ describe('login', () => {
       shards: 1,
       session_start_limit: { total: 1000, remaining: 1000, reset_after: 14_400_000, max_concurrency: 16 },
     });
-    const dispatched = target.gatewayLog.filter((entry) => entry.direction === 'send' && entry.op === 0).map((entry) => [entry.t, entry.s]);
+    const dispatched = target.gatewayLog
+      .filter((entry) => entry.direction === 'send' && entry.op === 0)
+      .map((entry) => [entry.t, entry.s]);
     expect(dispatched).toEqual([
       ['READY', 1],
       ['GUILD_CREATE', 2],
@@ -122,7 +127,9 @@ describe('login', () => {
     const client = createClient(target);
     clients.push(client);
     await expect(client.login('not-the-token')).rejects.toMatchObject({ code: 'TokenInvalid' });
-    expect(target.violations.map((violation) => [violation.rule, violation.status, violation.path])).toEqual([['UNAUTHORIZED', 401, '/gateway/bot']]);
+    expect(target.violations.map((violation) => [violation.rule, violation.status, violation.path])).toEqual([
+      ['UNAUTHORIZED', 401, '/gateway/bot'],
+    ]);
   });
 
   it('closes with 4014 when a privileged intent was not granted, and accepts it once granted', async () => {
@@ -131,7 +138,9 @@ describe('login', () => {
     const refused = createClient(target, { intents });
     clients.push(refused);
     await expect(refused.login(target.token)).rejects.toThrow('Used disallowed intents');
-    expect(target.violations.map((violation) => [violation.rule, violation.status])).toEqual([['GATEWAY_DISALLOWED_INTENTS', 4014]]);
+    expect(target.violations.map((violation) => [violation.rule, violation.status])).toEqual([
+      ['GATEWAY_DISALLOWED_INTENTS', 4014],
+    ]);
 
     const granted = await start({ privilegedIntents: ['GuildMembers'] });
     const client = await login(granted, { intents });
@@ -154,7 +163,12 @@ describe('gateway protocol', () => {
   it('says HELLO, acks heartbeats and closes 4004 on a bad token', async () => {
     const target = await start({ heartbeatIntervalMs: 1000 });
     const connection = await rawConnection(target);
-    expect(await connection.next()).toEqual({ op: 10, d: { heartbeat_interval: 1000, _trace: ['fake-discord'] }, t: null, s: null });
+    expect(await connection.next()).toEqual({
+      op: 10,
+      d: { heartbeat_interval: 1000, _trace: ['fake-discord'] },
+      t: null,
+      s: null,
+    });
     connection.send({ op: 1, d: null });
     expect(await connection.next()).toEqual({ op: 11, d: null, t: null, s: null });
     connection.send({ op: 2, d: { token: 'wrong', intents: 1, properties: {}, shard: [0, 1] } });
@@ -163,7 +177,9 @@ describe('gateway protocol', () => {
   });
 
   it('sends READY with what discord.js needs, then GUILD_CREATE with channels', async () => {
-    const target = await start({ guilds: [{ name: 'Alpha', locale: 'es-ES', channels: [{ name: 'general' }, { name: 'bots' }] }] });
+    const target = await start({
+      guilds: [{ name: 'Alpha', locale: 'es-ES', channels: [{ name: 'general' }, { name: 'bots' }] }],
+    });
     const connection = await rawConnection(target);
     await connection.next();
     connection.send({ op: 2, d: { token: target.token, intents: 1, properties: {}, shard: [0, 1] } });
@@ -181,7 +197,12 @@ describe('gateway protocol', () => {
     expect(ready.d.session_id).toMatch(/^[0-9a-f]{32}$/);
     const guildCreate = (await connection.next()) as { t: string; d: Record<string, unknown> };
     expect(guildCreate.t).toBe('GUILD_CREATE');
-    expect(guildCreate.d).toMatchObject({ id: target.guilds[0].id, name: 'Alpha', preferred_locale: 'es-ES', unavailable: false });
+    expect(guildCreate.d).toMatchObject({
+      id: target.guilds[0].id,
+      name: 'Alpha',
+      preferred_locale: 'es-ES',
+      unavailable: false,
+    });
     expect((guildCreate.d.channels as { name: string }[]).map((channel) => channel.name)).toEqual(['general', 'bots']);
     connection.socket.close(1000);
   });
@@ -198,7 +219,11 @@ describe('gateway protocol', () => {
     expect(await identify({ intents: 1, shard: [2, 2] })).toBe(4010);
     expect(await identify({ intents: 1 << 30, shard: [0, 1] })).toBe(4013);
     expect(await identify({ intents: 1, shard: [0, 1] }, true)).toBe(4005);
-    expect(target.violations.map((violation) => violation.rule)).toEqual(['GATEWAY_INVALID_SHARD', 'GATEWAY_INVALID_INTENTS', 'GATEWAY_ALREADY_AUTHENTICATED']);
+    expect(target.violations.map((violation) => violation.rule)).toEqual([
+      'GATEWAY_INVALID_SHARD',
+      'GATEWAY_INVALID_INTENTS',
+      'GATEWAY_ALREADY_AUTHENTICATED',
+    ]);
   });
 
   it('answers a resume of an unknown session with op 9', async () => {
@@ -229,7 +254,9 @@ describe('resume', () => {
     expect(received.filter((op) => op === 2)).toHaveLength(1);
     expect(received.filter((op) => op === 6)).toHaveLength(1);
     const afterResume = target.gatewayLog.slice(target.gatewayLog.findIndex((entry) => entry.op === 6));
-    expect(afterResume.filter((entry) => entry.direction === 'send' && entry.op === 0).map((entry) => entry.t)).toEqual(['INTERACTION_CREATE', 'RESUMED']);
+    expect(afterResume.filter((entry) => entry.direction === 'send' && entry.op === 0).map((entry) => entry.t)).toEqual(
+      ['INTERACTION_CREATE', 'RESUMED'],
+    );
     target.assertNoViolations();
   });
 

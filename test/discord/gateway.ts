@@ -38,7 +38,13 @@ export const CLOSE = {
   disallowedIntents: 4014,
 } as const;
 
-export const INTENTS = { guilds: 1 << 0, guildMembers: 1 << 1, guildPresences: 1 << 8, guildMessages: 1 << 9, messageContent: 1 << 15 } as const;
+export const INTENTS = {
+  guilds: 1 << 0,
+  guildMembers: 1 << 1,
+  guildPresences: 1 << 8,
+  guildMessages: 1 << 9,
+  messageContent: 1 << 15,
+} as const;
 const PRIVILEGED_INTENTS = INTENTS.guildMembers | INTENTS.guildPresences | INTENTS.messageContent;
 // Every intent bit Discord defines today (0–16, 20, 21, 24, 25); anything else is 4013.
 const KNOWN_INTENTS = ((1 << 17) - 1) | (1 << 20) | (1 << 21) | (1 << 24) | (1 << 25);
@@ -122,16 +128,40 @@ export class Gateway {
     }
     // zlib-stream is only requested when the optional zlib-sync package is installed; we speak plain JSON.
     if ((query.get('encoding') ?? 'json') !== 'json' || query.has('compress')) {
-      this.closeWith(connection, CLOSE.decodeError, 'Only encoding=json without compression is supported', 'GATEWAY_DECODE_ERROR');
+      this.closeWith(
+        connection,
+        CLOSE.decodeError,
+        'Only encoding=json without compression is supported',
+        'GATEWAY_DECODE_ERROR',
+      );
       return;
     }
-    this.send(connection, { op: OP.hello, d: { heartbeat_interval: this.state.config.heartbeatIntervalMs, _trace: ['fake-discord'] } });
+    this.send(connection, {
+      op: OP.hello,
+      d: { heartbeat_interval: this.state.config.heartbeatIntervalMs, _trace: ['fake-discord'] },
+    });
   }
 
-  private log(connection: Connection | null, session: GatewaySession | null, direction: 'send' | 'receive' | 'close', op: number, extra: { t?: string; s?: number; code?: number } = {}) {
+  private log(
+    connection: Connection | null,
+    session: GatewaySession | null,
+    direction: 'send' | 'receive' | 'close',
+    op: number,
+    extra: { t?: string; s?: number; code?: number } = {},
+  ) {
     const active = session ?? connection?.session ?? null;
-    this.state.gatewayLog.push({ at: this.state.clock.now(), shardId: active?.shardId ?? null, sessionId: active?.id ?? null, direction, op, ...extra });
-    if (this.state.config.debug) this.state.debug(`gateway ${direction} op=${op}${extra.t ? ` ${extra.t}` : ''}${extra.s ? ` s=${extra.s}` : ''}${extra.code ? ` code=${extra.code}` : ''}`);
+    this.state.gatewayLog.push({
+      at: this.state.clock.now(),
+      shardId: active?.shardId ?? null,
+      sessionId: active?.id ?? null,
+      direction,
+      op,
+      ...extra,
+    });
+    if (this.state.config.debug)
+      this.state.debug(
+        `gateway ${direction} op=${op}${extra.t ? ` ${extra.t}` : ''}${extra.s ? ` s=${extra.s}` : ''}${extra.code ? ` code=${extra.code}` : ''}`,
+      );
   }
 
   private send(connection: Connection, payload: { op: number; d: unknown; t?: string; s?: number }): void {
@@ -172,7 +202,8 @@ export class Gateway {
       case OP.voiceStateUpdate:
       case OP.requestGuildMembers:
       case OP.requestSoundboardSounds:
-        if (!connection.session) this.closeWith(connection, CLOSE.notAuthenticated, 'Not authenticated.', 'GATEWAY_NOT_AUTHENTICATED');
+        if (!connection.session)
+          this.closeWith(connection, CLOSE.notAuthenticated, 'Not authenticated.', 'GATEWAY_NOT_AUTHENTICATED');
         return;
       default:
         this.closeWith(connection, CLOSE.unknownOpcode, 'Unknown opcode.', 'GATEWAY_UNKNOWN_OPCODE');
@@ -209,11 +240,19 @@ export class Gateway {
     }
     const shard = d.shard ?? [0, 1];
     const [shardId, shardCount] = Array.isArray(shard) ? (shard as unknown[]) : [];
-    if (!Number.isInteger(shardId) || !Number.isInteger(shardCount) || (shardCount as number) < 1 || (shardId as number) < 0 || (shardId as number) >= (shardCount as number)) {
+    if (
+      !Number.isInteger(shardId) ||
+      !Number.isInteger(shardCount) ||
+      (shardCount as number) < 1 ||
+      (shardId as number) < 0 ||
+      (shardId as number) >= (shardCount as number)
+    ) {
       this.closeWith(connection, CLOSE.invalidShard, 'Invalid shard.', 'GATEWAY_INVALID_SHARD');
       return;
     }
-    const guilds = [...this.state.guilds.values()].filter((guild) => shardOf(guild.id, shardCount as number) === shardId);
+    const guilds = [...this.state.guilds.values()].filter(
+      (guild) => shardOf(guild.id, shardCount as number) === shardId,
+    );
     if (guilds.length > GUILDS_PER_SHARD_LIMIT) {
       this.closeWith(connection, CLOSE.shardingRequired, 'Sharding required.', 'GATEWAY_SHARDING_REQUIRED');
       return;
@@ -274,7 +313,10 @@ export class Gateway {
     const seq = typeof d.seq === 'number' ? d.seq : -1;
     const oldest = session?.backlog[0]?.s ?? (session ? session.seq + 1 : 0);
     if (!session || session.invalidated || seq < oldest - 1 || seq > session.seq) {
-      this.state.recordViolation({ rule: 'GATEWAY_INVALID_SESSION', message: `resume of ${String(d.session_id)} at seq ${seq} refused` });
+      this.state.recordViolation({
+        rule: 'GATEWAY_INVALID_SESSION',
+        message: `resume of ${String(d.session_id)} at seq ${seq} refused`,
+      });
       // d: false tells the client to identify afresh.
       this.send(connection, { op: OP.invalidSession, d: false });
       return;
@@ -323,11 +365,15 @@ export class Gateway {
 
   /** Routes a dispatch to the shard Discord would use: `(guild_id >> 22) % shard_count`. */
   dispatchToGuild(guildId: string, t: string, d: unknown): { shardId: number } {
-    if (this.shardCount === null) throw new DiscordServerError('NO_GATEWAY_SESSION', 'no client has identified on the gateway yet');
+    if (this.shardCount === null)
+      throw new DiscordServerError('NO_GATEWAY_SESSION', 'no client has identified on the gateway yet');
     const shardId = shardOf(guildId, this.shardCount);
     const session = this.shardSessions.get(shardId);
     if (!session || session.invalidated) {
-      throw new DiscordServerError('NO_GATEWAY_SESSION', `no session for shard ${shardId} of ${this.shardCount}`, { shardId, guildId });
+      throw new DiscordServerError('NO_GATEWAY_SESSION', `no session for shard ${shardId} of ${this.shardCount}`, {
+        shardId,
+        guildId,
+      });
     }
     this.dispatch(session, t, d);
     return { shardId };
@@ -335,8 +381,31 @@ export class Gateway {
 
   guildCreatePayload(guildId: string): Json {
     const guild = this.state.guild(guildId);
-    const everyone = { id: guild.id, name: '@everyone', permissions: '2248473465835073', position: 0, color: 0, hoist: false, managed: false, mentionable: false, flags: 0, icon: null, unicode_emoji: null };
-    const botMember = { user: this.state.botUser(), roles: [], joined_at: guild.joinedAt, deaf: false, mute: false, flags: 0, nick: null, avatar: null, pending: false, communication_disabled_until: null };
+    const everyone = {
+      id: guild.id,
+      name: '@everyone',
+      permissions: '2248473465835073',
+      position: 0,
+      color: 0,
+      hoist: false,
+      managed: false,
+      mentionable: false,
+      flags: 0,
+      icon: null,
+      unicode_emoji: null,
+    };
+    const botMember = {
+      user: this.state.botUser(),
+      roles: [],
+      joined_at: guild.joinedAt,
+      deaf: false,
+      mute: false,
+      flags: 0,
+      nick: null,
+      avatar: null,
+      pending: false,
+      communication_disabled_until: null,
+    };
     return {
       id: guild.id,
       name: guild.name,

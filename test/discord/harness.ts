@@ -21,7 +21,10 @@ export function createClient(server: Pick<DiscordServer, 'apiBase'>, options: Pa
 }
 
 /** Only the server's address and token are used, so a bot in another process can log in with them too. */
-export async function loginClient(server: Pick<DiscordServer, 'apiBase' | 'token'>, options: LoginOptions = {}): Promise<Client> {
+export async function loginClient(
+  server: Pick<DiscordServer, 'apiBase' | 'token'>,
+  options: LoginOptions = {},
+): Promise<Client> {
   const { skipReadyWait, ...clientOptions } = options;
   const client = createClient(server, clientOptions);
   const ready = once(client, CLIENT_READY_EVENT);

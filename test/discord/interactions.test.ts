@@ -72,9 +72,14 @@ describe('command registration', () => {
     expect([...again.keys()]).toEqual([stored[0].id]);
     expect(server.commands().map((command) => command.name)).toEqual(['train']);
 
-    const plain = (await client.rest.get(Routes.applicationCommands(server.applicationId))) as Record<string, unknown>[];
+    const plain = (await client.rest.get(Routes.applicationCommands(server.applicationId))) as Record<
+      string,
+      unknown
+    >[];
     expect(plain[0].description_localizations).toBeUndefined();
-    const localized = (await client.rest.get(Routes.applicationCommands(server.applicationId), { query: new URLSearchParams({ with_localizations: 'true' }) })) as Record<string, unknown>[];
+    const localized = (await client.rest.get(Routes.applicationCommands(server.applicationId), {
+      query: new URLSearchParams({ with_localizations: 'true' }),
+    })) as Record<string, unknown>[];
     expect(localized[0].description_localizations).toEqual({ 'es-ES': 'Entrena un modelo' });
     server.assertNoViolations();
   });
@@ -111,7 +116,9 @@ describe('command registration', () => {
         ],
       },
     ];
-    const error = await client.rest.put(Routes.applicationCommands(server.applicationId), { body: bad }).catch((caught: unknown) => caught);
+    const error = await client.rest
+      .put(Routes.applicationCommands(server.applicationId), { body: bad })
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(DiscordAPIError);
     const apiError = error as DiscordAPIError;
     expect(apiError.status).toBe(400);
@@ -121,13 +128,26 @@ describe('command registration', () => {
       message: 'Invalid Form Body',
       errors: {
         0: { name: { _errors: [{ code: 'APPLICATION_COMMAND_INVALID_NAME', message: 'Command name is invalid' }] } },
-        1: { options: { 1: { required: { _errors: [{ code: 'APPLICATION_COMMAND_OPTIONS_REQUIRED_INVALID', message: 'Required options must be placed before non-required options' }] } } } },
+        1: {
+          options: {
+            1: {
+              required: {
+                _errors: [
+                  {
+                    code: 'APPLICATION_COMMAND_OPTIONS_REQUIRED_INVALID',
+                    message: 'Required options must be placed before non-required options',
+                  },
+                ],
+              },
+            },
+          },
+        },
       },
     });
     expect(server.commands()).toEqual([]);
-    expect(server.violations.map((violation) => [violation.rule, violation.issues.map((issue) => issue.rule)])).toEqual([
-      ['COMMAND_NAME_INVALID', ['COMMAND_NAME_INVALID', 'REQUIRED_AFTER_OPTIONAL']],
-    ]);
+    expect(server.violations.map((violation) => [violation.rule, violation.issues.map((issue) => issue.rule)])).toEqual(
+      [['COMMAND_NAME_INVALID', ['COMMAND_NAME_INVALID', 'REQUIRED_AFTER_OPTIONAL']]],
+    );
     // Each response is JSON, including errors.
     expect(server.requests.at(-1)?.status).toBe(400);
   });
@@ -136,10 +156,13 @@ describe('command registration', () => {
 describe('interactions the bot handles', () => {
   it('delivers every field discord.js reads', async () => {
     let seen: Interaction | undefined;
-    const { server } = await startBot(async (interaction) => {
-      seen = interaction;
-      if (interaction.isChatInputCommand()) await interaction.reply({ content: 'ok' });
-    }, { guilds: [{ name: 'Hispano', locale: 'es-ES', channels: [{ name: 'general' }, { name: 'bots' }] }] });
+    const { server } = await startBot(
+      async (interaction) => {
+        seen = interaction;
+        if (interaction.isChatInputCommand()) await interaction.reply({ content: 'ok' });
+      },
+      { guilds: [{ name: 'Hispano', locale: 'es-ES', channels: [{ name: 'general' }, { name: 'bots' }] }] },
+    );
     const guild = server.guilds[0];
     const handle = server.invoke({
       commandName: 'echo',
@@ -152,8 +175,24 @@ describe('interactions the bot handles', () => {
     await handle.firstResponse();
     expect(Object.keys(handle.payload).sort()).toEqual(
       [
-        'app_permissions', 'application_id', 'attachment_size_limit', 'authorizing_integration_owners', 'channel', 'channel_id', 'context', 'data',
-        'entitlements', 'guild', 'guild_id', 'guild_locale', 'id', 'locale', 'member', 'token', 'type', 'version',
+        'app_permissions',
+        'application_id',
+        'attachment_size_limit',
+        'authorizing_integration_owners',
+        'channel',
+        'channel_id',
+        'context',
+        'data',
+        'entitlements',
+        'guild',
+        'guild_id',
+        'guild_locale',
+        'id',
+        'locale',
+        'member',
+        'token',
+        'type',
+        'version',
       ].sort(),
     );
     expect(handle.payload.entitlements).toEqual([]);
@@ -185,7 +224,9 @@ describe('interactions the bot handles', () => {
       await interaction.deferReply();
       const file = interaction.options.getAttachment('file', true);
       const text = await (await fetch(file.url)).text();
-      await interaction.editReply(`${file.name}: ${text.split('\n').length} lines, ${file.size} bytes, ${file.contentType}`);
+      await interaction.editReply(
+        `${file.name}: ${text.split('\n').length} lines, ${file.size} bytes, ${file.contentType}`,
+      );
     });
     const corpus = server.addAttachment('corpus.txt', 'one\ntwo\nthree');
     const handle = server.invoke({ commandName: 'train', options: { file: corpus } });
@@ -204,7 +245,9 @@ describe('interactions the bot handles', () => {
       ['corpus.txt: 3 lines, 13 bytes, text/plain; charset=utf-8', 0],
     ]);
     expect((handle.payload.data as { resolved: unknown }).resolved).toEqual({ attachments: { [corpus.id]: corpus } });
-    const download = server.requests.find((request) => request.route === '/attachments/{channel}/{attachment}/{filename}');
+    const download = server.requests.find(
+      (request) => request.route === '/attachments/{channel}/{attachment}/{filename}',
+    );
     expect(download?.status).toBe(200);
     expect(handle.requests.map((request) => `${request.method} ${request.route} ${request.status}`)).toEqual([
       'POST /interactions/{interaction}/{token}/callback 204',
@@ -228,7 +271,9 @@ describe('interactions the bot handles', () => {
       { name: 'alpha', value: 'alpha' },
       { name: 'alpine', value: 'alpine' },
     ]);
-    expect((handle.payload.data as { options: unknown }).options).toEqual([{ name: 'name', type: 3, value: 'al', focused: true }]);
+    expect((handle.payload.data as { options: unknown }).options).toEqual([
+      { name: 'name', type: 3, value: 'al', focused: true },
+    ]);
     server.assertNoViolations();
   });
 
@@ -240,7 +285,9 @@ describe('interactions the bot handles', () => {
           new ButtonBuilder().setCustomId('page:0').setLabel('Back').setStyle(ButtonStyle.Secondary).setDisabled(true),
         );
         const select = new ActionRowBuilder<StringSelectMenuBuilder>().addComponents(
-          new StringSelectMenuBuilder().setCustomId('model').addOptions({ label: 'Alpha', value: 'alpha' }, { label: 'Beta', value: 'beta' }),
+          new StringSelectMenuBuilder()
+            .setCustomId('model')
+            .addOptions({ label: 'Alpha', value: 'alpha' }, { label: 'Beta', value: 'beta' }),
         );
         await interaction.reply({ content: 'Page 1', components: [buttons, select] });
       } else if (interaction.isButton()) {
@@ -279,7 +326,11 @@ describe('interactions the bot handles', () => {
         const modal = new ModalBuilder()
           .setCustomId('rename')
           .setTitle('Rename model')
-          .addComponents(new ActionRowBuilder<TextInputBuilder>().addComponents(new TextInputBuilder().setCustomId('name').setLabel('New name').setStyle(TextInputStyle.Short)));
+          .addComponents(
+            new ActionRowBuilder<TextInputBuilder>().addComponents(
+              new TextInputBuilder().setCustomId('name').setLabel('New name').setStyle(TextInputStyle.Short),
+            ),
+          );
         await interaction.showModal(modal);
       } else if (interaction.isModalSubmit()) {
         await interaction.reply({ content: `Renamed to ${interaction.fields.getTextInputValue('name')}`, flags: 64 });
@@ -303,7 +354,10 @@ describe('interactions the bot handles', () => {
     const { server, errors } = await startBot(async (interaction) => {
       if (!interaction.isChatInputCommand()) return;
       await interaction.reply('Exporting…');
-      await interaction.followUp({ content: 'Here it is', files: [{ attachment: bytes, name: 'model.ulm', description: 'the model' }] });
+      await interaction.followUp({
+        content: 'Here it is',
+        files: [{ attachment: bytes, name: 'model.ulm', description: 'the model' }],
+      });
     });
     const handle = server.invoke({ commandName: 'export' });
     await handle.waitFor((h) => h.followUps.length === 1);
@@ -317,7 +371,9 @@ describe('interactions the bot handles', () => {
     const fetched = Buffer.from(await (await fetch(file.url)).arrayBuffer());
     expect(fetched.equals(bytes)).toBe(true);
     const upload = handle.requests.find((request) => request.route === '/webhooks/{application}/{token}');
-    expect(upload?.files).toEqual([{ field: 'files[0]', filename: 'model.ulm', contentType: 'application/octet-stream', size: 6 }]);
+    expect(upload?.files).toEqual([
+      { field: 'files[0]', filename: 'model.ulm', contentType: 'application/octet-stream', size: 6 },
+    ]);
     expect(upload?.body).toMatchObject({ content: 'Here it is', attachments: [{ id: '0', description: 'the model' }] });
     server.assertNoViolations();
   });
@@ -326,10 +382,18 @@ describe('interactions the bot handles', () => {
     const { server, client } = await startBot(noop);
     const channelId = server.guilds[0].channelIds[0];
     const channel = client.channels.cache.get(channelId) as TextChannel;
-    const sent = await channel.send({ content: 'Training finished', embeds: [{ title: 'Stats', description: '3 lines' }] });
+    const sent = await channel.send({
+      content: 'Training finished',
+      embeds: [{ title: 'Stats', description: '3 lines' }],
+    });
     expect(sent.id).toMatch(/^\d{17,19}$/);
     const [recorded] = server.channelMessages(channelId);
-    expect(recorded).toMatchObject({ id: sent.id, kind: 'channel', content: 'Training finished', embeds: [{ title: 'Stats', description: '3 lines' }] });
+    expect(recorded).toMatchObject({
+      id: sent.id,
+      kind: 'channel',
+      content: 'Training finished',
+      embeds: [{ title: 'Stats', description: '3 lines' }],
+    });
     server.assertNoViolations();
   });
 });
@@ -353,7 +417,11 @@ describe('REST details', () => {
     expect(handle.requests[0].status).toBe(200);
     expect(seen).toEqual({ resourceType: 4, content: 'hi', messageId: handle.events[0].messageId, fetched: 'hi' });
     expect(handle.original).toBeUndefined();
-    expect(handle.requests.map((request) => `${request.method} ${request.status}`)).toEqual(['POST 200', 'GET 200', 'DELETE 204']);
+    expect(handle.requests.map((request) => `${request.method} ${request.status}`)).toEqual([
+      'POST 200',
+      'GET 200',
+      'DELETE 204',
+    ]);
     server.assertNoViolations();
   });
 
@@ -364,7 +432,11 @@ describe('REST details', () => {
     const handle = server.invoke({ commandName: 'x' });
     await handle.firstResponse();
     const url = `${server.apiBase}/v10/webhooks/${server.applicationId}/${handle.token}/messages/%40original?thread_id=&with_components=true`;
-    const edited = await fetch(url, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ content: 'edited' }) });
+    const edited = await fetch(url, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ content: 'edited' }),
+    });
     expect(edited.status).toBe(200);
     expect(edited.headers.get('content-type')).toBe('application/json');
     expect(((await edited.json()) as { content: string }).content).toBe('edited');
@@ -372,12 +444,25 @@ describe('REST details', () => {
     expect(handle.requests.at(-1)?.path).toBe(`/webhooks/${server.applicationId}/${handle.token}/messages/@original`);
 
     const unknown = await fetch(`${server.apiBase}/v10/nowhere`, { headers: { authorization: `Bot ${server.token}` } });
-    expect([unknown.status, unknown.headers.get('content-type'), await unknown.json()]).toEqual([404, 'application/json', { code: 0, message: '404: Not Found' }]);
-    const oldVersion = await fetch(`${server.apiBase}/v6/gateway/bot`, { headers: { authorization: `Bot ${server.token}` } });
-    expect([oldVersion.status, await oldVersion.json()]).toEqual([400, { code: 50041, message: 'Invalid API version provided' }]);
+    expect([unknown.status, unknown.headers.get('content-type'), await unknown.json()]).toEqual([
+      404,
+      'application/json',
+      { code: 0, message: '404: Not Found' },
+    ]);
+    const oldVersion = await fetch(`${server.apiBase}/v6/gateway/bot`, {
+      headers: { authorization: `Bot ${server.token}` },
+    });
+    expect([oldVersion.status, await oldVersion.json()]).toEqual([
+      400,
+      { code: 50041, message: 'Invalid API version provided' },
+    ]);
     const noAuth = await fetch(`${server.apiBase}/v10/gateway/bot`);
     expect([noAuth.status, await noAuth.json()]).toEqual([401, { code: 0, message: '401: Unauthorized' }]);
-    expect(server.violations.map((violation) => violation.rule)).toEqual(['UNKNOWN_ROUTE', 'INVALID_API_VERSION', 'UNAUTHORIZED']);
+    expect(server.violations.map((violation) => violation.rule)).toEqual([
+      'UNKNOWN_ROUTE',
+      'INVALID_API_VERSION',
+      'UNAUTHORIZED',
+    ]);
   });
 });
 
@@ -400,16 +485,21 @@ describe("Discord's rules", () => {
     await expect(first).rejects.toThrow('NO_RESPONSE');
     await handle.waitFor(() => errors.length > 0);
     expect(errors.map(apiCode)).toEqual([10062]);
-    expect(handle.violations.map((violation) => [violation.rule, violation.status, violation.code])).toEqual([['INTERACTION_RESPONSE_LATE', 404, 10062]]);
+    expect(handle.violations.map((violation) => [violation.rule, violation.status, violation.code])).toEqual([
+      ['INTERACTION_RESPONSE_LATE', 404, 10062],
+    ]);
     expect(handle.outcome().acknowledged).toBe(false);
   });
 
   it('counts real time too', async () => {
-    const { server, errors } = await startBot(async (interaction) => {
-      if (!interaction.isChatInputCommand()) return;
-      await new Promise((resolve) => setTimeout(resolve, 150));
-      await interaction.reply('late');
-    }, { responseDeadlineMs: 100 });
+    const { server, errors } = await startBot(
+      async (interaction) => {
+        if (!interaction.isChatInputCommand()) return;
+        await new Promise((resolve) => setTimeout(resolve, 150));
+        await interaction.reply('late');
+      },
+      { responseDeadlineMs: 100 },
+    );
     const handle = server.invoke({ commandName: 'slow' });
     await handle.waitFor(() => errors.length > 0);
     expect(errors.map(apiCode)).toEqual([10062]);
@@ -432,16 +522,21 @@ describe("Discord's rules", () => {
     server.advanceClock(15 * 60_000 + 1);
     await late.waitFor(() => errors.length > 0);
     expect(errors.map(apiCode)).toEqual([50027]);
-    expect(late.violations.map((violation) => [violation.rule, violation.status])).toEqual([['INTERACTION_TOKEN_EXPIRED', 401]]);
+    expect(late.violations.map((violation) => [violation.rule, violation.status])).toEqual([
+      ['INTERACTION_TOKEN_EXPIRED', 401],
+    ]);
 
     await client?.destroy();
     await server.close();
-    const short = await startBot(async (interaction) => {
-      if (!interaction.isChatInputCommand()) return;
-      await interaction.reply('first');
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      await interaction.editReply('edited');
-    }, { tokenTtlMs: 1000 });
+    const short = await startBot(
+      async (interaction) => {
+        if (!interaction.isChatInputCommand()) return;
+        await interaction.reply('first');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        await interaction.editReply('edited');
+      },
+      { tokenTtlMs: 1000 },
+    );
     const handle = short.server.invoke({ commandName: 'c' });
     await handle.firstResponse();
     short.server.advanceClock(1001);
@@ -460,10 +555,14 @@ describe("Discord's rules", () => {
     expect(error.rawError).toEqual({
       code: 50035,
       message: 'Invalid Form Body',
-      errors: { data: { content: { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 2000 or fewer in length.' }] } } },
+      errors: {
+        data: { content: { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 2000 or fewer in length.' }] } },
+      },
     });
     expect(server.violations.map((violation) => violation.rule)).toEqual(['CONTENT_TOO_LONG']);
-    expect(() => server.assertNoViolations()).toThrow(/CONTENT_TOO_LONG: Invalid Form Body \(POST \/interactions\/\d+\/.+\/callback\)/);
+    expect(() => server.assertNoViolations()).toThrow(
+      /CONTENT_TOO_LONG: Invalid Form Body \(POST \/interactions\/\d+\/.+\/callback\)/,
+    );
   });
 
   it('refuses embeds beyond their limits, six action rows and long custom ids', async () => {
@@ -471,8 +570,17 @@ describe("Discord's rules", () => {
       title: { embeds: [{ title: 't'.repeat(257) }] },
       total: { embeds: [{ description: 'd'.repeat(4096) }, { description: 'd'.repeat(2000) }] },
       fields: { embeds: [{ fields: Array.from({ length: 26 }, (_, i) => ({ name: `f${i}`, value: 'v' })) }] },
-      rows: { content: 'rows', components: Array.from({ length: 6 }, (_, i) => ({ type: 1, components: [{ type: 2, style: 1, label: 'b', custom_id: `b${i}` }] })) },
-      customId: { content: 'id', components: [{ type: 1, components: [{ type: 2, style: 1, label: 'b', custom_id: 'c'.repeat(101) }] }] },
+      rows: {
+        content: 'rows',
+        components: Array.from({ length: 6 }, (_, i) => ({
+          type: 1,
+          components: [{ type: 2, style: 1, label: 'b', custom_id: `b${i}` }],
+        })),
+      },
+      customId: {
+        content: 'id',
+        components: [{ type: 1, components: [{ type: 2, style: 1, label: 'b', custom_id: 'c'.repeat(101) }] }],
+      },
     };
     const { server, errors } = await startBot(async (interaction) => {
       if (interaction.isChatInputCommand()) await interaction.reply(replies[interaction.commandName]);
@@ -507,7 +615,10 @@ describe("Discord's rules", () => {
     const fine = server.autocomplete({ commandName: 'use', options: { name: 'm' }, focused: 'name' });
     await fine.firstResponse();
     expect(errors.map(apiCode)).toEqual([50035, 10062]);
-    expect(server.violations.map((violation) => violation.rule)).toEqual(['TOO_MANY_CHOICES', 'INTERACTION_RESPONSE_LATE']);
+    expect(server.violations.map((violation) => violation.rule)).toEqual([
+      'TOO_MANY_CHOICES',
+      'INTERACTION_RESPONSE_LATE',
+    ]);
     expect(fine.choices).toHaveLength(25);
   });
 
@@ -516,12 +627,18 @@ describe("Discord's rules", () => {
       if (!interaction.isChatInputCommand()) return;
       await interaction.reply('first');
       // A second process (or a raw REST call) answering the same interaction.
-      await client!.rest.post(Routes.interactionCallback(interaction.id, interaction.token), { body: { type: 4, data: { content: 'second' } }, auth: false });
+      await client!.rest.post(Routes.interactionCallback(interaction.id, interaction.token), {
+        body: { type: 4, data: { content: 'second' } },
+        auth: false,
+      });
     });
     const handle = server.invoke({ commandName: 'twice' });
     await handle.waitFor(() => errors.length > 0);
     expect(errors.map(apiCode)).toEqual([40060]);
-    expect((errors[0] as DiscordAPIError).rawError).toEqual({ code: 40060, message: 'Interaction has already been acknowledged.' });
+    expect((errors[0] as DiscordAPIError).rawError).toEqual({
+      code: 40060,
+      message: 'Interaction has already been acknowledged.',
+    });
     expect(handle.violations.map((violation) => violation.rule)).toEqual(['INTERACTION_ALREADY_ACKNOWLEDGED']);
     expect(handle.original?.content).toBe('first');
   });
@@ -530,8 +647,16 @@ describe("Discord's rules", () => {
     const { server, client, errors } = await startBot(async (interaction) => {
       if (!interaction.isChatInputCommand()) return;
       const rest = client!.rest;
-      await rest.patch(Routes.webhookMessage(interaction.applicationId, interaction.token), { body: { content: 'nothing yet' }, auth: false }).catch((error: unknown) => errors.push(error));
-      await rest.post(Routes.interactionCallback(interaction.id, interaction.token), { body: { type: 7, data: { content: 'update what?' } }, auth: false });
+      await rest
+        .patch(Routes.webhookMessage(interaction.applicationId, interaction.token), {
+          body: { content: 'nothing yet' },
+          auth: false,
+        })
+        .catch((error: unknown) => errors.push(error));
+      await rest.post(Routes.interactionCallback(interaction.id, interaction.token), {
+        body: { type: 7, data: { content: 'update what?' } },
+        auth: false,
+      });
     });
     const handle = server.invoke({ commandName: 'odd' });
     await handle.waitFor(() => errors.length > 1);
@@ -562,7 +687,12 @@ describe('fault injection', () => {
       ['PATCH', 429, 'rateLimit'],
       ['PATCH', 200, undefined],
     ]);
-    expect(handle.requests[0].response).toEqual({ message: 'You are being rate limited.', retry_after: 0.12, global: false, code: 0 });
+    expect(handle.requests[0].response).toEqual({
+      message: 'You are being rate limited.',
+      retry_after: 0.12,
+      global: false,
+      code: 0,
+    });
     expect(handle.acknowledgement!.elapsedMs).toBeGreaterThanOrEqual(120);
     server.assertNoViolations();
   });
@@ -572,7 +702,11 @@ describe('fault injection', () => {
     server.rateLimit('/channels/{channel}/messages', { retryAfterMs: 60, global: true });
     const channel = client.channels.cache.get(server.guilds[0].channelIds[0]) as TextChannel;
     await channel.send('hello');
-    expect(server.requests.filter((request) => request.route === '/channels/{channel}/messages').map((request) => request.status)).toEqual([429, 200]);
+    expect(
+      server.requests
+        .filter((request) => request.route === '/channels/{channel}/messages')
+        .map((request) => request.status),
+    ).toEqual([429, 200]);
     expect(server.channelMessages(channel.id).map((message) => message.content)).toEqual(['hello']);
   });
 

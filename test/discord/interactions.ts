@@ -44,7 +44,12 @@ export interface InteractionContext {
   appPermissions?: bigint | string | number;
 }
 
-export type OptionValue = string | number | boolean | ApiAttachment | { type: number; value: string | number | boolean };
+export type OptionValue =
+  | string
+  | number
+  | boolean
+  | ApiAttachment
+  | { type: number; value: string | number | boolean };
 
 export interface CommandInvocation extends InteractionContext {
   commandName: string;
@@ -135,41 +140,66 @@ export class InteractionDriver {
   }
 
   component(input: ComponentInvocation): InteractionHandle {
-    const message = typeof input.message === 'string' ? this.state.message(input.message) : this.state.message(input.message.id);
+    const message =
+      typeof input.message === 'string' ? this.state.message(input.message) : this.state.message(input.message.id);
     if (message.deleted) throw new DiscordServerError('UNKNOWN_MESSAGE', `message ${message.id} was deleted`);
     const component = findComponent(message.components, input.customId);
     if (!component) {
-      throw new DiscordServerError('UNKNOWN_COMPONENT', `message ${message.id} has no component with custom_id ${input.customId}`, {
-        customIds: listCustomIds(message.components),
-      });
+      throw new DiscordServerError(
+        'UNKNOWN_COMPONENT',
+        `message ${message.id} has no component with custom_id ${input.customId}`,
+        {
+          customIds: listCustomIds(message.components),
+        },
+      );
     }
-    if (component.disabled === true) throw new DiscordServerError('COMPONENT_DISABLED', `component ${input.customId} is disabled`);
+    if (component.disabled === true)
+      throw new DiscordServerError('COMPONENT_DISABLED', `component ${input.customId} is disabled`);
     const data: Json = {
       custom_id: input.customId,
       component_type: component.type,
       ...(component.type !== COMPONENT_BUTTON ? { values: input.values ?? [] } : {}),
     };
-    const context = { ...input, guildId: input.guildId ?? message.guildId, channelId: input.channelId ?? message.channelId };
+    const context = {
+      ...input,
+      guildId: input.guildId ?? message.guildId,
+      channelId: input.channelId ?? message.channelId,
+    };
     return this.dispatch('component', context, data, message);
   }
 
   modalSubmit(input: ModalSubmission): InteractionHandle {
-    const message = input.message === undefined ? undefined : this.state.message(typeof input.message === 'string' ? input.message : input.message.id);
+    const message =
+      input.message === undefined
+        ? undefined
+        : this.state.message(typeof input.message === 'string' ? input.message : input.message.id);
     const layout = input.modal && Array.isArray(input.modal.components) ? modalFields(input.modal.components) : [];
     if (input.modal) {
       const known = new Set(layout.map(({ field }) => field.custom_id as string));
       for (const name of Object.keys(input.fields)) {
-        if (!known.has(name)) throw new DiscordServerError('UNKNOWN_MODAL_FIELD', `the modal has no field ${name}`, { fields: [...known] });
+        if (!known.has(name))
+          throw new DiscordServerError('UNKNOWN_MODAL_FIELD', `the modal has no field ${name}`, { fields: [...known] });
       }
     }
     const components = input.modal
       ? layout.map(({ field, layout: kind }) => {
-          const value = { type: field.type ?? 4, custom_id: field.custom_id, value: input.fields[field.custom_id as string] ?? '' };
+          const value = {
+            type: field.type ?? 4,
+            custom_id: field.custom_id,
+            value: input.fields[field.custom_id as string] ?? '',
+          };
           return kind === 'label' ? { type: 18, component: value } : { type: 1, components: [value] };
         })
-      : Object.entries(input.fields).map(([customId, value]) => ({ type: 1, components: [{ type: 4, custom_id: customId, value }] }));
+      : Object.entries(input.fields).map(([customId, value]) => ({
+          type: 1,
+          components: [{ type: 4, custom_id: customId, value }],
+        }));
     const data: Json = { custom_id: input.customId, components };
-    const context = { ...input, guildId: input.guildId ?? message?.guildId, channelId: input.channelId ?? message?.channelId };
+    const context = {
+      ...input,
+      guildId: input.guildId ?? message?.guildId,
+      channelId: input.channelId ?? message?.channelId,
+    };
     return this.dispatch('modalSubmit', context, data, message);
   }
 
@@ -186,7 +216,10 @@ export class InteractionDriver {
     const channelId = input.channelId ?? guild.channelIds[0];
     const channel = channelId ? this.state.channels.get(channelId) : undefined;
     if (!channel || channel.guildId !== guildId) {
-      throw new DiscordServerError('UNKNOWN_CHANNEL', `guild ${guildId} has no channel ${String(channelId)}`, { guildId, channelId });
+      throw new DiscordServerError('UNKNOWN_CHANNEL', `guild ${guildId} has no channel ${String(channelId)}`, {
+        guildId,
+        channelId,
+      });
     }
     return { guildId, channelId };
   }
@@ -205,14 +238,26 @@ export class InteractionDriver {
     };
   }
 
-  private commandOptions(input: CommandInvocation, definition: Json | undefined, resolved: Json, focused: string | undefined): Json[] {
+  private commandOptions(
+    input: CommandInvocation,
+    definition: Json | undefined,
+    resolved: Json,
+    focused: string | undefined,
+  ): Json[] {
     let definitions = Array.isArray(definition?.options) ? (definition.options as Json[]) : undefined;
     const wrap: { type: number; name: string }[] = [];
-    for (const [name, type] of [[input.subcommandGroup, OPTION_TYPES.subcommandGroup], [input.subcommand, OPTION_TYPES.subcommand]] as const) {
+    for (const [name, type] of [
+      [input.subcommandGroup, OPTION_TYPES.subcommandGroup],
+      [input.subcommand, OPTION_TYPES.subcommand],
+    ] as const) {
       if (name === undefined) continue;
       if (definitions) {
         const nested = definitions.find((option) => option.name === name && option.type === type);
-        if (!nested) throw new DiscordServerError('UNKNOWN_OPTION', `command ${input.commandName} has no ${type === 1 ? 'subcommand' : 'group'} ${name}`);
+        if (!nested)
+          throw new DiscordServerError(
+            'UNKNOWN_OPTION',
+            `command ${input.commandName} has no ${type === 1 ? 'subcommand' : 'group'} ${name}`,
+          );
         definitions = Array.isArray(nested.options) ? (nested.options as Json[]) : [];
       }
       wrap.push({ type, name });
@@ -220,14 +265,23 @@ export class InteractionDriver {
     const leaves: Json[] = [];
     for (const [name, value] of Object.entries(input.options ?? {})) {
       const known = definitions?.find((option) => option.name === name);
-      if (definitions && !known) throw new DiscordServerError('UNKNOWN_OPTION', `command ${input.commandName} has no option ${name}`);
+      if (definitions && !known)
+        throw new DiscordServerError('UNKNOWN_OPTION', `command ${input.commandName} has no option ${name}`);
       const type = (known?.type as number | undefined) ?? inferOptionType(value);
-      leaves.push({ name, type, value: this.optionValue(type, value, resolved, name === focused), ...(name === focused ? { focused: true } : {}) });
+      leaves.push({
+        name,
+        type,
+        value: this.optionValue(type, value, resolved, name === focused),
+        ...(name === focused ? { focused: true } : {}),
+      });
     }
     if (definitions && focused === undefined) {
       for (const option of definitions) {
         if (option.required === true && !(String(option.name) in (input.options ?? {}))) {
-          throw new DiscordServerError('MISSING_OPTION', `required option ${String(option.name)} of ${input.commandName} is missing`);
+          throw new DiscordServerError(
+            'MISSING_OPTION',
+            `required option ${String(option.name)} of ${input.commandName} is missing`,
+          );
         }
       }
     }
@@ -252,7 +306,11 @@ export class InteractionDriver {
     if (type === OPTION_TYPES.boolean) return raw === true || raw === 'true';
     if (type === OPTION_TYPES.channel && typeof raw === 'string') {
       const channel = this.state.channels.get(raw);
-      if (channel) ((resolved.channels ??= {}) as Json)[raw] = { ...this.state.apiChannel(channel), permissions: DEFAULT_APP_PERMISSIONS.toString() };
+      if (channel)
+        ((resolved.channels ??= {}) as Json)[raw] = {
+          ...this.state.apiChannel(channel),
+          permissions: DEFAULT_APP_PERMISSIONS.toString(),
+        };
     }
     if ((type === OPTION_TYPES.user || type === OPTION_TYPES.mentionable) && typeof raw === 'string') {
       ((resolved.users ??= {}) as Json)[raw] = this.user({ id: raw });
@@ -260,7 +318,12 @@ export class InteractionDriver {
     return raw;
   }
 
-  private dispatch(kind: InteractionKind, input: InteractionContext, data: Json, sourceMessage?: RecordedMessage): InteractionHandle {
+  private dispatch(
+    kind: InteractionKind,
+    input: InteractionContext,
+    data: Json,
+    sourceMessage?: RecordedMessage,
+  ): InteractionHandle {
     const { guildId, channelId } = this.where(input);
     const guild = this.state.guild(guildId);
     const channel = this.state.channels.get(channelId)!;
@@ -454,7 +517,10 @@ export class InteractionHandle {
       () => {
         if (this.record.acknowledgement) return this.record.acknowledgement;
         const late = this.record.violations.find((violation) => violation.rule === 'INTERACTION_RESPONSE_LATE');
-        if (late) throw new DiscordServerError('NO_RESPONSE', `interaction ${this.id} was answered too late`, { violation: late });
+        if (late)
+          throw new DiscordServerError('NO_RESPONSE', `interaction ${this.id} was answered too late`, {
+            violation: late,
+          });
         return undefined;
       },
       timeoutMs,
@@ -464,11 +530,17 @@ export class InteractionHandle {
   }
 
   /** Waits until the predicate holds, re-checked after every recorded change. */
-  async waitFor(predicate: (handle: InteractionHandle) => boolean, { timeoutMs = 5000 } = {}): Promise<InteractionHandle> {
+  async waitFor(
+    predicate: (handle: InteractionHandle) => boolean,
+    { timeoutMs = 5000 } = {},
+  ): Promise<InteractionHandle> {
     return this.state.waitUntil(
       () => (predicate(this) ? this : undefined),
       timeoutMs,
-      () => new DiscordServerError('TIMEOUT', `interaction ${this.id}: condition not met within ${timeoutMs} ms`, { outcome: this.outcome() }),
+      () =>
+        new DiscordServerError('TIMEOUT', `interaction ${this.id}: condition not met within ${timeoutMs} ms`, {
+          outcome: this.outcome(),
+        }),
     );
   }
 
@@ -476,14 +548,19 @@ export class InteractionHandle {
    * Waits for the first response (or the deadline), then until the bot has been quiet for
    * `quietMs`, and returns what the user finally sees.
    */
-  async settled({ quietMs = 150, timeoutMs = this.state.config.responseDeadlineMs + 5000 } = {}): Promise<InteractionOutcome> {
+  async settled({
+    quietMs = 150,
+    timeoutMs = this.state.config.responseDeadlineMs + 5000,
+  } = {}): Promise<InteractionOutcome> {
     const started = performance.now();
     const first = await this.firstResponse({ timeoutMs }).catch(() => undefined);
     // A deferred response is unfinished business: the user sees "thinking…" (or nothing) until
     // the bot edits. Wait for that edit rather than trusting a quiet period.
     if (first?.callbackType === 5 || first?.callbackType === 6) {
       const remaining = Math.max(0, timeoutMs - (performance.now() - started));
-      await this.waitFor((handle) => handle.record.events.some((event) => event.kind !== 'callback'), { timeoutMs: remaining }).catch(() => undefined);
+      await this.waitFor((handle) => handle.record.events.some((event) => event.kind !== 'callback'), {
+        timeoutMs: remaining,
+      }).catch(() => undefined);
     }
     for (;;) {
       const quietFor = performance.now() - this.record.lastActivityPerf;
@@ -496,7 +573,11 @@ export class InteractionHandle {
   private messageWith(customId: string): RecordedMessage {
     const candidates = [...(this.original ? [this.original] : []), ...this.followUps.reverse()];
     const message = candidates.find((candidate) => findComponent(candidate.components, customId));
-    if (!message) throw new DiscordServerError('UNKNOWN_COMPONENT', `no response to interaction ${this.id} has a component ${customId}`);
+    if (!message)
+      throw new DiscordServerError(
+        'UNKNOWN_COMPONENT',
+        `no response to interaction ${this.id} has a component ${customId}`,
+      );
     return message;
   }
 
@@ -507,14 +588,27 @@ export class InteractionHandle {
 
   /** The same user picks values in a select menu on this interaction's response. */
   select(customId: string, values: string[], context: InteractionContext = {}): InteractionHandle {
-    return this.driver.component({ ...this.sameUser(), ...context, message: this.messageWith(customId), customId, values });
+    return this.driver.component({
+      ...this.sameUser(),
+      ...context,
+      message: this.messageWith(customId),
+      customId,
+      values,
+    });
   }
 
   /** The same user fills in and submits the modal the bot showed in answer to this interaction. */
   submitModal(fields: Record<string, string>, context: InteractionContext = {}): InteractionHandle {
     const modal = this.record.modal;
     if (!modal) throw new DiscordServerError('NO_MODAL', `interaction ${this.id} was not answered with a modal`);
-    return this.driver.modalSubmit({ ...this.sameUser(), ...context, customId: modal.custom_id as string, fields, modal, message: this.record.sourceMessageId });
+    return this.driver.modalSubmit({
+      ...this.sameUser(),
+      ...context,
+      customId: modal.custom_id as string,
+      fields,
+      modal,
+      message: this.record.sourceMessageId,
+    });
   }
 
   private sameUser(): InteractionContext {
@@ -529,4 +623,3 @@ export class InteractionHandle {
     };
   }
 }
-

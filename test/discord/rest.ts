@@ -8,8 +8,26 @@ import { ApiError, apiErrors, invalidFormBody, type Issue } from './errors.js';
 import type { ChannelMessages } from './channel-messages.js';
 import type { FaultAction, FaultInjector } from './faults.js';
 import { INTENTS, type Gateway } from './gateway.js';
-import { isEmptyMessage, LIMITS, MESSAGE_FLAGS, validateAutocompleteChoices, validateCommand, validateCommandList, validateMessage, validateModal } from './rules.js';
-import { INTERACTION_TYPE, type DiscordState, type InteractionRecord, type Json, type RecordedMessage, type RequestRecord, type StoredCommand, type StoredFile } from './state.js';
+import {
+  isEmptyMessage,
+  LIMITS,
+  MESSAGE_FLAGS,
+  validateAutocompleteChoices,
+  validateCommand,
+  validateCommandList,
+  validateMessage,
+  validateModal,
+} from './rules.js';
+import {
+  INTERACTION_TYPE,
+  type DiscordState,
+  type InteractionRecord,
+  type Json,
+  type RecordedMessage,
+  type RequestRecord,
+  type StoredCommand,
+  type StoredFile,
+} from './state.js';
 
 interface UploadedFile {
   field: string;
@@ -45,7 +63,15 @@ interface Route {
   cdn?: boolean;
 }
 
-const CALLBACK = { pong: 1, message: 4, deferredMessage: 5, deferredUpdate: 6, update: 7, autocompleteResult: 8, modal: 9 } as const;
+const CALLBACK = {
+  pong: 1,
+  message: 4,
+  deferredMessage: 5,
+  deferredUpdate: 6,
+  update: 7,
+  autocompleteResult: 8,
+  modal: 9,
+} as const;
 
 // Which initial responses Discord accepts for each kind of interaction.
 const ALLOWED_CALLBACKS: Record<InteractionRecord['kind'], number[]> = {
@@ -55,7 +81,8 @@ const ALLOWED_CALLBACKS: Record<InteractionRecord['kind'], number[]> = {
   modalSubmit: [CALLBACK.message, CALLBACK.deferredMessage, CALLBACK.deferredUpdate, CALLBACK.update],
 };
 
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class RestApi {
@@ -78,31 +105,74 @@ export class RestApi {
       DELETE: (c: RequestContext) => this.deleteCommand(c),
     };
     this.routes = [
-      { template: '/gateway', auth: 'none', methods: { GET: () => ({ status: 200, body: { url: this.gateway.url } }) } },
+      {
+        template: '/gateway',
+        auth: 'none',
+        methods: { GET: () => ({ status: 200, body: { url: this.gateway.url } }) },
+      },
       { template: '/gateway/bot', auth: 'bot', methods: { GET: () => this.gatewayBot() } },
       { template: '/users/@me', auth: 'bot', methods: { GET: () => ({ status: 200, body: this.state.botUser() }) } },
-      { template: '/applications/@me', auth: 'bot', methods: { GET: () => ({ status: 200, body: this.application() }) } },
-      { template: '/oauth2/applications/@me', auth: 'bot', methods: { GET: () => ({ status: 200, body: this.application() }) } },
+      {
+        template: '/applications/@me',
+        auth: 'bot',
+        methods: { GET: () => ({ status: 200, body: this.application() }) },
+      },
+      {
+        template: '/oauth2/applications/@me',
+        auth: 'bot',
+        methods: { GET: () => ({ status: 200, body: this.application() }) },
+      },
       { template: '/applications/{application}/commands', auth: 'bot', methods: commands },
       { template: '/applications/{application}/commands/{command}', auth: 'bot', methods: command },
       { template: '/applications/{application}/guilds/{guild}/commands', auth: 'bot', methods: commands },
       { template: '/applications/{application}/guilds/{guild}/commands/{command}', auth: 'bot', methods: command },
-      { template: '/interactions/{interaction}/{token}/callback', auth: 'none', methods: { POST: (c) => this.callback(c) } },
+      {
+        template: '/interactions/{interaction}/{token}/callback',
+        auth: 'none',
+        methods: { POST: (c) => this.callback(c) },
+      },
       { template: '/webhooks/{application}/{token}', auth: 'none', methods: { POST: (c) => this.followUp(c) } },
       {
         template: '/webhooks/{application}/{token}/messages/{message}',
         auth: 'none',
-        methods: { GET: (c) => this.webhookMessage(c), PATCH: (c) => this.webhookMessage(c), DELETE: (c) => this.webhookMessage(c) },
+        methods: {
+          GET: (c) => this.webhookMessage(c),
+          PATCH: (c) => this.webhookMessage(c),
+          DELETE: (c) => this.webhookMessage(c),
+        },
       },
-      { template: '/channels/{channel}', auth: 'bot', methods: { GET: (c) => ({ status: 200, body: this.state.apiChannel(this.channel(c.params.channel)) }) } },
-      { template: '/channels/{channel}/messages', auth: 'bot', methods: { GET: (c) => this.channelHistory(c), POST: (c) => this.createChannelMessage(c) } },
+      {
+        template: '/channels/{channel}',
+        auth: 'bot',
+        methods: { GET: (c) => ({ status: 200, body: this.state.apiChannel(this.channel(c.params.channel)) }) },
+      },
+      {
+        template: '/channels/{channel}/messages',
+        auth: 'bot',
+        methods: { GET: (c) => this.channelHistory(c), POST: (c) => this.createChannelMessage(c) },
+      },
       {
         template: '/channels/{channel}/messages/{message}',
         auth: 'bot',
-        methods: { GET: (c) => this.channelMessage(c), PATCH: (c) => this.channelMessage(c), DELETE: (c) => this.channelMessage(c) },
+        methods: {
+          GET: (c) => this.channelMessage(c),
+          PATCH: (c) => this.channelMessage(c),
+          DELETE: (c) => this.channelMessage(c),
+        },
       },
-      { template: '/guilds/{guild}', auth: 'bot', methods: { GET: (c) => ({ status: 200, body: this.gateway.guildCreatePayload(this.guild(c.params.guild).id) }) } },
-      { template: '/attachments/{channel}/{attachment}/{filename}', auth: 'none', cdn: true, methods: { GET: (c) => this.cdnFile(c) } },
+      {
+        template: '/guilds/{guild}',
+        auth: 'bot',
+        methods: {
+          GET: (c) => ({ status: 200, body: this.gateway.guildCreatePayload(this.guild(c.params.guild).id) }),
+        },
+      },
+      {
+        template: '/attachments/{channel}/{attachment}/{filename}',
+        auth: 'none',
+        cdn: true,
+        methods: { GET: (c) => this.cdnFile(c) },
+      },
     ];
   }
 
@@ -148,10 +218,19 @@ export class RestApi {
     this.state.notify();
   }
 
-  private async process(request: IncomingMessage, method: string, url: URL, rawBody: Buffer, record: RequestRecord): Promise<Reply> {
+  private async process(
+    request: IncomingMessage,
+    method: string,
+    url: URL,
+    rawBody: Buffer,
+    record: RequestRecord,
+  ): Promise<Reply> {
     let segments: string[];
     try {
-      segments = url.pathname.split('/').filter((segment) => segment !== '').map((segment) => decodeURIComponent(segment));
+      segments = url.pathname
+        .split('/')
+        .filter((segment) => segment !== '')
+        .map((segment) => decodeURIComponent(segment));
     } catch {
       throw apiErrors.notFound();
     }
@@ -183,7 +262,12 @@ export class RestApi {
     }
     const { body, files } = await parseBody(request.headers['content-type'], rawBody);
     record.body = body;
-    record.files = files.map(({ field, filename, contentType, bytes }) => ({ field, filename, contentType, size: bytes.length }));
+    record.files = files.map(({ field, filename, contentType, bytes }) => ({
+      field,
+      filename,
+      contentType,
+      size: bytes.length,
+    }));
     return handler({ method, params: match.params, query: url.searchParams, body, files, record });
   }
 
@@ -226,9 +310,15 @@ export class RestApi {
       const seconds = failure.retryAfterMs / 1000;
       return {
         status: 429,
-        body: { message: 'You are being rate limited.', retry_after: seconds, global: failure.global ?? false, code: 0 },
+        body: {
+          message: 'You are being rate limited.',
+          retry_after: seconds,
+          global: failure.global ?? false,
+          code: 0,
+        },
         headers: {
-          // Discord rounds Retry-After up to whole seconds; a fraction keeps tests fast and discord.js reads it as a number.
+          // Discord rounds Retry-After up to whole seconds; a fraction keeps tests fast and discord.js reads it as a
+          // number.
           'Retry-After': String(seconds),
           'X-RateLimit-Limit': '5',
           'X-RateLimit-Remaining': '0',
@@ -260,11 +350,14 @@ export class RestApi {
       });
       // A 429 carries its bucket's headers and Discord's retry_after body.
       const extra = error as ApiError & { headers?: Record<string, string>; retryAfter?: number };
-      const body = extra.retryAfter !== undefined ? { ...error.body, retry_after: extra.retryAfter, global: false } : error.body;
+      const body =
+        extra.retryAfter !== undefined ? { ...error.body, retry_after: extra.retryAfter, global: false } : error.body;
       return { status: error.status, body, headers: extra.headers };
     }
     // A bug in the fake server itself: say so loudly, whatever the debug setting.
-    process.stderr.write(`[discord-server] internal error on ${record.method} ${record.path}: ${(error as Error)?.stack ?? String(error)}\n`);
+    process.stderr.write(
+      `[discord-server] internal error on ${record.method} ${record.path}: ${(error as Error)?.stack ?? String(error)}\n`,
+    );
     return { status: 500, body: { message: '500: Internal Server Error', code: 0 } };
   }
 
@@ -311,7 +404,11 @@ export class RestApi {
 
   private applicationFlags(): number {
     const granted = this.state.config.grantedPrivilegedIntents;
-    return ((granted & INTENTS.guildPresences) !== 0 ? 1 << 12 : 0) | ((granted & INTENTS.guildMembers) !== 0 ? 1 << 14 : 0) | ((granted & INTENTS.messageContent) !== 0 ? 1 << 18 : 0);
+    return (
+      ((granted & INTENTS.guildPresences) !== 0 ? 1 << 12 : 0) |
+      ((granted & INTENTS.guildMembers) !== 0 ? 1 << 14 : 0) |
+      ((granted & INTENTS.messageContent) !== 0 ? 1 << 18 : 0)
+    );
   }
 
   private application(): Json {
@@ -325,10 +422,19 @@ export class RestApi {
       bot_public: true,
       bot_require_code_grant: false,
       verify_key: '0'.repeat(64),
-      // GATEWAY_PRESENCE (1 << 12), GATEWAY_GUILD_MEMBERS (1 << 14), GATEWAY_MESSAGE_CONTENT (1 << 18): what the portal enabled.
+      // GATEWAY_PRESENCE (1 << 12), GATEWAY_GUILD_MEMBERS (1 << 14), GATEWAY_MESSAGE_CONTENT (1 << 18): what the portal
+      // enabled.
       flags: this.applicationFlags(),
       team: null,
-      owner: { id: this.state.guilds.values().next().value?.ownerId ?? this.state.config.applicationId, username: 'owner', discriminator: '0', avatar: null, public_flags: 0, flags: 0, global_name: null },
+      owner: {
+        id: this.state.guilds.values().next().value?.ownerId ?? this.state.config.applicationId,
+        username: 'owner',
+        discriminator: '0',
+        avatar: null,
+        public_flags: 0,
+        flags: 0,
+        global_name: null,
+      },
       bot: this.state.botUser(),
       approximate_guild_count: this.state.guilds.size,
       integration_types_config: { '0': {} },
@@ -389,7 +495,10 @@ export class RestApi {
   private listCommands(context: RequestContext): Reply {
     const scope = this.commandScope(context);
     const withLocalizations = context.query.get('with_localizations') === 'true';
-    return { status: 200, body: this.state.commandsIn(scope).map((command) => this.presentCommand(command, withLocalizations)) };
+    return {
+      status: 200,
+      body: this.state.commandsIn(scope).map((command) => this.presentCommand(command, withLocalizations)),
+    };
   }
 
   private overwriteCommands(context: RequestContext): Reply {
@@ -399,7 +508,14 @@ export class RestApi {
     const previous = this.state.commandsIn(scope);
     // Discord keeps a command's id across overwrites when its name and type stay the same.
     const stored = (context.body as Json[]).map((definition) =>
-      this.storeCommand(definition, scope, previous.find((command) => command.name === definition.name && command.type === ((definition.type as number | undefined) ?? 1))),
+      this.storeCommand(
+        definition,
+        scope,
+        previous.find(
+          (command) =>
+            command.name === definition.name && command.type === ((definition.type as number | undefined) ?? 1),
+        ),
+      ),
     );
     this.state.commands.set(scope, stored);
     return { status: 200, body: stored };
@@ -413,8 +529,19 @@ export class RestApi {
     const type = (definition.type as number | undefined) ?? 1;
     const list = [...this.state.commandsIn(scope)];
     const index = list.findIndex((command) => command.name === definition.name && command.type === type);
-    if (index < 0 && type === 1 && list.filter((command) => command.type === 1).length >= LIMITS.chatInputCommandsPerScope) {
-      throw invalidFormBody([{ path: [], rule: 'TOO_MANY_COMMANDS', code: 'APPLICATION_COMMANDS_LIMIT', message: 'Maximum number of application commands reached (100)' }]);
+    if (
+      index < 0 &&
+      type === 1 &&
+      list.filter((command) => command.type === 1).length >= LIMITS.chatInputCommandsPerScope
+    ) {
+      throw invalidFormBody([
+        {
+          path: [],
+          rule: 'TOO_MANY_COMMANDS',
+          code: 'APPLICATION_COMMANDS_LIMIT',
+          message: 'Maximum number of application commands reached (100)',
+        },
+      ]);
     }
     const stored = this.storeCommand(definition, scope, index >= 0 ? list[index] : undefined);
     if (index >= 0) list[index] = stored;
@@ -468,7 +595,12 @@ export class RestApi {
     const needsSource = type === CALLBACK.deferredUpdate || type === CALLBACK.update;
     if (!ALLOWED_CALLBACKS[interaction.kind].includes(type) || (needsSource && !interaction.sourceMessageId)) {
       throw invalidFormBody([
-        { path: ['type'], rule: 'INVALID_CALLBACK_TYPE', code: 'INTERACTION_CALLBACK_TYPE_INVALID', message: `Callback type ${String(type)} is not valid for this interaction` },
+        {
+          path: ['type'],
+          rule: 'INVALID_CALLBACK_TYPE',
+          code: 'INTERACTION_CALLBACK_TYPE_INVALID',
+          message: `Callback type ${String(type)} is not valid for this interaction`,
+        },
       ]);
     }
     const data = isObject(body.data) ? body.data : {};
@@ -482,7 +614,13 @@ export class RestApi {
       }
       case CALLBACK.deferredMessage: {
         const flags = ((data.flags as number | undefined) ?? 0) & MESSAGE_FLAGS.ephemeral;
-        message = this.createMessage('original', interaction.channelId, interaction, { flags: flags | MESSAGE_FLAGS.loading }, []);
+        message = this.createMessage(
+          'original',
+          interaction.channelId,
+          interaction,
+          { flags: flags | MESSAGE_FLAGS.loading },
+          [],
+        );
         interaction.originalMessageId = message.id;
         break;
       }
@@ -509,7 +647,11 @@ export class RestApi {
         break;
       }
     }
-    interaction.acknowledgement = this.state.recordResponseEvent(interaction, { kind: 'callback', callbackType: type, messageId: message?.id });
+    interaction.acknowledgement = this.state.recordResponseEvent(interaction, {
+      kind: 'callback',
+      callbackType: type,
+      messageId: message?.id,
+    });
     if (context.query.get('with_response') !== 'true') return { status: 204 };
     return {
       status: 200,
@@ -535,7 +677,8 @@ export class RestApi {
     if (context.params.application !== this.state.config.applicationId) throw apiErrors.unknownWebhook();
     const interaction = this.state.interactionsByToken.get(context.params.token);
     if (!interaction) throw apiErrors.invalidWebhookToken();
-    if (this.state.clock.now() - interaction.createdAt > this.state.config.tokenTtlMs) throw apiErrors.invalidWebhookToken('INTERACTION_TOKEN_EXPIRED');
+    if (this.state.clock.now() - interaction.createdAt > this.state.config.tokenTtlMs)
+      throw apiErrors.invalidWebhookToken('INTERACTION_TOKEN_EXPIRED');
     return interaction;
   }
 
@@ -547,7 +690,9 @@ export class RestApi {
     const message = this.createMessage('followUp', interaction.channelId, interaction, data, context.files);
     interaction.followUpIds.push(message.id);
     this.state.recordResponseEvent(interaction, { kind: 'followUp', messageId: message.id });
-    return context.query.get('wait') === 'false' ? { status: 204 } : { status: 200, body: this.state.apiMessage(message) };
+    return context.query.get('wait') === 'false'
+      ? { status: 204 }
+      : { status: 200, body: this.state.apiMessage(message) };
   }
 
   private webhookMessage(context: RequestContext): Reply {
@@ -588,14 +733,24 @@ export class RestApi {
     return { status: 200, body: this.state.apiMessage(message), headers };
   }
 
-  /** A channel's history, newest first; needs View Channel, and without Read Message History it is empty (as Discord does). */
+  /**
+   * A channel's history, newest first; needs View Channel, and without Read Message History it is empty (as Discord
+   * does).
+   */
   private channelHistory(context: RequestContext): Reply {
     const channel = this.channel(context.params.channel);
     if (this.channelMessages.missing(channel, 'ViewChannel')) throw apiErrors.missingAccess();
     if (this.channelMessages.missing(channel, 'ReadMessageHistory')) return { status: 200, body: [] };
     const limit = context.query.get('limit');
     if (limit !== null && (!/^\d+$/.test(limit) || Number(limit) < 1 || Number(limit) > 100)) {
-      throw invalidFormBody([{ path: ['limit'], rule: 'INVALID_BODY', code: 'NUMBER_TYPE_MAX', message: 'int value should be between 1 and 100.' }]);
+      throw invalidFormBody([
+        {
+          path: ['limit'],
+          rule: 'INVALID_BODY',
+          code: 'NUMBER_TYPE_MAX',
+          message: 'int value should be between 1 and 100.',
+        },
+      ]);
     }
     return { status: 200, body: this.channelMessages.history(channel, context.query) };
   }
@@ -617,23 +772,36 @@ export class RestApi {
 
   private cdnFile(context: RequestContext): Reply {
     const file = this.state.files.get(context.params.attachment);
-    if (!file || file.channelId !== context.params.channel || file.filename !== context.params.filename) throw apiErrors.notFound();
+    if (!file || file.channelId !== context.params.channel || file.filename !== context.params.filename)
+      throw apiErrors.notFound();
     return { status: 200, raw: { bytes: file.bytes, contentType: file.contentType } };
   }
 
   // ------------------------------------------------------------------ message bodies
 
   private checkMessage(data: Json, at: (string | number)[], creating: boolean, files: UploadedFile[]): void {
-    for (const file of files) if (file.bytes.length > this.state.config.attachmentSizeLimit) throw apiErrors.fileTooLarge();
+    for (const file of files)
+      if (file.bytes.length > this.state.config.attachmentSizeLimit) throw apiErrors.fileTooLarge();
     const issues: Issue[] = validateMessage(data, at, { creating, uploadedFiles: files.length });
     if (files.length > LIMITS.attachmentsPerMessage) {
-      issues.push({ path: [...at, 'attachments'], rule: 'TOO_MANY_ATTACHMENTS', code: 'BASE_TYPE_MAX_LENGTH', message: `Must be ${LIMITS.attachmentsPerMessage} or fewer in length.` });
+      issues.push({
+        path: [...at, 'attachments'],
+        rule: 'TOO_MANY_ATTACHMENTS',
+        code: 'BASE_TYPE_MAX_LENGTH',
+        message: `Must be ${LIMITS.attachmentsPerMessage} or fewer in length.`,
+      });
     }
     if (issues.length > 0) throw invalidFormBody(issues);
     if (creating && isEmptyMessage(data, files.length)) throw apiErrors.emptyMessage();
   }
 
-  private createMessage(kind: RecordedMessage['kind'], channelId: string, interaction: InteractionRecord | undefined, data: Json, files: UploadedFile[]): RecordedMessage {
+  private createMessage(
+    kind: RecordedMessage['kind'],
+    channelId: string,
+    interaction: InteractionRecord | undefined,
+    data: Json,
+    files: UploadedFile[],
+  ): RecordedMessage {
     const channel = this.state.channels.get(channelId);
     const message: RecordedMessage = {
       id: this.state.ids.next(),
@@ -670,10 +838,14 @@ export class RestApi {
     if ('components' in data) message.components = Array.isArray(data.components) ? (data.components as Json[]) : [];
     if (typeof data.flags === 'number') {
       // Only suppress-embeds can change after creation; ephemerality is fixed when the message is made.
-      message.flags = creating ? data.flags : (message.flags & ~MESSAGE_FLAGS.suppressEmbeds) | (data.flags & MESSAGE_FLAGS.suppressEmbeds);
+      message.flags = creating
+        ? data.flags
+        : (message.flags & ~MESSAGE_FLAGS.suppressEmbeds) | (data.flags & MESSAGE_FLAGS.suppressEmbeds);
     }
     const descriptors = Array.isArray(data.attachments) ? (data.attachments as Json[]) : undefined;
-    const kept = descriptors ? message.files.filter((file) => descriptors.some((descriptor) => String(descriptor.id) === file.id)) : message.files;
+    const kept = descriptors
+      ? message.files.filter((file) => descriptors.some((descriptor) => String(descriptor.id) === file.id))
+      : message.files;
     const uploaded: StoredFile[] = files.map((upload, position) => {
       const descriptor = descriptors?.find((candidate) => String(candidate.id) === String(upload.index ?? position));
       return this.state.storeFile({
@@ -704,7 +876,10 @@ async function readBody(request: IncomingMessage): Promise<Buffer> {
 }
 
 /** JSON, or multipart with `payload_json` and `files[n]` (what discord.js sends with attachments). */
-async function parseBody(contentType: string | undefined, raw: Buffer): Promise<{ body: unknown; files: UploadedFile[] }> {
+async function parseBody(
+  contentType: string | undefined,
+  raw: Buffer,
+): Promise<{ body: unknown; files: UploadedFile[] }> {
   if (raw.length === 0) return { body: undefined, files: [] };
   if (contentType?.startsWith('multipart/form-data')) {
     let form: FormData;

@@ -21,7 +21,12 @@ function flag(name: string): string | undefined {
   return index >= 0 ? process.argv[index + 1] : undefined;
 }
 
-const CONTENT_TYPES: Record<string, string> = { '.txt': 'text/plain; charset=utf-8', '.md': 'text/markdown; charset=utf-8', '.csv': 'text/csv; charset=utf-8', '.json': 'application/json' };
+const CONTENT_TYPES: Record<string, string> = {
+  '.txt': 'text/plain; charset=utf-8',
+  '.md': 'text/markdown; charset=utf-8',
+  '.csv': 'text/csv; charset=utf-8',
+  '.json': 'application/json',
+};
 
 /** `a:b c:"d e"` → [['a','b'], ['c','d e']]; the first word is the command name. */
 function words(line: string): string[] {
@@ -43,16 +48,22 @@ console.log(`local Discord at ${server.url}
 guilds: ${server.guilds.map((guild, i) => `${i}=${guild.id}`).join(' ')}  (acting in guild 0; "guild <n>" to switch)`);
 
 function showMessage(label: string, message: RecordedMessage): void {
-  const flags = [message.flags & 64 ? 'ephemeral' : '', message.flags & 128 ? 'thinking…' : ''].filter(Boolean).join(', ');
+  const flags = [message.flags & 64 ? 'ephemeral' : '', message.flags & 128 ? 'thinking…' : '']
+    .filter(Boolean)
+    .join(', ');
   console.log(`  ${label}${flags ? ` (${flags})` : ''}: ${message.content}`);
   for (const embed of message.embeds) {
     console.log(`    [embed] ${String(embed.title ?? '')} ${String(embed.description ?? '')}`);
-    for (const field of (embed.fields as Json[] | undefined) ?? []) console.log(`      ${String(field.name)}: ${String(field.value)}`);
+    for (const field of (embed.fields as Json[] | undefined) ?? [])
+      console.log(`      ${String(field.name)}: ${String(field.value)}`);
   }
   const controls: string[] = [];
   const walk = (components: Json[]) =>
     components.forEach((component) => {
-      if (typeof component.custom_id === 'string') controls.push(`${component.type === 2 ? 'button' : 'select'} ${component.custom_id}${component.label ? ` "${String(component.label)}"` : ''}${component.disabled ? ' (disabled)' : ''}`);
+      if (typeof component.custom_id === 'string')
+        controls.push(
+          `${component.type === 2 ? 'button' : 'select'} ${component.custom_id}${component.label ? ` "${String(component.label)}"` : ''}${component.disabled ? ' (disabled)' : ''}`,
+        );
       if (Array.isArray(component.components)) walk(component.components as Json[]);
     });
   walk(message.components);
@@ -64,9 +75,17 @@ function show(handle: InteractionHandle): void {
   const ack = handle.acknowledgement;
   console.log(ack ? `← callback type ${ack.callbackType} after ${ack.elapsedMs.toFixed(1)} ms` : '← no response');
   if (handle.original) showMessage('reply', handle.original);
-  handle.followUps.forEach((message, i) => showMessage(`follow-up ${i + 1}`, message));
-  if (handle.choices) console.log(`  choices: ${handle.choices.map((choice) => `${String(choice.name)}=${String(choice.value)}`).join(' | ')}`);
-  if (handle.modal) console.log(`  modal ${String(handle.modal.custom_id)} "${String(handle.modal.title)}" — answer with: submit field=value;…`);
+  handle.followUps.forEach((message, i) => {
+    showMessage(`follow-up ${i + 1}`, message);
+  });
+  if (handle.choices)
+    console.log(
+      `  choices: ${handle.choices.map((choice) => `${String(choice.name)}=${String(choice.value)}`).join(' | ')}`,
+    );
+  if (handle.modal)
+    console.log(
+      `  modal ${String(handle.modal.custom_id)} "${String(handle.modal.title)}" — answer with: submit field=value;…`,
+    );
   for (const violation of handle.violations) console.log(`  ✗ ${violation.rule}: ${violation.message}`);
 }
 
@@ -98,13 +117,19 @@ async function act(line: string): Promise<InteractionHandle | undefined> {
       focused ??= head.startsWith('?') ? name : undefined;
       if (value.startsWith('@')) {
         const path = value.slice(1);
-        options[name] = server.addAttachment(basename(path), await readFile(path), CONTENT_TYPES[extname(path)] ?? 'application/octet-stream');
+        options[name] = server.addAttachment(
+          basename(path),
+          await readFile(path),
+          CONTENT_TYPES[extname(path)] ?? 'application/octet-stream',
+        );
       } else {
         options[name] = value;
       }
     }
     const commandName = head.slice(1);
-    return focused ? server.autocomplete({ guildId, commandName, options, focused }) : server.invoke({ guildId, commandName, options });
+    return focused
+      ? server.autocomplete({ guildId, commandName, options, focused })
+      : server.invoke({ guildId, commandName, options });
   }
   switch (head) {
     case 'click':
@@ -112,16 +137,32 @@ async function act(line: string): Promise<InteractionHandle | undefined> {
     case 'select':
       return last?.select(rest[0], (rest[1] ?? '').split(','));
     case 'submit':
-      return last?.submitModal(Object.fromEntries(rest.join(' ').split(';').map((pair) => pair.split('=').map((part) => part.trim()) as [string, string])));
+      return last?.submitModal(
+        Object.fromEntries(
+          rest
+            .join(' ')
+            .split(';')
+            .map((pair) => pair.split('=').map((part) => part.trim()) as [string, string]),
+        ),
+      );
     case 'guild':
       guildIndex = Number(rest[0]) % server.guilds.length;
       console.log(`acting in guild ${guildIndex} (${server.guilds[guildIndex].id})`);
       return undefined;
     case 'violations':
-      console.log(server.violations.map((violation) => `${violation.rule}: ${violation.message} ${violation.path ?? ''}`).join('\n') || 'none');
+      console.log(
+        server.violations
+          .map((violation) => `${violation.rule}: ${violation.message} ${violation.path ?? ''}`)
+          .join('\n') || 'none',
+      );
       return undefined;
     case 'requests':
-      console.log(server.requests.slice(-20).map((request) => `${request.method} ${request.path} → ${request.status}`).join('\n'));
+      console.log(
+        server.requests
+          .slice(-20)
+          .map((request) => `${request.method} ${request.path} → ${request.status}`)
+          .join('\n'),
+      );
       return undefined;
     default:
       console.log('unknown action');

@@ -10,7 +10,13 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CHANNEL_PERMISSIONS, ChannelMessages, type ChannelPermission, type UserMessage, type UserMessageInput } from './channel-messages.js';
+import {
+  CHANNEL_PERMISSIONS,
+  ChannelMessages,
+  type ChannelPermission,
+  type UserMessage,
+  type UserMessageInput,
+} from './channel-messages.js';
 import { DiscordServerError, type RuleName } from './errors.js';
 import { FaultInjector, type FaultAction, type FaultHandle, type FaultMatch } from './faults.js';
 import { Gateway, INTENTS } from './gateway.js';
@@ -85,8 +91,27 @@ export interface DiscordServerOptions {
 }
 
 export type { ChannelPermission, UserMessage, UserMessageInput };
-export type { ApiAttachment, InteractionHandle, RecordedMessage, RequestRecord, Violation, GuildRecord, ChannelRecord, StoredCommand, GatewayLogEntry };
-export type { CommandInvocation, AutocompleteInvocation, ComponentInvocation, ModalSubmission, FaultMatch, FaultAction, FaultHandle, RuleName };
+export type {
+  ApiAttachment,
+  InteractionHandle,
+  RecordedMessage,
+  RequestRecord,
+  Violation,
+  GuildRecord,
+  ChannelRecord,
+  StoredCommand,
+  GatewayLogEntry,
+};
+export type {
+  CommandInvocation,
+  AutocompleteInvocation,
+  ComponentInvocation,
+  ModalSubmission,
+  FaultMatch,
+  FaultAction,
+  FaultHandle,
+  RuleName,
+};
 
 const PRIVILEGED_BITS: Record<PrivilegedIntent, number> = {
   GuildMembers: INTENTS.guildMembers,
@@ -113,7 +138,9 @@ export class DiscordServer {
     const applicationId = options.applicationId ?? snowflakeAt(Date.UTC(2023, 5, 1), 7);
     const config: ServerConfig = {
       applicationId,
-      token: options.token ?? `${Buffer.from(applicationId).toString('base64url')}.${randomBytes(4).toString('base64url')}.${randomBytes(27).toString('base64url')}`,
+      token:
+        options.token ??
+        `${Buffer.from(applicationId).toString('base64url')}.${randomBytes(4).toString('base64url')}.${randomBytes(27).toString('base64url')}`,
       botUsername: options.botUsername ?? 'UltraTestBot',
       responseDeadlineMs: options.responseDeadlineMs ?? 3000,
       tokenTtlMs: options.tokenTtlMs ?? 15 * 60_000,
@@ -121,7 +148,10 @@ export class DiscordServer {
       heartbeatIntervalMs: options.heartbeatIntervalMs ?? 41_250,
       shardsRecommended: options.shardsRecommended ?? 1,
       maxConcurrency: options.maxConcurrency ?? 16,
-      grantedPrivilegedIntents: (options.privilegedIntents ?? []).reduce((bits, name) => bits | PRIVILEGED_BITS[name], 0),
+      grantedPrivilegedIntents: (options.privilegedIntents ?? []).reduce(
+        (bits, name) => bits | PRIVILEGED_BITS[name],
+        0,
+      ),
       debug: options.debug ?? process.env.DISCORD_SERVER_DEBUG === '1',
     };
     this.state = new DiscordState(config);
@@ -133,7 +163,10 @@ export class DiscordServer {
       void rest.handle(request, response);
     });
     this.http.on('upgrade', (request, socket, head: Buffer) => this.gateway.handleUpgrade(request, socket, head));
-    const seeds = typeof options.guilds === 'number' ? Array.from({ length: options.guilds }, () => ({})) : (options.guilds ?? [{}]);
+    const seeds =
+      typeof options.guilds === 'number'
+        ? Array.from({ length: options.guilds }, () => ({}))
+        : (options.guilds ?? [{}]);
     for (const seed of seeds) this.createGuild(seed);
   }
 
@@ -229,7 +262,10 @@ export class DiscordServer {
 
   // ------------------------------------------------------------------ people talk in channels
 
-  /** A member (or another bot: `author.bot`) writes in a channel; the bot's shard gets MESSAGE_CREATE if it asked for GuildMessages. */
+  /**
+   * A member (or another bot: `author.bot`) writes in a channel; the bot's shard gets MESSAGE_CREATE if it asked for
+   * GuildMessages.
+   */
   postMessage(input: UserMessageInput): UserMessage {
     return this.talk.post(input);
   }
@@ -250,9 +286,19 @@ export class DiscordServer {
   }
 
   /** A file a user uploads, served by the CDN; pass it as an attachment option value. */
-  addAttachment(filename: string, bytes: Buffer | Uint8Array | string, contentType = 'text/plain; charset=utf-8'): ApiAttachment {
+  addAttachment(
+    filename: string,
+    bytes: Buffer | Uint8Array | string,
+    contentType = 'text/plain; charset=utf-8',
+  ): ApiAttachment {
     const data = typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : Buffer.from(bytes);
-    const file = this.state.storeFile({ filename, contentType, size: data.length, bytes: data, channelId: this.state.uploadChannelId });
+    const file = this.state.storeFile({
+      filename,
+      contentType,
+      size: data.length,
+      bytes: data,
+      channelId: this.state.uploadChannelId,
+    });
     return this.state.apiAttachment(file) as unknown as ApiAttachment;
   }
 
@@ -310,8 +356,15 @@ export class DiscordServer {
   /** Throws with every recorded violation listed, so a test shows what Discord would have refused. */
   assertNoViolations(): void {
     if (this.state.violations.length === 0) return;
-    const lines = this.state.violations.map((violation) => `${violation.rule}: ${violation.message}${violation.path ? ` (${violation.method} ${violation.path})` : ''}`);
-    throw new DiscordServerError('VIOLATIONS', `Discord would have refused ${lines.length} request(s):\n${lines.join('\n')}`, { violations: this.violations });
+    const lines = this.state.violations.map(
+      (violation) =>
+        `${violation.rule}: ${violation.message}${violation.path ? ` (${violation.method} ${violation.path})` : ''}`,
+    );
+    throw new DiscordServerError(
+      'VIOLATIONS',
+      `Discord would have refused ${lines.length} request(s):\n${lines.join('\n')}`,
+      { violations: this.violations },
+    );
   }
 
   /** Forgets requests, violations and gateway log (long runs such as benchmarks). */
@@ -350,12 +403,23 @@ export class DiscordServer {
   }
 
   /** Answers the route with 429 and `Retry-After` (once by default). */
-  rateLimit(route: string | RegExp, { retryAfterMs = 100, global = false, times = 1, method }: { retryAfterMs?: number; global?: boolean; times?: number; method?: string } = {}): FaultHandle {
+  rateLimit(
+    route: string | RegExp,
+    {
+      retryAfterMs = 100,
+      global = false,
+      times = 1,
+      method,
+    }: { retryAfterMs?: number; global?: boolean; times?: number; method?: string } = {},
+  ): FaultHandle {
     return this.faults.add({ route, times, method }, { kind: 'rateLimit', retryAfterMs, global });
   }
 
   /** Answers the route with a 5xx (once by default; discord.js retries 5xx up to 3 times). */
-  serverError(route: string | RegExp, { status = 500, times = 1, method }: { status?: number; times?: number; method?: string } = {}): FaultHandle {
+  serverError(
+    route: string | RegExp,
+    { status = 500, times = 1, method }: { status?: number; times?: number; method?: string } = {},
+  ): FaultHandle {
     return this.faults.add({ route, times, method }, { kind: 'serverError', status });
   }
 
@@ -380,24 +444,41 @@ export class DiscordServer {
 
   /** Resolves when the shard has resumed `count` times in total. */
   waitForResume(shardId: number, { count = 1, timeoutMs = 5000 } = {}): Promise<void> {
-    return this.state.waitUntil(
-      () => {
-        const session = this.gateway.session(shardId);
-        return session && session.resumes >= count && session.socket ? true : undefined;
-      },
-      timeoutMs,
-      () => new DiscordServerError('TIMEOUT', `shard ${shardId} did not resume within ${timeoutMs} ms`),
-    ).then(() => undefined);
+    return this.state
+      .waitUntil(
+        () => {
+          const session = this.gateway.session(shardId);
+          return session && session.resumes >= count && session.socket ? true : undefined;
+        },
+        timeoutMs,
+        () => new DiscordServerError('TIMEOUT', `shard ${shardId} did not resume within ${timeoutMs} ms`),
+      )
+      .then(() => undefined);
   }
 
   /** Connected shards of the current layout, with their session ids and sequence numbers. */
-  shardStatus(): { shardId: number; shardCount: number; sessionId: string; connected: boolean; seq: number; resumes: number }[] {
+  shardStatus(): {
+    shardId: number;
+    shardCount: number;
+    sessionId: string;
+    connected: boolean;
+    seq: number;
+    resumes: number;
+  }[] {
     const count = this.gateway.currentShardCount();
     if (count === null) return [];
     const status = [];
     for (let shardId = 0; shardId < count; shardId += 1) {
       const session = this.gateway.session(shardId);
-      if (session) status.push({ shardId, shardCount: count, sessionId: session.id, connected: session.socket !== null, seq: session.seq, resumes: session.resumes });
+      if (session)
+        status.push({
+          shardId,
+          shardCount: count,
+          sessionId: session.id,
+          connected: session.socket !== null,
+          seq: session.seq,
+          resumes: session.resumes,
+        });
     }
     return status;
   }

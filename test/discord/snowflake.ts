@@ -7,7 +7,12 @@ export const DISCORD_EPOCH = 1_420_070_400_000n;
 export function snowflakeAt(epochMs: number, increment = 0, worker = 1, processId = 0): string {
   const ms = BigInt(Math.floor(epochMs)) - DISCORD_EPOCH;
   if (ms < 0n) throw new RangeError(`time ${epochMs} is before the Discord epoch`);
-  return ((ms << 22n) | (BigInt(worker & 31) << 17n) | (BigInt(processId & 31) << 12n) | BigInt(increment & 4095)).toString();
+  return (
+    (ms << 22n) |
+    (BigInt(worker & 31) << 17n) |
+    (BigInt(processId & 31) << 12n) |
+    BigInt(increment & 4095)
+  ).toString();
 }
 
 export function timestampOf(snowflake: string): number {

@@ -89,7 +89,12 @@ export interface RecordedMessage {
 
 export type InteractionKind = 'command' | 'autocomplete' | 'component' | 'modalSubmit';
 
-export const INTERACTION_TYPE: Record<InteractionKind, number> = { command: 2, component: 3, autocomplete: 4, modalSubmit: 5 };
+export const INTERACTION_TYPE: Record<InteractionKind, number> = {
+  command: 2,
+  component: 3,
+  autocomplete: 4,
+  modalSubmit: 5,
+};
 
 export interface ResponseEvent {
   kind: 'callback' | 'edit' | 'followUp' | 'delete';
@@ -230,7 +235,12 @@ export class DiscordState {
    * Resolves with the first defined value of `check`, re-evaluated after every change (and every
    * few milliseconds when `poll`, for checks that also read state outside the server).
    */
-  waitUntil<T>(check: () => T | undefined, timeoutMs: number, onTimeout: () => Error, { poll = true } = {}): Promise<T> {
+  waitUntil<T>(
+    check: () => T | undefined,
+    timeoutMs: number,
+    onTimeout: () => Error,
+    { poll = true } = {},
+  ): Promise<T> {
     const immediate = check();
     if (immediate !== undefined) return Promise.resolve(immediate);
     return new Promise<T>((resolve, reject) => {
@@ -345,10 +355,22 @@ export class DiscordState {
       guild_id: channel.guildId,
       name: channel.name,
       position: channel.position,
-      permission_overwrites: channel.botDeny ? [{ id: this.config.applicationId, type: 1, allow: '0', deny: channel.botDeny.toString() }] : [],
+      permission_overwrites: channel.botDeny
+        ? [{ id: this.config.applicationId, type: 1, allow: '0', deny: channel.botDeny.toString() }]
+        : [],
       parent_id: channel.parentId ?? null,
       ...(channel.type === 10 || channel.type === 11 || channel.type === 12
-        ? { owner_id: this.config.applicationId, message_count: 0, member_count: 1, thread_metadata: { archived: false, auto_archive_duration: 1440, archive_timestamp: new Date(0).toISOString(), locked: false } }
+        ? {
+            owner_id: this.config.applicationId,
+            message_count: 0,
+            member_count: 1,
+            thread_metadata: {
+              archived: false,
+              auto_archive_duration: 1440,
+              archive_timestamp: new Date(0).toISOString(),
+              locked: false,
+            },
+          }
         : {}),
       topic: null,
       nsfw: false,
@@ -389,7 +411,9 @@ export class DiscordState {
       pinned: false,
       flags: message.flags,
       components: message.components,
-      ...(message.kind === 'channel' ? {} : { webhook_id: this.config.applicationId, application_id: this.config.applicationId }),
+      ...(message.kind === 'channel'
+        ? {}
+        : { webhook_id: this.config.applicationId, application_id: this.config.applicationId }),
       ...(interactionMetadata ? { interaction_metadata: interactionMetadata } : {}),
     };
   }

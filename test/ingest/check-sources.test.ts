@@ -23,7 +23,9 @@ describe('checkSources', () => {
   });
 
   it('refuses more files than allowed', () => {
-    const error = thrownUserError(() => checkSources([file('a.txt'), file('b.txt'), file('c.txt'), file('d.txt')], limits));
+    const error = thrownUserError(() =>
+      checkSources([file('a.txt'), file('b.txt'), file('c.txt'), file('d.txt')], limits),
+    );
     expect(error.code).toBe('TOO_MANY_FILES');
     expect(error.params).toEqual({ count: 4, limit: 3 });
   });
@@ -56,7 +58,11 @@ describe('checkSources', () => {
     const error = thrownUserError(() => checkSources([file(name)], limits));
     expect(error.params).toEqual({ name, type: '.exe' });
     const long = `${'ñ'.repeat(10_000)}.txt`;
-    expect(thrownUserError(() => checkSources([file(long, 5000)], limits)).params).toEqual({ name: long, bytes: 5000, limit: 1000 });
+    expect(thrownUserError(() => checkSources([file(long, 5000)], limits)).params).toEqual({
+      name: long,
+      bytes: 5000,
+      limit: 1000,
+    });
   });
 
   it('refuses a url that is not http(s)', () => {
@@ -73,6 +79,14 @@ describe('checkSources', () => {
   });
 
   it('accepts a local path, and treats an unknown or negative declared size as 0', () => {
-    expect(() => checkSources([{ name: 'a.txt', size: Number.NaN, path: '/tmp/a.txt' }, { name: 'b.txt', size: -5, path: '/tmp/b.txt' }], limits)).not.toThrow();
+    expect(() =>
+      checkSources(
+        [
+          { name: 'a.txt', size: Number.NaN, path: '/tmp/a.txt' },
+          { name: 'b.txt', size: -5, path: '/tmp/b.txt' },
+        ],
+        limits,
+      ),
+    ).not.toThrow();
   });
 });

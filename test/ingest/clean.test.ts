@@ -47,13 +47,25 @@ describe('cleanText', () => {
     const json = JSON.stringify([`hello ${USER}`, '!skip', 'bye https://a.b']);
     expect(extractLines('c.json', json, 'json', 'strip')).toEqual(['hello', 'bye']);
     expect(extractLines('c.txt', 'a <@123456789012345678>\n```\ncode\n```\nb', 'txt', 'strip')).toEqual(['a', 'b']);
-    const parsed = parseSources([{ name: 'c.txt', format: 'txt', bytes: new TextEncoder().encode(`one ${USER}\ntwo`), clean: 'replace' }]);
+    const parsed = parseSources([
+      { name: 'c.txt', format: 'txt', bytes: new TextEncoder().encode(`one ${USER}\ntwo`), clean: 'replace' },
+    ]);
     expect(parsed.lines).toEqual(['one @user', 'two']);
-    expect(parseSources([{ name: 'c.txt', format: 'txt', bytes: new TextEncoder().encode(`one ${USER}`) }]).lines).toEqual([`one ${USER}`]);
+    expect(
+      parseSources([{ name: 'c.txt', format: 'txt', bytes: new TextEncoder().encode(`one ${USER}`) }]).lines,
+    ).toEqual([`one ${USER}`]);
   });
 
   it('never leaves a mention, link or emoji code in any text, whatever surrounds them (property)', () => {
-    const token = fc.constantFrom(USER, '<@&423456789012345678>', '<#323456789012345678>', '<:x_y:523456789012345678>', 'https://e.com/p', 'www.e.org', '@here');
+    const token = fc.constantFrom(
+      USER,
+      '<@&423456789012345678>',
+      '<#323456789012345678>',
+      '<:x_y:523456789012345678>',
+      'https://e.com/p',
+      'www.e.org',
+      '@here',
+    );
     const word = fc.string({ maxLength: 8 }).map((text) => text.replace(/[<>@#:`\n]/g, ''));
     const text = fc.array(fc.oneof(token, word), { maxLength: 12 }).map((parts) => parts.join(' '));
     fc.assert(
@@ -69,7 +81,9 @@ describe('cleanText', () => {
   });
 
   it('leaves text without any of those tokens as it is, up to spacing (property)', () => {
-    const plain = fc.array(fc.stringMatching(/^[a-zñáé0-9,.]{1,8}$/), { maxLength: 10 }).map((words) => words.join(' '));
+    const plain = fc
+      .array(fc.stringMatching(/^[a-zñáé0-9,.]{1,8}$/), { maxLength: 10 })
+      .map((words) => words.join(' '));
     fc.assert(
       fc.property(plain, (input) => {
         expect(cleanText(input, 'strip')).toBe(input.trim());

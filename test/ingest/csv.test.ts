@@ -46,7 +46,8 @@ describe('detectDelimiter', () => {
 
 describe('extractLines: CSV', () => {
   it('prefers a column named content, message or text, whatever its position and case', () => {
-    const text = 'AuthorID,Author,Date,Content,Attachments\n1,ana,2024-01-01,hola a todos,\n2,luis,2024-01-02,"qué tal, ana",img.png';
+    const text =
+      'AuthorID,Author,Date,Content,Attachments\n1,ana,2024-01-01,hola a todos,\n2,luis,2024-01-02,"qué tal, ana",img.png';
     expect(csv(text)).toEqual(['hola a todos', 'qué tal, ana']);
   });
 
@@ -56,7 +57,11 @@ describe('extractLines: CSV', () => {
   });
 
   it('splits a multi-line quoted message into lines', () => {
-    expect(csv('user,message\nana,"primera línea\nsegunda línea"\nluis,otra')).toEqual(['primera línea', 'segunda línea', 'otra']);
+    expect(csv('user,message\nana,"primera línea\nsegunda línea"\nluis,otra')).toEqual([
+      'primera línea',
+      'segunda línea',
+      'otra',
+    ]);
   });
 
   it('reads semicolon-separated files with commas inside messages', () => {
@@ -68,7 +73,8 @@ describe('extractLines: CSV', () => {
   });
 
   it('without a known header, takes the longest text column and skips ids, numbers and dates', () => {
-    const text = 'id,fecha,autor,frase\n1,2024-01-01,ana,me gusta mucho este servidor\n2,2024-01-02,luis,a mí también me gusta bastante';
+    const text =
+      'id,fecha,autor,frase\n1,2024-01-01,ana,me gusta mucho este servidor\n2,2024-01-02,luis,a mí también me gusta bastante';
     expect(csv(text)).toEqual(['me gusta mucho este servidor', 'a mí también me gusta bastante']);
   });
 
@@ -84,7 +90,11 @@ describe('extractLines: CSV', () => {
 
   it('reads a single-column file without a header as plain messages', () => {
     expect(csv('hola\nqué tal\n\nadiós')).toEqual(['hola', 'qué tal', 'adiós']);
-    expect(csv('hola\n¿qué tal estáis hoy gente?\n"adiós, amigos"')).toEqual(['hola', '¿qué tal estáis hoy gente?', 'adiós, amigos']);
+    expect(csv('hola\n¿qué tal estáis hoy gente?\n"adiós, amigos"')).toEqual([
+      'hola',
+      '¿qué tal estáis hoy gente?',
+      'adiós, amigos',
+    ]);
   });
 
   it('drops the header of a single column named message', () => {

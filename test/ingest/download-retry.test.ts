@@ -44,17 +44,25 @@ describe('downloads: transient failures are retried', () => {
   });
 
   it('reports the status and the attempts when every attempt fails, in words', async () => {
-    const error = await rejectedUserError(readSources([{ name: 'broken.txt', size: 1, url: `${base}/broken.txt` }], limits, fast));
+    const error = await rejectedUserError(
+      readSources([{ name: 'broken.txt', size: 1, url: `${base}/broken.txt` }], limits, fast),
+    );
     expect(error.params).toEqual({ name: 'broken.txt', reason: 'http-status', status: 500, attempts: 3 });
     expect(hits.get('/broken.txt')).toBe(3);
-    expect(describeError('en', error)).toBe('**broken.txt** could not be downloaded: the server answered HTTP 500 (a fault on its side) (3 attempts). Try again in a moment.');
+    expect(describeError('en', error)).toBe(
+      '**broken.txt** could not be downloaded: the server answered HTTP 500 (a fault on its side) (3 attempts). Try again in a moment.',
+    );
     expect(describeError('es', error)).toContain('el servidor respondió HTTP 500 (un fallo suyo) (3 intentos)');
     expect(describeError('en', error)).not.toContain('http-status');
   });
 
   it('does not retry a 404, and says the file is gone', async () => {
-    const error = await rejectedUserError(readSources([{ name: 'gone.txt', size: 1, url: `${base}/gone.txt` }], limits, fast));
+    const error = await rejectedUserError(
+      readSources([{ name: 'gone.txt', size: 1, url: `${base}/gone.txt` }], limits, fast),
+    );
     expect(hits.get('/gone.txt')).toBe(1);
-    expect(describeError('en', error)).toContain('the server answered HTTP 404 (the file is no longer there: upload it again)');
+    expect(describeError('en', error)).toContain(
+      'the server answered HTTP 404 (the file is no longer there: upload it again)',
+    );
   });
 });

@@ -20,7 +20,10 @@ describe('extractLines: plain text and logs', () => {
   });
 
   it('reads a log file like a text file', () => {
-    expect(extractLines('app.log', '[12:00] server up\n[12:01] user joined\n', 'log')).toEqual(['[12:00] server up', '[12:01] user joined']);
+    expect(extractLines('app.log', '[12:00] server up\n[12:01] user joined\n', 'log')).toEqual([
+      '[12:00] server up',
+      '[12:01] user joined',
+    ]);
   });
 });
 
@@ -28,11 +31,18 @@ describe('extractLines: Markdown', () => {
   const md = (text: string) => extractLines('notes.md', text, 'md');
 
   it('strips heading markers, including closing hashes and setext underlines', () => {
-    expect(md('# Título\n## Sección ##\nOtro título\n===========\nSub\n---')).toEqual(['Título', 'Sección', 'Otro título', 'Sub']);
+    expect(md('# Título\n## Sección ##\nOtro título\n===========\nSub\n---')).toEqual([
+      'Título',
+      'Sección',
+      'Otro título',
+      'Sub',
+    ]);
   });
 
   it('strips emphasis, strong, strikethrough and inline code marks', () => {
-    expect(md('Esto es **muy** _importante_, *de verdad* y ~~no~~ `código`.')).toEqual(['Esto es muy importante, de verdad y no código.']);
+    expect(md('Esto es **muy** _importante_, *de verdad* y ~~no~~ `código`.')).toEqual([
+      'Esto es muy importante, de verdad y no código.',
+    ]);
   });
 
   it('leaves underscores inside words and lone asterisks alone', () => {
@@ -40,9 +50,9 @@ describe('extractLines: Markdown', () => {
   });
 
   it('keeps link text, drops the target, and drops images entirely', () => {
-    expect(md('Mira [la guía](https://example.com/a_(b)) y ![un gato](cat.png) [ref][1].\n\n[1]: https://example.com')).toEqual([
-      'Mira la guía y ref.',
-    ]);
+    expect(
+      md('Mira [la guía](https://example.com/a_(b)) y ![un gato](cat.png) [ref][1].\n\n[1]: https://example.com'),
+    ).toEqual(['Mira la guía y ref.']);
   });
 
   it('drops fenced code blocks (``` and ~~~) and indented code after a blank line', () => {
@@ -73,7 +83,8 @@ describe('extractLines: Markdown', () => {
   });
 
   it('removes HTML tags and comments, keeping the text, and decodes entities', () => {
-    const text = '<div align="center"><b>Hola</b> &amp; adiós &lt;3</div>\n<!-- a\ncomment -->\n<script>alert(1)</script>fin';
+    const text =
+      '<div align="center"><b>Hola</b> &amp; adiós &lt;3</div>\n<!-- a\ncomment -->\n<script>alert(1)</script>fin';
     expect(md(text)).toEqual(['Hola & adiós <3', 'fin']);
   });
 
@@ -95,7 +106,12 @@ describe('extractLines: hostile input', () => {
       const line = unit.repeat(Math.ceil(100_000 / unit.length));
       expect(() => extractLines('hostile.md', line, 'md')).not.toThrow();
     }
-    const spaced = [`# a${' '.repeat(100_000)}b`, `- ${' '.repeat(100_000)}x`, `${'- '.repeat(50_000)}x`, `${'|-'.repeat(50_000)}x`];
+    const spaced = [
+      `# a${' '.repeat(100_000)}b`,
+      `- ${' '.repeat(100_000)}x`,
+      `${'- '.repeat(50_000)}x`,
+      `${'|-'.repeat(50_000)}x`,
+    ];
     for (const line of spaced) expect(() => extractLines('hostile.md', line, 'md')).not.toThrow();
     expect(performance.now() - started).toBeLessThan(5_000);
   });

@@ -24,12 +24,38 @@ export async function rejectedUserError(promise: Promise<unknown>): Promise<User
 /** Windows-1252 bytes of a string, for the characters this test suite uses. */
 export function windows1252(text: string): Uint8Array {
   const specials: Record<string, number> = {
-    '€': 0x80, '‚': 0x82, 'ƒ': 0x83, '„': 0x84, '…': 0x85, '†': 0x86, '‡': 0x87, 'ˆ': 0x88, '‰': 0x89, 'Š': 0x8a, '‹': 0x8b, 'Œ': 0x8c, 'Ž': 0x8e,
-    '‘': 0x91, '’': 0x92, '“': 0x93, '”': 0x94, '•': 0x95, '–': 0x96, '—': 0x97, '˜': 0x98, '™': 0x99, 'š': 0x9a, '›': 0x9b, 'œ': 0x9c, 'ž': 0x9e, 'Ÿ': 0x9f,
+    '€': 0x80,
+    '‚': 0x82,
+    ƒ: 0x83,
+    '„': 0x84,
+    '…': 0x85,
+    '†': 0x86,
+    '‡': 0x87,
+    ˆ: 0x88,
+    '‰': 0x89,
+    Š: 0x8a,
+    '‹': 0x8b,
+    Œ: 0x8c,
+    Ž: 0x8e,
+    '‘': 0x91,
+    '’': 0x92,
+    '“': 0x93,
+    '”': 0x94,
+    '•': 0x95,
+    '–': 0x96,
+    '—': 0x97,
+    '˜': 0x98,
+    '™': 0x99,
+    š: 0x9a,
+    '›': 0x9b,
+    œ: 0x9c,
+    ž: 0x9e,
+    Ÿ: 0x9f,
   };
   return Uint8Array.from(text, (char) => {
     const code = specials[char] ?? char.charCodeAt(0);
-    if (code > 0xff || (code >= 0x80 && code <= 0x9f && !(char in specials))) throw new Error(`not in windows-1252: ${char}`);
+    if (code > 0xff || (code >= 0x80 && code <= 0x9f && !(char in specials)))
+      throw new Error(`not in windows-1252: ${char}`);
     return code;
   });
 }

@@ -36,8 +36,20 @@ describe('ingestSources: local files', () => {
       await local('servidor.log', windows1252('¿Mañana? Sí, señor.\r\nAdiós\r\n')),
     ];
     const result = await ingestSources(sources, limits);
-    expect(result.lines).toEqual(['hola', 'qué tal', 'Título', 'Texto con énfasis.', 'línea uno', 'línea dos', 'desde json', '¿Mañana? Sí, señor.', 'Adiós']);
-    expect(result.files.map(({ name, format, encoding, lines }) => ({ name, format, encoding, lines: lines.length }))).toEqual([
+    expect(result.lines).toEqual([
+      'hola',
+      'qué tal',
+      'Título',
+      'Texto con énfasis.',
+      'línea uno',
+      'línea dos',
+      'desde json',
+      '¿Mañana? Sí, señor.',
+      'Adiós',
+    ]);
+    expect(
+      result.files.map(({ name, format, encoding, lines }) => ({ name, format, encoding, lines: lines.length })),
+    ).toEqual([
       { name: 'chat.txt', format: 'txt', encoding: 'utf-8', lines: 2 },
       { name: 'notas.md', format: 'md', encoding: 'utf-8', lines: 2 },
       { name: 'export.csv', format: 'csv', encoding: 'utf-8', lines: 2 },
@@ -49,34 +61,49 @@ describe('ingestSources: local files', () => {
   });
 
   it('ingests UTF-16 LE and BE files with byte-order marks', async () => {
-    const result = await ingestSources([await local('le.txt', utf16le('¿Qué tal?\r\nbien')), await local('be', utf16be('señor\naño'))], limits);
+    const result = await ingestSources(
+      [await local('le.txt', utf16le('¿Qué tal?\r\nbien')), await local('be', utf16be('señor\naño'))],
+      limits,
+    );
     expect(result.lines).toEqual(['¿Qué tal?', 'bien', 'señor', 'año']);
     expect(result.files.map((file) => file.encoding)).toEqual(['utf-16le', 'utf-16be']);
   });
 
   it('refuses an empty file, naming it', async () => {
-    const error = await rejectedUserError(ingestSources([await local('ok.txt', 'hola'), await local('vacío.txt', '')], limits));
+    const error = await rejectedUserError(
+      ingestSources([await local('ok.txt', 'hola'), await local('vacío.txt', '')], limits),
+    );
     expect(error.code).toBe('EMPTY_FILE');
     expect(error.params).toEqual({ name: 'vacío.txt' });
   });
 
   it('refuses a whitespace-only file, naming it', async () => {
-    const error = await rejectedUserError(ingestSources([await local('blanco.txt', utf16le(' \r\n\t\u00a0\n'))], limits));
+    const error = await rejectedUserError(
+      ingestSources([await local('blanco.txt', utf16le(' \r\n\t\u00a0\n'))], limits),
+    );
     expect(error.params).toEqual({ name: 'blanco.txt' });
     expect(error.code).toBe('EMPTY_FILE');
   });
 
   it('refuses a file whose format leaves no text (markdown of only code, empty JSON array)', async () => {
-    expect((await rejectedUserError(ingestSources([await local('code.md', '```\nx\n```')], limits))).code).toBe('EMPTY_FILE');
-    expect((await rejectedUserError(ingestSources([await local('vacío.json', '[]')], limits))).params).toEqual({ name: 'vacío.json' });
+    expect((await rejectedUserError(ingestSources([await local('code.md', '```\nx\n```')], limits))).code).toBe(
+      'EMPTY_FILE',
+    );
+    expect((await rejectedUserError(ingestSources([await local('vacío.json', '[]')], limits))).params).toEqual({
+      name: 'vacío.json',
+    });
   });
 
   it('refuses binary content behind a text extension', async () => {
-    const png = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52]);
+    const png = Uint8Array.from([
+      0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52,
+    ]);
     const error = await rejectedUserError(ingestSources([await local('cat.txt', png)], limits));
     expect(error.code).toBe('BINARY_FILE');
     expect(error.params).toEqual({ name: 'cat.txt' });
-    expect((await rejectedUserError(ingestSources([await local('noise', pseudoRandomBytes(2000, 3))], limits))).code).toBe('BINARY_FILE');
+    expect(
+      (await rejectedUserError(ingestSources([await local('noise', pseudoRandomBytes(2000, 3))], limits))).code,
+    ).toBe('BINARY_FILE');
   });
 
   it('refuses malformed JSON and CSV, naming the file', async () => {
@@ -89,7 +116,9 @@ describe('ingestSources: local files', () => {
   });
 
   it('refuses a file larger than declared by its real size, before reading it', async () => {
-    const error = await rejectedUserError(ingestSources([await local('mentira.txt', 'x'.repeat(100 * KB + 1), 10)], limits));
+    const error = await rejectedUserError(
+      ingestSources([await local('mentira.txt', 'x'.repeat(100 * KB + 1), 10)], limits),
+    );
     expect(error.code).toBe('ATTACHMENT_TOO_LARGE');
     expect(error.params).toEqual({ name: 'mentira.txt', bytes: 100 * KB + 1, limit: 100 * KB });
   });
@@ -103,10 +132,14 @@ describe('ingestSources: local files', () => {
   });
 
   it('reports a missing path and a directory as download failures', async () => {
-    const missing = await rejectedUserError(ingestSources([{ name: 'nada.txt', size: 1, path: join(dir, 'does-not-exist.txt') }], limits));
+    const missing = await rejectedUserError(
+      ingestSources([{ name: 'nada.txt', size: 1, path: join(dir, 'does-not-exist.txt') }], limits),
+    );
     expect(missing.params).toEqual({ name: 'nada.txt', reason: 'not-found' });
     await mkdir(join(dir, 'carpeta.txt'));
-    const directory = await rejectedUserError(ingestSources([{ name: 'carpeta.txt', size: 1, path: join(dir, 'carpeta.txt') }], limits));
+    const directory = await rejectedUserError(
+      ingestSources([{ name: 'carpeta.txt', size: 1, path: join(dir, 'carpeta.txt') }], limits),
+    );
     expect(directory.params).toEqual({ name: 'carpeta.txt', reason: 'not-a-file' });
   });
 
@@ -123,7 +156,9 @@ describe('ingestSources: local files', () => {
     const controller = new AbortController();
     const reason = new Error('cancelled by the user');
     controller.abort(reason);
-    await expect(ingestSources([await local('c.txt', 'hola')], limits, { signal: controller.signal })).rejects.toBe(reason);
+    await expect(ingestSources([await local('c.txt', 'hola')], limits, { signal: controller.signal })).rejects.toBe(
+      reason,
+    );
   });
 });
 
@@ -146,7 +181,9 @@ describe('ingestSources: downloads', () => {
     if (!address || typeof address === 'string') throw new Error('no port');
     base = `http://127.0.0.1:${address.port}`;
 
-    routes.set('/chat.txt', (_, response) => response.writeHead(200, { 'content-type': 'text/plain' }).end(utf8('hola\nqué tal\n')));
+    routes.set('/chat.txt', (_, response) =>
+      response.writeHead(200, { 'content-type': 'text/plain' }).end(utf8('hola\nqué tal\n')),
+    );
     routes.set('/es-1252.txt', (_, response) => response.end(windows1252('¿Qué pasó?\nNiño\n')));
     routes.set('/chunked.txt', (_, response) => {
       response.writeHead(200, { 'content-type': 'text/plain' });
@@ -167,7 +204,12 @@ describe('ingestSources: downloads', () => {
       let written = 0;
       let finish = () => {};
       const closed = new Promise<void>((resolve) => (finish = resolve));
-      endless = { get written() { return written; }, closed };
+      endless = {
+        get written() {
+          return written;
+        },
+        closed,
+      };
       response.writeHead(200, { 'content-type': 'text/plain' });
       const chunk = Buffer.from('ab\n'.repeat(5 * KB));
       const pump = () => {
@@ -276,7 +318,9 @@ describe('ingestSources: downloads', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const { port } = closed.address() as { port: number };
     await new Promise((resolve) => closed.close(resolve));
-    const error = await rejectedUserError(ingestSources([{ name: 'x.txt', size: 1, url: `http://127.0.0.1:${port}/x.txt` }], limits));
+    const error = await rejectedUserError(
+      ingestSources([{ name: 'x.txt', size: 1, url: `http://127.0.0.1:${port}/x.txt` }], limits),
+    );
     expect(error.code).toBe('DOWNLOAD_FAILED');
     expect(error.params.reason).toBe('network');
     expect(String(error.params.detail)).toContain('ECONNREFUSED');
@@ -309,7 +353,9 @@ describe('ingestSources: downloads', () => {
       calls.push(String(input));
       return new Response('desde el fetch inyectado\n');
     }) as typeof fetch;
-    const result = await ingestSources([{ name: 'fake.txt', size: 25, url: 'https://cdn.example/fake.txt' }], limits, { fetchImpl: fakeFetch });
+    const result = await ingestSources([{ name: 'fake.txt', size: 25, url: 'https://cdn.example/fake.txt' }], limits, {
+      fetchImpl: fakeFetch,
+    });
     expect(calls).toEqual(['https://cdn.example/fake.txt']);
     expect(result.lines).toEqual(['desde el fetch inyectado']);
   });
@@ -321,7 +367,9 @@ describe('ingestSources: downloads', () => {
       return new Response('x');
     }) as unknown as typeof fetch;
     const error = await rejectedUserError(
-      ingestSources([remote('/chat.txt'), { name: 'virus.exe', size: 1, url: `${base}/virus.exe` }], limits, { fetchImpl: countingFetch }),
+      ingestSources([remote('/chat.txt'), { name: 'virus.exe', size: 1, url: `${base}/virus.exe` }], limits, {
+        fetchImpl: countingFetch,
+      }),
     );
     expect(error.params).toEqual({ name: 'virus.exe', type: '.exe' });
     expect(fetched).toBe(0);

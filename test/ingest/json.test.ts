@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { extractLines } from '../../src/ingest/index.js';
 import { thrownUserError } from './helpers.js';
 
-const json = (value: unknown) => extractLines('data.json', typeof value === 'string' ? value : JSON.stringify(value), 'json');
+const json = (value: unknown) =>
+  extractLines('data.json', typeof value === 'string' ? value : JSON.stringify(value), 'json');
 
 describe('extractLines: JSON', () => {
   it('reads an array of strings, splitting multi-line strings', () => {
@@ -14,7 +15,11 @@ describe('extractLines: JSON', () => {
   });
 
   it('reads objects with content, message or text, preferring content', () => {
-    expect(json([{ content: 'c', text: 't' }, { text: 'solo texto' }, { Message: 'capitalised' }])).toEqual(['c', 'solo texto', 'capitalised']);
+    expect(json([{ content: 'c', text: 't' }, { text: 'solo texto' }, { Message: 'capitalised' }])).toEqual([
+      'c',
+      'solo texto',
+      'capitalised',
+    ]);
   });
 
   it('reads a DiscordChatExporter export, skipping attachment-only messages', () => {

@@ -24,10 +24,15 @@ function produced(messages: string[], clean?: TrainingSource['clean']): Training
 describe('produced sources (a channel history)', () => {
   it('reads what the source produces, reports its fractions and cleans its messages', async () => {
     const fractions: number[] = [];
-    const read = await readSources([produced(['hello <@123456789012345678>', '!skip me', 'bye'], 'strip')], limits, { onProgress: (f) => fractions.push(f) });
+    const read = await readSources([produced(['hello <@123456789012345678>', '!skip me', 'bye'], 'strip')], limits, {
+      onProgress: (f) => fractions.push(f),
+    });
     expect(fractions).toEqual([0.5, 1]);
     expect(read.files[0]).toMatchObject({ name: 'channel-general.json', format: 'json', clean: 'strip' });
-    const ingested = await ingestSources([produced(['hello <@123456789012345678>', '!skip me', 'bye'], 'strip')], limits);
+    const ingested = await ingestSources(
+      [produced(['hello <@123456789012345678>', '!skip me', 'bye'], 'strip')],
+      limits,
+    );
     expect(ingested.lines).toEqual(['hello', 'bye']);
   });
 

@@ -4,7 +4,13 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ingestSources, parseSources, readSources, type IngestLimits, type SourceBytes } from '../../src/ingest/index.js';
+import {
+  ingestSources,
+  parseSources,
+  readSources,
+  type IngestLimits,
+  type SourceBytes,
+} from '../../src/ingest/index.js';
 import type { TrainingSource } from '../../src/manager/types.js';
 import { rejectedUserError, thrownUserError, utf16le, utf8, windows1252 } from './helpers.js';
 
@@ -51,7 +57,11 @@ describe('readSources', () => {
   it('returns each file raw, with its format, in order, and the byte total', async () => {
     const json = utf8('{"messages": [');
     const cp1252 = windows1252('¿Mañana?\r\n');
-    const sources = [await local('roto.json', json), await local('notas.md', '```\nx\n```'), await local('viejo.log', cp1252)];
+    const sources = [
+      await local('roto.json', json),
+      await local('notas.md', '```\nx\n```'),
+      await local('viejo.log', cp1252),
+    ];
     const read = await readSources(sources, limits);
     expect(read.files.map(({ name, format }) => ({ name, format }))).toEqual([
       { name: 'roto.json', format: 'json' },
@@ -66,24 +76,40 @@ describe('readSources', () => {
   });
 
   it('still refuses what checkSources and the caps refuse, before parsing anything', async () => {
-    expect((await rejectedUserError(readSources([await local('foto.png', 'x')], limits))).code).toBe('UNSUPPORTED_FILE_TYPE');
+    expect((await rejectedUserError(readSources([await local('foto.png', 'x')], limits))).code).toBe(
+      'UNSUPPORTED_FILE_TYPE',
+    );
     const a = await local('a.txt', 'a'.repeat(80 * KB));
     const b = await local('b.txt', 'b'.repeat(80 * KB));
-    const error = await rejectedUserError(readSources([{ ...a, size: 1 }, { ...b, size: 1 }], limits));
+    const error = await rejectedUserError(
+      readSources(
+        [
+          { ...a, size: 1 },
+          { ...b, size: 1 },
+        ],
+        limits,
+      ),
+    );
     expect(error.params).toEqual({ name: 'b.txt', bytes: 160 * KB, limit: 150 * KB });
   });
 
   it('reports growing progress that ends at 1, and rethrows a cancellation', async () => {
     const fractions: number[] = [];
-    await readSources([await local('p1.txt', 'uno\n'.repeat(5000)), await local('p2.txt', 'dos\n'.repeat(5000))], limits, {
-      onProgress: (fraction) => fractions.push(fraction),
-    });
+    await readSources(
+      [await local('p1.txt', 'uno\n'.repeat(5000)), await local('p2.txt', 'dos\n'.repeat(5000))],
+      limits,
+      {
+        onProgress: (fraction) => fractions.push(fraction),
+      },
+    );
     expect(fractions.at(-1)).toBe(1);
     for (let i = 1; i < fractions.length; i++) expect(fractions[i]).toBeGreaterThan(fractions[i - 1]);
     const controller = new AbortController();
     const reason = new Error('cancelled');
     controller.abort(reason);
-    await expect(readSources([await local('c.txt', 'hola')], limits, { signal: controller.signal })).rejects.toBe(reason);
+    await expect(readSources([await local('c.txt', 'hola')], limits, { signal: controller.signal })).rejects.toBe(
+      reason,
+    );
   });
 
   it('reads a local file into a buffer of its own (transferable whole), small or large', async () => {
@@ -118,7 +144,11 @@ describe('readSources', () => {
 });
 
 describe('parseSources', () => {
-  const file = (name: string, format: SourceBytes['format'], bytes: Uint8Array): SourceBytes => ({ name, format, bytes });
+  const file = (name: string, format: SourceBytes['format'], bytes: Uint8Array): SourceBytes => ({
+    name,
+    format,
+    bytes,
+  });
 
   it('is ingestSources without the reading: same files, lines and bytes', async () => {
     const sources = [
@@ -134,7 +164,10 @@ describe('parseSources', () => {
 
   it('parses bytes given directly, including a view into a larger buffer', () => {
     const backing = Buffer.from('XXXXuno\ndos\nYYYY');
-    const result = parseSources([file('vista.txt', 'txt', backing.subarray(4, 12)), file('otro.log', 'log', windows1252('Adiós\r\n'))]);
+    const result = parseSources([
+      file('vista.txt', 'txt', backing.subarray(4, 12)),
+      file('otro.log', 'log', windows1252('Adiós\r\n')),
+    ]);
     expect(result.lines).toEqual(['uno', 'dos', 'Adiós']);
     expect(result.files.map(({ name, bytes, encoding, lines }) => ({ name, bytes, encoding, lines }))).toEqual([
       { name: 'vista.txt', bytes: 8, encoding: 'utf-8', lines: ['uno', 'dos'] },
@@ -145,15 +178,21 @@ describe('parseSources', () => {
 
   it('throws the first refusal in file order, with the same codes and params', () => {
     const ok = file('ok.txt', 'txt', utf8('hola'));
-    expect(thrownUserError(() => parseSources([ok, file('vacío.txt', 'txt', new Uint8Array(0))])).params).toEqual({ name: 'vacío.txt' });
+    expect(thrownUserError(() => parseSources([ok, file('vacío.txt', 'txt', new Uint8Array(0))])).params).toEqual({
+      name: 'vacío.txt',
+    });
     const blank = thrownUserError(() => parseSources([file('blanco.txt', 'txt', utf8(' \n\t\n'))]));
     expect([blank.code, blank.params]).toEqual(['EMPTY_FILE', { name: 'blanco.txt' }]);
     const code = thrownUserError(() => parseSources([ok, file('code.md', 'md', utf8('```\nx\n```'))]));
     expect([code.code, code.params]).toEqual(['EMPTY_FILE', { name: 'code.md' }]);
-    const json = thrownUserError(() => parseSources([file('roto.json', 'json', utf8('{"messages": [')), file('vacío.txt', 'txt', new Uint8Array(0))]));
+    const json = thrownUserError(() =>
+      parseSources([file('roto.json', 'json', utf8('{"messages": [')), file('vacío.txt', 'txt', new Uint8Array(0))]),
+    );
     expect(json.code).toBe('MALFORMED_FILE');
     expect(json.params).toMatchObject({ name: 'roto.json', reason: 'json-syntax' });
-    const binary = thrownUserError(() => parseSources([file('cat.txt', 'txt', Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0x0d]))]));
+    const binary = thrownUserError(() =>
+      parseSources([file('cat.txt', 'txt', Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0x0d]))]),
+    );
     expect([binary.code, binary.params]).toEqual(['BINARY_FILE', { name: 'cat.txt' }]);
   });
 

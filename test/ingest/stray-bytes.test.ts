@@ -7,7 +7,11 @@ import { thrownUserError, utf8, windows1252 } from './helpers.js';
 
 describe('UTF-8 with stray bytes', () => {
   it('refuses a UTF-8 file with more stray bytes than accented letters (was read as mojibake)', () => {
-    const bytes = Buffer.concat([utf8('café con leche\n'), Buffer.from([0xff, 0xfe, 0x80, 0x20, 0x81]), utf8('\nmore text\n')]);
+    const bytes = Buffer.concat([
+      utf8('café con leche\n'),
+      Buffer.from([0xff, 0xfe, 0x80, 0x20, 0x81]),
+      utf8('\nmore text\n'),
+    ]);
     const error = thrownUserError(() => decodeText('badutf8.txt', bytes));
     expect(error.code).toBe('BAD_ENCODING');
     expect(error.params).toEqual({ name: 'badutf8.txt' });
@@ -19,6 +23,9 @@ describe('UTF-8 with stray bytes', () => {
   });
 
   it('still reads a file with no UTF-8 character at all as windows-1252', () => {
-    expect(decodeText('latin.txt', windows1252('mañana, ¿qué tal?\n'))).toEqual({ text: 'mañana, ¿qué tal?\n', encoding: 'windows-1252' });
+    expect(decodeText('latin.txt', windows1252('mañana, ¿qué tal?\n'))).toEqual({
+      text: 'mañana, ¿qué tal?\n',
+      encoding: 'windows-1252',
+    });
   });
 });

@@ -5,7 +5,28 @@ import { describe, expect, it } from 'vitest';
 import { train, trainAppend } from '../../src/lm/index.js';
 
 function corpus(seed: number, lines: number): string[] {
-  const words = ['the', 'cat', 'dog', 'sat', 'ran', 'on', 'mat', 'park', 'a', 'big', 'small', 'red', 'blue', 'king', 'queen', 'house', 'river', 'boat', 'and', 'to'];
+  const words = [
+    'the',
+    'cat',
+    'dog',
+    'sat',
+    'ran',
+    'on',
+    'mat',
+    'park',
+    'a',
+    'big',
+    'small',
+    'red',
+    'blue',
+    'king',
+    'queen',
+    'house',
+    'river',
+    'boat',
+    'and',
+    'to',
+  ];
   let state = seed;
   const next = () => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648;
   return Array.from({ length: lines }, (_, i) => {

@@ -162,7 +162,10 @@ export function withPrunedExtras(file: ModelFile): ModelFile {
   return { ...file, header: { ...file.header, pruned: true, discounts }, counts: { order: file.counts.order, levels } };
 }
 
-export function modelFileFor(corpus: CountedCorpus, options: { embeddingDim?: number; params?: Partial<TrainParams> } = {}): ModelFile {
+export function modelFileFor(
+  corpus: CountedCorpus,
+  options: { embeddingDim?: number; params?: Partial<TrainParams> } = {},
+): ModelFile {
   const dim = options.embeddingDim ?? 0;
   return {
     header: headerFor(corpus.counts, corpus.vocab.length, { ...options.params, embeddingDim: dim }),

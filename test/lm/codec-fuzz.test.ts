@@ -5,7 +5,15 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeModelFile, encodeModelFile, frameModelPayload } from '../../src/lm/codec.js';
 import { ModelFormatError, type ModelFile } from '../../src/lm/types.js';
-import { TINY_TEXT, countCorpus, dropNodes, modelFileFor, syntheticSentences, tokenize, withPrunedExtras } from './codec-fixtures.js';
+import {
+  TINY_TEXT,
+  countCorpus,
+  dropNodes,
+  modelFileFor,
+  syntheticSentences,
+  tokenize,
+  withPrunedExtras,
+} from './codec-fixtures.js';
 import { FRAME_BYTES, openPayload, sealPayload } from './codec-helpers.js';
 import { expectStructurallyValid } from './codec-validity.js';
 
@@ -25,10 +33,17 @@ function decodeOrRefuse(bytes: Uint8Array): ModelFile | ModelFormatError {
 // the dropped one escaped words.
 const files = [
   encodeModelFile(modelFileFor(countCorpus(tokenize(TINY_TEXT), 3), { embeddingDim: 4 })),
-  encodeModelFile(withPrunedExtras(modelFileFor(countCorpus(syntheticSentences(60, 25, 3), 4, 2), { params: { minFrequency: 2 } }))),
+  encodeModelFile(
+    withPrunedExtras(modelFileFor(countCorpus(syntheticSentences(60, 25, 3), 4, 2), { params: { minFrequency: 2 } })),
+  ),
   (() => {
     const full = countCorpus(syntheticSentences(50, 20, 4), 4);
-    return encodeModelFile(modelFileFor({ vocab: full.vocab, counts: dropNodes(full.counts, (level, node) => level === 1 && node % 2 === 0) }));
+    return encodeModelFile(
+      modelFileFor({
+        vocab: full.vocab,
+        counts: dropNodes(full.counts, (level, node) => level === 1 && node % 2 === 0),
+      }),
+    );
   })(),
 ];
 // The same files with raw streams under a valid checksum, so byte edits reach the trie decoder
@@ -113,7 +128,10 @@ describe('model file decoding under damage (property)', () => {
         }),
         ({ sentences, words, seed, order, minFrequency, dropEvery, embeddingDim }) => {
           const corpus = countCorpus(syntheticSentences(sentences, words, seed), order, minFrequency);
-          const counts = dropEvery === 0 ? corpus.counts : dropNodes(corpus.counts, (level, node) => node % dropEvery === level % dropEvery);
+          const counts =
+            dropEvery === 0
+              ? corpus.counts
+              : dropNodes(corpus.counts, (level, node) => node % dropEvery === level % dropEvery);
           const counted = modelFileFor({ vocab: corpus.vocab, counts }, { embeddingDim, params: { minFrequency } });
           const file = minFrequency > 1 ? withPrunedExtras(counted) : counted;
           expect(decodeModelFile(encodeModelFile(file))).toEqual(file);

@@ -29,7 +29,9 @@ export function openPayload(file: Uint8Array): OpenPayload {
   const payload = unpackr.unpack(file.subarray(FRAME_BYTES)) as OpenPayload;
   payload.vocab.lengths = rawStream(payload.vocab.lengths);
   payload.vocab.text = rawStream(payload.vocab.text);
-  payload.counts.levels = payload.counts.levels.map((streams) => streams.map((stream) => (stream === null ? null : rawStream(stream))));
+  payload.counts.levels = payload.counts.levels.map((streams) =>
+    streams.map((stream) => (stream === null ? null : rawStream(stream))),
+  );
   return payload;
 }
 

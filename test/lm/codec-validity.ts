@@ -10,7 +10,9 @@ export function expectStructurallyValid(file: ModelFile): void {
   expect(Number.isFinite(header.createdAt)).toBe(true);
   expect(typeof header.pruned).toBe('boolean');
   for (const params of [header.params, header.stats.params]) {
-    expect(Number.isInteger(params.maxPatternLength) && params.maxPatternLength >= 1 && params.maxPatternLength <= 8).toBe(true);
+    expect(
+      Number.isInteger(params.maxPatternLength) && params.maxPatternLength >= 1 && params.maxPatternLength <= 8,
+    ).toBe(true);
     expect(Number.isInteger(params.minFrequency) && params.minFrequency >= 1).toBe(true);
     expect(params.validation >= 0 && params.validation <= 0.5).toBe(true);
     expect(typeof params.splitSentences).toBe('boolean');
@@ -52,7 +54,8 @@ export function expectStructurallyValid(file: ModelFile): void {
       if (word < 0 || word >= vocab.length) expect.fail(`level ${i} node ${n} word out of range`);
       if (n > 0) {
         const before = level.parent[n - 1];
-        if (parent < before || (parent === before && word <= level.word[n - 1])) expect.fail(`level ${i} unsorted at ${n}`);
+        if (parent < before || (parent === before && word <= level.word[n - 1]))
+          expect.fail(`level ${i} unsorted at ${n}`);
       }
     }
     previousSize = size;

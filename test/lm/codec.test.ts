@@ -1,13 +1,37 @@
 import * as zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { FORMAT_VERSION, decodeModelFile, encodeModelFile, frameModelPayload, modelFileProblem, portableCrc32 } from '../../src/lm/codec.js';
+import {
+  FORMAT_VERSION,
+  decodeModelFile,
+  encodeModelFile,
+  frameModelPayload,
+  modelFileProblem,
+  portableCrc32,
+} from '../../src/lm/codec.js';
 import { ModelFormatError, type CountTrie, type ModelFile } from '../../src/lm/types.js';
-import { TINY_TEXT, countCorpus, dropNodes, modelFileFor, syntheticSentences, tokenize, withPrunedExtras } from './codec-fixtures.js';
-import { FRAME_BYTES, formatErrorKind, openPayload, readVarints, sealPayload, varintStream, type OpenPayload } from './codec-helpers.js';
+import {
+  TINY_TEXT,
+  countCorpus,
+  dropNodes,
+  modelFileFor,
+  syntheticSentences,
+  tokenize,
+  withPrunedExtras,
+} from './codec-fixtures.js';
+import {
+  FRAME_BYTES,
+  formatErrorKind,
+  openPayload,
+  readVarints,
+  sealPayload,
+  varintStream,
+  type OpenPayload,
+} from './codec-helpers.js';
 import { decode, encode, train, type Model } from '../../src/lm/index.js';
 import { expectStructurallyValid } from './codec-validity.js';
 
-const tinyFile = (order = 3, embeddingDim = 0) => modelFileFor(countCorpus(tokenize(TINY_TEXT), order), { embeddingDim });
+const tinyFile = (order = 3, embeddingDim = 0) =>
+  modelFileFor(countCorpus(tokenize(TINY_TEXT), order), { embeddingDim });
 
 function roundTrip(file: ModelFile): ModelFile {
   const decoded = decodeModelFile(encodeModelFile(file));
@@ -33,8 +57,12 @@ function hasMissingSuffix(counts: CountTrie): boolean {
   const keys = counts.levels.map(() => new Set<string>());
   const paths: string[][] = [];
   counts.levels.forEach((level, i) => {
-    paths.push(Array.from(level.word, (word, n) => (i === 0 ? String(word) : `${paths[i - 1][level.parent[n]]} ${word}`)));
-    paths[i].forEach((path) => keys[i].add(path));
+    paths.push(
+      Array.from(level.word, (word, n) => (i === 0 ? String(word) : `${paths[i - 1][level.parent[n]]} ${word}`)),
+    );
+    paths[i].forEach((path) => {
+      keys[i].add(path);
+    });
   });
   return paths.some((level, i) => i >= 2 && level.some((path) => !keys[i - 1].has(path.slice(path.indexOf(' ') + 1))));
 }
@@ -51,7 +79,9 @@ describe('model file codec: round trip', () => {
   });
 
   it("restores a pruned model's adjusted counts, pruned mass and discounts", () => {
-    const file = withPrunedExtras(modelFileFor(countCorpus(syntheticSentences(200, 40, 2), 4, 2), { params: { minFrequency: 2 } }));
+    const file = withPrunedExtras(
+      modelFileFor(countCorpus(syntheticSentences(200, 40, 2), 4, 2), { params: { minFrequency: 2 } }),
+    );
     const decoded = roundTrip(file);
     expect(decoded.header.discounts).toHaveLength(4);
     expect(decoded.counts.levels[0].adjusted).toBeInstanceOf(Uint32Array);
@@ -73,9 +103,17 @@ describe('model file codec: round trip', () => {
       counts: {
         order: 4,
         levels: [
-          { parent: new Int32Array(5), word: Int32Array.of(0, 1, 2, 3, 4), count: Uint32Array.of(0, 0xffffffff, 7, 0xffffffff, 1) },
+          {
+            parent: new Int32Array(5),
+            word: Int32Array.of(0, 1, 2, 3, 4),
+            count: Uint32Array.of(0, 0xffffffff, 7, 0xffffffff, 1),
+          },
           // Children of `a` sum to more than its count (negative excess), children of `<s>` to less.
-          { parent: Int32Array.of(1, 1, 3, 3, 3), word: Int32Array.of(2, 4, 0, 3, 4), count: Uint32Array.of(5, 0, 0xffffffff, 0xffffffff, 0xfffffffe) },
+          {
+            parent: Int32Array.of(1, 1, 3, 3, 3),
+            word: Int32Array.of(2, 4, 0, 3, 4),
+            count: Uint32Array.of(5, 0, 0xffffffff, 0xffffffff, 0xfffffffe),
+          },
           { parent: Int32Array.of(4), word: Int32Array.of(4), count: Uint32Array.of(0) },
           { parent: new Int32Array(0), word: new Int32Array(0), count: new Uint32Array(0) },
         ],
@@ -153,7 +191,11 @@ describe('model file codec: refusing files', () => {
 
   it('calls a file without our magic bytes foreign', () => {
     expect(formatErrorKind(() => decodeModelFile(new TextEncoder().encode('{"vocab": []}')))).toBe('foreign');
-    expect(formatErrorKind(() => decodeModelFile(Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0, 0)))).toBe('foreign');
+    expect(
+      formatErrorKind(() =>
+        decodeModelFile(Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0, 0)),
+      ),
+    ).toBe('foreign');
     const otherFirstByte = valid.slice();
     otherFirstByte[0] = 0x09;
     expect(formatErrorKind(() => decodeModelFile(otherFirstByte))).toBe('foreign');
@@ -176,7 +218,9 @@ describe('model file codec: refusing files', () => {
 
   it('calls a file from a later format version newer-version', () => {
     const payload = valid.subarray(FRAME_BYTES);
-    expect(formatErrorKind(() => decodeModelFile(frameModelPayload(payload, FORMAT_VERSION + 1)))).toBe('newer-version');
+    expect(formatErrorKind(() => decodeModelFile(frameModelPayload(payload, FORMAT_VERSION + 1)))).toBe(
+      'newer-version',
+    );
     expect(formatErrorKind(() => decodeModelFile(frameModelPayload(payload, 0xffffffff)))).toBe('newer-version');
   });
 
@@ -188,11 +232,19 @@ describe('model file codec: refusing files', () => {
   });
 
   it('calls a sealed payload that is not msgpack, or not a record, corrupt', () => {
-    for (const payload of [Uint8Array.of(0xc1), Uint8Array.of(0x2a), Uint8Array.of(0x91, 0x01), new Uint8Array(0), Uint8Array.of(0xdd, 0xff, 0xff, 0xff, 0xff)]) {
+    for (const payload of [
+      Uint8Array.of(0xc1),
+      Uint8Array.of(0x2a),
+      Uint8Array.of(0x91, 0x01),
+      new Uint8Array(0),
+      Uint8Array.of(0xdd, 0xff, 0xff, 0xff, 0xff),
+    ]) {
       expect(formatErrorKind(() => decodeModelFile(frameModelPayload(payload)))).toBe('corrupt');
     }
     // Deep nesting overflows msgpackr's recursion: still a typed error, not a crash.
-    expect(formatErrorKind(() => decodeModelFile(frameModelPayload(new Uint8Array(200_000).fill(0x91))))).toBe('corrupt');
+    expect(formatErrorKind(() => decodeModelFile(frameModelPayload(new Uint8Array(200_000).fill(0x91))))).toBe(
+      'corrupt',
+    );
   });
 
   /** Edits a raw-stream copy of the valid file's payload, seals it, and returns the decode error kind. */
@@ -223,7 +275,11 @@ describe('model file codec: refusing files', () => {
     const words = decodeModelFile(valid).vocab;
     words[4] = words[3];
     const text = new TextEncoder().encode(words.join(''));
-    payload.vocab = { size: words.length, lengths: varintStream(words.map((w) => w.length)), text: [0, text.length, text] };
+    payload.vocab = {
+      size: words.length,
+      lengths: varintStream(words.map((w) => w.length)),
+      text: [0, text.length, text],
+    };
     expect(decodeModelFile(sealPayload(payload)).vocab).toEqual(words);
   });
 
@@ -241,9 +297,13 @@ describe('model file codec: refusing files', () => {
       const text = new TextEncoder().encode(words.join(''));
       p.vocab = { size: words.length, lengths: varintStream(words.map((w) => w.length)), text: [0, text.length, text] };
     };
-    expect(kindAfter(withVocab(['<s>', '<unk>', '</s>', 'the', 'cat', 'sat', 'on', 'mat', '.', 'dog']))).toBe('corrupt');
+    expect(kindAfter(withVocab(['<s>', '<unk>', '</s>', 'the', 'cat', 'sat', 'on', 'mat', '.', 'dog']))).toBe(
+      'corrupt',
+    );
     expect(kindAfter((p) => (p.vocab.size += 1))).toBe('corrupt');
-    expect(kindAfter((p) => (p.vocab.lengths = varintStream([...readVarints(p.vocab.lengths).slice(0, -1), 1_000_000])))).toBe('corrupt');
+    expect(
+      kindAfter((p) => (p.vocab.lengths = varintStream([...readVarints(p.vocab.lengths).slice(0, -1), 1_000_000]))),
+    ).toBe('corrupt');
     expect(kindAfter((p) => (p.vocab.text = [0, 2, Uint8Array.of(0xc3, 0x28)]))).toBe('corrupt');
   });
 
@@ -251,17 +311,37 @@ describe('model file codec: refusing files', () => {
     expect(kindAfter((p) => (p.counts.sizes[1] += 1))).toBe('corrupt');
     expect(kindAfter((p) => (p.counts.sizes[2] -= 1))).toBe('corrupt');
     expect(kindAfter((p) => (p.counts.order = 2))).toBe('corrupt');
-    expect(kindAfter((p) => (p.counts.levels[0][3] = varintStream([...readVarints(p.counts.levels[0][3]), 0])))).toBe('corrupt');
-    expect(kindAfter((p) => (p.counts.levels[1][3] = varintStream(readVarints(p.counts.levels[1][3]).map((n, i) => (i === 0 ? n + 1 : n)))))).toBe('corrupt');
+    expect(kindAfter((p) => (p.counts.levels[0][3] = varintStream([...readVarints(p.counts.levels[0][3]), 0])))).toBe(
+      'corrupt',
+    );
+    expect(
+      kindAfter(
+        (p) =>
+          (p.counts.levels[1][3] = varintStream(
+            readVarints(p.counts.levels[1][3]).map((n, i) => (i === 0 ? n + 1 : n)),
+          )),
+      ),
+    ).toBe('corrupt');
     expect(kindAfter((p) => (p.counts.levels[2][3] = varintStream([1])))).toBe('corrupt');
     expect(kindAfter((p) => (p.counts.levels[1][0] = [2, 1, Uint8Array.of(0)]))).toBe('corrupt');
     expect(kindAfter((p) => (p.counts.levels[1] = p.counts.levels[1].slice(0, 4)))).toBe('corrupt');
   });
 
   it('refuses word ids outside the vocabulary and ranks outside the suffix children', () => {
-    expect(kindAfter((p) => (p.counts.levels[0][0] = varintStream([...readVarints(p.counts.levels[0][0]).slice(0, -1), 1000])))).toBe('corrupt');
+    expect(
+      kindAfter(
+        (p) => (p.counts.levels[0][0] = varintStream([...readVarints(p.counts.levels[0][0]).slice(0, -1), 1000])),
+      ),
+    ).toBe('corrupt');
     // Level 1 words are ranks among all unigrams: one past the last is out of range.
-    expect(kindAfter((p) => (p.counts.levels[1][0] = varintStream(readVarints(p.counts.levels[1][0]).map((r, i) => (i === 0 ? p.counts.sizes[0] + 1 : r)))))).toBe('corrupt');
+    expect(
+      kindAfter(
+        (p) =>
+          (p.counts.levels[1][0] = varintStream(
+            readVarints(p.counts.levels[1][0]).map((r, i) => (i === 0 ? p.counts.sizes[0] + 1 : r)),
+          )),
+      ),
+    ).toBe('corrupt');
     // An escaped word beyond the vocabulary.
     expect(
       kindAfter((p) => {
@@ -274,9 +354,18 @@ describe('model file codec: refusing files', () => {
   });
 
   it('refuses counts that overflow 32 bits or exceed what their parent leaves', () => {
-    expect(kindAfter((p) => (p.counts.levels[0][2] = varintStream(readVarints(p.counts.levels[0][2]).map((n, i) => (i === 3 ? 2 ** 32 : n)))))).toBe('corrupt');
+    expect(
+      kindAfter(
+        (p) =>
+          (p.counts.levels[0][2] = varintStream(
+            readVarints(p.counts.levels[0][2]).map((n, i) => (i === 3 ? 2 ** 32 : n)),
+          )),
+      ),
+    ).toBe('corrupt');
     // An excess larger than the node's count would leave its children a negative sum.
-    expect(kindAfter((p) => (p.counts.levels[0][4] = varintStream([2 ** 40, ...readVarints(p.counts.levels[0][4])])))).toBe('corrupt');
+    expect(
+      kindAfter((p) => (p.counts.levels[0][4] = varintStream([2 ** 40, ...readVarints(p.counts.levels[0][4])]))),
+    ).toBe('corrupt');
     // A run of zero excesses longer than the nodes that have children.
     expect(kindAfter((p) => (p.counts.levels[0][4] = varintStream([0, 1_000_000])))).toBe('corrupt');
     expect(kindAfter((p) => (p.counts.levels[0][4] = varintStream([2 ** 50])))).toBe('corrupt');
@@ -313,8 +402,12 @@ describe('model file codec: refusing files', () => {
   it("refuses a pruned model's extra arrays or discounts in the wrong shape", () => {
     const pruned = encodeModelFile(withPrunedExtras(tinyFile(3)));
     expect(decodeModelFile(sealPayload(openPayload(pruned)))).toEqual(decodeModelFile(pruned));
-    expect(kindAfter((p) => (p.counts.levels[0][5] = varintStream(readVarints(p.counts.levels[0][5]).slice(1))), pruned)).toBe('corrupt');
-    expect(kindAfter((p) => (p.counts.levels[1][6] = varintStream([...readVarints(p.counts.levels[1][6]), 0])), pruned)).toBe('corrupt');
+    expect(
+      kindAfter((p) => (p.counts.levels[0][5] = varintStream(readVarints(p.counts.levels[0][5]).slice(1))), pruned),
+    ).toBe('corrupt');
+    expect(
+      kindAfter((p) => (p.counts.levels[1][6] = varintStream([...readVarints(p.counts.levels[1][6]), 0])), pruned),
+    ).toBe('corrupt');
     expect(kindAfter((p) => (p.counts.levels[2][5] = varintStream([2 ** 32])), pruned)).toBe('corrupt');
     expect(kindAfter((p) => (p.header.discounts = [[0.5, 1]]), pruned)).toBe('corrupt');
     expect(kindAfter((p) => (p.header.discounts = [[0.5, 1, Number.POSITIVE_INFINITY]]), pruned)).toBe('corrupt');
@@ -341,14 +434,20 @@ describe('model file codec: refusing to write an invalid model', () => {
   const problems: [string, (file: ModelFile) => void][] = [
     ['levels unsorted', (f) => f.counts.levels[1].word.reverse()],
     ['a parent out of range', (f) => (f.counts.levels[2].parent[0] = 1_000_000)],
-    ['a word outside the vocabulary', (f) => (f.counts.levels[0].word[f.counts.levels[0].word.length - 1] = f.vocab.length)],
+    [
+      'a word outside the vocabulary',
+      (f) => (f.counts.levels[0].word[f.counts.levels[0].word.length - 1] = f.vocab.length),
+    ],
     ['level 0 with a parent', (f) => (f.counts.levels[0].parent[0] = 1)],
     ['wrong reserved words', (f) => (f.vocab[0] = 'UNK')],
     ['a duplicated word', (f) => (f.vocab[4] = f.vocab[3])],
     ['a lone surrogate', (f) => (f.vocab[3] = '\ud83d')],
     ['fewer levels than the order', (f) => f.counts.levels.pop()],
     ['arrays of different lengths', (f) => (f.counts.levels[1].count = f.counts.levels[1].count.subarray(1))],
-    ['a plain array for counts', (f) => (f.counts.levels[1].count = Array.from(f.counts.levels[1].count) as unknown as Uint32Array)],
+    [
+      'a plain array for counts',
+      (f) => (f.counts.levels[1].count = Array.from(f.counts.levels[1].count) as unknown as Uint32Array),
+    ],
     ['more embedding rows than words', (f) => f.embeddings && (f.embeddings.count = f.vocab.length + 1)],
     ['a header field out of range', (f) => (f.header.params.maxPatternLength = 0)],
     ['adjusted counts of the wrong length', (f) => (f.counts.levels[0].adjusted = new Uint32Array(1))],
@@ -375,7 +474,9 @@ describe('model file codec: checksum', () => {
   it('computes the standard CRC-32, the same as Node where Node has one', () => {
     expect(portableCrc32(new TextEncoder().encode('123456789'))).toBe(0xcbf43926);
     expect(portableCrc32(new Uint8Array(0))).toBe(0);
-    expect(portableCrc32(new TextEncoder().encode('56789'), portableCrc32(new TextEncoder().encode('1234')))).toBe(0xcbf43926);
+    expect(portableCrc32(new TextEncoder().encode('56789'), portableCrc32(new TextEncoder().encode('1234')))).toBe(
+      0xcbf43926,
+    );
     const nativeCrc32 = (zlib as { crc32?: (data: Uint8Array, value: number) => number }).crc32;
     let state = 3;
     for (let length = 0; length < 300; length += 7) {
@@ -407,13 +508,19 @@ describe('model file codec: format versions', () => {
   function asVersion1(model: Model): Uint8Array {
     const payload = openPayload(encode(model, 5));
     model.graph.levels.forEach((level, i) => {
-      if (level.adjusted !== undefined) payload.counts.levels[i][ADJUSTED_STREAM] = varintStream(Array.from(level.adjusted));
-      if (level.prunedMass !== undefined) payload.counts.levels[i][PRUNED_MASS_STREAM] = varintStream(Array.from(level.prunedMass));
+      if (level.adjusted !== undefined)
+        payload.counts.levels[i][ADJUSTED_STREAM] = varintStream(Array.from(level.adjusted));
+      if (level.prunedMass !== undefined)
+        payload.counts.levels[i][PRUNED_MASS_STREAM] = varintStream(Array.from(level.prunedMass));
     });
     return sealPayload(payload, 1);
   }
 
-  for (const params of [{ maxPatternLength: 4, minFrequency: 2 }, { maxPatternLength: 5, maxPatterns: 400 }, { maxPatternLength: 2, minFrequency: 3 }]) {
+  for (const params of [
+    { maxPatternLength: 4, minFrequency: 2 },
+    { maxPatternLength: 5, maxPatterns: 400 },
+    { maxPatternLength: 2, minFrequency: 3 },
+  ]) {
     it(`reads version 1 files, whose extras are plain values (${JSON.stringify(params)})`, () => {
       const model = train(text, { ...params, embeddingDim: 0 });
       expect(model.provenance.pruned).toBe(true);

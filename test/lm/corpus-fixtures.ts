@@ -2,7 +2,12 @@
 import { seededRandom } from '../../src/lm/random.js';
 
 /** Random sentences over a small vocabulary with a skewed (roughly Zipfian) word distribution. */
-export function randomSentences(seed: number, sentences: number, vocabularySize: number, maxLength: number): string[][] {
+export function randomSentences(
+  seed: number,
+  sentences: number,
+  vocabularySize: number,
+  maxLength: number,
+): string[][] {
   const random = seededRandom(seed);
   const words = Array.from({ length: vocabularySize }, (_, i) => `w${i}`);
   const out: string[][] = [];
@@ -12,7 +17,8 @@ export function randomSentences(seed: number, sentences: number, vocabularySize:
     for (let i = 0; i < length; i++) {
       // Squaring skews toward low indices; a dependency on the previous word makes real n-grams.
       const previous = sentence.length > 0 ? Number(sentence[sentence.length - 1].slice(1)) : 0;
-      const index = (Math.floor(random.next() ** 2 * vocabularySize) + (random.next() < 0.5 ? previous : 0)) % vocabularySize;
+      const index =
+        (Math.floor(random.next() ** 2 * vocabularySize) + (random.next() < 0.5 ? previous : 0)) % vocabularySize;
       sentence.push(words[index]);
     }
     out.push(sentence);

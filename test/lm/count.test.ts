@@ -4,7 +4,10 @@ import { train } from '../../src/lm/index.js';
 import { lines, randomSentences } from './corpus-fixtures.js';
 
 /** Every stored n-gram as "w1 w2 …" → raw count, read back through parents. */
-function ngrams(vocab: readonly string[], trie: { levels: { parent: Int32Array; word: Int32Array; count: Uint32Array }[] }): Map<string, number> {
+function ngrams(
+  vocab: readonly string[],
+  trie: { levels: { parent: Int32Array; word: Int32Array; count: Uint32Array }[] },
+): Map<string, number> {
   const out = new Map<string, number>();
   const names: string[][] = [];
   trie.levels.forEach((level, k) => {
@@ -35,12 +38,32 @@ function literalCounts(sentences: string[][], order: number): Map<string, number
 
 describe('counting', () => {
   it('stores the exact raw count of every n-gram, with sentence markers, never across sentences', () => {
-    const model = train(['the cat sat', 'the cat', 'cat the'], { maxPatternLength: 3, embeddingDim: 0, splitSentences: false });
+    const model = train(['the cat sat', 'the cat', 'cat the'], {
+      maxPatternLength: 3,
+      embeddingDim: 0,
+      splitSentences: false,
+    });
     const counts = ngrams(model.vocab, model.toFile(0).counts);
     expect(Object.fromEntries([...counts].filter(([, c]) => c > 0))).toEqual({
-      '<s>': 3, '</s>': 3, the: 3, cat: 3, sat: 1,
-      '<s> the': 2, '<s> cat': 1, 'the cat': 2, 'cat sat': 1, 'sat </s>': 1, 'cat </s>': 1, 'cat the': 1, 'the </s>': 1,
-      '<s> the cat': 2, '<s> cat the': 1, 'the cat sat': 1, 'cat sat </s>': 1, 'the cat </s>': 1, 'cat the </s>': 1,
+      '<s>': 3,
+      '</s>': 3,
+      the: 3,
+      cat: 3,
+      sat: 1,
+      '<s> the': 2,
+      '<s> cat': 1,
+      'the cat': 2,
+      'cat sat': 1,
+      'sat </s>': 1,
+      'cat </s>': 1,
+      'cat the': 1,
+      'the </s>': 1,
+      '<s> the cat': 2,
+      '<s> cat the': 1,
+      'the cat sat': 1,
+      'cat sat </s>': 1,
+      'the cat </s>': 1,
+      'cat the </s>': 1,
     });
     expect(counts.get('<unk>')).toBe(0);
   });

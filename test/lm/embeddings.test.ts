@@ -70,14 +70,28 @@ function morphologyCorpus(): TestCorpus {
   for (let i = 0; i < 1500; i++) {
     const verb = pick(Object.keys(adverbs));
     sentences.push([pick(['he', 'she', 'they']), 'kept', verb, pick(adverbs[verb])]);
-    sentences.push(['the', pick(['buildings', 'meetings', 'things', 'paintings', 'rings']), 'were', pick(['old', 'new', 'large'])]);
+    sentences.push([
+      'the',
+      pick(['buildings', 'meetings', 'things', 'paintings', 'rings']),
+      'were',
+      pick(['old', 'new', 'large']),
+    ]);
     sentences.push(['a', pick(['runner', 'swimmer', 'walker']), 'won', 'the', 'race']);
   }
   return corpusOf(sentences);
 }
 
-function train(corpus: TestCorpus, dim: number, seed = 1, extra: { window?: number; maxWords?: number; svdWords?: number; minCount?: number } = {}) {
-  return trainEmbeddings({ ids: corpus.ids, sentenceStarts: corpus.sentenceStarts }, corpus.counts, { dim, seed, ...extra });
+function train(
+  corpus: TestCorpus,
+  dim: number,
+  seed = 1,
+  extra: { window?: number; maxWords?: number; svdWords?: number; minCount?: number } = {},
+) {
+  return trainEmbeddings({ ids: corpus.ids, sentenceStarts: corpus.sentenceStarts }, corpus.counts, {
+    dim,
+    seed,
+    ...extra,
+  });
 }
 
 function cosine(a: Float32Array, b: Float32Array): number {
@@ -99,7 +113,10 @@ describe('trainEmbeddings', () => {
     expect(['dog', 'horse']).toContain(index.similar('cat', 1)[0].word);
     expect(['blue', 'green']).toContain(index.similar('red', 1)[0].word);
     expect(['slept', 'jumped']).toContain(index.similar('sat', 1)[0].word);
-    const animals = index.similar('dog', 2).map((neighbour) => neighbour.word).sort();
+    const animals = index
+      .similar('dog', 2)
+      .map((neighbour) => neighbour.word)
+      .sort();
     expect(animals).toEqual(['cat', 'horse']);
   });
 
@@ -147,18 +164,36 @@ describe('trainEmbeddings', () => {
 
   it('rejects unusable options with a typed error', () => {
     const corpus = separatedContextsCorpus();
-    for (const options of [{ dim: 0 }, { dim: 2.5 }, { dim: 8, window: 0 }, { dim: 8, maxWords: -1 }, { dim: 8, svdWords: 0 }]) {
+    for (const options of [
+      { dim: 0 },
+      { dim: 2.5 },
+      { dim: 8, window: 0 },
+      { dim: 8, maxWords: -1 },
+      { dim: 8, svdWords: 0 },
+    ]) {
       expect(() => trainEmbeddings(corpus, corpus.counts, options)).toThrow(TrainingInputError);
     }
   });
 
   it('survives empty and tiny corpora, including dim larger than the vocabulary', () => {
-    const empty = trainEmbeddings({ ids: new Int32Array(0), sentenceStarts: new Int32Array(0) }, new Uint32Array(0), { dim: 8 });
+    const empty = trainEmbeddings({ ids: new Int32Array(0), sentenceStarts: new Int32Array(0) }, new Uint32Array(0), {
+      dim: 8,
+    });
     expect(empty).toMatchObject({ dim: 8, count: 0 });
-    const reservedOnly = trainEmbeddings({ ids: new Int32Array(0), sentenceStarts: new Int32Array(0) }, new Uint32Array(3), { dim: 8 });
+    const reservedOnly = trainEmbeddings(
+      { ids: new Int32Array(0), sentenceStarts: new Int32Array(0) },
+      new Uint32Array(3),
+      { dim: 8 },
+    );
     expect(reservedOnly.count).toBe(3);
 
-    for (const sentences of [[['hello']], [['hello', 'hello']], [['a', 'b']], [['a'], ['b'], ['c']], [['x', 'y', 'z', 'x', 'y']]]) {
+    for (const sentences of [
+      [['hello']],
+      [['hello', 'hello']],
+      [['a', 'b']],
+      [['a'], ['b'], ['c']],
+      [['x', 'y', 'z', 'x', 'y']],
+    ]) {
       const corpus = corpusOf(sentences);
       // minCount 1: every word, singletons included, gets a row of a tiny corpus.
       const table = train(corpus, 64, 1, { minCount: 1 });
@@ -181,16 +216,24 @@ describe('trainEmbeddings', () => {
   });
 
   it('gives no row of their own to words seen fewer than minCount times (default 2); the subword fallback covers them', () => {
-    const sentences = [['the', 'cat', 'sat'], ['the', 'cat', 'ran'], ['the', 'dog', 'sat'], ['a', 'dog', 'ran'], ['the', 'bird', 'sang']];
+    const sentences = [
+      ['the', 'cat', 'sat'],
+      ['the', 'cat', 'ran'],
+      ['the', 'dog', 'sat'],
+      ['a', 'dog', 'ran'],
+      ['the', 'bird', 'sang'],
+    ];
     const corpus = corpusOf(sentences);
     const table = train(corpus, 8);
-    const seenTwice = corpus.vocab.filter((word, id) => id >= 3 && corpus.counts[id] >= 2);
+    const seenTwice = corpus.vocab.filter((_word, id) => id >= 3 && corpus.counts[id] >= 2);
     expect(table.count).toBe(3 + seenTwice.length);
     const index = embeddingIndex(table, corpus.vocab);
     // 'sang' (seen once) has no row, yet still gets a vector, from its character n-grams.
     expect(corpus.vocab.indexOf('sang')).toBeGreaterThanOrEqual(table.count);
     expect(index.vectorOf('sang')).not.toBeNull();
-    expect(train(corpus, 8, 1, { minCount: 3 }).count).toBe(3 + corpus.vocab.filter((word, id) => id >= 3 && corpus.counts[id] >= 3).length);
+    expect(train(corpus, 8, 1, { minCount: 3 }).count).toBe(
+      3 + corpus.vocab.filter((_word, id) => id >= 3 && corpus.counts[id] >= 3).length,
+    );
     expect(() => train(corpus, 8, 1, { minCount: 0 })).toThrow(/minCount/);
   });
 });
@@ -203,16 +246,25 @@ describe('quantizeRows', () => {
     const vectors = new Float64Array(rows * dim);
     const components = Array.from({ length: 2001 }, (_, i) => (i - 1000) / 137);
     for (let i = 3 * dim; i < vectors.length; i++) vectors[i] = pick(components);
-    const table: EmbeddingTable = { dim, count: rows, values: new Int8Array(rows * dim), scales: new Float32Array(rows) };
+    const table: EmbeddingTable = {
+      dim,
+      count: rows,
+      values: new Int8Array(rows * dim),
+      scales: new Float32Array(rows),
+    };
     quantizeRows(vectors, rows, dim, table);
     let worst = 1;
     for (let r = 3; r < rows; r++) {
       const original = Float32Array.from(vectors.subarray(r * dim, (r + 1) * dim));
-      const restored = Float32Array.from(table.values.subarray(r * dim, (r + 1) * dim), (value) => value * table.scales[r]);
+      const restored = Float32Array.from(
+        table.values.subarray(r * dim, (r + 1) * dim),
+        (value) => value * table.scales[r],
+      );
       worst = Math.min(worst, cosine(original, restored));
       // Each component is off by at most half a quantization step of the unit vector.
       const norm = Math.hypot(...original);
-      for (let d = 0; d < dim; d++) expect(Math.abs(original[d] / norm - restored[d])).toBeLessThanOrEqual(table.scales[r] / 2 + 1e-7);
+      for (let d = 0; d < dim; d++)
+        expect(Math.abs(original[d] / norm - restored[d])).toBeLessThanOrEqual(table.scales[r] / 2 + 1e-7);
     }
     expect(worst).toBeGreaterThan(0.999);
   });
@@ -273,7 +325,9 @@ describe('embeddingIndex', () => {
     expect(ranked[0].score).toBeCloseTo(1, 5);
     for (let i = 1; i < ranked.length; i++) expect(ranked[i].score).toBeLessThanOrEqual(ranked[i - 1].score);
     const withoutPainted = index.nearest(index.rowVector(painted)!, 3, new Set([painted]));
-    expect(withoutPainted.map((neighbour) => neighbour.id)).toEqual(ranked.slice(1, 4).map((neighbour) => neighbour.id));
+    expect(withoutPainted.map((neighbour) => neighbour.id)).toEqual(
+      ranked.slice(1, 4).map((neighbour) => neighbour.id),
+    );
     expect(index.nearest(index.rowVector(painted)!, 0)).toEqual([]);
     expect(index.nearest(new Float32Array(8), 3)).toEqual([]);
   });
@@ -282,7 +336,8 @@ describe('embeddingIndex', () => {
     const corpus = separatedContextsCorpus();
     const index = embeddingIndex(train(corpus, 8), corpus.vocab);
     const query = index.vectorOf('red')!;
-    for (const { id, score } of index.nearest(query, 5)) expect(score).toBeCloseTo(cosine(query, index.rowVector(id)!), 5);
+    for (const { id, score } of index.nearest(query, 5))
+      expect(score).toBeCloseTo(cosine(query, index.rowVector(id)!), 5);
   });
 
   it('excludes the word itself, or the case variant standing for it, from similar()', () => {

@@ -67,7 +67,11 @@ function longestCoveredRun(model: Model, tokens: string[], ended: boolean): numb
 
 describe('natural generation (the default)', () => {
   it('is deterministic for a seed, never empty, never over maxLength, and keeps the prompt as typed', () => {
-    const model = train(lines(randomSentences(21, 400, 60, 12)), { maxPatternLength: 4, embeddingDim: 8, splitSentences: false });
+    const model = train(lines(randomSentences(21, 400, 60, 12)), {
+      maxPatternLength: 4,
+      embeddingDim: 8,
+      splitSentences: false,
+    });
     fc.assert(
       fc.property(
         fc.integer({ min: 0, max: 2 ** 31 - 1 }),
@@ -81,7 +85,8 @@ describe('natural generation (the default)', () => {
           expect(result.tokens).toBeGreaterThanOrEqual(1);
           expect(result.tokens).toBeLessThanOrEqual(maxLength);
           expect(result.stop === 'length').toBe(result.tokens === maxLength && result.stop !== 'end');
-          if (prompt !== undefined) expect(tokenize(result.text).slice(0, tokenize(prompt).length)).toEqual(tokenize(prompt));
+          if (prompt !== undefined)
+            expect(tokenize(result.text).slice(0, tokenize(prompt).length)).toEqual(tokenize(prompt));
         },
       ),
       { numRuns: 300 },
@@ -131,13 +136,20 @@ describe('natural generation (the default)', () => {
       for (let i = 1; i < tokens.length; i++) expect(tokens[i].toLowerCase()).not.toBe(tokens[i - 1].toLowerCase());
     }
     // "ha ha" is how these lines laugh: the pair is characteristic, so it may be written.
-    const laughing = train(['ha ha ha that is funny .', 'ha ha you are right .', 'ha ha ha ha good one .', 'that is so funny ha ha .'], { embeddingDim: 0 });
+    const laughing = train(
+      ['ha ha ha that is funny .', 'ha ha you are right .', 'ha ha ha ha good one .', 'that is so funny ha ha .'],
+      { embeddingDim: 0 },
+    );
     const texts = Array.from({ length: 50 }, (_, seed) => laughing.generate({ seed, maxCopyRun: 0 }).text);
     expect(texts.some((text) => text.includes('ha ha'))).toBe(true);
   });
 
   it('gives different continuations to different prompts with one seed', () => {
-    const texts = new Set(['The fox', 'The owl', 'A small', 'Every night', 'In the'].map((prompt) => storyModel.generate({ prompt, seed: 3 }).text));
+    const texts = new Set(
+      ['The fox', 'The owl', 'A small', 'Every night', 'In the'].map(
+        (prompt) => storyModel.generate({ prompt, seed: 3 }).text,
+      ),
+    );
     expect(texts.size).toBe(5);
   });
 
@@ -165,7 +177,14 @@ describe('natural generation (the default)', () => {
   });
 
   it('honours temperature, top-k, top-p, repetition penalty and steering on the observed continuations', () => {
-    for (const options of [{ temperature: 0.3 }, { temperature: 2 }, { topK: 1 }, { topP: 0.5 }, { repetitionPenalty: 2 }, { steer: 1, prompt: 'the owl' }]) {
+    for (const options of [
+      { temperature: 0.3 },
+      { temperature: 2 },
+      { topK: 1 },
+      { topP: 0.5 },
+      { repetitionPenalty: 2 },
+      { steer: 1, prompt: 'the owl' },
+    ]) {
       for (let seed = 0; seed < 20; seed++) {
         const result = storyModel.generate({ ...options, seed });
         expect(storyModel.generate({ ...options, seed }).text).toBe(result.text);

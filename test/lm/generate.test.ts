@@ -27,7 +27,9 @@ describe('exact generation (sampling: exact)', () => {
     const texts = new Set(Array.from({ length: 20 }, (_, seed) => model.generate({ ...exact, seed }).text));
     expect(texts.size).toBeGreaterThan(3);
     const b = model.generate({ ...exact, seed: 42, temperature: 0.7, topK: 5, topP: 0.9, repetitionPenalty: 1.3 });
-    expect(model.generate({ ...exact, seed: 42, temperature: 0.7, topK: 5, topP: 0.9, repetitionPenalty: 1.3 }).text).toBe(b.text);
+    expect(
+      model.generate({ ...exact, seed: 42, temperature: 0.7, topK: 5, topP: 0.9, repetitionPenalty: 1.3 }).text,
+    ).toBe(b.text);
   });
 
   it('never returns an empty text and respects maxLength', () => {
@@ -48,7 +50,9 @@ describe('exact generation (sampling: exact)', () => {
     for (let seed = 0; seed < 50; seed++) {
       expect(tiny.generate({ ...exact, seed, prompt: 'hi' }).tokens).toBeGreaterThanOrEqual(1);
       expect(tiny.generate({ ...exact, seed, prompt: 'hi', temperature: 0.7 }).tokens).toBeGreaterThanOrEqual(1);
-      expect(tiny.generate({ ...exact, seed, prompt: 'hi', minLength: 3, maxLength: 10 }).tokens).toBeGreaterThanOrEqual(3);
+      expect(
+        tiny.generate({ ...exact, seed, prompt: 'hi', minLength: 3, maxLength: 10 }).tokens,
+      ).toBeGreaterThanOrEqual(3);
     }
   });
 
@@ -56,7 +60,8 @@ describe('exact generation (sampling: exact)', () => {
     const known = new Set(model.vocab.slice(3));
     for (let seed = 0; seed < 50; seed++) {
       for (const options of [{}, { temperature: 1.5 }, { topK: 3 }, { topP: 0.5 }]) {
-        for (const token of tokenize(model.generate({ ...exact, seed, ...options }).text)) expect(known.has(token)).toBe(true);
+        for (const token of tokenize(model.generate({ ...exact, seed, ...options }).text))
+          expect(known.has(token)).toBe(true);
       }
     }
   });
@@ -92,7 +97,11 @@ describe('exact generation (sampling: exact)', () => {
   });
 
   it('samples from the model distribution (first word frequencies match p(w | <s>))', () => {
-    const sampled = train(lines(randomSentences(3, 300, 6, 5)), { maxPatternLength: 2, embeddingDim: 0, splitSentences: false });
+    const sampled = train(lines(randomSentences(3, 300, 6, 5)), {
+      maxPatternLength: 2,
+      embeddingDim: 0,
+      splitSentences: false,
+    });
     const runs = 4000;
     const freq = new Map<string, number>();
     for (let seed = 0; seed < runs; seed++) {
@@ -126,10 +135,21 @@ describe('ranking continuations by probability', () => {
         const key = new Float64Array(size);
         for (let i = 0; i < size; i++) {
           key[i] =
-            shape === 'random' ? random.next() : shape === 'ties' ? Math.floor(random.next() * 4) / 4 : shape === 'ascending' ? i : size - i;
+            shape === 'random'
+              ? random.next()
+              : shape === 'ties'
+                ? Math.floor(random.next() * 4) / 4
+                : shape === 'ascending'
+                  ? i
+                  : size - i;
         }
         // Items in scrambled order: the result must not depend on where they start.
-        const items = Int32Array.from(reference(Int32Array.from({ length: size }, (_, i) => i), key).reverse());
+        const items = Int32Array.from(
+          reference(
+            Int32Array.from({ length: size }, (_, i) => i),
+            key,
+          ).reverse(),
+        );
         const expected = reference(items, key);
         sortByDescendingKey(items, key);
         expect(Array.from(items)).toEqual(expected);
@@ -167,11 +187,14 @@ describe('explicit-score generation with kept candidate heads', () => {
       { temperature: 1.4, topK: 5, prompt: 'w3 hub' },
     ];
     const seeds = 8;
-    const expected = settings.map((s) => Array.from({ length: seeds }, (_, seed) => fresh().generate({ ...exact, ...s, seed }).text));
+    const expected = settings.map((s) =>
+      Array.from({ length: seeds }, (_, seed) => fresh().generate({ ...exact, ...s, seed }).text),
+    );
     const shared = fresh();
     for (let round = 0; round < 2; round++) {
       for (let i = 0; i < settings.length; i++) {
-        for (let seed = 0; seed < seeds; seed++) expect(shared.generate({ ...exact, ...settings[i], seed }).text).toBe(expected[i][seed]);
+        for (let seed = 0; seed < seeds; seed++)
+          expect(shared.generate({ ...exact, ...settings[i], seed }).text).toBe(expected[i][seed]);
       }
     }
   });
@@ -190,7 +213,9 @@ describe('explicit-score generation with kept candidate heads', () => {
     expect(ranked[k - 1].p).toBeGreaterThan(ranked[k].p);
     const topK = new Set(ranked.slice(0, k).map((r) => r.w));
     // minLength 0: the exact next-word distribution after the prompt, `</s>` included.
-    const firstWord = (options: GenerateOptions) => hubModel.generate({ ...exact, prompt: 'hub', maxLength: 1, minLength: 0, ...options }).text.split(' ')[1] ?? '</s>';
+    const firstWord = (options: GenerateOptions) =>
+      hubModel.generate({ ...exact, prompt: 'hub', maxLength: 1, minLength: 0, ...options }).text.split(' ')[1] ??
+      '</s>';
     expect(firstWord({ topK: 1, seed: 0 })).toBe(ranked[0].w);
     const seen = new Set<string>();
     for (let seed = 0; seed < 60; seed++) seen.add(firstWord({ topK: k, temperature: 2, seed }));

@@ -2,7 +2,18 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { crc32 } from '../../src/lm/codec.js';
 import { IMAGE_FRAME_BYTES, readImage } from '../../src/lm/image/layout.js';
-import { decode, decodeImage, encode, encodeImage, imageSummary, IMAGE_LAYOUT_VERSION, ModelFormatError, queryRelativeError, train, type Model } from '../../src/lm/index.js';
+import {
+  decode,
+  decodeImage,
+  encode,
+  encodeImage,
+  imageSummary,
+  IMAGE_LAYOUT_VERSION,
+  ModelFormatError,
+  queryRelativeError,
+  train,
+  type Model,
+} from '../../src/lm/index.js';
 import { randomSentences, lines } from './corpus-fixtures.js';
 
 const STORIES = readFileSync(new URL('../../data/samples/en-stories.txt', import.meta.url), 'utf8').split('\n');
@@ -17,7 +28,8 @@ function everyNgram(model: Model, text: string[]): { context: string[]; word: st
   for (const line of text) {
     const tokens = ['<s>', ...line.split(/\s+/).filter((t) => t.length > 0), '</s>'];
     for (let end = 1; end < tokens.length; end++) {
-      for (let n = 1; n <= model.order && end - n + 1 >= 0; n++) out.push({ context: tokens.slice(end - n + 1, end), word: tokens[end] });
+      for (let n = 1; n <= model.order && end - n + 1 >= 0; n++)
+        out.push({ context: tokens.slice(end - n + 1, end), word: tokens[end] });
     }
   }
   return out;
@@ -39,7 +51,11 @@ function withLayoutVersion(image: Uint8Array, version: number): Uint8Array {
   const frame = new DataView(copy.buffer);
   frame.setUint32(8, version, true);
   const headerBytes = frame.getUint32(12, true);
-  frame.setUint32(20, crc32(copy.subarray(IMAGE_FRAME_BYTES, IMAGE_FRAME_BYTES + headerBytes), crc32(copy.subarray(8, 20))), true);
+  frame.setUint32(
+    20,
+    crc32(copy.subarray(IMAGE_FRAME_BYTES, IMAGE_FRAME_BYTES + headerBytes), crc32(copy.subarray(8, 20))),
+    true,
+  );
   return copy;
 }
 
@@ -50,7 +66,8 @@ describe('model image', () => {
       [CUENTOS, 3],
       [CUENTOS, 5],
     ] as const) {
-      const exact = order === 4 && text === STORIES ? stories : train(text, { maxPatternLength: order, embeddingDim: 0 });
+      const exact =
+        order === 4 && text === STORIES ? stories : train(text, { maxPatternLength: order, embeddingDim: 0 });
       const image = decodeImage(encodeImage(exact, 'x'));
       const bound = queryRelativeError(order);
       let checked = 0;
@@ -71,7 +88,12 @@ describe('model image', () => {
   it('generates what the exact model generates, with both samplers', () => {
     const image = decodeImage(storiesImage);
     for (let seed = 1; seed <= 20; seed++) {
-      for (const options of [{}, { sampling: 'exact' as const }, { sampling: 'exact' as const, temperature: 0.8, topK: 20 }, { prompt: 'the old' }]) {
+      for (const options of [
+        {},
+        { sampling: 'exact' as const },
+        { sampling: 'exact' as const, temperature: 0.8, topK: 20 },
+        { prompt: 'the old' },
+      ]) {
         expect(image.generate({ ...options, seed }).text).toBe(stories.generate({ ...options, seed }).text);
       }
     }
@@ -88,7 +110,14 @@ describe('model image', () => {
 
   it('loads as views of the image buffer: nothing copied, no view past its section, memory counted as the image', () => {
     const image = decodeImage(storiesImage);
-    const views: ArrayBufferView[] = [image.graph.word, image.graph.childStart, image.graph.suffix, image.estimate.prob, image.estimate.backoff, image.estimate.cumulative];
+    const views: ArrayBufferView[] = [
+      image.graph.word,
+      image.graph.childStart,
+      image.graph.suffix,
+      image.estimate.prob,
+      image.estimate.backoff,
+      image.estimate.cumulative,
+    ];
     const sections = [...readImage(storiesImage).sections.values()];
     for (const view of views) {
       expect(view.buffer).toBe(storiesImage.buffer);
@@ -96,7 +125,8 @@ describe('model image', () => {
       expect(section).toBeDefined();
       expect(view.byteLength).toBe(section?.bytes);
     }
-    for (let i = 1; i < sections.length; i++) expect(sections[i].offset).toBeGreaterThanOrEqual(sections[i - 1].offset + sections[i - 1].bytes);
+    for (let i = 1; i < sections.length; i++)
+      expect(sections[i].offset).toBeGreaterThanOrEqual(sections[i - 1].offset + sections[i - 1].bytes);
     expect(sections.at(-1)!.offset + sections.at(-1)!.bytes).toBeLessThanOrEqual(storiesImage.length);
     expect(image.memoryBytes()).toBe(storiesImage.length);
     expect(image.graph.word).toBeInstanceOf(Uint16Array);
@@ -112,7 +142,9 @@ describe('model image', () => {
   it('refuses an image of another source, of an older or newer layout, or of something else', () => {
     expect(formatKind(() => decodeImage(storiesImage, { source: 'other' }))).toBe('corrupt');
     expect(decodeImage(storiesImage, { source: 'stories' }).order).toBe(4);
-    expect(formatKind(() => decodeImage(withLayoutVersion(storiesImage, IMAGE_LAYOUT_VERSION + 1)))).toBe('newer-version');
+    expect(formatKind(() => decodeImage(withLayoutVersion(storiesImage, IMAGE_LAYOUT_VERSION + 1)))).toBe(
+      'newer-version',
+    );
     expect(formatKind(() => decodeImage(withLayoutVersion(storiesImage, IMAGE_LAYOUT_VERSION - 1)))).toBe('corrupt');
     expect(formatKind(() => decodeImage(encode(stories, 0)))).toBe('foreign');
     expect(formatKind(() => decodeImage(new Uint8Array(0)))).toBe('truncated');
@@ -152,7 +184,13 @@ describe('model image', () => {
   });
 
   it('summarizes an image from its header', () => {
-    expect(imageSummary(storiesImage)).toEqual({ source: 'stories', order: 4, vocabularySize: stories.stats.vocabularySize, patterns: stories.stats.patterns, bytes: storiesImage.length });
+    expect(imageSummary(storiesImage)).toEqual({
+      source: 'stories',
+      order: 4,
+      vocabularySize: stories.stats.vocabularySize,
+      patterns: stories.stats.patterns,
+      bytes: storiesImage.length,
+    });
   });
 
   it('stores 32-bit word ids for a vocabulary beyond 65,536 words, and unigram models', () => {
@@ -163,11 +201,16 @@ describe('model image', () => {
     const image = decodeImage(encodeImage(large, 'large'));
     expect(image.graph.word).toBeInstanceOf(Int32Array);
     expect(image.probability(['w7'], 'w8')).toBeCloseTo(large.probability(['w7'], 'w8'), 7);
-    expect(image.generate({ seed: 5, sampling: 'exact' }).text).toBe(large.generate({ seed: 5, sampling: 'exact' }).text);
+    expect(image.generate({ seed: 5, sampling: 'exact' }).text).toBe(
+      large.generate({ seed: 5, sampling: 'exact' }).text,
+    );
 
     const unigram = train(lines(randomSentences(3, 200, 50, 8)), { maxPatternLength: 1, embeddingDim: 0 });
     const unigramImage = decodeImage(encodeImage(unigram, 'u'));
-    expect(unigramImage.score(lines(randomSentences(4, 20, 50, 8))).log10Prob).toBeCloseTo(unigram.score(lines(randomSentences(4, 20, 50, 8))).log10Prob, 6);
+    expect(unigramImage.score(lines(randomSentences(4, 20, 50, 8))).log10Prob).toBeCloseTo(
+      unigram.score(lines(randomSentences(4, 20, 50, 8))).log10Prob,
+      6,
+    );
     expect(unigramImage.generate({ seed: 2 }).text).toBe(unigram.generate({ seed: 2 }).text);
   });
 

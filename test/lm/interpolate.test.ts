@@ -44,7 +44,11 @@ describe('interpolated modified Kneser-Ney', () => {
     const model = train(lines(sentences), { ...noEmbeddings, maxPatternLength: 3 });
     const reference = new ReferenceKneserNey(sentences, 3);
     expect(reference.discounts.some((d) => d[0] !== 0.5)).toBe(true);
-    model.discounts.forEach((d, k) => d.forEach((x, j) => expect(x).toBeCloseTo(reference.discounts[k][j], 12)));
+    model.discounts.forEach((d, k) => {
+      d.forEach((x, j) => {
+        expect(x).toBeCloseTo(reference.discounts[k][j], 12);
+      });
+    });
   });
 
   for (let order = 1; order <= 5; order++) {
@@ -63,7 +67,9 @@ describe('interpolated modified Kneser-Ney', () => {
           const length = Math.floor(random.next() * (order + 1));
           for (let i = 0; i < length; i++) context.push(words[Math.floor(random.next() * words.length)]);
           for (const word of [...outcomes(model.vocab), 'unseen']) {
-            expect(Math.abs(model.probability(context, word) - reference.probability(context, word))).toBeLessThan(1e-9);
+            expect(Math.abs(model.probability(context, word) - reference.probability(context, word))).toBeLessThan(
+              1e-9,
+            );
           }
         }
         const test = randomSentences(seed + 1000, 20, vocabulary + 2, 8);

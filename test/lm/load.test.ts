@@ -15,17 +15,24 @@ function expectSameGraph(file: ModelFile): number {
   for (const field of ['offsets', 'word', 'count', 'childStart', 'suffix'] as const) {
     expect(Array.from(indexed[field]), field).toEqual(Array.from(searched[field]));
   }
-  expect(indexed.levels.map((level) => Array.from(level.word))).toEqual(searched.levels.map((level) => Array.from(level.word)));
+  expect(indexed.levels.map((level) => Array.from(level.word))).toEqual(
+    searched.levels.map((level) => Array.from(level.word)),
+  );
   // The decoder's graph holds no parent array: its levels derive each node's parent from the child starts.
   expect(indexed.parent).toBeUndefined();
-  expect(indexed.levels.map((level) => Array.from(level.parent))).toEqual(searched.levels.map((level) => Array.from(level.parent)));
-  expect(decoded.counts.levels.map((level) => Array.from(level.parent))).toEqual(searched.levels.map((level) => Array.from(level.parent)));
+  expect(indexed.levels.map((level) => Array.from(level.parent))).toEqual(
+    searched.levels.map((level) => Array.from(level.parent)),
+  );
+  expect(decoded.counts.levels.map((level) => Array.from(level.parent))).toEqual(
+    searched.levels.map((level) => Array.from(level.parent)),
+  );
   return unknownSuffixes;
 }
 
 describe('loading through the decoder index', () => {
   it('gives the graph of the decoded counts for tries with every suffix stored', () => {
-    for (const order of [1, 2, 3, 5]) expect(expectSameGraph(modelFileFor(countCorpus(tokenize(TINY_TEXT), order)))).toBe(0);
+    for (const order of [1, 2, 3, 5])
+      expect(expectSameGraph(modelFileFor(countCorpus(tokenize(TINY_TEXT), order)))).toBe(0);
     expect(expectSameGraph(modelFileFor(countCorpus(syntheticSentences(300, 40), 4)))).toBe(0);
   });
 
@@ -36,7 +43,10 @@ describe('loading through the decoder index', () => {
   });
 
   it('loads a trained model with the probabilities it was trained with', () => {
-    const model = train(syntheticSentences(400, 60, 9).map((words) => words.join(' ')), { maxPatternLength: 4, embeddingDim: 0 });
+    const model = train(
+      syntheticSentences(400, 60, 9).map((words) => words.join(' ')),
+      { maxPatternLength: 4, embeddingDim: 0 },
+    );
     const loaded = decode(encode(model, 0));
     expect(Array.from(loaded.estimate.prob)).toEqual(Array.from(model.estimate.prob));
     expect(Array.from(loaded.estimate.backoff)).toEqual(Array.from(model.estimate.backoff));
@@ -60,7 +70,9 @@ describe('moving a model between threads', () => {
       expect(model.graph.word.length).toBe(0); // transferred away, not copied
       expect(encode(moved, 5)).toEqual(expectedFile);
       expect(moved.generate({ seed: 3, temperature: 0.7 }).text).toBe(expectedText);
-      expect(moved.probability(['<s>', lines[0].split(' ')[0]], lines[0].split(' ')[1])).toBe(decode(expectedFile).probability(['<s>', lines[0].split(' ')[0]], lines[0].split(' ')[1]));
+      expect(moved.probability(['<s>', lines[0].split(' ')[0]], lines[0].split(' ')[1])).toBe(
+        decode(expectedFile).probability(['<s>', lines[0].split(' ')[0]], lines[0].split(' ')[1]),
+      );
       // memoryBytes differs by the ranking cache generation built.
       expect({ ...moved.stats, memoryBytes: 0 }).toEqual({ ...decode(expectedFile).stats, memoryBytes: 0 });
     });
@@ -70,9 +82,18 @@ describe('moving a model between threads', () => {
 describe('saving through the model index', () => {
   it('writes the same bytes as the encoder working from the counts alone', () => {
     const text = syntheticSentences(400, 60, 11).map((words) => words.join(' '));
-    for (const params of [{ maxPatternLength: 1 }, { maxPatternLength: 3 }, { maxPatternLength: 5 }, { maxPatternLength: 5, minFrequency: 2 }, { maxPatternLength: 4, maxPatterns: 300 }]) {
+    for (const params of [
+      { maxPatternLength: 1 },
+      { maxPatternLength: 3 },
+      { maxPatternLength: 5 },
+      { maxPatternLength: 5, minFrequency: 2 },
+      { maxPatternLength: 4, maxPatterns: 300 },
+    ]) {
       const model = train(text, { ...params, embeddingDim: 0 });
-      expect(Buffer.from(encode(model, 7)).equals(Buffer.from(encodeModelFile(model.toFile(7)))), JSON.stringify(params)).toBe(true);
+      expect(
+        Buffer.from(encode(model, 7)).equals(Buffer.from(encodeModelFile(model.toFile(7)))),
+        JSON.stringify(params),
+      ).toBe(true);
     }
   });
 
@@ -91,7 +112,12 @@ describe('loading into the buffers of a dropped model', () => {
   const arrays = (model: Model) => {
     const { word, count, childStart, suffix } = model.graph;
     const { prob, backoff, cumulative } = model.estimate;
-    return Object.fromEntries(Object.entries({ word, count, childStart, suffix, prob, backoff, cumulative }).map(([name, array]) => [name, Array.from(array)]));
+    return Object.fromEntries(
+      Object.entries({ word, count, childStart, suffix, prob, backoff, cumulative }).map(([name, array]) => [
+        name,
+        Array.from(array),
+      ]),
+    );
   };
 
   for (const [label, params] of [
@@ -117,7 +143,9 @@ describe('loading into the buffers of a dropped model', () => {
       expect(arrays(reused)).toEqual(arrays(fresh));
       expect(reused.memoryBytes()).toBe(freshBytes);
       expect(Buffer.from(encode(reused, 1)).equals(Buffer.from(encode(fresh, 1)))).toBe(true);
-      expect(reused.generate({ seed: 5, temperature: 0.8 }).text).toBe(fresh.generate({ seed: 5, temperature: 0.8 }).text);
+      expect(reused.generate({ seed: 5, temperature: 0.8 }).text).toBe(
+        fresh.generate({ seed: 5, temperature: 0.8 }).text,
+      );
       expect(reused.score(lines.slice(0, 20).join('\n'))).toEqual(fresh.score(lines.slice(0, 20).join('\n')));
 
       // A looser fit (up to twice the size) is used when it is the only one, and the model holds
@@ -165,11 +193,16 @@ describe('loading a model only to generate and score (counts: false)', () => {
       expect(Array.from(serving.estimate.cumulative)).toEqual(Array.from(cumulative));
       expect(serving.discounts).toEqual(full.discounts);
       const fullBytes = full.memoryBytes();
-      const extras = full.graph.levels.reduce((sum, level) => sum + (level.adjusted?.byteLength ?? 0) + (level.prunedMass?.byteLength ?? 0), 0);
+      const extras = full.graph.levels.reduce(
+        (sum, level) => sum + (level.adjusted?.byteLength ?? 0) + (level.prunedMass?.byteLength ?? 0),
+        0,
+      );
       expect(serving.memoryBytes()).toBe(fullBytes - full.graph.count.byteLength - extras);
       expect(serving.score(lines.slice(0, 30).join('\n'))).toEqual(full.score(lines.slice(0, 30).join('\n')));
       expect(serving.generate({ seed: 4 }).text).toBe(full.generate({ seed: 4 }).text);
-      expect(serving.generate({ seed: 4, temperature: 0.7, topP: 0.9 }).text).toBe(full.generate({ seed: 4, temperature: 0.7, topP: 0.9 }).text);
+      expect(serving.generate({ seed: 4, temperature: 0.7, topP: 0.9 }).text).toBe(
+        full.generate({ seed: 4, temperature: 0.7, topP: 0.9 }).text,
+      );
     });
   }
 

@@ -26,7 +26,8 @@ function storedPatterns(model: Model): Set<string> {
   levels.forEach((level, k) => {
     names.push([]);
     for (let i = 0; i < level.word.length; i++) {
-      const name = k === 0 ? model.vocab[level.word[i]] : `${names[k - 1][level.parent[i]]} ${model.vocab[level.word[i]]}`;
+      const name =
+        k === 0 ? model.vocab[level.word[i]] : `${names[k - 1][level.parent[i]]} ${model.vocab[level.word[i]]}`;
       names[k].push(name);
       all.add(name);
     }
@@ -46,7 +47,8 @@ describe('pruning', () => {
     expect(pruned.toFile(0).header.pruned).toBe(true);
     expect(pruned.stats.patternsByOrder[0]).toBe(full.stats.patternsByOrder[0]);
     const { levels } = pruned.toFile(0).counts;
-    for (let k = 1; k < levels.length; k++) for (const count of levels[k].count) expect(count).toBeGreaterThanOrEqual(3);
+    for (let k = 1; k < levels.length; k++)
+      for (const count of levels[k].count) expect(count).toBeGreaterThanOrEqual(3);
     expect(pruned.stats.patterns).toBeLessThan(full.stats.patterns);
     storedPatterns(pruned);
     sumsToOne(pruned, 1);
@@ -56,7 +58,8 @@ describe('pruning', () => {
     const pruned = train(lines(sentences), { ...base, minFrequency: 2 });
     expect(pruned.toFile(0).header.discounts).toEqual(full.discounts);
     // Unigram adjusted counts still count the pruned left-extensions, so p(w) is unchanged.
-    for (const word of pruned.vocab.slice(2)) expect(pruned.probability([], word)).toBeCloseTo(full.probability([], word), 12);
+    for (const word of pruned.vocab.slice(2))
+      expect(pruned.probability([], word)).toBeCloseTo(full.probability([], word), 12);
   });
 
   it('maxPatterns caps the n-grams of order ≥ 2, dropping low counts and long patterns first', () => {
@@ -75,7 +78,8 @@ describe('pruning', () => {
     fullLevels.forEach((level, k) => {
       names.push([]);
       for (let i = 0; i < level.word.length; i++) {
-        const name = k === 0 ? full.vocab[level.word[i]] : `${names[k - 1][level.parent[i]]} ${full.vocab[level.word[i]]}`;
+        const name =
+          k === 0 ? full.vocab[level.word[i]] : `${names[k - 1][level.parent[i]]} ${full.vocab[level.word[i]]}`;
         names[k].push(name);
         fullCounts.set(name, level.count[i]);
       }
@@ -102,14 +106,18 @@ describe('pruned model files', () => {
     const bare = Model.fromFile({
       ...file,
       header: { ...file.header, discounts: undefined },
-      counts: { order: file.counts.order, levels: file.counts.levels.map(({ parent, word, count }) => ({ parent, word, count })) },
+      counts: {
+        order: file.counts.order,
+        levels: file.counts.levels.map(({ parent, word, count }) => ({ parent, word, count })),
+      },
     });
     sumsToOne(bare, 5);
     const words = bare.vocab.slice(3);
-    for (const a of words.slice(0, 6)) for (const b of words.slice(0, 6)) {
-      const sum = outcomes(bare.vocab).reduce((s, w) => s + bare.probability([a, b], w), 0);
-      expect(Math.abs(sum - 1)).toBeLessThan(1e-6);
-    }
+    for (const a of words.slice(0, 6))
+      for (const b of words.slice(0, 6)) {
+        const sum = outcomes(bare.vocab).reduce((s, w) => s + bare.probability([a, b], w), 0);
+        expect(Math.abs(sum - 1)).toBeLessThan(1e-6);
+      }
   });
 
   it('decode to a normalized model (exactly the trained one when the codec keeps the estimation extras)', async () => {
@@ -121,7 +129,9 @@ describe('pruned model files', () => {
     sumsToOne(loaded, 4);
     const file = decodeModelFile(bytes);
     if (file.header.discounts !== undefined && file.counts.levels[0].adjusted !== undefined) {
-      expect(loaded.score(lines(sentences.slice(0, 20))).log10Prob).toBe(pruned.score(lines(sentences.slice(0, 20))).log10Prob);
+      expect(loaded.score(lines(sentences.slice(0, 20))).log10Prob).toBe(
+        pruned.score(lines(sentences.slice(0, 20))).log10Prob,
+      );
     }
   });
 });

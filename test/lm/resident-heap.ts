@@ -19,7 +19,11 @@ const used = () => {
 const copies = 150;
 const base = used();
 const models = Array.from({ length: copies }, () => decode(bytes));
-const measure = () => ({ measured: (used() - base) / copies, estimated: models[0].residentBytes(), typedArrays: models[0].memoryBytes() });
+const measure = () => ({
+  measured: (used() - base) / copies,
+  estimated: models[0].residentBytes(),
+  typedArrays: models[0].memoryBytes(),
+});
 const loaded = measure();
 for (const model of models) model.generate({ prompt: 'w1 w2 w3', maxLength: 20, seed: 1 });
 const generated = measure();

@@ -28,9 +28,14 @@ describe('Model.residentBytes', () => {
 
   it('is within 10 % of what the copies of a model occupy, measured in a process of its own', () => {
     const script = join(process.cwd(), 'test', 'lm', 'resident-heap.ts');
-    const output = execFileSync(join(process.cwd(), 'node_modules', '.bin', 'tsx'), ['--expose-gc', script], { encoding: 'utf8' });
+    const output = execFileSync(join(process.cwd(), 'node_modules', '.bin', 'tsx'), ['--expose-gc', script], {
+      encoding: 'utf8',
+    });
     type Figures = { measured: number; estimated: number; typedArrays: number };
-    const { loaded, generated, subwords } = JSON.parse(output.trim().split('\n').pop()!) as Record<'loaded' | 'generated' | 'subwords', Figures>;
+    const { loaded, generated, subwords } = JSON.parse(output.trim().split('\n').pop()!) as Record<
+      'loaded' | 'generated' | 'subwords',
+      Figures
+    >;
     for (const [state, { measured, estimated, typedArrays }] of Object.entries({ loaded, generated, subwords })) {
       expect(estimated / measured, state).toBeGreaterThan(0.9);
       expect(estimated / measured, state).toBeLessThan(1.1);

@@ -5,7 +5,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { adjustedCounts } from '../../src/lm/adjust.js';
-import { countsOfCounts, discountFromCountsOfCounts, estimateDiscounts, FALLBACK_DISCOUNT } from '../../src/lm/discount.js';
+import {
+  countsOfCounts,
+  discountFromCountsOfCounts,
+  estimateDiscounts,
+  FALLBACK_DISCOUNT,
+} from '../../src/lm/discount.js';
 import { levelViews } from '../../src/lm/graph.js';
 import { train } from '../../src/lm/index.js';
 
@@ -55,7 +60,10 @@ function definedAdjusted(sentences: string[][], order: number): Map<string, numb
   return adjusted;
 }
 
-const sentencesArbitrary = fc.array(fc.array(fc.constantFrom('a', 'b', 'c', 'd'), { minLength: 1, maxLength: 7 }), { minLength: 1, maxLength: 12 });
+const sentencesArbitrary = fc.array(fc.array(fc.constantFrom('a', 'b', 'c', 'd'), { minLength: 1, maxLength: 7 }), {
+  minLength: 1,
+  maxLength: 12,
+});
 
 describe('stage 2: adjusted counts', () => {
   it('equals continuation counts below the highest order, raw counts at it and after <s> (hand example)', () => {
@@ -74,7 +82,10 @@ describe('stage 2: adjusted counts', () => {
   it('matches the definition on random corpora, at every order from 1 to 4', () => {
     fc.assert(
       fc.property(sentencesArbitrary, fc.integer({ min: 1, max: 4 }), (sentences, order) => {
-        const model = train(sentences.map((s) => s.join(' ')), { ...options, maxPatternLength: order });
+        const model = train(
+          sentences.map((s) => s.join(' ')),
+          { ...options, maxPatternLength: order },
+        );
         const adjusted = adjustedCounts(model.graph);
         const expected = definedAdjusted(sentences, order);
         const names = nodeNames(model);
@@ -112,7 +123,10 @@ describe('stage 3: discounts', () => {
   it('gives every order the discounts of its own level of adjusted counts, each within [0, j]', () => {
     fc.assert(
       fc.property(sentencesArbitrary, fc.integer({ min: 1, max: 4 }), (sentences, order) => {
-        const model = train(sentences.map((s) => s.join(' ')), { ...options, maxPatternLength: order });
+        const model = train(
+          sentences.map((s) => s.join(' ')),
+          { ...options, maxPatternLength: order },
+        );
         const adjusted = adjustedCounts(model.graph);
         const discounts = estimateDiscounts(adjusted, model.graph.offsets, order);
         expect(discounts).toHaveLength(order);

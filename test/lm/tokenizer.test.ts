@@ -5,7 +5,16 @@ import { detokenize, splitSentences, tokenize } from '../../src/lm/tokenizer.js'
 describe('tokenize', () => {
   it('keeps internal apostrophes and hyphens inside words and splits punctuation off', () => {
     expect(tokenize("Don't stop, l'eau is bien-être: e-mail me!")).toEqual([
-      "Don't", 'stop', ',', "l'eau", 'is', 'bien-être', ':', 'e-mail', 'me', '!',
+      "Don't",
+      'stop',
+      ',',
+      "l'eau",
+      'is',
+      'bien-être',
+      ':',
+      'e-mail',
+      'me',
+      '!',
     ]);
   });
 
@@ -15,20 +24,55 @@ describe('tokenize', () => {
 
   it('keeps decimals, thousands separators and clock times as one token', () => {
     expect(tokenize('Pi is 3.14, 1,000 or 1.000.000,50 at 12:30.')).toEqual([
-      'Pi', 'is', '3.14', ',', '1,000', 'or', '1.000.000,50', 'at', '12:30', '.',
+      'Pi',
+      'is',
+      '3.14',
+      ',',
+      '1,000',
+      'or',
+      '1.000.000,50',
+      'at',
+      '12:30',
+      '.',
     ]);
   });
 
   it('keeps dotted abbreviations whole but splits the period off single-period titles', () => {
     expect(tokenize('The U.S. team, e.g. Mr. Lee, left at 5 p.m.')).toEqual([
-      'The', 'U.S.', 'team', ',', 'e.g.', 'Mr', '.', 'Lee', ',', 'left', 'at', '5', 'p.m.',
+      'The',
+      'U.S.',
+      'team',
+      ',',
+      'e.g.',
+      'Mr',
+      '.',
+      'Lee',
+      ',',
+      'left',
+      'at',
+      '5',
+      'p.m.',
     ]);
     expect(detokenize(tokenize('The U.S. team , e.g. Mr. Lee .'))).toBe('The U.S. team, e.g. Mr. Lee.');
   });
 
   it('makes each punctuation mark a token, with "...", "--", `` and \'\' kept whole', () => {
-    expect(tokenize('¿Qué?! «Hola»… wait... ``yes\'\' -- no')).toEqual([
-      '¿', 'Qué', '?', '!', '«', 'Hola', '»', '…', 'wait', '...', '``', 'yes', "''", '--', 'no',
+    expect(tokenize("¿Qué?! «Hola»… wait... ``yes'' -- no")).toEqual([
+      '¿',
+      'Qué',
+      '?',
+      '!',
+      '«',
+      'Hola',
+      '»',
+      '…',
+      'wait',
+      '...',
+      '``',
+      'yes',
+      "''",
+      '--',
+      'no',
     ]);
   });
 
@@ -40,7 +84,14 @@ describe('tokenize', () => {
     const keycap = '1\uFE0F\u20E3';
     const scotland = '🏴\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F}';
     expect(tokenize(`ok${family}${thumbs} ${spain}${heart} ${keycap} ${scotland}!`)).toEqual([
-      'ok', family, thumbs, spain, heart, keycap, scotland, '!',
+      'ok',
+      family,
+      thumbs,
+      spain,
+      heart,
+      keycap,
+      scotland,
+      '!',
     ]);
   });
 
@@ -48,14 +99,31 @@ describe('tokenize', () => {
     expect(
       tokenize('hi <@123456789012345678>, <@!12> <#99> <@&7> <:pog:123> <a:dance:456> :smile: :+1: <t:1700000000:R>'),
     ).toEqual([
-      'hi', '<@123456789012345678>', ',', '<@!12>', '<#99>', '<@&7>', '<:pog:123>', '<a:dance:456>', ':smile:', ':+1:',
+      'hi',
+      '<@123456789012345678>',
+      ',',
+      '<@!12>',
+      '<#99>',
+      '<@&7>',
+      '<:pog:123>',
+      '<a:dance:456>',
+      ':smile:',
+      ':+1:',
       '<t:1700000000:R>',
     ]);
   });
 
   it('keeps URLs whole but leaves sentence punctuation after them out', () => {
     expect(tokenize('See https://example.com/a_(b)?x=1. Or (www.example.org/path), ok')).toEqual([
-      'See', 'https://example.com/a_(b)?x=1', '.', 'Or', '(', 'www.example.org/path', ')', ',', 'ok',
+      'See',
+      'https://example.com/a_(b)?x=1',
+      '.',
+      'Or',
+      '(',
+      'www.example.org/path',
+      ')',
+      ',',
+      'ok',
     ]);
   });
 
@@ -76,11 +144,17 @@ describe('tokenize', () => {
   };
 
   it('is idempotent on arbitrary Unicode strings (any code point, lone surrogates included)', () => {
-    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 60 }), sameTokensWhenRetokenized), { numRuns: 3000, seed: 42 });
+    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 60 }), sameTokensWhenRetokenized), {
+      numRuns: 3000,
+      seed: 42,
+    });
   });
 
   it('is idempotent on arbitrary grapheme strings', () => {
-    fc.assert(fc.property(fc.string({ unit: 'grapheme', maxLength: 30 }), sameTokensWhenRetokenized), { numRuns: 3000, seed: 42 });
+    fc.assert(fc.property(fc.string({ unit: 'grapheme', maxLength: 30 }), sameTokensWhenRetokenized), {
+      numRuns: 3000,
+      seed: 42,
+    });
   });
 
   it('is idempotent on strings built from the characters the token shapes hinge on', () => {
@@ -146,24 +220,35 @@ describe('detokenize', () => {
 describe('splitSentences', () => {
   it('splits at . ! ? … followed by a capital, keeping the punctuation with its sentence', () => {
     expect(splitSentences('It rained. We stayed in! Did you? Maybe… Then it stopped')).toEqual([
-      'It rained.', 'We stayed in!', 'Did you?', 'Maybe…', 'Then it stopped',
+      'It rained.',
+      'We stayed in!',
+      'Did you?',
+      'Maybe…',
+      'Then it stopped',
     ]);
   });
 
   it('splits before Spanish ¿ and ¡ and after their closing marks', () => {
-    expect(splitSentences('Hola. ¿Qué tal? ¡Muy bien! Gracias.')).toEqual(['Hola.', '¿Qué tal?', '¡Muy bien!', 'Gracias.']);
+    expect(splitSentences('Hola. ¿Qué tal? ¡Muy bien! Gracias.')).toEqual([
+      'Hola.',
+      '¿Qué tal?',
+      '¡Muy bien!',
+      'Gracias.',
+    ]);
   });
 
   it('keeps closing quotes and brackets with the sentence they close', () => {
     expect(splitSentences('He said "Go home." Then he left (quietly.) "Why?" she asked.')).toEqual([
-      'He said "Go home."', 'Then he left (quietly.)', '"Why?" she asked.',
+      'He said "Go home."',
+      'Then he left (quietly.)',
+      '"Why?" she asked.',
     ]);
   });
 
   it('does not split after abbreviations, initials or inside decimals', () => {
-    expect(splitSentences('Mr. Smith and Dr. Jones met Sra. López, e.g. Tuesday. J. R. R. Tolkien paid 3.50 dollars. Bye')).toEqual([
-      'Mr. Smith and Dr. Jones met Sra. López, e.g. Tuesday.', 'J. R. R. Tolkien paid 3.50 dollars.', 'Bye',
-    ]);
+    expect(
+      splitSentences('Mr. Smith and Dr. Jones met Sra. López, e.g. Tuesday. J. R. R. Tolkien paid 3.50 dollars. Bye'),
+    ).toEqual(['Mr. Smith and Dr. Jones met Sra. López, e.g. Tuesday.', 'J. R. R. Tolkien paid 3.50 dollars.', 'Bye']);
   });
 
   it('does not split when the next word starts in lower case', () => {
@@ -178,7 +263,27 @@ describe('splitSentences', () => {
 /** Characters on which the token shapes hinge: connectors, digits, markup, emoji parts, marks, invisibles. */
 const trickyString = fc.string({
   unit: fc.constantFrom(
-    ...['a', 'Z', 'é', 'e', '\u0301', '\u0323', '1', '9', '.', ',', ':', ';', "'", '’', '-', '‐', '_', '\u200C', '\u200D'],
+    ...[
+      'a',
+      'Z',
+      'é',
+      'e',
+      '\u0301',
+      '\u0323',
+      '1',
+      '9',
+      '.',
+      ',',
+      ':',
+      ';',
+      "'",
+      '’',
+      '-',
+      '‐',
+      '_',
+      '\u200C',
+      '\u200D',
+    ],
     ...['<', '>', '@', '!', '&', '#', 't', 'R', '`', '"', '(', ')', '?', '¿', '¡', '«', '»', '…', ' ', '\t', '\n'],
     ...['👍', '🏽', '❤', '\uFE0F', '\u20E3', '🇪', '🇸', '👨', '\u{E0067}', '\u{E007F}', '🏴', 'h', 'p', 's', '/'],
     ...['w', '+', '%', '$', '*', '~', '|', '\u00AD', '\uD800', '日', 'ᄀ', 'ᅡ', 'ᆨ', '가'],
@@ -194,9 +299,15 @@ const realisticText = (() => {
     ...['<:pog:789>', 'https://example.com/a?b=1', 'www.test.org', 'dogs'],
   );
   const words = fc.array(word, { minLength: 1, maxLength: 8 }).map((list) => list.join(' '));
-  const clause = fc.tuple(fc.constantFrom('', '(', '«', '"', '“', '¿', '¡', "'", '``'), words, fc.constantFrom('', ')', '»', '"', '”', '?', '!', "'", "''", ',', ';', ':'))
+  const clause = fc
+    .tuple(
+      fc.constantFrom('', '(', '«', '"', '“', '¿', '¡', "'", '``'),
+      words,
+      fc.constantFrom('', ')', '»', '"', '”', '?', '!', "'", "''", ',', ';', ':'),
+    )
     .map(([open, text, close]) => open + text + close);
-  const sentence = fc.tuple(fc.array(clause, { minLength: 1, maxLength: 4 }), fc.constantFrom('.', '!', '?', '…', '...', '', '?!'))
+  const sentence = fc
+    .tuple(fc.array(clause, { minLength: 1, maxLength: 4 }), fc.constantFrom('.', '!', '?', '…', '...', '', '?!'))
     .map(([clauses, end]) => clauses.join(' ') + end);
   return fc.array(sentence, { minLength: 1, maxLength: 4 }).map((sentences) => sentences.join(' '));
 })();

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { decode, encode, type Model, train, trainAppend, TrainingInputError, type TrainProgress } from '../../src/lm/index.js';
+import {
+  decode,
+  encode,
+  type Model,
+  train,
+  trainAppend,
+  TrainingInputError,
+  type TrainProgress,
+} from '../../src/lm/index.js';
 import { lines, randomSentences } from './corpus-fixtures.js';
 
 const text = lines(randomSentences(23, 200, 30, 12));
@@ -25,7 +33,8 @@ describe('training', () => {
     sameCounts(appended, once);
     expect(appended.stats.corpus).toEqual(once.stats.corpus);
     const probe = ['<s>', once.vocab[5], once.vocab[9]];
-    for (const word of once.vocab.slice(2)) expect(appended.probability(probe, word)).toBe(once.probability(probe, word));
+    for (const word of once.vocab.slice(2))
+      expect(appended.probability(probe, word)).toBe(once.probability(probe, word));
     expect(appended.score(more).log10Prob).toBe(once.score(more).log10Prob);
   });
 
@@ -40,7 +49,9 @@ describe('training', () => {
     const params = { maxPatternLength: 3, embeddingDim: 0, splitSentences: false, minFrequency: 2 };
     const appended = trainAppend(train(text, params), more);
     expect(appended.toFile(0).header.pruned).toBe(true);
-    const sum = appended.vocab.filter((w) => w !== '<s>').reduce((s, w) => s + appended.probability(['<s>', appended.vocab[4]], w), 0);
+    const sum = appended.vocab
+      .filter((w) => w !== '<s>')
+      .reduce((s, w) => s + appended.probability(['<s>', appended.vocab[4]], w), 0);
     expect(sum).toBeCloseTo(1, 9);
   });
 
@@ -76,11 +87,15 @@ describe('training', () => {
   it('reports statistics: patterns by order, graph, memory, corpus, timing, held-out perplexity', () => {
     let clock = 1000;
     const progress: TrainProgress[] = [];
-    const model = train(text, { maxPatternLength: 3, embeddingDim: 8, validation: 0.2, splitSentences: false }, {
-      now: () => (clock += 5),
-      onProgress: (p) => progress.push(p),
-      seed: 3,
-    });
+    const model = train(
+      text,
+      { maxPatternLength: 3, embeddingDim: 8, validation: 0.2, splitSentences: false },
+      {
+        now: () => (clock += 5),
+        onProgress: (p) => progress.push(p),
+        seed: 3,
+      },
+    );
     const stats = model.stats;
     expect(stats.order).toBe(3);
     expect(stats.patternsByOrder.length).toBe(3);
@@ -101,7 +116,8 @@ describe('training', () => {
     expect(stats.corpus.tokens).toBeGreaterThan(stats.corpus.lines);
     expect(progress.map((p) => p.phase)).toContain('count');
     expect(progress.at(-1)).toEqual({ phase: 'pack', fraction: 1 });
-    for (let i = 1; i < progress.length; i++) expect(progress[i].fraction).toBeGreaterThanOrEqual(progress[i - 1].fraction);
+    for (let i = 1; i < progress.length; i++)
+      expect(progress[i].fraction).toBeGreaterThanOrEqual(progress[i - 1].fraction);
   });
 
   it('splits long lines into sentences when asked', () => {

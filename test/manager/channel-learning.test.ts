@@ -8,11 +8,26 @@ import { UserError } from '../../src/errors.js';
 import { CAP_CHECK_EVERY, ChannelLearning } from '../../src/manager/channel-learning.js';
 import type { ModelManagerApi } from '../../src/manager/types.js';
 
-const base = { authorIsBot: false, mentioned: false, content: 'hi there', chance: 0, roll: 50, lastReplyAt: undefined, now: 100_000, cooldownMs: 10_000 };
+const base = {
+  authorIsBot: false,
+  mentioned: false,
+  content: 'hi there',
+  chance: 0,
+  roll: 50,
+  lastReplyAt: undefined,
+  now: 100_000,
+  cooldownMs: 10_000,
+};
 
 describe('decideReply', () => {
   it('always answers a mention, seeded by the rest of the message without mentions or links', () => {
-    expect(decideReply({ ...base, mentioned: true, content: '<@123456789012345678> the cat https://x.io <:ee:123456789012345678>' })).toEqual({ answer: true, prompt: 'the cat', mentioned: true });
+    expect(
+      decideReply({
+        ...base,
+        mentioned: true,
+        content: '<@123456789012345678> the cat https://x.io <:ee:123456789012345678>',
+      }),
+    ).toEqual({ answer: true, prompt: 'the cat', mentioned: true });
   });
   it('answers by chance when the roll is below it', () => {
     expect(decideReply({ ...base, chance: 30, roll: 29.9 })).toMatchObject({ answer: true, mentioned: false });
@@ -22,7 +37,10 @@ describe('decideReply', () => {
   });
   it('never answers a bot, and keeps the channel cooldown even for mentions', () => {
     expect(decideReply({ ...base, authorIsBot: true, mentioned: true })).toEqual({ answer: false, reason: 'bot' });
-    expect(decideReply({ ...base, mentioned: true, lastReplyAt: 95_000 })).toEqual({ answer: false, reason: 'cooldown' });
+    expect(decideReply({ ...base, mentioned: true, lastReplyAt: 95_000 })).toEqual({
+      answer: false,
+      reason: 'cooldown',
+    });
     expect(decideReply({ ...base, mentioned: true, lastReplyAt: 90_000 })).toMatchObject({ answer: true });
   });
 });
@@ -54,7 +72,11 @@ describe('ChannelLearning storage', () => {
   const open = (cap = 3) => {
     dir = mkdtempSync(join(tmpdir(), 'ultra-learning-'));
     const manager = { status: () => ({ active: { kind: 'none' } }) } as unknown as ModelManagerApi;
-    learning = new ChannelLearning(manager, { databasePath: join(dir, 'db.sqlite'), batchIntervalMs: 60_000, maxMessagesPerGuild: cap });
+    learning = new ChannelLearning(manager, {
+      databasePath: join(dir, 'db.sqlite'),
+      batchIntervalMs: 60_000,
+      maxMessagesPerGuild: cap,
+    });
     return learning;
   };
   const message = (guildId: string, id: number, extra: Partial<Parameters<ChannelLearning['observe']>[0]> = {}) => ({
@@ -76,7 +98,9 @@ describe('ChannelLearning storage', () => {
     expect(store.observe(message(b, 1))).toBe(false);
     expect(store.observe(message(a, 1000, { authorIsBot: true }))).toBe(false);
     expect(store.observe(message(a, 1001, { channelId: '100000000000000009' }))).toBe(false);
-    expect(store.observe(message(a, 1002, { channelId: '100000000000000009', parentChannelId: '100000000000000001' }))).toBe(true);
+    expect(
+      store.observe(message(a, 1002, { channelId: '100000000000000009', parentChannelId: '100000000000000001' })),
+    ).toBe(true);
     // The cap is checked on a server's first message, then every CAP_CHECK_EVERY messages.
     for (let i = 1; i < CAP_CHECK_EVERY; i += 1) expect(store.observe(message(a, i))).toBe(true);
     expect(store.counts(a).messages).toBe(CAP_CHECK_EVERY);
@@ -109,7 +133,11 @@ describe('ChannelLearning storage', () => {
     } as unknown as ModelManagerApi;
     const mine = '400000000000000001';
     const theirs = '400000000000000002';
-    learning = new ChannelLearning(manager, { databasePath: join(dir, 'db.sqlite'), batchIntervalMs: 60_000, ownsGuild: (id) => id === mine });
+    learning = new ChannelLearning(manager, {
+      databasePath: join(dir, 'db.sqlite'),
+      batchIntervalMs: 60_000,
+      ownsGuild: (id) => id === mine,
+    });
     for (const guildId of [mine, theirs]) {
       learning.setListening(guildId, '100000000000000001', true);
       learning.observe(message(guildId, 1));

@@ -21,7 +21,10 @@ const killAt = Number(killAtText ?? 0);
 if (killAt > 0) {
   // Node keeps the ESM named exports of builtins in step with the CommonJS object once
   // syncBuiltinESMExports() runs, so the store's `import { link } from 'node:fs/promises'` sees these.
-  const fsPromises = createRequire(import.meta.url)('node:fs/promises') as Record<string, (...args: unknown[]) => Promise<unknown>>;
+  const fsPromises = createRequire(import.meta.url)('node:fs/promises') as Record<
+    string,
+    (...args: unknown[]) => Promise<unknown>
+  >;
   const before = seed % 2 === 0;
   let steps = 0;
   for (const name of ['open', 'link', 'rename', 'unlink']) {
@@ -59,7 +62,19 @@ const source = { name: 'corpus.txt', size: statSync(corpusFile).size, path: corp
 say('ready');
 
 type Op = 'train' | 'save' | 'delete' | 'load' | 'generate';
-const OPS: readonly Op[] = ['train', 'save', 'save', 'save', 'save', 'delete', 'delete', 'delete', 'load', 'load', 'generate'];
+const OPS: readonly Op[] = [
+  'train',
+  'save',
+  'save',
+  'save',
+  'save',
+  'delete',
+  'delete',
+  'delete',
+  'load',
+  'load',
+  'generate',
+];
 
 for (;;) {
   const op = pick(OPS);

@@ -41,7 +41,10 @@ export async function buildCrashChild(): Promise<ChildCommand> {
     const specifier = 'esbuild';
     const esbuild = (await import(specifier)) as EsbuildLike;
     const result = await esbuild.build({
-      entryPoints: { 'crash-child': childTs, 'training-worker': join(projectRoot, 'src', 'manager', 'training-worker.ts') },
+      entryPoints: {
+        'crash-child': childTs,
+        'training-worker': join(projectRoot, 'src', 'manager', 'training-worker.ts'),
+      },
       bundle: true,
       format: 'esm',
       platform: 'node',
@@ -54,7 +57,13 @@ export async function buildCrashChild(): Promise<ChildCommand> {
     });
     const hash = createHash('sha256');
     for (const file of result.outputFiles) hash.update(file.path).update(file.contents);
-    const dir = join(projectRoot, 'node_modules', '.cache', 'ultraefficient', `crash-${hash.digest('hex').slice(0, 16)}`);
+    const dir = join(
+      projectRoot,
+      'node_modules',
+      '.cache',
+      'ultraefficient',
+      `crash-${hash.digest('hex').slice(0, 16)}`,
+    );
     if (!existsSync(join(dir, 'crash-child.mjs'))) {
       mkdirSync(dir, { recursive: true });
       for (const file of result.outputFiles) {
@@ -111,7 +120,13 @@ export async function prepareLane(dataDir: string, corpusFile: string): Promise<
   const manager = await ModelManager.open(defaultManagerConfig(dataDir));
   try {
     const size = readFileSync(corpusFile).length;
-    await manager.train(GUILD, { id: '1', name: 'setup' }, [{ name: 'corpus.txt', size, path: corpusFile }], { maxPatternLength: 3, embeddingDim: 4 }, 'new');
+    await manager.train(
+      GUILD,
+      { id: '1', name: 'setup' },
+      [{ name: 'corpus.txt', size, path: corpusFile }],
+      { maxPatternLength: 3, embeddingDim: 4 },
+      'new',
+    );
     return { saved: new Set(), draft: true };
   } finally {
     await manager.close();
@@ -119,8 +134,18 @@ export async function prepareLane(dataDir: string, corpusFile: string): Promise<
 }
 
 /** One run: start the child, let it die, reopen the directory and check it. */
-export async function crashRun(child: ChildCommand, dataDir: string, corpusFile: string, plan: CrashRunPlan, before: LaneState): Promise<CrashRunResult> {
-  const lines = await runAndKill(child, [dataDir, corpusFile, String(plan.seed), String(plan.killAtFileOp)], plan.killAtFileOp > 0 ? 10_000 : plan.killAfterMs);
+export async function crashRun(
+  child: ChildCommand,
+  dataDir: string,
+  corpusFile: string,
+  plan: CrashRunPlan,
+  before: LaneState,
+): Promise<CrashRunResult> {
+  const lines = await runAndKill(
+    child,
+    [dataDir, corpusFile, String(plan.seed), String(plan.killAtFileOp)],
+    plan.killAtFileOp > 0 ? 10_000 : plan.killAfterMs,
+  );
   const expected = expectedState(lines, before);
   const problems: string[] = [];
   const manager = await ModelManager.open(defaultManagerConfig(dataDir));
@@ -139,7 +164,10 @@ export async function crashRun(child: ChildCommand, dataDir: string, corpusFile:
     if (expected.workingDraft) {
       // Before the load below, which replaces the working model.
       if (!manager.hasUnsavedWorkingModel(GUILD)) problems.push('a finished training was lost');
-      else await manager.generate(GUILD, { maxLength: 5, seed: 1 }).catch((error: unknown) => problems.push(`working model: ${String(error)}`));
+      else
+        await manager
+          .generate(GUILD, { maxLength: 5, seed: 1 })
+          .catch((error: unknown) => problems.push(`working model: ${String(error)}`));
     }
     // Every saved version: reconcile verified its checksum; here it must also decode (versions
     // already decoded after an earlier run are unchanged, their checksum says so). Through the
@@ -204,16 +232,20 @@ function expectedState(lines: string[], before: LaneState) {
         saved.add(`${rest[0]} ${rest[1]}`);
         for (const version of (rest[2] ?? '-').split(',')) if (version !== '-') saved.delete(`${rest[0]} ${version}`);
       }
-      if (kind === 'done' && op === 'delete') for (const version of rest[1].split(',')) saved.delete(`${rest[0]} ${version}`);
+      if (kind === 'done' && op === 'delete')
+        for (const version of rest[1].split(',')) saved.delete(`${rest[0]} ${version}`);
     }
   }
   // A delete in flight may or may not have happened, on versions the output does not name:
   // every save of that name is excused.
-  if (inFlight === 'delete') for (const entry of [...saved]) if (entry.startsWith(`${inFlightName} `)) saved.delete(entry);
+  if (inFlight === 'delete')
+    for (const entry of [...saved]) if (entry.startsWith(`${inFlightName} `)) saved.delete(entry);
   // A save in flight may have removed the versions of its name beyond the newest
   // MAX_VERSIONS_PER_MODEL - 1 (issue 17): those are excused, the newest ones are not.
   if (inFlight === 'save') {
-    const versions = [...saved].filter((entry) => entry.startsWith(`${inFlightName} `)).sort((a, b) => Number(b.split(' ')[1]) - Number(a.split(' ')[1]));
+    const versions = [...saved]
+      .filter((entry) => entry.startsWith(`${inFlightName} `))
+      .sort((a, b) => Number(b.split(' ')[1]) - Number(a.split(' ')[1]));
     for (const entry of versions.slice(DEFAULT_MAX_VERSIONS_PER_MODEL - 1)) saved.delete(entry);
   }
   return { saved, inFlight, confirmed, workingDraft };

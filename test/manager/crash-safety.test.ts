@@ -8,7 +8,15 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildCrashChild, CRASH_CORPUS, crashRun, crashSchedule, prepareLane, type ChildCommand, type CrashRunResult } from './crash-harness.js';
+import {
+  buildCrashChild,
+  CRASH_CORPUS,
+  crashRun,
+  crashSchedule,
+  prepareLane,
+  type ChildCommand,
+  type CrashRunResult,
+} from './crash-harness.js';
 import { makeDirs, type TestDirs } from './helpers.js';
 
 const LANES = 2;
@@ -26,7 +34,9 @@ beforeAll(async () => {
 afterAll(() => dirs.cleanup());
 
 describe('crash safety', () => {
-  it(`survives ${LANES * RUNS_PER_LANE} SIGKILLs during save, train-finish and delete`, { timeout: 120_000 }, async () => {
+  it(`survives ${LANES * RUNS_PER_LANE} SIGKILLs during save, train-finish and delete`, {
+    timeout: 120_000,
+  }, async () => {
     const corpus = join(dirs.root, 'corpus.txt');
     writeFileSync(corpus, CRASH_CORPUS.join('\n') + '\n');
     const results: CrashRunResult[] = [];
@@ -41,7 +51,9 @@ describe('crash safety', () => {
         }
       }),
     );
-    const problems = results.flatMap((result, index) => result.problems.map((problem) => `run ${index} (killed during ${result.killedDuring}): ${problem}`));
+    const problems = results.flatMap((result, index) =>
+      result.problems.map((problem) => `run ${index} (killed during ${result.killedDuring}): ${problem}`),
+    );
     expect(problems).toEqual([]);
     expect(results).toHaveLength(LANES * RUNS_PER_LANE);
     // The runs did work: operations completed and the kills landed inside operations.

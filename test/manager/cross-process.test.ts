@@ -9,7 +9,18 @@ import { UserError } from '../../src/errors.js';
 import type { ModelManager } from '../../src/manager/index.js';
 import { GuildLeases, busyRejection } from '../../src/manager/guild-leases.js';
 import { Coordination, isBusyError, retryBusy } from '../../src/store/index.js';
-import { ana, bob, CORPORA, corpusSource, makeDirs, openManager, rawDatabase, rejection, TINY, type TestDirs } from './helpers.js';
+import {
+  ana,
+  bob,
+  CORPORA,
+  corpusSource,
+  makeDirs,
+  openManager,
+  rawDatabase,
+  rejection,
+  TINY,
+  type TestDirs,
+} from './helpers.js';
 
 const GUILD = '300000000000000001';
 let dirs: TestDirs;
@@ -46,7 +57,11 @@ function draftChecksum(): string {
 function savedChecksum(name: string): string {
   const db = rawDatabase(dirs);
   try {
-    return (db.prepare('SELECT checksum AS c FROM models WHERE guild_id = ? AND name = ? ORDER BY version DESC').get(GUILD, name) as { c: string }).c;
+    return (
+      db
+        .prepare('SELECT checksum AS c FROM models WHERE guild_id = ? AND name = ? ORDER BY version DESC')
+        .get(GUILD, name) as { c: string }
+    ).c;
   } finally {
     db.close();
   }
@@ -55,7 +70,9 @@ function savedChecksum(name: string): string {
 function insertLease(owner: string, expiresAt: number, jobId: string | null = null): void {
   const db = rawDatabase(dirs);
   try {
-    db.prepare(`INSERT OR REPLACE INTO leases (guild_id, kind, owner, job_id, expires_at) VALUES (?, 'training', ?, ?, ?)`).run(GUILD, owner, jobId, expiresAt);
+    db.prepare(
+      `INSERT OR REPLACE INTO leases (guild_id, kind, owner, job_id, expires_at) VALUES (?, 'training', ?, ?, ?)`,
+    ).run(GUILD, owner, jobId, expiresAt);
   } finally {
     db.close();
   }
@@ -184,7 +201,17 @@ describe('races between processes end in ordinary answers', () => {
 describe('saves of one name within a second', () => {
   it('stores 150 saves made at the same instant, each in its own file', async () => {
     const at = Date.UTC(2024, 11, 1, 14, 30, 22);
-    const manager = await open({ now: () => at, limits: { maxModels: 1_000, maxBytes: 1 << 30, maxTrainingBytes: 1 << 20, maxAttachmentBytes: 1 << 20, maxFiles: 10, maxVersionsPerModel: 1_000 } });
+    const manager = await open({
+      now: () => at,
+      limits: {
+        maxModels: 1_000,
+        maxBytes: 1 << 30,
+        maxTrainingBytes: 1 << 20,
+        maxAttachmentBytes: 1 << 20,
+        maxFiles: 10,
+        maxVersionsPerModel: 1_000,
+      },
+    });
     await train(manager, ana);
     for (let i = 0; i < 150; i++) await manager.save(GUILD, ana, 'burst');
     const versions = manager.list(GUILD)[0].versions;
@@ -221,7 +248,9 @@ describe('after a crash', () => {
     await manager.close();
     opened = [];
     const db = rawDatabase(dirs);
-    db.prepare(`INSERT INTO jobs (id, guild_id, user_id, user_name, kind, state, started_at) VALUES ('job-1', ?, '1', 'Ana', 'train-new', 'running', 5)`).run(GUILD);
+    db.prepare(
+      `INSERT INTO jobs (id, guild_id, user_id, user_name, kind, state, started_at) VALUES ('job-1', ?, '1', 'Ana', 'train-new', 'running', 5)`,
+    ).run(GUILD);
     db.close();
     const reopened = await open();
     expect(reopened.status(GUILD).interrupted).toMatchObject({ jobId: 'job-1', userName: 'Ana', startedAt: 5 });
@@ -241,7 +270,9 @@ describe('after a crash', () => {
   it('a job of a process that died is shown as interrupted to the other process', async () => {
     const manager = await open();
     const db = rawDatabase(dirs);
-    db.prepare(`INSERT INTO jobs (id, guild_id, user_id, user_name, kind, state, started_at) VALUES ('job-2', ?, '1', 'Ana', 'train-new', 'running', 7)`).run(GUILD);
+    db.prepare(
+      `INSERT INTO jobs (id, guild_id, user_id, user_name, kind, state, started_at) VALUES ('job-2', ?, '1', 'Ana', 'train-new', 'running', 7)`,
+    ).run(GUILD);
     db.close();
     insertLease(`${hostname()}/999999999/dead`, Date.now() + 60_000, 'job-2');
     const status = manager.status(GUILD);
@@ -254,9 +285,22 @@ describe('SQLite contention', () => {
   it('retries a busy write a bounded number of times, then lets the error through', () => {
     let calls = 0;
     const busy = Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
-    expect(retryBusy(() => (++calls < 3 ? (() => { throw busy; })() : 'done'))).toBe('done');
+    expect(
+      retryBusy(() =>
+        ++calls < 3
+          ? (() => {
+              throw busy;
+            })()
+          : 'done',
+      ),
+    ).toBe('done');
     calls = 0;
-    expect(() => retryBusy(() => { calls++; throw busy; })).toThrow('database is locked');
+    expect(() =>
+      retryBusy(() => {
+        calls++;
+        throw busy;
+      }),
+    ).toThrow('database is locked');
     expect(calls).toBe(4);
     expect(isBusyError(busy)).toBe(true);
     expect(isBusyError(new Error('other'))).toBe(false);
@@ -281,7 +325,17 @@ describe('SQLite contention', () => {
     const other = new GuildLeases(new Coordination(db, `${hostname()}/${process.pid}/other`));
     const order: string[] = [];
     let releaseOther: () => void = () => undefined;
-    const held = other.withSection(GUILD, () => new Promise<void>((resolve) => (releaseOther = () => { order.push('other'); resolve(); })));
+    const held = other.withSection(
+      GUILD,
+      () =>
+        new Promise<void>(
+          (resolve) =>
+            (releaseOther = () => {
+              order.push('other');
+              resolve();
+            }),
+        ),
+    );
     await new Promise((resolve) => setImmediate(resolve));
     const mine = new GuildLeases(new Coordination(db)).withSection(GUILD, async () => void order.push('mine'));
     await new Promise((resolve) => setTimeout(resolve, 30));

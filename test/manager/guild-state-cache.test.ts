@@ -3,11 +3,21 @@
 // state that changed: not after this manager's own writes, not after another connection's
 // commits (a second shard process, or the console with --guild on the bot's data directory).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UserError } from '../../src/errors.js';
 import type { ModelManager } from '../../src/manager/index.js';
 import { GuildStateCache, type ChangeSource } from '../../src/manager/guild-state-cache.js';
 import { Catalog } from '../../src/store/index.js';
-import { ana, CORPORA, corpusSource, makeDirs, openManager, rawDatabase, rejection, TINY, WORDS, type TestDirs } from './helpers.js';
+import {
+  ana,
+  CORPORA,
+  corpusSource,
+  makeDirs,
+  openManager,
+  rawDatabase,
+  rejection,
+  TINY,
+  WORDS,
+  type TestDirs,
+} from './helpers.js';
 
 function wordsOf(text: string): string[] {
   return text.split(/\s+/).filter((word) => word.length > 0);
@@ -21,7 +31,6 @@ function languageOf(text: string): keyof typeof CORPORA {
   }
   throw new Error(`text from no single corpus: ${text}`);
 }
-
 
 describe('GuildStateCache', () => {
   function source(): ChangeSource & { version: number; writes: number; checks: number } {
@@ -146,7 +155,9 @@ describe('working model seen by generate()', () => {
 
       await consoleManager.load(guild, 'english');
       expect(bot.generationReadiness(guild)).toBe('in-memory');
-      expect(languageOf((await bot.generate(guild, { seed: 6 }, { beforeLoad: async () => undefined })).text)).toBe('en');
+      expect(languageOf((await bot.generate(guild, { seed: 6 }, { beforeLoad: async () => undefined })).text)).toBe(
+        'en',
+      );
 
       await consoleManager.delete(guild, 'english');
       expect(bot.generationReadiness(guild)).toBe('none');
@@ -209,7 +220,9 @@ describe('generate() with hooks', () => {
 
   it('answers NO_MODEL_LOADED at once, without calling beforeLoad', async () => {
     let called = 0;
-    const error = await rejection(manager.generate('300000000000000099', {}, { beforeLoad: async () => void called++ }));
+    const error = await rejection(
+      manager.generate('300000000000000099', {}, { beforeLoad: async () => void called++ }),
+    );
     expect(error.code).toBe('NO_MODEL_LOADED');
     expect(called).toBe(0);
   });
@@ -226,7 +239,9 @@ describe('generate() with hooks', () => {
     const reload = manager.load(guild, 'english');
     expect(languageOf((await before).text)).toBe('es');
     await reload;
-    expect(languageOf((await manager.generate(guild, { seed: 5 }, { beforeLoad: async () => undefined })).text)).toBe('en');
+    expect(languageOf((await manager.generate(guild, { seed: 5 }, { beforeLoad: async () => undefined })).text)).toBe(
+      'en',
+    );
   });
 
   it('refuses with SHUTTING_DOWN when the manager closes while beforeLoad runs', async () => {

@@ -5,7 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { UserError } from '../../src/errors.js';
-import { ModelManager, defaultManagerConfig, type ManagerConfig, type TrainingSource } from '../../src/manager/index.js';
+import {
+  ModelManager,
+  defaultManagerConfig,
+  type ManagerConfig,
+  type TrainingSource,
+} from '../../src/manager/index.js';
 
 export const ana = { id: '100000000000000001', name: 'Ana' };
 export const bob = { id: '100000000000000002', name: 'Bob' };

@@ -15,16 +15,38 @@ const PREFIXES = ['a', 'b', 'c'] as const;
 const NAMES = ['uno', 'dos'] as const;
 
 /** Failures any sequence may meet; anything else fails the property. */
-const EXPECTED = new Set(['ALREADY_TRAINING', 'NO_TRAINED_MODEL', 'NO_MODEL_LOADED', 'MODEL_NOT_FOUND', 'MODEL_VERSION_NOT_FOUND', 'QUOTA_MODELS']);
+const EXPECTED = new Set([
+  'ALREADY_TRAINING',
+  'NO_TRAINED_MODEL',
+  'NO_MODEL_LOADED',
+  'MODEL_NOT_FOUND',
+  'MODEL_VERSION_NOT_FOUND',
+  'QUOTA_MODELS',
+]);
 
 type Op =
   | { kind: 'train'; guild: number; mode: 'new' | 'append'; concurrent: boolean }
-  | { kind: 'save' | 'load' | 'delete'; guild: number; owner: number; name: string; version: number | undefined; concurrent: boolean }
+  | {
+      kind: 'save' | 'load' | 'delete';
+      guild: number;
+      owner: number;
+      name: string;
+      version: number | undefined;
+      concurrent: boolean;
+    }
   | { kind: 'generate' | 'observe'; guild: number; concurrent: boolean };
 
 const guild = fc.integer({ min: 0, max: 2 });
 const op: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('train' as const), guild, mode: fc.constantFrom('new' as const, 'append' as const), concurrent: fc.boolean() }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('train' as const),
+      guild,
+      mode: fc.constantFrom('new' as const, 'append' as const),
+      concurrent: fc.boolean(),
+    }),
+  },
   {
     weight: 6,
     arbitrary: fc.record({
@@ -37,7 +59,14 @@ const op: fc.Arbitrary<Op> = fc.oneof(
       concurrent: fc.boolean(),
     }),
   },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constantFrom('generate' as const, 'observe' as const), guild, concurrent: fc.boolean() }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constantFrom('generate' as const, 'observe' as const),
+      guild,
+      concurrent: fc.boolean(),
+    }),
+  },
 );
 
 let dirs: TestDirs;
@@ -72,7 +101,8 @@ describe('guild isolation', () => {
           const guildId = guildIds[index];
           const prefix = `${PREFIXES[index]}_`;
           const listing = manager.list(guildId);
-          for (const entry of listing) expect(entry.name.startsWith(prefix), `${guildId} lists ${entry.name}`).toBe(true);
+          for (const entry of listing)
+            expect(entry.name.startsWith(prefix), `${guildId} lists ${entry.name}`).toBe(true);
           const status = manager.status(guildId);
           if (status.active.kind === 'saved') expect(status.active.model.name.startsWith(prefix)).toBe(true);
           expect(status.usage.models).toBe(listing.reduce((sum, entry) => sum + entry.versions.length, 0));

@@ -1,9 +1,20 @@
 // Training jobs: one per guild, the global limit with its bounded queue, cancellation, many
 // guilds at once, and shutdown.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { UserError } from '../../src/errors.js';
 import type { JobProgress, ManagerConfig, ModelManager } from '../../src/manager/index.js';
-import { ana, bob, CORPORA, corpusSource, makeDirs, openManager, rawDatabase, rejection, TINY, WORDS, type TestDirs } from './helpers.js';
+import {
+  ana,
+  bob,
+  CORPORA,
+  corpusSource,
+  makeDirs,
+  openManager,
+  rawDatabase,
+  rejection,
+  TINY,
+  WORDS,
+  type TestDirs,
+} from './helpers.js';
 
 let dirs: TestDirs;
 const opened: ModelManager[] = [];
@@ -23,9 +34,20 @@ async function open(overrides: Partial<ManagerConfig> = {}): Promise<ModelManage
   return manager;
 }
 
-
-function train(manager: ModelManager, guildId: string, lines: readonly string[], onProgress?: (progress: JobProgress) => void) {
-  return manager.train(guildId, ana, [corpusSource(dirs, `${guildId}-${lines.length}.txt`, lines)], TINY, 'new', onProgress);
+function train(
+  manager: ModelManager,
+  guildId: string,
+  lines: readonly string[],
+  onProgress?: (progress: JobProgress) => void,
+) {
+  return manager.train(
+    guildId,
+    ana,
+    [corpusSource(dirs, `${guildId}-${lines.length}.txt`, lines)],
+    TINY,
+    'new',
+    onProgress,
+  );
 }
 
 /** A corpus large enough that training takes a while: deterministic pseudo-random sentences. */
@@ -130,7 +152,13 @@ describe('cancellation', () => {
 
   it('cancels running and queued jobs on close', async () => {
     const manager = await open({ maxConcurrentJobs: 1, maxQueuedJobs: 1 });
-    const running = manager.train('g-a', ana, [corpusSource(dirs, 'large.txt', largeCorpus(20_000))], { maxPatternLength: 4 }, 'new');
+    const running = manager.train(
+      'g-a',
+      ana,
+      [corpusSource(dirs, 'large.txt', largeCorpus(20_000))],
+      { maxPatternLength: 4 },
+      'new',
+    );
     const queued = train(manager, 'g-b', CORPORA.en);
     const closed = manager.close();
     expect((await rejection(running)).code).toBe('SHUTTING_DOWN');

@@ -6,7 +6,19 @@ import type { ManagerConfig, ModelManager } from '../../src/manager/index.js';
 import { frameModelPayload } from '../../src/lm/codec.js';
 import { sha256 } from '../../src/store/index.js';
 import { syntheticSentences } from '../lm/codec-fixtures.js';
-import { ana, bob, CORPORA, corpusSource, makeDirs, openManager, rawDatabase, rejection, TINY, WORDS, type TestDirs } from './helpers.js';
+import {
+  ana,
+  bob,
+  CORPORA,
+  corpusSource,
+  makeDirs,
+  openManager,
+  rawDatabase,
+  rejection,
+  TINY,
+  WORDS,
+  type TestDirs,
+} from './helpers.js';
 
 // One manager (and so one warm worker) serves the whole file; every test works in guilds of
 // its own. Tests that need another configuration open a second manager on the same files that
@@ -40,7 +52,6 @@ async function shard(guildIds: string[], overrides: Partial<ManagerConfig> = {})
   return opened;
 }
 
-
 function trainSpanish(guildId: string, mode: 'new' | 'append' = 'new') {
   return manager.train(guildId, ana, [corpusSource(dirs, `es-${guildId}.txt`, CORPORA.es)], TINY, mode);
 }
@@ -67,7 +78,9 @@ describe('train → save → load → generate → status → list → delete', 
     expect(outcome.mode).toBe('new');
     expect(outcome.stats.order).toBe(3);
     expect(outcome.stats.corpus.lines).toBe(5);
-    expect(outcome.sources).toEqual([{ name: 'cuentos.txt', lines: 5, bytes: source.size, format: 'txt', encoding: 'utf-8' }]);
+    expect(outcome.sources).toEqual([
+      { name: 'cuentos.txt', lines: 5, bytes: source.size, format: 'txt', encoding: 'utf-8' },
+    ]);
     expect(wordsOf(outcome.sample).every((word) => WORDS.es.has(word))).toBe(true);
     expect(phases[0]).toBe('ingest');
     expect(phases).toContain('count');
@@ -84,7 +97,11 @@ describe('train → save → load → generate → status → list → delete', 
     expect(guildFiles(g)).toEqual([saved.filename]);
 
     const status = manager.status(g);
-    expect(status.active).toMatchObject({ kind: 'saved', saved: true, model: { name: 'mi_modelo_español', version: 1 } });
+    expect(status.active).toMatchObject({
+      kind: 'saved',
+      saved: true,
+      model: { name: 'mi_modelo_español', version: 1 },
+    });
     expect(status.usage).toEqual({ models: 1, bytes: saved.bytes });
     expect(status.job).toBeNull();
 
@@ -96,7 +113,9 @@ describe('train → save → load → generate → status → list → delete', 
     expect((await manager.load(g, 'mi_modelo_español')).active).toBe(true);
 
     const listing = manager.list(g);
-    expect(listing.map((entry) => [entry.name, entry.versions.map((version) => [version.version, version.active])])).toEqual([
+    expect(
+      listing.map((entry) => [entry.name, entry.versions.map((version) => [version.version, version.active])]),
+    ).toEqual([
       ['mi_modelo_español', [[1, true]]],
       ['otro', [[1, false]]],
     ]);
@@ -195,7 +214,11 @@ describe('save', () => {
     ];
     for (const [name, reason] of reasons) {
       const error = await rejection(manager.save(g, ana, name));
-      expect([name.slice(0, 20), error.code, error.params.reason]).toEqual([name.slice(0, 20), 'INVALID_MODEL_NAME', reason]);
+      expect([name.slice(0, 20), error.code, error.params.reason]).toEqual([
+        name.slice(0, 20),
+        'INVALID_MODEL_NAME',
+        reason,
+      ]);
     }
     expect(savedFiles(g)).toEqual([]);
     expect(manager.hasUnsavedWorkingModel(g)).toBe(true);
@@ -218,7 +241,10 @@ describe('save', () => {
     await manager.save(g, ana, 'dos');
     const limited = await shard([g], { limits: { ...defaultLimits(), maxModels: 2 } });
     const error = await rejection(limited.save(g, ana, 'tres'));
-    expect([error.code, error.params]).toEqual(['QUOTA_MODELS', { limit: 2, names: ['dos', 'uno'], versionCounts: ['1', '1'], moreModels: 0 }]);
+    expect([error.code, error.params]).toEqual([
+      'QUOTA_MODELS',
+      { limit: 2, names: ['dos', 'uno'], versionCounts: ['1', '1'], moreModels: 0 },
+    ]);
     expect(limited.list(g)).toHaveLength(2);
     expect(limited.status(g).limits.maxModels).toBe(2);
   });
@@ -253,7 +279,10 @@ describe('load', () => {
     await manager.save(g, ana, 'poemas');
     await manager.save(g, ana, 'poemas');
     const error = await rejection(manager.load(g, 'poemas', 7));
-    expect([error.code, error.params]).toEqual(['MODEL_VERSION_NOT_FOUND', { name: 'poemas', version: 7, versions: ['2', '1'] }]);
+    expect([error.code, error.params]).toEqual([
+      'MODEL_VERSION_NOT_FOUND',
+      { name: 'poemas', version: 7, versions: ['2', '1'] },
+    ]);
     expect((await rejection(manager.load(g, 'poemas', 0))).code).toBe('INVALID_PARAMETER');
   });
 
@@ -272,7 +301,11 @@ describe('load', () => {
     function replaceConsistently(path: string, filename: string, bytes: Uint8Array) {
       writeFileSync(path, bytes);
       const db = rawDatabase(dirs);
-      db.prepare('UPDATE models SET checksum = ?, bytes = ? WHERE filename = ?').run(sha256(bytes), bytes.length, filename);
+      db.prepare('UPDATE models SET checksum = ?, bytes = ? WHERE filename = ?').run(
+        sha256(bytes),
+        bytes.length,
+        filename,
+      );
       db.close();
     }
 
@@ -305,7 +338,10 @@ describe('load', () => {
       const { g, fresh, path, damaged } = await setUp();
       replaceConsistently(path, damaged.filename, readFileSync(path).subarray(0, 30));
       const error = await rejection(fresh.load(g, 'dañado'));
-      expect([error.code, error.params]).toEqual(['MODEL_CORRUPT', { name: 'dañado', version: 1, detail: 'truncated' }]);
+      expect([error.code, error.params]).toEqual([
+        'MODEL_CORRUPT',
+        { name: 'dañado', version: 1, detail: 'truncated' },
+      ]);
       await expectUntouched(fresh, g);
     });
 
@@ -323,7 +359,10 @@ describe('load', () => {
       const payload = readFileSync(path).subarray(20);
       replaceConsistently(path, damaged.filename, frameModelPayload(payload, 99));
       const error = await rejection(fresh.load(g, 'dañado'));
-      expect([error.code, error.params]).toEqual(['MODEL_INCOMPATIBLE', { name: 'dañado', version: 1, detail: 'newer-version' }]);
+      expect([error.code, error.params]).toEqual([
+        'MODEL_INCOMPATIBLE',
+        { name: 'dañado', version: 1, detail: 'newer-version' },
+      ]);
       await expectUntouched(fresh, g);
     });
   });
@@ -404,16 +443,30 @@ describe('generate, suggest, status', () => {
   });
 
   it('refuses to append without a model', async () => {
-    const error = await rejection(manager.train(newGuild(), ana, [corpusSource(dirs, 'x.txt', CORPORA.es)], {}, 'append'));
+    const error = await rejection(
+      manager.train(newGuild(), ana, [corpusSource(dirs, 'x.txt', CORPORA.es)], {}, 'append'),
+    );
     expect(error.code).toBe('NO_MODEL_LOADED');
   });
 
   it('refuses bad training parameters before reading any file', async () => {
     const g = newGuild();
-    const error = await rejection(manager.train(g, ana, [corpusSource(dirs, 'x.txt', CORPORA.es)], { maxPatternLength: 12 }, 'new'));
-    expect([error.code, error.params.name, error.params.value]).toEqual(['INVALID_PARAMETER', 'maxPatternLength', '12']);
-    const unknown = await rejection(manager.train(g, ana, [corpusSource(dirs, 'x.txt', CORPORA.es)], { order: 3 } as never, 'new'));
-    expect([unknown.code, unknown.params.name, unknown.params.reason]).toEqual(['INVALID_PARAMETER', 'order', 'unknown']);
+    const error = await rejection(
+      manager.train(g, ana, [corpusSource(dirs, 'x.txt', CORPORA.es)], { maxPatternLength: 12 }, 'new'),
+    );
+    expect([error.code, error.params.name, error.params.value]).toEqual([
+      'INVALID_PARAMETER',
+      'maxPatternLength',
+      '12',
+    ]);
+    const unknown = await rejection(
+      manager.train(g, ana, [corpusSource(dirs, 'x.txt', CORPORA.es)], { order: 3 } as never, 'new'),
+    );
+    expect([unknown.code, unknown.params.name, unknown.params.reason]).toEqual([
+      'INVALID_PARAMETER',
+      'order',
+      'unknown',
+    ]);
   });
 
   it('enforces the training input limits per job', async () => {
@@ -421,7 +474,10 @@ describe('generate, suggest, status', () => {
     const limited = await shard([g], { limits: { ...defaultLimits(), maxTrainingBytes: 200 } });
     const sources = [corpusSource(dirs, 'a.txt', CORPORA.es), corpusSource(dirs, 'b.txt', CORPORA.en)];
     const error = await rejection(limited.train(g, ana, sources, TINY, 'new'));
-    expect([error.code, error.params]).toEqual(['TRAINING_INPUT_TOO_LARGE', { bytes: sources[0].size + sources[1].size, limit: 200 }]);
+    expect([error.code, error.params]).toEqual([
+      'TRAINING_INPUT_TOO_LARGE',
+      { bytes: sources[0].size + sources[1].size, limit: 200 },
+    ]);
   });
 
   it('refuses malformed guild ids', async () => {
@@ -435,7 +491,9 @@ describe('generate, suggest, status', () => {
     const closing = await shard([g]);
     await closing.close();
     expect((await rejection(closing.generate(g, {}))).code).toBe('SHUTTING_DOWN');
-    expect((await rejection(closing.train(g, ana, [corpusSource(dirs, 'x.txt', CORPORA.es)], TINY, 'new'))).code).toBe('SHUTTING_DOWN');
+    expect((await rejection(closing.train(g, ana, [corpusSource(dirs, 'x.txt', CORPORA.es)], TINY, 'new'))).code).toBe(
+      'SHUTTING_DOWN',
+    );
     expect(() => closing.list(g)).toThrow(UserError);
   });
 });
@@ -449,7 +507,11 @@ describe('restart', () => {
       await first.close();
       const second = await openManager(own);
       try {
-        expect(second.reconcileReport).toMatchObject({ draftsUnavailable: [], staleDraftsRemoved: [], orphansMoved: [] });
+        expect(second.reconcileReport).toMatchObject({
+          draftsUnavailable: [],
+          staleDraftsRemoved: [],
+          orphansMoved: [],
+        });
         expect(second.hasUnsavedWorkingModel('local')).toBe(true);
         expect(second.status('local').active).toMatchObject({ kind: 'working', saved: false, trainedBy: ana });
         const text = (await second.generate('local', { seed: 2 })).text;
@@ -514,16 +576,33 @@ describe('buffers of evicted models', () => {
     const [a, b] = [newGuild(), newGuild()];
     const lines = syntheticSentences(8000, 2000, 21).map((words) => words.join(' '));
     await manager.train(a, ana, [corpusSource(dirs, `big-${a}.txt`, lines)], TINY, 'new');
-    await manager.train(b, ana, [corpusSource(dirs, `big-${b}.txt`, lines.map((line) => line.replaceAll('w', 'v')))], TINY, 'new');
+    await manager.train(
+      b,
+      ana,
+      [
+        corpusSource(
+          dirs,
+          `big-${b}.txt`,
+          lines.map((line) => line.replaceAll('w', 'v')),
+        ),
+      ],
+      TINY,
+      'new',
+    );
     const options = (seed: number) => ({ seed, temperature: 0.9, maxLength: 30 });
     const seeds = [0, 1, 2, 3, 4, 5];
 
     // The texts each model gives when loaded into new memory, with room for both.
     const roomy = await shard([a, b]);
     const expected = new Map<string, string>();
-    for (const g of [a, b]) for (const seed of seeds) expected.set(`${g} ${seed}`, (await roomy.generate(g, options(seed))).text);
+    for (const g of [a, b])
+      for (const seed of seeds) expected.set(`${g} ${seed}`, (await roomy.generate(g, options(seed))).text);
     expect(roomy.cacheStats()).toMatchObject({ models: 2, spareReuses: 0, spareBytes: 0 });
-    expect([...expected.values()].every((text, i) => wordsOf(text).every((word) => word.startsWith(i < seeds.length ? 'w' : 'v')))).toBe(true);
+    expect(
+      [...expected.values()].every((text, i) =>
+        wordsOf(text).every((word) => word.startsWith(i < seeds.length ? 'w' : 'v')),
+      ),
+    ).toBe(true);
     const oneModel = roomy.cacheStats().bytes / 2;
     // Loaded from its image (~1.5 MB; the decoded model file took over 2 MB): one buffer, well over MIN_SPARE_BYTES.
     expect(oneModel).toBeGreaterThan(2 ** 20);
@@ -549,12 +628,24 @@ describe('buffers of evicted models', () => {
 
     // Concurrent requests of both guilds: every text is still the one its model gives.
     const calls = seeds.flatMap((seed) => [a, b, b, a].map((g) => ({ g, seed })));
-    const texts = await Promise.all(calls.map(({ g, seed }) => tight.generate(g, options(seed)).then((result) => result.text)));
-    texts.forEach((text, i) => expect(text, `${calls[i].g} seed ${calls[i].seed}`).toBe(expected.get(`${calls[i].g} ${calls[i].seed}`)));
-    expect(tight.cacheStats().budgetBytes).toBeGreaterThanOrEqual(tight.cacheStats().bytes + tight.cacheStats().spareBytes);
+    const texts = await Promise.all(
+      calls.map(({ g, seed }) => tight.generate(g, options(seed)).then((result) => result.text)),
+    );
+    texts.forEach((text, i) => {
+      expect(text, `${calls[i].g} seed ${calls[i].seed}`).toBe(expected.get(`${calls[i].g} ${calls[i].seed}`));
+    });
+    expect(tight.cacheStats().budgetBytes).toBeGreaterThanOrEqual(
+      tight.cacheStats().bytes + tight.cacheStats().spareBytes,
+    );
   });
 });
 
 function defaultLimits() {
-  return { maxModels: 25, maxBytes: 100 * 1024 * 1024, maxTrainingBytes: 20 * 1024 * 1024, maxAttachmentBytes: 10 * 1024 * 1024, maxFiles: 10 };
+  return {
+    maxModels: 25,
+    maxBytes: 100 * 1024 * 1024,
+    maxTrainingBytes: 20 * 1024 * 1024,
+    maxAttachmentBytes: 10 * 1024 * 1024,
+    maxFiles: 10,
+  };
 }

@@ -36,7 +36,13 @@ describe('ModelCache', () => {
     cache.set('g2/b', 'B', 30);
     cache.set('g3/c', 'C', 30);
     cache.resize('g3/c', 50); // 110 > 100: the oldest other entry goes
-    expect([cache.has('g1/a'), cache.has('g2/b'), cache.has('g3/c'), cache.bytes, cache.evictions]).toEqual([false, true, true, 80, 1]);
+    expect([cache.has('g1/a'), cache.has('g2/b'), cache.has('g3/c'), cache.bytes, cache.evictions]).toEqual([
+      false,
+      true,
+      true,
+      80,
+      1,
+    ]);
     cache.resize('g3/c', 20);
     expect(cache.bytes).toBe(50);
     cache.resize('g2/b', 101);

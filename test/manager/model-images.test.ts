@@ -29,7 +29,12 @@ describe('model images on disk (ModelImages)', () => {
     const store = new ModelImageFiles(new ModelFiles(dirs.modelsDir));
     const images = new ModelImages(store, pool, offThreadBytes);
     let reads = 0;
-    const file = { read: async () => (reads++, modelBytes) };
+    const file = {
+      read: async () => {
+        reads++;
+        return modelBytes;
+      },
+    };
     return { dirs, store, images, file, path: store.pathOf(GUILD, checksum), reads: () => reads };
   }
 
@@ -57,7 +62,13 @@ describe('model images on disk (ModelImages)', () => {
     oldLayout[8] = 0; // layout version 0: the frame's checksum no longer matches either
     const damaged = Buffer.from(good);
     damaged[damaged.length - 3] ^= 0x40;
-    for (const bad of [damaged, good.subarray(0, good.length >> 1), oldLayout, encodeImage(model, 'another file'), new Uint8Array(0)]) {
+    for (const bad of [
+      damaged,
+      good.subarray(0, good.length >> 1),
+      oldLayout,
+      encodeImage(model, 'another file'),
+      new Uint8Array(0),
+    ]) {
       writeFileSync(path, bad);
       const before = images.rebuilds;
       const loaded = await images.load(GUILD, checksum, file);
@@ -87,7 +98,13 @@ describe('model images on disk (ModelImages)', () => {
     const size = readFileSync(path).length;
     const spare = new ArrayBuffer(size + 100);
     let asked = 0;
-    const loaded = await images.load(GUILD, checksum, { ...file, bufferFor: (bytes) => ((asked = bytes), spare) });
+    const loaded = await images.load(GUILD, checksum, {
+      ...file,
+      bufferFor: (bytes) => {
+        asked = bytes;
+        return spare;
+      },
+    });
     expect(asked).toBe(size);
     expect(loaded.graph.suffix.buffer).toBe(spare);
     expect(loaded.memoryBytes()).toBe(size + 100);

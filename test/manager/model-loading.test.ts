@@ -29,20 +29,29 @@ describe('decoding model files in a worker', () => {
   });
 
   it('decodes into the spare buffers it is given and hands back the others, also when the file is damaged', async () => {
-    const sizes = decode(bytes).arrayBuffers().map((buffer) => buffer.byteLength);
+    const sizes = decode(bytes)
+      .arrayBuffers()
+      .map((buffer) => buffer.byteLength);
     const spare = sizes.map((size) => new Uint8Array(size).fill(0x5a).buffer);
     const unfit = new ArrayBuffer(7);
     let back: ArrayBuffer[] = [];
     const loaded = await pool.load(bytes.slice(), { spare: [...spare, unfit], returnSpare: (rest) => (back = rest) });
     expect(spare.every((buffer) => buffer.byteLength === 0)).toBe(true); // moved to the worker
     expect(back.map((buffer) => buffer.byteLength)).toEqual([7]);
-    expect(loaded.arrayBuffers().map((buffer) => buffer.byteLength).sort(byNumber)).toEqual([...sizes].sort(byNumber));
+    expect(
+      loaded
+        .arrayBuffers()
+        .map((buffer) => buffer.byteLength)
+        .sort(byNumber),
+    ).toEqual([...sizes].sort(byNumber));
     expect(loaded.generate({ seed: 2 }).text).toBe(decode(bytes).generate({ seed: 2 }).text);
 
     const damaged = bytes.slice();
     damaged[damaged.length - 5] ^= 0xff;
     const again = loaded.arrayBuffers();
-    const error = await pool.load(damaged, { spare: again, returnSpare: (rest) => (back = rest) }).catch((caught: unknown) => caught);
+    const error = await pool
+      .load(damaged, { spare: again, returnSpare: (rest) => (back = rest) })
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ModelFormatError);
     expect(back.map((buffer) => buffer.byteLength).sort(byNumber)).toEqual([...sizes].sort(byNumber));
   });

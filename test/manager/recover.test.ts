@@ -7,7 +7,18 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ModelManager } from '../../src/manager/index.js';
 import { parseSavedFilename, recoverModels, RECOVERED_BY } from '../../src/manager/recover.js';
 import type { ManagerLogger } from '../../src/manager/types.js';
-import { ana, CORPORA, corpusSource, makeDirs, openManager, rawDatabase, rejection, TINY, WORDS, type TestDirs } from './helpers.js';
+import {
+  ana,
+  CORPORA,
+  corpusSource,
+  makeDirs,
+  openManager,
+  rawDatabase,
+  rejection,
+  TINY,
+  WORDS,
+  type TestDirs,
+} from './helpers.js';
 
 const GUILD = '310000000000000001';
 const OTHER = '310000000000000002';
@@ -61,14 +72,20 @@ describe('a database file removed or replaced under a running manager', () => {
     expect(saving.params).toEqual({ state: 'missing' });
     expect((await rejection(manager.load(GUILD, 'alfa'))).code).toBe('DATABASE_LOST');
     expect((await rejection(manager.delete(GUILD, 'alfa'))).code).toBe('DATABASE_LOST');
-    expect((await rejection(manager.train(GUILD, ana, [corpusSource(dirs, 'c.txt', CORPORA.de)], TINY, 'new'))).code).toBe('DATABASE_LOST');
+    expect(
+      (await rejection(manager.train(GUILD, ana, [corpusSource(dirs, 'c.txt', CORPORA.de)], TINY, 'new'))).code,
+    ).toBe('DATABASE_LOST');
     // An export only reads; the import of that file is refused.
     const exported = join(dirs.root, 'alfa_v1.ulm');
     const file = (await manager.exportModel(GUILD, 'alfa')).bytes;
     writeFileSync(exported, file);
-    expect((await rejection(manager.importModel(GUILD, ana, { name: 'alfa_v1.ulm', size: file.byteLength, path: exported }, 'gamma'))).code).toBe(
-      'DATABASE_LOST',
-    );
+    expect(
+      (
+        await rejection(
+          manager.importModel(GUILD, ana, { name: 'alfa_v1.ulm', size: file.byteLength, path: exported }, 'gamma'),
+        )
+      ).code,
+    ).toBe('DATABASE_LOST');
     expect(manager.status(GUILD).databaseLost).toBe('missing');
     // Reading still works: the model in memory generates.
     expect((await manager.generate(GUILD, { seed: 1 })).text.length).toBeGreaterThan(0);
@@ -77,7 +94,11 @@ describe('a database file removed or replaced under a running manager', () => {
     expect(errors[0].message).toMatch(/database file was removed.*npm run recover/);
     expect(errors[0].fields).toMatchObject({ state: 'missing', database: dirs.databasePath });
     // Nothing was written into the models folder after the loss: only alfa's file and the draft.
-    expect(readdirSync(join(dirs.modelsDir, GUILD)).filter((name) => !name.startsWith('.')).map((name) => name.replace(/_.*/, ''))).toEqual(['alfa']);
+    expect(
+      readdirSync(join(dirs.modelsDir, GUILD))
+        .filter((name) => !name.startsWith('.'))
+        .map((name) => name.replace(/_.*/, '')),
+    ).toEqual(['alfa']);
   });
 
   it('says replaced when another file took the database path', async () => {
@@ -107,16 +128,30 @@ describe('restart after a lost database, then recover', () => {
     const second = await open(logger);
     expect(second.reconcileReport.orphansMoved).toHaveLength(4);
     const warning = lines.find((line) => line.level === 'warn');
-    expect(warning?.message).toMatch(/4 file\(s\) without a database record moved to <guild>\/\.orphans\/.*npm run recover/);
+    expect(warning?.message).toMatch(
+      /4 file\(s\) without a database record moved to <guild>\/\.orphans\/.*npm run recover/,
+    );
     expect(warning?.fields).toMatchObject({ orphansMoved: 4, orphansByGuild: { [GUILD]: 3, [OTHER]: 1 } });
     expect(second.list(GUILD)).toEqual([]);
     expect(await second.orphanedModelFiles(GUILD)).toBe(3);
     expect(await second.orphanedModelFiles(OTHER)).toBe(1);
 
     // Recover while the manager runs (it takes each guild's lease).
-    const report = await recoverModels({ dataDir: dirs.dataDir, modelsDir: dirs.modelsDir, databasePath: dirs.databasePath });
+    const report = await recoverModels({
+      dataDir: dirs.dataDir,
+      modelsDir: dirs.modelsDir,
+      databasePath: dirs.databasePath,
+    });
     expect(report.skipped).toEqual([]);
-    expect(report.registered.map(({ guildId, name, version, filename, from }) => ({ guildId, name, version, filename, from }))).toEqual([
+    expect(
+      report.registered.map(({ guildId, name, version, filename, from }) => ({
+        guildId,
+        name,
+        version,
+        filename,
+        from,
+      })),
+    ).toEqual([
       { guildId: GUILD, name: 'alfa', version: 1, filename: alfa1.filename, from: 'orphans' },
       { guildId: GUILD, name: 'alfa', version: 2, filename: alfa2.filename, from: 'orphans' },
       { guildId: GUILD, name: 'Beta_2', version: 1, filename: beta.filename, from: 'orphans' },
@@ -142,7 +177,11 @@ describe('restart after a lost database, then recover', () => {
     expect(second.list(OTHER)[0].versions[0].active).toBe(true);
 
     // A second run finds nothing more to do, and the restarted manager moves nothing aside.
-    const again = await recoverModels({ dataDir: dirs.dataDir, modelsDir: dirs.modelsDir, databasePath: dirs.databasePath });
+    const again = await recoverModels({
+      dataDir: dirs.dataDir,
+      modelsDir: dirs.modelsDir,
+      databasePath: dirs.databasePath,
+    });
     expect(again.registered).toEqual([]);
     await second.close();
     opened = opened.filter((manager) => manager !== second);
@@ -165,7 +204,11 @@ describe('restart after a lost database, then recover', () => {
     await manager.delete(GUILD, 'neu');
     writeFileSync(join(guildDir, 'alfa_20310101_000000_2.ulm'), neuBytes);
 
-    const report = await recoverModels({ dataDir: dirs.dataDir, modelsDir: dirs.modelsDir, databasePath: dirs.databasePath });
+    const report = await recoverModels({
+      dataDir: dirs.dataDir,
+      modelsDir: dirs.modelsDir,
+      databasePath: dirs.databasePath,
+    });
     expect(report.registered.map(({ name, version, filename, from }) => ({ name, version, filename, from }))).toEqual([
       { name: 'alfa', version: 2, filename: 'alfa_20310101_000000_2.ulm', from: 'models' },
     ]);
@@ -189,8 +232,15 @@ describe('restart after a lost database, then recover', () => {
 
 describe('saved file names', () => {
   it('reads the name, save time and same-second suffix a save writes, with the .N of a clash in .orphans/', () => {
-    expect(parseSavedFilename('alfa_20241201_143022.ulm')).toEqual({ name: { display: 'alfa', key: 'alfa' }, savedAt: Date.UTC(2024, 11, 1, 14, 30, 22), attempt: 1 });
-    expect(parseSavedFilename('Mi_modelo_2_20241201_143022_3.ulm.2')).toMatchObject({ name: { display: 'Mi_modelo_2' }, attempt: 3 });
+    expect(parseSavedFilename('alfa_20241201_143022.ulm')).toEqual({
+      name: { display: 'alfa', key: 'alfa' },
+      savedAt: Date.UTC(2024, 11, 1, 14, 30, 22),
+      attempt: 1,
+    });
+    expect(parseSavedFilename('Mi_modelo_2_20241201_143022_3.ulm.2')).toMatchObject({
+      name: { display: 'Mi_modelo_2' },
+      attempt: 3,
+    });
     expect(parseSavedFilename('.draft_abc.ulm')).toBeNull();
     expect(parseSavedFilename('notes.txt')).toBeNull();
     expect(parseSavedFilename('con_20241201_143022.ulm')).toBeNull();

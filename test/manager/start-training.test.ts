@@ -24,7 +24,13 @@ const codeOf = (refusal: unknown) => (isUserError(refusal) ? refusal.code : Stri
 
 describe('startTraining', () => {
   it('refuses bad parameters, no sources and a second training at once, without a promise', async () => {
-    const badParams = manager.startTraining(GUILD, ana, [corpusSource(dirs, 'a.txt', CORPORA.en)], { maxPatternLength: 99 }, 'new');
+    const badParams = manager.startTraining(
+      GUILD,
+      ana,
+      [corpusSource(dirs, 'a.txt', CORPORA.en)],
+      { maxPatternLength: 99 },
+      'new',
+    );
     expect(badParams).not.toBeInstanceOf(Promise);
     expect(badParams.admitted).toBe(false);
     if (!badParams.admitted) expect(codeOf(badParams.refusal)).toBe('INVALID_PARAMETER');
@@ -41,7 +47,9 @@ describe('startTraining', () => {
   });
 
   it('train() is the same admission with the refusal as a rejection', async () => {
-    await expect(manager.train(GUILD, ana, [corpusSource(dirs, 'd.txt', CORPORA.en)], { maxPatternLength: 99 }, 'new')).rejects.toMatchObject({
+    await expect(
+      manager.train(GUILD, ana, [corpusSource(dirs, 'd.txt', CORPORA.en)], { maxPatternLength: 99 }, 'new'),
+    ).rejects.toMatchObject({
       code: 'INVALID_PARAMETER',
     });
   });

@@ -16,7 +16,16 @@ const other = 'guild-b';
 
 beforeEach(async () => {
   dirs = makeDirs('ultra-transfer-');
-  manager = await openManager(dirs, { limits: { maxModels: 25, maxBytes: 100 << 20, maxTrainingBytes: 1 << 20, maxAttachmentBytes: 1 << 20, maxFiles: 5, maxVersionsPerModel: 3 } });
+  manager = await openManager(dirs, {
+    limits: {
+      maxModels: 25,
+      maxBytes: 100 << 20,
+      maxTrainingBytes: 1 << 20,
+      maxAttachmentBytes: 1 << 20,
+      maxFiles: 5,
+      maxVersionsPerModel: 3,
+    },
+  });
 });
 
 afterEach(async () => {
@@ -25,7 +34,12 @@ afterEach(async () => {
 });
 
 const trainEs = () => manager.train(g, ana, [corpusSource(dirs, 'es.txt', CORPORA.es)], TINY, 'new');
-const guildFiles = (guildId: string) => (existsSync(join(dirs.modelsDir, guildId)) ? readdirSync(join(dirs.modelsDir, guildId)).filter((f) => f.endsWith('.ulm') && !f.startsWith('.')).sort() : []);
+const guildFiles = (guildId: string) =>
+  existsSync(join(dirs.modelsDir, guildId))
+    ? readdirSync(join(dirs.modelsDir, guildId))
+        .filter((f) => f.endsWith('.ulm') && !f.startsWith('.'))
+        .sort()
+    : [];
 
 function fileSource(name: string, bytes: Uint8Array) {
   const path = join(dirs.root, name);
@@ -40,7 +54,12 @@ describe('version retention (MAX_VERSIONS_PER_MODEL)', () => {
     for (let i = 0; i < 4; i++) saved.push(await manager.save(g, ana, 'cuentos'));
     expect(saved.map((info) => info.prunedVersions)).toEqual([[], [], [], [1]]);
     expect(manager.list(g)[0].versions.map((info) => info.version)).toEqual([4, 3, 2]);
-    expect(guildFiles(g)).toEqual(saved.slice(1).map((info) => info.filename).sort());
+    expect(guildFiles(g)).toEqual(
+      saved
+        .slice(1)
+        .map((info) => info.filename)
+        .sort(),
+    );
     const fifth = await manager.save(g, ana, 'cuentos');
     expect(fifth.prunedVersions).toEqual([2]);
     expect(manager.status(g).usage.models).toBe(3);
@@ -127,23 +146,41 @@ describe('import', () => {
     await manager.save(g, ana, 'alfa');
     const exported = await manager.exportModel(g, 'alfa');
     await manager.close();
-    manager = await openManager(dirs, { limits: { maxModels: 1, maxBytes: 100 << 20, maxTrainingBytes: 1 << 20, maxAttachmentBytes: 1 << 20, maxFiles: 5 } });
-    expect((await rejection(manager.importModel(g, ana, fileSource('alfa_v1.ulm', exported.bytes), 'beta'))).code).toBe('QUOTA_MODELS');
+    manager = await openManager(dirs, {
+      limits: {
+        maxModels: 1,
+        maxBytes: 100 << 20,
+        maxTrainingBytes: 1 << 20,
+        maxAttachmentBytes: 1 << 20,
+        maxFiles: 5,
+      },
+    });
+    expect((await rejection(manager.importModel(g, ana, fileSource('alfa_v1.ulm', exported.bytes), 'beta'))).code).toBe(
+      'QUOTA_MODELS',
+    );
     await manager.close();
-    manager = await openManager(dirs, { limits: { maxModels: 10, maxBytes: 100 << 20, maxTrainingBytes: 1 << 20, maxAttachmentBytes: 1024, maxFiles: 5 } });
-    expect((await rejection(manager.importModel(g, ana, fileSource('alfa_v1.ulm', exported.bytes), 'beta'))).code).toBe('ATTACHMENT_TOO_LARGE');
+    manager = await openManager(dirs, {
+      limits: { maxModels: 10, maxBytes: 100 << 20, maxTrainingBytes: 1 << 20, maxAttachmentBytes: 1024, maxFiles: 5 },
+    });
+    expect((await rejection(manager.importModel(g, ana, fileSource('alfa_v1.ulm', exported.bytes), 'beta'))).code).toBe(
+      'ATTACHMENT_TOO_LARGE',
+    );
     expect(manager.list(g).map((listing) => listing.name)).toEqual(['alfa']);
   });
 
   test('a file that is no model gets the damaged-file error whatever its name', async () => {
-    expect((await rejection(manager.importModel(g, ana, fileSource('my junk.bin', new Uint8Array(5120).fill(7))))).code).toBe('IMPORT_DAMAGED');
+    expect(
+      (await rejection(manager.importModel(g, ana, fileSource('my junk.bin', new Uint8Array(5120).fill(7))))).code,
+    ).toBe('IMPORT_DAMAGED');
   });
 
   test('a file name that is no model name needs `name`', async () => {
     await trainEs();
     await manager.save(g, ana, 'alfa');
     const exported = await manager.exportModel(g, 'alfa');
-    expect((await rejection(manager.importModel(g, ana, fileSource('my model.ulm', exported.bytes)))).code).toBe('INVALID_MODEL_NAME');
+    expect((await rejection(manager.importModel(g, ana, fileSource('my model.ulm', exported.bytes)))).code).toBe(
+      'INVALID_MODEL_NAME',
+    );
   });
 
   test('fuzzed files (random bytes, truncations, byte edits of a real export) are never stored and never crash', async () => {
@@ -154,11 +191,16 @@ describe('import', () => {
     const fuzzed = fc.oneof(
       fc.uint8Array({ minLength: 0, maxLength: 6000 }),
       fc.nat({ max: exported.length - 1 }).map((length) => exported.slice(0, length)),
-      fc.array(fc.tuple(fc.nat({ max: exported.length - 1 }), fc.integer({ min: 1, max: 255 })), { minLength: 1, maxLength: 4 }).map((edits) => {
-        const copy = exported.slice();
-        for (const [at, flip] of edits) copy[at] ^= flip;
-        return copy;
-      }),
+      fc
+        .array(fc.tuple(fc.nat({ max: exported.length - 1 }), fc.integer({ min: 1, max: 255 })), {
+          minLength: 1,
+          maxLength: 4,
+        })
+        .map((edits) => {
+          const copy = exported.slice();
+          for (const [at, flip] of edits) copy[at] ^= flip;
+          return copy;
+        }),
     );
     let run = 0;
     await fc.assert(

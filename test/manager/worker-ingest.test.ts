@@ -54,7 +54,10 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
 
 function jobsOf(guildId: string): { state: string; error: string | null }[] {
   const db = rawDatabase(dirs);
-  const rows = db.prepare('SELECT state, error FROM jobs WHERE guild_id = ? ORDER BY started_at').all(guildId) as { state: string; error: string | null }[];
+  const rows = db.prepare('SELECT state, error FROM jobs WHERE guild_id = ? ORDER BY started_at').all(guildId) as {
+    state: string;
+    error: string | null;
+  }[];
   db.close();
   return rows;
 }
@@ -72,7 +75,9 @@ describe('a parse refusal in the worker', () => {
     expect((error as UserError).params).toEqual((expected as UserError).params);
     expect((error as UserError).params).toMatchObject({ name: 'roto.json', reason: 'json-syntax' });
     // The job row records the refusal; the guild is free for the next training.
-    expect(jobsOf(guild)).toEqual([{ state: 'failed', error: expect.stringContaining('MALFORMED_FILE') as unknown as string }]);
+    expect(jobsOf(guild)).toEqual([
+      { state: 'failed', error: expect.stringContaining('MALFORMED_FILE') as unknown as string },
+    ]);
     expect(manager.status(guild).job).toBeNull();
   });
 
@@ -81,11 +86,16 @@ describe('a parse refusal in the worker', () => {
     const onlyCode = fileSource('solo-código.md', '# \n\n```js\nconst x = 1;\n```\n\n![](imagen.png)\n');
     const error = await rejection(manager.train(newGuild(), ana, [good, onlyCode], TINY, 'new'));
     expect(error).toBeInstanceOf(UserError);
-    expect([(error as UserError).code, (error as UserError).params]).toEqual(['EMPTY_FILE', { name: 'solo-código.md' }]);
+    expect([(error as UserError).code, (error as UserError).params]).toEqual([
+      'EMPTY_FILE',
+      { name: 'solo-código.md' },
+    ]);
   });
 
   it('keeps the other refusal codes: binary content, mixed encodings', async () => {
-    const png = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52]);
+    const png = Uint8Array.from([
+      0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52,
+    ]);
     const binary = await rejection(manager.train(newGuild(), ana, [fileSource('gato.txt', png)], TINY, 'new'));
     expect([(binary as UserError).code, (binary as UserError).params]).toEqual(['BINARY_FILE', { name: 'gato.txt' }]);
     const mixed = Buffer.concat([Buffer.from('niño\n', 'utf8'), Buffer.from([0xf1, 0x0a])]);
@@ -106,10 +116,15 @@ describe('the training task', () => {
   it('carries each file raw (name, format, bytes, transferred), and no corpus text', async () => {
     const sent: { task: TrainingTask; transfer: readonly unknown[]; copies: Buffer[] }[] = [];
     const original = Worker.prototype.postMessage;
-    vi.spyOn(Worker.prototype, 'postMessage').mockImplementation(function (this: Worker, message: unknown, transfer?: readonly unknown[]) {
+    vi.spyOn(Worker.prototype, 'postMessage').mockImplementation(function (
+      this: Worker,
+      message: unknown,
+      transfer?: readonly unknown[],
+    ) {
       const task = message as TrainingTask;
       // Copied before posting: transferred buffers are detached here afterwards.
-      if (task.type === 'train') sent.push({ task, transfer: transfer ?? [], copies: task.files.map((file) => Buffer.from(file.bytes)) });
+      if (task.type === 'train')
+        sent.push({ task, transfer: transfer ?? [], copies: task.files.map((file) => Buffer.from(file.bytes)) });
       return original.call(this, message, transfer as never);
     });
     const text = 'hola\nqué tal\n';
@@ -135,7 +150,10 @@ describe('the training task', () => {
 
   it('gives the outcome the per-file summary parsing on the main thread gave', async () => {
     const sources = [
-      fileSource('notas.md', '# Título\n\nTexto con **énfasis** y [un enlace](https://example.org).\n```\ncódigo\n```\n'),
+      fileSource(
+        'notas.md',
+        '# Título\n\nTexto con **énfasis** y [un enlace](https://example.org).\n```\ncódigo\n```\n',
+      ),
       fileSource('export.csv', 'author,content\nana,"línea uno\nlínea dos"\nbob,tercera\n'),
       fileSource('datos.json', JSON.stringify({ messages: [{ content: 'desde json' }, { content: '' }] })),
       fileSource('servidor.log', Buffer.from([0x41, 0x64, 0x69, 0xf3, 0x73, 0x0d, 0x0a, 0x53, 0xed, 0x0d, 0x0a])),
@@ -143,7 +161,13 @@ describe('the training task', () => {
     const expected = await ingestSources(sources, limits);
     const outcome = await manager.train(newGuild(), ana, sources, TINY, 'new');
     expect(outcome.sources).toEqual(
-      expected.files.map((file) => ({ name: file.name, lines: file.lines.length, bytes: file.bytes, format: file.format, encoding: file.encoding })),
+      expected.files.map((file) => ({
+        name: file.name,
+        lines: file.lines.length,
+        bytes: file.bytes,
+        format: file.format,
+        encoding: file.encoding,
+      })),
     );
     expect(outcome.sources.map((source) => source.encoding)).toEqual(['utf-8', 'utf-8', 'utf-8', 'windows-1252']);
     expect(outcome.stats.corpus.lines).toBe(expected.lines.length);
@@ -154,7 +178,15 @@ describe('TrainingPool.run', () => {
   const pool = new TrainingPool(1);
   afterAll(() => pool.close());
 
-  const task = (files: TrainingTask['files']): TrainingTask => ({ type: 'train', jobId: 'j', files, params: TINY, base: null, createdAt: 0, seed: 1 });
+  const task = (files: TrainingTask['files']): TrainingTask => ({
+    type: 'train',
+    jobId: 'j',
+    files,
+    params: TINY,
+    base: null,
+    createdAt: 0,
+    seed: 1,
+  });
 
   it('rejects with a UserError rebuilt from the worker (code and params), keeping the worker', async () => {
     const bytes = new TextEncoder().encode('a,message\n1,"sin cerrar\n');
@@ -164,7 +196,9 @@ describe('TrainingPool.run', () => {
     } catch (error) {
       expected = error;
     }
-    const error = await rejection(pool.run(task([{ name: 'roto.csv', format: 'csv', bytes }]), () => {}, new AbortController().signal));
+    const error = await rejection(
+      pool.run(task([{ name: 'roto.csv', format: 'csv', bytes }]), () => {}, new AbortController().signal),
+    );
     expect(error).toBeInstanceOf(UserError);
     expect(error).toEqual(expected);
     expect((error as UserError).params).toEqual({ name: 'roto.csv', reason: 'csv-unclosed-quote', detail: 'line 2' });
@@ -175,23 +209,36 @@ describe('TrainingPool.run', () => {
     const shared = Buffer.from('uno dos tres\ncuatro cinco seis\n'); // small: a view into Node's buffer pool
     expect(shared.byteLength).toBeLessThan(shared.buffer.byteLength);
     const phases: string[] = [];
-    const result = await pool.run(task([{ name: 'a.txt', format: 'txt', bytes: shared }]), (phase) => phases.push(phase), new AbortController().signal);
+    const result = await pool.run(
+      task([{ name: 'a.txt', format: 'txt', bytes: shared }]),
+      (phase) => phases.push(phase),
+      new AbortController().signal,
+    );
     expect(shared.toString()).toBe('uno dos tres\ncuatro cinco seis\n');
-    expect(result.sources).toEqual([{ name: 'a.txt', lines: 2, bytes: shared.byteLength, format: 'txt', encoding: 'utf-8' }]);
+    expect(result.sources).toEqual([
+      { name: 'a.txt', lines: 2, bytes: shared.byteLength, format: 'txt', encoding: 'utf-8' },
+    ]);
     expect(result.stats.corpus.lines).toBe(2);
     // Parsing counts as the start of the first training phase: no new phase name.
     expect(phases[0]).toBe('tokenize');
   });
 
-  it.runIf(process.platform === 'linux')('trains in a thread niced below the main thread (Linux: per-thread priority)', async () => {
-    const niceOfThreads = () =>
-      readdirSync('/proc/self/task').map((tid) => {
-        const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-        // Fields after the parenthesized command name; nice is field 19 (index 16 after it).
-        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
-      });
-    await pool.run(task([{ name: 'b.txt', format: 'txt', bytes: new TextEncoder().encode('uno dos\ntres cuatro\n') }]), () => undefined, new AbortController().signal);
-    expect(niceOfThreads()).toContain(10);
-    expect(os.getPriority(0)).toBe(0); // the main thread keeps its priority
-  });
+  it.runIf(process.platform === 'linux')(
+    'trains in a thread niced below the main thread (Linux: per-thread priority)',
+    async () => {
+      const niceOfThreads = () =>
+        readdirSync('/proc/self/task').map((tid) => {
+          const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+          // Fields after the parenthesized command name; nice is field 19 (index 16 after it).
+          return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+        });
+      await pool.run(
+        task([{ name: 'b.txt', format: 'txt', bytes: new TextEncoder().encode('uno dos\ntres cuatro\n') }]),
+        () => undefined,
+        new AbortController().signal,
+      );
+      expect(niceOfThreads()).toContain(10);
+      expect(os.getPriority(0)).toBe(0); // the main thread keeps its priority
+    },
+  );
 });

@@ -4,7 +4,14 @@ import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { recoverModels } from '../../src/manager/recover.js';
-import { listSnapshots, pruneSnapshots, restoreSnapshot, SnapshotError, takeSnapshot, verifySnapshot } from '../../src/store/index.js';
+import {
+  listSnapshots,
+  pruneSnapshots,
+  restoreSnapshot,
+  SnapshotError,
+  takeSnapshot,
+  verifySnapshot,
+} from '../../src/store/index.js';
 import { GUILD, loadEverything, makeOpsDirs, openOpsManager, saveModels, type OpsDirs } from './helpers.js';
 
 let dirs: OpsDirs;
@@ -18,7 +25,11 @@ afterEach(() => {
 });
 
 const target = () => ({ dataDir: dirs.dataDir, modelsDir: dirs.modelsDir, databaseFilename: 'ultraefficient.sqlite' });
-const snapshotOptions = () => ({ databasePath: dirs.databasePath, modelsDir: dirs.modelsDir, backupDir: dirs.backupDir });
+const snapshotOptions = () => ({
+  databasePath: dirs.databasePath,
+  modelsDir: dirs.modelsDir,
+  backupDir: dirs.backupDir,
+});
 
 describe('a snapshot', () => {
   it('holds the database and every model file it names, with their checksums, taken while a manager runs', async () => {
@@ -66,8 +77,15 @@ describe('a snapshot', () => {
     const manager = await openOpsManager(dirs);
     try {
       expect(await manager.orphanedModelFiles(GUILD)).toBe(2);
-      const report = await recoverModels({ dataDir: dirs.dataDir, modelsDir: dirs.modelsDir, databasePath: dirs.databasePath });
-      expect(report.registered.map((entry) => `${entry.name} v${entry.version}`).sort()).toEqual(['alfa v2', 'beta v1']);
+      const report = await recoverModels({
+        dataDir: dirs.dataDir,
+        modelsDir: dirs.modelsDir,
+        databasePath: dirs.databasePath,
+      });
+      expect(report.registered.map((entry) => `${entry.name} v${entry.version}`).sort()).toEqual([
+        'alfa v2',
+        'beta v1',
+      ]);
     } finally {
       await manager.close();
     }
@@ -86,9 +104,13 @@ describe('a snapshot', () => {
 
   it('keeps the newest BACKUP_KEEP snapshots', async () => {
     await saveModels(dirs, ['alfa']);
-    for (const second of [1, 2, 3]) await takeSnapshot({ ...snapshotOptions(), now: () => Date.UTC(2026, 0, 1, 0, 0, second) });
+    for (const second of [1, 2, 3])
+      await takeSnapshot({ ...snapshotOptions(), now: () => Date.UTC(2026, 0, 1, 0, 0, second) });
     expect(await pruneSnapshots(dirs.backupDir, 2)).toEqual(['20260101T000001Z']);
-    expect((await listSnapshots(dirs.backupDir)).map((entry) => entry.name)).toEqual(['20260101T000002Z', '20260101T000003Z']);
+    expect((await listSnapshots(dirs.backupDir)).map((entry) => entry.name)).toEqual([
+      '20260101T000002Z',
+      '20260101T000003Z',
+    ]);
   });
 });
 
@@ -101,7 +123,9 @@ describe('restore refuses', () => {
     bytes[bytes.length - 1] ^= 0xff;
     writeFileSync(file, bytes);
     await saveModels(dirs, ['beta']);
-    await expect(restoreSnapshot(snapshot.path, target())).rejects.toThrow(/damaged: models\/.* does not match its checksum/);
+    await expect(restoreSnapshot(snapshot.path, target())).rejects.toThrow(
+      /damaged: models\/.* does not match its checksum/,
+    );
     expect((await loadEverything(dirs)).models).toEqual(['alfa v1', 'beta v1']);
   });
 
@@ -111,8 +135,12 @@ describe('restore refuses', () => {
     const lock = join(dirs.root, '.data.restore-lock');
     // This test's parent process stands for a restore at work.
     writeFileSync(lock, `${process.ppid}\n`);
-    await expect(restoreSnapshot(snapshot.path, target())).rejects.toThrow(`another restore (pid ${process.ppid}) is running`);
-    await expect(openOpsManager(dirs)).rejects.toThrow(`a restore (pid ${process.ppid}) is running on ${dirs.dataDir}; start after it has finished`);
+    await expect(restoreSnapshot(snapshot.path, target())).rejects.toThrow(
+      `another restore (pid ${process.ppid}) is running`,
+    );
+    await expect(openOpsManager(dirs)).rejects.toThrow(
+      `a restore (pid ${process.ppid}) is running on ${dirs.dataDir}; start after it has finished`,
+    );
     writeFileSync(lock, '2147483646\n');
     await (await openOpsManager(dirs)).close();
     expect(existsSync(lock)).toBe(false);
@@ -128,7 +156,9 @@ describe('restore refuses', () => {
     await saveModels(dirs, ['beta']);
     const manager = await openOpsManager(dirs);
     try {
-      await expect(restoreSnapshot(snapshot.path, target())).rejects.toThrow(new RegExp(`refusing to restore: .* pid ${process.pid} is running`));
+      await expect(restoreSnapshot(snapshot.path, target())).rejects.toThrow(
+        new RegExp(`refusing to restore: .* pid ${process.pid} is running`),
+      );
       expect(manager.list(GUILD).map((entry) => entry.name)).toEqual(['alfa', 'beta']);
     } finally {
       await manager.close();

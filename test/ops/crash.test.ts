@@ -23,21 +23,25 @@ describe('a backup killed while it runs', () => {
     ['backup:after-files', 0],
     ['backup:after-manifest', 0],
     ['backup:after-rename', 1],
-  ])('at %s lists %i complete snapshot(s), and the next backup cleans up and succeeds', async (point, complete) => {
-    await saveModels(dirs, ['alfa', 'beta']);
-    const killed = await runOps('backup', [], dirs, { ULTRA_CRASH_AT: point });
-    expect(killed.signal).toBe('SIGKILL');
-    const listed = await listSnapshots(dirs.backupDir);
-    expect(listed).toHaveLength(complete);
-    for (const snapshot of listed) await verifySnapshot(snapshot.path);
-    const next = await runOps('backup', [], dirs);
-    expect(next.code).toBe(0);
-    expect(next.stdout).toMatch(/snapshot .*: the database and 2 model file\(s\)/);
-    // The killed one's partial folder is gone (its process is dead); only complete snapshots remain.
-    const names = readdirSync(dirs.backupDir);
-    expect(names.every((name) => /^\d{8}T\d{6}Z(-\d+)?$/.test(name))).toBe(true);
-    expect(await listSnapshots(dirs.backupDir)).toHaveLength(complete + 1);
-  }, 60_000);
+  ])(
+    'at %s lists %i complete snapshot(s), and the next backup cleans up and succeeds',
+    async (point, complete) => {
+      await saveModels(dirs, ['alfa', 'beta']);
+      const killed = await runOps('backup', [], dirs, { ULTRA_CRASH_AT: point });
+      expect(killed.signal).toBe('SIGKILL');
+      const listed = await listSnapshots(dirs.backupDir);
+      expect(listed).toHaveLength(complete);
+      for (const snapshot of listed) await verifySnapshot(snapshot.path);
+      const next = await runOps('backup', [], dirs);
+      expect(next.code).toBe(0);
+      expect(next.stdout).toMatch(/snapshot .*: the database and 2 model file\(s\)/);
+      // The killed one's partial folder is gone (its process is dead); only complete snapshots remain.
+      const names = readdirSync(dirs.backupDir);
+      expect(names.every((name) => /^\d{8}T\d{6}Z(-\d+)?$/.test(name))).toBe(true);
+      expect(await listSnapshots(dirs.backupDir)).toHaveLength(complete + 1);
+    },
+    60_000,
+  );
 });
 
 describe('a restore killed while it runs', () => {
@@ -50,17 +54,25 @@ describe('a restore killed while it runs', () => {
     ['restore:after-move-old-1', 'restored'],
     ['restore:after-swap-1', 'restored'],
     ['restore:before-journal-removed', 'restored'],
-  ])('at %s leaves the folders %s', async (point, expected) => {
-    await saveModels(dirs, ['alfa']);
-    const { snapshot } = await takeSnapshot({ databasePath: dirs.databasePath, modelsDir: dirs.modelsDir, backupDir: dirs.backupDir });
-    await saveModels(dirs, ['beta', 'gamma']);
-    const killed = await runOps('restore', [snapshot.path], dirs, { ULTRA_CRASH_AT: point });
-    expect(killed.signal).toBe('SIGKILL');
-    // The next start (ModelManager.open) finishes a journaled restore before it reads anything.
-    const state = await loadEverything(dirs);
-    expect(state.integrity).toBe('ok');
-    expect(state.models).toEqual(expected === 'old' ? ['alfa v1', 'beta v1', 'gamma v1'] : ['alfa v1']);
-    expect(await completePendingRestore(dirs.dataDir, dirs.modelsDir)).toBe(false);
-    expect(readdirSync(dirs.root).filter((name) => name.includes('restore'))).toEqual([]);
-  }, 60_000);
+  ])(
+    'at %s leaves the folders %s',
+    async (point, expected) => {
+      await saveModels(dirs, ['alfa']);
+      const { snapshot } = await takeSnapshot({
+        databasePath: dirs.databasePath,
+        modelsDir: dirs.modelsDir,
+        backupDir: dirs.backupDir,
+      });
+      await saveModels(dirs, ['beta', 'gamma']);
+      const killed = await runOps('restore', [snapshot.path], dirs, { ULTRA_CRASH_AT: point });
+      expect(killed.signal).toBe('SIGKILL');
+      // The next start (ModelManager.open) finishes a journaled restore before it reads anything.
+      const state = await loadEverything(dirs);
+      expect(state.integrity).toBe('ok');
+      expect(state.models).toEqual(expected === 'old' ? ['alfa v1', 'beta v1', 'gamma v1'] : ['alfa v1']);
+      expect(await completePendingRestore(dirs.dataDir, dirs.modelsDir)).toBe(false);
+      expect(readdirSync(dirs.root).filter((name) => name.includes('restore'))).toEqual([]);
+    },
+    60_000,
+  );
 });

@@ -30,7 +30,9 @@ export function makeOpsDirs(prefix = 'ultra-ops-'): OpsDirs {
 }
 
 export function openOpsManager(dirs: OpsDirs): Promise<ModelManager> {
-  return ModelManager.open(defaultManagerConfig(dirs.dataDir, { modelsDir: dirs.modelsDir, verifyChecksumsAtStartup: true }));
+  return ModelManager.open(
+    defaultManagerConfig(dirs.dataDir, { modelsDir: dirs.modelsDir, verifyChecksumsAtStartup: true }),
+  );
 }
 
 /** Trains and saves each name (a different corpus each), then closes the manager. */
@@ -77,14 +79,26 @@ export interface ScriptResult {
 }
 
 /** `npm run <script> -- …args` as a child process (node + tsx), on these folders. */
-export function runOps(script: 'backup' | 'restore' | 'recover', args: string[], dirs: OpsDirs, env: NodeJS.ProcessEnv = {}): Promise<ScriptResult> {
+export function runOps(
+  script: 'backup' | 'restore' | 'recover',
+  args: string[],
+  dirs: OpsDirs,
+  env: NodeJS.ProcessEnv = {},
+): Promise<ScriptResult> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       ['--import', 'tsx', `src/ops/${script}.ts`, ...args],
       {
         cwd: root,
-        env: { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: dirs.dataDir, MODELS_DIR: dirs.modelsDir, BACKUP_DIR: dirs.backupDir, ...env },
+        env: {
+          PATH: process.env.PATH,
+          HOME: process.env.HOME,
+          DATA_DIR: dirs.dataDir,
+          MODELS_DIR: dirs.modelsDir,
+          BACKUP_DIR: dirs.backupDir,
+          ...env,
+        },
       },
       (error, stdout, stderr) => {
         const failure = error as (Error & { code?: number | string; signal?: NodeJS.Signals }) | null;

@@ -19,7 +19,13 @@ let dirs: OpsDirs;
 
 beforeAll(async () => {
   storage = mkdtempSync(join(tmpdir(), 'ultra-s3rver-'));
-  server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: storage, configureBuckets: [{ name: BUCKET, configs: [] }] });
+  server = new S3rver({
+    address: '127.0.0.1',
+    port: 0,
+    silent: true,
+    directory: storage,
+    configureBuckets: [{ name: BUCKET, configs: [] }],
+  });
   const address = (await server.run()) as AddressInfo;
   endpoint = `http://127.0.0.1:${address.port}`;
   dirs = makeOpsDirs('ultra-s3-');
@@ -41,7 +47,12 @@ const s3Env = () => ({
 
 async function remoteKeys(): Promise<string[]> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const client = new S3Client({ region: 'us-east-1', endpoint, forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+  const client = new S3Client({
+    region: 'us-east-1',
+    endpoint,
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+  });
   try {
     const page = await client.send(new ListObjectsV2Command({ Bucket: BUCKET }));
     return (page.Contents ?? []).map((object) => object.Key!).sort();
@@ -58,12 +69,9 @@ it('uploads each snapshot, keeps BACKUP_KEEP there, and restores from it when ev
   const name = /snapshot .*\/(\d{8}T\d{6}Z(?:-\d+)?):/.exec(first.stdout)![1];
   expect(first.stdout).toContain(`uploaded to s3://${BUCKET}/bots/ultra/${name}`);
   const keys = await remoteKeys();
-  expect(keys.filter((key) => key.startsWith(`bots/ultra/${name}/`)).map((key) => key.split('/').slice(3, 4)[0])).toEqual([
-    'manifest.json',
-    'models',
-    'models',
-    'ultraefficient.sqlite',
-  ]);
+  expect(
+    keys.filter((key) => key.startsWith(`bots/ultra/${name}/`)).map((key) => key.split('/').slice(3, 4)[0]),
+  ).toEqual(['manifest.json', 'models', 'models', 'ultraefficient.sqlite']);
 
   await saveModels(dirs, ['gamma']);
   for (let run = 0; run < 2; run++) expect((await runOps('backup', [], dirs, s3Env())).code).toBe(0);
@@ -86,5 +94,7 @@ it('uploads each snapshot, keeps BACKUP_KEEP there, and restores from it when ev
 it('says which off-site snapshots exist when the one asked for is not there', async () => {
   const result = await runOps('restore', ['s3:20000101T000000Z'], dirs, s3Env());
   expect(result.code).toBe(1);
-  expect(result.stderr).toMatch(/^restore: no complete snapshot 20000101T000000Z at ultra-backups\/bots\/ultra \(there are: \d{8}T/);
+  expect(result.stderr).toMatch(
+    /^restore: no complete snapshot 20000101T000000Z at ultra-backups\/bots\/ultra \(there are: \d{8}T/,
+  );
 }, 30_000);

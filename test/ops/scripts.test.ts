@@ -3,9 +3,8 @@
 // PRAGMA integrity_check is ok; restore refused while a console runs on the folders; the bot's
 // schedule; the configuration of backups.
 import { readdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from '../../src/config/index.js';
+import { type ConfigError, parseConfig } from '../../src/config/index.js';
 import { startBackupSchedule } from '../../src/ops/backup-schedule.js';
 import { listSnapshots } from '../../src/store/index.js';
 import { ConsoleProcess } from '../console/console-process.js';
@@ -26,7 +25,9 @@ describe('npm run backup and npm run restore', () => {
     await saveModels(dirs, ['alfa', 'beta', 'alfa']);
     const backup = await runOps('backup', [], dirs);
     expect(backup.code).toBe(0);
-    expect(backup.stdout).toMatch(/^snapshot .*backups\/\d{8}T\d{6}Z: the database and 3 model file\(s\), checksums in manifest.json$/m);
+    expect(backup.stdout).toMatch(
+      /^snapshot .*backups\/\d{8}T\d{6}Z: the database and 3 model file\(s\), checksums in manifest.json$/m,
+    );
     const listed = await runOps('backup', ['--list'], dirs);
     const [snapshot] = await listSnapshots(dirs.backupDir);
     expect(listed.stdout.trim()).toBe(snapshot.path);
@@ -48,7 +49,11 @@ describe('npm run backup and npm run restore', () => {
       await console.send('/models', /alfa/);
       const refused = await runOps('restore', ['latest'], dirs);
       expect(refused.code).toBe(1);
-      expect(refused.stderr).toMatch(new RegExp(`^restore: refusing to restore: .* pid ${console.child.pid} is running on .*ultraefficient.sqlite. Stop the bot and every console first.\\n$`));
+      expect(refused.stderr).toMatch(
+        new RegExp(
+          `^restore: refusing to restore: .* pid ${console.child.pid} is running on .*ultraefficient.sqlite. Stop the bot and every console first.\\n$`,
+        ),
+      );
     } finally {
       await console.end();
     }
@@ -67,17 +72,28 @@ describe('npm run backup and npm run restore', () => {
 describe('the bot’s schedule', () => {
   it('takes a snapshot every interval and keeps BACKUP_KEEP of them', async () => {
     await saveModels(dirs, ['alfa']);
-    const config = parseConfig({ DATA_DIR: dirs.dataDir, MODELS_DIR: dirs.modelsDir, BACKUP_DIR: dirs.backupDir, BACKUP_KEEP: '2' });
+    const config = parseConfig({
+      DATA_DIR: dirs.dataDir,
+      MODELS_DIR: dirs.modelsDir,
+      BACKUP_DIR: dirs.backupDir,
+      BACKUP_KEEP: '2',
+    });
     const lines: string[] = [];
-    const log = (fields: object, message: string) => lines.push(message);
+    const log = (_fields: object, message: string) => lines.push(message);
     // Real clock: snapshots over a second apart get distinct stamps (same-second ones get `-2`).
-    const schedule = startBackupSchedule(config, { info: log, warn: log, error: log }, { firstDelayMs: 0, intervalMs: 1_100 })!;
+    const schedule = startBackupSchedule(
+      config,
+      { info: log, warn: log, error: log },
+      { firstDelayMs: 0, intervalMs: 1_100 },
+    )!;
     try {
       while (schedule.taken < 3) await new Promise((resolve) => setTimeout(resolve, 50));
     } finally {
       await schedule.stop();
     }
-    expect(lines.filter((line) => /^backup: snapshot \d{8}T\d{6}Z(-\d+)? written$/.test(line))).toHaveLength(schedule.taken);
+    expect(lines.filter((line) => /^backup: snapshot \d{8}T\d{6}Z(-\d+)? written$/.test(line))).toHaveLength(
+      schedule.taken,
+    );
     expect(await listSnapshots(dirs.backupDir)).toHaveLength(2);
     expect(readdirSync(dirs.backupDir)).toHaveLength(2);
   }, 30_000);
@@ -90,7 +106,12 @@ describe('the bot’s schedule', () => {
 
 describe('backup configuration', () => {
   it('has defaults, reads an S3 URL and refuses bad values', () => {
-    expect(parseConfig({}, '/srv/bot').backup).toEqual({ dir: '/srv/bot/backups', intervalHours: 24, keep: 7, s3: null });
+    expect(parseConfig({}, '/srv/bot').backup).toEqual({
+      dir: '/srv/bot/backups',
+      intervalHours: 24,
+      keep: 7,
+      s3: null,
+    });
     expect(
       parseConfig({
         BACKUP_S3_URL: 's3://my-bucket/bots/ultra/',
@@ -109,7 +130,12 @@ describe('backup configuration', () => {
     });
     let error: ConfigError | null = null;
     try {
-      parseConfig({ BACKUP_INTERVAL_HOURS: '-1', BACKUP_KEEP: '0', BACKUP_S3_URL: 'https://bucket', BACKUP_S3_ACCESS_KEY_ID: 'id' });
+      parseConfig({
+        BACKUP_INTERVAL_HOURS: '-1',
+        BACKUP_KEEP: '0',
+        BACKUP_S3_URL: 'https://bucket',
+        BACKUP_S3_ACCESS_KEY_ID: 'id',
+      });
     } catch (caught) {
       error = caught as ConfigError;
     }

@@ -23,8 +23,21 @@ describe('openDatabase', () => {
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
-    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[];
-    expect(tables.map((table) => table.name)).toEqual(['collected_messages', 'guild_state', 'jobs', 'learning_channels', 'learning_members', 'learning_settings', 'leases', 'meta', 'models', 'pending_deletes']);
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as {
+      name: string;
+    }[];
+    expect(tables.map((table) => table.name)).toEqual([
+      'collected_messages',
+      'guild_state',
+      'jobs',
+      'learning_channels',
+      'learning_members',
+      'learning_settings',
+      'leases',
+      'meta',
+      'models',
+      'pending_deletes',
+    ]);
     db.close();
   });
 
@@ -90,8 +103,22 @@ describe('Catalog', () => {
   it('keeps a draft and an active model mutually exclusive', () => {
     const catalog = new Catalog(openDatabase(path));
     const id = catalog.commitSave(modelRow('g1', 'a', 1), 10);
-    catalog.insertJob({ id: 'job-1', guildId: 'g1', user: { id: '1', name: 'Ana' }, kind: 'train-new', state: 'running', startedAt: 1 });
-    const draft = { filename: '.draft_job-1.ulm', bytes: 5, checksum: 'd'.repeat(64), createdAt: 2, createdBy: { id: '1', name: 'Ana' }, statsJson: '{}' };
+    catalog.insertJob({
+      id: 'job-1',
+      guildId: 'g1',
+      user: { id: '1', name: 'Ana' },
+      kind: 'train-new',
+      state: 'running',
+      startedAt: 1,
+    });
+    const draft = {
+      filename: '.draft_job-1.ulm',
+      bytes: 5,
+      checksum: 'd'.repeat(64),
+      createdAt: 2,
+      createdBy: { id: '1', name: 'Ana' },
+      statsJson: '{}',
+    };
     catalog.commitTrainingResult('g1', 'job-1', draft, 3, null);
     expect(catalog.guildState('g1')).toMatchObject({ activeModelId: null, draft });
     expect(catalog.job('job-1')).toMatchObject({ state: 'done', progress: 1, finishedAt: 3 });
@@ -102,9 +129,30 @@ describe('Catalog', () => {
 
   it('records a finishing job result before it is committed, and lists open jobs', () => {
     const catalog = new Catalog(openDatabase(path));
-    catalog.insertJob({ id: 'job-1', guildId: 'g1', user: { id: '1', name: 'Ana' }, kind: 'train-new', state: 'running', startedAt: 1 });
-    catalog.insertJob({ id: 'job-2', guildId: 'g2', user: { id: '2', name: 'Bob' }, kind: 'train-append', state: 'queued', startedAt: 2 });
-    const result = { filename: '.draft_job-1.ulm', bytes: 5, checksum: 'd'.repeat(64), createdAt: 7, createdBy: { id: '1', name: 'Ana' }, statsJson: '{}' };
+    catalog.insertJob({
+      id: 'job-1',
+      guildId: 'g1',
+      user: { id: '1', name: 'Ana' },
+      kind: 'train-new',
+      state: 'running',
+      startedAt: 1,
+    });
+    catalog.insertJob({
+      id: 'job-2',
+      guildId: 'g2',
+      user: { id: '2', name: 'Bob' },
+      kind: 'train-append',
+      state: 'queued',
+      startedAt: 2,
+    });
+    const result = {
+      filename: '.draft_job-1.ulm',
+      bytes: 5,
+      checksum: 'd'.repeat(64),
+      createdAt: 7,
+      createdBy: { id: '1', name: 'Ana' },
+      statsJson: '{}',
+    };
     catalog.markJobWriting('job-1', result);
     expect(catalog.openJobs().map((job) => [job.id, job.state])).toEqual([
       ['job-1', 'writing'],

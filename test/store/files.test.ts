@@ -42,7 +42,17 @@ describe('ModelFiles', () => {
   });
 
   it('refuses any path that would leave the guild directory, whatever the caller passes', () => {
-    for (const filename of ['../x.ulm', '..', '.', 'a/b.ulm', 'a\\b.ulm', '/etc/passwd', 'nul\u0000.ulm', '', 'x'.repeat(300)]) {
+    for (const filename of [
+      '../x.ulm',
+      '..',
+      '.',
+      'a/b.ulm',
+      'a\\b.ulm',
+      '/etc/passwd',
+      'nul\u0000.ulm',
+      '',
+      'x'.repeat(300),
+    ]) {
       expect(() => files.pathOf('local', filename), filename).toThrow();
     }
     for (const guildId of ['..', '../other', 'a/b', '', '.orphans']) {

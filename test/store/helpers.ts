@@ -1,7 +1,12 @@
 import type { NewModelRow } from '../../src/store/index.js';
 
 /** A catalog row with plausible values; tests override what they look at. */
-export function modelRow(guildId: string, name: string, version: number, overrides: Partial<NewModelRow> = {}): NewModelRow {
+export function modelRow(
+  guildId: string,
+  name: string,
+  version: number,
+  overrides: Partial<NewModelRow> = {},
+): NewModelRow {
   return {
     guildId,
     name,

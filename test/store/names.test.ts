@@ -23,7 +23,18 @@ function reasonOf(name: string): string | null {
 
 describe('parseModelName', () => {
   it('accepts letters of any script, accents, digits, underscore and hyphen', () => {
-    for (const name of ['mi_modelo_español', 'Ñandú-2024', 'modèle', 'Модель', 'نموذج', '模型', 'モデル', 'x', '1', 'a'.repeat(64)]) {
+    for (const name of [
+      'mi_modelo_español',
+      'Ñandú-2024',
+      'modèle',
+      'Модель',
+      'نموذج',
+      '模型',
+      'モデル',
+      'x',
+      '1',
+      'a'.repeat(64),
+    ]) {
       expect(parseModelName(name).display).toBe(name);
     }
   });
@@ -34,13 +45,40 @@ describe('parseModelName', () => {
   });
 
   it('refuses path traversal, separators, NUL and control characters', () => {
-    for (const name of ['..', '../x', '..\\x', 'a/b', 'a\\b', '/abs', 'C:x', 'nul\u0000', 'tab\t', 'line\n', 'del\u007f', 'esc\u001b[2J']) {
+    for (const name of [
+      '..',
+      '../x',
+      '..\\x',
+      'a/b',
+      'a\\b',
+      '/abs',
+      'C:x',
+      'nul\u0000',
+      'tab\t',
+      'line\n',
+      'del\u007f',
+      'esc\u001b[2J',
+    ]) {
       expect(reasonOf(name)).toBe('characters');
     }
   });
 
   it('refuses spaces, dots, punctuation, symbols and emoji', () => {
-    for (const name of ['a b', 'a.b', '.hidden', 'a:b', 'a*b', 'a?b', 'a"b', 'a<b', 'a|b', '😀', 'a\u00a0b', 'x\u2215y', 'x\uff0fy']) {
+    for (const name of [
+      'a b',
+      'a.b',
+      '.hidden',
+      'a:b',
+      'a*b',
+      'a?b',
+      'a"b',
+      'a<b',
+      'a|b',
+      '😀',
+      'a\u00a0b',
+      'x\u2215y',
+      'x\uff0fy',
+    ]) {
       expect(reasonOf(name)).toBe('characters');
     }
   });
@@ -90,14 +128,17 @@ describe('file names', () => {
   });
 
   it('names drafts after their job and refuses malformed job ids', () => {
-    expect(draftFilename('0b5c7d2e-1111-4a2b-9c3d-0123456789ab')).toBe('.draft_0b5c7d2e-1111-4a2b-9c3d-0123456789ab.ulm');
+    expect(draftFilename('0b5c7d2e-1111-4a2b-9c3d-0123456789ab')).toBe(
+      '.draft_0b5c7d2e-1111-4a2b-9c3d-0123456789ab.ulm',
+    );
     expect(() => draftFilename('../x')).toThrow();
   });
 });
 
 describe('validateGuildId', () => {
   it('accepts Discord snowflakes and simple console ids', () => {
-    for (const id of ['123456789012345678', '12345678901234567890', 'local', 'test_guild-1']) expect(validateGuildId(id)).toBe(id);
+    for (const id of ['123456789012345678', '12345678901234567890', 'local', 'test_guild-1'])
+      expect(validateGuildId(id)).toBe(id);
   });
 
   it('refuses anything that could be a path or is not an id', () => {

@@ -44,7 +44,14 @@ async function saved(guildId: string, name: string, version: number, content = `
 
 function draftRef(jobId: string, content: string): DraftRef {
   const data = bytes(content);
-  return { filename: `.draft_${jobId}.ulm`, bytes: data.length, checksum: sha256(data), createdAt: 5, createdBy: { id: '1', name: 'Ana' }, statsJson: '{}' };
+  return {
+    filename: `.draft_${jobId}.ulm`,
+    bytes: data.length,
+    checksum: sha256(data),
+    createdAt: 5,
+    createdBy: { id: '1', name: 'Ana' },
+    statsJson: '{}',
+  };
 }
 
 function ls(guildId: string, sub = ''): string[] {
@@ -142,7 +149,14 @@ describe('reconcile', () => {
 
   it('keeps the referenced draft and removes superseded drafts', async () => {
     const current = draftRef('job-2', 'current draft');
-    catalog.insertJob({ id: 'job-2', guildId: 'g1', user: { id: '1', name: 'Ana' }, kind: 'train-new', state: 'running', startedAt: 1 });
+    catalog.insertJob({
+      id: 'job-2',
+      guildId: 'g1',
+      user: { id: '1', name: 'Ana' },
+      kind: 'train-new',
+      state: 'running',
+      startedAt: 1,
+    });
     await files.writeAtomic('g1', current.filename, bytes('current draft'), true);
     catalog.commitTrainingResult('g1', 'job-2', current, 2, null);
     await files.writeAtomic('g1', '.draft_job-1.ulm', bytes('older draft'), true);
@@ -154,7 +168,14 @@ describe('reconcile', () => {
 
   it('clears a damaged draft reference, reports it and keeps the file aside', async () => {
     const draft = draftRef('job-1', 'the draft');
-    catalog.insertJob({ id: 'job-1', guildId: 'g1', user: { id: '1', name: 'Ana' }, kind: 'train-new', state: 'running', startedAt: 1 });
+    catalog.insertJob({
+      id: 'job-1',
+      guildId: 'g1',
+      user: { id: '1', name: 'Ana' },
+      kind: 'train-new',
+      state: 'running',
+      startedAt: 1,
+    });
     await files.writeAtomic('g1', draft.filename, bytes('not the draft'), true);
     catalog.commitTrainingResult('g1', 'job-1', draft, 2, null);
     const report = await reconcile(catalog, files, options);
@@ -165,11 +186,32 @@ describe('reconcile', () => {
 
   it('completes a job that died after writing its result, and interrupts the others', async () => {
     const result = draftRef('job-1', 'finished training');
-    catalog.insertJob({ id: 'job-1', guildId: 'g1', user: { id: '1', name: 'Ana' }, kind: 'train-new', state: 'running', startedAt: 1 });
+    catalog.insertJob({
+      id: 'job-1',
+      guildId: 'g1',
+      user: { id: '1', name: 'Ana' },
+      kind: 'train-new',
+      state: 'running',
+      startedAt: 1,
+    });
     catalog.markJobWriting('job-1', result);
     await files.writeAtomic('g1', result.filename, bytes('finished training'), true);
-    catalog.insertJob({ id: 'job-2', guildId: 'g2', user: { id: '1', name: 'Ana' }, kind: 'train-new', state: 'running', startedAt: 1 });
-    catalog.insertJob({ id: 'job-3', guildId: 'g3', user: { id: '1', name: 'Ana' }, kind: 'train-new', state: 'running', startedAt: 1 });
+    catalog.insertJob({
+      id: 'job-2',
+      guildId: 'g2',
+      user: { id: '1', name: 'Ana' },
+      kind: 'train-new',
+      state: 'running',
+      startedAt: 1,
+    });
+    catalog.insertJob({
+      id: 'job-3',
+      guildId: 'g3',
+      user: { id: '1', name: 'Ana' },
+      kind: 'train-new',
+      state: 'running',
+      startedAt: 1,
+    });
     // job-3 recorded its result but died before the file was complete.
     catalog.markJobWriting('job-3', draftRef('job-3', 'never written'));
     const report = await reconcile(catalog, files, options);
@@ -183,13 +225,20 @@ describe('reconcile', () => {
     expect(catalog.openJobs()).toEqual([]);
   });
 
-  it("touches only the guilds this process owns", async () => {
+  it('touches only the guilds this process owns', async () => {
     const mine = await saved('g1', 'a', 1);
     const theirs = await saved('g2', 'b', 1);
     rmSync(join(modelsDir, 'g1', mine.filename));
     rmSync(join(modelsDir, 'g2', theirs.filename));
     writeFileSync(join(modelsDir, 'g2', '.tmp-feed'), 'another shard is writing this');
-    catalog.insertJob({ id: 'job-9', guildId: 'g2', user: { id: '1', name: 'Ana' }, kind: 'train-new', state: 'running', startedAt: 1 });
+    catalog.insertJob({
+      id: 'job-9',
+      guildId: 'g2',
+      user: { id: '1', name: 'Ana' },
+      kind: 'train-new',
+      state: 'running',
+      startedAt: 1,
+    });
     const report = await reconcile(catalog, files, { ...options, ownsGuild: (guildId) => guildId === 'g1' });
     expect(report.modelsUnavailable.map((entry) => entry.guildId)).toEqual(['g1']);
     expect(report.jobsInterrupted).toEqual([]);

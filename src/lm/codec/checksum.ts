@@ -39,4 +39,5 @@ export const portableCrc32: Crc32 = (data, previous = 0) => {
 /** CRC-32 (IEEE), native when Node has it; also checks model images (image/layout.ts). */
 export const crc32: Crc32 = nativeCrc32 ? (data, previous = 0) => nativeCrc32(data, previous) >>> 0 : portableCrc32;
 
-export const frameChecksum = (versionAndLength: Uint8Array, payload: Uint8Array) => crc32(payload, crc32(versionAndLength));
+export const frameChecksum = (versionAndLength: Uint8Array, payload: Uint8Array) =>
+  crc32(payload, crc32(versionAndLength));

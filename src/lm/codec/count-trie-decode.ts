@@ -3,12 +3,29 @@
 
 import { SpareArrays } from '../arrays.js';
 import { levelViews, type TrieIndex } from '../graph.js';
-import { type CountTrie } from '../types.js';
+import type { CountTrie } from '../types.js';
 import { loadStream, type DecodeBudget } from './streams.js';
-import { COUNTS, ESCAPES, EXCESS, FANOUT, LEVEL_STREAMS, OPTIONAL_LEVEL_ARRAYS, WORDS, extrasBaselines, type ExtrasBaselines } from './count-trie-encode.js';
+import {
+  COUNTS,
+  ESCAPES,
+  EXCESS,
+  FANOUT,
+  LEVEL_STREAMS,
+  OPTIONAL_LEVEL_ARRAYS,
+  WORDS,
+  extrasBaselines,
+  type ExtrasBaselines,
+} from './count-trie-encode.js';
 import { fail, integerIn, record } from './fields.js';
 import { DELTA_EXTRAS_VERSION, MAX_COUNT, MAX_ORDER, MAX_VARINT_BYTES } from './limits.js';
-import { expectConsumed, longVarintEnd, nextVarint, readLongVarint, varintStream, type VarintStream } from './varint.js';
+import {
+  expectConsumed,
+  longVarintEnd,
+  nextVarint,
+  readLongVarint,
+  varintStream,
+  type VarintStream,
+} from './varint.js';
 
 /**
  * The decoder lays the trie out as the pattern graph does (graph.ts) and finds each node's suffix
@@ -27,7 +44,8 @@ export function decodeCounts(
   const stored = record(value, 'counts');
   const order = integerIn(stored.order, 1, MAX_ORDER, 'counts order');
   if (!Array.isArray(stored.sizes) || stored.sizes.length !== order) fail('counts: level sizes do not match the order');
-  if (!Array.isArray(stored.levels) || stored.levels.length !== order) fail('counts: level streams do not match the order');
+  if (!Array.isArray(stored.levels) || stored.levels.length !== order)
+    fail('counts: level streams do not match the order');
   const sizes: number[] = [];
   const offsets = new Int32Array(order + 1);
   for (let i = 0; i < order; i++) {
@@ -41,7 +59,10 @@ export function decodeCounts(
     return level as unknown[];
   });
   const stream = (level: number, kind: number, maxValues: number, name: string): VarintStream =>
-    varintStream(loadStream(levelStreams[level][kind], maxValues * MAX_VARINT_BYTES, budget, `level ${level} ${name}`), `level ${level} ${name}`);
+    varintStream(
+      loadStream(levelStreams[level][kind], maxValues * MAX_VARINT_BYTES, budget, `level ${level} ${name}`),
+      `level ${level} ${name}`,
+    );
 
   // The node budget above bounds these allocations. They may take the caller's spare buffers
   // (arrays.ts), as will the model's adjusted counts and probabilities.

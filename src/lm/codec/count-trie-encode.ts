@@ -12,7 +12,7 @@
 // and two that only pruned models have, null when the level lacks the array:
 //   adjusted, prunedMass   the level's array of that name, one varint per node.
 
-import { type TrieIndex } from '../graph.js';
+import type { TrieIndex } from '../graph.js';
 import { BOS_ID, EOS_ID, type CountTrie, type CountTrieLevel } from '../types.js';
 import { storeStream, type StoredStream } from './streams.js';
 import { fail, integerIn } from './fields.js';
@@ -35,27 +35,36 @@ export const OPTIONAL_LEVEL_ARRAYS = [
 export function countsProblem(counts: CountTrie, vocabSize: number, index?: EncoderIndex): void {
   if (counts === null || typeof counts !== 'object') fail('counts missing');
   const order = integerIn(counts.order, 1, MAX_ORDER, 'counts order');
-  if (!Array.isArray(counts.levels) || counts.levels.length !== order) fail(`counts have ${String(counts.levels?.length)} levels for order ${order}`);
-  if (index !== undefined) return indexedCountsProblem(counts, vocabSize, index);
+  if (!Array.isArray(counts.levels) || counts.levels.length !== order)
+    fail(`counts have ${String(counts.levels?.length)} levels for order ${order}`);
+  if (index !== undefined) {
+    indexedCountsProblem(counts, vocabSize, index);
+    return;
+  }
   let previousSize = 1;
   counts.levels.forEach((level, i) => {
-    if (!(level?.parent instanceof Int32Array && level.word instanceof Int32Array && level.count instanceof Uint32Array)) {
+    if (
+      !(level?.parent instanceof Int32Array && level.word instanceof Int32Array && level.count instanceof Uint32Array)
+    ) {
       fail(`level ${i} arrays have the wrong types`);
     }
     const size = level.parent.length;
     if (level.word.length !== size || level.count.length !== size) fail(`level ${i} arrays differ in length`);
     for (const { field } of OPTIONAL_LEVEL_ARRAYS) {
       const values = level[field];
-      if (values !== undefined && !(values instanceof Uint32Array && values.length === size)) fail(`level ${i} ${field} is not a Uint32Array of the level's length`);
+      if (values !== undefined && !(values instanceof Uint32Array && values.length === size))
+        fail(`level ${i} ${field} is not a Uint32Array of the level's length`);
     }
     let previousParent = 0;
     let previousWord = -1;
     for (let n = 0; n < size; n++) {
       const parent = level.parent[n];
       const word = level.word[n];
-      if (i === 0 ? parent !== 0 : parent < 0 || parent >= previousSize) fail(`level ${i} node ${n} has parent ${parent} out of range`);
+      if (i === 0 ? parent !== 0 : parent < 0 || parent >= previousSize)
+        fail(`level ${i} node ${n} has parent ${parent} out of range`);
       if (word < 0 || word >= vocabSize) fail(`level ${i} node ${n} has word ${word} outside the vocabulary`);
-      if (parent < previousParent || (parent === previousParent && word <= previousWord)) fail(`level ${i} is not sorted by (parent, word) at node ${n}`);
+      if (parent < previousParent || (parent === previousParent && word <= previousWord))
+        fail(`level ${i} is not sorted by (parent, word) at node ${n}`);
       previousParent = parent;
       previousWord = word;
     }
@@ -74,15 +83,19 @@ function indexedCountsProblem(counts: CountTrie, vocabSize: number, index: Encod
   const { offsets, childStart } = index;
   if (offsets.length !== counts.order + 1 || offsets[0] !== 0) fail('index does not match the counts order');
   counts.levels.forEach((level, i) => {
-    if (!(level?.word instanceof Int32Array && level.count instanceof Uint32Array)) fail(`level ${i} arrays have the wrong types`);
+    if (!(level?.word instanceof Int32Array && level.count instanceof Uint32Array))
+      fail(`level ${i} arrays have the wrong types`);
     const size = level.word.length;
     if (level.count.length !== size || offsets[i + 1] - offsets[i] !== size) fail(`level ${i} arrays differ in length`);
     for (const { field } of OPTIONAL_LEVEL_ARRAYS) {
       const values = level[field];
-      if (values !== undefined && !(values instanceof Uint32Array && values.length === size)) fail(`level ${i} ${field} is not a Uint32Array of the level's length`);
+      if (values !== undefined && !(values instanceof Uint32Array && values.length === size))
+        fail(`level ${i} ${field} is not a Uint32Array of the level's length`);
     }
     const words = level.word;
-    for (let n = 0; n < size; n++) if (!(words[n] >= 0 && words[n] < vocabSize)) fail(`level ${i} node ${n} has word ${words[n]} outside the vocabulary`);
+    for (let n = 0; n < size; n++)
+      if (!(words[n] >= 0 && words[n] < vocabSize))
+        fail(`level ${i} node ${n} has word ${words[n]} outside the vocabulary`);
     if (i === 0) {
       for (let n = 1; n < size; n++) if (words[n] <= words[n - 1]) fail('level 0 is not sorted by word');
       return;
@@ -93,7 +106,8 @@ function indexedCountsProblem(counts: CountTrie, vocabSize: number, index: Encod
       const from = childStart[p] - offsets[i];
       const to = childStart[p + 1] - offsets[i];
       if (!(from <= to && to <= size)) fail(`level ${i} child runs are out of order`);
-      for (let n = from + 1; n < to; n++) if (words[n] <= words[n - 1]) fail(`level ${i} is not sorted by (parent, word) at node ${n}`);
+      for (let n = from + 1; n < to; n++)
+        if (words[n] <= words[n - 1]) fail(`level ${i} is not sorted by (parent, word) at node ${n}`);
     }
     if (childStart[offsets[i]] - offsets[i] !== size) fail(`level ${i} holds nodes without a parent`);
   });
@@ -164,7 +178,11 @@ export function extrasBaselines(trie: GlobalTrie, order: number): ExtrasBaseline
 }
 
 /** The encoder's per-level links (local indices) in the global layout extrasBaselines reads. */
-function globalLinks(levels: CountTrieLevel[], sizes: number[], local: { starts: Uint32Array; suffix: Int32Array }[]): GlobalTrie {
+function globalLinks(
+  levels: CountTrieLevel[],
+  sizes: number[],
+  local: { starts: Uint32Array; suffix: Int32Array }[],
+): GlobalTrie {
   const order = levels.length;
   const offsets = new Int32Array(order + 1);
   for (let i = 0; i < order; i++) offsets[i + 1] = offsets[i] + sizes[i];
@@ -179,7 +197,8 @@ function globalLinks(levels: CountTrieLevel[], sizes: number[], local: { starts:
   });
   local.forEach(({ starts, suffix: levelSuffix }, i) => {
     for (let p = 0; p < sizes[i]; p++) childStart[offsets[i] + p] = starts[p] + offsets[i + 1];
-    for (let c = 0; c < levelSuffix.length; c++) if (levelSuffix[c] >= 0) suffix[offsets[i + 1] + c] = offsets[i] + levelSuffix[c];
+    for (let c = 0; c < levelSuffix.length; c++)
+      if (levelSuffix[c] >= 0) suffix[offsets[i + 1] + c] = offsets[i] + levelSuffix[c];
   });
   childStart[offsets[order - 1]] = total;
   return { offsets, word, count, childStart, suffix };
@@ -193,7 +212,11 @@ function childStarts(parentSize: number, childParents: Int32Array): Uint32Array 
   return starts;
 }
 
-export function encodeCounts(counts: CountTrie, vocabSize: number, index?: EncoderIndex): { stored: unknown; rawBytes: number; nodes: number } {
+export function encodeCounts(
+  counts: CountTrie,
+  vocabSize: number,
+  index?: EncoderIndex,
+): { stored: unknown; rawBytes: number; nodes: number } {
   const { order, levels } = counts;
   const sizes = levels.map((level) => level.word.length);
   const streams: Uint8Array[][] = [];
@@ -235,7 +258,18 @@ export function encodeCounts(counts: CountTrie, vocabSize: number, index?: Encod
     } else {
       const starts = childStarts(sizes[i], levels[i + 1].parent);
       const suffix = new Int32Array(sizes[i + 1]);
-      const links: ChildLinks = { starts, startBase: 0, startShift: 0, suffixAbove, suffixBase: 0, suffixShift: 0, suffixLevelSize: i === 0 ? 1 : sizes[i - 1], startsBelow, belowStartBase: 0, belowStartShift: 0 };
+      const links: ChildLinks = {
+        starts,
+        startBase: 0,
+        startShift: 0,
+        suffixAbove,
+        suffixBase: 0,
+        suffixShift: 0,
+        suffixLevelSize: i === 0 ? 1 : sizes[i - 1],
+        startsBelow,
+        belowStartBase: 0,
+        belowStartShift: 0,
+      };
       children = encodeChildren(levels[i], levels[i + 1], links, suffix, i === 0 ? unigramIndex : null);
       suffixAbove = suffix;
       startsBelow = starts;
@@ -298,7 +332,18 @@ interface ChildLinks {
 function graphLinks(index: EncoderIndex, i: number): ChildLinks {
   const { offsets, childStart, suffix } = index;
   if (i === 0) {
-    return { starts: childStart, startBase: 0, startShift: offsets[1], suffixAbove: new Int32Array(offsets[1]), suffixBase: 0, suffixShift: 0, suffixLevelSize: 1, startsBelow: Uint32Array.of(0, offsets[1]), belowStartBase: 0, belowStartShift: 0 };
+    return {
+      starts: childStart,
+      startBase: 0,
+      startShift: offsets[1],
+      suffixAbove: new Int32Array(offsets[1]),
+      suffixBase: 0,
+      suffixShift: 0,
+      suffixLevelSize: 1,
+      startsBelow: Uint32Array.of(0, offsets[1]),
+      belowStartBase: 0,
+      belowStartShift: 0,
+    };
   }
   return {
     starts: childStart,
@@ -325,7 +370,18 @@ function encodeChildren(
   suffix: Int32Array | null,
   unigramIndex: Int32Array | null,
 ): ChildStreamBytes {
-  const { starts, startBase, startShift, suffixAbove, suffixBase, suffixShift, suffixLevelSize, startsBelow, belowStartBase, belowStartShift } = links;
+  const {
+    starts,
+    startBase,
+    startShift,
+    suffixAbove,
+    suffixBase,
+    suffixShift,
+    suffixLevelSize,
+    startsBelow,
+    belowStartBase,
+    belowStartShift,
+  } = links;
   const sizeAbove = above.word.length;
   const fanout = new VarintWriter(sizeAbove);
   const excess = new VarintWriter(0);
@@ -386,7 +442,13 @@ function encodeChildren(
     excess.push(0);
     excess.push(zeroExcesses - 1);
   }
-  return { fanout: fanout.finish(), excess: excess.finish(), words: words.finish(), escapes: escapes.finish(), counts: childCounts.finish() };
+  return {
+    fanout: fanout.finish(),
+    excess: excess.finish(),
+    words: words.finish(),
+    escapes: escapes.finish(),
+    counts: childCounts.finish(),
+  };
 }
 
 /**

@@ -7,17 +7,20 @@ export function fail(message: string): never {
 }
 
 export function record(value: unknown, what: string): Record<string, unknown> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value) || ArrayBuffer.isView(value)) fail(`${what} is not a record`);
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || ArrayBuffer.isView(value))
+    fail(`${what} is not a record`);
   return value as Record<string, unknown>;
 }
 
 export function integerIn(value: unknown, min: number, max: number, what: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) fail(`${what} is not an integer in ${min}–${max}`);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max)
+    fail(`${what} is not an integer in ${min}–${max}`);
   return value;
 }
 
 export function numberIn(value: unknown, min: number, max: number, what: string): number {
-  if (typeof value !== 'number' || Number.isNaN(value) || value < min || value > max) fail(`${what} is not a number in ${min}–${max}`);
+  if (typeof value !== 'number' || Number.isNaN(value) || value < min || value > max)
+    fail(`${what} is not a number in ${min}–${max}`);
   return value;
 }
 

@@ -2,7 +2,7 @@
 // smaller, and decompressed under the budget its payload's size allows.
 
 import * as zlib from 'node:zlib';
-import { fail, integerIn, } from './fields.js';
+import { fail, integerIn } from './fields.js';
 import { DEFLATE_LEVEL, MIN_COMPRESSED_STREAM, STREAM_DEFLATE, STREAM_RAW } from './limits.js';
 
 /** A compressed varint or byte stream as stored: [method, raw byte length, bytes]. */

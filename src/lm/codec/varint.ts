@@ -19,7 +19,8 @@ export class VarintWriter {
   }
 
   private pushLong(value: number): void {
-    if (!(value >= 0 && value <= MAX_VARINT_VALUE)) throw new RangeError(`cannot encode model file: value ${value} out of range`);
+    if (!(value >= 0 && value <= MAX_VARINT_VALUE))
+      throw new RangeError(`cannot encode model file: value ${value} out of range`);
     if (this.length + MAX_VARINT_BYTES > this.bytes.length) {
       const grown = new Uint8Array(this.bytes.length * 2);
       grown.set(this.bytes.subarray(0, this.length));
@@ -88,5 +89,6 @@ export function readLongVarint(stream: VarintStream, position: number): number {
 
 /** Every value a stream holds must be used: leftovers mean the streams disagree. */
 export function expectConsumed(stream: VarintStream): void {
-  if (stream.position !== stream.bytes.length) fail(`${stream.what}: ${stream.bytes.length - stream.position} unused bytes`);
+  if (stream.position !== stream.bytes.length)
+    fail(`${stream.what}: ${stream.bytes.length - stream.position} unused bytes`);
 }

@@ -40,14 +40,20 @@ export function encodeVocab(vocab: string[]): { stored: unknown; rawBytes: numbe
   for (const word of vocab) lengths.push(word.length);
   const lengthBytes = lengths.finish();
   const text = new TextEncoder().encode(vocab.join(''));
-  return { stored: { size: vocab.length, lengths: storeStream(lengthBytes), text: storeStream(text) }, rawBytes: lengthBytes.length + text.length };
+  return {
+    stored: { size: vocab.length, lengths: storeStream(lengthBytes), text: storeStream(text) },
+    rawBytes: lengthBytes.length + text.length,
+  };
 }
 
 export function decodeVocab(value: unknown, budget: DecodeBudget): string[] {
   const stored = record(value, 'vocabulary');
   const size = integerIn(stored.size, RESERVED_WORDS.length, budget.nodes, 'vocabulary size');
   budget.nodes -= size;
-  const lengths = varintStream(loadStream(stored.lengths, size * MAX_VARINT_BYTES, budget, 'vocabulary lengths'), 'vocabulary lengths');
+  const lengths = varintStream(
+    loadStream(stored.lengths, size * MAX_VARINT_BYTES, budget, 'vocabulary lengths'),
+    'vocabulary lengths',
+  );
   const textBytes = loadStream(stored.text, budget.rawBytes, budget, 'vocabulary text');
   let text: string;
   try {

@@ -34,37 +34,69 @@ export interface ImageSummary {
 export function imageSummary(bytes: Uint8Array): ImageSummary {
   const image = readImage(bytes);
   const shape = shapeOf(image);
-  return { source: shape.source, order: shape.order, vocabularySize: shape.vocabularySize, patterns: shape.offsets[shape.order], bytes: image.bytes.length };
+  return {
+    source: shape.source,
+    order: shape.order,
+    vocabularySize: shape.vocabularySize,
+    patterns: shape.offsets[shape.order],
+    bytes: image.bytes.length,
+  };
 }
 
 /** The model an image holds; throws ModelFormatError for an image that is damaged, foreign or of another source. */
 export function decodeImage(bytes: Uint8Array, options: DecodeImageOptions = {}): Model {
   const image = readImage(bytes);
   const shape = shapeOf(image);
-  if (options.source !== undefined && shape.source !== options.source) throw new ModelFormatError('corrupt', 'image of another model file');
+  if (options.source !== undefined && shape.source !== options.source)
+    throw new ModelFormatError('corrupt', 'image of another model file');
   const { order, vocabularySize, offsets } = shape;
   const total = offsets[order];
   const contexts = offsets[order - 1];
 
   const vocab = vocabularyOf(image, vocabularySize);
   const word =
-    shape.wordBytes === 2 ? sectionView(image, 'word', Uint16Array, total) : sectionView(image, 'word', Int32Array, total);
+    shape.wordBytes === 2
+      ? sectionView(image, 'word', Uint16Array, total)
+      : sectionView(image, 'word', Int32Array, total);
   const childStart = sectionView(image, 'childStart', Int32Array, contexts + 1);
   const suffix = sectionView(image, 'suffix', Int32Array, total);
   const prob = sectionView(image, 'prob', Float32Array, total);
   const backoff = sectionView(image, 'backoff', Float32Array, contexts);
   const cumulative = sectionView(image, 'cumulative', Float32Array, total);
   // The ends of the child runs (every walk starts and stops there); the CRCs vouch for the rest.
-  if (childStart[0] !== offsets[1]) throw new ModelFormatError('corrupt', 'image child runs do not start at the bigrams');
-  if (childStart[contexts] !== total) throw new ModelFormatError('corrupt', 'image child runs do not end at the last n-gram');
+  if (childStart[0] !== offsets[1])
+    throw new ModelFormatError('corrupt', 'image child runs do not start at the bigrams');
+  if (childStart[contexts] !== total)
+    throw new ModelFormatError('corrupt', 'image child runs do not end at the last n-gram');
 
   let embeddings: EmbeddingTable | null = null;
   if (shape.embeddings !== null) {
     const { dim, count } = shape.embeddings;
-    embeddings = { dim, count, values: sectionView(image, 'embeddingValues', Int8Array, dim * count), scales: sectionView(image, 'embeddingScales', Float32Array, count) };
+    embeddings = {
+      dim,
+      count,
+      values: sectionView(image, 'embeddingValues', Int8Array, dim * count),
+      scales: sectionView(image, 'embeddingScales', Float32Array, count),
+    };
   }
-  const graph = { order, vocabularySize, offsets: Int32Array.from(offsets), word, count: new Uint32Array(0), childStart, suffix, levels: [] } as PatternGraph;
-  return Model.fromViews(vocab, graph, { prob, backoff, cumulative, rootBackoff: shape.rootBackoff, uniform: shape.uniform }, shape.discounts, embeddings, shape.provenance);
+  const graph = {
+    order,
+    vocabularySize,
+    offsets: Int32Array.from(offsets),
+    word,
+    count: new Uint32Array(0),
+    childStart,
+    suffix,
+    levels: [],
+  } as PatternGraph;
+  return Model.fromViews(
+    vocab,
+    graph,
+    { prob, backoff, cumulative, rootBackoff: shape.rootBackoff, uniform: shape.uniform },
+    shape.discounts,
+    embeddings,
+    shape.provenance,
+  );
 }
 
 interface ImageShape {
@@ -87,7 +119,8 @@ function corrupt(message: string): never {
 /** The header's fields, each checked for what the views and walks rely on. */
 function shapeOf(image: ReadImage): ImageShape {
   const f = image.fields;
-  const isCount = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= MAX_NODES;
+  const isCount = (value: unknown): value is number =>
+    typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= MAX_NODES;
   const isProbability = (value: unknown): value is number => typeof value === 'number' && value >= 0 && value <= 1;
   if (typeof f.source !== 'string') corrupt('no source');
   const order = f.order;
@@ -95,18 +128,39 @@ function shapeOf(image: ReadImage): ImageShape {
   const vocabularySize = f.vocabularySize;
   if (!isCount(vocabularySize) || vocabularySize < 4) corrupt('bad vocabulary size');
   const offsets = f.offsets;
-  if (!Array.isArray(offsets) || offsets.length !== order + 1 || offsets[0] !== 0 || offsets[1] !== vocabularySize) corrupt('bad level offsets');
-  for (let k = 0; k < order; k++) if (!isCount(offsets[k + 1]) || offsets[k + 1] < offsets[k]) corrupt('bad level offsets');
+  if (!Array.isArray(offsets) || offsets.length !== order + 1 || offsets[0] !== 0 || offsets[1] !== vocabularySize)
+    corrupt('bad level offsets');
+  for (let k = 0; k < order; k++)
+    if (!isCount(offsets[k + 1]) || offsets[k + 1] < offsets[k]) corrupt('bad level offsets');
   if (f.wordBytes !== 4 && !(f.wordBytes === 2 && vocabularySize <= 0x10000)) corrupt('bad word width');
   if (!isProbability(f.rootBackoff) || !isProbability(f.uniform)) corrupt('bad root backoff');
   const discounts = f.discounts;
-  if (!Array.isArray(discounts) || discounts.length !== order || !discounts.every((d) => Array.isArray(d) && d.length === 3 && d.every((x) => typeof x === 'number'))) corrupt('bad discounts');
+  if (
+    !Array.isArray(discounts) ||
+    discounts.length !== order ||
+    !discounts.every((d) => Array.isArray(d) && d.length === 3 && d.every((x) => typeof x === 'number'))
+  )
+    corrupt('bad discounts');
   const provenance = f.provenance as ModelProvenance | undefined;
-  if (typeof provenance !== 'object' || provenance === null || typeof provenance.params !== 'object' || typeof provenance.corpus !== 'object' || typeof provenance.pruned !== 'boolean') corrupt('bad provenance');
+  if (
+    typeof provenance !== 'object' ||
+    provenance === null ||
+    typeof provenance.params !== 'object' ||
+    typeof provenance.corpus !== 'object' ||
+    typeof provenance.pruned !== 'boolean'
+  )
+    corrupt('bad provenance');
   let embeddings: ImageShape['embeddings'] = null;
   if (f.embeddings !== null) {
     const e = f.embeddings as { dim?: unknown; count?: unknown } | undefined;
-    if (e === undefined || !isCount(e.dim) || !isCount(e.count) || e.count > vocabularySize || e.dim * e.count > MAX_NODES) corrupt('bad embeddings');
+    if (
+      e === undefined ||
+      !isCount(e.dim) ||
+      !isCount(e.count) ||
+      e.count > vocabularySize ||
+      e.dim * e.count > MAX_NODES
+    )
+      corrupt('bad embeddings');
     embeddings = { dim: e.dim, count: e.count };
   }
   return {
@@ -118,7 +172,11 @@ function shapeOf(image: ReadImage): ImageShape {
     rootBackoff: f.rootBackoff,
     uniform: f.uniform,
     discounts: discounts as Discount[],
-    provenance: { ...provenance, discounts: provenance.discounts ?? undefined, heldOutPerplexity: provenance.heldOutPerplexity ?? null },
+    provenance: {
+      ...provenance,
+      discounts: provenance.discounts ?? undefined,
+      heldOutPerplexity: provenance.heldOutPerplexity ?? null,
+    },
     embeddings,
   };
 }
@@ -143,6 +201,7 @@ function vocabularyOf(image: ReadImage, vocabularySize: number): string[] {
     at = next;
   }
   if (at !== text.length) throw new ModelFormatError('corrupt', 'image vocabulary is longer than its word lengths');
-  if (vocab[UNK_ID] !== UNK || vocab[BOS_ID] !== BOS || vocab[EOS_ID] !== EOS) throw new ModelFormatError('corrupt', 'image vocabulary lacks the reserved words');
+  if (vocab[UNK_ID] !== UNK || vocab[BOS_ID] !== BOS || vocab[EOS_ID] !== EOS)
+    throw new ModelFormatError('corrupt', 'image vocabulary lacks the reserved words');
   return vocab;
 }

@@ -27,7 +27,10 @@ export function encodeImage(model: Model, source: string): Uint8Array {
     { name: 'cumulative', data: estimate.cumulative },
   ];
   if (embeddings !== null) {
-    sections.push({ name: 'embeddingValues', data: embeddings.values }, { name: 'embeddingScales', data: embeddings.scales });
+    sections.push(
+      { name: 'embeddingValues', data: embeddings.values },
+      { name: 'embeddingScales', data: embeddings.scales },
+    );
   }
   return writeImage(
     {

@@ -58,7 +58,12 @@ function bytesOf(view: ArrayBufferView): Uint8Array {
 export function writeImage(fields: Record<string, unknown>, sections: SectionData[]): Uint8Array {
   // The table's offsets depend on the header's length, which depends on the table: offsets are
   // computed for a header padded to a size that is then checked to hold the real one.
-  const entries: SectionEntry[] = sections.map((section) => ({ name: section.name, offset: 0, bytes: section.data.byteLength, crc: crc32(bytesOf(section.data)) }));
+  const entries: SectionEntry[] = sections.map((section) => ({
+    name: section.name,
+    offset: 0,
+    bytes: section.data.byteLength,
+    crc: crc32(bytesOf(section.data)),
+  }));
   let headerRoom = 256;
   for (;;) {
     let at = align(IMAGE_FRAME_BYTES + headerRoom);
@@ -82,8 +87,14 @@ export function writeImage(fields: Record<string, unknown>, sections: SectionDat
     frame.setUint32(12, header.length, true);
     frame.setUint32(16, image.length, true);
     image.set(header, IMAGE_FRAME_BYTES);
-    frame.setUint32(20, crc32(image.subarray(IMAGE_FRAME_BYTES, IMAGE_FRAME_BYTES + header.length), crc32(image.subarray(8, 20))), true);
-    sections.forEach((section, i) => image.set(bytesOf(section.data), entries[i].offset));
+    frame.setUint32(
+      20,
+      crc32(image.subarray(IMAGE_FRAME_BYTES, IMAGE_FRAME_BYTES + header.length), crc32(image.subarray(8, 20))),
+      true,
+    );
+    sections.forEach((section, i) => {
+      image.set(bytesOf(section.data), entries[i].offset);
+    });
     return image;
   }
 }
@@ -105,34 +116,49 @@ export function readImage(input: Uint8Array): ReadImage {
   for (let i = 0; i < Math.min(input.length, IMAGE_MAGIC.length); i++) {
     if (input[i] !== IMAGE_MAGIC[i]) throw new ModelFormatError('foreign', 'not a model image (unknown magic bytes)');
   }
-  if (input.length < IMAGE_FRAME_BYTES) throw new ModelFormatError('truncated', `image is ${input.length} bytes, shorter than its frame`);
+  if (input.length < IMAGE_FRAME_BYTES)
+    throw new ModelFormatError('truncated', `image is ${input.length} bytes, shorter than its frame`);
   const frame = new DataView(input.buffer, input.byteOffset, IMAGE_FRAME_BYTES);
   const declared = frame.getUint32(16, true);
   if (declared > input.length) throw new ModelFormatError('truncated', `image is ${input.length} of ${declared} bytes`);
-  if (declared < input.length) throw new ModelFormatError('corrupt', `${input.length - declared} unexpected bytes after the image`);
+  if (declared < input.length)
+    throw new ModelFormatError('corrupt', `${input.length - declared} unexpected bytes after the image`);
   const headerBytes = frame.getUint32(12, true);
-  if (headerBytes > MAX_HEADER_BYTES || IMAGE_FRAME_BYTES + headerBytes > input.length) throw new ModelFormatError('corrupt', 'image header overruns the image');
-  const headerCrc = crc32(input.subarray(IMAGE_FRAME_BYTES, IMAGE_FRAME_BYTES + headerBytes), crc32(input.subarray(8, 20)));
-  if (headerCrc !== frame.getUint32(20, true)) throw new ModelFormatError('checksum', 'image header checksum does not match');
+  if (headerBytes > MAX_HEADER_BYTES || IMAGE_FRAME_BYTES + headerBytes > input.length)
+    throw new ModelFormatError('corrupt', 'image header overruns the image');
+  const headerCrc = crc32(
+    input.subarray(IMAGE_FRAME_BYTES, IMAGE_FRAME_BYTES + headerBytes),
+    crc32(input.subarray(8, 20)),
+  );
+  if (headerCrc !== frame.getUint32(20, true))
+    throw new ModelFormatError('checksum', 'image header checksum does not match');
   const version = frame.getUint32(8, true);
-  if (version > IMAGE_LAYOUT_VERSION) throw new ModelFormatError('newer-version', `image layout ${version}; this program reads ${IMAGE_LAYOUT_VERSION}`);
-  if (version !== IMAGE_LAYOUT_VERSION) throw new ModelFormatError('corrupt', `image layout ${version} is not read any more`);
+  if (version > IMAGE_LAYOUT_VERSION)
+    throw new ModelFormatError('newer-version', `image layout ${version}; this program reads ${IMAGE_LAYOUT_VERSION}`);
+  if (version !== IMAGE_LAYOUT_VERSION)
+    throw new ModelFormatError('corrupt', `image layout ${version} is not read any more`);
 
   let fields: unknown;
   try {
     fields = unpackr.unpack(input.subarray(IMAGE_FRAME_BYTES, IMAGE_FRAME_BYTES + headerBytes));
   } catch (error) {
-    throw new ModelFormatError('corrupt', `image header cannot be read: ${error instanceof Error ? error.message : String(error)}`);
+    throw new ModelFormatError(
+      'corrupt',
+      `image header cannot be read: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
-  if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) throw new ModelFormatError('corrupt', 'image header is not a map');
+  if (typeof fields !== 'object' || fields === null || Array.isArray(fields))
+    throw new ModelFormatError('corrupt', 'image header is not a map');
   const table = (fields as { sections?: unknown }).sections;
   if (!Array.isArray(table)) throw new ModelFormatError('corrupt', 'image has no section table');
   const sections = new Map<string, SectionEntry>();
   let end = IMAGE_FRAME_BYTES + headerBytes;
   for (const entry of table as unknown[]) {
     const { name, offset, bytes, crc } = (entry ?? {}) as Partial<SectionEntry>;
-    if (typeof name !== 'string' || !isUint32(offset) || !isUint32(bytes) || !isUint32(crc)) throw new ModelFormatError('corrupt', 'image section entry is malformed');
-    if (offset % SECTION_ALIGNMENT !== 0 || offset < end || offset + bytes > input.length) throw new ModelFormatError('corrupt', `image section ${name} lies outside its place`);
+    if (typeof name !== 'string' || !isUint32(offset) || !isUint32(bytes) || !isUint32(crc))
+      throw new ModelFormatError('corrupt', 'image section entry is malformed');
+    if (offset % SECTION_ALIGNMENT !== 0 || offset < end || offset + bytes > input.length)
+      throw new ModelFormatError('corrupt', `image section ${name} lies outside its place`);
     if (sections.has(name)) throw new ModelFormatError('corrupt', `image section ${name} appears twice`);
     sections.set(name, { name, offset, bytes, crc });
     end = offset + bytes;
@@ -146,7 +172,10 @@ function isUint32(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 0xffffffff;
 }
 
-type ViewConstructor<T> = { BYTES_PER_ELEMENT: number; new (buffer: ArrayBufferLike, byteOffset: number, length: number): T };
+type ViewConstructor<T> = {
+  BYTES_PER_ELEMENT: number;
+  new (buffer: ArrayBufferLike, byteOffset: number, length: number): T;
+};
 
 /**
  * A view of section `name` holding exactly `length` elements of `make`, after its CRC-32 matched.
@@ -159,6 +188,7 @@ export function sectionView<T>(image: ReadImage, name: string, make: ViewConstru
     throw new ModelFormatError('corrupt', `image section ${name} holds ${entry.bytes} bytes, not ${length} entries`);
   }
   const bytes = image.bytes;
-  if (crc32(bytes.subarray(entry.offset, entry.offset + entry.bytes)) !== entry.crc) throw new ModelFormatError('checksum', `image section ${name} is damaged`);
+  if (crc32(bytes.subarray(entry.offset, entry.offset + entry.bytes)) !== entry.crc)
+    throw new ModelFormatError('checksum', `image section ${name} is damaged`);
   return new make(bytes.buffer, bytes.byteOffset + entry.offset, length);
 }
