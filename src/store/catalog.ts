@@ -197,22 +197,7 @@ export class Catalog {
   commitSave(row: NewModelRow, at: number): number {
     return this.db
       .transaction(() => {
-        const info = this.statements.insertModel.run(
-          row.guildId,
-          row.name,
-          row.nameKey,
-          row.version,
-          row.filename,
-          row.bytes,
-          row.checksum,
-          row.createdAt,
-          row.createdBy.id,
-          row.createdBy.name,
-          row.paramsJson,
-          row.statsJson,
-          row.corpusJson,
-        );
-        const id = Number(info.lastInsertRowid);
+        const id = this.insertModelRow(row);
         this.statements.upsertActive.run({ guildId: row.guildId, modelId: id, at });
         return id;
       })

@@ -12,6 +12,7 @@ import {
   startTestBot,
   visibleText,
   type TestBot,
+  ALL_COMMANDS,
 } from './harness.js';
 
 let t: TestBot;
@@ -552,22 +553,7 @@ describe('every message', () => {
 
   test('commands are registered globally with en-US, es-ES and es-419 names, guild-only, Manage Server where it matters', () => {
     const commands = t.server.commands();
-    expect(commands.map((command) => command.name).sort()).toEqual([
-      'compare',
-      'delete',
-      'export',
-      'forget',
-      'generate',
-      'import',
-      'listen',
-      'load',
-      'models',
-      'privacy',
-      'reply',
-      'save',
-      'status',
-      'train',
-    ]);
+    expect(commands.map((command) => command.name).sort()).toEqual(ALL_COMMANDS);
     for (const command of commands) {
       const json = command as unknown as {
         name_localizations: Record<string, string>;

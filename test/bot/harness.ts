@@ -147,3 +147,21 @@ export function customIds(message: { components: unknown[] } | undefined): strin
   walk(message?.components ?? []);
   return ids;
 }
+
+/** Every slash command the bot registers, sorted: what registration tests expect. */
+export const ALL_COMMANDS = [
+  'compare',
+  'delete',
+  'export',
+  'forget',
+  'generate',
+  'import',
+  'listen',
+  'load',
+  'models',
+  'privacy',
+  'reply',
+  'save',
+  'status',
+  'train',
+];

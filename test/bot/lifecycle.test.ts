@@ -2,7 +2,7 @@
 // outlive the interaction token, two shards in one data directory.
 import { afterEach, describe, expect, test } from 'vitest';
 import { startDiscordServer, type DiscordServer } from '../discord/server.js';
-import { CORPUS_EN, customIds, isEphemeral, startTestBot, visibleText, type TestBot } from './harness.js';
+import { CORPUS_EN, customIds, isEphemeral, startTestBot, visibleText, type TestBot, ALL_COMMANDS } from './harness.js';
 
 const started: TestBot[] = [];
 const servers: DiscordServer[] = [];
@@ -48,22 +48,7 @@ describe('registration', () => {
         .commands(guildId)
         .map((command) => command.name)
         .sort(),
-    ).toEqual([
-      'compare',
-      'delete',
-      'export',
-      'forget',
-      'generate',
-      'import',
-      'listen',
-      'load',
-      'models',
-      'privacy',
-      'reply',
-      'save',
-      'status',
-      'train',
-    ]);
+    ).toEqual(ALL_COMMANDS);
   });
 });
 

@@ -1,5 +1,6 @@
 // The pure parts of the bot: configuration, progress throttling, reply mapping, component
 // routing, cooldowns and the command registry.
+import { ALL_COMMANDS } from './harness.js';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { Cooldowns } from '../../src/commands/cooldowns.js';
 import { loadCommands, stableJson } from '../../src/commands/loader.js';
@@ -298,22 +299,7 @@ describe('Cooldowns', () => {
 describe('command registry', () => {
   test('loads the seven commands, guild-only, with the documented defaults and a stable hash', async () => {
     const registry = await loadCommands();
-    expect(registry.names.sort()).toEqual([
-      'compare',
-      'delete',
-      'export',
-      'forget',
-      'generate',
-      'import',
-      'listen',
-      'load',
-      'models',
-      'privacy',
-      'reply',
-      'save',
-      'status',
-      'train',
-    ]);
+    expect(registry.names.sort()).toEqual(ALL_COMMANDS);
     const definitions = registry.definitions() as {
       name: string;
       contexts: number[];
