@@ -101,9 +101,17 @@ export async function execute(ctx: CommandContext): Promise<void> {
     canEdit: tokenAlive,
   });
   let acknowledged = false;
-  const start = ctx.manager.startTraining(guildId, ctx.user, sources, params, mode, (progress) => {
-    if (acknowledged) progressMessage.report(progress);
-  });
+  const start = ctx.manager.startTraining(
+    guildId,
+    ctx.user,
+    sources,
+    params,
+    mode,
+    (progress) => {
+      if (acknowledged) progressMessage.report(progress);
+    },
+    { channelId: ctx.channelId },
+  );
 
   // Bad options, oversized or unsupported attachments, a running job, a full queue: the manager
   // refuses these synchronously, before downloading anything (startTraining's return type), so

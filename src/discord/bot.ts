@@ -24,6 +24,7 @@ import { ChannelEvents, type ChannelEventsOptions } from './channel-events.js';
 import { DiscordChannels } from './channel-history.js';
 import { managerConfigFor, type BotConfig } from '../config/index.js';
 import { InteractionAdapter, type AdapterOptions } from './interaction-adapter.js';
+import { tellInterruptedTrainings } from './interrupted-notices.js';
 import { createLogger, type Logger } from './logger.js';
 import { openMetaStore, registerIfChanged, type MetaStore, type RegistrationOutcome } from './registration.js';
 import type { ManagerConfig } from '../manager/types.js';
@@ -243,6 +244,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
       learning.start();
     }
     logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size, version: VERSION }, 'bot ready');
+    await tellInterruptedTrainings(client, manager, logger);
     if (!registering) return { registration: 'skipped' as const };
     meta = openMetaStore(manager.databasePath ?? join(config.dataDir, DATABASE_FILENAME));
     const registration = await registerIfChanged(

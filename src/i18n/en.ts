@@ -200,6 +200,9 @@ export const en = {
     `${t.int(Number(p.heldOut))} of those ${plural(Number(p.heldOut), 'line was', 'lines were')} held out to measure perplexity (validation); the model learned from the other ${t.int(Number(p.trained))}.`,
   'train.done.descriptionLate': (p, t) =>
     `Training started by ${t.text(p.user)} finished. ${t.int(Number(p.lines))} ${plural(Number(p.lines), 'line', 'lines')} learned. The model is active but not saved: use \`/save\` to keep it.`,
+  // ---- issue 19: a training a stopped process interrupted, told in its channel after a restart
+  'train.interrupted.notice': (p, t) =>
+    `The training ${t.text(p.user)} started on ${t.text(p.date)} was interrupted: the bot stopped before it finished, and nothing of it was kept. Run \`/train\` again.`,
   'train.failedLate': (p, t) => `Training started by ${t.text(p.user)} did not finish: ${t.text(p.reason)}`,
   'train.sample': 'Sample',
   'train.sampleEmpty': '(no sample: the model produced no text)',

@@ -203,6 +203,9 @@ export const es: Record<MessageKey, Message> = {
     `De ellas, ${t.int(Number(p.heldOut))} ${plural(Number(p.heldOut), 'se apartó', 'se apartaron')} para medir la perplejidad (validación); el modelo aprendió de las otras ${t.int(Number(p.trained))}.`,
   'train.done.descriptionLate': (p, t) =>
     `Ha terminado el entrenamiento iniciado por ${t.text(p.user)}: ${t.int(Number(p.lines))} ${plural(Number(p.lines), 'línea aprendida', 'líneas aprendidas')}. El modelo está activo pero sin guardar: usa \`/guardar\` para conservarlo.`,
+  // ---- issue 19: a training a stopped process interrupted, told in its channel after a restart
+  'train.interrupted.notice': (p, t) =>
+    `El entrenamiento que ${t.text(p.user)} empezó el ${t.text(p.date)} se interrumpió: el bot se detuvo antes de que terminara y no se conservó nada. Vuelve a usar \`/entrenar\`.`,
   'train.failedLate': (p, t) => `El entrenamiento iniciado por ${t.text(p.user)} no ha terminado: ${t.text(p.reason)}`,
   'train.sample': 'Muestra',
   'train.sampleEmpty': '(sin muestra: el modelo no ha producido texto)',

@@ -34,6 +34,7 @@ import {
   retryBusy,
   validateGuildId,
   type DraftRef,
+  type InterruptedNotice,
   type ModelName,
   type ModelRow,
   type ReconcileReport,
@@ -63,6 +64,7 @@ import type {
   TrainMode,
   TrainOutcome,
   TrainingStart,
+  TrainingOrigin,
 } from './types.js';
 import { versionsPerModel } from './quota-detail.js';
 import { GuildLeases, busyAsUserError, busyRejection, type TrainingClaim } from './guild-leases.js';
@@ -133,6 +135,8 @@ interface RunningJob {
   user: Actor;
   mode: TrainMode;
   startedAt: number;
+  /** Where /train was run: told there if a stopped process interrupts the training. */
+  channelId: string | null;
   /** performance-clock time the job left the queue; ETA is measured from here. */
   runningSince: number | null;
   progress: JobProgress;
@@ -262,6 +266,7 @@ export class ModelManager implements ModelManagerApi {
     params: Partial<TrainParams>,
     mode: TrainMode,
     onProgress?: (progress: JobProgress) => void,
+    origin: TrainingOrigin = {},
   ): TrainingStart {
     try {
       this.assertOpen();
@@ -307,6 +312,7 @@ export class ModelManager implements ModelManagerApi {
         committing: false,
         lastRowUpdate: performance.now(),
         listener: onProgress,
+        channelId: origin.channelId ?? null,
       };
       job.progress.jobId = job.id;
       this.jobs.set(guildId, job);
@@ -320,6 +326,16 @@ export class ModelManager implements ModelManagerApi {
     } catch (error) {
       return { admitted: false, refusal: error };
     }
+  }
+
+  /**
+   * Trainings of these guilds that a stopped process interrupted and that were not yet reported
+   * in their channel, claimed: the caller tells each channel once (a restarted bot does).
+   */
+  claimInterruptedNotices(guildIds: readonly string[]): InterruptedNotice[] {
+    this.assertOpen();
+    for (const guildId of guildIds) validateGuildId(guildId);
+    return retryBusy(() => this.catalog.claimInterruptedNotices(guildIds, this.now()));
   }
 
   cancel(guildId: string): boolean {
@@ -349,6 +365,7 @@ export class ModelManager implements ModelManagerApi {
             kind: job.mode === 'new' ? 'train-new' : 'train-append',
             state: ticket.queued ? 'queued' : 'running',
             startedAt: job.startedAt,
+            channelId: job.channelId,
           }),
         ),
       );

@@ -4,6 +4,7 @@
 import type { GenerateOptions, GenerateResult, ModelStats, TrainParams, TrainPhase } from '../lm/types.js';
 import type { ComparedModel, CompareOptions, Comparison } from './compare.js';
 import type { CleanMode } from '../ingest/clean.js';
+import type { InterruptedNotice } from '../store/index.js';
 
 export type { ComparedModel };
 
@@ -170,6 +171,11 @@ export interface GenerateHooks {
 }
 
 /** What startTraining answers at once: the refusal, or the admitted training's outcome. */
+/** Where a training was started from (the channel is told if a stopped process interrupts it). */
+export interface TrainingOrigin {
+  channelId?: string | null;
+}
+
 export type TrainingStart = { admitted: false; refusal: unknown } | { admitted: true; outcome: Promise<TrainOutcome> };
 
 export interface ModelManagerApi {
@@ -190,7 +196,10 @@ export interface ModelManagerApi {
     params: Partial<TrainParams>,
     mode: TrainMode,
     onProgress?: (progress: JobProgress) => void,
+    origin?: TrainingOrigin,
   ): TrainingStart;
+  /** See ModelManager.claimInterruptedNotices. */
+  claimInterruptedNotices(guildIds: readonly string[]): InterruptedNotice[];
   cancel(guildId: string): boolean;
   /** `expected`: the training whose draft must be saved (the Save button); see WORKING_MODEL_CHANGED. */
   save(guildId: string, user: Actor, name: string, expected?: { jobId: string }): Promise<SavedModelInfo>;

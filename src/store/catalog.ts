@@ -46,6 +46,15 @@ export interface GuildStateRow {
 }
 
 export type JobKind = 'train-new' | 'train-append';
+/** A training a stopped process interrupted, to be told in the channel it was started from. */
+export interface InterruptedNotice {
+  jobId: string;
+  guildId: string;
+  channelId: string;
+  userName: string;
+  startedAt: number;
+}
+
 export type JobState = 'queued' | 'running' | 'writing' | 'done' | 'failed' | 'cancelled' | 'interrupted';
 
 export interface JobRow {
@@ -269,8 +278,45 @@ export class Catalog {
     kind: JobKind;
     state: JobState;
     startedAt: number;
+    channelId?: string | null;
   }): void {
-    this.statements.insertJob.run(job.id, job.guildId, job.user.id, job.user.name, job.kind, job.state, job.startedAt);
+    this.statements.insertJob.run(
+      job.id,
+      job.guildId,
+      job.user.id,
+      job.user.name,
+      job.kind,
+      job.state,
+      job.startedAt,
+      job.channelId ?? null,
+    );
+  }
+
+  /**
+   * Trainings of these guilds that a stopped process interrupted and that nobody has reported
+   * in their channel yet, each claimed here (at most one process tells a server about one).
+   */
+  claimInterruptedNotices(guildIds: readonly string[], at: number): InterruptedNotice[] {
+    const claimed: InterruptedNotice[] = [];
+    for (const guildId of guildIds) {
+      for (const row of this.statements.unnotifiedInterrupted.all(guildId) as {
+        id: string;
+        channel_id: string;
+        user_name: string;
+        started_at: number;
+      }[]) {
+        if (this.statements.claimNotice.run(at, row.id).changes === 1) {
+          claimed.push({
+            jobId: row.id,
+            guildId,
+            channelId: row.channel_id,
+            userName: row.user_name,
+            startedAt: row.started_at,
+          });
+        }
+      }
+    }
+    return claimed;
   }
 
   updateJobProgress(id: string, state: JobState, phase: string, progress: number): void {
@@ -406,9 +452,15 @@ function prepare(db: SqliteDatabase, onWrite: () => void) {
        WHERE guild_id = ?`,
     ),
     insertJob: statement(
-      `INSERT INTO jobs (id, guild_id, user_id, user_name, kind, state, started_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO jobs (id, guild_id, user_id, user_name, kind, state, started_at, channel_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     updateJobProgress: statement(`UPDATE jobs SET state = ?, phase = ?, progress = ? WHERE id = ?`),
+    unnotifiedInterrupted: statement(
+      `SELECT id, channel_id, user_name, started_at FROM jobs
+       WHERE guild_id = ? AND state = 'interrupted' AND channel_id IS NOT NULL AND notified_at IS NULL
+       ORDER BY started_at`,
+    ),
+    claimNotice: statement(`UPDATE jobs SET notified_at = ? WHERE id = ? AND notified_at IS NULL`),
     markJobWriting: statement(
       `UPDATE jobs SET state = 'writing', phase = 'save', result_filename = ?, result_checksum = ?, result_bytes = ?,
          result_stats_json = ?, result_created_at = ? WHERE id = ?`,

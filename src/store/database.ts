@@ -141,6 +141,12 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX collected_by_age ON collected_messages (guild_id, created_at);
   CREATE INDEX collected_by_author ON collected_messages (guild_id, author_id);
   `,
+  // The channel a training was started from, and when the server was told that a stopped
+  // process interrupted it (issue 19): the restarted bot writes there once.
+  `
+  ALTER TABLE jobs ADD COLUMN channel_id TEXT;
+  ALTER TABLE jobs ADD COLUMN notified_at INTEGER;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

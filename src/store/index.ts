@@ -3,6 +3,7 @@ export { openDatabase, SCHEMA_VERSION, type SqliteDatabase } from './database.js
 export {
   Catalog,
   type DraftRef,
+  type InterruptedNotice,
   type JobRow,
   type ModelRow,
   type NewModelRow,

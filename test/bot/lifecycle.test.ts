@@ -1,5 +1,7 @@
 // End-to-end, around the bot's life: registration, restarts, a dropped gateway, trainings that
 // outlive the interaction token, two shards in one data directory.
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, test } from 'vitest';
 import { startDiscordServer, type DiscordServer } from '../discord/server.js';
 import { CORPUS_EN, customIds, isEphemeral, startTestBot, visibleText, type TestBot, ALL_COMMANDS } from './harness.js';
@@ -81,6 +83,49 @@ describe('restarts and connections', () => {
     });
     await again.waitFor((handle) => customIds(handle.original).includes('train:save'), { timeoutMs: 20_000 });
     expect(second.server.violations).toEqual([]);
+  });
+
+  test('a training a crash interrupted is told once in its channel after the restart', async () => {
+    const discord = await server();
+    const guildId = discord.guilds[0].id;
+    const first = await bot({ server: discord, bot: { shutdownGraceMs: 200 } });
+    discord.delay(/\/attachments\//, 2_000, { times: 1 });
+    const training = discord.invoke({
+      guildId,
+      commandName: 'train',
+      options: { file1: discord.addAttachment('a.txt', CORPUS_EN) },
+    });
+    await training.firstResponse();
+    await first.close({ keepServer: true, keepDir: true });
+    started.splice(started.indexOf(first), 1);
+    // What a crash leaves instead of an orderly stop: the job row still running (with the channel
+    // /train recorded).
+    const db = new Database(join(first.dir, 'data', 'ultraefficient.sqlite'));
+    const row = db.prepare('SELECT channel_id AS channel FROM jobs WHERE guild_id = ?').get(guildId) as {
+      channel: string;
+    };
+    expect(row.channel).toBe(training.channelId);
+    db.prepare(`UPDATE jobs SET state = 'running', finished_at = NULL, notified_at = NULL WHERE guild_id = ?`).run(
+      guildId,
+    );
+    db.close();
+
+    const second = await bot({ server: discord, dir: first.dir });
+    const notice = await discord.waitFor(
+      (s) => s.channelMessages(training.channelId).find((message) => message.kind === 'channel'),
+      { timeoutMs: 20_000 },
+    );
+    expect(visibleText(notice)).toMatch(/^The training Tester started on \d{4}-\d{2}-\d{2} was interrupted/);
+    expect(visibleText(notice)).toContain('Run `/train` again.');
+    await second.close({ keepServer: true, keepDir: true });
+    started.splice(started.indexOf(second), 1);
+    // A later start does not tell it again.
+    const third = await bot({ server: discord, dir: first.dir });
+    const status = discord.invoke({ guildId, commandName: 'status' });
+    await status.settled();
+    expect(visibleText(status.original)).toContain('Interrupted training');
+    expect(discord.channelMessages(training.channelId).filter((message) => message.kind === 'channel')).toHaveLength(1);
+    expect(third.server.violations).toEqual([]);
   });
 
   test('a Save button from before a restart answers that the question expired', async () => {
