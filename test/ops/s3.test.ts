@@ -92,6 +92,14 @@ it('uploads each snapshot, keeps BACKUP_KEEP there, and restores from it when ev
 }, 90_000);
 
 it('says which off-site snapshots exist when the one asked for is not there', async () => {
+  // Its own folders and snapshot, so the test stands alone (the order is shuffled).
+  const own = makeOpsDirs('ultra-s3-list-');
+  try {
+    await saveModels(own, ['delta']);
+    expect((await runOps('backup', [], own, s3Env())).code).toBe(0);
+  } finally {
+    own.cleanup();
+  }
   const result = await runOps('restore', ['s3:20000101T000000Z'], dirs, s3Env());
   expect(result.code).toBe(1);
   expect(result.stderr).toMatch(
