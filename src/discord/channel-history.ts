@@ -1,5 +1,5 @@
-// A channel's history as a training source (issue 18) — with its active threads, and for a forum
-// its active posts: the permission check happens when the
+// A channel's history as a training source (issue 18) — with its threads (active, then archived), and for a forum
+// its posts (active, then archived): the permission check happens when the
 // command asks (so a missing permission is answered at once, naming it), the fetching when the
 // training's job runs (so it shows as the job's download phase, and is cancelled with it). Pages
 // of 100 messages, newest first, through discord.js's REST client (which keeps to Discord's rate
@@ -18,6 +18,21 @@ const READ_PERMISSIONS = [
   ['ViewChannel', PermissionFlagsBits.ViewChannel],
   ['ReadMessageHistory', PermissionFlagsBits.ReadMessageHistory],
 ] as const;
+
+/** What reading a history needs of a channel or thread: discord.js's, or one listed by the API. */
+interface HistoryChannel {
+  id: string;
+  name: string;
+}
+
+interface ApiThread {
+  id: string;
+  name?: string;
+  thread_metadata?: { archive_timestamp?: string };
+}
+
+/** Archived threads listed at most (100 per page): older ones are left out. */
+const MAX_ARCHIVED_PAGES = 10;
 
 interface ApiMessage {
   id: string;
@@ -85,8 +100,38 @@ export class DiscordChannels implements ChannelAccess {
     );
   }
 
+  /**
+   * The channel's archived public threads (a forum's archived posts), newest archived first,
+   * paged through `GET /channels/{id}/threads/archived/public` by archive time. Without Read
+   * Message History Discord refuses the list: then only the active threads are read.
+   */
+  private async archivedThreadsOf(channel: GuildBasedChannel, signal?: AbortSignal): Promise<HistoryChannel[]> {
+    if (channel.isThread()) return [];
+    const threads: HistoryChannel[] = [];
+    let before: string | undefined;
+    for (let page = 0; page < MAX_ARCHIVED_PAGES; page++) {
+      signal?.throwIfAborted();
+      const query = new URLSearchParams({ limit: String(HISTORY_PAGE_SIZE) });
+      if (before) query.set('before', before);
+      let body: { threads?: ApiThread[]; has_more?: boolean };
+      try {
+        body = (await this.client.rest.get(Routes.channelThreads(channel.id, 'public'), { query })) as typeof body;
+      } catch (error) {
+        const code = (error as { code?: unknown }).code;
+        if (code === 50001 || code === 50013) return threads;
+        throw error;
+      }
+      const listed = body.threads ?? [];
+      threads.push(...listed.map((thread) => ({ id: thread.id, name: thread.name ?? thread.id })));
+      const last = listed.at(-1)?.thread_metadata?.archive_timestamp;
+      if (!body.has_more || !last) break;
+      before = last;
+    }
+    return threads;
+  }
+
   /** One page of 100, newest first; Discord's refusals become the bot's own errors. */
-  private async page(channel: GuildBasedChannel, query: URLSearchParams): Promise<ApiMessage[]> {
+  private async page(channel: HistoryChannel, query: URLSearchParams): Promise<ApiMessage[]> {
     try {
       // No signal here: discord.js keeps one abort listener per request on it; the loop checks it per page.
       return (await this.client.rest.get(Routes.channelMessages(channel.id), { query })) as ApiMessage[];
@@ -126,11 +171,16 @@ export class DiscordChannels implements ChannelAccess {
           onFraction(Math.min(1, Math.max(seen / limit, Number.isFinite(byTime) ? byTime : 0)));
         };
         // The channel itself (a forum has no messages of its own), then its active threads or posts,
-        // sharing one limit.
-        const sources = [
+        // then the archived ones, sharing one limit.
+        const sources: HistoryChannel[] = [
           ...(channel.type === ChannelType.GuildForum ? [] : [channel]),
           ...this.activeThreadsOf(channel),
         ];
+        const known = new Set(sources.map((source) => source.id));
+        if (seen < limit) {
+          for (const thread of await this.archivedThreadsOf(channel, signal))
+            if (!known.has(thread.id)) sources.push(thread);
+        }
         for (const source of sources) {
           let before: string | undefined;
           while (seen < limit) {

@@ -26,6 +26,19 @@ const guilds: GuildSeed[] = Array.from({ length: 12 }, (_, index) => ({
     { name: 'general-thread', type: 11, parentId: id(index, 0) },
   ],
 }));
+/** A server whose channel and forum have archived threads besides active ones. */
+const ARCHIVE = 12;
+guilds.push({
+  name: 'Archives',
+  channels: [
+    { id: id(ARCHIVE, 0), name: 'general' },
+    { name: 'live-thread', type: 11, parentId: id(ARCHIVE, 0) },
+    { name: 'old-thread', type: 11, parentId: id(ARCHIVE, 0), archived: true },
+    { name: 'older-thread', type: 11, parentId: id(ARCHIVE, 0), archived: true },
+    { id: id(ARCHIVE, 4), name: 'forum', type: 15 },
+    { name: 'old-post', type: 11, parentId: id(ARCHIVE, 4), archived: true },
+  ],
+});
 const freshGuild = () => {
   const guild = t.server.guilds[nextGuild++];
   const [general, noHistory, hidden, thread, forum, firstPost, secondPost, generalThread] = t.server.channelsOf(
@@ -197,6 +210,25 @@ describe('/train channel', () => {
     const forumTraining = await trainChannel(guildId, { channel: forum, mode: 'append' });
     expect(visibleText(forumTraining.original)).toContain(`Added 3 lines from <#${forum}>`);
     expect(historyRequests(forum)).toHaveLength(0);
+  });
+
+  test('channel training also reads archived threads and a forum’s archived posts', async () => {
+    const guild = t.server.guilds[ARCHIVE];
+    const [general, live, old, older, forum, oldPost] = t.server.channelsOf(guild.id);
+    t.server.seedHistory(general.id, [{ content: 'in the channel itself', author: HUMAN }]);
+    t.server.seedHistory(live.id, [{ content: 'in the live thread', author: HUMAN }]);
+    t.server.seedHistory(old.id, [{ content: 'in an archived thread', author: HUMAN }]);
+    t.server.seedHistory(older.id, [{ content: 'in an older archived thread', author: HUMAN }]);
+    t.server.seedHistory(oldPost.id, [{ content: 'an archived forum post', author: HUMAN }]);
+    // Archived threads are not in GUILD_CREATE: discord.js does not know them before the listing.
+    expect(t.bot.client.channels.cache.has(old.id)).toBe(false);
+    const channelTraining = await trainChannel(guild.id, { channel: general.id });
+    expect(visibleText(channelTraining.original)).toContain('Learned 4 lines');
+    expect(historyRequests(old.id)).toHaveLength(1);
+    expect(historyRequests(older.id)).toHaveLength(1);
+    const forumTraining = await trainChannel(guild.id, { channel: forum.id, mode: 'append' });
+    expect(visibleText(forumTraining.original)).toContain(`Added 1 line from <#${forum.id}>`);
+    expect(t.server.violations).toEqual([]);
   });
 
   test('channel and files together are refused, as is an empty channel and a bad since', async () => {

@@ -455,7 +455,7 @@ export class Gateway {
       // Active threads (forum posts are threads too) come in their own list, with guild_id.
       threads: guild.channelIds
         .map((id) => this.state.channels.get(id)!)
-        .filter(isThread)
+        .filter((record) => isThread(record) && !record.archived)
         .map((record) => this.state.apiChannel(record)),
       presences: [],
       stage_instances: [],

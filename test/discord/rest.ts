@@ -8,6 +8,7 @@ import { ApiError, apiErrors, invalidFormBody, type Issue } from './errors.js';
 import type { ChannelMessages } from './channel-messages.js';
 import type { FaultAction, FaultInjector } from './faults.js';
 import { INTENTS, type Gateway } from './gateway.js';
+import { timestampOf } from './snowflake.js';
 import {
   isEmptyMessage,
   LIMITS,
@@ -20,6 +21,7 @@ import {
 } from './rules.js';
 import {
   INTERACTION_TYPE,
+  type ChannelRecord,
   type DiscordState,
   type InteractionRecord,
   type Json,
@@ -145,6 +147,11 @@ export class RestApi {
         template: '/channels/{channel}',
         auth: 'bot',
         methods: { GET: (c) => ({ status: 200, body: this.state.apiChannel(this.channel(c.params.channel)) }) },
+      },
+      {
+        template: '/channels/{channel}/threads/archived/public',
+        auth: 'bot',
+        methods: { GET: (c) => this.archivedThreads(c) },
       },
       {
         template: '/channels/{channel}/messages',
@@ -753,6 +760,57 @@ export class RestApi {
       ]);
     }
     return { status: 200, body: this.channelMessages.history(channel, context.query) };
+  }
+
+  /**
+   * A channel's (or forum's) archived public threads, newest archived first: Discord's shape
+   * ({ threads, members, has_more }), `before` an ISO archive time, `limit` 2–100 (default 50). Needs
+   * Read Message History in the channel.
+   */
+  private archivedThreads(context: RequestContext): Reply {
+    const channel = this.channel(context.params.channel);
+    if (this.channelMessages.missing(channel, 'ViewChannel')) throw apiErrors.missingAccess();
+    if (this.channelMessages.missing(channel, 'ReadMessageHistory')) throw apiErrors.missingPermissions();
+    const limit = Number(context.query.get('limit') ?? 50);
+    if (!Number.isInteger(limit) || limit < 2 || limit > 100) {
+      throw invalidFormBody([
+        {
+          path: ['limit'],
+          rule: 'INVALID_BODY',
+          code: 'NUMBER_TYPE_MAX',
+          message: 'int value should be between 2 and 100.',
+        },
+      ]);
+    }
+    const archived = [...this.state.channels.values()].filter(
+      (candidate) => candidate.parentId === channel.id && candidate.archived === true,
+    );
+    // Newest archived first; `before` (an ISO time) keeps those archived earlier, as Discord does.
+    const archivedAt = (thread: ChannelRecord) => timestampOf(thread.id);
+    const before = context.query.get('before');
+    const until = before === null ? Number.POSITIVE_INFINITY : Date.parse(before);
+    if (Number.isNaN(until)) {
+      throw invalidFormBody([
+        {
+          path: ['before'],
+          rule: 'INVALID_BODY',
+          code: 'DATE_TIME_TYPE_CONVERT',
+          message: 'Could not interpret as a date.',
+        },
+      ]);
+    }
+    const ordered = archived
+      .filter((thread) => archivedAt(thread) < until)
+      .sort((a, b) => archivedAt(b) - archivedAt(a));
+    const page = ordered.slice(0, limit);
+    return {
+      status: 200,
+      body: {
+        threads: page.map((thread) => this.state.apiChannel(thread)),
+        members: [],
+        has_more: limit < ordered.length,
+      },
+    };
   }
 
   private channelMessage(context: RequestContext): Reply {

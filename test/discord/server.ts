@@ -52,6 +52,8 @@ export interface ChannelSeed {
   parentId?: string;
   /** Permissions the bot lacks in this channel (threads inherit their parent's). */
   botDenied?: ChannelPermission[];
+  /** For a thread or forum post: archived (not in GUILD_CREATE; listed by /threads/archived/public). */
+  archived?: boolean;
 }
 
 export interface GuildSeed {
@@ -252,6 +254,7 @@ export class DiscordServer {
         type: channelSeed.type ?? 0,
         position,
         parentId: channelSeed.parentId ?? null,
+        archived: channelSeed.archived ?? false,
         botDeny: (channelSeed.botDenied ?? []).reduce((bits, name) => bits | CHANNEL_PERMISSIONS[name], 0n),
       };
       this.state.channels.set(channel.id, channel);

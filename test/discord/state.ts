@@ -3,7 +3,7 @@
 // gateway and the driving API all read and write this one object.
 import { performance } from 'node:perf_hooks';
 import { DiscordServerError, type Issue, type RuleName } from './errors.js';
-import { SnowflakeGenerator } from './snowflake.js';
+import { SnowflakeGenerator, timestampOf } from './snowflake.js';
 
 export type Json = Record<string, unknown>;
 
@@ -42,6 +42,8 @@ export interface ChannelRecord {
   position: number;
   /** A thread's channel (or a forum post's forum); null for top-level channels. */
   parentId?: string | null;
+  /** Threads only: archived threads are not in GUILD_CREATE and are listed by their own endpoint. */
+  archived?: boolean;
   /** Permission bits denied to the bot here (a member overwrite); threads also inherit their parent's. */
   botDeny?: bigint;
 }
@@ -365,9 +367,10 @@ export class DiscordState {
             message_count: 0,
             member_count: 1,
             thread_metadata: {
-              archived: false,
+              archived: channel.archived ?? false,
               auto_archive_duration: 1440,
-              archive_timestamp: new Date(0).toISOString(),
+              // An archived thread was archived when it was made (its id's time): archived lists page by it.
+              archive_timestamp: new Date(channel.archived ? timestampOf(channel.id) : 0).toISOString(),
               locked: false,
             },
           }
