@@ -1,15 +1,9 @@
-// npm run bench:bot (its last part; alone: npm run bench:bot -- --channels-only [--quick]) — issue 18: the
-// bot's event-loop delay while a listened channel receives 50 messages per second and a
-// 20,000-message channel history is trained through /train channel (REST pages of 100), with a
-// listening batch retraining the listened server meanwhile. The bot runs in its own process
-// (bench/bot-process.ts), the local Discord server in this one. Target: p99 ≤ 20 ms.
-import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { startDiscordServer } from '../test/discord/server.js';
+import { BotProcess } from './bot-process-client.js';
 
 const RATE_PER_SECOND = 50;
 const TARGET_P99_MS = 20;
@@ -19,41 +13,6 @@ const WORDS = 'the a cat dog sat ran on to mat log and then slept sang bird tree
 function sentence(i: number): string {
   const length = 5 + (i % 9);
   return Array.from({ length }, (_, k) => WORDS[(i * 7 + k * 13 + ((i >> 3) % 5)) % WORDS.length]).join(' ');
-}
-
-class BotProcess {
-  private readonly child: ChildProcess;
-  private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
-  private nextId = 1;
-  readonly started: Promise<unknown>;
-
-  constructor() {
-    this.child = fork(fileURLToPath(new URL('./bot-process.ts', import.meta.url)), [], {
-      execArgv: ['--import', 'tsx'],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    this.started = new Promise((resolve, reject) => this.pending.set(0, { resolve, reject }));
-    this.child.on('message', (message: { id: number; ok: boolean; value?: unknown; error?: string }) => {
-      const waiter = this.pending.get(message.id);
-      this.pending.delete(message.id);
-      if (message.ok) waiter?.resolve(message.value);
-      else waiter?.reject(new Error(`bot process: ${message.error}`));
-    });
-  }
-
-  call<T>(request: Record<string, unknown>): Promise<T> {
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
-      this.child.send({ id, request });
-    });
-  }
-
-  async stop(): Promise<void> {
-    const exited = new Promise((resolve) => this.child.once('exit', resolve));
-    await this.call({ type: 'stop' }).catch(() => undefined);
-    await exited;
-  }
 }
 
 export async function runChannelsBench(quick: boolean): Promise<void> {

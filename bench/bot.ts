@@ -1,24 +1,9 @@
-// npm run bench:bot — the bot's command latency through the local Discord server, against that
-// server's own floor. In one run:
-//   1. baseline: a trivial discord.js bot answering /ping (what bench:discord measures);
-//   2. 2,000 /generate interactions from 200 guilds, each guild with its own trained model;
-//   3. the same while two trainings run (through /train, restarted as they finish).
-// First response = dispatch → the accepted callback; final reply = dispatch → the message the
-// user reads (the same unless the bot deferred). Targets: first-response p99 at most 50 ms above
-// the baseline's p99, and no missed 3-second deadline. `--quick`: 200 interactions, 20 guilds.
-// Then bench/bot-channels.ts (issue 18; `--channels-only` runs just that part).
-// The bots (baseline and real) run in a child process (bench/bot-process.ts) and the local
-// server in this one, as Discord and a bot do: sharing one event loop made the server accept a
-// burst's new connections one per turn of the bot's loop, a delay no real deployment has.
-// `--cpu-prof DIR`: CPU profiles of the bot process during the measured /ping and /generate runs
-// (DIR/ping.cpuprofile, DIR/generate.cpuprofile), for Chrome DevTools or a script.
-import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { startDiscordServer, type DiscordServer, type InteractionHandle } from '../test/discord/server.js';
+import { BotProcess } from './bot-process-client.js';
 import { loadBrown } from './brown.js';
 
 const quick = process.argv.includes('--quick');
@@ -120,47 +105,6 @@ async function drive(
       (loop.mainThreadCpuMs !== null ? `, ${perInteraction(loop.mainThreadCpuMs)} (main thread)\n` : '\n'),
   );
   return { samples, seconds: (performance.now() - started) / 1000, cpu };
-}
-
-/** The child process that runs the bots, and a request/answer call over its IPC channel. */
-class BotProcess {
-  private readonly child: ChildProcess;
-  private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
-  private nextId = 1;
-  readonly started: Promise<unknown>;
-
-  constructor() {
-    this.child = fork(fileURLToPath(new URL('./bot-process.ts', import.meta.url)), [], {
-      execArgv: ['--import', 'tsx'],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    this.started = new Promise((resolve, reject) => this.pending.set(0, { resolve, reject }));
-    this.child.on('message', (message: { id: number; ok: boolean; value?: unknown; error?: string }) => {
-      const waiter = this.pending.get(message.id);
-      this.pending.delete(message.id);
-      if (message.ok) waiter?.resolve(message.value);
-      else waiter?.reject(new Error(`bot process: ${message.error}`));
-    });
-    this.child.on('exit', (code) => {
-      for (const waiter of this.pending.values()) waiter.reject(new Error(`bot process exited (${code})`));
-      this.pending.clear();
-    });
-  }
-
-  call(request: Record<string, unknown>): Promise<unknown> {
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.child.send({ id, request });
-    });
-  }
-
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null) return;
-    const exited = new Promise((resolve) => this.child.once('exit', resolve));
-    await this.call({ type: 'stop' }).catch(() => undefined);
-    await exited;
-  }
 }
 
 async function baseline(server: DiscordServer, bots: BotProcess): Promise<Summary> {

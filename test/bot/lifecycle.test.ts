@@ -54,20 +54,26 @@ describe('registration', () => {
   });
 });
 
+/** A bot stopped (orderly, folders kept) while a /train it was answering still downloads its file. */
+async function stopDuringTraining() {
+  const discord = await server();
+  const guildId = discord.guilds[0].id;
+  const first = await bot({ server: discord, bot: { shutdownGraceMs: 200 } });
+  discord.delay(/\/attachments\//, 2_000, { times: 1 });
+  const training = discord.invoke({
+    guildId,
+    commandName: 'train',
+    options: { file1: discord.addAttachment('a.txt', CORPUS_EN) },
+  });
+  await training.firstResponse();
+  await first.close({ keepServer: true, keepDir: true });
+  started.splice(started.indexOf(first), 1);
+  return { discord, guildId, first, training };
+}
+
 describe('restarts and connections', () => {
   test('stopping during a training tells the user and closes the job; after a restart the guild is usable', async () => {
-    const discord = await server();
-    const guildId = discord.guilds[0].id;
-    const first = await bot({ server: discord, bot: { shutdownGraceMs: 200 } });
-    discord.delay(/\/attachments\//, 2_000, { times: 1 });
-    const training = discord.invoke({
-      guildId,
-      commandName: 'train',
-      options: { file1: discord.addAttachment('a.txt', CORPUS_EN) },
-    });
-    await training.firstResponse();
-    await first.close({ keepServer: true, keepDir: true });
-    started.splice(started.indexOf(first), 1);
+    const { discord, guildId, first, training } = await stopDuringTraining();
     await training.waitFor((handle) => handle.followUps.length > 0, { timeoutMs: 5_000 });
     expect(isEphemeral(training.followUps[0])).toBe(true);
     expect(visibleText(training.followUps[0])).toBe('The bot is restarting. Try again in a minute.');
@@ -86,18 +92,7 @@ describe('restarts and connections', () => {
   });
 
   test('a training a crash interrupted is told once in its channel after the restart', async () => {
-    const discord = await server();
-    const guildId = discord.guilds[0].id;
-    const first = await bot({ server: discord, bot: { shutdownGraceMs: 200 } });
-    discord.delay(/\/attachments\//, 2_000, { times: 1 });
-    const training = discord.invoke({
-      guildId,
-      commandName: 'train',
-      options: { file1: discord.addAttachment('a.txt', CORPUS_EN) },
-    });
-    await training.firstResponse();
-    await first.close({ keepServer: true, keepDir: true });
-    started.splice(started.indexOf(first), 1);
+    const { discord, guildId, first, training } = await stopDuringTraining();
     // What a crash leaves instead of an orderly stop: the job row still running (with the channel
     // /train recorded).
     const db = new Database(join(first.dir, 'data', 'ultraefficient.sqlite'));

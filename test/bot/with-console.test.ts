@@ -70,6 +70,17 @@ async function run(guildId: string, commandName: string, options: Record<string,
   return handle;
 }
 
+/** /train of the English corpus by a server manager, as the bot receives it. */
+function invokeTrain(guildId: string) {
+  const file = t.server.addAttachment('corpus.txt', CORPUS_EN);
+  return t.server.invoke({
+    guildId,
+    commandName: 'train',
+    options: { file1: file },
+    memberPermissions: SERVER_MANAGER,
+  });
+}
+
 async function until(condition: () => boolean): Promise<void> {
   const deadline = Date.now() + WAIT_MS;
   while (!condition()) {
@@ -94,13 +105,7 @@ describe('the bot and a console with --guild on one data folder', () => {
     });
     console_.child.kill('SIGSTOP');
     try {
-      const file = t.server.addAttachment('corpus.txt', CORPUS_EN);
-      const refused = t.server.invoke({
-        guildId,
-        commandName: 'train',
-        options: { file1: file },
-        memberPermissions: SERVER_MANAGER,
-      });
+      const refused = invokeTrain(guildId);
       await refused.settled();
       expect(visibleText(refused.original)).toMatch(/A training is already running on this server \(\d+%/);
       const status = await run(guildId, 'status');
@@ -115,13 +120,7 @@ describe('the bot and a console with --guild on one data folder', () => {
   test('the bot’s training replaces the console’s; the console’s /save refuses, the bot saves its own', async () => {
     const { guildId, console_ } = fresh();
     expect(await console_.send(`/train file1:${smallFile}`, /Training finished|✖/)).toContain('Training finished');
-    const file = t.server.addAttachment('corpus.txt', CORPUS_EN);
-    const asked = t.server.invoke({
-      guildId,
-      commandName: 'train',
-      options: { file1: file },
-      memberPermissions: SERVER_MANAGER,
-    });
+    const asked = invokeTrain(guildId);
     await asked.settled();
     expect(visibleText(asked.original)).toContain('Replace the unsaved model?');
     asked.click('train:replace');
@@ -142,13 +141,7 @@ describe('the bot and a console with --guild on one data folder', () => {
 
   test('20 rounds of concurrent save, delete and load between the bot and the console: ordinary replies, intact database', async () => {
     const { guildId, console_ } = fresh();
-    const file = t.server.addAttachment('corpus.txt', CORPUS_EN);
-    const trained = t.server.invoke({
-      guildId,
-      commandName: 'train',
-      options: { file1: file },
-      memberPermissions: SERVER_MANAGER,
-    });
+    const trained = invokeTrain(guildId);
     await trained.waitFor((h) => customIds(h.original).includes('train:save'), { timeoutMs: WAIT_MS });
     expect(visibleText((await run(guildId, 'save', { name: 'keep' })).original)).toContain('Model saved');
     const botReplies: string[] = [];
@@ -195,13 +188,7 @@ describe('the bot and a console with --guild on one data folder', () => {
     const status = await run(guildId, 'status');
     expect(visibleText(status.original)).toContain('Interrupted training');
     expect(visibleText(status.original)).toContain('none running');
-    const file = t.server.addAttachment('corpus.txt', CORPUS_EN);
-    const trained = t.server.invoke({
-      guildId,
-      commandName: 'train',
-      options: { file1: file },
-      memberPermissions: SERVER_MANAGER,
-    });
+    const trained = invokeTrain(guildId);
     await trained.settled();
     const first = visibleText(trained.original);
     expect(first).not.toContain('already running');
