@@ -105,13 +105,18 @@ export function distinct2(tokenized: readonly (readonly string[])[]): number {
   return total === 0 ? 0 : distinct.size / total;
 }
 
+/** A bigram as distinct2 and bigramSupply count it: lower-cased, the two tokens joined by NUL. */
+function bigramKey(first: string, second: string): string {
+  return `${first.toLowerCase()}\u0000${second.toLowerCase()}`;
+}
+
 /** The lower-cased token bigrams of texts (within each text), as distinct2 counts them. */
 export function bigramsOf(tokenized: readonly (readonly string[])[]): { distinct: Set<string>; total: number } {
   const distinct = new Set<string>();
   let total = 0;
   for (const tokens of tokenized) {
     for (let i = 1; i < tokens.length; i++) {
-      distinct.add(`${tokens[i - 1].toLowerCase()}\u0000${tokens[i].toLowerCase()}`);
+      distinct.add(bigramKey(tokens[i - 1], tokens[i]));
       total++;
     }
   }
@@ -134,7 +139,7 @@ export function bigramSupply(
     const tokens = tokenize(text);
     for (let i = 1; i < tokens.length; i++) {
       written++;
-      if (!training.has(`${tokens[i - 1].toLowerCase()}\u0000${tokens[i].toLowerCase()}`)) unseen++;
+      if (!training.has(bigramKey(tokens[i - 1], tokens[i]))) unseen++;
     }
   }
   return {

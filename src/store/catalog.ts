@@ -297,23 +297,25 @@ export class Catalog {
    * in their channel yet, each claimed here (at most one process tells a server about one).
    */
   claimInterruptedNotices(guildIds: readonly string[], at: number): InterruptedNotice[] {
+    const served = new Set(guildIds);
     const claimed: InterruptedNotice[] = [];
-    for (const guildId of guildIds) {
-      for (const row of this.statements.unnotifiedInterrupted.all(guildId) as {
-        id: string;
-        channel_id: string;
-        user_name: string;
-        started_at: number;
-      }[]) {
-        if (this.statements.claimNotice.run(at, row.id).changes === 1) {
-          claimed.push({
-            jobId: row.id,
-            guildId,
-            channelId: row.channel_id,
-            userName: row.user_name,
-            startedAt: row.started_at,
-          });
-        }
+    // Few rows (interrupted and not yet told, anywhere): one query, then this process's guilds.
+    for (const row of this.statements.unnotifiedInterrupted.all() as {
+      id: string;
+      guild_id: string;
+      channel_id: string;
+      user_name: string;
+      started_at: number;
+    }[]) {
+      if (!served.has(row.guild_id)) continue;
+      if (this.statements.claimNotice.run(at, row.id).changes === 1) {
+        claimed.push({
+          jobId: row.id,
+          guildId: row.guild_id,
+          channelId: row.channel_id,
+          userName: row.user_name,
+          startedAt: row.started_at,
+        });
       }
     }
     return claimed;
@@ -456,8 +458,8 @@ function prepare(db: SqliteDatabase, onWrite: () => void) {
     ),
     updateJobProgress: statement(`UPDATE jobs SET state = ?, phase = ?, progress = ? WHERE id = ?`),
     unnotifiedInterrupted: statement(
-      `SELECT id, channel_id, user_name, started_at FROM jobs
-       WHERE guild_id = ? AND state = 'interrupted' AND channel_id IS NOT NULL AND notified_at IS NULL
+      `SELECT id, guild_id, channel_id, user_name, started_at FROM jobs
+       WHERE state = 'interrupted' AND channel_id IS NOT NULL AND notified_at IS NULL
        ORDER BY started_at`,
     ),
     claimNotice: statement(`UPDATE jobs SET notified_at = ? WHERE id = ? AND notified_at IS NULL`),
