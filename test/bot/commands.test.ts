@@ -543,7 +543,16 @@ describe('memory of a long-running bot', () => {
 });
 
 describe('every message', () => {
-  test('carries allowed_mentions with nothing to parse, and Discord refused nothing', () => {
+  test('carries allowed_mentions with nothing to parse, and Discord refused nothing', async () => {
+    // Messages of its own (a training, its progress and result, generations, lists, status), so the
+    // test stands alone; run after the others it checks theirs too.
+    const guildId = freshGuild();
+    await trainAndSave(guildId, ['mentions']);
+    for (let i = 0; i < 15; i++) {
+      await run(guildId, 'generate', { seed: i });
+      await run(guildId, 'status');
+      await run(guildId, 'models');
+    }
     const requests = messageRequests(t.server);
     expect(requests.length).toBeGreaterThan(50);
     for (const request of requests)
