@@ -124,28 +124,47 @@ export function bigramsOf(tokenized: readonly (readonly string[])[]): { distinct
 }
 
 /**
- * What the training text allows: a generator that writes only bigrams seen in training cannot
- * pass distinct-2 = (distinct training bigrams) / (bigrams written). `unseen`: share of the
- * written bigrams that training never had (new combinations, and the salad of backing off).
+ * What the training text allows. A generator that writes only bigrams seen in training cannot
+ * pass distinct-2 = (distinct training bigrams) / (bigrams written): `bound`. Nor can outputs
+ * drawn independently of one another (each call with its own seed, as /generate is) reach it:
+ * `independent` is the expected distinct-2 of as many bigrams drawn at random by their training
+ * frequency (a Markov chain's draws), `uniform` the same drawn uniformly from the distinct ones
+ * (the most varied independent draws): D·(1 − e^(−T/D))/T and Σ(1 − e^(−T·f/N))/T for T written
+ * bigrams, D distinct training bigrams, f the count of one in N. `unseen`: share of the written
+ * bigrams that training never had (new combinations, and the salad of backing off).
  */
 export function bigramSupply(
   trainingLines: readonly string[],
   texts: readonly string[],
-): { bound: number; unseen: number; trainingDistinct: number } {
-  const training = bigramsOf(trainingLines.map((line) => tokenize(line))).distinct;
+): { bound: number; independent: number; uniform: number; unseen: number; trainingDistinct: number } {
+  const counts = new Map<string, number>();
+  let trainingTotal = 0;
+  for (const line of trainingLines) {
+    const tokens = tokenize(line);
+    for (let i = 1; i < tokens.length; i++) {
+      const key = bigramKey(tokens[i - 1], tokens[i]);
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+      trainingTotal++;
+    }
+  }
   let written = 0;
   let unseen = 0;
   for (const text of texts) {
     const tokens = tokenize(text);
     for (let i = 1; i < tokens.length; i++) {
       written++;
-      if (!training.has(bigramKey(tokens[i - 1], tokens[i]))) unseen++;
+      if (!counts.has(bigramKey(tokens[i - 1], tokens[i]))) unseen++;
     }
   }
+  const distinct = counts.size;
+  let expected = 0;
+  for (const count of counts.values()) expected += 1 - Math.exp((-written * count) / trainingTotal);
   return {
-    bound: written === 0 ? 1 : Math.min(1, training.size / written),
+    bound: written === 0 ? 1 : Math.min(1, distinct / written),
+    independent: written === 0 ? 1 : expected / written,
+    uniform: written === 0 ? 1 : (distinct * (1 - Math.exp(-written / distinct))) / written,
     unseen: written === 0 ? 0 : unseen / written,
-    trainingDistinct: training.size,
+    trainingDistinct: distinct,
   };
 }
 
@@ -166,9 +185,37 @@ export interface TextMeasures {
   copied: number;
   distinct2: number;
   meanWords: number;
+  /** A closing quote or bracket with no opener, or (unless cut at the length limit) an opener never closed. */
+  unbalanced: number;
 }
 
 const SENTENCE_END = /[.!?…]["'”’»)\]]*$/u;
+
+/** Quotes and brackets that pair (the straight double quote pairs with itself); ' and ’ are left out (apostrophes). */
+const CLOSER_OF: ReadonlyMap<string, string> = new Map([
+  ['(', ')'],
+  ['[', ']'],
+  ['{', '}'],
+  ['“', '”'],
+  ['«', '»'],
+  ['``', "''"],
+  ['"', '"'],
+]);
+const CLOSERS: ReadonlySet<string> = new Set(CLOSER_OF.values());
+
+/** Whether the quotes and brackets of a text pair up (an opener left open at a cut is allowed). */
+export function isUnbalanced(tokens: readonly string[], cut: boolean): boolean {
+  const open: string[] = [];
+  for (const token of tokens) {
+    if (token === '"' && open[open.length - 1] === '"') open.pop();
+    else if (CLOSER_OF.has(token)) open.push(token);
+    else if (CLOSERS.has(token)) {
+      if (open.length === 0 || CLOSER_OF.get(open[open.length - 1]) !== token) return true;
+      open.pop();
+    }
+  }
+  return open.length > 0 && !cut;
+}
 
 /**
  * Measures of a set of texts. `cut[i]`: text i stopped at the length limit. `copies`: normalized
@@ -188,6 +235,7 @@ export function measureTexts(
   let ended = 0;
   let copied = 0;
   let words = 0;
+  let unbalanced = 0;
   tokenized.forEach((tokens, i) => {
     const count = wordsOf(tokens).length;
     words += count;
@@ -197,6 +245,7 @@ export function measureTexts(
     if (hasBrokenPair(tokens, language, cut[i] ?? false)) broken++;
     if (SENTENCE_END.test(texts[i].trim())) ended++;
     if (copies?.has(tokens.join(' '))) copied++;
+    if (isUnbalanced(tokens, cut[i] ?? false)) unbalanced++;
   });
   const n = Math.max(1, texts.length);
   return {
@@ -209,5 +258,6 @@ export function measureTexts(
     copied: copies === null ? Number.NaN : copied / n,
     distinct2: distinct2(tokenized),
     meanWords: words / n,
+    unbalanced: unbalanced / n,
   };
 }

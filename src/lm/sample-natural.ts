@@ -17,6 +17,8 @@
 //   such run is rejected below.
 // - No stubs, no loops. `</s>` may come only after MIN_WORDS words; a word may not repeat the one
 //   before it unless the training text had that pair, nor complete a LOOP_NGRAM already written.
+// - Quotes and brackets pair (pairs.ts): a closing mark only closes an open one, and marks still
+//   open at the end are closed.
 // - Best of several. CANDIDATES walks are drawn; the one returned is the first of: no copy, ended
 //   by the model (not cut at maxLength), long enough, then the highest mean log-probability per
 //   token under the model itself.
@@ -26,6 +28,7 @@
 
 import type { GenerationSource, ReadPrompt, Settings, Walk } from './generate.js';
 import { ROOT, findChild, type PatternGraph } from './graph.js';
+import { closeMarks, pairAdvance, pairAllows, pairTableOf, type OpenMarks, type PairTable } from './pairs.js';
 import type { Random } from './random.js';
 import { meanVector, promptSimilarity, STEER_STRENGTH } from './sample-exact.js';
 import { sentenceStart } from './query.js';
@@ -89,6 +92,8 @@ interface Position {
   cover: number;
   longestCover: number;
   words: number;
+  /** Quotes and brackets open here, innermost last. */
+  open: OpenMarks;
 }
 
 interface CandidateWalk {
@@ -101,11 +106,14 @@ interface CandidateWalk {
   longestCover: number;
   /** Tokens of the whole text with <s> (and </s> when ended): what the copy share divides by. */
   length: number;
+  /** Closing marks appended to an ended text for the quotes and brackets it left open. */
+  closing: string[];
 }
 
 class NaturalWalker {
   private readonly graph: PatternGraph;
   private readonly isWord: Uint8Array;
+  private readonly pairs: PairTable;
   private readonly top: number;
   private readonly similarity = new Map<number, number>();
   private readonly promptVector: Float32Array | null;
@@ -120,6 +128,7 @@ class NaturalWalker {
   ) {
     this.graph = source.graph;
     this.isWord = wordFlagsOf(source.vocab);
+    this.pairs = pairTableOf(source.vocab);
     this.top = this.graph.offsets[this.graph.order - 1];
     this.inverseTemperature = 1 / settings.temperature;
     this.logPenalty = Math.log(settings.repetitionPenalty);
@@ -128,15 +137,25 @@ class NaturalWalker {
 
   /** The position after the prompt (its words count toward MIN_WORDS and its n-grams toward the cover). */
   start(prompt: ReadPrompt): Position {
-    const at: Position = { state: sentenceStart(this.graph), history: 1, cover: 1, longestCover: 1, words: 0 };
+    const at: Position = {
+      state: sentenceStart(this.graph),
+      history: 1,
+      cover: 1,
+      longestCover: 1,
+      words: 0,
+      open: [],
+    };
     for (const token of prompt.tokens) if (WORD.test(token)) at.words++;
-    for (const id of prompt.ids) this.advance(at, id);
+    for (const id of prompt.ids) {
+      this.advance(at, id);
+      pairAdvance(this.pairs, at.open, id);
+    }
     return at;
   }
 
   walk(from: Position, random: Random, seen: Set<number>): CandidateWalk {
     const { maxLength, minLength } = this.settings;
-    const at: Position = { ...from };
+    const at: Position = { ...from, open: [...from.open] };
     const ids: number[] = [];
     let logProb = 0;
     let scored = 0;
@@ -158,10 +177,13 @@ class NaturalWalker {
         break;
       }
       ids.push(word);
+      pairAdvance(this.pairs, at.open, word);
       seen.add(word);
       if (this.isWord[word] === 1) at.words++;
     }
-    return { ids, ended, words: at.words, logProb, scored, longestCover: at.longestCover, length: at.history };
+    // Closers that would pass maxLength are left out (an end drawn in the last positions).
+    const closing = ended ? closeMarks(this.pairs, at.open, ids).slice(0, Math.max(0, maxLength - ids.length)) : [];
+    return { ids, ended, words: at.words, logProb, scored, longestCover: at.longestCover, length: at.history, closing };
   }
 
   /**
@@ -251,6 +273,7 @@ class NaturalWalker {
         )
           continue;
         if (refused.length > 0 && refused.includes(w)) continue;
+        if (!pairAllows(this.pairs, at.open, w)) continue;
         if (leaveCopy && findChild(graph, at.state, w) >= 0) continue;
         drawIds[size] = w;
         drawWeights[size] = this.weightOf(w, p, seen);
@@ -379,7 +402,7 @@ export function generateNatural(
   }
   const chosen = best as CandidateWalk;
   return {
-    words: chosen.ids.map((id) => source.vocab[id]),
+    words: [...chosen.ids.map((id) => source.vocab[id]), ...chosen.closing],
     stop: chosen.ended ? 'end' : 'length',
     activated: walker.activated,
   };
