@@ -33,7 +33,6 @@ export const ERROR_CODES = [
   'QUOTA_BYTES', // {usedBytes, limit}
   'TRAINING_CANCELLED', // {}
   'TRAINING_FAILED', // {reason}
-  'NO_RUNNING_JOB', // {}
   'SHUTTING_DOWN', // {}
   // several processes on one data folder (issue 19)
   'DATABASE_BUSY', // {}

@@ -352,7 +352,6 @@ export const en = {
   'error.TRAINING_CANCELLED': 'The training was cancelled. Nothing changed; start it again with `/train`.',
   'error.TRAINING_FAILED': (p, t) =>
     `The training failed (${t.text(p.reason)}). Try again; if it keeps failing, try smaller files.`,
-  'error.NO_RUNNING_JOB': 'No training is running on this server.',
   'error.SHUTTING_DOWN': 'The bot is restarting. Try again in a minute.',
   'error.COOLDOWN': (p, t) => `Slow down a little: you can use this command again in ${t.seconds(Number(p.seconds))}.`,
   'error.MISSING_PERMISSION': (p, t) =>

@@ -358,7 +358,6 @@ export const es: Record<MessageKey, Message> = {
     'Se ha cancelado el entrenamiento. No ha cambiado nada; vuelve a empezarlo con `/entrenar`.',
   'error.TRAINING_FAILED': (p, t) =>
     `El entrenamiento ha fallado (${t.text(p.reason)}). Inténtalo de nuevo; si sigue fallando, prueba con archivos más pequeños.`,
-  'error.NO_RUNNING_JOB': 'No hay ningún entrenamiento en curso en este servidor.',
   'error.SHUTTING_DOWN': 'El bot se está reiniciando. Inténtalo de nuevo dentro de un minuto.',
   'error.COOLDOWN': (p, t) =>
     `Más despacio: podrás usar este comando de nuevo dentro de ${t.seconds(Number(p.seconds))}.`,
