@@ -20,8 +20,9 @@
 // - Quotes and brackets pair (pairs.ts): a closing mark only closes an open one, and marks still
 //   open at the end are closed.
 // - Best of several. CANDIDATES walks are drawn; the one returned is the first of: no copy, ended
-//   by the model (not cut at maxLength), long enough, then the highest mean log-probability per
-//   token under the model itself.
+//   by the model (not cut at maxLength), long enough, fewest words drawn from the root (salad),
+//   then the highest mean log-probability per token under the model itself. After a sentence's
+//   end, a draw that would reach the root is taken from the words that start sentences instead.
 //
 // The model's probabilities are untouched: scoring, perplexity and `sampling: 'exact'` see the
 // same Kneser-Ney estimate.
@@ -65,6 +66,7 @@ const UNK = UNK_ID;
 const BOS = BOS_ID;
 const EOS = EOS_ID;
 const WORD = /[\p{L}\p{N}]/u;
+const SENTENCE_END = /^[.!?…]+$/u;
 
 /** Which vocabulary entries are words (have a letter or digit), per model: tested once per id. */
 const wordFlags = new WeakMap<readonly string[], Uint8Array>();
@@ -74,6 +76,18 @@ function wordFlagsOf(vocab: readonly string[]): Uint8Array {
     flags = new Uint8Array(vocab.length);
     for (let id = EOS_ID + 1; id < vocab.length; id++) flags[id] = WORD.test(vocab[id]) ? 1 : 0;
     wordFlags.set(vocab, flags);
+  }
+  return flags;
+}
+
+/** Which vocabulary entries end a sentence (. ! ? … and runs of them), per model. */
+const sentenceEndFlags = new WeakMap<readonly string[], Uint8Array>();
+function sentenceEndFlagsOf(vocab: readonly string[]): Uint8Array {
+  let flags = sentenceEndFlags.get(vocab);
+  if (flags === undefined) {
+    flags = new Uint8Array(vocab.length);
+    for (let id = EOS_ID + 1; id < vocab.length; id++) flags[id] = SENTENCE_END.test(vocab[id]) ? 1 : 0;
+    sentenceEndFlags.set(vocab, flags);
   }
   return flags;
 }
@@ -108,11 +122,14 @@ interface CandidateWalk {
   length: number;
   /** Closing marks appended to an ended text for the quotes and brackets it left open. */
   closing: string[];
+  /** Words drawn from the root (no context had two continuations). */
+  rootDraws: number;
 }
 
 class NaturalWalker {
   private readonly graph: PatternGraph;
   private readonly isWord: Uint8Array;
+  private readonly isSentenceEnd: Uint8Array;
   private readonly pairs: PairTable;
   private readonly top: number;
   private readonly similarity = new Map<number, number>();
@@ -120,6 +137,8 @@ class NaturalWalker {
   private readonly inverseTemperature: number;
   private readonly logPenalty: number;
   activated = 0;
+  /** Words the last draw took from the root (every word): the salad a walk is ranked down for. */
+  fromRoot = 0;
 
   constructor(
     private readonly source: GenerationSource,
@@ -128,6 +147,7 @@ class NaturalWalker {
   ) {
     this.graph = source.graph;
     this.isWord = wordFlagsOf(source.vocab);
+    this.isSentenceEnd = sentenceEndFlagsOf(source.vocab);
     this.pairs = pairTableOf(source.vocab);
     this.top = this.graph.offsets[this.graph.order - 1];
     this.inverseTemperature = 1 / settings.temperature;
@@ -160,6 +180,7 @@ class NaturalWalker {
     let logProb = 0;
     let scored = 0;
     let ended = false;
+    const rootBefore = this.fromRoot;
     const refused: number[] = [];
     for (let position = 0; position < maxLength; position++) {
       const allowEnd = position >= minLength && at.words >= MIN_WORDS;
@@ -183,7 +204,17 @@ class NaturalWalker {
     }
     // Closers that would pass maxLength are left out (an end drawn in the last positions).
     const closing = ended ? closeMarks(this.pairs, at.open, ids).slice(0, Math.max(0, maxLength - ids.length)) : [];
-    return { ids, ended, words: at.words, logProb, scored, longestCover: at.longestCover, length: at.history, closing };
+    return {
+      ids,
+      ended,
+      words: at.words,
+      logProb,
+      scored,
+      longestCover: at.longestCover,
+      length: at.history,
+      closing,
+      rootDraws: this.fromRoot - rootBefore,
+    };
   }
 
   /**
@@ -229,7 +260,14 @@ class NaturalWalker {
     const ranking = this.source.ranking();
     // A longer context's only continuation, kept in case the chain reaches one-word contexts.
     let single = -1;
+    // After a sentence's end, what would be drawn from the root (every word: "himself. a door.")
+    // is drawn from the words that start sentences instead, once.
+    let restart = previous >= 0 && this.isSentenceEnd[previous] === 1 && graph.order > 1 ? BOS : -1;
     for (let context = at.state; ; context = suffix[context]) {
+      if (context === ROOT && restart >= 0) {
+        context = restart;
+        restart = -1;
+      }
       if (context !== ROOT && leaveCopy && context === at.state) continue;
       let from: number;
       let to: number;
@@ -279,7 +317,10 @@ class NaturalWalker {
         drawWeights[size] = this.weightOf(w, p, seen);
         size++;
       }
-      if (size >= MIN_CONTINUATIONS || (context === ROOT && size > 0)) return this.pick(size, random);
+      if (size >= MIN_CONTINUATIONS || ((context === ROOT || context === BOS) && size > 0)) {
+        if (context === ROOT) this.fromRoot++;
+        return this.pick(size, random);
+      }
       if (context === ROOT) return allowEnd ? EOS : firstRealWord(graph);
       if (size === 1 && single < 0) single = drawIds[0];
     }
@@ -375,7 +416,7 @@ function firstRealWord(graph: PatternGraph): number {
   return graph.vocabularySize > EOS_ID + 1 ? EOS_ID + 1 : EOS_ID;
 }
 
-/** Which of two walks to return: no copy, ended by the model, long enough, then fluency. */
+/** Which of two walks to return: no copy, ended by the model, long enough, fewer root draws, then fluency. */
 function better(a: CandidateWalk, b: CandidateWalk, antiCopy: boolean): boolean {
   const rank = (w: CandidateWalk) =>
     (!antiCopy || w.longestCover <= MAX_COPY_SHARE * w.length ? 4 : 0) +
@@ -384,6 +425,7 @@ function better(a: CandidateWalk, b: CandidateWalk, antiCopy: boolean): boolean 
   const ra = rank(a);
   const rb = rank(b);
   if (ra !== rb) return ra > rb;
+  if (a.rootDraws !== b.rootDraws) return a.rootDraws < b.rootDraws;
   return a.logProb / Math.max(1, a.scored) > b.logProb / Math.max(1, b.scored);
 }
 

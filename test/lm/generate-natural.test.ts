@@ -130,6 +130,25 @@ describe('natural generation (the default)', () => {
     expect(longestWithRule).toBeGreaterThanOrEqual(order);
   });
 
+  it('starts a new sentence after a sentence end with a word that starts sentences, not with any word', () => {
+    // Every story line is one sentence, so "." is followed only by the end in training: a walk
+    // that must leave a copied line at its "." (a short maxCopyRun forces that often) used to go
+    // on from the root ("himself. a door.").
+    const starters = new Set(stories.map((line) => tokenize(line)[0]));
+    let restarts = 0;
+    for (let seed = 0; seed < 300; seed++) {
+      for (const maxCopyRun of [3, 4, 5]) {
+        const tokens = tokenize(storyModel.generate({ seed, maxCopyRun }).text);
+        for (let i = 1; i < tokens.length; i++) {
+          if (tokens[i - 1] !== '.') continue;
+          expect(starters.has(tokens[i])).toBe(true);
+          restarts++;
+        }
+      }
+    }
+    expect(restarts).toBeGreaterThan(0);
+  });
+
   it('does not repeat the previous word unless the training text characteristically does', () => {
     for (let seed = 0; seed < 200; seed++) {
       const tokens = tokenize(storyModel.generate({ seed }).text);
