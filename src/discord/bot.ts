@@ -2,7 +2,6 @@
 // intent only (slash commands and attachments need nothing privileged), the interaction adapter,
 // registration on ready, and an orderly stop.
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   ApplicationFlags,
   Client,
@@ -18,7 +17,7 @@ import {
 import { Cooldowns } from '../commands/cooldowns.js';
 import type { BotInfo } from '../commands/context.js';
 import { loadCommands, type CommandRegistry } from '../commands/loader.js';
-import { DATABASE_FILENAME, ModelManager } from '../manager/index.js';
+import { ModelManager } from '../manager/index.js';
 import { ChannelLearning } from '../manager/channel-learning.js';
 import { ChannelEvents, type ChannelEventsOptions } from './channel-events.js';
 import { DiscordChannels } from './channel-history.js';
@@ -177,7 +176,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
   const channels = new DiscordChannels(client, config.learnFromChannels);
   const learning = config.learnFromChannels
     ? new ChannelLearning(manager, {
-        databasePath: manager.databasePath ?? join(config.dataDir, DATABASE_FILENAME),
+        databasePath: manager.databasePath,
         batchIntervalMs: config.listenBatchMinutes * 60_000,
         maxMessagesPerGuild: config.maxCollectedMessages,
         onBatchError: (guildId, error) => logger.warn({ guildId, err: error }, 'listening batch failed'),
@@ -246,7 +245,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size, version: VERSION }, 'bot ready');
     await tellInterruptedTrainings(client, manager, logger);
     if (!registering) return { registration: 'skipped' as const };
-    meta = openMetaStore(manager.databasePath ?? join(config.dataDir, DATABASE_FILENAME));
+    meta = openMetaStore(manager.databasePath);
     const registration = await registerIfChanged(
       { rest: client.rest, applicationId: client.application!.id, guildId: config.devGuildId },
       registry,

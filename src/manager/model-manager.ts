@@ -14,13 +14,13 @@
 // files, and a finishing training records its result file in its job row before writing it. So
 // after a crash at any point a row never names a missing file, and reconcile (run by open())
 // only removes temp files, moves unreferenced files to .orphans/, and completes or closes jobs.
-import { join } from 'node:path';
 import type { GenerateOptions, GenerateResult, TrainParams, TrainPhase } from '../lm/types.js';
 import {
   Catalog,
   Coordination,
   DatabaseFile,
   completePendingRestore,
+  dataPaths,
   PresenceRow,
   ModelFiles,
   openDatabase,
@@ -66,13 +66,12 @@ export const DEFAULT_GUILD_LIMITS: GuildLimits = {
 };
 
 export const DEFAULT_CACHE_BYTES = 256 * 1024 * 1024;
-export const DATABASE_FILENAME = 'ultraefficient.sqlite';
 
 /** A complete configuration from a data directory, for the bot, the console and tests. */
 export function defaultManagerConfig(dataDir: string, overrides: Partial<ManagerConfig> = {}): ManagerConfig {
   return {
     dataDir,
-    modelsDir: join(dataDir, 'models'),
+    modelsDir: dataPaths({ dataDir }).modelsDir,
     workers: 1,
     maxConcurrentJobs: 1,
     maxQueuedJobs: 4,
@@ -122,7 +121,7 @@ export class ModelManager implements ModelManagerApi {
 
   /** Opens (and migrates) the database and reconciles it with the models directory. */
   static async open(config: ManagerConfig): Promise<ModelManager> {
-    const databasePath = config.databasePath ?? join(config.dataDir, DATABASE_FILENAME);
+    const databasePath = dataPaths(config).database;
     // A restore a crash interrupted is finished before anything reads the folders (restore.ts).
     if (config.databasePath === undefined) await completePendingRestore(config.dataDir, config.modelsDir);
     const db = openDatabase(databasePath);

@@ -40,3 +40,4 @@ export {
   type SnapshotManifest,
 } from './backup.js';
 export { completePendingRestore, restoreSnapshot } from './restore.js';
+export { dataPaths, DATABASE_FILENAME, type DataPaths } from './data-paths.js';
