@@ -25,7 +25,7 @@ import { managerConfigFor, type BotConfig } from '../config/index.js';
 import { InteractionAdapter, type AdapterOptions } from './interaction-adapter.js';
 import { tellInterruptedTrainings } from './interrupted-notices.js';
 import { createLogger, type Logger } from './logger.js';
-import { openMetaStore, registerIfChanged, type MetaStore, type RegistrationOutcome } from './registration.js';
+import { registerIfChanged, type RegistrationOutcome } from './registration.js';
 import type { ManagerConfig } from '../manager/types.js';
 import { startBackupSchedule, type ScheduleOptions } from '../ops/backup-schedule.js';
 
@@ -176,7 +176,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
   const channels = new DiscordChannels(client, config.learnFromChannels);
   const learning = config.learnFromChannels
     ? new ChannelLearning(manager, {
-        databasePath: manager.databasePath,
+        store: manager.learningStore(),
         batchIntervalMs: config.listenBatchMinutes * 60_000,
         maxMessagesPerGuild: config.maxCollectedMessages,
         onBatchError: (guildId, error) => logger.warn({ guildId, err: error }, 'listening batch failed'),
@@ -201,7 +201,6 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
   );
   client.on(Events.ShardResume, (shardId, replayed) => logger.info({ shardId, replayed }, 'gateway resumed'));
 
-  let meta: MetaStore | null = null;
   const registering = options.registerCommands !== false && shardIds.includes(0);
   // Snapshots every BACKUP_INTERVAL_HOURS (issue 17), by one process only.
   const backups =
@@ -227,8 +226,6 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
       await manager.close();
       await learningClosed;
       await adapter.drain(3_000);
-      meta?.close();
-      meta = null;
       await client.destroy();
       logger.info('stopped');
     })();
@@ -245,11 +242,10 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size, version: VERSION }, 'bot ready');
     await tellInterruptedTrainings(client, manager, logger);
     if (!registering) return { registration: 'skipped' as const };
-    meta = openMetaStore(manager.databasePath);
     const registration = await registerIfChanged(
       { rest: client.rest, applicationId: client.application!.id, guildId: config.devGuildId },
       registry,
-      meta,
+      manager.metaStore(),
       logger,
     );
     return { registration };

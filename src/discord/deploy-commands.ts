@@ -3,10 +3,10 @@
 // not register them again.
 import { pathToFileURL } from 'node:url';
 import { loadCommands } from '../commands/loader.js';
-import { dataPaths } from '../store/index.js';
+import { dataPaths, openMetaStore } from '../store/index.js';
 import { ConfigError, loadConfig } from '../config/index.js';
 import { createLogger } from './logger.js';
-import { fetchApplicationId, openMetaStore, registerIfChanged, restFor } from './registration.js';
+import { fetchApplicationId, registerIfChanged, restFor } from './registration.js';
 
 export async function deployCommands(): Promise<number> {
   let config;

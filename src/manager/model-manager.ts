@@ -21,11 +21,14 @@ import {
   DatabaseFile,
   completePendingRestore,
   dataPaths,
+  LearningStore,
+  metaStoreOf,
   PresenceRow,
   ModelFiles,
   openDatabase,
   reconcile,
   type InterruptedNotice,
+  type MetaStore,
   type ReconcileReport,
   type SqliteDatabase,
 } from '../store/index.js';
@@ -96,6 +99,7 @@ export class ModelManager implements ModelManagerApi {
   private readonly databaseGuard: DatabaseGuard;
   /** This process's row in the database while it is open (a restore refuses meanwhile). */
   private readonly presence: PresenceRow;
+  private learning: LearningStore | null = null;
 
   private constructor(
     config: ManagerConfig,
@@ -276,6 +280,20 @@ export class ModelManager implements ModelManagerApi {
    */
   cacheStats(): CacheStats {
     return this.loading.stats();
+  }
+
+  /**
+   * The tables of learning from channels (channel-learning.ts) on this manager's connection: one
+   * connection to the database per process, closed by close().
+   */
+  learningStore(): LearningStore {
+    this.learning ??= new LearningStore(this.db);
+    return this.learning;
+  }
+
+  /** The meta table (registration.ts: the registered commands' fingerprint), on the same connection. */
+  metaStore(): MetaStore {
+    return metaStoreOf(this.state.catalog);
   }
 
   /**

@@ -41,3 +41,5 @@ export {
 } from './backup.js';
 export { completePendingRestore, restoreSnapshot } from './restore.js';
 export { dataPaths, DATABASE_FILENAME, type DataPaths } from './data-paths.js';
+export { metaStoreOf, openMetaStore, type MetaStore } from './meta-store.js';
+export { LearningStore } from './learning-store.js';
