@@ -1,18 +1,11 @@
 // What a guild can read without changing anything: /status, the listings, autocomplete, whether
 // generate() can answer at once, and the interrupted trainings to report.
 import type { ModelStats } from '../lm/types.js';
-import {
-  modelNameKey,
-  parseModelName,
-  retryBusy,
-  validateGuildId,
-  type Coordination,
-  type InterruptedNotice,
-} from '../store/index.js';
+import { modelNameKey, retryBusy, validateGuildId, type Coordination, type InterruptedNotice } from '../store/index.js';
 import type { ManagerState } from './manager-state.js';
 import type { ModelLoading } from './model-loading.js';
 import { isRecoverableFile } from './recover.js';
-import { checkVersion, findSaved, savedModelInfo, versionsOf } from './saved-lookup.js';
+import { checkedModelName, designatedVersions, savedModelInfo } from './saved-lookup.js';
 import type { TrainingJobs } from './training-jobs.js';
 import type { GuildStatus, JobProgress, ModelChoice, ModelListing, SavedModelInfo } from './types.js';
 import { fileOf } from './working-model.js';
@@ -52,15 +45,9 @@ export class GuildViews {
   }
 
   findVersions(guildId: string, name: string, version?: number): { name: string; versions: SavedModelInfo[] } {
-    this.state.assertOpen();
-    validateGuildId(guildId);
-    const modelName = parseModelName(name);
-    checkVersion(version);
+    const modelName = checkedModelName(this.state, guildId, name, version);
     const catalog = this.state.catalog;
-    const rows =
-      version === undefined
-        ? versionsOf(catalog, guildId, modelName)
-        : [findSaved(catalog, guildId, modelName, version)];
+    const rows = designatedVersions(catalog, guildId, modelName, version);
     const activeId = catalog.guildState(guildId)?.activeModelId ?? null;
     return { name: rows[0].name, versions: rows.map((row) => savedModelInfo(row, activeId)) };
   }

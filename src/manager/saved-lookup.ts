@@ -2,10 +2,45 @@
 // when none matches, and the rows as the manager hands them out.
 import { UserError } from '../errors.js';
 import type { ModelStats } from '../lm/types.js';
-import { editDistance, type Catalog, type ModelName, type ModelRow } from '../store/index.js';
+import {
+  editDistance,
+  parseModelName,
+  validateGuildId,
+  type Catalog,
+  type ModelName,
+  type ModelRow,
+} from '../store/index.js';
+import type { ManagerState } from './manager-state.js';
 import type { SavedModelInfo } from './types.js';
 
 const SUGGESTIONS = 3;
+
+/**
+ * The checks of a request naming a saved model (/load, /delete, /export, the versions /delete
+ * confirms), in this order: the manager is open, the guild id, the name, the version.
+ */
+export function checkedModelName(
+  state: ManagerState,
+  guildId: string,
+  name: string,
+  version: number | undefined,
+): ModelName {
+  state.assertOpen();
+  validateGuildId(guildId);
+  const modelName = parseModelName(name);
+  checkVersion(version);
+  return modelName;
+}
+
+/** Every saved version of the name (newest first), or the one `version` names. */
+export function designatedVersions(
+  catalog: Catalog,
+  guildId: string,
+  name: ModelName,
+  version: number | undefined,
+): ModelRow[] {
+  return version === undefined ? versionsOf(catalog, guildId, name) : [findSaved(catalog, guildId, name, version)];
+}
 
 export function versionsOf(catalog: Catalog, guildId: string, name: ModelName): ModelRow[] {
   const versions = catalog.versionsOf(guildId, name.key);

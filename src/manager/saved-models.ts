@@ -25,7 +25,7 @@ import {
   versionsToPrune,
 } from './model-transfer.js';
 import { versionsPerModel } from './quota-detail.js';
-import { checkVersion, findSaved, savedModelInfo, versionsOf } from './saved-lookup.js';
+import { checkedModelName, designatedVersions, findSaved, savedModelInfo } from './saved-lookup.js';
 import type { Actor, ExportedModel, SavedModelInfo, TrainingSource } from './types.js';
 import { fileOf, labelOf, type WorkingModel } from './working-model.js';
 
@@ -172,10 +172,7 @@ export class SavedModels {
   }
 
   async exportModel(guildId: string, name: string, version?: number): Promise<ExportedModel> {
-    this.state.assertOpen();
-    validateGuildId(guildId);
-    const modelName = parseModelName(name);
-    checkVersion(version);
+    const modelName = checkedModelName(this.state, guildId, name, version);
     return this.state.exclusive(guildId, async () => {
       const row = findSaved(this.state.catalog, guildId, modelName, version);
       const bytes = await this.loading.readVerified(guildId, row, { name: row.name, version: row.version });
@@ -220,10 +217,7 @@ export class SavedModels {
   }
 
   async load(guildId: string, name: string, version?: number): Promise<SavedModelInfo> {
-    this.state.assertOpen();
-    validateGuildId(guildId);
-    const modelName = parseModelName(name);
-    checkVersion(version);
+    const modelName = checkedModelName(this.state, guildId, name, version);
     const catalog = this.state.catalog;
     return this.state.claimed(guildId, async () => {
       const row = findSaved(catalog, guildId, modelName, version);
@@ -255,16 +249,10 @@ export class SavedModels {
     name: string,
     version?: number,
   ): Promise<{ deleted: SavedModelInfo[]; wasActive: boolean }> {
-    this.state.assertOpen();
-    validateGuildId(guildId);
-    const modelName = parseModelName(name);
-    checkVersion(version);
+    const modelName = checkedModelName(this.state, guildId, name, version);
     const catalog = this.state.catalog;
     return this.state.claimed(guildId, async () => {
-      const targets =
-        version === undefined
-          ? versionsOf(catalog, guildId, modelName)
-          : [findSaved(catalog, guildId, modelName, version)];
+      const targets = designatedVersions(catalog, guildId, modelName, version);
       const activeId = catalog.guildState(guildId)?.activeModelId ?? null;
       const deleted = targets.map((row) => savedModelInfo(row, activeId));
       // Rows first, in one transaction; files after. A crash in between leaves orphan files
