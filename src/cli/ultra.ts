@@ -6,10 +6,20 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { decodeText, detectFormat, extractLines } from '../ingest/index.js';
 import { UserError } from '../errors.js';
-import { decode, decodeImage, encode, encodeImage, train, type Model } from '../lm/index.js';
+import {
+  decode,
+  decodeImage,
+  encode,
+  encodeImage,
+  ModelFormatError,
+  tokenize,
+  train,
+  TrainingInputError,
+  type GenerateResult,
+  type Model,
+  type TrainProgress,
+} from '../lm/index.js';
 import { imagePathFor, modelSource } from './image-file.js';
-import { tokenize } from '../lm/tokenizer.js';
-import { ModelFormatError, TrainingInputError, type GenerateResult, type TrainProgress } from '../lm/types.js';
 
 const USAGE = `usage:
   ultra tokenize < text

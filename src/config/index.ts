@@ -11,6 +11,12 @@ import type { ManagerConfig } from '../manager/types.js';
 /** A slash command takes at most five attachments (file1..file5). */
 export const MAX_FILES_PER_TRAINING = 5;
 
+/**
+ * DATA_DIR, MODELS_DIR and BACKUP_DIR when unset, relative to where the process starts: the only
+ * defaults of these folders (src/store/data-paths.ts names the files inside them).
+ */
+export const DEFAULT_FOLDERS = { dataDir: './data', modelsDir: './models', backupDir: './backups' } as const;
+
 export interface BotConfig {
   /** null: no bot; `npm start` opens the local console instead. */
   token: string | null;
@@ -314,13 +320,13 @@ export function parseConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd())
     );
   }
   if (problems.length > 0) throw new ConfigError(problems);
-  const dataDir = resolve(cwd, values.DATA_DIR ?? './data');
+  const dataDir = resolve(cwd, values.DATA_DIR ?? DEFAULT_FOLDERS.dataDir);
   return {
     token: values.DISCORD_TOKEN ?? null,
     apiUrl: values.DISCORD_API_URL ? values.DISCORD_API_URL.replace(/\/+$/, '') : null,
     devGuildId: values.DEV_GUILD_ID ?? null,
     dataDir,
-    modelsDir: resolve(cwd, values.MODELS_DIR ?? './models'),
+    modelsDir: resolve(cwd, values.MODELS_DIR ?? DEFAULT_FOLDERS.modelsDir),
     limits: {
       maxAttachmentBytes: values.MAX_ATTACHMENT_BYTES,
       maxTrainingBytes: values.MAX_TRAINING_BYTES,
@@ -343,7 +349,7 @@ export function parseConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd())
     replyCooldownMs: values.REPLY_COOLDOWN_SECONDS * 1000,
     maxCollectedMessages: values.MAX_COLLECTED_MESSAGES,
     backup: {
-      dir: resolve(cwd, values.BACKUP_DIR ?? './backups'),
+      dir: resolve(cwd, values.BACKUP_DIR ?? DEFAULT_FOLDERS.backupDir),
       intervalHours: values.BACKUP_INTERVAL_HOURS,
       keep: values.BACKUP_KEEP,
       s3: s3Config(values),

@@ -5,7 +5,7 @@ import { stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, resolve } from 'node:path';
 import type { AttachmentOption, OptionValue } from '../commands/context.js';
-import { badLine, type ParsedValue } from './command-line.js';
+import { badLine, type ParsedValue } from '../commands/option-values.js';
 
 // What Discord's CDN reports for the same files, so the ingest's type check sees the same thing.
 const CONTENT_TYPE_BY_EXTENSION: Record<string, string> = {

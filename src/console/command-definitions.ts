@@ -1,35 +1,7 @@
 // The console reads each command's options from the same JSON that is registered with Discord
 // (`data.toJSON()`), so it accepts and refuses exactly what Discord's client would.
-import { ApplicationCommandOptionType } from 'discord.js';
 import type { CommandModule, Locale } from '../commands/context.js';
-import { DISCORD_LOCALES } from '../i18n/index.js';
-
-/** Discord's option types, as discord.js names them. */
-export const OptionType = ApplicationCommandOptionType;
-
-type Localizations = Partial<Record<string, string | null>> | null | undefined;
-
-interface OptionChoice {
-  name: string;
-  name_localizations?: Localizations;
-  value: string | number;
-}
-
-export interface OptionDefinition {
-  type: number;
-  name: string;
-  name_localizations?: Localizations;
-  description: string;
-  description_localizations?: Localizations;
-  required?: boolean;
-  choices?: OptionChoice[];
-  autocomplete?: boolean;
-  min_value?: number;
-  max_value?: number;
-  min_length?: number;
-  max_length?: number;
-  options?: OptionDefinition[];
-}
+import { localized, type Localizations, type OptionDefinition } from '../commands/option-values.js';
 
 interface CommandDefinition {
   name: string;
@@ -47,15 +19,6 @@ export interface ConsoleCommand {
 
 export function toConsoleCommand(module: CommandModule): ConsoleCommand {
   return { module, definition: module.data.toJSON() as CommandDefinition };
-}
-
-/** The name or description as Discord shows it to a user of `locale`. */
-export function localized(base: string, localizations: Localizations, locale: Locale): string {
-  for (const code of DISCORD_LOCALES[locale]) {
-    const value = localizations?.[code];
-    if (value) return value;
-  }
-  return base;
 }
 
 /** Every name a thing answers to: the registered one and each localization, lower-cased. */

@@ -5,13 +5,13 @@ import { readdir } from 'node:fs/promises';
 import type { Locale } from '../commands/context.js';
 import { expandPath } from './attachments.js';
 import {
-  OptionType,
   commandNamesFor,
   findCommand,
   findOption,
   optionNamesFor,
   type ConsoleCommand,
 } from './command-definitions.js';
+import { OptionType } from '../commands/option-values.js';
 
 export interface CompletionSources {
   commands: readonly ConsoleCommand[];

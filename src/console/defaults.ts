@@ -2,12 +2,13 @@
 // manager, the database and the models directory — so a model trained in the console is there
 // when the bot starts, and back.
 import { appendFileSync, mkdirSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { pino } from 'pino';
 import type { CommandModule } from '../commands/context.js';
 import { loadCommands } from '../commands/loader.js';
 import { loadConfig, managerConfigFor, parseConfig, type BotConfig } from '../config/index.js';
 import { ModelManager } from '../manager/index.js';
+import { dataPaths } from '../store/index.js';
 import type { ManagerConfig, ManagerLogger, ModelManagerApi } from '../manager/types.js';
 
 export interface ConsoleSetup {
@@ -39,11 +40,8 @@ export async function consoleSetup(
 }
 
 export function openConsoleManager(config: ManagerConfig): Promise<ModelManagerApi> {
-  return ModelManager.open({ ...config, logger: config.logger ?? consoleLogger(join(config.dataDir, CONSOLE_LOG)) });
+  return ModelManager.open({ ...config, logger: config.logger ?? consoleLogger(dataPaths(config).consoleLog) });
 }
-
-/** The console's log (DATA_DIR/console.log, beside its unexpected-error lines). */
-const CONSOLE_LOG = 'console.log';
 
 /**
  * The manager's operator lines (start-up reconcile, a lost database), as JSON lines appended to

@@ -3,15 +3,17 @@
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Actor, AutocompleteContext, CommandModule, Locale } from '../commands/context.js';
 import { ConfigError } from '../config/index.js';
 import { consoleStrings } from '../i18n/console.js';
 import { describeError, translator } from '../i18n/index.js';
 import type { ModelManagerApi } from '../manager/types.js';
+import { dataPaths } from '../store/index.js';
 import { CONSOLE_USAGE, parseConsoleArgs, terminalLocale } from './args.js';
-import { localized, toConsoleCommand, type ConsoleCommand } from './command-definitions.js';
+import { localized } from '../commands/option-values.js';
+import { toConsoleCommand, type ConsoleCommand } from './command-definitions.js';
 import { completeLine } from './completion.js';
 import { consoleSetup, loadConsoleCommands, openConsoleManager } from './defaults.js';
 import { LineReader } from './line-reader.js';
@@ -49,9 +51,7 @@ export interface ConsoleOptions {
 
 const PROMPT = 'ultra> ';
 const SAMPLE: Record<Locale, string> = { en: 'data/samples/en-stories.txt', es: 'data/samples/es-cuentos.txt' };
-const HISTORY_FILE = 'console-history';
 const HISTORY_SIZE = 500;
-const LOG_FILE = 'console.log';
 const AUTOCOMPLETE_TIMEOUT_MS = 3_000;
 
 function localUser(env: NodeJS.ProcessEnv): Actor {
@@ -107,6 +107,7 @@ export async function runConsole(options: ConsoleOptions = {}): Promise<number> 
     return 1;
   }
   const { dataDir } = setup.managerConfig;
+  const paths = dataPaths(setup.managerConfig);
   const guildId = settings.guildId ?? 'local';
   const user = options.user ?? localUser(env);
   const color = options.color ?? (interactive && isTerminal(output) && !env.NO_COLOR);
@@ -129,7 +130,7 @@ export async function runConsole(options: ConsoleOptions = {}): Promise<number> 
     return managerPromise;
   };
 
-  const logFile = join(dataDir, LOG_FILE);
+  const logFile = paths.consoleLog;
   const shownLogFile = relative(cwd, logFile) || logFile;
   const reportUnexpected = (error: unknown, commandLine: string) => {
     const reference = randomBytes(4).toString('hex');
@@ -151,7 +152,7 @@ export async function runConsole(options: ConsoleOptions = {}): Promise<number> 
     output: interactive ? output : undefined,
     terminal: interactive,
     historySize: HISTORY_SIZE,
-    history: interactive ? readHistory(join(dataDir, HISTORY_FILE)) : [],
+    history: interactive ? readHistory(paths.consoleHistory) : [],
     removeHistoryDuplicates: true,
     tabSize: 4,
     completer: interactive
@@ -286,7 +287,7 @@ export async function runConsole(options: ConsoleOptions = {}): Promise<number> 
   }
 
   if (interactive) {
-    writeHistory(join(dataDir, HISTORY_FILE), (readline as unknown as { history: string[] }).history);
+    writeHistory(paths.consoleHistory, (readline as unknown as { history: string[] }).history);
     // Ctrl+D and Ctrl+C leave the cursor after the prompt; /exit already ended its line.
     if (endedAtPrompt) output.write('\n');
     session.notice(strings.goodbye, 'dim');

@@ -17,14 +17,8 @@ import { UserError, isUserError } from '../errors.js';
 import type { ConsoleStrings } from '../i18n/console.js';
 import type { ModelManagerApi } from '../manager/types.js';
 import { resolveOptionValues } from './attachments.js';
-import {
-  OptionType,
-  commandNamesFor,
-  findCommand,
-  localized,
-  type ConsoleCommand,
-  type OptionDefinition,
-} from './command-definitions.js';
+import { localized, OptionType, type OptionDefinition } from '../commands/option-values.js';
+import { commandNamesFor, findCommand, type ConsoleCommand } from './command-definitions.js';
 import { commandNameOf, parseCommandLine } from './command-line.js';
 import type { LineReader } from './line-reader.js';
 import { saveReplyFiles } from './exports.js';

@@ -2,7 +2,6 @@
 // intent only (slash commands and attachments need nothing privileged), the interaction adapter,
 // registration on ready, and an orderly stop.
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   ApplicationFlags,
   Client,
@@ -18,7 +17,7 @@ import {
 import { Cooldowns } from '../commands/cooldowns.js';
 import type { BotInfo } from '../commands/context.js';
 import { loadCommands, type CommandRegistry } from '../commands/loader.js';
-import { DATABASE_FILENAME, ModelManager } from '../manager/index.js';
+import { ModelManager } from '../manager/index.js';
 import { ChannelLearning } from '../manager/channel-learning.js';
 import { ChannelEvents, type ChannelEventsOptions } from './channel-events.js';
 import { DiscordChannels } from './channel-history.js';
@@ -26,7 +25,7 @@ import { managerConfigFor, type BotConfig } from '../config/index.js';
 import { InteractionAdapter, type AdapterOptions } from './interaction-adapter.js';
 import { tellInterruptedTrainings } from './interrupted-notices.js';
 import { createLogger, type Logger } from './logger.js';
-import { openMetaStore, registerIfChanged, type MetaStore, type RegistrationOutcome } from './registration.js';
+import { registerIfChanged, type RegistrationOutcome } from './registration.js';
 import type { ManagerConfig } from '../manager/types.js';
 import { startBackupSchedule, type ScheduleOptions } from '../ops/backup-schedule.js';
 
@@ -177,7 +176,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
   const channels = new DiscordChannels(client, config.learnFromChannels);
   const learning = config.learnFromChannels
     ? new ChannelLearning(manager, {
-        databasePath: manager.databasePath ?? join(config.dataDir, DATABASE_FILENAME),
+        store: manager.learningStore(),
         batchIntervalMs: config.listenBatchMinutes * 60_000,
         maxMessagesPerGuild: config.maxCollectedMessages,
         onBatchError: (guildId, error) => logger.warn({ guildId, err: error }, 'listening batch failed'),
@@ -202,7 +201,6 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
   );
   client.on(Events.ShardResume, (shardId, replayed) => logger.info({ shardId, replayed }, 'gateway resumed'));
 
-  let meta: MetaStore | null = null;
   const registering = options.registerCommands !== false && shardIds.includes(0);
   // Snapshots every BACKUP_INTERVAL_HOURS (issue 17), by one process only.
   const backups =
@@ -228,8 +226,6 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
       await manager.close();
       await learningClosed;
       await adapter.drain(3_000);
-      meta?.close();
-      meta = null;
       await client.destroy();
       logger.info('stopped');
     })();
@@ -246,11 +242,10 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size, version: VERSION }, 'bot ready');
     await tellInterruptedTrainings(client, manager, logger);
     if (!registering) return { registration: 'skipped' as const };
-    meta = openMetaStore(manager.databasePath ?? join(config.dataDir, DATABASE_FILENAME));
     const registration = await registerIfChanged(
       { rest: client.rest, applicationId: client.application!.id, guildId: config.devGuildId },
       registry,
-      meta,
+      manager.metaStore(),
       logger,
     );
     return { registration };

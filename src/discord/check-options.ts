@@ -2,11 +2,16 @@
 // (min/max value, length, choices), but a request can carry anything, and the local server (like
 // any other client) may send a temperature of 99, a max_length of "abc" or a 600-character prompt.
 // The bot refuses those itself with the same localized errors as the console, whose parser reads
-// the same registered definitions (one rule for both adapters: convertOptionValue).
+// the same registered definitions (one rule for both adapters: src/commands/option-values.ts).
 import { ApplicationCommandOptionType, type CommandInteractionOption } from 'discord.js';
 import type { Locale } from '../commands/context.js';
-import { localized, OptionType, type OptionDefinition } from '../console/command-definitions.js';
-import { badLine, convertOptionValue } from '../console/command-line.js';
+import {
+  badLine,
+  convertOptionValue,
+  localized,
+  OptionType,
+  type OptionDefinition,
+} from '../commands/option-values.js';
 
 interface DefinitionNode {
   options?: (OptionDefinition & { options?: OptionDefinition[] })[];

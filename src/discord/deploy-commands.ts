@@ -1,13 +1,12 @@
 // `npm run deploy-commands`: registers the slash commands now (to DEV_GUILD_ID when set, which
 // updates instantly; globally otherwise) and records their fingerprint, so the next start does
 // not register them again.
-import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadCommands } from '../commands/loader.js';
-import { DATABASE_FILENAME } from '../manager/index.js';
+import { dataPaths, openMetaStore } from '../store/index.js';
 import { ConfigError, loadConfig } from '../config/index.js';
 import { createLogger } from './logger.js';
-import { fetchApplicationId, openMetaStore, registerIfChanged, restFor } from './registration.js';
+import { fetchApplicationId, registerIfChanged, restFor } from './registration.js';
 
 export async function deployCommands(): Promise<number> {
   let config;
@@ -28,7 +27,7 @@ export async function deployCommands(): Promise<number> {
   const rest = restFor(config.token, config.apiUrl);
   const registry = await loadCommands();
   const applicationId = await fetchApplicationId(rest);
-  const meta = openMetaStore(join(config.dataDir, DATABASE_FILENAME));
+  const meta = openMetaStore(dataPaths(config).database);
   try {
     await registerIfChanged({ rest, applicationId, guildId: config.devGuildId }, registry, meta, logger, {
       force: true,

@@ -1,27 +1,11 @@
 // Slash-command registration. Discord allows 200 command creations per day per guild, so the
 // bot registers at start only when the definitions differ from what it last registered in that
-// scope; the fingerprint lives in SQLite's meta table beside the models it describes.
+// scope; the fingerprint lives in SQLite's meta table beside the models it describes
+// (src/store/meta-store.ts).
 import { REST, Routes } from 'discord.js';
-import { Catalog, openDatabase } from '../store/index.js';
+import type { MetaStore } from '../store/index.js';
 import type { CommandRegistry } from '../commands/loader.js';
 import type { Logger } from './logger.js';
-
-export interface MetaStore {
-  get(key: string): string | undefined;
-  set(key: string, value: string): void;
-  close(): void;
-}
-
-/** The meta table of the bot's database, through its own connection (WAL allows several). */
-export function openMetaStore(databasePath: string): MetaStore {
-  const db = openDatabase(databasePath);
-  const catalog = new Catalog(db);
-  return {
-    get: (key) => catalog.getMeta(key),
-    set: (key, value) => catalog.setMeta(key, value),
-    close: () => db.close(),
-  };
-}
 
 export interface RegistrationTarget {
   rest: REST;
@@ -48,7 +32,7 @@ export type RegistrationOutcome = 'registered' | 'unchanged';
 export async function registerIfChanged(
   target: RegistrationTarget,
   registry: CommandRegistry,
-  meta: Pick<MetaStore, 'get' | 'set'>,
+  meta: MetaStore,
   logger?: Logger,
   { force = false } = {},
 ): Promise<RegistrationOutcome> {

@@ -2,11 +2,18 @@
 // request that can never succeed is refused at once), readSources inside the job (the bytes then
 // go to the training worker, which runs parseSources). ingestSources does both halves in one call.
 import { UserError } from '../errors.js';
-import type { TrainingSource } from '../manager/types.js';
 import { describeFileType, detectFormat } from './detect-format.js';
 import { parseSources } from './parse-sources.js';
 import { downloadFailed, readSourceBytes, type ByteCap } from './read-source.js';
-import type { IngestLimits, IngestOptions, IngestResult, ReadResult, SourceBytes, TextFormat } from './types.js';
+import type {
+  IngestLimits,
+  IngestOptions,
+  IngestResult,
+  ReadResult,
+  SourceBytes,
+  TextFormat,
+  TrainingSource,
+} from './types.js';
 
 /** Cheap checks before any download: count, declared sizes, extension/content type, location. */
 export function checkSources(sources: TrainingSource[], limits: IngestLimits): void {

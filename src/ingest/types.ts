@@ -1,4 +1,5 @@
-// Shapes shared by the ingestion stages. The manager imports these through ./index.js.
+// Shapes shared by the ingestion stages, and what a training reads (TrainingSource). The manager
+// imports these through ./index.js.
 import type { CleanMode } from './clean.js';
 
 export interface IngestLimits {
@@ -76,3 +77,30 @@ export type DownloadFailure =
   | 'not-found' // local path does not exist
   | 'not-a-file' // local path is a directory, FIFO, device …
   | 'read-error'; // any other local read failure
+
+/**
+ * An uploaded file: a Discord attachment (url) or a local file (path, console and tests); or
+ * text the bot gathers itself (a channel's history, issue 18) through `produce`.
+ */
+export interface TrainingSource {
+  name: string;
+  size: number;
+  contentType?: string | null;
+  url?: string;
+  path?: string;
+  produce?: ProduceSource;
+  /** What is stripped or replaced from the text before training (src/ingest/clean.ts); default off. */
+  clean?: CleanMode;
+}
+
+/**
+ * Reads a source that is not a file (issue 18: a channel's history): resolves with its bytes
+ * (the name's extension gives the format), never more than `maxBytes` (else it throws
+ * `tooLarge(bytesSeen)`), reports 0–1 through `onFraction`, and stops when `signal` aborts.
+ */
+export type ProduceSource = (context: {
+  signal?: AbortSignal;
+  maxBytes: number;
+  tooLarge: (bytesSeen: number) => Error;
+  onFraction: (fraction: number) => void;
+}) => Promise<Uint8Array>;

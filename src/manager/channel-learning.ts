@@ -8,13 +8,7 @@
 // message (mode new), since an n-gram model cannot unlearn one sentence.
 import { UserError, isUserError } from '../errors.js';
 import type { CleanMode } from '../ingest/clean.js';
-import { openDatabase, type SqliteDatabase } from '../store/index.js';
-import {
-  LearningStore,
-  type ChannelSettings,
-  type LearningSettings,
-  type PrivacyMode,
-} from '../store/learning-store.js';
+import type { LearningStore, ChannelSettings, LearningSettings, PrivacyMode } from '../store/learning-store.js';
 import type { ModelManagerApi, TrainingSource } from './types.js';
 
 export type { ChannelSettings, LearningSettings, PrivacyMode };
@@ -40,7 +34,8 @@ export interface ObservedMessage {
 export type BatchOutcome = 'nothing' | 'appended' | 'rebuilt' | 'busy' | 'failed';
 
 export interface ChannelLearningOptions {
-  databasePath: string;
+  /** The learning tables on the process's one connection (ModelManager.learningStore()). */
+  store: LearningStore;
   /** Collected messages kept per server; the oldest go first. */
   maxMessagesPerGuild?: number;
   batchIntervalMs: number;
@@ -51,7 +46,6 @@ export interface ChannelLearningOptions {
 }
 
 export class ChannelLearning {
-  private readonly db: SqliteDatabase;
   private readonly store: LearningStore;
   private readonly cap: number;
   private timer: NodeJS.Timeout | null = null;
@@ -63,12 +57,7 @@ export class ChannelLearning {
     private readonly manager: ModelManagerApi,
     private readonly options: ChannelLearningOptions,
   ) {
-    this.db = openDatabase(options.databasePath);
-    // Each kept message is a transaction on the event loop: with FULL every one waits for an
-    // fsync. NORMAL (WAL) survives a crash of the process; a power cut may lose the last few
-    // chat messages kept, never the models or their rows (the manager's connection stays FULL).
-    this.db.pragma('synchronous = NORMAL');
-    this.store = new LearningStore(this.db);
+    this.store = options.store;
     this.cap = options.maxMessagesPerGuild ?? DEFAULT_COLLECTED_PER_GUILD;
   }
 
@@ -256,12 +245,12 @@ export class ChannelLearning {
     }
   }
 
+  /** Stops the batches and waits for a running one; the database connection is the manager's to close. */
   async close(): Promise<void> {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.running;
-    this.db.close();
   }
 
   private now(): number {

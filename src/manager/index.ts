@@ -1,3 +1,3 @@
 // The model manager: per-guild state, training jobs, quotas and the model cache.
-export { ModelManager, defaultManagerConfig, DATABASE_FILENAME } from './model-manager.js';
+export { ModelManager, defaultManagerConfig } from './model-manager.js';
 export * from './types.js';

@@ -3,42 +3,17 @@
 // that takes a path or another guild's model id. Failures are UserErrors (src/errors.ts).
 import type { GenerateOptions, GenerateResult, ModelStats, TrainParams, TrainPhase } from '../lm/types.js';
 import type { ComparedModel, CompareOptions, Comparison } from './compare.js';
-import type { CleanMode } from '../ingest/clean.js';
+import type { TrainingSource } from '../ingest/types.js';
 import type { InterruptedNotice } from '../store/index.js';
 
 export type { ComparedModel };
+/** What a training reads (src/ingest/types.ts), re-exported for the manager's callers. */
+export type { ProduceSource, TrainingSource } from '../ingest/types.js';
 
 export interface Actor {
   id: string;
   name: string;
 }
-
-/**
- * An uploaded file: a Discord attachment (url) or a local file (path, console and tests); or
- * text the bot gathers itself (a channel's history, issue 18) through `produce`.
- */
-export interface TrainingSource {
-  name: string;
-  size: number;
-  contentType?: string | null;
-  url?: string;
-  path?: string;
-  produce?: ProduceSource;
-  /** What is stripped or replaced from the text before training (src/ingest/clean.ts); default off. */
-  clean?: CleanMode;
-}
-
-/**
- * Reads a source that is not a file (issue 18: a channel's history): resolves with its bytes
- * (the name's extension gives the format), never more than `maxBytes` (else it throws
- * `tooLarge(bytesSeen)`), reports 0–1 through `onFraction`, and stops when `signal` aborts.
- */
-export type ProduceSource = (context: {
-  signal?: AbortSignal;
-  maxBytes: number;
-  tooLarge: (bytesSeen: number) => Error;
-  onFraction: (fraction: number) => void;
-}) => Promise<Uint8Array>;
 
 export type TrainMode = 'new' | 'append';
 

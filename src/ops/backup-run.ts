@@ -1,11 +1,9 @@
 // One backup as `npm run backup` and the bot's schedule take it: a snapshot (src/store/backup.ts),
 // the oldest beyond BACKUP_KEEP removed, and, with BACKUP_S3_URL, the off-site copy (s3.ts) with
 // the same retention there.
-import { join } from 'node:path';
 import type { BotConfig } from '../config/index.js';
-import { DATABASE_FILENAME } from '../manager/index.js';
 import type { ManagerLogger } from '../manager/types.js';
-import { pruneSnapshots, takeSnapshot, type Snapshot, type SnapshotManifest } from '../store/index.js';
+import { dataPaths, pruneSnapshots, takeSnapshot, type Snapshot, type SnapshotManifest } from '../store/index.js';
 import { listRemoteSnapshots, pruneRemoteSnapshots, s3Client, s3UrlOf, uploadSnapshot } from './s3.js';
 
 export interface BackupOutcome {
@@ -22,7 +20,7 @@ export async function runBackup(
   logger?: ManagerLogger,
 ): Promise<BackupOutcome> {
   const { snapshot, manifest } = await takeSnapshot({
-    databasePath: join(config.dataDir, DATABASE_FILENAME),
+    databasePath: dataPaths(config).database,
     modelsDir: config.modelsDir,
     backupDir: config.backup.dir,
   });

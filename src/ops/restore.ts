@@ -5,8 +5,7 @@
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { DATABASE_FILENAME } from '../manager/index.js';
-import { listSnapshots, restoreSnapshot, SnapshotError, verifySnapshot } from '../store/index.js';
+import { DATABASE_FILENAME, listSnapshots, restoreSnapshot, SnapshotError, verifySnapshot } from '../store/index.js';
 import { operatorConfig, runScript } from './cli.js';
 import { downloadSnapshot, listRemoteSnapshots, s3Client } from './s3.js';
 

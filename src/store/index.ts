@@ -40,3 +40,6 @@ export {
   type SnapshotManifest,
 } from './backup.js';
 export { completePendingRestore, restoreSnapshot } from './restore.js';
+export { dataPaths, DATABASE_FILENAME, type DataPaths } from './data-paths.js';
+export { metaStoreOf, openMetaStore, type MetaStore } from './meta-store.js';
+export { LearningStore } from './learning-store.js';

@@ -7,6 +7,7 @@ import { decideReply } from '../../src/discord/channel-events.js';
 import { UserError } from '../../src/errors.js';
 import { CAP_CHECK_EVERY, ChannelLearning } from '../../src/manager/channel-learning.js';
 import type { ModelManagerApi } from '../../src/manager/types.js';
+import { LearningStore, openDatabase, type SqliteDatabase } from '../../src/store/index.js';
 
 const base = {
   authorIsBot: false,
@@ -65,15 +66,22 @@ describe('parseSince', () => {
 describe('ChannelLearning storage', () => {
   let dir: string | undefined;
   let learning: ChannelLearning | undefined;
+  let db: SqliteDatabase | undefined;
   afterEach(async () => {
     await learning?.close();
+    db?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
+  // The learning tables on a database of the test's own (the bot gives the manager's connection).
+  const storeIn = (folder: string) => {
+    db = openDatabase(join(folder, 'db.sqlite'));
+    return new LearningStore(db);
+  };
   const open = (cap = 3) => {
     dir = mkdtempSync(join(tmpdir(), 'ultra-learning-'));
     const manager = { status: () => ({ active: { kind: 'none' } }) } as unknown as ModelManagerApi;
     learning = new ChannelLearning(manager, {
-      databasePath: join(dir, 'db.sqlite'),
+      store: storeIn(dir),
       batchIntervalMs: 60_000,
       maxMessagesPerGuild: cap,
     });
@@ -134,7 +142,7 @@ describe('ChannelLearning storage', () => {
     const mine = '400000000000000001';
     const theirs = '400000000000000002';
     learning = new ChannelLearning(manager, {
-      databasePath: join(dir, 'db.sqlite'),
+      store: storeIn(dir),
       batchIntervalMs: 60_000,
       ownsGuild: (id) => id === mine,
     });
