@@ -6,7 +6,7 @@
 // limits); messages by bots (this one included) and empty ones are left out.
 import { ChannelType, PermissionFlagsBits, Routes, type Client, type GuildBasedChannel } from 'discord.js';
 import type { ChannelAccess, ChannelHistoryRequest } from '../commands/context.js';
-import { UserError } from '../errors.js';
+import { UserError, type ErrorParamsOf } from '../errors.js';
 import type { TrainingSource } from '../manager/types.js';
 
 import { MAX_HISTORY_LIMIT } from '../commands/channel-source.js';
@@ -14,6 +14,9 @@ import { MAX_HISTORY_LIMIT } from '../commands/channel-source.js';
 export const HISTORY_PAGE_SIZE = 100;
 
 /** The permissions reading a history needs, in the order they are checked and named. */
+/** The permissions a channel's reading and replying need, as CHANNEL_PERMISSION_MISSING names them. */
+type ChannelPermission = ErrorParamsOf['CHANNEL_PERMISSION_MISSING']['permission'];
+
 const READ_PERMISSIONS = [
   ['ViewChannel', PermissionFlagsBits.ViewChannel],
   ['ReadMessageHistory', PermissionFlagsBits.ReadMessageHistory],
@@ -73,8 +76,8 @@ export class DiscordChannels implements ChannelAccess {
   /** The first of `permissions` the bot lacks in the channel, or null. */
   missingPermission(
     channel: GuildBasedChannel,
-    permissions: readonly (readonly [string, bigint])[] = READ_PERMISSIONS,
-  ): string | null {
+    permissions: readonly (readonly [ChannelPermission, bigint])[] = READ_PERMISSIONS,
+  ): ChannelPermission | null {
     const me = channel.guild.members.me;
     const granted = me ? channel.permissionsFor(me) : null;
     // Without our member in the cache, let the request itself find out (403 → ViewChannel).

@@ -80,7 +80,7 @@ export async function readSourceBytes(
         if (!isTransient(error)) throw error;
         if (attempt >= delays.length) {
           const failure = error as UserError;
-          throw new UserError(failure.code, { ...failure.params, attempts: attempt + 1 });
+          throw UserError.rebuild(failure.code, { ...failure.params, attempts: attempt + 1 });
         }
         await pause(delays[attempt], context.signal);
       }

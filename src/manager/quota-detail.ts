@@ -1,13 +1,15 @@
 // What the model quota message lists: MAX_MODELS_PER_GUILD counts versions, so a server with 6
 // models can be full; the message names the models holding the most versions.
-import type { ErrorParams } from '../errors.js';
+import type { ErrorParamsOf } from '../errors.js';
 import type { ModelRow } from '../store/catalog.js';
 
 /** Models listed by name in the message; the rest are summed up as "and N more models". */
 const LISTED_MODELS = 5;
 
 /** QUOTA_MODELS's detail: model names by versions held (most first), their counts, how many more. */
-export function versionsPerModel(rows: readonly ModelRow[]): ErrorParams {
+export function versionsPerModel(
+  rows: readonly ModelRow[],
+): Pick<ErrorParamsOf['QUOTA_MODELS'], 'names' | 'versionCounts' | 'moreModels'> {
   const byName = new Map<string, { name: string; versions: number }>();
   for (const row of rows) {
     const entry = byName.get(row.nameKey) ?? { name: row.name, versions: 0 };

@@ -144,7 +144,7 @@ export class TrainingPool {
           return {
             error:
               message.kind === 'user'
-                ? new UserError(message.code, message.params)
+                ? UserError.rebuild(message.code, message.params)
                 : new TrainingWorkerError(message.kind, message.message),
           };
         }
