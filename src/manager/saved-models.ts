@@ -211,7 +211,7 @@ export class SavedModels {
       const suffix = attempt <= FILENAME_SEQUENTIAL ? attempt : FILENAME_SEQUENTIAL + 1 + randomInt(1_000_000_000);
       const filename = savedModelFilename(name, at, suffix);
       if (this.state.catalog.filenameTaken(guildId, filename)) continue;
-      if (await this.state.files.writeAtomic(guildId, filename, bytes, false)) return filename;
+      if (await this.state.files.writeAtomic(guildId, filename, bytes, 'no-clobber')) return filename;
     }
     throw new Error(`no free file name for ${name.display} after ${FILENAME_ATTEMPTS} attempts`);
   }

@@ -270,7 +270,7 @@ export class TrainingJobs {
       statsJson: JSON.stringify(result.stats),
     };
     catalog.markJobWriting(job.id, draft);
-    await this.state.files.writeAtomic(job.guildId, draft.filename, result.bytes, true);
+    await this.state.files.writeAtomic(job.guildId, draft.filename, result.bytes, 'replace');
     const previous = catalog.guildState(job.guildId)?.draft ?? null;
     retryBusy(() => catalog.commitTrainingResult(job.guildId, job.id, draft, at, null));
     this.state.trainedHere.set(job.guildId, job.id);

@@ -39,11 +39,16 @@ export class ModelFiles {
   }
 
   /**
-   * Writes `bytes` as `filename` atomically. `replace: false` never overwrites: it returns
-   * false when the name is taken (the caller picks another), using link(2), which fails
-   * atomically on an existing target, instead of an existence check followed by a rename.
+   * Writes `bytes` as `filename` atomically. 'no-clobber' never overwrites: it returns false when
+   * the name is taken (the caller picks another), using link(2), which fails atomically on an
+   * existing target, instead of an existence check followed by a rename. 'replace' renames over.
    */
-  async writeAtomic(guildId: string, filename: string, bytes: Uint8Array, replace: boolean): Promise<boolean> {
+  async writeAtomic(
+    guildId: string,
+    filename: string,
+    bytes: Uint8Array,
+    mode: 'replace' | 'no-clobber',
+  ): Promise<boolean> {
     const target = this.pathOf(guildId, filename);
     const dir = this.guildDir(guildId);
     await mkdir(dir, { recursive: true });
@@ -56,7 +61,7 @@ export class ModelFiles {
       } finally {
         await handle.close();
       }
-      if (replace) {
+      if (mode === 'replace') {
         await rename(temp, target);
       } else {
         const placed = await placeWithoutOverwrite(temp, target);

@@ -22,8 +22,8 @@ const bytes = (text: string) => new TextEncoder().encode(text);
 describe('ModelFiles .orphans/', () => {
   it('lists no orphans for a guild that never had any, then the moved files sorted', async () => {
     expect(await files.orphanFiles(GUILD)).toEqual([]);
-    await files.writeAtomic(GUILD, 'b.ulm', bytes('b'), true);
-    await files.writeAtomic(GUILD, 'a.ulm', bytes('a'), true);
+    await files.writeAtomic(GUILD, 'b.ulm', bytes('b'), 'replace');
+    await files.writeAtomic(GUILD, 'a.ulm', bytes('a'), 'replace');
     expect(await files.moveToOrphans(GUILD, 'b.ulm')).toBe('.orphans/b.ulm');
     expect(await files.moveToOrphans(GUILD, 'a.ulm')).toBe('.orphans/a.ulm');
     mkdirSync(join(files.guildDir(GUILD), '.orphans', 'not-a-file'));
@@ -31,7 +31,7 @@ describe('ModelFiles .orphans/', () => {
   });
 
   it('reads an orphan back, and null once it is gone', async () => {
-    await files.writeAtomic(GUILD, 'x.ulm', bytes('payload'), true);
+    await files.writeAtomic(GUILD, 'x.ulm', bytes('payload'), 'replace');
     await files.moveToOrphans(GUILD, 'x.ulm');
     expect(new TextDecoder().decode((await files.readOrphan(GUILD, 'x.ulm'))!)).toBe('payload');
     expect(await files.readOrphan(GUILD, 'never.ulm')).toBeNull();
@@ -39,9 +39,9 @@ describe('ModelFiles .orphans/', () => {
   });
 
   it('adopts an orphan under a new name, never over an existing file', async () => {
-    await files.writeAtomic(GUILD, 'x.ulm', bytes('old'), true);
+    await files.writeAtomic(GUILD, 'x.ulm', bytes('old'), 'replace');
     await files.moveToOrphans(GUILD, 'x.ulm');
-    await files.writeAtomic(GUILD, 'taken.ulm', bytes('keep me'), true);
+    await files.writeAtomic(GUILD, 'taken.ulm', bytes('keep me'), 'replace');
     expect(await files.adoptOrphan(GUILD, 'x.ulm', 'taken.ulm')).toBe(false);
     expect(readFileSync(files.pathOf(GUILD, 'taken.ulm'), 'utf8')).toBe('keep me');
     expect(await files.orphanFiles(GUILD)).toEqual(['x.ulm']);
@@ -53,7 +53,7 @@ describe('ModelFiles .orphans/', () => {
 
   it('a second orphan of the same name is kept beside the first as <name>.2', async () => {
     for (const text of ['first', 'second']) {
-      await files.writeAtomic(GUILD, 'dup.ulm', bytes(text), true);
+      await files.writeAtomic(GUILD, 'dup.ulm', bytes(text), 'replace');
       await files.moveToOrphans(GUILD, 'dup.ulm');
     }
     expect(await files.orphanFiles(GUILD)).toEqual(['dup.ulm', 'dup.ulm.2']);
@@ -64,7 +64,7 @@ describe('ModelFiles .orphans/', () => {
 describe('ModelFiles listings and missing things', () => {
   it('lists a guild directory sorted by name with each entry kind, and nothing for a guild without one', async () => {
     expect(await files.entries(GUILD)).toEqual([]);
-    await files.writeAtomic(GUILD, 'm.ulm', bytes('m'), true);
+    await files.writeAtomic(GUILD, 'm.ulm', bytes('m'), 'replace');
     const dir = files.guildDir(GUILD);
     mkdirSync(join(dir, 'sub'));
     symlinkSync(join(dir, 'm.ulm'), join(dir, 'link'));
@@ -86,7 +86,7 @@ describe('ModelFiles listings and missing things', () => {
   it('checks a directory where a model should be as missing, and a file without reading it when not deep', async () => {
     mkdirSync(join(files.guildDir(GUILD), 'dir.ulm'), { recursive: true });
     expect(await files.check(GUILD, 'dir.ulm', 'x', true)).toEqual({ kind: 'missing' });
-    await files.writeAtomic(GUILD, 'f.ulm', bytes('12345'), true);
+    await files.writeAtomic(GUILD, 'f.ulm', bytes('12345'), 'replace');
     expect(await files.check(GUILD, 'f.ulm', 'not the checksum', false)).toEqual({ kind: 'ok', bytes: 5 });
     expect(await files.check(GUILD, 'f.ulm', sha256(bytes('12345')), true)).toEqual({ kind: 'ok', bytes: 5 });
   });
@@ -105,8 +105,8 @@ describe('ModelFiles listings and missing things', () => {
   });
 
   it('a write that does not overwrite leaves no temp file behind when the name is taken', async () => {
-    await files.writeAtomic(GUILD, 'n.ulm', bytes('one'), false);
-    expect(await files.writeAtomic(GUILD, 'n.ulm', bytes('two'), false)).toBe(false);
+    await files.writeAtomic(GUILD, 'n.ulm', bytes('one'), 'no-clobber');
+    expect(await files.writeAtomic(GUILD, 'n.ulm', bytes('two'), 'no-clobber')).toBe(false);
     expect(readdirSync(files.guildDir(GUILD))).toEqual(['n.ulm']);
   });
 });

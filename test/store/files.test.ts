@@ -18,23 +18,23 @@ const bytes = (text: string) => new TextEncoder().encode(text);
 
 describe('ModelFiles', () => {
   it('writes atomically into the guild directory and leaves no temp file', async () => {
-    expect(await files.writeAtomic('local', 'a_20241201_143022.ulm', bytes('uno'), false)).toBe(true);
+    expect(await files.writeAtomic('local', 'a_20241201_143022.ulm', bytes('uno'), 'no-clobber')).toBe(true);
     expect(readdirSync(join(root, 'models', 'local'))).toEqual(['a_20241201_143022.ulm']);
     expect(readFileSync(join(root, 'models', 'local', 'a_20241201_143022.ulm'), 'utf8')).toBe('uno');
   });
 
   it('never overwrites when asked not to, and replaces when asked to', async () => {
-    await files.writeAtomic('local', 'a.ulm', bytes('uno'), false);
-    expect(await files.writeAtomic('local', 'a.ulm', bytes('dos'), false)).toBe(false);
+    await files.writeAtomic('local', 'a.ulm', bytes('uno'), 'no-clobber');
+    expect(await files.writeAtomic('local', 'a.ulm', bytes('dos'), 'no-clobber')).toBe(false);
     expect(Buffer.from((await files.read('local', 'a.ulm')) as Uint8Array).toString()).toBe('uno');
-    expect(await files.writeAtomic('local', 'a.ulm', bytes('tres'), true)).toBe(true);
+    expect(await files.writeAtomic('local', 'a.ulm', bytes('tres'), 'replace')).toBe(true);
     expect(Buffer.from((await files.read('local', 'a.ulm')) as Uint8Array).toString()).toBe('tres');
     expect(readdirSync(join(root, 'models', 'local'))).toEqual(['a.ulm']);
   });
 
   it('reads a missing file as null and checks sizes and checksums', async () => {
     expect(await files.read('local', 'nada.ulm')).toBeNull();
-    await files.writeAtomic('local', 'a.ulm', bytes('uno'), false);
+    await files.writeAtomic('local', 'a.ulm', bytes('uno'), 'no-clobber');
     expect(await files.check('local', 'a.ulm', sha256(bytes('uno')), true)).toEqual({ kind: 'ok', bytes: 3 });
     expect(await files.check('local', 'a.ulm', sha256(bytes('otro')), true)).toEqual({ kind: 'checksum', bytes: 3 });
     expect(await files.check('local', 'a.ulm', 'whatever', false)).toEqual({ kind: 'ok', bytes: 3 });
@@ -61,9 +61,9 @@ describe('ModelFiles', () => {
   });
 
   it('moves files to .orphans/, renaming on a clash', async () => {
-    await files.writeAtomic('local', 'a.ulm', bytes('uno'), false);
+    await files.writeAtomic('local', 'a.ulm', bytes('uno'), 'no-clobber');
     expect(await files.moveToOrphans('local', 'a.ulm')).toBe('.orphans/a.ulm');
-    await files.writeAtomic('local', 'a.ulm', bytes('dos'), false);
+    await files.writeAtomic('local', 'a.ulm', bytes('dos'), 'no-clobber');
     expect(await files.moveToOrphans('local', 'a.ulm')).toBe('.orphans/a.ulm.2');
     expect(readdirSync(join(root, 'models', 'local', '.orphans')).sort()).toEqual(['a.ulm', 'a.ulm.2']);
     expect(existsSync(join(root, 'models', 'local', 'a.ulm'))).toBe(false);
@@ -78,7 +78,7 @@ describe('ModelFiles', () => {
   });
 
   it('removes only temp files through removeTemp', async () => {
-    await files.writeAtomic('local', 'a.ulm', bytes('uno'), false);
+    await files.writeAtomic('local', 'a.ulm', bytes('uno'), 'no-clobber');
     await expect(files.removeTemp('local', 'a.ulm')).rejects.toThrow();
     writeFileSync(join(root, 'models', 'local', '.tmp-abc'), 'x');
     await files.removeTemp('local', '.tmp-abc');

@@ -38,7 +38,7 @@ const bytes = (text: string) => new TextEncoder().encode(text);
 async function saved(guildId: string, name: string, version: number, content = `${name} v${version}`) {
   const data = bytes(content);
   const row = modelRow(guildId, name, version, { bytes: data.length, checksum: sha256(data) });
-  await files.writeAtomic(guildId, row.filename, data, false);
+  await files.writeAtomic(guildId, row.filename, data, 'no-clobber');
   return { ...row, id: catalog.commitSave(row, 1) };
 }
 
@@ -157,9 +157,9 @@ describe('reconcile', () => {
       state: 'running',
       startedAt: 1,
     });
-    await files.writeAtomic('g1', current.filename, bytes('current draft'), true);
+    await files.writeAtomic('g1', current.filename, bytes('current draft'), 'replace');
     catalog.commitTrainingResult('g1', 'job-2', current, 2, null);
-    await files.writeAtomic('g1', '.draft_job-1.ulm', bytes('older draft'), true);
+    await files.writeAtomic('g1', '.draft_job-1.ulm', bytes('older draft'), 'replace');
     const report = await reconcile(catalog, files, options);
     expect(report.staleDraftsRemoved).toEqual([{ guildId: 'g1', filename: '.draft_job-1.ulm' }]);
     expect(ls('g1')).toEqual([current.filename]);
@@ -176,7 +176,7 @@ describe('reconcile', () => {
       state: 'running',
       startedAt: 1,
     });
-    await files.writeAtomic('g1', draft.filename, bytes('not the draft'), true);
+    await files.writeAtomic('g1', draft.filename, bytes('not the draft'), 'replace');
     catalog.commitTrainingResult('g1', 'job-1', draft, 2, null);
     const report = await reconcile(catalog, files, options);
     expect(report.draftsUnavailable).toEqual([{ guildId: 'g1', filename: draft.filename, reason: 'checksum' }]);
@@ -195,7 +195,7 @@ describe('reconcile', () => {
       startedAt: 1,
     });
     catalog.markJobWriting('job-1', result);
-    await files.writeAtomic('g1', result.filename, bytes('finished training'), true);
+    await files.writeAtomic('g1', result.filename, bytes('finished training'), 'replace');
     catalog.insertJob({
       id: 'job-2',
       guildId: 'g2',
