@@ -1,3 +1,5 @@
+// Ours rather than csv-parse (bench/csv.ts, 10 MB export: 185 MB/s against 24, the same rows): it names the line where
+// an unclosed quote opens, not where the file ends, and a lone CR ends a row as CRLF and LF do.
 // CSV → the text of its message column(s). RFC 4180 quoting (doubled quotes, delimiters and line
 // breaks inside quoted fields), read leniently otherwise: a stray quote inside an unquoted field
 // is a literal, and ragged rows are fine. The only fatal flaw is a quote that never closes,
