@@ -51,7 +51,6 @@ import { LONE_SURROGATE, decodeVocab, duplicateWordProblem, encodeVocab, vocabPr
 // public API, the frame and the payload.
 export { FORMAT_VERSION } from './codec/limits.js';
 export { crc32 } from './codec/checksum.js';
-export type { DecodedTrieIndex } from './codec/count-trie-decode.js';
 export type { EncoderIndex } from './codec/count-trie-encode.js';
 // ---------------------------------------------------------------------------------------------
 // Public API
