@@ -4,6 +4,7 @@
 // by both. Prints best-of-5 MB/s and, per case, what each reader gives.
 import { parse } from 'csv-parse/sync';
 import { parseCsv } from '../src/ingest/csv.js';
+import { bestOf } from './best-of.js';
 
 const megabytes = Number(process.argv[2] ?? 10);
 
@@ -39,16 +40,6 @@ function chatExport(bytes: number): string {
 
 const csvParseLenient = (text: string) =>
   parse(text, { delimiter: ',', relax_quotes: true, relax_column_count: true, skip_empty_lines: false }) as string[][];
-
-function bestOf(runs: number, action: () => unknown): number {
-  let best = Infinity;
-  for (let run = 0; run < runs; run++) {
-    const start = performance.now();
-    action();
-    best = Math.min(best, performance.now() - start);
-  }
-  return best;
-}
 
 const text = chatExport(megabytes * 1e6);
 const mb = Buffer.byteLength(text) / 1e6;
