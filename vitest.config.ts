@@ -19,6 +19,8 @@ export default defineConfig({
     coverage: {
       provider: 'v8',
       include: ['src/**/*.ts', 'commands/**/*.ts'],
+      // `commands/**` would also match test/commands/ helpers.
+      exclude: ['test/**'],
       reporter: ['text', 'json-summary'],
       reportsDirectory: 'coverage',
       reportOnFailure: true,

@@ -6,6 +6,7 @@
 import { Unpackr } from 'msgpackr';
 import { decodeModelFile, encodeModelFile } from '../src/lm/codec.js';
 import { countCorpus, dropNodes, modelFileFor, type CountedCorpus } from '../test/lm/codec-fixtures.js';
+import { bestOf } from './best-of.js';
 import { loadBrown } from './brown.js';
 
 const orderArgument = process.argv.indexOf('--order');
@@ -21,16 +22,6 @@ function firstMegabytes(megabytes: number): string[][] {
   let bytes = 0;
   const count = train.findIndex((line) => (bytes += Buffer.byteLength(line) + 1) > megabytes * 1e6);
   return sentences.slice(0, count < 0 ? sentences.length : count);
-}
-
-function bestOf(runs: number, action: () => void): number {
-  let best = Infinity;
-  for (let run = 0; run < runs; run++) {
-    const start = performance.now();
-    action();
-    best = Math.min(best, performance.now() - start);
-  }
-  return best;
 }
 
 const streamNames = ['words', 'escapes', 'counts', 'fanout', 'excess'];

@@ -4,7 +4,8 @@
 // the machine is shared.
 import { performance } from 'node:perf_hooks';
 import { loadBrown } from './brown.js';
-import { embeddingIndex, trainEmbeddings } from '../src/lm/embeddings.js';
+import { embeddingIndex } from '../src/lm/embeddings.js';
+import { trainEmbeddings } from '../src/lm/embeddings-train.js';
 import { tokenize } from '../src/lm/tokenizer.js';
 import { BOS, EOS, UNK, type EmbeddingTable } from '../src/lm/types.js';
 

@@ -10,7 +10,7 @@ import { localizedChoice, localizeOption } from './definition.js';
 import { numberOption, stringOption } from './options.js';
 import { parseSince } from './since-date.js';
 
-export const DEFAULT_HISTORY_LIMIT = 10_000;
+const DEFAULT_HISTORY_LIMIT = 10_000;
 export const MAX_HISTORY_LIMIT = 100_000;
 
 export function addChannelSourceOptions(builder: SlashCommandBuilder): void {

@@ -1,4 +1,5 @@
 // Command-line flags of the console and the terminal's language.
+import { parseArgs } from 'node:util';
 import type { Locale } from '../commands/context.js';
 import { isValidGuildId } from '../store/names.js';
 
@@ -35,57 +36,90 @@ export const CONSOLE_USAGE = [
   '  --models-dir DIR  model files folder (default: MODELS_DIR or ./models)',
 ].join('\n');
 
-/** Parses the console's flags (`process.argv.slice(2)`); `--flag value` and `--flag=value`. */
+const FLAGS = {
+  guild: { type: 'string' },
+  lang: { type: 'string' },
+  'data-dir': { type: 'string' },
+  'models-dir': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type ArgumentError = Extract<ParsedConsoleArgs, { kind: 'error' }>;
+
+/**
+ * Parses the console's flags (`process.argv.slice(2)`); `--flag value` and `--flag=value`. The
+ * reading is `node:util`'s parseArgs, as in the `ultra` CLI; its tokens are checked here so each
+ * mistake gets its own code and names the argument as typed.
+ */
 export function parseConsoleArgs(argv: readonly string[]): ParsedConsoleArgs {
+  const { tokens } = parseArgs({
+    args: [...argv],
+    options: FLAGS,
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
+  const unknown = (argument: string): ArgumentError => ({
+    kind: 'error',
+    code: 'UNKNOWN_ARGUMENT',
+    argument,
+    message: `unknown argument "${argument}"`,
+  });
   const flags: ConsoleFlags = {};
-  for (let index = 0; index < argv.length; index++) {
-    const argument = argv[index]!;
-    if (argument === '--help' || argument === '-h') return { kind: 'help' };
-    const match = /^(--[a-z-]+)(?:=(.*))?$/s.exec(argument);
-    const flag = match?.[1];
-    if (!flag || !['--guild', '--lang', '--data-dir', '--models-dir'].includes(flag)) {
-      return { kind: 'error', code: 'UNKNOWN_ARGUMENT', argument, message: `unknown argument "${argument}"` };
+  for (const token of tokens) {
+    if (token.kind !== 'option') return unknown(argv[token.index]!);
+    const flag = `--${token.name}`;
+    if (token.name === 'help') {
+      if (token.value !== undefined) return unknown(argv[token.index]!);
+      return { kind: 'help' };
     }
-    let value = match[2];
-    if (value === undefined) {
-      value = argv[index + 1];
-      if (value === undefined || value.startsWith('--')) {
-        return { kind: 'error', code: 'MISSING_VALUE', argument: flag, message: `${flag} needs a value` };
-      }
-      index++;
+    if (!Object.hasOwn(FLAGS, token.name)) return unknown(argv[token.index]!);
+    const value = token.value;
+    // `--guild --lang es`: parseArgs would take "--lang" as the value.
+    if (value === undefined || (!token.inlineValue && value.startsWith('--'))) {
+      return { kind: 'error', code: 'MISSING_VALUE', argument: flag, message: `${flag} needs a value` };
     }
-    switch (flag) {
-      case '--guild':
-        // The store's rule, so a bad --guild fails here with a clear message instead of on the first command.
-        if (!isValidGuildId(value)) {
-          return {
-            kind: 'error',
-            code: 'BAD_VALUE',
-            argument: flag,
-            message: `--guild must be 1–32 lower-case letters, digits, "-" or "_" (a Discord server id works), not "${value}"`,
-          };
-        }
-        flags.guildId = value;
-        break;
-      case '--lang': {
-        const locale = parseLocale(value);
-        if (!locale)
-          return {
-            kind: 'error',
-            code: 'BAD_VALUE',
-            argument: flag,
-            message: `--lang must be en or es, not "${value}"`,
-          };
-        flags.locale = locale;
-        break;
-      }
-      case '--data-dir':
-        flags.dataDir = value;
-        break;
-      case '--models-dir':
-        flags.modelsDir = value;
-        break;
-    }
+    const refused = applyFlag(flags, token.name as Exclude<keyof typeof FLAGS, 'help'>, value);
+    if (refused) return refused;
   }
   return { kind: 'run', flags };
+}
+
+function applyFlag(
+  flags: ConsoleFlags,
+  name: 'guild' | 'lang' | 'data-dir' | 'models-dir',
+  value: string,
+): ArgumentError | null {
+  switch (name) {
+    case 'guild':
+      // The store's rule, so a bad --guild fails here with a clear message instead of on the first command.
+      if (!isValidGuildId(value)) {
+        return {
+          kind: 'error',
+          code: 'BAD_VALUE',
+          argument: '--guild',
+          message: `--guild must be 1–32 lower-case letters, digits, "-" or "_" (a Discord server id works), not "${value}"`,
+        };
+      }
+      flags.guildId = value;
+      return null;
+    case 'lang': {
+      const locale = parseLocale(value);
+      if (!locale)
+        return {
+          kind: 'error',
+          code: 'BAD_VALUE',
+          argument: '--lang',
+          message: `--lang must be en or es, not "${value}"`,
+        };
+      flags.locale = locale;
+      return null;
+    }
+    case 'data-dir':
+      flags.dataDir = value;
+      return null;
+    case 'models-dir':
+      flags.modelsDir = value;
+      return null;
+  }
 }

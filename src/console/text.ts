@@ -1,85 +1,26 @@
 // Terminal text: how wide a string shows, wrapping to a width, and turning the Discord markdown
 // that commands write (bold, code, escapes, timestamps) into plain text a terminal shows as is.
+// Width is measured by `string-width` (with `strip-ansi` inside it); the wrapping is ours, because
+// it keeps what `wrap-ansi` does not: `a · b · c` lists wrapped between items, a line that fits kept
+// byte for byte (aligned columns), and the indentation of a wrapped paragraph.
+import stringWidth from 'string-width';
 
-// Control sequences take no columns; they are skipped when measuring coloured text.
-const ANSI_SEQUENCE = /\x1b\[[0-9;?]*[A-Za-z]/g;
-
-function stripAnsi(text: string): string {
-  return text.replace(ANSI_SEQUENCE, '');
-}
-
-function isZeroWidth(code: number): boolean {
-  return (
-    (code >= 0x0300 && code <= 0x036f) || // combining diacritics (a decomposed "é")
-    (code >= 0x200b && code <= 0x200f) || // zero-width space, joiners, direction marks
-    (code >= 0xfe00 && code <= 0xfe0f) || // variation selectors (emoji presentation)
-    code === 0x2060 ||
-    code === 0xfeff
-  );
-}
-
-// Symbols below U+3000 that terminals draw in two columns (East_Asian_Width W): the emoji-style
-// ones commands use as markers (✅ ❌ ⭐ ⏳ …).
-const WIDE_SYMBOLS = new Set([
-  0x231a, 0x231b, 0x23e9, 0x23ea, 0x23eb, 0x23ec, 0x23f0, 0x23f3, 0x25fd, 0x25fe, 0x2614, 0x2615, 0x267f, 0x2693,
-  0x26a1, 0x26aa, 0x26ab, 0x26bd, 0x26be, 0x26c4, 0x26c5, 0x26ce, 0x26d4, 0x26ea, 0x26f2, 0x26f3, 0x26f5, 0x26fa,
-  0x26fd, 0x2705, 0x270a, 0x270b, 0x2728, 0x274c, 0x274e, 0x2753, 0x2754, 0x2755, 0x2757, 0x2795, 0x2796, 0x2797,
-  0x27b0, 0x27bf, 0x2b1b, 0x2b1c, 0x2b50, 0x2b55,
-]);
-
-// Terminals draw East Asian wide letters and most emoji in two columns. An approximation of
-// Unicode's East_Asian_Width table, enough that tables with CJK or emoji stay aligned.
-function isWide(code: number): boolean {
-  return (
-    WIDE_SYMBOLS.has(code) ||
-    (code >= 0x2648 && code <= 0x2653) || // zodiac
-    (code >= 0x1100 && code <= 0x115f) ||
-    (code >= 0x2e80 && code <= 0x303e) ||
-    (code >= 0x3041 && code <= 0x33ff) ||
-    (code >= 0x3400 && code <= 0x4dbf) ||
-    (code >= 0x4e00 && code <= 0x9fff) ||
-    (code >= 0xa000 && code <= 0xa4cf) ||
-    (code >= 0xac00 && code <= 0xd7a3) ||
-    (code >= 0xf900 && code <= 0xfaff) ||
-    (code >= 0xfe30 && code <= 0xfe4f) ||
-    (code >= 0xff00 && code <= 0xff60) ||
-    (code >= 0xffe0 && code <= 0xffe6) ||
-    (code >= 0x1f004 && code <= 0x1f0cf) ||
-    (code >= 0x1f18e && code <= 0x1f19a) ||
-    (code >= 0x1f200 && code <= 0x1f64f) ||
-    (code >= 0x1f680 && code <= 0x1f6ff) ||
-    (code >= 0x1f7e0 && code <= 0x1f7eb) ||
-    (code >= 0x1f90c && code <= 0x1f9ff) ||
-    (code >= 0x1fa70 && code <= 0x1faff) ||
-    (code >= 0x20000 && code <= 0x3fffd)
-  );
-}
-
-/** Columns the text occupies in a terminal (ANSI colours ignored). */
+/**
+ * Columns the text occupies in a terminal (ANSI colours and hyperlinks ignored): `string-width`,
+ * which follows Unicode's East_Asian_Width and emoji tables, so CJK, emoji with skin tones or
+ * joiners (👍🏽, 👨‍👩‍👧), flags, keycaps and combining marks (Thai, Devanagari, a decomposed "é")
+ * measure as terminals draw them.
+ */
 export function displayWidth(text: string): number {
-  let width = 0;
-  let previous = 0;
-  for (const character of stripAnsi(text)) {
-    const code = character.codePointAt(0)!;
-    // VARIATION SELECTOR-16 asks for the emoji presentation of the symbol before it, which
-    // terminals draw in two columns: "⚠️" is U+26A0 (narrow alone) + U+FE0F. Without this, table
-    // rows holding it were one column off.
-    if (code === EMOJI_PRESENTATION && previous === 1) {
-      width += 1;
-      previous = 2;
-      continue;
-    }
-    if (code < 0x20 || (code >= 0x7f && code < 0xa0) || isZeroWidth(code)) {
-      previous = 0;
-      continue;
-    }
-    previous = isWide(code) ? 2 : 1;
-    width += previous;
-  }
-  return width;
+  return stringWidth(text);
 }
 
-const EMOJI_PRESENTATION = 0xfe0f;
+const graphemeSegmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/** The user-perceived characters of a text: a cut between two of them never splits an emoji or an accent. */
+function graphemes(text: string): string[] {
+  return Array.from(graphemeSegmenter.segment(text), (segment) => segment.segment);
+}
 
 /** Pads with spaces on the right up to `width` columns. */
 export function padEnd(text: string, width: number): string {
@@ -91,7 +32,7 @@ export function padEnd(text: string, width: number): string {
 export function truncateToWidth(text: string, width: number): string {
   if (displayWidth(text) <= width) return text;
   let out = '';
-  for (const character of text) {
+  for (const character of graphemes(text)) {
     if (displayWidth(out + character) > width - 1) break;
     out += character;
   }
@@ -164,11 +105,11 @@ function wrapWords(paragraph: string, limit: number): string[] {
     let rest = word;
     while (displayWidth(rest) > limit) {
       let piece = '';
-      for (const character of rest) {
+      for (const character of graphemes(rest)) {
         if (displayWidth(piece + character) > limit) break;
         piece += character;
       }
-      if (piece.length === 0) piece = [...rest][0]!;
+      if (piece.length === 0) piece = graphemes(rest)[0]!;
       lines.push(piece);
       rest = rest.slice(piece.length);
     }

@@ -18,7 +18,7 @@ import type { ModelManagerApi } from '../manager/types.js';
 import type { Logger } from './logger.js';
 import { NO_MENTIONS } from './replies.js';
 
-export const DEFAULT_REPLY_COOLDOWN_MS = 10_000;
+const DEFAULT_REPLY_COOLDOWN_MS = 10_000;
 const REPLY_MAX_WORDS = 30;
 const CONTENT_LIMIT = 2000;
 

@@ -11,7 +11,7 @@ import type { TrainingSource } from '../manager/types.js';
 
 import { MAX_HISTORY_LIMIT } from '../commands/channel-source.js';
 
-export const HISTORY_PAGE_SIZE = 100;
+const HISTORY_PAGE_SIZE = 100;
 
 /** The permissions reading a history needs, in the order they are checked and named. */
 /** The permissions a channel's reading and replying need, as CHANNEL_PERMISSION_MISSING names them. */

@@ -4,7 +4,7 @@
 // place (so "thanks <@1>" stays a sentence: "thanks @user"), `off` keeps the text as it is.
 // Pure: text in, text out, so the training worker runs it with the rest of parsing.
 
-export const CLEAN_MODES = ['strip', 'replace', 'off'] as const;
+const CLEAN_MODES = ['strip', 'replace', 'off'] as const;
 export type CleanMode = (typeof CLEAN_MODES)[number];
 
 export const DEFAULT_CLEAN_MODE: CleanMode = 'strip';
@@ -14,7 +14,7 @@ export function isCleanMode(value: unknown): value is CleanMode {
 }
 
 /** The words `replace` uses; plain text a model may write without pinging anyone or linking anywhere. */
-export const PLACEHOLDERS = {
+const PLACEHOLDERS = {
   user: '@user',
   role: '@role',
   channel: '#channel',

@@ -1,8 +1,11 @@
+// Ours rather than csv-parse (bench/csv.ts, 10 MB export: 185 MB/s against 24, the same rows): it names the line where
+// an unclosed quote opens, not where the file ends, and a lone CR ends a row as CRLF and LF do.
 // CSV → the text of its message column(s). RFC 4180 quoting (doubled quotes, delimiters and line
 // breaks inside quoted fields), read leniently otherwise: a stray quote inside an unquoted field
 // is a literal, and ragged rows are fine. The only fatal flaw is a quote that never closes,
 // because then every row after it is silently swallowed into one field.
 import { UserError } from '../errors.js';
+import type { MalformedReason } from './types.js';
 
 const DELIMITERS = [',', ';', '\t'] as const;
 type Delimiter = (typeof DELIMITERS)[number];
@@ -131,7 +134,11 @@ function isBlankRow(row: string[]): boolean {
 export function extractCsvMessages(name: string, text: string): string[] {
   const { rows: allRows, unclosedQuoteLine } = parseCsv(text, detectDelimiter(text));
   if (unclosedQuoteLine) {
-    throw new UserError('MALFORMED_FILE', { name, reason: 'csv-unclosed-quote', detail: `line ${unclosedQuoteLine}` });
+    throw new UserError('MALFORMED_FILE', {
+      name,
+      reason: 'csv-unclosed-quote' satisfies MalformedReason,
+      detail: `line ${unclosedQuoteLine}`,
+    });
   }
   const rows = allRows.filter((row) => !isBlankRow(row));
   if (rows.length === 0) return [];
@@ -169,7 +176,8 @@ export function extractCsvMessages(name: string, text: string): string[] {
     meanLengths.push(mean);
     longest = Math.max(longest, mean);
   }
-  if (longest === 0) throw new UserError('MALFORMED_FILE', { name, reason: 'csv-no-text-column' });
+  if (longest === 0)
+    throw new UserError('MALFORMED_FILE', { name, reason: 'csv-no-text-column' satisfies MalformedReason });
   const columns = meanLengths.flatMap((mean, column) => (mean >= longest * COMPANION_COLUMN_SHARE ? [column] : []));
   return cellsOf(data, columns);
 }

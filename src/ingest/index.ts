@@ -13,4 +13,4 @@ export { decodeText } from './decode-text.js';
 export { readSourceBytes } from './read-source.js';
 export { extractLines } from './extract-lines.js';
 export { detectFormat } from './detect-format.js';
-export { cleanText, CLEAN_MODES, DEFAULT_CLEAN_MODE, isCleanMode, type CleanMode } from './clean.js';
+export { cleanText } from './clean.js';

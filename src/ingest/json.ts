@@ -5,6 +5,7 @@
 //   {"messages": [{"content": "…", "author": {…}}, …]}  DiscordChatExporter
 // Anything else is refused with the shape that was found, rather than guessed at.
 import { UserError } from '../errors.js';
+import type { MalformedReason } from './types.js';
 
 const MESSAGE_FIELDS = ['content', 'message', 'text'];
 
@@ -14,11 +15,15 @@ export function extractJsonMessages(name: string, text: string): string[] {
     value = JSON.parse(text);
   } catch (error) {
     const detail = error instanceof SyntaxError ? error.message : String(error);
-    throw new UserError('MALFORMED_FILE', { name, reason: 'json-syntax', detail });
+    throw new UserError('MALFORMED_FILE', { name, reason: 'json-syntax' satisfies MalformedReason, detail });
   }
   const messages = isObject(value) && Array.isArray(value.messages) ? value.messages : value;
   if (!Array.isArray(messages)) {
-    throw new UserError('MALFORMED_FILE', { name, reason: 'json-shape', detail: `top level is ${describe(value)}` });
+    throw new UserError('MALFORMED_FILE', {
+      name,
+      reason: 'json-shape' satisfies MalformedReason,
+      detail: `top level is ${describe(value)}`,
+    });
   }
   const texts: string[] = [];
   let unusable = 0;
@@ -32,7 +37,7 @@ export function extractJsonMessages(name: string, text: string): string[] {
   if (texts.length === 0 && unusable > 0) {
     throw new UserError('MALFORMED_FILE', {
       name,
-      reason: 'json-shape',
+      reason: 'json-shape' satisfies MalformedReason,
       detail: `none of ${messages.length} items is a string or has a content, message or text field (the first is ${describe(messages[0])})`,
     });
   }

@@ -34,7 +34,7 @@ export function downloadFailed(
 }
 
 /** Waits before the second and third attempt of a download that failed transiently. */
-export const DEFAULT_RETRY_DELAYS_MS: readonly number[] = [250, 1_000];
+const DEFAULT_RETRY_DELAYS_MS: readonly number[] = [250, 1_000];
 
 /**
  * A 5xx (or 408, 429) answer or a timeout may not happen again: such downloads are retried after

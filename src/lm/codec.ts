@@ -50,8 +50,7 @@ import { LONE_SURROGATE, decodeVocab, duplicateWordProblem, encodeVocab, vocabPr
 // and count-trie-decode.ts, embeddings.ts, header.ts, fields.ts (field checks). This file holds the
 // public API, the frame and the payload.
 export { FORMAT_VERSION } from './codec/limits.js';
-export { crc32, portableCrc32 } from './codec/checksum.js';
-export type { DecodedTrieIndex } from './codec/count-trie-decode.js';
+export { crc32 } from './codec/checksum.js';
 export type { EncoderIndex } from './codec/count-trie-encode.js';
 // ---------------------------------------------------------------------------------------------
 // Public API

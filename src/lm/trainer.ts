@@ -7,7 +7,7 @@ import { adjustedCounts } from './adjust.js';
 import { readCorpus } from './corpus.js';
 import { corpusWindows, countWindows, renumber, trieWindows, unigramCounts, type Windows } from './count.js';
 import { estimateDiscounts } from './discount.js';
-import { DEFAULT_EMBEDDING_WINDOW, trainEmbeddings } from './embeddings.js';
+import { DEFAULT_EMBEDDING_WINDOW, trainEmbeddings } from './embeddings-train.js';
 import { buildPatternGraph } from './graph.js';
 import { Model } from './model.js';
 import { applyPruning, selectPatterns } from './prune.js';

@@ -9,14 +9,13 @@ import * as importCommand from '../../commands/import.js';
 import * as load from '../../commands/load.js';
 import * as models from '../../commands/models.js';
 import * as save from '../../commands/save.js';
-import type { AutocompleteContext, CommandContext, ComponentInteraction, Reply } from '../../src/commands/context.js';
+import type { AutocompleteContext } from '../../src/commands/context.js';
 import { UserError } from '../../src/errors.js';
-import { translator, type Locale } from '../../src/i18n/index.js';
+import { translator } from '../../src/i18n/index.js';
 import { train, type ModelStats } from '../../src/lm/index.js';
 import type { ModelListing, ModelManagerApi, SavedModelInfo } from '../../src/manager/types.js';
+import { context, GUILD, USER } from './fake-context.js';
 
-const GUILD = '123456789012345678';
-const USER = { id: 'u1', name: 'Ana' };
 const STATS: ModelStats = train(['the cat sat on the mat', 'the dog sat on the rug'], {
   maxPatternLength: 2,
   embeddingDim: 0,
@@ -35,58 +34,6 @@ function info(name: string, version: number, extra: Partial<SavedModelInfo> = {}
     active: false,
     ...extra,
   };
-}
-
-interface Press {
-  customId: string;
-  values?: string[];
-}
-
-/** A context whose every reply verb is recorded in `log`, and whose component waits take `presses` in order. */
-function context(
-  manager: Partial<ModelManagerApi>,
-  options: CommandContext['options'] = {},
-  presses: (Press | null)[] = [],
-  extra: Partial<CommandContext> = {},
-) {
-  const log: { verb: string; reply?: Reply }[] = [];
-  const locale: Locale = 'en';
-  const interaction = (press: Press): ComponentInteraction => ({
-    kind: 'button',
-    customId: press.customId,
-    values: press.values ?? [],
-    fields: {},
-    user: USER,
-    locale,
-    update: async (reply) => void log.push({ verb: `update:${press.customId}`, reply }),
-    deferUpdate: async () => void log.push({ verb: 'deferUpdate' }),
-    reply: async (reply) => void log.push({ verb: `press-reply:${press.customId}`, reply }),
-    showModal: async () => undefined,
-    awaitModal: async () => null,
-  });
-  const ctx: CommandContext = {
-    guildId: GUILD,
-    channelId: 'c1',
-    user: USER,
-    locale,
-    t: translator(locale),
-    canManageGuild: true,
-    options,
-    manager: manager as ModelManagerApi,
-    defer: async () => void log.push({ verb: 'defer' }),
-    reply: async (reply) => void log.push({ verb: 'reply', reply }),
-    edit: async (reply) => void log.push({ verb: 'edit', reply }),
-    followUp: async (reply) => void log.push({ verb: 'followUp', reply }),
-    showModal: async () => undefined,
-    awaitComponent: async () => {
-      const press = presses.shift();
-      return press ? interaction(press) : null;
-    },
-    postToChannel: async () => false,
-    now: () => 1_234_567_890,
-    ...extra,
-  };
-  return { ctx, log };
 }
 
 function generation(text: string) {

@@ -46,3 +46,30 @@ describe('parseConsoleArgs', () => {
     expect(parseConsoleArgs(['--lang', 'fr'])).toMatchObject({ kind: 'error', code: 'BAD_VALUE', argument: '--lang' });
   });
 });
+
+describe('parseConsoleArgs edge cases (node:util parseArgs underneath)', () => {
+  it('names the argument as typed: positionals, a terminator, short flags and --help with a value', () => {
+    for (const argument of ['stray', '--', '-x', '-gx', '--help=yes', '--gild=1']) {
+      expect(parseConsoleArgs([argument])).toEqual({
+        kind: 'error',
+        code: 'UNKNOWN_ARGUMENT',
+        argument,
+        message: `unknown argument "${argument}"`,
+      });
+    }
+  });
+
+  it('takes a value that starts with one dash, and refuses a flag where the value should be', () => {
+    expect(parseConsoleArgs(['--data-dir', '-odd-name'])).toEqual({ kind: 'run', flags: { dataDir: '-odd-name' } });
+    expect(parseConsoleArgs(['--guild', '--lang', 'es'])).toMatchObject({ code: 'MISSING_VALUE', argument: '--guild' });
+    expect(parseConsoleArgs(['--lang'])).toMatchObject({ code: 'MISSING_VALUE', argument: '--lang' });
+    expect(parseConsoleArgs(['--guild='])).toMatchObject({ code: 'BAD_VALUE', argument: '--guild' });
+    expect(parseConsoleArgs(['--models-dir=--x'])).toEqual({ kind: 'run', flags: { modelsDir: '--x' } });
+  });
+
+  it('lets the last of a repeated flag win, and --help win wherever it is', () => {
+    expect(parseConsoleArgs(['--lang', 'en', '--lang=es_MX'])).toEqual({ kind: 'run', flags: { locale: 'es' } });
+    expect(parseConsoleArgs(['--lang', 'es', '--help'])).toEqual({ kind: 'help' });
+    expect(parseConsoleArgs([])).toEqual({ kind: 'run', flags: {} });
+  });
+});

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { embeddingIndex, quantizeRows, trainEmbeddings } from '../../src/lm/embeddings.js';
+import { embeddingIndex } from '../../src/lm/embeddings.js';
+import { quantizeRows, trainEmbeddings } from '../../src/lm/embeddings-train.js';
 import { BOS, EOS, TrainingInputError, UNK, type EmbeddingTable } from '../../src/lm/types.js';
 
 /** A corpus as the trainer hands it over: frequency-ranked ids from 3, sentences concatenated. */

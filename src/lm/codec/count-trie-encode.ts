@@ -20,7 +20,8 @@ import { MAX_COUNT, MAX_ORDER } from './limits.js';
 import { VarintWriter } from './varint.js';
 
 export const LEVEL_STREAMS = 7;
-export const [WORDS, ESCAPES, COUNTS, FANOUT, EXCESS, ADJUSTED, PRUNED_MASS] = [0, 1, 2, 3, 4, 5, 6];
+export const [WORDS, ESCAPES, COUNTS, FANOUT, EXCESS] = [0, 1, 2, 3, 4];
+const [ADJUSTED, PRUNED_MASS] = [5, 6];
 /** Optional per-node arrays of pruned models, stored as plain varint streams (null when absent). */
 export const OPTIONAL_LEVEL_ARRAYS = [
   { kind: ADJUSTED, field: 'adjusted' },
