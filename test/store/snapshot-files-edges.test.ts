@@ -139,8 +139,8 @@ describe('model files and images at their edges', () => {
     expect(await files.entries(GUILD)).toEqual([]);
     expect(await files.orphanFiles(GUILD)).toEqual([]);
     expect(await files.readOrphan(GUILD, 'gone.ulm')).toBeNull();
-    await files.writeAtomic(GUILD, 'b.ulm', new Uint8Array([1]), true);
-    await files.writeAtomic(GUILD, 'a.ulm', new Uint8Array([2]), true);
+    await files.writeAtomic(GUILD, 'b.ulm', new Uint8Array([1]), 'replace');
+    await files.writeAtomic(GUILD, 'a.ulm', new Uint8Array([2]), 'replace');
     mkdirSync(join(files.guildDir(GUILD), 'sub'));
     symlinkSync(join(files.guildDir(GUILD), 'a.ulm'), join(files.guildDir(GUILD), 'c-link'));
     expect(await files.entries(GUILD)).toEqual([
@@ -149,7 +149,7 @@ describe('model files and images at their edges', () => {
       { name: 'c-link', kind: 'other' },
       { name: 'sub', kind: 'directory' },
     ]);
-    expect(await files.writeAtomic(GUILD, 'a.ulm', new Uint8Array([3]), false)).toBe(false);
+    expect(await files.writeAtomic(GUILD, 'a.ulm', new Uint8Array([3]), 'no-clobber')).toBe(false);
     expect(await files.remove(GUILD, 'missing.ulm')).toBe(false);
     await expect(files.removeTemp(GUILD, 'a.ulm')).rejects.toThrow(/not a temp file/);
   });
@@ -157,11 +157,11 @@ describe('model files and images at their edges', () => {
   it('moves a file to .orphans/ under a free name, and does not adopt one back over a taken name', async () => {
     const files = new ModelFiles(join(root, 'models'));
     for (let i = 0; i < 2; i++) {
-      await files.writeAtomic(GUILD, 'a.ulm', new Uint8Array([i]), true);
+      await files.writeAtomic(GUILD, 'a.ulm', new Uint8Array([i]), 'replace');
       await files.moveToOrphans(GUILD, 'a.ulm');
     }
     expect(await files.orphanFiles(GUILD)).toEqual(['a.ulm', 'a.ulm.2']);
-    await files.writeAtomic(GUILD, 'a.ulm', new Uint8Array([9]), true);
+    await files.writeAtomic(GUILD, 'a.ulm', new Uint8Array([9]), 'replace');
     expect(await files.adoptOrphan(GUILD, 'a.ulm.2', 'a.ulm')).toBe(false);
     expect([...(await files.readOrphan(GUILD, 'a.ulm.2'))!]).toEqual([1]);
     expect(await files.adoptOrphan(GUILD, 'a.ulm.2', 'b.ulm')).toBe(true);
