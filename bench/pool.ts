@@ -1,4 +1,4 @@
-// npx tsx bench/pool.ts — our training pool (src/manager/training-pool.ts) against piscina
+// npx tsx bench/pool.ts — our training pool (src/manager/worker-pool.ts) against piscina
 // running the same parse-and-train (bench/pool-piscina-worker.ts, bundled with esbuild as our
 // worker is under tsx). Measures, one worker each:
 // - start-up: a new pool to the first finished tiny training (median of 5 fresh pools);
@@ -11,7 +11,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { MessageChannel } from 'node:worker_threads';
 import * as esbuild from 'esbuild';
 import { Piscina } from 'piscina';
-import { TrainingPool } from '../src/manager/training-pool.js';
+import { WorkerPool } from '../src/manager/worker-pool.js';
 import type { TrainingTask } from '../src/manager/training-protocol.js';
 import { loadBrown } from './brown.js';
 
@@ -67,12 +67,12 @@ async function ours() {
   const startups: number[] = [];
   for (let i = 0; i < 5; i++) {
     const started = performance.now();
-    const pool = new TrainingPool(1);
+    const pool = new WorkerPool(1);
     await pool.run(ourTask(tiny), noProgress, new AbortController().signal);
     startups.push(performance.now() - started);
     await pool.close();
   }
-  const pool = new TrainingPool(1);
+  const pool = new WorkerPool(1);
   await pool.run(ourTask(tiny), noProgress, new AbortController().signal);
   const trips: number[] = [];
   for (let i = 0; i < 20; i++) {

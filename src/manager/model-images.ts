@@ -5,7 +5,7 @@
 // the file is large) whenever it is missing, damaged, of an older layout or of other bytes.
 import type { ModelImageFiles } from '../store/images.js';
 import { decode, decodeImage, encodeImage, ModelFormatError, type Model } from '../lm/index.js';
-import type { TrainingPool } from './training-pool.js';
+import type { WorkerPool } from './worker-pool.js';
 import { TrainingWorkerError } from './training-protocol.js';
 
 export interface ModelFileAccess {
@@ -27,7 +27,7 @@ export class ModelImages {
 
   constructor(
     private readonly store: ModelImageFiles,
-    private readonly pool: Pick<TrainingPool, 'buildImage'>,
+    private readonly pool: Pick<WorkerPool, 'buildImage'>,
     /** Model files at least this large are turned into images by the worker. */
     private readonly offThreadBytes: number,
   ) {}

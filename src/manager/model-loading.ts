@@ -8,7 +8,7 @@ import type { ManagerState } from './manager-state.js';
 import { ModelCache } from './model-cache.js';
 import { ModelImages } from './model-images.js';
 import { SpareBuffers } from './spare-buffers.js';
-import { TrainingPool } from './training-pool.js';
+import { WorkerPool } from './worker-pool.js';
 import { TrainingWorkerError } from './training-protocol.js';
 import type { FileLabel, ModelFileRef } from './working-model.js';
 
@@ -33,7 +33,7 @@ export interface CacheStats {
 export class ModelLoading {
   readonly cache: ModelCache<Model>;
   /** Decodes large model files off the main thread; its own worker, so loads never queue behind training. */
-  private readonly loader = new TrainingPool(1);
+  private readonly loader = new WorkerPool(1);
   private readonly loading = new Map<string, Promise<Model>>();
   /** Saved models load from their images (model-images.ts). */
   private readonly images: ModelImages;

@@ -10,7 +10,7 @@ import { busyAsUserError, type TrainingClaim } from './guild-leases.js';
 import { JobSlots, type JobTicket } from './job-slots.js';
 import type { ManagerState } from './manager-state.js';
 import type { ModelLoading } from './model-loading.js';
-import { TrainingPool } from './training-pool.js';
+import { WorkerPool } from './worker-pool.js';
 import { TrainingWorkerError, type TrainingResult } from './training-protocol.js';
 import type {
   Actor,
@@ -54,7 +54,7 @@ export interface RunningJob {
 
 export class TrainingJobs {
   private readonly slots: JobSlots;
-  private readonly pool: TrainingPool;
+  private readonly pool: WorkerPool;
   private readonly jobs = new Map<string, RunningJob>();
 
   constructor(
@@ -63,7 +63,7 @@ export class TrainingJobs {
   ) {
     const config = state.config;
     this.slots = new JobSlots(Math.max(1, config.maxConcurrentJobs), Math.max(0, config.maxQueuedJobs));
-    this.pool = new TrainingPool(Math.max(1, config.workers));
+    this.pool = new WorkerPool(Math.max(1, config.workers));
   }
 
   /** The guild's training in this process, if any. */

@@ -5,7 +5,7 @@ import { UserError } from '../../src/errors.js';
 import { decodeImage, encode, encodeImage, imageSummary, train } from '../../src/lm/index.js';
 import type { ModelManager } from '../../src/manager/index.js';
 import { ModelImages } from '../../src/manager/model-images.js';
-import { TrainingPool } from '../../src/manager/training-pool.js';
+import { WorkerPool } from '../../src/manager/worker-pool.js';
 import { ModelFiles, ModelImageFiles, sha256 } from '../../src/store/index.js';
 import { ana, CORPORA, corpusSource, makeDirs, openManager, rejection, TINY, WORDS, type TestDirs } from './helpers.js';
 
@@ -17,7 +17,7 @@ const checksum = sha256(modelBytes);
 
 describe('model images on disk (ModelImages)', () => {
   const dirsList: TestDirs[] = [];
-  const pool = new TrainingPool(1);
+  const pool = new WorkerPool(1);
   afterAll(async () => {
     await pool.close();
     for (const dirs of dirsList) dirs.cleanup();

@@ -1,11 +1,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { ModelFormatError, decode, encode, train } from '../../src/lm/index.js';
-import { TrainingPool } from '../../src/manager/training-pool.js';
+import { WorkerPool } from '../../src/manager/worker-pool.js';
 
 const byNumber = (a: number, b: number) => a - b;
 
 describe('decoding model files in a worker', () => {
-  const pool = new TrainingPool(1);
+  const pool = new WorkerPool(1);
   afterAll(() => pool.close());
   const lines = Array.from({ length: 200 }, (_, i) => `the ${i % 7} cat sat on mat ${i % 11} and slept ${i % 3}`);
   const bytes = encode(train(lines, { maxPatternLength: 3, embeddingDim: 4 }), 0);

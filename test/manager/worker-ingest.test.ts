@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { UserError } from '../../src/errors.js';
 import { ingestSources, parseSources, type IngestLimits } from '../../src/ingest/index.js';
 import type { ModelManager, TrainingSource } from '../../src/manager/index.js';
-import { TrainingPool } from '../../src/manager/training-pool.js';
+import { WorkerPool } from '../../src/manager/worker-pool.js';
 import type { TrainingTask } from '../../src/manager/training-protocol.js';
 import { ana, CORPORA, corpusSource, makeDirs, openManager, rawDatabase, TINY, type TestDirs } from './helpers.js';
 
@@ -174,8 +174,8 @@ describe('the training task', () => {
   });
 });
 
-describe('TrainingPool.run', () => {
-  const pool = new TrainingPool(1);
+describe('WorkerPool.run', () => {
+  const pool = new WorkerPool(1);
   afterAll(() => pool.close());
 
   const task = (files: TrainingTask['files']): TrainingTask => ({

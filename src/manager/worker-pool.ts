@@ -1,7 +1,9 @@
-// A fixed-size pool of training worker threads (which also decode large model files). Workers start on first use and
-// stay for the
-// next job; a cancelled job's worker is terminated (the trainer is one synchronous loop and
-// cannot be interrupted any other way) and replaced on demand.
+// A fixed-size pool of worker threads that train, decode large model files and build their
+// images. Workers start on first use and stay for the next task; a cancelled task's worker is
+// terminated (the trainer is one synchronous loop and cannot be interrupted any other way) and
+// replaced on demand. Ours rather than piscina: a new pool reaches its first result in ~75 ms
+// against ~300 ms, and the next task after a cancel in ~75 ms against 300–490 ms (bench/pool.ts),
+// and progress, spare buffers and cancellation by the caller's own reason are built in.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
@@ -97,7 +99,7 @@ interface PooledWorker {
   discarded: boolean;
 }
 
-export class TrainingPool {
+export class WorkerPool {
   private readonly idle: PooledWorker[] = [];
   private readonly all = new Set<PooledWorker>();
   private readonly waiting: { take: (pooled: PooledWorker) => void; fail: (error: unknown) => void }[] = [];
