@@ -14,6 +14,7 @@ export class Cooldowns implements CooldownGate {
    * O(1) per take, amortized.
    */
   private pruneAt = PRUNE_THRESHOLD;
+  private walked = 0;
 
   constructor(readonly durationMs: number) {}
 
@@ -31,7 +32,13 @@ export class Cooldowns implements CooldownGate {
     return this.lastUse.size;
   }
 
+  /** Entries visited by every prune so far (tests: the amortized cost per take). */
+  get pruneSteps(): number {
+    return this.walked;
+  }
+
   private prune(now: number): void {
+    this.walked += this.lastUse.size;
     for (const [key, at] of this.lastUse) if (now - at >= this.durationMs) this.lastUse.delete(key);
     this.pruneAt = Math.max(PRUNE_THRESHOLD, 2 * this.lastUse.size);
   }
