@@ -9,7 +9,7 @@ import { DEFAULT_MAX_VERSIONS_PER_MODEL } from '../manager/model-transfer.js';
 import type { ManagerConfig } from '../manager/types.js';
 
 /** A slash command takes at most five attachments (file1..file5). */
-export const MAX_FILES_PER_TRAINING = 5;
+const MAX_FILES_PER_TRAINING = 5;
 
 /**
  * DATA_DIR, MODELS_DIR and BACKUP_DIR when unset, relative to where the process starts: the only
@@ -52,7 +52,7 @@ export interface BotConfig {
   maxCollectedMessages: number;
 }
 
-export interface BackupConfig {
+interface BackupConfig {
   dir: string;
   /** 0: the bot takes none by itself. */
   intervalHours: number;

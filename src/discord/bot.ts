@@ -62,7 +62,7 @@ export interface RunningBot {
   channelEvents?: ChannelEvents;
 }
 
-export const VERSION: string = readPackageVersion();
+const VERSION: string = readPackageVersion();
 
 function readPackageVersion(): string {
   try {
@@ -104,7 +104,7 @@ function clientCacheOptions(): Pick<ClientOptions, 'makeCache'> {
  * also needs the messages (GuildMessages) and their text (MessageContent, privileged: enabled
  * per application in the Developer Portal).
  */
-export function intentsFor(config: Pick<BotConfig, 'learnFromChannels'>): GatewayIntentBits[] {
+function intentsFor(config: Pick<BotConfig, 'learnFromChannels'>): GatewayIntentBits[] {
   return config.learnFromChannels
     ? [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent]
     : [GatewayIntentBits.Guilds];

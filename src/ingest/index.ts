@@ -1,12 +1,5 @@
 // Ingestion: uploaded files → training lines. The manager uses only what is exported here.
-export type {
-  IngestLimits,
-  ProduceSource,
-  SourceBytes,
-  TextEncoding,
-  TextFormat,
-  TrainingSource,
-} from './types.js';
+export type { IngestLimits, SourceBytes, TextEncoding, TextFormat } from './types.js';
 export { checkSources, ingestSources, readSources } from './ingest-sources.js';
 export { parseSources } from './parse-sources.js';
 export { decodeText } from './decode-text.js';

@@ -98,7 +98,7 @@ export interface TrainingSource {
  * (the name's extension gives the format), never more than `maxBytes` (else it throws
  * `tooLarge(bytesSeen)`), reports 0–1 through `onFraction`, and stops when `signal` aborts.
  */
-export type ProduceSource = (context: {
+type ProduceSource = (context: {
   signal?: AbortSignal;
   maxBytes: number;
   tooLarge: (bytesSeen: number) => Error;

@@ -13,11 +13,11 @@ import type { ModelManagerApi, TrainingSource } from './types.js';
 
 export type { ChannelSettings, LearningSettings, PrivacyMode };
 
-export const DEFAULT_COLLECTED_PER_GUILD = 50_000;
+const DEFAULT_COLLECTED_PER_GUILD = 50_000;
 /** Kept messages between two checks of a server's cap (counting them is O(messages)). */
 export const CAP_CHECK_EVERY = 64;
 /** The actor the catalog records for listening batches. */
-export const LISTEN_ACTOR = { id: '0', name: 'listening' } as const;
+const LISTEN_ACTOR = { id: '0', name: 'listening' } as const;
 
 export interface ObservedMessage {
   guildId: string;

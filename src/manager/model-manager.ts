@@ -316,4 +316,3 @@ export class ModelManager implements ModelManagerApi {
   }
 }
 
-export type { TrainPhase };

@@ -42,7 +42,7 @@ export function designatedVersions(
   return version === undefined ? versionsOf(catalog, guildId, name) : [findSaved(catalog, guildId, name, version)];
 }
 
-export function versionsOf(catalog: Catalog, guildId: string, name: ModelName): ModelRow[] {
+function versionsOf(catalog: Catalog, guildId: string, name: ModelName): ModelRow[] {
   const versions = catalog.versionsOf(guildId, name.key);
   if (versions.length > 0) return versions;
   throw new UserError('MODEL_NOT_FOUND', { name: name.display, suggestions: closestNames(catalog, guildId, name.key) });

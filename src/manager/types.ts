@@ -8,7 +8,7 @@ import type { InterruptedNotice } from '../store/index.js';
 
 export type { ComparedModel };
 /** What a training reads (src/ingest/types.ts), re-exported for the manager's callers. */
-export type { ProduceSource, TrainingSource } from '../ingest/types.js';
+export type { TrainingSource } from '../ingest/types.js';
 
 export interface Actor {
   id: string;

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { ModelFiles } from './files.js';
 import { IMAGES_DIR, TEMP_PREFIX, validateGuildId } from './names.js';
 
-export const IMAGE_FILE_EXTENSION = '.uli';
+const IMAGE_FILE_EXTENSION = '.uli';
 const CHECKSUM = /^[0-9a-f]{64}$/;
 
 function imageName(checksum: string): string {

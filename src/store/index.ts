@@ -9,7 +9,7 @@ export {
   type NewModelRow,
 } from './catalog.js';
 export { ModelFiles, sha256 } from './files.js';
-export { ModelImageFiles, IMAGE_FILE_EXTENSION } from './images.js';
+export { ModelImageFiles } from './images.js';
 export {
   draftFilename,
   editDistance,
@@ -40,6 +40,6 @@ export {
   type SnapshotManifest,
 } from './backup.js';
 export { completePendingRestore, restoreSnapshot } from './restore.js';
-export { dataPaths, DATABASE_FILENAME, type DataPaths } from './data-paths.js';
+export { dataPaths, DATABASE_FILENAME } from './data-paths.js';
 export { metaStoreOf, openMetaStore, type MetaStore } from './meta-store.js';
 export { LearningStore } from './learning-store.js';
