@@ -25,7 +25,8 @@
 // same Kneser-Ney estimate.
 
 import type { GenerationSource, ReadPrompt, Settings, Walk } from './generate.js';
-import { ROOT, findChild, type PatternGraph } from './graph.js';
+import { ROOT } from './graph.js';
+import type { QueryGraph } from './query-graph.js';
 import type { Random } from './random.js';
 import { meanVector, promptSimilarity, STEER_STRENGTH } from './sample-exact.js';
 import { sentenceStart } from './query.js';
@@ -104,9 +105,8 @@ interface CandidateWalk {
 }
 
 class NaturalWalker {
-  private readonly graph: PatternGraph;
+  private readonly graph: QueryGraph;
   private readonly isWord: Uint8Array;
-  private readonly top: number;
   private readonly similarity = new Map<number, number>();
   private readonly promptVector: Float32Array | null;
   private readonly inverseTemperature: number;
@@ -118,9 +118,8 @@ class NaturalWalker {
     private readonly settings: Settings,
     prompt: ReadPrompt,
   ) {
-    this.graph = source.graph;
+    this.graph = source.query;
     this.isWord = wordFlagsOf(source.vocab);
-    this.top = this.graph.offsets[this.graph.order - 1];
     this.inverseTemperature = 1 / settings.temperature;
     this.logPenalty = Math.log(settings.repetitionPenalty);
     this.promptVector = settings.steer > 0 ? meanVector(prompt.tokens.map((token) => source.vectorOf(token))) : null;
@@ -170,24 +169,23 @@ class NaturalWalker {
    */
   private advance(at: Position, word: number): number {
     const graph = this.graph;
-    const { prob, backoff } = this.source.estimate;
     const full = at.state !== ROOT && levelOf(graph, at.state) + 1 === Math.min(graph.order - 1, at.history);
     let context = at.state;
     let weight = 1;
     let found: number;
     for (;;) {
       this.activated++;
-      found = findChild(graph, context, word);
+      found = graph.findChild(context, word);
       if (found >= 0) break;
-      weight *= backoff[context];
-      context = graph.suffix[context];
+      weight *= graph.backoff(context);
+      context = graph.suffixOf(context);
     }
     const foundLength = levelOf(graph, found) + 1;
     at.cover = full && context === at.state ? at.cover + 1 : foundLength;
     if (at.cover > at.longestCover) at.longestCover = at.cover;
     at.history++;
-    at.state = graph.order === 1 ? ROOT : found >= this.top ? graph.suffix[found] : found;
-    return Math.log(weight * prob[found]);
+    at.state = graph.stateAfter(found);
+    return Math.log(weight * graph.prob(found));
   }
 
   /** One word from the first context on the chain with enough eligible continuations. */
@@ -200,14 +198,13 @@ class NaturalWalker {
     seen: Set<number>,
   ): number {
     const graph = this.graph;
-    const { childStart, suffix, word: nodeWord } = graph;
-    const prob = this.source.estimate.prob;
+    const nodeWord = graph.word;
     const full = at.state !== ROOT && levelOf(graph, at.state) + 1 === Math.min(graph.order - 1, at.history);
     const leaveCopy = full && at.cover >= this.settings.maxCopyRun;
     const ranking = this.source.ranking();
     // A longer context's only continuation, kept in case the chain reaches one-word contexts.
     let single = -1;
-    for (let context = at.state; ; context = suffix[context]) {
+    for (let context = at.state; ; context = graph.suffixOf(context)) {
       if (context !== ROOT && leaveCopy && context === at.state) continue;
       let from: number;
       let to: number;
@@ -217,8 +214,8 @@ class NaturalWalker {
         from = 0;
         to = Math.min(ranked.length, MAX_DRAW);
       } else {
-        from = childStart[context];
-        to = childStart[context + 1];
+        from = graph.childFrom(context);
+        to = graph.childTo(context);
         if (to === from) continue;
         if (to - from > MAX_DRAW) {
           ranking.rank(context, MAX_DRAW);
@@ -237,11 +234,11 @@ class NaturalWalker {
         let p: number;
         if (context === ROOT) {
           w = (ranked as Int32Array)[r];
-          p = prob[w];
+          p = graph.unigramProb[w];
         } else {
           const x = ranked !== null ? ranked[r - from] : r;
           w = nodeWord[x];
-          p = prob[x];
+          p = graph.prob(x);
         }
         if (w === UNK || w === BOS || (w === EOS && !allowEnd) || p <= 0) continue;
         if (
@@ -251,7 +248,7 @@ class NaturalWalker {
         )
           continue;
         if (refused.length > 0 && refused.includes(w)) continue;
-        if (leaveCopy && findChild(graph, at.state, w) >= 0) continue;
+        if (leaveCopy && graph.findChild(at.state, w) >= 0) continue;
         drawIds[size] = w;
         drawWeights[size] = this.weightOf(w, p, seen);
         size++;
@@ -268,11 +265,11 @@ class NaturalWalker {
    */
   private pairShare(previous: number, w: number): number {
     const graph = this.graph;
-    const cumulative = this.source.estimate.cumulative;
+    const cumulative = graph.cumulative;
     if (graph.order === 1) return 1;
-    const x = findChild(graph, previous, w);
+    const x = graph.findChild(previous, w);
     if (x < 0) return 0;
-    return x > graph.childStart[previous] ? cumulative[x] - cumulative[x - 1] : cumulative[x];
+    return x > graph.childFrom(previous) ? cumulative[x] - cumulative[x - 1] : cumulative[x];
   }
 
   private weightOf(w: number, p: number, seen: Set<number>): number {
@@ -340,7 +337,7 @@ function closesLoop(ids: readonly number[], word: number): boolean {
 }
 
 /** Level (0 = unigrams) of a node. */
-function levelOf(graph: PatternGraph, node: number): number {
+function levelOf(graph: QueryGraph, node: number): number {
   const offsets = graph.offsets;
   let level = 0;
   while (level + 1 < graph.order && node >= offsets[level + 1]) level++;
@@ -348,7 +345,7 @@ function levelOf(graph: PatternGraph, node: number): number {
 }
 
 /** The most frequent real word: what keeps a text from being empty when nothing else is left. */
-function firstRealWord(graph: PatternGraph): number {
+function firstRealWord(graph: QueryGraph): number {
   return graph.vocabularySize > EOS_ID + 1 ? EOS_ID + 1 : EOS_ID;
 }
 

@@ -106,7 +106,7 @@ describe('model images on disk (ModelImages)', () => {
       },
     });
     expect(asked).toBe(size);
-    expect(loaded.graph.suffix.buffer).toBe(spare);
+    expect(loaded.query.suffix.data.buffer).toBe(spare);
     expect(loaded.memoryBytes()).toBe(size + 100);
     expect(loaded.generate({ seed: 4 }).text).toBe(model.generate({ seed: 4 }).text);
   });

@@ -1,0 +1,55 @@
+// The exact model's arrays → the query graph's (what the image stores and every model generates
+// from): codes and codebooks per order, bit-packed child starts and suffix links. Run when an
+// image is written, and the first time a trained or decoded model generates.
+
+import type { PatternGraph } from '../graph.js';
+import type { Interpolation } from '../interpolate.js';
+import { bitsFor, PackedInts } from '../packed-ints.js';
+import { CODEBOOK_SIZE, type QueryArrays } from '../query-graph.js';
+import { narrowWords, quantizeRange, STORED_RELATIVE_ERROR, toFloat32 } from './quantize.js';
+
+export function queryArraysOf(graph: PatternGraph, estimate: Interpolation): QueryArrays {
+  const { order, vocabularySize, offsets } = graph;
+  const total = offsets[order];
+  const contexts = offsets[order - 1];
+  const { prob, backoff } = estimate;
+
+  const probCode = new Uint8Array(total);
+  const probTable = new Float32Array(CODEBOOK_SIZE * (order - 1));
+  let probError = 0;
+  for (let k = 1; k < order; k++)
+    probError = Math.max(
+      probError,
+      quantizeRange(prob, offsets[k], offsets[k + 1], probCode, probTable, (k - 1) * CODEBOOK_SIZE),
+    );
+  const backoffCode = new Uint8Array(contexts);
+  const backoffTable = new Float32Array(CODEBOOK_SIZE * Math.max(0, order - 2));
+  let backoffError = 0;
+  for (let k = 1; k + 1 < order; k++)
+    backoffError = Math.max(
+      backoffError,
+      quantizeRange(backoff, offsets[k], offsets[k + 1], backoffCode, backoffTable, (k - 1) * CODEBOOK_SIZE),
+    );
+
+  const linkedFrom = offsets[Math.min(2, order)];
+  const childStart = graph.childStart.subarray(0, contexts + 1);
+  return {
+    order,
+    vocabularySize,
+    offsets: Int32Array.from(offsets),
+    word: narrowWords(graph.word, vocabularySize),
+    childStart: PackedInts.pack(childStart, bitsFor(total)),
+    suffix: PackedInts.pack(graph.suffix.subarray(linkedFrom, total), bitsFor(contexts)),
+    unigramProb: toFloat32(prob.subarray(0, vocabularySize)),
+    probCode,
+    probTable,
+    unigramBackoff: toFloat32(backoff.subarray(0, Math.min(vocabularySize, contexts))),
+    backoffCode,
+    backoffTable,
+    cumulative: estimate.cumulative,
+    rootBackoff: estimate.rootBackoff,
+    uniform: estimate.uniform,
+    // Plus the float rounding of the unigram and its backoffs, and of the table entries.
+    logErrorBound: probError + (order - 1) * backoffError + 2 * order * STORED_RELATIVE_ERROR,
+  };
+}

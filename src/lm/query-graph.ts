@@ -1,0 +1,181 @@
+// The query graph: what generation reads, and what a model image holds (docs/model.md, "The model
+// image"). The same pattern graph as graph.ts, narrowed:
+// - probabilities of bigrams and up, and backoffs of contexts above the unigrams, are 8-bit codes
+//   into a 256-entry codebook per order (KenLM's `-q 8 -b 8`: src/lm/image/quantize.ts); the
+//   unigrams keep 32-bit floats;
+// - child starts and suffix links are bit-packed (packed-ints.ts) at the fewest bits that hold
+//   them; a bigram's suffix is its own last word, so links are stored from the trigrams up;
+// - the running shares (`cumulative`) stay 32-bit floats: the exact sampler searches them.
+//
+// Every model generates from its query graph, a trained or decoded one too (Model.query builds it
+// from the exact arrays with the image's own code), so `/generate`, the sample after `/train`, the
+// console and `ultra generate` read the same numbers and give the same text.
+
+import { ROOT, searchRun, type WordArray } from './graph.js';
+import type { PackedInts } from './packed-ints.js';
+import type { Scorer } from './query.js';
+
+/** Codebook entries per order (8-bit codes). */
+export const CODEBOOK_SIZE = 256;
+
+/** The arrays of a query graph, as a model image stores them. */
+export interface QueryArrays {
+  order: number;
+  vocabularySize: number;
+  /** Global index of each level's first node; offsets[order] = total nodes. */
+  offsets: Int32Array;
+  word: WordArray;
+  /** contexts + 1 entries (contexts = offsets[order − 1]). */
+  childStart: PackedInts;
+  /** Suffix links of the nodes from offsets[2] on (none for a model of order ≤ 2). */
+  suffix: PackedInts;
+  /** p(w) per unigram (0 for <s>). */
+  unigramProb: Float32Array;
+  /** Per node: its probability's code (unigram entries unused). */
+  probCode: Uint8Array;
+  /** CODEBOOK_SIZE entries for each order from the bigrams up. */
+  probTable: Float32Array;
+  /** γ per unigram context (none for a unigram model). */
+  unigramBackoff: Float32Array;
+  /** Per context: its backoff's code (unigram entries unused). */
+  backoffCode: Uint8Array;
+  /** CODEBOOK_SIZE entries for each context order from the bigrams up. */
+  backoffTable: Float32Array;
+  cumulative: Float32Array;
+  rootBackoff: number;
+  uniform: number;
+  /**
+   * Largest |ln q − ln p| of one query p(w | h) read here against the exact model's: the largest
+   * error of a stored probability plus order − 1 times that of a stored backoff.
+   */
+  logErrorBound: number;
+}
+
+/** Scratch result of `step`, reused to avoid allocating per token. */
+export interface StepResult {
+  /** p(w | history). */
+  probability: number;
+  /** State after w. */
+  state: number;
+  /** Context nodes consulted (the root counts as one). */
+  activated: number;
+}
+
+export class QueryGraph implements Scorer {
+  readonly order: number;
+  readonly vocabularySize: number;
+  readonly offsets: Int32Array;
+  readonly word: WordArray;
+  readonly childStart: PackedInts;
+  readonly suffix: PackedInts;
+  readonly unigramProb: Float32Array;
+  readonly probCode: Uint8Array;
+  readonly probTable: Float32Array;
+  readonly unigramBackoff: Float32Array;
+  readonly backoffCode: Uint8Array;
+  readonly backoffTable: Float32Array;
+  readonly cumulative: Float32Array;
+  readonly rootBackoff: number;
+  readonly uniform: number;
+  readonly logErrorBound: number;
+  /** First node of the highest level: those nodes are never states. */
+  readonly topLevelStart: number;
+  /** First node whose suffix link is stored (the trigrams'). */
+  private readonly linkedFrom: number;
+
+  constructor(arrays: QueryArrays) {
+    this.order = arrays.order;
+    this.vocabularySize = arrays.vocabularySize;
+    this.offsets = arrays.offsets;
+    this.word = arrays.word;
+    this.childStart = arrays.childStart;
+    this.suffix = arrays.suffix;
+    this.unigramProb = arrays.unigramProb;
+    this.probCode = arrays.probCode;
+    this.probTable = arrays.probTable;
+    this.unigramBackoff = arrays.unigramBackoff;
+    this.backoffCode = arrays.backoffCode;
+    this.backoffTable = arrays.backoffTable;
+    this.cumulative = arrays.cumulative;
+    this.rootBackoff = arrays.rootBackoff;
+    this.uniform = arrays.uniform;
+    this.logErrorBound = arrays.logErrorBound;
+    this.topLevelStart = arrays.offsets[arrays.order - 1];
+    this.linkedFrom = arrays.offsets[Math.min(2, arrays.order)];
+  }
+
+  get total(): number {
+    return this.offsets[this.order];
+  }
+
+  /** The arrays (for the image writer and the memory count). */
+  arrays(): QueryArrays {
+    const { topLevelStart: _top, linkedFrom: _linked, ...arrays } = this;
+    return arrays;
+  }
+
+  /** First child of a context (a node below the highest level). */
+  childFrom(context: number): number {
+    return this.childStart.get(context);
+  }
+
+  /** One past the last child of a context. */
+  childTo(context: number): number {
+    return this.childStart.get(context + 1);
+  }
+
+  /** Node of the longest stored proper suffix of `node`; ROOT for unigrams. */
+  suffixOf(node: number): number {
+    if (node < this.vocabularySize) return ROOT;
+    if (node < this.linkedFrom) return this.word[node];
+    return this.suffix.get(node - this.linkedFrom);
+  }
+
+  /** Child of `context` (ROOT or a node below the highest level) with last word `word`, or -1. */
+  findChild(context: number, word: number): number {
+    if (context < 0) return word < this.vocabularySize ? word : -1;
+    return searchRun(this.word, this.childStart.get(context), this.childStart.get(context + 1), word);
+  }
+
+  /** p(w | h) of the stored n-gram `node` = h w (for unigrams, p(w)). */
+  prob(node: number): number {
+    if (node < this.vocabularySize) return this.unigramProb[node];
+    const offsets = this.offsets;
+    let k = 2;
+    while (k < this.order && node >= offsets[k]) k++;
+    return this.probTable[((k - 2) << 8) | this.probCode[node]];
+  }
+
+  /** γ(h) of a context node (1 when it has no continuations). */
+  backoff(context: number): number {
+    if (context < this.vocabularySize) return this.unigramBackoff[context];
+    const offsets = this.offsets;
+    let k = 2;
+    while (k < this.order - 1 && context >= offsets[k]) k++;
+    return this.backoffTable[((k - 2) << 8) | this.backoffCode[context]];
+  }
+
+  /** The state after a node: the node itself, or its suffix when it is of the highest order. */
+  stateAfter(node: number): number {
+    return this.order === 1 ? ROOT : node >= this.topLevelStart ? this.suffixOf(node) : node;
+  }
+
+  /** Scores `word` after `state` and moves to the next state (query.ts has the exact twin). */
+  step(state: number, word: number, out: StepResult): StepResult {
+    let context = state;
+    let weight = 1;
+    let activated = 0;
+    for (;;) {
+      activated++;
+      const child = this.findChild(context, word);
+      if (child >= 0) {
+        out.probability = weight * this.prob(child);
+        out.state = this.stateAfter(child);
+        out.activated = activated;
+        return out;
+      }
+      weight *= this.backoff(context);
+      context = this.suffixOf(context);
+    }
+  }
+}
