@@ -39,13 +39,16 @@ export class PackedInts {
   /** Packs `values` (integers in [0, 2^width)) at `width` bits each (default: the fewest that hold the largest). */
   static pack(values: ArrayLike<number>, width?: number): PackedInts {
     let max = 0;
-    for (let i = 0; i < values.length; i++) if (values[i] > max) max = values[i];
+    for (let i = 0; i < values.length; i++) {
+      const value = values[i];
+      if (value >>> 0 !== value) throw new RangeError(`value ${value} is not a 32-bit unsigned integer`);
+      if (value > max) max = value;
+    }
     const w = width ?? bitsFor(max);
+    if (max > 2 ** w - 1) throw new RangeError(`value ${max} does not fit in ${w} bits`);
     const data = new Uint32Array(wordsFor(values.length, w));
     for (let i = 0; i < values.length; i++) {
       const value = values[i];
-      if (!Number.isInteger(value) || value < 0 || value > 2 ** w - 1)
-        throw new RangeError(`value ${value} does not fit in ${w} bits`);
       const bit = (i & 31) * w;
       const word = (i >>> 5) * w + (bit >>> 5);
       const shift = bit & 31;

@@ -4,7 +4,10 @@
 //   into a 256-entry codebook per order (KenLM's `-q 8 -b 8`: src/lm/image/quantize.ts); the
 //   unigrams keep 32-bit floats;
 // - child starts and suffix links are bit-packed (packed-ints.ts) at the fewest bits that hold
-//   them; a bigram's suffix is its own last word, so links are stored from the trigrams up;
+//   them. Links are stored only where they cannot be found cheaply: a bigram's suffix is its own
+//   last word, and the highest order's (never a state, only left for the next state) is one
+//   search away from the context it was found under (stateAfter), so links are stored for the
+//   trigrams up to the contexts of the highest order;
 // - the running shares (`cumulative`) stay 32-bit floats: the exact sampler searches them.
 //
 // Every model generates from its query graph, a trained or decoded one too (Model.query builds it
@@ -27,7 +30,7 @@ export interface QueryArrays {
   word: WordArray;
   /** contexts + 1 entries (contexts = offsets[order − 1]). */
   childStart: PackedInts;
-  /** Suffix links of the nodes from offsets[2] on (none for a model of order ≤ 2). */
+  /** Suffix links of the nodes from offsets[2] to the highest level (none for a model of order ≤ 3). */
   suffix: PackedInts;
   /** p(w) per unigram (0 for <s>). */
   unigramProb: Float32Array;
@@ -124,7 +127,7 @@ export class QueryGraph implements Scorer {
     return this.childStart.get(context + 1);
   }
 
-  /** Node of the longest stored proper suffix of `node`; ROOT for unigrams. */
+  /** Node of the longest stored proper suffix of `node` (below the highest level); ROOT for unigrams. */
   suffixOf(node: number): number {
     if (node < this.vocabularySize) return ROOT;
     if (node < this.linkedFrom) return this.word[node];
@@ -155,9 +158,19 @@ export class QueryGraph implements Scorer {
     return this.backoffTable[((k - 2) << 8) | this.backoffCode[context]];
   }
 
-  /** The state after a node: the node itself, or its suffix when it is of the highest order. */
-  stateAfter(node: number): number {
-    return this.order === 1 ? ROOT : node >= this.topLevelStart ? this.suffixOf(node) : node;
+  /**
+   * The state after `node`, a child of `context`: the node itself, or, for the highest order
+   * (h w, never a state), the longest stored suffix of it: the child w of the first context on
+   * the suffix chain of h that has one (as graph.ts links it: at the root every word has a node).
+   */
+  stateAfter(context: number, node: number): number {
+    if (this.order === 1) return ROOT;
+    if (node < this.topLevelStart) return node;
+    const word = this.word[node];
+    for (let shorter = this.suffixOf(context); ; shorter = this.suffixOf(shorter)) {
+      const found = this.findChild(shorter, word);
+      if (found >= 0) return found;
+    }
   }
 
   /** Scores `word` after `state` and moves to the next state (query.ts has the exact twin). */
@@ -170,7 +183,7 @@ export class QueryGraph implements Scorer {
       const child = this.findChild(context, word);
       if (child >= 0) {
         out.probability = weight * this.prob(child);
-        out.state = this.stateAfter(child);
+        out.state = this.stateAfter(context, child);
         out.activated = activated;
         return out;
       }

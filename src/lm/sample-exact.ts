@@ -89,14 +89,16 @@ export function sampleMixture(
       node = word;
       context = ROOT;
     }
+    let parent = context;
     for (let longer = state; longer !== context; longer = graph.suffixOf(longer)) {
       const found = graph.findChild(longer, word);
       if (found >= 0) {
         node = found;
+        parent = longer;
         break;
       }
     }
-    mixtureDraw.state = graph.stateAfter(node);
+    mixtureDraw.state = graph.stateAfter(parent, node);
     return word;
   }
 }

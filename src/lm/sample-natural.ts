@@ -184,7 +184,7 @@ class NaturalWalker {
     at.cover = full && context === at.state ? at.cover + 1 : foundLength;
     if (at.cover > at.longestCover) at.longestCover = at.cover;
     at.history++;
-    at.state = graph.stateAfter(found);
+    at.state = graph.stateAfter(context, found);
     return Math.log(weight * graph.prob(found));
   }
 

@@ -63,7 +63,7 @@ export function decodeImage(bytes: Uint8Array, options: DecodeImageOptions = {})
   const packed = (name: string, width: number, length: number) =>
     new PackedInts(sectionView(image, name, Uint32Array, wordsFor(length, width)), width, length);
   const childStart = packed('childStart', shape.childStartBits, contexts + 1);
-  const suffix = packed('suffix', shape.suffixBits, total - linkedFrom);
+  const suffix = packed('suffix', shape.suffixBits, Math.max(0, contexts - linkedFrom));
   // The ends of the child runs (every walk starts and stops there); the CRCs vouch for the rest.
   if (childStart.get(0) !== offsets[1])
     throw new ModelFormatError('corrupt', 'image child runs do not start at the bigrams');

@@ -39,7 +39,7 @@ export function queryArraysOf(graph: PatternGraph, estimate: Interpolation): Que
     offsets: Int32Array.from(offsets),
     word: narrowWords(graph.word, vocabularySize),
     childStart: PackedInts.pack(childStart, bitsFor(total)),
-    suffix: PackedInts.pack(graph.suffix.subarray(linkedFrom, total), bitsFor(contexts)),
+    suffix: PackedInts.pack(graph.suffix.subarray(linkedFrom, Math.max(linkedFrom, contexts)), bitsFor(contexts)),
     unigramProb: toFloat32(prob.subarray(0, vocabularySize)),
     probCode,
     probTable,
