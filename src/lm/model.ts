@@ -562,7 +562,8 @@ function queryArrayViews(query: QueryGraph): ArrayBufferView[] {
     query.unigramBackoff,
     query.backoffCode,
     query.backoffTable,
-    query.cumulative,
+    query.unigramCumulative,
+    query.runShare,
   ];
 }
 

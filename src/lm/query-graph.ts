@@ -8,7 +8,9 @@
 //   last word, and the highest order's (never a state, only left for the next state) is one
 //   search away from the context it was found under (stateAfter), so links are stored for the
 //   trigrams up to the contexts of the highest order;
-// - the running shares (`cumulative`) stay 32-bit floats: the exact sampler searches them.
+// - the running shares of the discounted counts within each run of siblings (what the exact
+//   sampler searches) are 16-bit fractions of the run's whole share (1 − γ of its context); the
+//   unigrams' stay 32-bit floats (one run of the whole vocabulary).
 //
 // Every model generates from its query graph, a trained or decoded one too (Model.query builds it
 // from the exact arrays with the image's own code), so `/generate`, the sample after `/train`, the
@@ -17,6 +19,9 @@
 import { ROOT, searchRun, type WordArray } from './graph.js';
 import type { PackedInts } from './packed-ints.js';
 import type { Scorer } from './query.js';
+
+/** The last running share of a run (QueryArrays.runShare). */
+export const RUN_SHARE_SCALE = 65535;
 
 /** Codebook entries per order (8-bit codes). */
 export const CODEBOOK_SIZE = 256;
@@ -44,7 +49,13 @@ export interface QueryArrays {
   backoffCode: Uint8Array;
   /** CODEBOOK_SIZE entries for each context order from the bigrams up. */
   backoffTable: Float32Array;
-  cumulative: Float32Array;
+  /** Running discounted share over the unigrams (ends at 1 − γ(ε)). */
+  unigramCumulative: Float32Array;
+  /**
+   * Per node above the unigrams (index node − |V|): the running discounted share within its run
+   * of siblings, as a fraction of the run's whole share, in 65,535ths (the run's last is 65,535).
+   */
+  runShare: Uint16Array;
   rootBackoff: number;
   uniform: number;
   /**
@@ -77,7 +88,8 @@ export class QueryGraph implements Scorer {
   readonly unigramBackoff: Float32Array;
   readonly backoffCode: Uint8Array;
   readonly backoffTable: Float32Array;
-  readonly cumulative: Float32Array;
+  readonly unigramCumulative: Float32Array;
+  readonly runShare: Uint16Array;
   readonly rootBackoff: number;
   readonly uniform: number;
   readonly logErrorBound: number;
@@ -99,7 +111,8 @@ export class QueryGraph implements Scorer {
     this.unigramBackoff = arrays.unigramBackoff;
     this.backoffCode = arrays.backoffCode;
     this.backoffTable = arrays.backoffTable;
-    this.cumulative = arrays.cumulative;
+    this.unigramCumulative = arrays.unigramCumulative;
+    this.runShare = arrays.runShare;
     this.rootBackoff = arrays.rootBackoff;
     this.uniform = arrays.uniform;
     this.logErrorBound = arrays.logErrorBound;
@@ -156,6 +169,16 @@ export class QueryGraph implements Scorer {
     let k = 2;
     while (k < this.order - 1 && context >= offsets[k]) k++;
     return this.backoffTable[((k - 2) << 8) | this.backoffCode[context]];
+  }
+
+  /**
+   * The discounted share (a − D)/Σa of `node` among the continuations of `context` (its parent):
+   * its step of the run's shares, times the run's whole share 1 − γ(context).
+   */
+  shareOf(context: number, node: number): number {
+    const at = node - this.vocabularySize;
+    const below = node > this.childStart.get(context) ? this.runShare[at - 1] : 0;
+    return ((this.runShare[at] - below) / RUN_SHARE_SCALE) * (1 - this.backoff(context));
   }
 
   /**

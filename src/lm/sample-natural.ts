@@ -265,11 +265,10 @@ class NaturalWalker {
    */
   private pairShare(previous: number, w: number): number {
     const graph = this.graph;
-    const cumulative = graph.cumulative;
     if (graph.order === 1) return 1;
     const x = graph.findChild(previous, w);
     if (x < 0) return 0;
-    return x > graph.childFrom(previous) ? cumulative[x] - cumulative[x - 1] : cumulative[x];
+    return graph.shareOf(previous, x);
   }
 
   private weightOf(w: number, p: number, seen: Set<number>): number {

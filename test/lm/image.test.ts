@@ -126,7 +126,8 @@ describe('model image', () => {
       q.unigramBackoff,
       q.backoffCode,
       q.backoffTable,
-      q.cumulative,
+      q.unigramCumulative,
+      q.runShare,
     ];
     const sections = [...readImage(storiesImage).sections.values()];
     for (const view of views) {

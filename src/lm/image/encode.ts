@@ -28,7 +28,8 @@ export function encodeImage(model: Model, source: string): Uint8Array {
     { name: 'unigramBackoff', data: query.unigramBackoff },
     { name: 'backoffCode', data: query.backoffCode },
     { name: 'backoffTable', data: query.backoffTable },
-    { name: 'cumulative', data: query.cumulative },
+    { name: 'unigramCumulative', data: query.unigramCumulative },
+    { name: 'runShare', data: query.runShare },
   ];
   if (embeddings !== null) {
     sections.push(

@@ -5,7 +5,7 @@
 import type { PatternGraph } from '../graph.js';
 import type { Interpolation } from '../interpolate.js';
 import { bitsFor, PackedInts } from '../packed-ints.js';
-import { CODEBOOK_SIZE, type QueryArrays } from '../query-graph.js';
+import { CODEBOOK_SIZE, RUN_SHARE_SCALE, type QueryArrays } from '../query-graph.js';
 import { narrowWords, quantizeRange, STORED_RELATIVE_ERROR, toFloat32 } from './quantize.js';
 
 export function queryArraysOf(graph: PatternGraph, estimate: Interpolation): QueryArrays {
@@ -46,10 +46,28 @@ export function queryArraysOf(graph: PatternGraph, estimate: Interpolation): Que
     unigramBackoff: toFloat32(backoff.subarray(0, Math.min(vocabularySize, contexts))),
     backoffCode,
     backoffTable,
-    cumulative: estimate.cumulative,
+    unigramCumulative: toFloat32(estimate.cumulative.subarray(0, vocabularySize)),
+    runShare: runSharesOf(graph, estimate.cumulative),
     rootBackoff: estimate.rootBackoff,
     uniform: estimate.uniform,
     // Plus the float rounding of the unigram and its backoffs, and of the table entries.
     logErrorBound: probError + (order - 1) * backoffError + 2 * order * STORED_RELATIVE_ERROR,
   };
+}
+
+/** The running shares above the unigrams as 16-bit fractions of each run's whole (QueryArrays.runShare). */
+function runSharesOf(graph: PatternGraph, cumulative: Float32Array): Uint16Array {
+  const { offsets, order, vocabularySize, childStart } = graph;
+  const shares = new Uint16Array(offsets[order] - vocabularySize);
+  for (let context = 0; context < offsets[order - 1]; context++) {
+    const from = childStart[context];
+    const to = childStart[context + 1];
+    const whole = to > from ? cumulative[to - 1] : 0;
+    // A run without mass (a pruned one whose counts were not stored) is never drawn from: γ is 1.
+    if (!(whole > 0)) continue;
+    for (let x = from; x < to; x++)
+      shares[x - vocabularySize] =
+        x === to - 1 ? RUN_SHARE_SCALE : Math.round((cumulative[x] / whole) * RUN_SHARE_SCALE);
+  }
+  return shares;
 }
