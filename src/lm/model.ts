@@ -379,9 +379,12 @@ export class Model implements GenerationSource {
 
   /** p(word | context), both as tokens; unknown words are <unk>. Use "<s>" to start a sentence. */
   probability(context: readonly string[], word: string): number {
+    return this.probabilityFrom(this.scorer('exact'), context, word);
+  }
+
+  private probabilityFrom(scorer: Scorer, context: readonly string[], word: string): number {
     const ids = this.wordIds;
     const idOf = (token: string) => ids.get(token) ?? UNK_ID;
-    const scorer = this.scorer('exact');
     const scratch = newStepResult();
     let state = -1;
     for (const token of context) state = scorer.step(state, idOf(token), scratch).state;
@@ -392,15 +395,7 @@ export class Model implements GenerationSource {
 
   /** p(word | context) from the query graph (the numbers generation reads). */
   queryProbability(context: readonly string[], word: string): number {
-    const ids = this.wordIds;
-    const idOf = (token: string) => ids.get(token) ?? UNK_ID;
-    const query = this.query;
-    const scratch = newStepResult();
-    let state = -1;
-    for (const token of context) state = query.step(state, idOf(token), scratch).state;
-    const target = idOf(word);
-    if (target === BOS_ID) return 0;
-    return query.step(state, target, scratch).probability;
+    return this.probabilityFrom(this.query, context, word);
   }
 
   /** The exact arrays' scorer when the model has them and they are asked for, else the query graph. */
