@@ -549,6 +549,8 @@ function queryOnlyEstimate(): Interpolation {
 function queryArrayViews(query: QueryGraph): ArrayBufferView[] {
   return [
     query.word,
+    query.childStart.bases,
+    query.childStart.wordStart,
     query.childStart.data,
     query.suffix.data,
     query.unigramProb,

@@ -3,8 +3,9 @@
 // - probabilities of bigrams and up, and backoffs of contexts above the unigrams, are 8-bit codes
 //   into a 256-entry codebook per order (KenLM's `-q 8 -b 8`: src/lm/image/quantize.ts); the
 //   unigrams keep 32-bit floats;
-// - child starts and suffix links are bit-packed (packed-ints.ts) at the fewest bits that hold
-//   them. Links are stored only where they cannot be found cheaply: a bigram's suffix is its own
+// - child starts are block-packed (block-packed-ints.ts: per block of 32, the first value and the
+//   others' distances from it at the block's own width); suffix links are bit-packed
+//   (packed-ints.ts) at the fewest bits that hold them. Links are stored only where they cannot be found cheaply: a bigram's suffix is its own
 //   last word, and the highest order's (never a state, only left for the next state) is one
 //   search away from the context it was found under (stateAfter), so links are stored for the
 //   trigrams up to the contexts of the highest order;
@@ -17,6 +18,7 @@
 // console and `ultra generate` read the same numbers and give the same text.
 
 import { ROOT, searchRun, type WordArray } from './graph.js';
+import type { BlockPackedInts } from './block-packed-ints.js';
 import type { PackedInts } from './packed-ints.js';
 import type { Scorer } from './query.js';
 
@@ -33,8 +35,8 @@ export interface QueryArrays {
   /** Global index of each level's first node; offsets[order] = total nodes. */
   offsets: Int32Array;
   word: WordArray;
-  /** contexts + 1 entries (contexts = offsets[order − 1]). */
-  childStart: PackedInts;
+  /** contexts + 1 entries (contexts = offsets[order − 1]), in blocks of 32 (block-packed-ints.ts). */
+  childStart: BlockPackedInts;
   /** Suffix links of the nodes from offsets[2] to the highest level (none for a model of order ≤ 3). */
   suffix: PackedInts;
   /** p(w) per unigram (0 for <s>). */
@@ -80,7 +82,7 @@ export class QueryGraph implements Scorer {
   readonly vocabularySize: number;
   readonly offsets: Int32Array;
   readonly word: WordArray;
-  readonly childStart: PackedInts;
+  readonly childStart: BlockPackedInts;
   readonly suffix: PackedInts;
   readonly unigramProb: Float32Array;
   readonly probCode: Uint8Array;

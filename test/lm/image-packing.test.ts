@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CODEBOOK_SIZE } from '../../src/lm/query-graph.js';
 import { quantizeRange } from '../../src/lm/image/quantize.js';
+import { BlockPackedInts } from '../../src/lm/block-packed-ints.js';
 import { bitsFor, PackedInts, wordsFor } from '../../src/lm/packed-ints.js';
 import { decodeImage, encodeImage, train } from '../../src/lm/index.js';
 import { lines, randomSentences } from './corpus-fixtures.js';
@@ -55,6 +56,53 @@ describe('bit-packed integers', () => {
   });
 });
 
+describe('block-packed child starts', () => {
+  it('reads back every non-decreasing sequence, never touching a word outside its arrays', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 2 ** 31 })), {
+          maxLength: 300,
+        }),
+        fc.integer({ min: 0, max: 2 ** 32 - 1 }),
+        (steps, start) => {
+          // A running sum from `start`, clipped to 32 bits: flat runs, small steps, huge jumps.
+          const values: number[] = [];
+          let at = start;
+          for (const step of steps) {
+            at = Math.min(2 ** 32 - 1, at + step);
+            values.push(at);
+          }
+          const packed = BlockPackedInts.pack(values);
+          expect(packed.check()).toBe(true);
+          const reader = new BlockPackedInts(
+            guarded(packed.bases),
+            guarded(packed.wordStart),
+            guarded(packed.data),
+            values.length,
+          );
+          for (let i = 0; i < values.length; i++) expect(reader.get(i)).toBe(values[i]);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('refuses a sequence that goes down, and an index that does not fit its data', () => {
+    expect(() => BlockPackedInts.pack([3, 2])).toThrow(RangeError);
+    const packed = BlockPackedInts.pack(Array.from({ length: 100 }, (_, i) => i * 3));
+    expect(packed.check()).toBe(true);
+    const { bases, wordStart, data } = packed;
+    expect(new BlockPackedInts(bases, wordStart, data.subarray(1), 100).check()).toBe(false);
+    expect(new BlockPackedInts(bases.subarray(1), wordStart, data, 100).check()).toBe(false);
+    const wide = wordStart.slice();
+    wide[1] = 40;
+    expect(new BlockPackedInts(bases, wide, data, 100).check()).toBe(false);
+    const down = wordStart.slice();
+    down[2] = down[1] - 1;
+    expect(new BlockPackedInts(bases, down, data, 100).check()).toBe(false);
+  });
+});
+
 describe('per-order codebooks', () => {
   it('codes follow the values, each entry is within the returned bound of its values, and the table is in order', () => {
     fc.assert(
@@ -94,7 +142,6 @@ describe('per-order codebooks', () => {
     expect(query.backoffCode.byteLength).toBe(contexts);
     expect(query.probTable.length).toBe(CODEBOOK_SIZE * 3);
     expect(query.backoffTable.length).toBe(CODEBOOK_SIZE * 2);
-    expect(query.childStart.width).toBe(bitsFor(total));
     expect(query.suffix.width).toBe(bitsFor(contexts));
     // Stored from the trigrams to the contexts of the highest order (4-grams are never states).
     expect(query.suffix.length).toBe(contexts - query.offsets[2]);

@@ -118,6 +118,8 @@ describe('model image', () => {
     const q = image.query;
     const views: ArrayBufferView[] = [
       q.word,
+      q.childStart.bases,
+      q.childStart.wordStart,
       q.childStart.data,
       q.suffix.data,
       q.unigramProb,

@@ -11,6 +11,7 @@ import type { Discount } from '../discount.js';
 import { Model, type ModelProvenance } from '../model.js';
 import { BOS, BOS_ID, EOS, EOS_ID, ModelFormatError, UNK, UNK_ID, type EmbeddingTable } from '../types.js';
 import { readImage, sectionView, type ReadImage } from './layout.js';
+import { BlockPackedInts } from '../block-packed-ints.js';
 import { bitsFor, PackedInts, wordsFor } from '../packed-ints.js';
 import { CODEBOOK_SIZE, QueryGraph } from '../query-graph.js';
 
@@ -62,7 +63,15 @@ export function decodeImage(bytes: Uint8Array, options: DecodeImageOptions = {})
   const linkedFrom = offsets[Math.min(2, order)];
   const packed = (name: string, width: number, length: number) =>
     new PackedInts(sectionView(image, name, Uint32Array, wordsFor(length, width)), width, length);
-  const childStart = packed('childStart', shape.childStartBits, contexts + 1);
+  const blocks = BlockPackedInts.blocksFor(contexts + 1);
+  const childStartWords = sectionView(image, 'childStartWords', Uint32Array, blocks + 1);
+  const childStart = new BlockPackedInts(
+    sectionView(image, 'childStartBases', Uint32Array, blocks),
+    childStartWords,
+    sectionView(image, 'childStart', Uint32Array, childStartWords[blocks]),
+    contexts + 1,
+  );
+  if (!childStart.check()) throw new ModelFormatError('corrupt', 'image child start index is malformed');
   const suffix = packed('suffix', shape.suffixBits, Math.max(0, contexts - linkedFrom));
   // The ends of the child runs (every walk starts and stops there); the CRCs vouch for the rest.
   if (childStart.get(0) !== offsets[1])
@@ -108,7 +117,6 @@ interface ImageShape {
   vocabularySize: number;
   offsets: number[];
   wordBytes: 2 | 4;
-  childStartBits: number;
   suffixBits: number;
   logErrorBound: number;
   rootBackoff: number;
@@ -140,7 +148,6 @@ function shapeOf(image: ReadImage): ImageShape {
     if (!isCount(offsets[k + 1]) || offsets[k + 1] < offsets[k]) corrupt('bad level offsets');
   if (f.wordBytes !== 4 && !(f.wordBytes === 2 && vocabularySize <= 0x10000)) corrupt('bad word width');
   // The widths the writer picks (the fewest bits that hold the largest value), and no other.
-  if (f.childStartBits !== bitsFor(offsets[order])) corrupt('bad child start width');
   if (f.suffixBits !== bitsFor(offsets[order - 1])) corrupt('bad suffix width');
   if (!isProbability(f.rootBackoff) || !isProbability(f.uniform)) corrupt('bad root backoff');
   const logErrorBound = f.logErrorBound;
@@ -181,7 +188,6 @@ function shapeOf(image: ReadImage): ImageShape {
     vocabularySize,
     offsets: offsets as number[],
     wordBytes: f.wordBytes,
-    childStartBits: f.childStartBits,
     suffixBits: f.suffixBits,
     logErrorBound,
     rootBackoff: f.rootBackoff,

@@ -4,6 +4,7 @@
 
 import type { PatternGraph } from '../graph.js';
 import type { Interpolation } from '../interpolate.js';
+import { BlockPackedInts } from '../block-packed-ints.js';
 import { bitsFor, PackedInts } from '../packed-ints.js';
 import { CODEBOOK_SIZE, RUN_SHARE_SCALE, type QueryArrays } from '../query-graph.js';
 import { narrowWords, quantizeRange, STORED_RELATIVE_ERROR, toFloat32 } from './quantize.js';
@@ -38,7 +39,7 @@ export function queryArraysOf(graph: PatternGraph, estimate: Interpolation): Que
     vocabularySize,
     offsets: Int32Array.from(offsets),
     word: narrowWords(graph.word, vocabularySize),
-    childStart: PackedInts.pack(childStart, bitsFor(total)),
+    childStart: BlockPackedInts.pack(childStart),
     suffix: PackedInts.pack(graph.suffix.subarray(linkedFrom, Math.max(linkedFrom, contexts)), bitsFor(contexts)),
     unigramProb: toFloat32(prob.subarray(0, vocabularySize)),
     probCode,
