@@ -21,7 +21,7 @@ import { CODEBOOK_SIZE } from '../query-graph.js';
 export const STORED_RELATIVE_ERROR = 2 ** -24;
 
 /** Bytes per word id in an image of a vocabulary of this size. */
-export function wordBytesFor(vocabularySize: number): 2 | 4 {
+function wordBytesFor(vocabularySize: number): 2 | 4 {
   return vocabularySize <= 0x10000 ? 2 : 4;
 }
 
