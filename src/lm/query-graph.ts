@@ -126,12 +126,6 @@ export class QueryGraph implements Scorer {
     return this.offsets[this.order];
   }
 
-  /** The arrays (for the image writer and the memory count). */
-  arrays(): QueryArrays {
-    const { topLevelStart: _top, linkedFrom: _linked, ...arrays } = this;
-    return arrays;
-  }
-
   /** First child of a context (a node below the highest level). */
   childFrom(context: number): number {
     return this.childStart.get(context);
