@@ -28,7 +28,7 @@ const USAGE = `usage:
   ultra generate MODEL [PROMPT] [--exact] [--max-length N] [--max-copy-run N] [--temperature F] [--top-k N] [--top-p F] [--repetition-penalty F] [--steer F] [--seed N] [--count N]
   ultra info MODEL
 train writes MODEL and its image (MODEL with .uli for .ulm), which generate and similar read when it matches MODEL;
-eval always scores with MODEL itself (exact probabilities)
+eval scores with MODEL itself (exact probabilities), and gives the image's (quantized) perplexity beside it
   ultra similar MODEL WORD [--k N]
 every command takes --json for machine-readable output
 generate without flags gives exactly the text /generate gives for the same model, prompt and seed;
@@ -271,14 +271,18 @@ function cmdEval(args: string[]): void {
   const { values, positionals } = parse(args, {});
   if (positionals.length !== 2) throw new CliError('eval needs MODEL FILE');
   const model = readModel(positionals[0], true);
-  const evaluation = model.score(readTrainingLines(positionals[1]));
-  print(Boolean(values.json), evaluation, () =>
+  const lines = readTrainingLines(positionals[1]);
+  const evaluation = model.score(lines);
+  // Beside it, the perplexity of the numbers generation reads (the image's quantized query graph).
+  const imagePerplexity = model.score(lines, { probabilities: 'query' }).perplexity;
+  print(Boolean(values.json), { ...evaluation, imagePerplexity }, () =>
     [
       `sentences ${evaluation.sentences}  words ${evaluation.words}  OOV ${evaluation.oov}`,
       `log10 prob ${evaluation.log10Prob.toFixed(4)}`,
       `perplexity including OOVs ${evaluation.perplexity.toFixed(4)}`,
       `perplexity excluding OOVs ${evaluation.perplexityExcludingOov.toFixed(4)}`,
       `bits per character ${evaluation.bitsPerCharacter.toFixed(4)}`,
+      `perplexity of the image (quantized, what generation reads) ${imagePerplexity.toFixed(4)}`,
     ].join('\n'),
   );
 }

@@ -5,7 +5,7 @@
 // lines, plus one per line for the line break that </s> stands for.
 
 import { countCharacters, lineSentences } from './corpus.js';
-import { newStepResult, sentenceStart, step, type ModelCore } from './query.js';
+import { newStepResult, sentenceStart, type Scorer } from './query.js';
 import { BOS_ID, EOS_ID, UNK_ID, type Evaluation } from './types.js';
 
 export interface EvaluateOptions {
@@ -14,7 +14,7 @@ export interface EvaluateOptions {
 }
 
 export function evaluate(
-  core: ModelCore,
+  scorer: Scorer,
   wordIds: Map<string, number>,
   lines: Iterable<string>,
   options: EvaluateOptions,
@@ -32,12 +32,12 @@ export function evaluate(
     characters += countCharacters(line) + 1;
     for (const tokens of lineSentencesTokens) {
       sentences++;
-      let state = sentenceStart(core.graph);
+      let state = sentenceStart(scorer);
       for (const token of tokens) {
         const id = wordIds.get(token);
         const known = id !== undefined && id !== BOS_ID && id !== UNK_ID;
         const word = known ? (id as number) : UNK_ID;
-        step(core, state, word, scratch);
+        scorer.step(state, word, scratch);
         const logProb = Math.log10(scratch.probability);
         log10Prob += logProb;
         if (!known) {
@@ -47,7 +47,7 @@ export function evaluate(
         words++;
         state = scratch.state;
       }
-      step(core, state, EOS_ID, scratch);
+      scorer.step(state, EOS_ID, scratch);
       log10Prob += Math.log10(scratch.probability);
     }
   }

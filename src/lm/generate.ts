@@ -8,10 +8,12 @@
 // - 'exact': plain sampling from the interpolated Kneser-Ney distribution, for evaluation
 //   (`ultra generate --exact`; sample-exact.ts).
 
-import type { ContinuationRanking } from './sample-exact.js';
-import { CandidateSampler, mixtureDraw, sampleMixture } from './sample-exact.js';
+import type { QueryGraph } from './query-graph.js';
+import type { ContinuationRanking } from './ranking.js';
+import { CandidateSampler } from './sample-candidates.js';
+import { mixtureDraw, sampleMixture } from './sample-exact.js';
 import { DEFAULT_MAX_COPY_RUN, generateNatural } from './sample-natural.js';
-import { newStepResult, sentenceStart, step, type ModelCore } from './query.js';
+import { newStepResult, sentenceStart } from './query.js';
 import { hashString, seededRandom } from './random.js';
 import { detokenize, tokenize } from './tokenizer.js';
 import { BOS_ID, EOS_ID, UNK_ID, type GenerateOptions, type GenerateResult } from './types.js';
@@ -34,8 +36,10 @@ const NATURAL_TEMPERATURE = 1.2;
 const SUBSTITUTION_MIN_SPELLING = 0.5;
 const NEIGHBOURS = 10;
 
-/** What generation needs from the model besides the graph. */
-export interface GenerationSource extends ModelCore {
+/** What generation needs from the model. */
+export interface GenerationSource {
+  /** The query graph (query-graph.ts): what every front end's generation reads. */
+  query: QueryGraph;
   vocab: readonly string[];
   wordIds: Map<string, number>;
   /** Unit vector of a known or unknown word; null without embeddings. */
@@ -179,10 +183,10 @@ function generateExact(
   prompt: ReadPrompt,
   random: ReturnType<typeof seededRandom>,
 ): Walk {
-  const graph = source.graph;
+  const graph = source.query;
   const scratch = newStepResult();
   let state = sentenceStart(graph);
-  for (const id of prompt.ids) state = step(source, state, id, scratch).state;
+  for (const id of prompt.ids) state = graph.step(state, id, scratch).state;
 
   const explicit =
     settings.temperature !== 1 ||
@@ -191,7 +195,6 @@ function generateExact(
     settings.repetitionPenalty > 1 ||
     settings.steer > 0;
   const sampler = explicit ? new CandidateSampler(source, settings, prompt.ids, prompt.tokens) : null;
-  const cumulative = source.estimate.cumulative;
 
   const minLength = Math.min(settings.maxLength, settings.minLength);
   const words: string[] = [];
@@ -203,7 +206,7 @@ function generateExact(
     const word =
       sampler !== null
         ? sampler.sample(state, random, allowEnd, activation)
-        : sampleMixture(source, cumulative, state, random, allowEnd, activation);
+        : sampleMixture(graph, state, random, allowEnd, activation);
     if (word === EOS_ID) {
       stop = 'end';
       break;
@@ -211,7 +214,7 @@ function generateExact(
     words.push(source.vocab[word]);
     if (sampler !== null) {
       sampler.saw(word);
-      state = step(source, state, word, scratch).state;
+      state = graph.step(state, word, scratch).state;
     } else {
       state = mixtureDraw.state;
     }

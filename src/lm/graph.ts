@@ -48,9 +48,13 @@ export function totalNodes(graph: PatternGraph): number {
 /** Child of `context` (a node below the highest level, or ROOT) with last word `word`, or -1. */
 export function findChild(graph: PatternGraph, context: number, word: number): number {
   if (context < 0) return word < graph.vocabularySize ? word : -1;
-  const words = graph.word;
-  let lo = graph.childStart[context];
-  let hi = graph.childStart[context + 1] - 1;
+  return searchRun(graph.word, graph.childStart[context], graph.childStart[context + 1], word);
+}
+
+/** Node in [from, to) (a run of siblings, sorted by word) whose word is `word`, or -1. */
+export function searchRun(words: WordArray, from: number, to: number, word: number): number {
+  let lo = from;
+  let hi = to - 1;
   while (lo <= hi) {
     const mid = (lo + hi) >>> 1;
     const found = words[mid];

@@ -38,7 +38,6 @@ export {
   encodeImage,
   decodeImage,
   imageSummary,
-  queryRelativeError,
   IMAGE_LAYOUT_VERSION,
   type DecodeImageOptions,
   type ImageSummary,

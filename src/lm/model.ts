@@ -9,7 +9,6 @@ import { estimateDiscounts, isValidDiscountList, type Discount } from './discoun
 import { embeddingIndex, type EmbeddingIndex } from './embeddings.js';
 import { evaluate } from './evaluate.js';
 import { generate, type GenerationSource } from './generate.js';
-import { ContinuationRanking } from './sample-exact.js';
 import {
   buildPatternGraph,
   dropCounts,
@@ -20,8 +19,11 @@ import {
   type TrieIndex,
 } from './graph.js';
 import { heapEstimate } from './heap-estimate.js';
+import { queryArraysOf } from './image/query-arrays.js';
 import { interpolate, type Interpolation } from './interpolate.js';
-import { newStepResult, step } from './query.js';
+import { ExactScorer, newStepResult, type Scorer } from './query.js';
+import { QueryGraph } from './query-graph.js';
+import { ContinuationRanking } from './ranking.js';
 import { vocabularyIndex } from './vocab.js';
 import {
   BOS,
@@ -76,6 +78,12 @@ export interface TransferableModel {
 export interface ScoreOptions {
   /** Defaults to the model's training setting, so text is cut into sentences the same way. */
   splitSentences?: boolean;
+  /**
+   * 'query': score with the query graph, the quantized numbers generation and a model image read.
+   * Default 'exact' for a model trained or decoded from its file, 'query' for a model loaded from
+   * its image (it has nothing else).
+   */
+  probabilities?: 'exact' | 'query';
 }
 
 export class Model implements GenerationSource {
@@ -89,6 +97,10 @@ export class Model implements GenerationSource {
   private embeddingIndexCache: EmbeddingIndex | null = null;
   private rankingCache: ContinuationRanking | null = null;
   private vocabularyHeapBytes: number | null = null;
+  /** The query graph: given (a model image's), or built from the exact arrays on first use. */
+  private queryCache: QueryGraph | null;
+  /** A model image's: no exact arrays behind `graph` and `estimate`. */
+  private readonly queryOnly: boolean;
 
   private constructor(
     vocab: string[],
@@ -97,7 +109,10 @@ export class Model implements GenerationSource {
     discounts: Discount[],
     embeddings: EmbeddingTable | null,
     provenance: ModelProvenance,
+    query: QueryGraph | null = null,
   ) {
+    this.queryCache = query;
+    this.queryOnly = query !== null;
     this.vocab = vocab;
     this.graph = graph;
     this.estimate = estimate;
@@ -259,24 +274,34 @@ export class Model implements GenerationSource {
   }
 
   /**
-   * A model over arrays it does not own: a model image's views (src/lm/image/). It keeps no raw
-   * counts, so it generates and scores, and saving or appending to it throws (as `counts: false`).
+   * A model over a query graph it does not own: a model image's views (src/lm/image/). It has no
+   * exact arrays and no raw counts: it generates and scores (with the query graph's numbers), and
+   * saving it, appending to it or reading its `graph` arrays or `estimate` throws.
    */
-  static fromViews(
+  static fromQuery(
     vocab: string[],
-    graph: PatternGraph,
-    estimate: Interpolation,
+    query: QueryGraph,
     discounts: Discount[],
     embeddings: EmbeddingTable | null,
     provenance: ModelProvenance,
   ): Model {
-    dropCounts(graph);
-    return new Model(vocab, graph, estimate, discounts, embeddings, provenance);
+    return new Model(vocab, queryOnlyGraph(query), queryOnlyEstimate(), discounts, embeddings, provenance, query);
+  }
+
+  /**
+   * What generation reads (and `score` with `probabilities: 'query'`): the model image's numbers.
+   * A trained or decoded model builds it from its exact arrays on first use, with the image's
+   * code, so every front end generates the same text from the same model.
+   */
+  get query(): QueryGraph {
+    this.queryCache ??= new QueryGraph(queryArraysOf(this.graph, this.estimate));
+    return this.queryCache;
   }
 
   /** The same model with these embeddings. */
   withEmbeddings(embeddings: EmbeddingTable | null): Model {
-    return new Model(this.vocab, this.graph, this.estimate, this.discounts, embeddings, this.provenance);
+    const query = this.queryOnly ? this.queryCache : null;
+    return new Model(this.vocab, this.graph, this.estimate, this.discounts, embeddings, this.provenance, query);
   }
 
   /**
@@ -318,6 +343,7 @@ export class Model implements GenerationSource {
 
   /** The arrays of one entry per n-gram or per context (the raw counts only when kept). */
   private perNgramArrays(): ArrayBufferView[] {
+    if (this.queryOnly) return queryArrayViews(this.query);
     const g = this.graph;
     const e = this.estimate;
     const arrays: ArrayBufferView[] = [g.word, g.childStart, g.suffix, e.prob, e.backoff, e.cumulative];
@@ -353,20 +379,34 @@ export class Model implements GenerationSource {
 
   /** p(word | context), both as tokens; unknown words are <unk>. Use "<s>" to start a sentence. */
   probability(context: readonly string[], word: string): number {
+    return this.probabilityFrom(this.scorer('exact'), context, word);
+  }
+
+  private probabilityFrom(scorer: Scorer, context: readonly string[], word: string): number {
     const ids = this.wordIds;
     const idOf = (token: string) => ids.get(token) ?? UNK_ID;
     const scratch = newStepResult();
     let state = -1;
-    for (const token of context) state = step(this, state, idOf(token), scratch).state;
+    for (const token of context) state = scorer.step(state, idOf(token), scratch).state;
     const target = idOf(word);
     if (target === BOS_ID) return 0;
-    return step(this, state, target, scratch).probability;
+    return scorer.step(state, target, scratch).probability;
+  }
+
+  /** p(word | context) from the query graph (the numbers generation reads). */
+  queryProbability(context: readonly string[], word: string): number {
+    return this.probabilityFrom(this.query, context, word);
+  }
+
+  /** The exact arrays' scorer when the model has them and they are asked for, else the query graph. */
+  private scorer(probabilities: 'exact' | 'query'): Scorer {
+    return probabilities === 'exact' && !this.queryOnly ? new ExactScorer(this.graph, this.estimate) : this.query;
   }
 
   /** Evaluation of text (one sentence per line), like KenLM's `query`. */
   score(text: string | Iterable<string>, options: ScoreOptions = {}): Evaluation {
     const lines = typeof text === 'string' ? text.split(/\r?\n/) : text;
-    return evaluate(this, this.wordIds, lines, {
+    return evaluate(this.scorer(options.probabilities ?? 'exact'), this.wordIds, lines, {
       splitSentences: options.splitSentences ?? this.provenance.params.splitSentences,
     });
   }
@@ -418,11 +458,14 @@ export class Model implements GenerationSource {
       seen.add(array.buffer);
       bytes += array.buffer.byteLength;
     };
-    const g = this.graph;
     for (const array of this.perNgramArrays()) add(array);
-    for (const level of g.levels) {
-      add(level.adjusted);
-      add(level.prunedMass);
+    if (!this.queryOnly) {
+      for (const level of this.graph.levels) {
+        add(level.adjusted);
+        add(level.prunedMass);
+      }
+      // Built when the model first generated (shares its running shares with `estimate`).
+      if (this.queryCache !== null) for (const array of queryArrayViews(this.queryCache)) add(array);
     }
     bytes += this.rankingCache?.byteLength ?? 0;
     if (this.embeddings !== null) {
@@ -464,7 +507,7 @@ export class Model implements GenerationSource {
   }
 
   ranking(): ContinuationRanking {
-    this.rankingCache ??= new ContinuationRanking(this);
+    this.rankingCache ??= new ContinuationRanking(this.query);
     return this.rankingCache;
   }
 
@@ -473,6 +516,52 @@ export class Model implements GenerationSource {
     this.embeddingIndexCache ??= embeddingIndex(this.embeddings, this.vocab);
     return this.embeddingIndexCache;
   }
+}
+
+function queryOnly(): never {
+  throw new Error(
+    'this model was loaded from its image: it generates and scores, but has no exact arrays (decode its model file for those)',
+  );
+}
+
+/** A model image's graph: its shape and words; what only the exact arrays hold throws. */
+function queryOnlyGraph(query: QueryGraph): PatternGraph {
+  const graph = {
+    order: query.order,
+    vocabularySize: query.vocabularySize,
+    offsets: query.offsets,
+    word: query.word,
+    countsDropped: true,
+  };
+  for (const name of ['count', 'childStart', 'suffix', 'levels'])
+    Object.defineProperty(graph, name, { enumerable: true, get: queryOnly });
+  return graph as PatternGraph;
+}
+
+function queryOnlyEstimate(): Interpolation {
+  const estimate = {};
+  for (const name of ['prob', 'backoff', 'cumulative', 'rootBackoff', 'uniform'])
+    Object.defineProperty(estimate, name, { enumerable: true, get: queryOnly });
+  return estimate as Interpolation;
+}
+
+/** The typed arrays of a query graph. */
+function queryArrayViews(query: QueryGraph): ArrayBufferView[] {
+  return [
+    query.word,
+    query.childStart.bases,
+    query.childStart.wordStart,
+    query.childStart.data,
+    query.suffix.data,
+    query.unigramProb,
+    query.probCode,
+    query.probTable,
+    query.unigramBackoff,
+    query.backoffCode,
+    query.backoffTable,
+    query.unigramCumulative,
+    query.runShare,
+  ];
 }
 
 /** The graph's raw counts, or null for a model that keeps none (PatternGraph.countsDropped). */

@@ -3,53 +3,63 @@
 // Scoring word w from state h consults only h, suffix(h), suffix(suffix(h))…, stopping at the first
 // that has w as a continuation: p = γ(h)·γ(suffix(h))·…·p(found). This is KenLM's backoff query,
 // and equals the interpolated formula because stored probabilities are already interpolated.
+//
+// Two representations answer it: the exact arrays of a trained or decoded model (ExactScorer,
+// below: `ultra eval`, the held-out perplexity), and the query graph every model generates from
+// and a model image holds (query-graph.ts: quantized probabilities, packed links).
 
 import { ROOT, findChild, type PatternGraph } from './graph.js';
 import type { Interpolation } from './interpolate.js';
+import type { StepResult } from './query-graph.js';
 import { BOS_ID } from './types.js';
 
-export interface ModelCore {
-  graph: PatternGraph;
-  estimate: Interpolation;
-}
+export type { StepResult } from './query-graph.js';
 
-/** Scratch result of `step`, reused to avoid allocating per token. */
-export interface StepResult {
-  /** p(w | history). */
-  probability: number;
-  /** State after w. */
-  state: number;
-  /** Context nodes consulted (the root counts as one). */
-  activated: number;
+/** What scoring needs: a start state and a step. */
+export interface Scorer {
+  readonly order: number;
+  /** Scores `word` after `state` and moves to the next state. `word` must be a vocabulary id. */
+  step(state: number, word: number, out: StepResult): StepResult;
 }
 
 export function newStepResult(): StepResult {
   return { probability: 0, state: ROOT, activated: 0 };
 }
 
-/** Scores `word` after `state` and moves to the next state. `word` must be a vocabulary id. */
-export function step(core: ModelCore, state: number, word: number, out: StepResult): StepResult {
-  const graph = core.graph;
-  const { prob, backoff } = core.estimate;
-  const topLevelStart = graph.offsets[graph.order - 1];
-  let context = state;
-  let weight = 1;
-  let activated = 0;
-  for (;;) {
-    activated++;
-    const child = findChild(graph, context, word);
-    if (child >= 0) {
-      out.probability = weight * prob[child];
-      out.state = graph.order === 1 ? ROOT : child >= topLevelStart ? graph.suffix[child] : child;
-      out.activated = activated;
-      return out;
+/** The exact model's arrays as a Scorer. */
+export class ExactScorer implements Scorer {
+  readonly order: number;
+
+  constructor(
+    private readonly graph: PatternGraph,
+    private readonly estimate: Interpolation,
+  ) {
+    this.order = graph.order;
+  }
+
+  step(state: number, word: number, out: StepResult): StepResult {
+    const graph = this.graph;
+    const { prob, backoff } = this.estimate;
+    const topLevelStart = graph.offsets[graph.order - 1];
+    let context = state;
+    let weight = 1;
+    let activated = 0;
+    for (;;) {
+      activated++;
+      const child = findChild(graph, context, word);
+      if (child >= 0) {
+        out.probability = weight * prob[child];
+        out.state = graph.order === 1 ? ROOT : child >= topLevelStart ? graph.suffix[child] : child;
+        out.activated = activated;
+        return out;
+      }
+      weight *= backoff[context];
+      context = graph.suffix[context];
     }
-    weight *= backoff[context];
-    context = graph.suffix[context];
   }
 }
 
 /** The state at the start of a sentence: after <s> (a unigram model has no history at all). */
-export function sentenceStart(graph: PatternGraph): number {
+export function sentenceStart(graph: { order: number }): number {
   return graph.order === 1 ? ROOT : BOS_ID;
 }

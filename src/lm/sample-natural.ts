@@ -28,8 +28,9 @@
 // same Kneser-Ney estimate.
 
 import type { GenerationSource, ReadPrompt, Settings, Walk } from './generate.js';
-import { ROOT, findChild, type PatternGraph } from './graph.js';
+import { ROOT } from './graph.js';
 import { closeMarks, pairAdvance, pairAllows, pairTableOf, type OpenMarks, type PairTable } from './pairs.js';
+import type { QueryGraph } from './query-graph.js';
 import type { Random } from './random.js';
 import { meanVector, promptSimilarity, STEER_STRENGTH } from './sample-exact.js';
 import { sentenceStart } from './query.js';
@@ -127,11 +128,10 @@ interface CandidateWalk {
 }
 
 class NaturalWalker {
-  private readonly graph: PatternGraph;
+  private readonly graph: QueryGraph;
   private readonly isWord: Uint8Array;
   private readonly isSentenceEnd: Uint8Array;
   private readonly pairs: PairTable;
-  private readonly top: number;
   private readonly similarity = new Map<number, number>();
   private readonly promptVector: Float32Array | null;
   private readonly inverseTemperature: number;
@@ -145,11 +145,10 @@ class NaturalWalker {
     private readonly settings: Settings,
     prompt: ReadPrompt,
   ) {
-    this.graph = source.graph;
+    this.graph = source.query;
     this.isWord = wordFlagsOf(source.vocab);
     this.isSentenceEnd = sentenceEndFlagsOf(source.vocab);
     this.pairs = pairTableOf(source.vocab);
-    this.top = this.graph.offsets[this.graph.order - 1];
     this.inverseTemperature = 1 / settings.temperature;
     this.logPenalty = Math.log(settings.repetitionPenalty);
     this.promptVector = settings.steer > 0 ? meanVector(prompt.tokens.map((token) => source.vectorOf(token))) : null;
@@ -223,24 +222,23 @@ class NaturalWalker {
    */
   private advance(at: Position, word: number): number {
     const graph = this.graph;
-    const { prob, backoff } = this.source.estimate;
     const full = at.state !== ROOT && levelOf(graph, at.state) + 1 === Math.min(graph.order - 1, at.history);
     let context = at.state;
     let weight = 1;
     let found: number;
     for (;;) {
       this.activated++;
-      found = findChild(graph, context, word);
+      found = graph.findChild(context, word);
       if (found >= 0) break;
-      weight *= backoff[context];
-      context = graph.suffix[context];
+      weight *= graph.backoff(context);
+      context = graph.suffixOf(context);
     }
     const foundLength = levelOf(graph, found) + 1;
     at.cover = full && context === at.state ? at.cover + 1 : foundLength;
     if (at.cover > at.longestCover) at.longestCover = at.cover;
     at.history++;
-    at.state = graph.order === 1 ? ROOT : found >= this.top ? graph.suffix[found] : found;
-    return Math.log(weight * prob[found]);
+    at.state = graph.stateAfter(context, found);
+    return Math.log(weight * graph.prob(found));
   }
 
   /** One word from the first context on the chain with enough eligible continuations. */
@@ -253,8 +251,7 @@ class NaturalWalker {
     seen: Set<number>,
   ): number {
     const graph = this.graph;
-    const { childStart, suffix, word: nodeWord } = graph;
-    const prob = this.source.estimate.prob;
+    const nodeWord = graph.word;
     const full = at.state !== ROOT && levelOf(graph, at.state) + 1 === Math.min(graph.order - 1, at.history);
     const leaveCopy = full && at.cover >= this.settings.maxCopyRun;
     const ranking = this.source.ranking();
@@ -263,7 +260,7 @@ class NaturalWalker {
     // After a sentence's end, what would be drawn from the root (every word: "himself. a door.")
     // is drawn from the words that start sentences instead, once.
     let restart = previous >= 0 && this.isSentenceEnd[previous] === 1 && graph.order > 1 ? BOS : -1;
-    for (let context = at.state; ; context = suffix[context]) {
+    for (let context = at.state; ; context = graph.suffixOf(context)) {
       if (context === ROOT && restart >= 0) {
         context = restart;
         restart = -1;
@@ -277,8 +274,8 @@ class NaturalWalker {
         from = 0;
         to = Math.min(ranked.length, MAX_DRAW);
       } else {
-        from = childStart[context];
-        to = childStart[context + 1];
+        from = graph.childFrom(context);
+        to = graph.childTo(context);
         if (to === from) continue;
         if (to - from > MAX_DRAW) {
           ranking.rank(context, MAX_DRAW);
@@ -297,11 +294,11 @@ class NaturalWalker {
         let p: number;
         if (context === ROOT) {
           w = (ranked as Int32Array)[r];
-          p = prob[w];
+          p = graph.unigramProb[w];
         } else {
           const x = ranked !== null ? ranked[r - from] : r;
           w = nodeWord[x];
-          p = prob[x];
+          p = graph.prob(x);
         }
         if (w === UNK || w === BOS || (w === EOS && !allowEnd) || p <= 0) continue;
         if (
@@ -312,7 +309,7 @@ class NaturalWalker {
           continue;
         if (refused.length > 0 && refused.includes(w)) continue;
         if (!pairAllows(this.pairs, at.open, w)) continue;
-        if (leaveCopy && findChild(graph, at.state, w) >= 0) continue;
+        if (leaveCopy && graph.findChild(at.state, w) >= 0) continue;
         drawIds[size] = w;
         drawWeights[size] = this.weightOf(w, p, seen);
         size++;
@@ -332,11 +329,10 @@ class NaturalWalker {
    */
   private pairShare(previous: number, w: number): number {
     const graph = this.graph;
-    const cumulative = this.source.estimate.cumulative;
     if (graph.order === 1) return 1;
-    const x = findChild(graph, previous, w);
+    const x = graph.findChild(previous, w);
     if (x < 0) return 0;
-    return x > graph.childStart[previous] ? cumulative[x] - cumulative[x - 1] : cumulative[x];
+    return graph.shareOf(previous, x);
   }
 
   private weightOf(w: number, p: number, seen: Set<number>): number {
@@ -404,7 +400,7 @@ function closesLoop(ids: readonly number[], word: number): boolean {
 }
 
 /** Level (0 = unigrams) of a node. */
-function levelOf(graph: PatternGraph, node: number): number {
+function levelOf(graph: QueryGraph, node: number): number {
   const offsets = graph.offsets;
   let level = 0;
   while (level + 1 < graph.order && node >= offsets[level + 1]) level++;
@@ -412,7 +408,7 @@ function levelOf(graph: PatternGraph, node: number): number {
 }
 
 /** The most frequent real word: what keeps a text from being empty when nothing else is left. */
-function firstRealWord(graph: PatternGraph): number {
+function firstRealWord(graph: QueryGraph): number {
   return graph.vocabularySize > EOS_ID + 1 ? EOS_ID + 1 : EOS_ID;
 }
 

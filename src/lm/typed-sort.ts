@@ -1,6 +1,9 @@
 // Sorting typed arrays of candidate positions by a key, without boxing: what generation uses to
 // rank a context's continuations by probability.
 
+/** Keys by item: probabilities, or a query graph's probability codes (src/lm/query-graph.ts). */
+export type SortKey = Float64Array | Float32Array | Uint8Array;
+
 /** Runs this short are insertion-sorted: fewer moves than partitioning them. */
 const INSERTION_RUN = 16;
 
@@ -9,7 +12,7 @@ const INSERTION_RUN = 16;
  * stable sort of ascending items gives. A quicksort on the typed array itself: the comparator
  * sort on boxed numbers it replaces cost more than everything else on the explicit-score path.
  */
-export function sortByDescendingKey(items: Int32Array, key: Float64Array | Float32Array, length = items.length): void {
+export function sortByDescendingKey(items: Int32Array, key: SortKey, length = items.length): void {
   quicksortByKey(items, key, 0, length - 1);
 }
 
@@ -17,7 +20,7 @@ export function sortByDescendingKey(items: Int32Array, key: Float64Array | Float
  * Moves the `count` first items of the sortByDescendingKey order to the front of `items` (in no
  * particular order): quickselect, linear time on average.
  */
-export function selectBestByKey(items: Int32Array, key: Float64Array | Float32Array, count: number): void {
+export function selectBestByKey(items: Int32Array, key: SortKey, count: number): void {
   let lo = 0;
   let hi = items.length - 1;
   const target = count - 1;
@@ -33,7 +36,7 @@ export function selectBestByKey(items: Int32Array, key: Float64Array | Float32Ar
   if (lo <= hi) quicksortByKey(items, key, lo, hi);
 }
 
-function before(key: Float64Array | Float32Array, a: number, b: number): boolean {
+function before(key: SortKey, a: number, b: number): boolean {
   const ka = key[a];
   const kb = key[b];
   return ka > kb || (ka === kb && a < b);
@@ -46,7 +49,7 @@ const partitionBounds = new Int32Array(2);
  * Hoare partition of items[lo..hi] around a median-of-three pivot, which keeps sorted and
  * reverse-sorted runs (common: ids are frequency-ranked) from degrading to quadratic time.
  */
-function partitionByKey(items: Int32Array, key: Float64Array | Float32Array, lo: number, hi: number): void {
+function partitionByKey(items: Int32Array, key: SortKey, lo: number, hi: number): void {
   const mid = (lo + hi) >>> 1;
   if (before(key, items[mid], items[lo])) swap(items, mid, lo);
   if (before(key, items[hi], items[lo])) swap(items, hi, lo);
@@ -67,7 +70,7 @@ function partitionByKey(items: Int32Array, key: Float64Array | Float32Array, lo:
   partitionBounds[1] = i;
 }
 
-function quicksortByKey(items: Int32Array, key: Float64Array | Float32Array, lo: number, hi: number): void {
+function quicksortByKey(items: Int32Array, key: SortKey, lo: number, hi: number): void {
   while (hi - lo >= INSERTION_RUN) {
     partitionByKey(items, key, lo, hi);
     const j = partitionBounds[0];

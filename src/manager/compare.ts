@@ -40,7 +40,8 @@ export function compareModels(
   const compared = infos.map((info, i) => ({
     info,
     generation: models[i].generate({ ...generate }),
-    evaluation: evaluation ? models[i].score(evaluation.lines) : null,
+    // The numbers generation reads (a model image's), so a cached model and a decoded one score alike.
+    evaluation: evaluation ? models[i].score(evaluation.lines, { probabilities: 'query' }) : null,
   })) as [ComparedModel, ComparedModel];
   let measure: Comparison['measure'] = null;
   let scores: [number, number] | null = null;

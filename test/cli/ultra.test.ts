@@ -88,6 +88,8 @@ describe('ultra command-line tool', () => {
     expect(evaluation.oov).toBe(0);
     expect(evaluation.perplexity).toBeGreaterThan(1);
     expect(evaluation.perplexity).toBeLessThan(20);
+    // Beside it, the image's (quantized) perplexity: within the 0.5 %.
+    expect(Math.abs(evaluation.imagePerplexity / evaluation.perplexity - 1)).toBeLessThan(0.005);
   });
 
   it('generates the same text for the same seed', async () => {

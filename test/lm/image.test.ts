@@ -10,7 +10,6 @@ import {
   imageSummary,
   IMAGE_LAYOUT_VERSION,
   ModelFormatError,
-  queryRelativeError,
   train,
   type Model,
 } from '../../src/lm/index.js';
@@ -69,19 +68,25 @@ describe('model image', () => {
       const exact =
         order === 4 && text === STORIES ? stories : train(text, { maxPatternLength: order, embeddingDim: 0 });
       const image = decodeImage(encodeImage(exact, 'x'));
-      const bound = queryRelativeError(order);
+      // |ln q − ln p| of one query: the codebooks' largest half-width (probability, backoffs).
+      const bound = image.query.logErrorBound;
+      expect(bound).toBeGreaterThan(0);
+      expect(bound).toBeLessThan(0.5);
       let checked = 0;
       for (const { context, word } of everyNgram(exact, text.slice(0, 200))) {
         const p = exact.probability(context, word);
         const q = image.probability(context, word);
-        expect(Math.abs(q - p)).toBeLessThanOrEqual(bound * p);
+        expect(Math.abs(Math.log(q) - Math.log(p))).toBeLessThanOrEqual(bound);
+        // The exact model's query graph is the image's: the same numbers, to the bit.
+        expect(exact.queryProbability(context, word)).toBe(q);
         checked++;
       }
       expect(checked).toBeGreaterThan(1000);
       const a = exact.score(text);
       const b = image.score(text);
       expect(b.words).toBe(a.words);
-      expect(Math.abs(b.perplexity / a.perplexity - 1)).toBeLessThanOrEqual(bound);
+      expect(Math.abs(Math.log(b.perplexity / a.perplexity))).toBeLessThanOrEqual(bound);
+      expect(exact.score(text, { probabilities: 'query' })).toEqual(b);
     }
   });
 
@@ -110,13 +115,21 @@ describe('model image', () => {
 
   it('loads as views of the image buffer: nothing copied, no view past its section, memory counted as the image', () => {
     const image = decodeImage(storiesImage);
+    const q = image.query;
     const views: ArrayBufferView[] = [
-      image.graph.word,
-      image.graph.childStart,
-      image.graph.suffix,
-      image.estimate.prob,
-      image.estimate.backoff,
-      image.estimate.cumulative,
+      q.word,
+      q.childStart.bases,
+      q.childStart.wordStart,
+      q.childStart.data,
+      q.suffix.data,
+      q.unigramProb,
+      q.probCode,
+      q.probTable,
+      q.unigramBackoff,
+      q.backoffCode,
+      q.backoffTable,
+      q.unigramCumulative,
+      q.runShare,
     ];
     const sections = [...readImage(storiesImage).sections.values()];
     for (const view of views) {
@@ -129,7 +142,7 @@ describe('model image', () => {
       expect(sections[i].offset).toBeGreaterThanOrEqual(sections[i - 1].offset + sections[i - 1].bytes);
     expect(sections.at(-1)!.offset + sections.at(-1)!.bytes).toBeLessThanOrEqual(storiesImage.length);
     expect(image.memoryBytes()).toBe(storiesImage.length);
-    expect(image.graph.word).toBeInstanceOf(Uint16Array);
+    expect(image.query.word).toBeInstanceOf(Uint16Array);
   });
 
   it('reads an image at an unaligned address (one copy)', () => {
@@ -199,8 +212,10 @@ describe('model image', () => {
     for (let i = 0; i < words.length; i += 7) text.push(words.slice(i, i + 7).join(' '));
     const large = train(text, { maxPatternLength: 2, embeddingDim: 0 });
     const image = decodeImage(encodeImage(large, 'large'));
-    expect(image.graph.word).toBeInstanceOf(Int32Array);
-    expect(image.probability(['w7'], 'w8')).toBeCloseTo(large.probability(['w7'], 'w8'), 7);
+    expect(image.query.word).toBeInstanceOf(Int32Array);
+    expect(Math.abs(Math.log(image.probability(['w7'], 'w8') / large.probability(['w7'], 'w8')))).toBeLessThanOrEqual(
+      image.query.logErrorBound,
+    );
     expect(image.generate({ seed: 5, sampling: 'exact' }).text).toBe(
       large.generate({ seed: 5, sampling: 'exact' }).text,
     );

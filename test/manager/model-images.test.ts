@@ -2,6 +2,8 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
+import { crc32 } from '../../src/lm/codec.js';
+import { IMAGE_FRAME_BYTES } from '../../src/lm/image/layout.js';
 import { decodeImage, encode, encodeImage, imageSummary, train } from '../../src/lm/index.js';
 import type { ModelManager } from '../../src/manager/index.js';
 import { ModelImages } from '../../src/manager/model-images.js';
@@ -62,8 +64,17 @@ describe('model images on disk (ModelImages)', () => {
     oldLayout[8] = 0; // layout version 0: the frame's checksum no longer matches either
     const damaged = Buffer.from(good);
     damaged[damaged.length - 3] ^= 0x40;
+    // A layout-1 image as the previous version wrote it: a valid frame and header, layout 1.
+    const layoutOne = Buffer.from(good);
+    layoutOne.writeUInt32LE(1, 8);
+    const headerEnd = IMAGE_FRAME_BYTES + layoutOne.readUInt32LE(12);
+    layoutOne.writeUInt32LE(
+      crc32(layoutOne.subarray(IMAGE_FRAME_BYTES, headerEnd), crc32(layoutOne.subarray(8, 20))),
+      20,
+    );
     for (const bad of [
       damaged,
+      layoutOne,
       good.subarray(0, good.length >> 1),
       oldLayout,
       encodeImage(model, 'another file'),
@@ -106,7 +117,7 @@ describe('model images on disk (ModelImages)', () => {
       },
     });
     expect(asked).toBe(size);
-    expect(loaded.graph.suffix.buffer).toBe(spare);
+    expect(loaded.query.suffix.data.buffer).toBe(spare);
     expect(loaded.memoryBytes()).toBe(size + 100);
     expect(loaded.generate({ seed: 4 }).text).toBe(model.generate({ seed: 4 }).text);
   });

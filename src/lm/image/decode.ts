@@ -1,6 +1,6 @@
 // Image bytes → Model: checks, then views. Nothing per n-gram is decoded, rebuilt or
-// interpolated: each array the model reads is a typed-array view of the image's own buffer, once
-// its section's CRC-32 matched (native CRC-32 reads ~5 GB/s: ~12 ms for Brown's order-5 image).
+// interpolated: each array of the model's query graph is a typed-array view of the image's own
+// buffer (the packed ones read through PackedInts), once its section's CRC-32 matched.
 // Only the vocabulary becomes JavaScript strings (one decode of its text, one slice per word).
 //
 // Trust: an image is never taken from a user (an import brings a model file, whose image is then
@@ -8,10 +8,12 @@
 // or not of this model file; every refusal is a ModelFormatError, and the caller rebuilds.
 
 import type { Discount } from '../discount.js';
-import type { PatternGraph } from '../graph.js';
 import { Model, type ModelProvenance } from '../model.js';
 import { BOS, BOS_ID, EOS, EOS_ID, ModelFormatError, UNK, UNK_ID, type EmbeddingTable } from '../types.js';
 import { readImage, sectionView, type ReadImage } from './layout.js';
+import { BlockPackedInts } from '../block-packed-ints.js';
+import { bitsFor, PackedInts, wordsFor } from '../packed-ints.js';
+import { CODEBOOK_SIZE, QueryGraph } from '../query-graph.js';
 
 const MAX_ORDER = 8;
 const MAX_NODES = 2 ** 31 - 1;
@@ -58,16 +60,43 @@ export function decodeImage(bytes: Uint8Array, options: DecodeImageOptions = {})
     shape.wordBytes === 2
       ? sectionView(image, 'word', Uint16Array, total)
       : sectionView(image, 'word', Int32Array, total);
-  const childStart = sectionView(image, 'childStart', Int32Array, contexts + 1);
-  const suffix = sectionView(image, 'suffix', Int32Array, total);
-  const prob = sectionView(image, 'prob', Float32Array, total);
-  const backoff = sectionView(image, 'backoff', Float32Array, contexts);
-  const cumulative = sectionView(image, 'cumulative', Float32Array, total);
+  const linkedFrom = offsets[Math.min(2, order)];
+  const packed = (name: string, width: number, length: number) =>
+    new PackedInts(sectionView(image, name, Uint32Array, wordsFor(length, width)), width, length);
+  const blocks = BlockPackedInts.blocksFor(contexts + 1);
+  const childStartWords = sectionView(image, 'childStartWords', Uint32Array, blocks + 1);
+  const childStart = new BlockPackedInts(
+    sectionView(image, 'childStartBases', Uint32Array, blocks),
+    childStartWords,
+    sectionView(image, 'childStart', Uint32Array, childStartWords[blocks]),
+    contexts + 1,
+  );
+  if (!childStart.check()) throw new ModelFormatError('corrupt', 'image child start index is malformed');
+  const suffix = packed('suffix', shape.suffixBits, Math.max(0, contexts - linkedFrom));
   // The ends of the child runs (every walk starts and stops there); the CRCs vouch for the rest.
-  if (childStart[0] !== offsets[1])
+  if (childStart.get(0) !== offsets[1])
     throw new ModelFormatError('corrupt', 'image child runs do not start at the bigrams');
-  if (childStart[contexts] !== total)
+  if (childStart.get(contexts) !== total)
     throw new ModelFormatError('corrupt', 'image child runs do not end at the last n-gram');
+  const query = new QueryGraph({
+    order,
+    vocabularySize,
+    offsets: Int32Array.from(offsets),
+    word,
+    childStart,
+    suffix,
+    unigramProb: sectionView(image, 'unigramProb', Float32Array, vocabularySize),
+    probCode: sectionView(image, 'probCode', Uint8Array, total),
+    probTable: sectionView(image, 'probTable', Float32Array, CODEBOOK_SIZE * (order - 1)),
+    unigramBackoff: sectionView(image, 'unigramBackoff', Float32Array, Math.min(vocabularySize, contexts)),
+    backoffCode: sectionView(image, 'backoffCode', Uint8Array, contexts),
+    backoffTable: sectionView(image, 'backoffTable', Float32Array, CODEBOOK_SIZE * Math.max(0, order - 2)),
+    unigramCumulative: sectionView(image, 'unigramCumulative', Float32Array, vocabularySize),
+    runShare: sectionView(image, 'runShare', Uint16Array, total - vocabularySize),
+    rootBackoff: shape.rootBackoff,
+    uniform: shape.uniform,
+    logErrorBound: shape.logErrorBound,
+  });
 
   let embeddings: EmbeddingTable | null = null;
   if (shape.embeddings !== null) {
@@ -79,24 +108,7 @@ export function decodeImage(bytes: Uint8Array, options: DecodeImageOptions = {})
       scales: sectionView(image, 'embeddingScales', Float32Array, count),
     };
   }
-  const graph = {
-    order,
-    vocabularySize,
-    offsets: Int32Array.from(offsets),
-    word,
-    count: new Uint32Array(0),
-    childStart,
-    suffix,
-    levels: [],
-  } as PatternGraph;
-  return Model.fromViews(
-    vocab,
-    graph,
-    { prob, backoff, cumulative, rootBackoff: shape.rootBackoff, uniform: shape.uniform },
-    shape.discounts,
-    embeddings,
-    shape.provenance,
-  );
+  return Model.fromQuery(vocab, query, shape.discounts, embeddings, shape.provenance);
 }
 
 interface ImageShape {
@@ -105,6 +117,8 @@ interface ImageShape {
   vocabularySize: number;
   offsets: number[];
   wordBytes: 2 | 4;
+  suffixBits: number;
+  logErrorBound: number;
   rootBackoff: number;
   uniform: number;
   discounts: Discount[];
@@ -133,7 +147,12 @@ function shapeOf(image: ReadImage): ImageShape {
   for (let k = 0; k < order; k++)
     if (!isCount(offsets[k + 1]) || offsets[k + 1] < offsets[k]) corrupt('bad level offsets');
   if (f.wordBytes !== 4 && !(f.wordBytes === 2 && vocabularySize <= 0x10000)) corrupt('bad word width');
+  // The widths the writer picks (the fewest bits that hold the largest value), and no other.
+  if (f.suffixBits !== bitsFor(offsets[order - 1])) corrupt('bad suffix width');
   if (!isProbability(f.rootBackoff) || !isProbability(f.uniform)) corrupt('bad root backoff');
+  const logErrorBound = f.logErrorBound;
+  if (typeof logErrorBound !== 'number' || !(logErrorBound >= 0) || !Number.isFinite(logErrorBound))
+    corrupt('bad error bound');
   const discounts = f.discounts;
   if (
     !Array.isArray(discounts) ||
@@ -169,6 +188,8 @@ function shapeOf(image: ReadImage): ImageShape {
     vocabularySize,
     offsets: offsets as number[],
     wordBytes: f.wordBytes,
+    suffixBits: f.suffixBits,
+    logErrorBound,
     rootBackoff: f.rootBackoff,
     uniform: f.uniform,
     discounts: discounts as Discount[],

@@ -1,10 +1,10 @@
-// Model → image bytes: every array generation and scoring read, laid end to end, aligned, so
-// that decode.ts makes views of them instead of building anything. Run where the model file is
+// Model → image bytes: the model's query graph (query-graph.ts: quantized probabilities and
+// backoffs, packed links), laid end to end, aligned, so that decode.ts makes views of it instead
+// of building anything. Run where the model file is
 // written (the training worker, `ultra train -o`) or when an image is rebuilt (the loader worker).
 
 import type { Model } from '../model.js';
 import { writeImage, type SectionData } from './layout.js';
-import { narrowWords, toFloat32, wordBytesFor } from './quantize.js';
 
 /**
  * The image of `model`. `source` names the model file it is derived from (the manager passes the
@@ -12,19 +12,26 @@ import { narrowWords, toFloat32, wordBytesFor } from './quantize.js';
  * left from another file of the same name is rebuilt, never used.
  */
 export function encodeImage(model: Model, source: string): Uint8Array {
-  const { graph, estimate, embeddings, provenance } = model;
-  const vocabularySize = graph.vocabularySize;
+  const { embeddings, provenance } = model;
+  const query = model.query;
   const vocabLengths = new Uint32Array(model.vocab.length);
   for (let id = 0; id < vocabLengths.length; id++) vocabLengths[id] = model.vocab[id].length;
   const sections: SectionData[] = [
     { name: 'vocabText', data: new TextEncoder().encode(model.vocab.join('')) },
     { name: 'vocabLengths', data: vocabLengths },
-    { name: 'word', data: narrowWords(graph.word, vocabularySize) },
-    { name: 'childStart', data: graph.childStart },
-    { name: 'suffix', data: graph.suffix },
-    { name: 'prob', data: toFloat32(estimate.prob) },
-    { name: 'backoff', data: toFloat32(estimate.backoff) },
-    { name: 'cumulative', data: estimate.cumulative },
+    { name: 'word', data: query.word },
+    { name: 'childStartBases', data: query.childStart.bases },
+    { name: 'childStartWords', data: query.childStart.wordStart },
+    { name: 'childStart', data: query.childStart.data },
+    { name: 'suffix', data: query.suffix.data },
+    { name: 'unigramProb', data: query.unigramProb },
+    { name: 'probCode', data: query.probCode },
+    { name: 'probTable', data: query.probTable },
+    { name: 'unigramBackoff', data: query.unigramBackoff },
+    { name: 'backoffCode', data: query.backoffCode },
+    { name: 'backoffTable', data: query.backoffTable },
+    { name: 'unigramCumulative', data: query.unigramCumulative },
+    { name: 'runShare', data: query.runShare },
   ];
   if (embeddings !== null) {
     sections.push(
@@ -35,12 +42,14 @@ export function encodeImage(model: Model, source: string): Uint8Array {
   return writeImage(
     {
       source,
-      order: graph.order,
-      vocabularySize,
-      offsets: [...graph.offsets],
-      wordBytes: wordBytesFor(vocabularySize),
-      rootBackoff: estimate.rootBackoff,
-      uniform: estimate.uniform,
+      order: query.order,
+      vocabularySize: query.vocabularySize,
+      offsets: [...query.offsets],
+      wordBytes: query.word.BYTES_PER_ELEMENT,
+      suffixBits: query.suffix.width,
+      rootBackoff: query.rootBackoff,
+      uniform: query.uniform,
+      logErrorBound: query.logErrorBound,
       discounts: model.discounts.map((d) => [...d]),
       provenance: { ...provenance, params: { ...provenance.params }, corpus: { ...provenance.corpus } },
       embeddings: embeddings === null ? null : { dim: embeddings.dim, count: embeddings.count },

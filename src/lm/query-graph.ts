@@ -1,0 +1,213 @@
+// The query graph: what generation reads, and what a model image holds (docs/model.md, "The model
+// image"). The same pattern graph as graph.ts, narrowed:
+// - probabilities of bigrams and up, and backoffs of contexts above the unigrams, are 8-bit codes
+//   into a 256-entry codebook per order (KenLM's `-q 8 -b 8`: src/lm/image/quantize.ts); the
+//   unigrams keep 32-bit floats;
+// - child starts are block-packed (block-packed-ints.ts: per block of 32, the first value and the
+//   others' distances from it at the block's own width); suffix links are bit-packed
+//   (packed-ints.ts) at the fewest bits that hold them. Links are stored only where they cannot be found cheaply: a bigram's suffix is its own
+//   last word, and the highest order's (never a state, only left for the next state) is one
+//   search away from the context it was found under (stateAfter), so links are stored for the
+//   trigrams up to the contexts of the highest order;
+// - the running shares of the discounted counts within each run of siblings (what the exact
+//   sampler searches) are 16-bit fractions of the run's whole share (1 − γ of its context); the
+//   unigrams' stay 32-bit floats (one run of the whole vocabulary).
+//
+// Every model generates from its query graph, a trained or decoded one too (Model.query builds it
+// from the exact arrays with the image's own code), so `/generate`, the sample after `/train`, the
+// console and `ultra generate` read the same numbers and give the same text.
+
+import { ROOT, searchRun, type WordArray } from './graph.js';
+import type { BlockPackedInts } from './block-packed-ints.js';
+import type { PackedInts } from './packed-ints.js';
+import type { Scorer } from './query.js';
+
+/** The last running share of a run (QueryArrays.runShare). */
+export const RUN_SHARE_SCALE = 65535;
+
+/** Codebook entries per order (8-bit codes). */
+export const CODEBOOK_SIZE = 256;
+
+/** The arrays of a query graph, as a model image stores them. */
+export interface QueryArrays {
+  order: number;
+  vocabularySize: number;
+  /** Global index of each level's first node; offsets[order] = total nodes. */
+  offsets: Int32Array;
+  word: WordArray;
+  /** contexts + 1 entries (contexts = offsets[order − 1]), in blocks of 32 (block-packed-ints.ts). */
+  childStart: BlockPackedInts;
+  /** Suffix links of the nodes from offsets[2] to the highest level (none for a model of order ≤ 3). */
+  suffix: PackedInts;
+  /** p(w) per unigram (0 for <s>). */
+  unigramProb: Float32Array;
+  /** Per node: its probability's code (unigram entries unused). */
+  probCode: Uint8Array;
+  /** CODEBOOK_SIZE entries for each order from the bigrams up. */
+  probTable: Float32Array;
+  /** γ per unigram context (none for a unigram model). */
+  unigramBackoff: Float32Array;
+  /** Per context: its backoff's code (unigram entries unused). */
+  backoffCode: Uint8Array;
+  /** CODEBOOK_SIZE entries for each context order from the bigrams up. */
+  backoffTable: Float32Array;
+  /** Running discounted share over the unigrams (ends at 1 − γ(ε)). */
+  unigramCumulative: Float32Array;
+  /**
+   * Per node above the unigrams (index node − |V|): the running discounted share within its run
+   * of siblings, as a fraction of the run's whole share, in 65,535ths (the run's last is 65,535).
+   */
+  runShare: Uint16Array;
+  rootBackoff: number;
+  uniform: number;
+  /**
+   * Largest |ln q − ln p| of one query p(w | h) read here against the exact model's: the largest
+   * error of a stored probability plus order − 1 times that of a stored backoff.
+   */
+  logErrorBound: number;
+}
+
+/** Scratch result of `step`, reused to avoid allocating per token. */
+export interface StepResult {
+  /** p(w | history). */
+  probability: number;
+  /** State after w. */
+  state: number;
+  /** Context nodes consulted (the root counts as one). */
+  activated: number;
+}
+
+export class QueryGraph implements Scorer {
+  readonly order: number;
+  readonly vocabularySize: number;
+  readonly offsets: Int32Array;
+  readonly word: WordArray;
+  readonly childStart: BlockPackedInts;
+  readonly suffix: PackedInts;
+  readonly unigramProb: Float32Array;
+  readonly probCode: Uint8Array;
+  readonly probTable: Float32Array;
+  readonly unigramBackoff: Float32Array;
+  readonly backoffCode: Uint8Array;
+  readonly backoffTable: Float32Array;
+  readonly unigramCumulative: Float32Array;
+  readonly runShare: Uint16Array;
+  readonly rootBackoff: number;
+  readonly uniform: number;
+  readonly logErrorBound: number;
+  /** First node of the highest level: those nodes are never states. */
+  readonly topLevelStart: number;
+  /** First node whose suffix link is stored (the trigrams'). */
+  private readonly linkedFrom: number;
+
+  constructor(arrays: QueryArrays) {
+    this.order = arrays.order;
+    this.vocabularySize = arrays.vocabularySize;
+    this.offsets = arrays.offsets;
+    this.word = arrays.word;
+    this.childStart = arrays.childStart;
+    this.suffix = arrays.suffix;
+    this.unigramProb = arrays.unigramProb;
+    this.probCode = arrays.probCode;
+    this.probTable = arrays.probTable;
+    this.unigramBackoff = arrays.unigramBackoff;
+    this.backoffCode = arrays.backoffCode;
+    this.backoffTable = arrays.backoffTable;
+    this.unigramCumulative = arrays.unigramCumulative;
+    this.runShare = arrays.runShare;
+    this.rootBackoff = arrays.rootBackoff;
+    this.uniform = arrays.uniform;
+    this.logErrorBound = arrays.logErrorBound;
+    this.topLevelStart = arrays.offsets[arrays.order - 1];
+    this.linkedFrom = arrays.offsets[Math.min(2, arrays.order)];
+  }
+
+  get total(): number {
+    return this.offsets[this.order];
+  }
+
+  /** First child of a context (a node below the highest level). */
+  childFrom(context: number): number {
+    return this.childStart.get(context);
+  }
+
+  /** One past the last child of a context. */
+  childTo(context: number): number {
+    return this.childStart.get(context + 1);
+  }
+
+  /** Node of the longest stored proper suffix of `node` (below the highest level); ROOT for unigrams. */
+  suffixOf(node: number): number {
+    if (node < this.vocabularySize) return ROOT;
+    if (node < this.linkedFrom) return this.word[node];
+    return this.suffix.get(node - this.linkedFrom);
+  }
+
+  /** Child of `context` (ROOT or a node below the highest level) with last word `word`, or -1. */
+  findChild(context: number, word: number): number {
+    if (context < 0) return word < this.vocabularySize ? word : -1;
+    return searchRun(this.word, this.childStart.get(context), this.childStart.get(context + 1), word);
+  }
+
+  /** p(w | h) of the stored n-gram `node` = h w (for unigrams, p(w)). */
+  prob(node: number): number {
+    if (node < this.vocabularySize) return this.unigramProb[node];
+    const offsets = this.offsets;
+    let k = 2;
+    while (k < this.order && node >= offsets[k]) k++;
+    return this.probTable[((k - 2) << 8) | this.probCode[node]];
+  }
+
+  /** γ(h) of a context node (1 when it has no continuations). */
+  backoff(context: number): number {
+    if (context < this.vocabularySize) return this.unigramBackoff[context];
+    const offsets = this.offsets;
+    let k = 2;
+    while (k < this.order - 1 && context >= offsets[k]) k++;
+    return this.backoffTable[((k - 2) << 8) | this.backoffCode[context]];
+  }
+
+  /**
+   * The discounted share (a − D)/Σa of `node` among the continuations of `context` (its parent):
+   * its step of the run's shares, times the run's whole share 1 − γ(context).
+   */
+  shareOf(context: number, node: number): number {
+    const at = node - this.vocabularySize;
+    const below = node > this.childStart.get(context) ? this.runShare[at - 1] : 0;
+    return ((this.runShare[at] - below) / RUN_SHARE_SCALE) * (1 - this.backoff(context));
+  }
+
+  /**
+   * The state after `node`, a child of `context`: the node itself, or, for the highest order
+   * (h w, never a state), the longest stored suffix of it: the child w of the first context on
+   * the suffix chain of h that has one (as graph.ts links it: at the root every word has a node).
+   */
+  stateAfter(context: number, node: number): number {
+    if (this.order === 1) return ROOT;
+    if (node < this.topLevelStart) return node;
+    const word = this.word[node];
+    for (let shorter = this.suffixOf(context); ; shorter = this.suffixOf(shorter)) {
+      const found = this.findChild(shorter, word);
+      if (found >= 0) return found;
+    }
+  }
+
+  /** Scores `word` after `state` and moves to the next state (query.ts has the exact twin). */
+  step(state: number, word: number, out: StepResult): StepResult {
+    let context = state;
+    let weight = 1;
+    let activated = 0;
+    for (;;) {
+      activated++;
+      const child = this.findChild(context, word);
+      if (child >= 0) {
+        out.probability = weight * this.prob(child);
+        out.state = this.stateAfter(context, child);
+        out.activated = activated;
+        return out;
+      }
+      weight *= this.backoff(context);
+      context = this.suffixOf(context);
+    }
+  }
+}

@@ -1,0 +1,209 @@
+// Continuations of each context ranked by probability, for the explicit-score sampler
+// (sample-candidates.ts) and the natural sampler's large runs (sample-natural.ts): ranked lazily,
+// on a context's first visit, and kept by the model with the candidate heads and the samplers'
+// scratch. Ranks are by the query graph's probability codes: one order's codes follow its
+// probabilities (src/lm/image/quantize.ts), and a run's children are all of one order.
+
+import type { QueryGraph } from './query-graph.js';
+import { selectBestByKey, sortByDescendingKey } from './typed-sort.js';
+import { EOS_ID } from './types.js';
+
+/** Candidates taken from each context (and from the unigrams) on the explicit-score path. */
+export const PER_CONTEXT_CANDIDATES = 32;
+
+/**
+ * Candidate words of one state with exact log-probabilities, most probable first: entries
+ * [start, start + length) of the ranking's head arena.
+ */
+export interface CandidateHead {
+  start: number;
+  length: number;
+  /** Context nodes consulted to build it (the chain and the root). */
+  activated: number;
+}
+
+/** Ranking states of a context's children. */
+const RANKED_ALL = 1;
+const RANKED_PREFIX = 2;
+/** Children ranked on a first visit: the candidates taken plus room for ones owned by longer contexts. */
+const RANKED_PREFIX_SIZE = 2 * PER_CONTEXT_CANDIDATES;
+
+/** States whose candidate heads are kept; the whole set is dropped when full. */
+const KEPT_HEADS = 20_000;
+/**
+ * Entries of the head arena (12 bytes each, ~24 MB, the size the kept heads reached as separate
+ * arrays). Heads live in one arena because allocating two small typed arrays per new state cost
+ * more than building the head.
+ */
+const HEAD_ARENA = 1 << 21;
+
+/**
+ * Continuations of each context ranked by probability, ranked lazily when the explicit-score path
+ * first consults a context (the default path never needs them) and kept; also the kept candidate
+ * heads and the sampler's scratch, so a generation allocates almost nothing per token.
+ */
+export class ContinuationRanking {
+  /**
+   * Ranked runs of the contexts the explicit-score path visited (only contexts with more children
+   * than a head takes are ranked): positions of the context's children, most probable first, and
+   * how much of the run is ranked. Kept per visited context rather than one array over every node,
+   * so a model that samples little holds little, and a first sample allocates no model-sized array.
+   */
+  private readonly runs = new Map<number, { positions: Int32Array; status: number }>();
+  private runBytes = 0;
+  private unigrams: Int32Array | null = null;
+  /** Scratch for the sampler: per word, the generation it was stamped in and the stamping depth. */
+  readonly ownerStamp: Int32Array;
+  readonly ownerDepth: Uint8Array;
+  stampGeneration = 0;
+
+  constructor(private readonly graph: QueryGraph) {
+    const { vocabularySize } = graph;
+    this.ownerStamp = new Int32Array(vocabularySize);
+    this.ownerDepth = new Uint8Array(vocabularySize);
+  }
+
+  /** Candidate heads of recently sampled states (explicit-score path), built with `headSize`. */
+  private readonly heads = new Map<number, CandidateHead>();
+  private headSize = PER_CONTEXT_CANDIDATES;
+  headWords = new Int32Array(0);
+  headLogProb = new Float64Array(0);
+  private headUsed = 0;
+
+  /**
+   * The kept head of `state` if it was built with `perContext` candidates per context. Heads of
+   * another size are dropped: a top-k above the default asks for longer heads, and keeping one
+   * size at a time lets a run of such generations reuse its heads too.
+   */
+  headOf(state: number, perContext: number): CandidateHead | undefined {
+    if (perContext !== this.headSize) {
+      this.heads.clear();
+      this.headUsed = 0;
+      this.headSize = perContext;
+    }
+    return this.heads.get(state);
+  }
+
+  /** Copies a head (entries `order[0..length)` of `words`/`logProb`) into the arena and keeps it. */
+  keepHead(
+    state: number,
+    words: Int32Array,
+    logProb: Float64Array,
+    order: Int32Array,
+    length: number,
+    activated: number,
+  ): CandidateHead {
+    if (this.headUsed + length > this.headWords.length && this.headWords.length < HEAD_ARENA) {
+      // The arena grows by doubling, so a model that generates little holds little.
+      const size = Math.max(Math.min(HEAD_ARENA, 2 * this.headWords.length), 4096, length);
+      const words = new Int32Array(size);
+      const logProb = new Float64Array(size);
+      words.set(this.headWords.subarray(0, this.headUsed));
+      logProb.set(this.headLogProb.subarray(0, this.headUsed));
+      this.headWords = words;
+      this.headLogProb = logProb;
+    }
+    if (this.heads.size >= KEPT_HEADS || this.headUsed + length > this.headWords.length) {
+      // Dropping every kept head at once invalidates no head in use: a sampler reads its head
+      // before it builds the next one.
+      this.heads.clear();
+      this.headUsed = 0;
+      if (length > this.headWords.length) {
+        this.headWords = new Int32Array(length);
+        this.headLogProb = new Float64Array(length);
+      }
+    }
+    const start = this.headUsed;
+    const headWords = this.headWords;
+    const headLogProb = this.headLogProb;
+    for (let i = 0; i < length; i++) {
+      headWords[start + i] = words[order[i]];
+      headLogProb[start + i] = logProb[order[i]];
+    }
+    this.headUsed += length;
+    const head: CandidateHead = { start, length, activated };
+    this.heads.set(state, head);
+    return head;
+  }
+
+  private scratchCapacity = 0;
+  /** Per-draw scratch of the sampler, shared by all generations (they never interleave). */
+  scratchWords = new Int32Array(0);
+  scratchScore = new Float64Array(0);
+  scratchWeight = new Float64Array(0);
+  scratchHeap = new Int32Array(0);
+
+  reserveScratch(capacity: number): void {
+    if (capacity <= this.scratchCapacity) return;
+    this.scratchCapacity = capacity;
+    this.scratchWords = new Int32Array(capacity);
+    this.scratchScore = new Float64Array(capacity);
+    this.scratchWeight = new Float64Array(capacity);
+    this.scratchHeap = new Int32Array(capacity);
+  }
+
+  /** Typed-array bytes held. */
+  get byteLength(): number {
+    return (
+      this.headWords.byteLength +
+      this.headLogProb.byteLength +
+      this.scratchCapacity * 24 +
+      this.runBytes +
+      this.ownerStamp.byteLength +
+      this.ownerDepth.byteLength +
+      (this.unigrams?.byteLength ?? 0)
+    );
+  }
+
+  /** The ranked run of `context` (positions of its children, best first) after rank(context, …). */
+  rankedRun(context: number): Int32Array {
+    const run = this.runs.get(context);
+    if (run === undefined) throw new Error(`context ${context} has not been ranked`);
+    return run.positions;
+  }
+
+  /**
+   * Ranks the children of `context` (most probable first) into its ranked run (rankedRun) —
+   * positions, not copies — and returns how many leading ones are ranked: at least `needed` (or
+   * all). A first visit usually needs only the few best, so those are selected in linear time and
+   * only they are sorted; the prefix equals that of a full sort because the order (probability,
+   * then node) has no ties.
+   */
+  rank(context: number, needed: number): number {
+    const from = this.graph.childFrom(context);
+    const to = this.graph.childTo(context);
+    const size = to - from;
+    let entry = this.runs.get(context);
+    if (entry?.status === RANKED_ALL) return size;
+    if (entry?.status === RANKED_PREFIX && needed <= RANKED_PREFIX_SIZE) return RANKED_PREFIX_SIZE;
+    if (entry === undefined) {
+      entry = { positions: new Int32Array(size), status: 0 };
+      this.runs.set(context, entry);
+      this.runBytes += entry.positions.byteLength;
+    }
+    const run = entry.positions;
+    for (let x = from; x < to; x++) run[x - from] = x;
+    const prob = this.graph.probCode;
+    if (needed <= RANKED_PREFIX_SIZE && size > 2 * RANKED_PREFIX_SIZE) {
+      selectBestByKey(run, prob, RANKED_PREFIX_SIZE);
+      sortByDescendingKey(run, prob, RANKED_PREFIX_SIZE);
+      entry.status = RANKED_PREFIX;
+      return RANKED_PREFIX_SIZE;
+    }
+    sortByDescendingKey(run, prob);
+    entry.status = RANKED_ALL;
+    return size;
+  }
+
+  /** Real words (no reserved ids) by descending unigram probability. */
+  topUnigrams(): Int32Array {
+    if (this.unigrams === null) {
+      const first = EOS_ID + 1;
+      const ids = new Int32Array(Math.max(0, this.graph.vocabularySize - first));
+      for (let i = 0; i < ids.length; i++) ids[i] = first + i;
+      sortByDescendingKey(ids, this.graph.unigramProb);
+      this.unigrams = ids;
+    }
+    return this.unigrams;
+  }
+}

@@ -1,0 +1,168 @@
+// Layout 2 of the model image: bit-packed integers and the per-order codebooks (issue 16).
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { CODEBOOK_SIZE } from '../../src/lm/query-graph.js';
+import { quantizeRange } from '../../src/lm/image/quantize.js';
+import { BlockPackedInts } from '../../src/lm/block-packed-ints.js';
+import { bitsFor, PackedInts, wordsFor } from '../../src/lm/packed-ints.js';
+import { decodeImage, encodeImage, train } from '../../src/lm/index.js';
+import { lines, randomSentences } from './corpus-fixtures.js';
+
+/** The words of `data` behind a guard that throws on any index outside the array. */
+function guarded(data: Uint32Array): Uint32Array {
+  return new Proxy(data, {
+    get(target, property) {
+      if (typeof property === 'string' && /^-?\d+$/.test(property)) {
+        const index = Number(property);
+        if (index < 0 || index >= target.length) throw new RangeError(`read of word ${index} of ${target.length}`);
+        return target[index];
+      }
+      const value = (target as unknown as Record<string | symbol, unknown>)[property];
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+describe('bit-packed integers', () => {
+  it('reads back every value at every width, never touching a word past the array', () => {
+    fc.assert(
+      fc.property(
+        fc
+          .integer({ min: 1, max: 32 })
+          .chain((width) =>
+            fc.tuple(fc.constant(width), fc.array(fc.integer({ min: 0, max: 2 ** width - 1 }), { maxLength: 200 })),
+          ),
+        ([width, values]) => {
+          const packed = PackedInts.pack(values, width);
+          expect(packed.data.length).toBe(wordsFor(values.length, width));
+          const reader = new PackedInts(guarded(packed.data), width, values.length);
+          for (let i = 0; i < values.length; i++) expect(reader.get(i)).toBe(values[i]);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('packs at the fewest bits that hold the largest value, and refuses a value that does not fit', () => {
+    expect(bitsFor(0)).toBe(1);
+    expect(bitsFor(1)).toBe(1);
+    expect(bitsFor(2)).toBe(2);
+    expect(bitsFor(3_130_000)).toBe(22);
+    expect(bitsFor(2 ** 32 - 1)).toBe(32);
+    expect(PackedInts.pack([5, 0, 7]).width).toBe(3);
+    expect(() => PackedInts.pack([8], 3)).toThrow(RangeError);
+    expect(() => new PackedInts(new Uint32Array(1), 3, 11)).toThrow(RangeError);
+    expect(() => new PackedInts(new Uint32Array(2), 3, 10)).toThrow(RangeError);
+  });
+});
+
+describe('block-packed child starts', () => {
+  it('reads back every non-decreasing sequence, never touching a word outside its arrays', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 2 ** 31 })), {
+          maxLength: 300,
+        }),
+        fc.integer({ min: 0, max: 2 ** 32 - 1 }),
+        (steps, start) => {
+          // A running sum from `start`, clipped to 32 bits: flat runs, small steps, huge jumps.
+          const values: number[] = [];
+          let at = start;
+          for (const step of steps) {
+            at = Math.min(2 ** 32 - 1, at + step);
+            values.push(at);
+          }
+          const packed = BlockPackedInts.pack(values);
+          expect(packed.check()).toBe(true);
+          const reader = new BlockPackedInts(
+            guarded(packed.bases),
+            guarded(packed.wordStart),
+            guarded(packed.data),
+            values.length,
+          );
+          for (let i = 0; i < values.length; i++) expect(reader.get(i)).toBe(values[i]);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('refuses a sequence that goes down, and an index that does not fit its data', () => {
+    expect(() => BlockPackedInts.pack([3, 2])).toThrow(RangeError);
+    const packed = BlockPackedInts.pack(Array.from({ length: 100 }, (_, i) => i * 3));
+    expect(packed.check()).toBe(true);
+    const { bases, wordStart, data } = packed;
+    expect(new BlockPackedInts(bases, wordStart, data.subarray(1), 100).check()).toBe(false);
+    expect(new BlockPackedInts(bases.subarray(1), wordStart, data, 100).check()).toBe(false);
+    const wide = wordStart.slice();
+    wide[1] = 40;
+    expect(new BlockPackedInts(bases, wide, data, 100).check()).toBe(false);
+    const down = wordStart.slice();
+    down[2] = down[1] - 1;
+    expect(new BlockPackedInts(bases, down, data, 100).check()).toBe(false);
+  });
+});
+
+describe('per-order codebooks', () => {
+  it('codes follow the values, each entry is within the returned bound of its values, and the table is in order', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: 1e-9, max: 1, noNaN: true }), { minLength: 1, maxLength: 2000 }),
+        (values) => {
+          const input = Float64Array.from(values);
+          const codes = new Uint8Array(input.length);
+          const table = new Float32Array(CODEBOOK_SIZE);
+          const bound = quantizeRange(input, 0, input.length, codes, table, 0);
+          for (let i = 0; i < input.length; i++)
+            expect(Math.abs(Math.log(table[codes[i]]) - Math.log(input[i]))).toBeLessThanOrEqual(bound + 1e-12);
+          // In the order of the values, the codes never go down (equal values share one code).
+          const byValue = [...input.keys()].sort((i, j) => input[i] - input[j]);
+          for (let r = 1; r < byValue.length; r++) {
+            const [before, after] = [byValue[r - 1], byValue[r]];
+            if (input[before] === input[after]) expect(codes[after]).toBe(codes[before]);
+            else expect(codes[after]).toBeGreaterThanOrEqual(codes[before]);
+          }
+          const used = [...new Set(codes)].sort((a, b) => a - b);
+          for (let u = 1; u < used.length; u++) expect(table[used[u]]).toBeGreaterThanOrEqual(table[used[u - 1]]);
+          // Fewer distinct values than codes: each keeps its own (as a 32-bit float).
+          if (new Set(values).size <= 64)
+            for (let i = 0; i < input.length; i++) expect(table[codes[i]]).toBeCloseTo(Math.fround(input[i]), 6);
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  it('stores one byte per probability and per backoff above the unigrams, packed child starts and the links it cannot find', () => {
+    const model = train(lines(randomSentences(11, 400, 300, 12)), { maxPatternLength: 4, embeddingDim: 0 });
+    const query = decodeImage(encodeImage(model, 'p')).query;
+    const total = query.total;
+    const contexts = query.offsets[query.order - 1];
+    expect(query.probCode.byteLength).toBe(total);
+    expect(query.backoffCode.byteLength).toBe(contexts);
+    expect(query.probTable.length).toBe(CODEBOOK_SIZE * 3);
+    expect(query.backoffTable.length).toBe(CODEBOOK_SIZE * 2);
+    expect(query.suffix.width).toBe(bitsFor(contexts));
+    // Stored from the trigrams to the contexts of the highest order (4-grams are never states).
+    expect(query.suffix.length).toBe(contexts - query.offsets[2]);
+    // Every link as the exact graph has it: stored, or found from the context of a 4-gram (in a
+    // pruned model too, where the 4-gram's own suffix may be gone and a shorter one is taken).
+    const pruned = train(lines(randomSentences(11, 400, 300, 12)), {
+      maxPatternLength: 4,
+      embeddingDim: 0,
+      maxPatterns: 3000,
+    });
+    expect(pruned.provenance.pruned).toBe(true);
+    expect(pruned.stats.patterns).toBeLessThan(model.stats.patterns);
+    for (const exact of [model, pruned]) {
+      const q = decodeImage(encodeImage(exact, 'p')).query;
+      const top = q.offsets[q.order - 1];
+      for (let node = 0; node < top; node++) expect(q.suffixOf(node)).toBe(exact.graph.suffix[node]);
+      for (let context = q.offsets[2]; context < top; context++)
+        for (let node = q.childFrom(context); node < q.childTo(context); node++)
+          expect(q.stateAfter(context, node)).toBe(exact.graph.suffix[node]);
+    }
+    for (let context = 0; context <= contexts; context++)
+      expect(query.childStart.get(context)).toBe(model.graph.childStart[context]);
+  });
+});
