@@ -14,7 +14,7 @@
 // files, and a finishing training records its result file in its job row before writing it. So
 // after a crash at any point a row never names a missing file, and reconcile (run by open())
 // only removes temp files, moves unreferenced files to .orphans/, and completes or closes jobs.
-import type { GenerateOptions, GenerateResult, TrainParams, TrainPhase } from '../lm/types.js';
+import type { GenerateOptions, GenerateResult, TrainParams } from '../lm/types.js';
 import {
   Catalog,
   Coordination,
@@ -315,4 +315,3 @@ export class ModelManager implements ModelManagerApi {
     return this.state.closing;
   }
 }
-
