@@ -93,6 +93,17 @@ function sentenceEndFlagsOf(vocab: readonly string[]): Uint8Array {
   return flags;
 }
 
+/** p^(1/T) of every code of a graph's probability tables, per graph and temperature (the last one asked). */
+const weightTables = new WeakMap<QueryGraph, { inverseTemperature: number; table: Float64Array }>();
+function weightTableOf(graph: QueryGraph, inverseTemperature: number): Float64Array {
+  const cached = weightTables.get(graph);
+  if (cached !== undefined && cached.inverseTemperature === inverseTemperature) return cached.table;
+  const table = new Float64Array(graph.probTable.length);
+  for (let i = 0; i < table.length; i++) table[i] = graph.probTable[i] ** inverseTemperature;
+  weightTables.set(graph, { inverseTemperature, table });
+  return table;
+}
+
 // Scratch of one draw (generation is synchronous, so one set serves every call).
 const drawIds = new Int32Array(MAX_DRAW);
 const drawWeights = new Float64Array(MAX_DRAW);
@@ -135,7 +146,10 @@ class NaturalWalker {
   private readonly similarity = new Map<number, number>();
   private readonly promptVector: Float32Array | null;
   private readonly inverseTemperature: number;
-  private readonly logPenalty: number;
+  /** repetitionPenalty^(−1/T): what a word already written has its weight multiplied by. */
+  private readonly penaltyFactor: number;
+  /** p^(1/T) for every code of the probability tables: a draw's weights without a pow each. */
+  private readonly weightTable: Float64Array;
   activated = 0;
   /** Words the last draw took from the root (every word): the salad a walk is ranked down for. */
   fromRoot = 0;
@@ -150,7 +164,8 @@ class NaturalWalker {
     this.isSentenceEnd = sentenceEndFlagsOf(source.vocab);
     this.pairs = pairTableOf(source.vocab);
     this.inverseTemperature = 1 / settings.temperature;
-    this.logPenalty = Math.log(settings.repetitionPenalty);
+    this.penaltyFactor = settings.repetitionPenalty ** -this.inverseTemperature;
+    this.weightTable = weightTableOf(this.graph, this.inverseTemperature);
     this.promptVector = settings.steer > 0 ? meanVector(prompt.tokens.map((token) => source.vectorOf(token))) : null;
   }
 
@@ -252,6 +267,8 @@ class NaturalWalker {
   ): number {
     const graph = this.graph;
     const nodeWord = graph.word;
+    const { probCode, probTable, unigramProb } = graph;
+    const weights = this.weightTable;
     const full = at.state !== ROOT && levelOf(graph, at.state) + 1 === Math.min(graph.order - 1, at.history);
     const leaveCopy = full && at.cover >= this.settings.maxCopyRun;
     const ranking = this.source.ranking();
@@ -289,16 +306,22 @@ class NaturalWalker {
       if (short && single >= 0) return single;
       this.activated++;
       let size = 0;
+      // The children of a context at level L are (L + 2)-grams: their codes index table L.
+      const table = context === ROOT ? 0 : levelOf(graph, context) << 8;
       for (let r = from; r < to; r++) {
         let w: number;
         let p: number;
+        let weight: number;
         if (context === ROOT) {
           w = (ranked as Int32Array)[r];
-          p = graph.unigramProb[w];
+          p = unigramProb[w];
+          weight = p ** this.inverseTemperature;
         } else {
           const x = ranked !== null ? ranked[r - from] : r;
           w = nodeWord[x];
-          p = graph.prob(x);
+          const code = table | probCode[x];
+          p = probTable[code];
+          weight = weights[code];
         }
         if (w === UNK || w === BOS || (w === EOS && !allowEnd) || p <= 0) continue;
         if (
@@ -311,7 +334,7 @@ class NaturalWalker {
         if (!pairAllows(this.pairs, at.open, w)) continue;
         if (leaveCopy && graph.findChild(at.state, w) >= 0) continue;
         drawIds[size] = w;
-        drawWeights[size] = this.weightOf(w, p, seen);
+        drawWeights[size] = this.adjusted(w, weight, seen);
         size++;
       }
       if (size >= MIN_CONTINUATIONS || ((context === ROOT || context === BOS) && size > 0)) {
@@ -335,13 +358,14 @@ class NaturalWalker {
     return graph.shareOf(previous, x);
   }
 
-  private weightOf(w: number, p: number, seen: Set<number>): number {
-    let score = Math.log(p);
-    if (w !== EOS) {
-      if (this.logPenalty > 0 && seen.has(w)) score -= this.logPenalty;
-      if (this.promptVector !== null) score += this.settings.steer * STEER_STRENGTH * this.similarityOf(w);
-    }
-    return Math.exp(score * this.inverseTemperature);
+  /** A weight p^(1/T) with the repetition penalty and the prompt's steering applied. */
+  private adjusted(w: number, weight: number, seen: Set<number>): number {
+    if (w === EOS) return weight;
+    let adjusted = weight;
+    if (this.penaltyFactor !== 1 && seen.has(w)) adjusted *= this.penaltyFactor;
+    if (this.promptVector !== null)
+      adjusted *= Math.exp(this.settings.steer * STEER_STRENGTH * this.similarityOf(w) * this.inverseTemperature);
+    return adjusted;
   }
 
   /** A draw among drawIds[0, size) by weight, within the top-k and the nucleus when they are set. */
