@@ -66,29 +66,24 @@ const LOOP_RETRIES = 4;
 const UNK = UNK_ID;
 const BOS = BOS_ID;
 const EOS = EOS_ID;
+/** A word: a token with a letter or digit. */
 const WORD = /[\p{L}\p{N}]/u;
+/** A sentence's end: . ! ? … and runs of them. */
 const SENTENCE_END = /^[.!?…]+$/u;
 
-/** Which vocabulary entries are words (have a letter or digit), per model: tested once per id. */
-const wordFlags = new WeakMap<readonly string[], Uint8Array>();
-function wordFlagsOf(vocab: readonly string[]): Uint8Array {
-  let flags = wordFlags.get(vocab);
-  if (flags === undefined) {
-    flags = new Uint8Array(vocab.length);
-    for (let id = EOS_ID + 1; id < vocab.length; id++) flags[id] = WORD.test(vocab[id]) ? 1 : 0;
-    wordFlags.set(vocab, flags);
+/** Which vocabulary entries match a pattern, per model and pattern: each id is tested once. */
+const vocabularyFlags = new WeakMap<readonly string[], Map<RegExp, Uint8Array>>();
+function flagsOf(vocab: readonly string[], pattern: RegExp): Uint8Array {
+  let byPattern = vocabularyFlags.get(vocab);
+  if (byPattern === undefined) {
+    byPattern = new Map();
+    vocabularyFlags.set(vocab, byPattern);
   }
-  return flags;
-}
-
-/** Which vocabulary entries end a sentence (. ! ? … and runs of them), per model. */
-const sentenceEndFlags = new WeakMap<readonly string[], Uint8Array>();
-function sentenceEndFlagsOf(vocab: readonly string[]): Uint8Array {
-  let flags = sentenceEndFlags.get(vocab);
+  let flags = byPattern.get(pattern);
   if (flags === undefined) {
     flags = new Uint8Array(vocab.length);
-    for (let id = EOS_ID + 1; id < vocab.length; id++) flags[id] = SENTENCE_END.test(vocab[id]) ? 1 : 0;
-    sentenceEndFlags.set(vocab, flags);
+    for (let id = EOS_ID + 1; id < vocab.length; id++) flags[id] = pattern.test(vocab[id]) ? 1 : 0;
+    byPattern.set(pattern, flags);
   }
   return flags;
 }
@@ -160,8 +155,8 @@ class NaturalWalker {
     prompt: ReadPrompt,
   ) {
     this.graph = source.query;
-    this.isWord = wordFlagsOf(source.vocab);
-    this.isSentenceEnd = sentenceEndFlagsOf(source.vocab);
+    this.isWord = flagsOf(source.vocab, WORD);
+    this.isSentenceEnd = flagsOf(source.vocab, SENTENCE_END);
     this.pairs = pairTableOf(source.vocab);
     this.inverseTemperature = 1 / settings.temperature;
     this.penaltyFactor = settings.repetitionPenalty ** -this.inverseTemperature;

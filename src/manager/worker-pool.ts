@@ -181,12 +181,7 @@ export class WorkerPool {
         }
         if (message.type === 'load-failed') {
           returnSpare(message.spare);
-          return {
-            error:
-              message.formatKind !== null
-                ? new ModelFormatError(message.formatKind, message.message)
-                : new TrainingWorkerError('internal', message.message),
-          };
+          return { error: loadFailure(message) };
         }
         return undefined;
       },
@@ -203,14 +198,7 @@ export class WorkerPool {
     const task: ImageTask = { type: 'image', bytes: owned, source };
     return this.exchange<Uint8Array>(task, [owned.buffer as ArrayBuffer], new AbortController().signal, (message) => {
       if (message.type === 'imaged') return { value: message.image };
-      if (message.type === 'load-failed') {
-        return {
-          error:
-            message.formatKind !== null
-              ? new ModelFormatError(message.formatKind, message.message)
-              : new TrainingWorkerError('internal', message.message),
-        };
-      }
+      if (message.type === 'load-failed') return { error: loadFailure(message) };
       return undefined;
     });
   }
@@ -399,4 +387,11 @@ function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
       },
     );
   });
+}
+
+/** The error of a worker's failed load or image build: the file's own fault, or the worker's. */
+function loadFailure(message: Extract<WorkerMessage, { type: 'load-failed' }>): Error {
+  return message.formatKind !== null
+    ? new ModelFormatError(message.formatKind, message.message)
+    : new TrainingWorkerError('internal', message.message);
 }
