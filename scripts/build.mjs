@@ -1,0 +1,42 @@
+// npm run build (and `prepare`, so `npm ci` / `npm install` leave a built tree): compiles src/ and
+// commands/ to plain JavaScript in dist/, file by file, in the same layout (dist/src/cli/ultra.js
+// ...). esbuild only strips the types (about a second; `npm run typecheck` is the type check), and
+// it is always installed: tsx, a dependency, runs on it. Last it writes dist/build-stamp.json, the
+// listing of the sources it compiled, by which bin/ultra.js knows whether dist/ is current.
+//   node scripts/build.mjs [ROOT]   (ROOT: the project folder, this script's parent by default)
+import { readdirSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { STAMP, sourceListing, writeStamp } from './build-stamp.mjs';
+
+const root = resolve(process.argv[2] ?? fileURLToPath(new URL('..', import.meta.url)));
+const dist = join(root, 'dist');
+
+// The stamp goes first and comes back last: a build that fails half-way leaves no stamp, and the
+// listing is taken before the sources are read, so an edit made during the build counts as newer.
+rmSync(join(root, STAMP), { force: true });
+const listing = sourceListing(root);
+for (const dir of ['src', 'commands']) rmSync(join(dist, dir), { recursive: true, force: true });
+
+const entryPoints = [];
+for (const dir of ['src', 'commands']) {
+  for (const entry of readdirSync(join(root, dir), { recursive: true, withFileTypes: true })) {
+    if (entry.isFile() && entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts'))
+      entryPoints.push(join(entry.parentPath ?? entry.path, entry.name));
+  }
+}
+
+await build({
+  entryPoints,
+  outdir: dist,
+  outbase: root,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  sourcemap: true,
+  tsconfig: join(root, 'tsconfig.json'),
+  logLevel: 'warning',
+});
+writeStamp(root, listing);
+console.log(`built ${entryPoints.length} files into ${dist}`);

@@ -1,0 +1,137 @@
+// The compiled `ultra` (npm run build, run by `npm ci` / `npm install` as `prepare`) is used only
+// while it is the build of the sources as they are: bin/ultra.js checks dist/build-stamp.json
+// against the files now and otherwise runs the sources through tsx.
+import { execFile } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterEach, describe, expect, it } from 'vitest';
+import { buildIsCurrent, sourceListing, writeStamp } from '../../scripts/build-stamp.mjs';
+
+const run = promisify(execFile);
+const repo = join(import.meta.dirname, '../..');
+const folders: string[] = [];
+
+function scratch(): string {
+  const folder = mkdtempSync(join(tmpdir(), 'ultra-build-'));
+  folders.push(folder);
+  return folder;
+}
+
+afterEach(() => {
+  for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
+});
+
+/** A project folder with two sources, a tsconfig and a build script, all dated 2020-01-01. */
+function tinyProject(): string {
+  const root = scratch();
+  mkdirSync(join(root, 'src', 'lm'), { recursive: true });
+  mkdirSync(join(root, 'commands'));
+  mkdirSync(join(root, 'scripts'));
+  mkdirSync(join(root, 'dist'));
+  const files = {
+    'src/lm/a.ts': 'export const a = 1;\n',
+    'commands/b.ts': 'export const b = 2;\n',
+    'tsconfig.json': '{}\n',
+    'scripts/build.mjs': '\n',
+  };
+  const then = new Date('2020-01-01T00:00:00Z');
+  for (const [path, text] of Object.entries(files)) {
+    writeFileSync(join(root, path), text);
+    utimesSync(join(root, path), then, then);
+  }
+  return root;
+}
+
+function stamped(): string {
+  const root = tinyProject();
+  writeStamp(root, sourceListing(root));
+  return root;
+}
+
+describe('the build stamp', () => {
+  it('lists every source with its size and modification time, sorted', () => {
+    const root = tinyProject();
+    const time = new Date('2020-01-01T00:00:00Z').getTime();
+    expect(sourceListing(root)).toEqual([
+      `commands/b.ts 20 ${time}`,
+      `scripts/build.mjs 1 ${time}`,
+      `src/lm/a.ts 20 ${time}`,
+      `tsconfig.json 3 ${time}`,
+    ]);
+  });
+
+  it('is current right after the build wrote it', () => {
+    expect(buildIsCurrent(stamped())).toBe(true);
+  });
+
+  it('is not current without a build, or with a stamp that is not one', () => {
+    const root = tinyProject();
+    expect(buildIsCurrent(root)).toBe(false);
+    writeFileSync(join(root, 'dist', 'build-stamp.json'), '{"sources":');
+    expect(buildIsCurrent(root)).toBe(false);
+    writeFileSync(join(root, 'dist', 'build-stamp.json'), '{}');
+    expect(buildIsCurrent(root)).toBe(false);
+  });
+
+  it('is not current once a source is edited, even to the same size', () => {
+    const root = stamped();
+    writeFileSync(join(root, 'src', 'lm', 'a.ts'), 'export const a = 3;\n');
+    expect(buildIsCurrent(root)).toBe(false);
+  });
+
+  it('is not current once a source is touched, or its time is set back', () => {
+    const root = stamped();
+    utimesSync(join(root, 'commands', 'b.ts'), new Date('2019-06-01T00:00:00Z'), new Date('2019-06-01T00:00:00Z'));
+    expect(buildIsCurrent(root)).toBe(false);
+  });
+
+  it('is not current once a source is added or removed', () => {
+    const added = stamped();
+    writeFileSync(join(added, 'src', 'new.ts'), '');
+    expect(buildIsCurrent(added)).toBe(false);
+    const removed = stamped();
+    rmSync(join(removed, 'commands', 'b.ts'));
+    expect(buildIsCurrent(removed)).toBe(false);
+  });
+
+  it('is not current once tsconfig.json or the build script changes', () => {
+    const config = stamped();
+    writeFileSync(join(config, 'tsconfig.json'), '{ }\n');
+    expect(buildIsCurrent(config)).toBe(false);
+    const script = stamped();
+    writeFileSync(join(script, 'scripts', 'build.mjs'), '//\n');
+    expect(buildIsCurrent(script)).toBe(false);
+  });
+});
+
+describe('bin/ultra.js and the build', () => {
+  it('runs the compiled CLI while it is current and the sources once one is edited', async () => {
+    // A copy of the project (its node_modules linked), built as `npm ci` builds it.
+    const root = scratch();
+    for (const part of ['src', 'commands', 'bin', 'scripts', 'tsconfig.json', 'package.json'])
+      cpSync(join(repo, part), join(root, part), { recursive: true });
+    symlinkSync(join(repo, 'node_modules'), join(root, 'node_modules'), 'dir');
+    await run(process.execPath, [join(root, 'scripts', 'build.mjs')], { timeout: 60_000 });
+    const help = async () =>
+      (await run(process.execPath, [join(root, 'bin', 'ultra.js'), '--help'], { encoding: 'utf8', timeout: 60_000 }))
+        .stdout;
+    expect(await help()).toMatch(/^usage:\n {2}ultra tokenize/);
+
+    // Marks the compiled help (the stamp is of the sources, so the build stays current): seen.
+    const compiled = join(root, 'dist', 'src', 'cli', 'main.js');
+    writeFileSync(compiled, readFileSync(compiled, 'utf8').replace('usage:', 'compiled usage:'));
+    expect(await help()).toMatch(/^compiled usage:\n/);
+
+    // An edit to the sources: the old build is not used any more, the edited source is.
+    const source = join(root, 'src', 'cli', 'main.ts');
+    writeFileSync(source, readFileSync(source, 'utf8').replace('usage:', 'edited usage:'));
+    expect(await help()).toMatch(/^edited usage:\n/);
+
+    // The next build is current again.
+    await run(process.execPath, [join(root, 'scripts', 'build.mjs')], { timeout: 60_000 });
+    expect(buildIsCurrent(root)).toBe(true);
+    expect(await help()).toMatch(/^edited usage:\n/);
+  }, 60_000);
+});
