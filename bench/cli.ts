@@ -71,7 +71,9 @@ const median = (values: number[]) => {
 function alternate(commands: Command[], runs: number): number[][] {
   for (const command of commands) time(command);
   const seconds = commands.map(() => [] as number[]);
-  for (let round = 0; round < runs; round++) commands.forEach((command, i) => seconds[i].push(time(command)));
+  for (let round = 0; round < runs; round++) {
+    for (const [i, command] of commands.entries()) seconds[i].push(time(command));
+  }
   return seconds;
 }
 
