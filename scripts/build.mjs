@@ -3,14 +3,18 @@
 // ...). esbuild only strips the types (about a second; `npm run typecheck` is the type check), and
 // it is always installed: tsx, a dependency, runs on it. Last it writes dist/build-stamp.json, the
 // listing of the sources it compiled, by which bin/ultra.js knows whether dist/ is current.
-//   node scripts/build.mjs [ROOT]   (ROOT: the project folder, this script's parent by default)
+//   node scripts/build.mjs [--prepare] [ROOT]   (ROOT: the project folder, this script's parent by default)
+// --prepare (npm's `prepare`, run by `npm ci` and `npm install`): a failed build is reported but does
+// not fail the install, since bin/ultra.js then runs the sources through tsx (there is no stamp).
 import { readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { STAMP, sourceListing, writeStamp } from './build-stamp.mjs';
 
-const root = resolve(process.argv[2] ?? fileURLToPath(new URL('..', import.meta.url)));
+const args = process.argv.slice(2);
+const prepare = args.includes('--prepare');
+const root = resolve(args.find((arg) => arg !== '--prepare') ?? fileURLToPath(new URL('..', import.meta.url)));
 const dist = join(root, 'dist');
 
 // The stamp goes first and comes back last: a build that fails half-way leaves no stamp, and the
@@ -27,16 +31,25 @@ for (const dir of ['src', 'commands']) {
   }
 }
 
-await build({
-  entryPoints,
-  outdir: dist,
-  outbase: root,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  sourcemap: true,
-  tsconfig: join(root, 'tsconfig.json'),
-  logLevel: 'warning',
-});
+try {
+  await build({
+    entryPoints,
+    outdir: dist,
+    outbase: root,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    sourcemap: true,
+    tsconfig: join(root, 'tsconfig.json'),
+    logLevel: 'warning',
+  });
+} catch (error) {
+  console.error(`the build failed (${error instanceof Error ? error.message.split('\n')[0] : error})`);
+  if (prepare) {
+    console.error('ultra runs the TypeScript sources through tsx until `npm run build` succeeds');
+    process.exit(0);
+  }
+  process.exit(1);
+}
 writeStamp(root, listing);
 console.log(`built ${entryPoints.length} files into ${dist}`);

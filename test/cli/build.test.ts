@@ -107,6 +107,26 @@ describe('the build stamp', () => {
 });
 
 describe('bin/ultra.js and the build', () => {
+  it('leaves no stamp when the build fails, and fails only when it is not the install step', async () => {
+    const root = tinyProject();
+    cpSync(join(repo, 'scripts'), join(root, 'scripts'), { recursive: true });
+    symlinkSync(join(repo, 'node_modules'), join(root, 'node_modules'), 'dir');
+    writeFileSync(join(root, 'src', 'broken.ts'), 'export const = ;\n');
+    writeStamp(root, sourceListing(root));
+    const build = join(root, 'scripts', 'build.mjs');
+    const failed = await run(process.execPath, [build, root], { encoding: 'utf8' }).then(
+      () => ({ code: 0, stderr: '' }),
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain('the build failed');
+    expect(buildIsCurrent(root)).toBe(false);
+    // npm's prepare: the install goes on, and ultra runs the sources (there is no stamp).
+    const prepared = await run(process.execPath, [build, '--prepare', root], { encoding: 'utf8' });
+    expect(prepared.stderr).toContain('the build failed');
+    expect(buildIsCurrent(root)).toBe(false);
+  });
+
   it('runs the compiled CLI while it is current and the sources once one is edited', async () => {
     // A copy of the project (its node_modules linked), built as `npm ci` builds it.
     const root = scratch();
