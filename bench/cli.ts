@@ -8,7 +8,7 @@
 //     build it from KenLM's sources (cmake, Boost).
 // Wall times from a monotonic clock around each child; the ratios are taken pair by pair (their
 // median), which stays meaningful when a loaded machine's speed drifts during the run.
-//   npm run bench:cli [-- --runs N] [--train-runs N] [--lmplz PATH] [--lmplz-args "-S 1G"]
+//   npm run bench:cli [-- --runs N] [--train-runs N] [--lmplz PATH] [--lmplz-args="-S 1G"]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
