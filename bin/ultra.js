@@ -8,7 +8,7 @@ import { buildIsCurrent } from '../scripts/build-stamp.mjs';
 
 const root = new URL('..', import.meta.url);
 if (buildIsCurrent(fileURLToPath(root))) {
-  await import(new URL('dist/src/cli/main.js', root).href);
+  await import(new URL('dist/cli/main.js', root).href);
 } else {
   const { register } = await import('tsx/esm/api');
   register();

@@ -140,7 +140,7 @@ describe('bin/ultra.js and the build', () => {
     expect(await help()).toMatch(/^usage:\n {2}ultra tokenize/);
 
     // Marks the compiled help (the stamp is of the sources, so the build stays current): seen.
-    const compiled = join(root, 'dist', 'src', 'cli', 'main.js');
+    const compiled = join(root, 'dist', 'cli', 'main.js');
     writeFileSync(compiled, readFileSync(compiled, 'utf8').replace('usage:', 'compiled usage:'));
     expect(await help()).toMatch(/^compiled usage:\n/);
 
