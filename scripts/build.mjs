@@ -32,34 +32,28 @@ for (const dir of ['src', 'commands']) {
   }
 }
 
+// What both builds share: ES modules for Node 20, compiled as tsconfig.json says, with source maps.
+const common = {
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  sourcemap: true,
+  tsconfig: join(root, 'tsconfig.json'),
+  logLevel: 'warning',
+};
 try {
-  await build({
-    entryPoints,
-    outdir: dist,
-    outbase: root,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    sourcemap: true,
-    tsconfig: join(root, 'tsconfig.json'),
-    logLevel: 'warning',
-  });
+  await build({ ...common, entryPoints, outdir: dist, outbase: root });
   // The CLI once more as a bundle, what bin/ultra.js runs: one module to load instead of ~50 saves
   // ~25 ms of every command's start. Split at main.ts's dynamic import, so --help loads 1 KB. Its
   // modules find nothing relative to import.meta.url (a bundle would move them), and npm packages
   // stay imports of node_modules.
   await build({
+    ...common,
     entryPoints: [join(root, 'src', 'cli', 'main.ts')],
     outdir: join(dist, 'cli'),
     bundle: true,
     splitting: true,
     packages: 'external',
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    sourcemap: true,
-    tsconfig: join(root, 'tsconfig.json'),
-    logLevel: 'warning',
   });
 } catch (error) {
   console.error(`the build failed (${error instanceof Error ? error.message.split('\n')[0] : error})`);
