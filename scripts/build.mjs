@@ -2,8 +2,8 @@
 // commands/ to plain JavaScript in dist/, file by file, in the same layout (dist/src/main.js ...),
 // and the CLI once more as a bundle in dist/cli/, which bin/ultra.js runs. esbuild only strips the
 // types (well under a second; `npm run typecheck` is the type check), and it is always installed:
-// tsx, a dependency, runs on it. Last it writes dist/build-stamp.json, the listing of the sources
-// it compiled, by which bin/ultra.js knows whether dist/ is current.
+// tsx, a dependency, runs on it. Last it writes dist/build-stamp.json, the sizes and times of the
+// files the bundle was made from, by which bin/ultra.js knows whether it is current.
 //   node scripts/build.mjs [--prepare] [ROOT]   (ROOT: the project folder, this script's parent by default)
 // --prepare (npm's `prepare`, run by `npm ci` and `npm install`): a failed build is reported but does
 // not fail the install, since bin/ultra.js then runs the sources through tsx (there is no stamp).
@@ -41,20 +41,24 @@ const common = {
   tsconfig: join(root, 'tsconfig.json'),
   logLevel: 'warning',
 };
+let inputs = [];
 try {
   await build({ ...common, entryPoints, outdir: dist, outbase: root });
   // The CLI once more as a bundle, what bin/ultra.js runs: one module to load instead of ~50 saves
   // ~25 ms of every command's start. Split at main.ts's dynamic import, so --help loads 1 KB. Its
   // modules find nothing relative to import.meta.url (a bundle would move them), and npm packages
   // stay imports of node_modules.
-  await build({
+  const bundle = await build({
     ...common,
+    absWorkingDir: root,
+    metafile: true,
     entryPoints: [join(root, 'src', 'cli', 'main.ts')],
     outdir: join(dist, 'cli'),
     bundle: true,
     splitting: true,
     packages: 'external',
   });
+  inputs = Object.keys(bundle.metafile.inputs);
 } catch (error) {
   console.error(`the build failed (${error instanceof Error ? error.message.split('\n')[0] : error})`);
   if (prepare) {
@@ -63,5 +67,5 @@ try {
   }
   process.exit(1);
 }
-writeStamp(root, listing);
+writeStamp(root, listing, inputs);
 console.log(`built ${entryPoints.length} files into ${dist}`);

@@ -23,7 +23,7 @@ afterEach(() => {
   for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
 });
 
-/** A project folder with two sources, a tsconfig and a build script, all dated 2020-01-01. */
+/** A project folder with three sources, a tsconfig and a build script, all dated 2020-01-01. */
 function tinyProject(): string {
   const root = scratch();
   mkdirSync(join(root, 'src', 'lm'), { recursive: true });
@@ -32,34 +32,50 @@ function tinyProject(): string {
   mkdirSync(join(root, 'dist'));
   const files = {
     'src/lm/a.ts': 'export const a = 1;\n',
+    'src/other.ts': 'export const other = 0;\n',
     'commands/b.ts': 'export const b = 2;\n',
     'tsconfig.json': '{}\n',
     'scripts/build.mjs': '\n',
   };
-  const then = new Date('2020-01-01T00:00:00Z');
   for (const [path, text] of Object.entries(files)) {
     writeFileSync(join(root, path), text);
-    utimesSync(join(root, path), then, then);
+    utimesSync(join(root, path), THEN, THEN);
   }
   return root;
 }
 
+const THEN = new Date('2020-01-01T00:00:00Z');
+
+/** As the build leaves it: a bundle made from a.ts and b.ts (other.ts is not one of its inputs). */
 function stamped(): string {
   const root = tinyProject();
-  writeStamp(root, sourceListing(root));
+  writeStamp(root, sourceListing(root), ['commands/b.ts', 'src/lm/a.ts']);
   return root;
 }
 
 describe('the build stamp', () => {
   it('lists every source with its size and modification time, sorted', () => {
-    const root = tinyProject();
-    const time = new Date('2020-01-01T00:00:00Z').getTime();
-    expect(sourceListing(root)).toEqual([
-      `commands/b.ts 20 ${time}`,
-      `scripts/build.mjs 1 ${time}`,
-      `src/lm/a.ts 20 ${time}`,
-      `tsconfig.json 3 ${time}`,
+    const time = THEN.getTime();
+    expect(sourceListing(tinyProject())).toEqual([
+      ['commands/b.ts', 20, time],
+      ['scripts/build.mjs', 1, time],
+      ['src/lm/a.ts', 20, time],
+      ['src/other.ts', 24, time],
+      ['tsconfig.json', 3, time],
     ]);
+  });
+
+  it('records the inputs of the bundle, tsconfig.json and the build script', () => {
+    const root = stamped();
+    const time = THEN.getTime();
+    expect(JSON.parse(readFileSync(join(root, 'dist', 'build-stamp.json'), 'utf8'))).toEqual({
+      sources: [
+        ['commands/b.ts', 20, time],
+        ['scripts/build.mjs', 1, time],
+        ['src/lm/a.ts', 20, time],
+        ['tsconfig.json', 3, time],
+      ],
+    });
   });
 
   it('is current right after the build wrote it', () => {
@@ -69,31 +85,46 @@ describe('the build stamp', () => {
   it('is not current without a build, or with a stamp that is not one', () => {
     const root = tinyProject();
     expect(buildIsCurrent(root)).toBe(false);
-    writeFileSync(join(root, 'dist', 'build-stamp.json'), '{"sources":');
-    expect(buildIsCurrent(root)).toBe(false);
-    writeFileSync(join(root, 'dist', 'build-stamp.json'), '{}');
-    expect(buildIsCurrent(root)).toBe(false);
+    for (const text of ['{"sources":', '{}', '{"sources":[]}', '{"sources":[[1,2,3]]}']) {
+      writeFileSync(join(root, 'dist', 'build-stamp.json'), text);
+      expect(buildIsCurrent(root)).toBe(false);
+    }
   });
 
-  it('is not current once a source is edited, even to the same size', () => {
+  it('is not current once an input is edited, even to the same size', () => {
     const root = stamped();
     writeFileSync(join(root, 'src', 'lm', 'a.ts'), 'export const a = 3;\n');
     expect(buildIsCurrent(root)).toBe(false);
   });
 
-  it('is not current once a source is touched, or its time is set back', () => {
+  it('is not current once an input is touched, or its time is set back', () => {
+    const touched = stamped();
+    utimesSync(join(touched, 'commands', 'b.ts'), new Date(), new Date());
+    expect(buildIsCurrent(touched)).toBe(false);
+    const earlier = stamped();
+    utimesSync(join(earlier, 'commands', 'b.ts'), new Date('2019-06-01T00:00:00Z'), new Date('2019-06-01T00:00:00Z'));
+    expect(buildIsCurrent(earlier)).toBe(false);
+  });
+
+  it('is not current once an input is removed', () => {
     const root = stamped();
-    utimesSync(join(root, 'commands', 'b.ts'), new Date('2019-06-01T00:00:00Z'), new Date('2019-06-01T00:00:00Z'));
+    rmSync(join(root, 'commands', 'b.ts'));
     expect(buildIsCurrent(root)).toBe(false);
   });
 
-  it('is not current once a source is added or removed', () => {
-    const added = stamped();
-    writeFileSync(join(added, 'src', 'new.ts'), '');
-    expect(buildIsCurrent(added)).toBe(false);
-    const removed = stamped();
-    rmSync(join(removed, 'commands', 'b.ts'));
-    expect(buildIsCurrent(removed)).toBe(false);
+  it('stays current when a file the bundle does not read changes or appears', () => {
+    const root = stamped();
+    writeFileSync(join(root, 'src', 'other.ts'), 'export const other = 1;\n');
+    writeFileSync(join(root, 'src', 'new.ts'), '');
+    expect(buildIsCurrent(root)).toBe(true);
+  });
+
+  it('is never current for an input that appeared while the build ran', () => {
+    const root = tinyProject();
+    const listing = sourceListing(root);
+    writeFileSync(join(root, 'src', 'new.ts'), '');
+    writeStamp(root, listing, ['src/lm/a.ts', 'src/new.ts']);
+    expect(buildIsCurrent(root)).toBe(false);
   });
 
   it('is not current once tsconfig.json or the build script changes', () => {
@@ -112,7 +143,7 @@ describe('bin/ultra.js and the build', () => {
     cpSync(join(repo, 'scripts'), join(root, 'scripts'), { recursive: true });
     symlinkSync(join(repo, 'node_modules'), join(root, 'node_modules'), 'dir');
     writeFileSync(join(root, 'src', 'broken.ts'), 'export const = ;\n');
-    writeStamp(root, sourceListing(root));
+    writeStamp(root, sourceListing(root), ['src/lm/a.ts']);
     const build = join(root, 'scripts', 'build.mjs');
     const failed = await run(process.execPath, [build, root], { encoding: 'utf8' }).then(
       () => ({ code: 0, stderr: '' }),
