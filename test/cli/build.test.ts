@@ -159,15 +159,9 @@ describe('bin/ultra.js and the build', () => {
   });
 
   it('runs the compiled CLI while it is current and the sources once one is edited', async () => {
-    // A copy of the project (its node_modules linked), built as `npm ci` builds it.
-    const root = scratch();
-    for (const part of ['src', 'commands', 'bin', 'scripts', 'tsconfig.json', 'package.json'])
-      cpSync(join(repo, part), join(root, part), { recursive: true });
-    symlinkSync(join(repo, 'node_modules'), join(root, 'node_modules'), 'dir');
+    const root = projectCopy();
     await run(process.execPath, [join(root, 'scripts', 'build.mjs')], { timeout: 60_000 });
-    const help = async () =>
-      (await run(process.execPath, [join(root, 'bin', 'ultra.js'), '--help'], { encoding: 'utf8', timeout: 60_000 }))
-        .stdout;
+    const help = async () => (await ultraIn(root, ['--help'])).stdout;
     expect(await help()).toMatch(/^usage:\n {2}ultra tokenize/);
 
     // Marks the compiled help (the stamp is of the sources, so the build stays current): seen.
@@ -185,4 +179,45 @@ describe('bin/ultra.js and the build', () => {
     expect(buildIsCurrent(root)).toBe(true);
     expect(await help()).toMatch(/^edited usage:\n/);
   }, 60_000);
+
+  it('answers --help, -h and help without loading the commands, compiled or not', async () => {
+    const root = projectCopy();
+    // The model's modules cannot load any more: only what needs them fails.
+    const lm = join(root, 'src', 'lm', 'index.ts');
+    writeFileSync(lm, `throw new Error('the model was loaded');\n${readFileSync(lm, 'utf8')}`);
+    for (const built of [false, true]) {
+      if (built) await run(process.execPath, [join(root, 'scripts', 'build.mjs')], { timeout: 60_000 });
+      expect(buildIsCurrent(root)).toBe(built);
+      for (const flag of ['--help', '-h', 'help']) {
+        const answer = await ultraIn(root, [flag]);
+        expect(answer).toMatchObject({ code: 0, stderr: '' });
+        expect(answer.stdout).toMatch(/^usage:\n {2}ultra tokenize < text\n/);
+      }
+      expect(await ultraIn(root, ['tokenize'])).toEqual({
+        code: 2,
+        stdout: '',
+        stderr: 'ultra: unexpected error: the model was loaded\n',
+      });
+    }
+  }, 60_000);
 });
+
+/** A copy of the project (its node_modules linked), not built yet. */
+function projectCopy(): string {
+  const root = scratch();
+  for (const part of ['src', 'commands', 'bin', 'scripts', 'tsconfig.json', 'package.json'])
+    cpSync(join(repo, part), join(root, part), { recursive: true });
+  symlinkSync(join(repo, 'node_modules'), join(root, 'node_modules'), 'dir');
+  return root;
+}
+
+async function ultraIn(root: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const child = run(process.execPath, [join(root, 'bin', 'ultra.js'), ...args], { encoding: 'utf8', timeout: 60_000 });
+  child.child.stdin?.end();
+  try {
+    return { code: 0, ...(await child) };
+  } catch (error) {
+    const failure = error as { code: number; stdout: string; stderr: string };
+    return { code: failure.code, stdout: failure.stdout, stderr: failure.stderr };
+  }
+}
