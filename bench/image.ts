@@ -36,7 +36,7 @@ mkdirSync(cacheDir, { recursive: true });
 const cli = join(cacheDir, 'bench-image-ultra.mjs');
 const child = join(cacheDir, 'bench-image-child.mjs');
 for (const [entry, outfile] of [
-  [join(root, 'src', 'cli', 'ultra.ts'), cli],
+  [join(root, 'src', 'cli', 'main.ts'), cli],
   [join(root, 'bench', 'image-child.ts'), child],
 ]) {
   buildSync({

@@ -21,19 +21,6 @@ import {
 } from '../lm/index.js';
 import { imagePathFor, modelSource } from './image-file.js';
 
-const USAGE = `usage:
-  ultra tokenize < text
-  ultra train FILE... -o MODEL [--order N] [--min-frequency N] [--max-patterns N] [--validation F] [--no-split] [--embedding-dim N] [--seed N]
-  ultra eval MODEL FILE
-  ultra generate MODEL [PROMPT] [--exact] [--max-length N] [--max-copy-run N] [--temperature F] [--top-k N] [--top-p F] [--repetition-penalty F] [--steer F] [--seed N] [--count N]
-  ultra info MODEL
-train writes MODEL and its image (MODEL with .uli for .ulm), which generate and similar read when it matches MODEL;
-eval scores with MODEL itself (exact probabilities), and gives the image's (quantized) perplexity beside it
-  ultra similar MODEL WORD [--k N]
-every command takes --json for machine-readable output
-generate without flags gives exactly the text /generate gives for the same model, prompt and seed;
---exact samples plainly from the model's distribution (for evaluation)`;
-
 /** A mistake in what the user typed or gave us: one line, exit code 2. */
 class CliError extends Error {}
 
@@ -370,10 +357,6 @@ const COMMANDS: Record<string, (args: string[]) => void | Promise<void>> = {
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...args] = argv;
-  if (name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
   const command = name === undefined ? undefined : COMMANDS[name];
   try {
     if (name === undefined)
@@ -417,13 +400,3 @@ function describeIngestError(error: UserError): string {
       return `${error.code} ${JSON.stringify(p)}`;
   }
 }
-
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(`ultra: unexpected error: ${oneLine(error)}\n`);
-    process.exitCode = 2;
-  },
-);
