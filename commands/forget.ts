@@ -1,4 +1,4 @@
-// /forget me · /forget channel:<channel> (issue 18): removes collected messages and makes the
+// /forget me · /forget channel:<channel>: removes collected messages and makes the
 // next retraining rebuild the model without them. `channel` needs Manage Server and a
 // confirmation; anyone may forget their own messages.
 import { ChannelType } from 'discord.js';

@@ -1,4 +1,4 @@
-// /listen add|remove [channel] · /listen list · /listen clean mode — live learning (issue 18): messages in listened
+// /listen add|remove [channel] · /listen list · /listen clean mode — live learning: messages in listened
 // channels (and their threads) are kept and added to the server's model every few minutes.
 import { ChannelType } from 'discord.js';
 import type { CommandContext } from '../src/commands/context.js';

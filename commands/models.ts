@@ -1,5 +1,5 @@
 // /models — the guild's saved models, 10 a page, with previous/next buttons, a select menu to
-// pick one, then Load / Delete buttons (as the seed product's Models page). Only the invoking
+// pick one, then Load / Delete buttons. Only the invoking
 // user drives the pager; loading and deleting need Manage Server, like /load and /delete.
 import { isUserError } from '../src/errors.js';
 import { escapeMarkdown, formatBytes, formatDate, markdown, type Locale, type Translate } from '../src/i18n/index.js';
@@ -34,7 +34,7 @@ interface PagerState {
   /** Load pressed while the server has an unsaved model: asks first, as /load does. */
   confirmingLoad?: boolean;
   notice: string | null;
-  /** MAX_VERSIONS_PER_MODEL, said under the list (issue 17). */
+  /** MAX_VERSIONS_PER_MODEL, said under the list. */
   keepVersions?: number;
 }
 

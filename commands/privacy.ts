@@ -1,4 +1,4 @@
-// /privacy mode:open|opt-in (Manage Server) · /privacy join · /privacy leave (issue 18): whose
+// /privacy mode:open|opt-in (Manage Server) · /privacy join · /privacy leave: whose
 // messages listened channels keep. `open` (the default): every member's; `opt-in`: only those of
 // members who ran /privacy join. Leaving also forgets what was kept, as /forget me does.
 import type { CommandContext } from '../src/commands/context.js';

@@ -1,4 +1,4 @@
-// /reply chance:<0–100> [channel] — how often the bot joins the conversation (issue 18): the
+// /reply chance:<0–100> [channel] — how often the bot joins the conversation: the
 // chance of answering a message in that channel, or without channel in every listened channel
 // that has no chance of its own. A mention of the bot is always answered (within the cooldown).
 import { ChannelType } from 'discord.js';

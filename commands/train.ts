@@ -1,5 +1,5 @@
 // /train file1 [file2..file5] [max_pattern_length] [min_frequency] [max_patterns] [mode] [validation]
-//        [channel] [limit] [since] [clean]   (files, or a channel's history: issue 18)
+//        [channel] [limit] [since] [clean]   (files, or a channel's history)
 // Defers at once, edits one progress message at most every 3 s, and ends with the model's
 // statistics, a sample and a Save button that asks for a name in a modal. Replacing an unsaved
 // model asks first. A training that outlives the 15-minute interaction token reports in the

@@ -1,4 +1,4 @@
-// The /train options of a channel's history (issue 18) and their reading, kept out of
+// The /train options of a channel's history and their reading, kept out of
 // commands/train.ts: `channel` (a text channel, announcement channel or thread; forum posts are
 // threads), `limit` (newest messages, default 10,000, at most 100,000), `since` and `clean`.
 import { ChannelType, type SlashCommandBuilder } from 'discord.js';

@@ -154,9 +154,9 @@ export interface CommandContext {
   now(): number;
   /** Process-wide facts and shared state; absent in contexts that have none (then defaults apply). */
   bot?: BotInfo;
-  /** Reading and listening to the server's channels (issue 18); absent where there are none (the console). */
+  /** Reading and listening to the server's channels; absent where there are none (the console). */
   channels?: ChannelAccess;
-  /** Listened channels, reply chances, privacy, collected messages (issue 18); absent without LEARN_FROM_CHANNELS. */
+  /** Listened channels, reply chances, privacy, collected messages; absent without LEARN_FROM_CHANNELS. */
   learning?: ChannelLearning;
   /** Largest file the bot may upload in this server (Discord's `attachment_size_limit`); absent: no limit known. */
   attachmentSizeLimit?: number;

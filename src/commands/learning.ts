@@ -1,4 +1,4 @@
-// Shared by /listen, /reply, /forget and /privacy (issue 18): the learning service when channel
+// Shared by /listen, /reply, /forget and /privacy: the learning service when channel
 // learning is on, the subcommand chosen, and the channel option (default: where the command ran).
 import { UserError } from '../errors.js';
 import type { ChannelLearning } from '../manager/channel-learning.js';

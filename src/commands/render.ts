@@ -29,7 +29,7 @@ export function truncate(text: string, limit: number): string {
   return `${cut}…`;
 }
 
-/** Memory a loaded model takes: its image when the stats know it (issue 16), else its decoded arrays. */
+/** Memory a loaded model takes: its image when the stats know it, else its decoded arrays. */
 export function loadedMemoryBytes(stats: ModelStats): number {
   return stats.imageBytes ?? stats.memoryBytes;
 }

@@ -40,7 +40,7 @@ export interface BotConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** 'auto': Discord's recommended count (`GET /gateway/bot`). */
   shards: number | 'auto';
-  /** Snapshots (issue 17): `npm run backup`, `npm run restore`, and the bot's own schedule. */
+  /** Snapshots: `npm run backup`, `npm run restore`, and the bot's own schedule. */
   backup: BackupConfig;
   /** Issue 18: read channels (/train channel, /listen, replies); asks for the Message Content intent. */
   learnFromChannels: boolean;
@@ -213,7 +213,7 @@ const schema = z.object({
     (value) => (typeof value === 'string' ? blankToUndefined(value.toLowerCase()) : value),
     z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   ),
-  // ---- issue 17: backups -------------------------------------------------------------------
+  // ---- backups -------------------------------------------------------------------
   BACKUP_DIR: optionalText(),
   BACKUP_INTERVAL_HOURS: z.preprocess(
     blankToUndefined,

@@ -202,7 +202,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
   client.on(Events.ShardResume, (shardId, replayed) => logger.info({ shardId, replayed }, 'gateway resumed'));
 
   const registering = options.registerCommands !== false && shardIds.includes(0);
-  // Snapshots every BACKUP_INTERVAL_HOURS (issue 17), by one process only.
+  // Snapshots every BACKUP_INTERVAL_HOURS, by one process only.
   const backups =
     shardIds.includes(0) && options.backups !== false
       ? startBackupSchedule(config, logger, typeof options.backups === 'object' ? options.backups : {})

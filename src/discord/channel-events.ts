@@ -1,4 +1,4 @@
-// What the bot does with messages in channels (issue 18, LEARN_FROM_CHANNELS only): listened
+// What the bot does with messages in channels (LEARN_FROM_CHANNELS only): listened
 // channels' messages are handed to ChannelLearning (kept per the privacy mode), edits and deletes
 // too; and the bot answers a mention of itself always, any other message with the channel's
 // reply chance — through the same generator as /generate, at most once per channel per cooldown,

@@ -1,4 +1,4 @@
-// A channel's history as a training source (issue 18) — with its threads (active, then archived), and for a forum
+// A channel's history as a training source — with its threads (active, then archived), and for a forum
 // its posts (active, then archived): the permission check happens when the
 // command asks (so a missing permission is answered at once, naming it), the fetching when the
 // training's job runs (so it shows as the job's download phase, and is cancelled with it). Pages

@@ -50,7 +50,7 @@ export interface AdapterOptions {
   /** Test hook: maps the waits commands ask for (60 s confirmations…) onto shorter ones. */
   componentTimeout?: (requestedMs: number) => number;
   now?: () => number;
-  /** Channel reading and listening for commands (issue 18). */
+  /** Channel reading and listening for commands. */
   channels?: ChannelAccess;
   learning?: ChannelLearning;
 }
@@ -560,7 +560,7 @@ function actorOf(interaction: {
 function optionsOf(data: readonly CommandInteractionOption[]): Record<string, OptionValue | undefined> {
   const options: Record<string, OptionValue | undefined> = {};
   for (const option of data) {
-    // `/listen add`: the subcommand's name is an option too, for commands to read (issue 18).
+    // `/listen add`: the subcommand's name is an option too, for commands to read.
     if (option.type === ApplicationCommandOptionType.Subcommand) options[SUBCOMMAND_OPTION] = option.name;
     if (option.options?.length) Object.assign(options, optionsOf(option.options));
     if (option.type === ApplicationCommandOptionType.Attachment && option.attachment) {

@@ -1,5 +1,5 @@
 // After a start, the servers this bot serves are told in the channel of each training that a
-// stopped process interrupted (issue 19): "/train again". Each notice is claimed in SQLite first,
+// stopped process interrupted: "/train again". Each notice is claimed in SQLite first,
 // so with several shards or processes on one data folder a server hears it once. A channel the
 // bot can no longer see or write in gets nothing; /status still shows the interrupted training.
 import { type Client, PermissionFlagsBits } from 'discord.js';

@@ -1,5 +1,5 @@
 // English catalogue: the reference every other catalogue must match key for key. Error messages
-// say what happened and what to do next (the seed product's troubleshooting list).
+// say what happened and what to do next.
 import type { Message, MessageParams, MessageTools } from './types.js';
 
 // Issue 18: why a download failed (DOWNLOAD_FAILED's reason), in words.
@@ -170,7 +170,7 @@ export const en = {
   'stats.perplexity': 'Held-out perplexity',
   'stats.trainingTime': 'Training time',
 
-  // ---- /load asks before replacing an unsaved model; /status tells of an interrupted training (issue 19)
+  // ---- /load asks before replacing an unsaved model; /status tells of an interrupted training
   'load.replace.title': 'Replace the unsaved model?',
   'load.replace.body':
     'This server has a trained model that was never saved. Loading another model replaces it. Save it first with `/save`, or load anyway. This question expires in 60 seconds.',
@@ -195,12 +195,12 @@ export const en = {
   'train.done.description': (p, t) =>
     `${p.mode === 'append' ? 'Added' : 'Learned'} ${t.int(Number(p.lines))} ${plural(Number(p.lines), 'line', 'lines')} from ${t.int(Number(p.files))} ${plural(Number(p.files), 'file', 'files')}. ` +
     'The model is active but not saved: press **Save**, or use `/save`.',
-  // ---- issue 19: held-out lines said where the line counts stand side by side ----
+  // ---- held-out lines said where the line counts stand side by side ----
   'train.done.heldOut': (p, t) =>
     `${t.int(Number(p.heldOut))} of those ${plural(Number(p.heldOut), 'line was', 'lines were')} held out to measure perplexity (validation); the model learned from the other ${t.int(Number(p.trained))}.`,
   'train.done.descriptionLate': (p, t) =>
     `Training started by ${t.text(p.user)} finished. ${t.int(Number(p.lines))} ${plural(Number(p.lines), 'line', 'lines')} learned. The model is active but not saved: use \`/save\` to keep it.`,
-  // ---- issue 19: a training a stopped process interrupted, told in its channel after a restart
+  // ---- a training a stopped process interrupted, told in its channel after a restart
   'train.interrupted.notice': (p, t) =>
     `The training ${t.text(p.user)} started on ${t.text(p.date)} was interrupted: the bot stopped before it finished, and nothing of it was kept. Run \`/train\` again.`,
   'train.failedLate': (p, t) => `Training started by ${t.text(p.user)} did not finish: ${t.text(p.reason)}`,
@@ -332,7 +332,7 @@ export const en = {
     `A training is already running on this server (${t.int(Number(p.percent))}%, ${t.text(p.phase)}). Wait for it to finish; \`/status\` shows its progress.`,
   'error.JOBS_BUSY': (p, t) =>
     `The bot is busy training for other servers. Try again in about ${t.duration(Number(p.retryAfterSeconds) * 1000)}.`,
-  // issue 19: the model quota counts versions; say so, with the versions per model
+  // the model quota counts versions; say so, with the versions per model
   'error.QUOTA_MODELS': (p, t) => {
     const names = asList(p.names);
     const counts = asList(p.versionCounts).map(Number);
@@ -359,7 +359,7 @@ export const en = {
   'error.GUILD_ONLY': 'This command works only in a server, not in direct messages.',
   'error.CONFIRMATION_EXPIRED': 'This question expired. Run the command again.',
   'error.NOT_YOUR_BUTTON': 'Only the person who ran the command can use these buttons. Run the command yourself.',
-  // On Discord there is no /help (issue 18): the slash menu lists the bot's commands.
+  // On Discord there is no /help: the slash menu lists the bot's commands.
   'error.UNKNOWN_COMMAND': (p, t) =>
     `There is no command ${t.code('/' + String(p.name))}. ${p.discord ? 'This server may still show an old command list: type `/` and pick the bot to see its commands.' : 'Type `/help` for the list.'}`,
   'error.BAD_COMMAND_LINE': (p, t) => {
@@ -368,7 +368,7 @@ export const en = {
       ? specific(p, t)
       : `That line could not be read (${t.text(p.reason)}). Type \`/help\` for the syntax.`;
   },
-  // ---- several processes on one data folder (issue 19) ---------------------------------------
+  // ---- several processes on one data folder ---------------------------------------
   'error.DATABASE_BUSY':
     'The database is busy with another process (another console or shard on the same data folder). Try again in a few seconds.',
   'error.WORKING_MODEL_CHANGED': (p, t) => {
@@ -383,7 +383,7 @@ export const en = {
   'error.INTERNAL': (p, t) =>
     `Something went wrong on our side. If it happens again, tell the bot’s operator this reference: ${t.code(p.reference)}.`,
 
-  // ---- issue 17: /compare, /export, /import, version retention --------------------------------
+  // ---- /compare, /export, /import, version retention --------------------------------
   'cmd.compare.name': 'compare',
   'cmd.compare.description': 'Two saved models side by side: statistics, a generation each, perplexity on a text',
   'cmd.compare.opt.first.name': 'first',
@@ -440,14 +440,14 @@ export const en = {
   'error.IMPORT_DAMAGED': (p, t) =>
     `**${t.text(p.name)}** is not a valid model file (${t.text(p.detail)}): it is damaged or was not made by \`/export\`. Nothing was stored. Export the model again and upload that file.`,
 
-  // ---- issue 17: recovery from a lost database, backups ----------------------------------------
+  // ---- recovery from a lost database, backups ----------------------------------------
   'error.DATABASE_LOST': (p) =>
     `The bot’s database file was ${p.state === 'replaced' ? 'replaced' : 'removed'} while the bot was running, so nothing can be saved now (it would be lost). Nothing was changed. Tell the bot’s operator: restart the bot, then run \`npm run recover\` (or \`npm run restore\` from a backup).`,
   'status.orphans': '⚠️ Files set aside',
   'status.databaseLost': '⚠️ Database',
   'status.orphansValue': (p, t) =>
     `${t.int(Number(p.count))} ${plural(Number(p.count), 'model file', 'model files')} of this server ${Number(p.count) === 1 ? 'was' : 'were'} found without a record in the database and kept aside. The bot’s operator can bring ${Number(p.count) === 1 ? 'it' : 'them'} back with \`npm run recover\`.`,
-  // ---- issue 18: learning from channels (/train channel, cleaning) ----------------------------
+  // ---- learning from channels (/train channel, cleaning) ----------------------------
   'train.done.descriptionChannel': (p, t) =>
     `${p.mode === 'append' ? 'Added' : 'Learned'} ${t.int(Number(p.lines))} ${plural(Number(p.lines), 'line', 'lines')} from ${t.text(p.channel)}. The model is active but not saved: press **Save**, or use \`/save\`.`,
   'cmd.train.opt.channel.name': 'channel',
@@ -474,7 +474,7 @@ export const en = {
     `**#${t.text(p.channel)}** has no messages by people in that range. Pick another channel, or a larger \`limit\` or earlier \`since\`.`,
   'error.INVALID_DATE': (p, t) =>
     `${t.code(p.option)} cannot be “${t.text(p.value)}”: write a past date like \`2024-05-31\`, a date and time like \`2024-05-31T18:00\` (UTC), or a span back from now like \`30d\`, \`8w\` or \`12h\`.`,
-  // ---- issue 18: /listen, /reply, /forget, /privacy ------------------------------------------
+  // ---- /listen, /reply, /forget, /privacy ------------------------------------------
   'cmd.listen.name': 'listen',
   'cmd.listen.description': 'Learn from a channel’s new messages as people talk',
   'cmd.listen.opt.add.name': 'add',

@@ -173,7 +173,7 @@ export const es: Record<MessageKey, Message> = {
   'stats.trainingTime': 'Tiempo de entrenamiento',
 
   // ---- /cargar pregunta antes de reemplazar un modelo sin guardar; /estado avisa de un entrenamiento interrumpido
-  // (issue 19)
+  //
   'load.replace.title': '¿Reemplazar el modelo sin guardar?',
   'load.replace.body':
     'Este servidor tiene un modelo entrenado que nunca se guardó. Cargar otro modelo lo reemplaza. Guárdalo primero con `/guardar`, o carga de todos modos. Esta pregunta caduca en 60 segundos.',
@@ -198,12 +198,12 @@ export const es: Record<MessageKey, Message> = {
   'train.done.description': (p, t) =>
     `${p.mode === 'append' ? 'Añadidas' : 'Aprendidas'} ${t.int(Number(p.lines))} ${plural(Number(p.lines), 'línea', 'líneas')} de ${t.int(Number(p.files))} ${plural(Number(p.files), 'archivo', 'archivos')}. ` +
     'El modelo está activo pero sin guardar: pulsa **Guardar** o usa `/guardar`.',
-  // ---- issue 19: held-out lines said where the line counts stand side by side ----
+  // ---- held-out lines said where the line counts stand side by side ----
   'train.done.heldOut': (p, t) =>
     `De ellas, ${t.int(Number(p.heldOut))} ${plural(Number(p.heldOut), 'se apartó', 'se apartaron')} para medir la perplejidad (validación); el modelo aprendió de las otras ${t.int(Number(p.trained))}.`,
   'train.done.descriptionLate': (p, t) =>
     `Ha terminado el entrenamiento iniciado por ${t.text(p.user)}: ${t.int(Number(p.lines))} ${plural(Number(p.lines), 'línea aprendida', 'líneas aprendidas')}. El modelo está activo pero sin guardar: usa \`/guardar\` para conservarlo.`,
-  // ---- issue 19: a training a stopped process interrupted, told in its channel after a restart
+  // ---- a training a stopped process interrupted, told in its channel after a restart
   'train.interrupted.notice': (p, t) =>
     `El entrenamiento que ${t.text(p.user)} empezó el ${t.text(p.date)} se interrumpió: el bot se detuvo antes de que terminara y no se conservó nada. Vuelve a usar \`/entrenar\`.`,
   'train.failedLate': (p, t) => `El entrenamiento iniciado por ${t.text(p.user)} no ha terminado: ${t.text(p.reason)}`,
@@ -337,7 +337,7 @@ export const es: Record<MessageKey, Message> = {
     `Ya hay un entrenamiento en curso en este servidor (${t.int(Number(p.percent))} %, ${t.text(p.phase)}). Espera a que termine; \`/estado\` muestra su progreso.`,
   'error.JOBS_BUSY': (p, t) =>
     `El bot está ocupado entrenando para otros servidores. Inténtalo de nuevo dentro de unos ${t.duration(Number(p.retryAfterSeconds) * 1000)}.`,
-  // issue 19: the model quota counts versions; say so, with the versions per model
+  // the model quota counts versions; say so, with the versions per model
   'error.QUOTA_MODELS': (p, t) => {
     const names = asList(p.names);
     const counts = asList(p.versionCounts).map(Number);
@@ -374,7 +374,7 @@ export const es: Record<MessageKey, Message> = {
       ? specific(p, t)
       : `No se ha podido leer esa línea (${t.text(p.reason)}). Escribe \`/help\` para ver la sintaxis.`;
   },
-  // ---- varios procesos sobre una carpeta de datos (issue 19) --------------------------------
+  // ---- varios procesos sobre una carpeta de datos --------------------------------
   'error.DATABASE_BUSY':
     'La base de datos está ocupada por otro proceso (otra consola o shard sobre la misma carpeta de datos). Inténtalo de nuevo en unos segundos.',
   'error.WORKING_MODEL_CHANGED': (p, t) => {
@@ -388,7 +388,7 @@ export const es: Record<MessageKey, Message> = {
   },
   'error.INTERNAL': (p, t) =>
     `Algo ha fallado por nuestra parte. Si vuelve a pasar, da esta referencia a quien administra el bot: ${t.code(p.reference)}.`,
-  // ---- issue 17: /comparar, /exportar, /importar, versiones guardadas ---------------------------
+  // ---- /comparar, /exportar, /importar, versiones guardadas ---------------------------
   'cmd.compare.name': 'comparar',
   'cmd.compare.description':
     'Dos modelos guardados lado a lado: estadísticas, un texto de cada uno, perplejidad sobre un texto',
@@ -447,14 +447,14 @@ export const es: Record<MessageKey, Message> = {
   'error.IMPORT_DAMAGED': (p, t) =>
     `**${t.text(p.name)}** no es un archivo de modelo válido (${t.text(p.detail)}): está dañado o no salió de \`/exportar\`. No se ha guardado nada. Exporta el modelo de nuevo y sube ese archivo.`,
 
-  // ---- issue 17: recuperación de una base de datos perdida, copias de seguridad -----------------
+  // ---- recuperación de una base de datos perdida, copias de seguridad -----------------
   'error.DATABASE_LOST': (p) =>
     `El archivo de la base de datos del bot se ${p.state === 'replaced' ? 'sustituyó' : 'borró'} mientras el bot funcionaba, así que ahora no se puede guardar nada (se perdería). No se ha cambiado nada. Díselo a quien administra el bot: que reinicie el bot y ejecute \`npm run recover\` (o \`npm run restore\` desde una copia de seguridad).`,
   'status.orphans': '⚠️ Archivos apartados',
   'status.databaseLost': '⚠️ Base de datos',
   'status.orphansValue': (p, t) =>
     `${Number(p.count) === 1 ? 'Se encontró' : 'Se encontraron'} ${t.int(Number(p.count))} ${plural(Number(p.count), 'archivo de modelo', 'archivos de modelos')} de este servidor sin registro en la base de datos y se ${Number(p.count) === 1 ? 'ha' : 'han'} apartado. Quien administra el bot puede ${Number(p.count) === 1 ? 'recuperarlo' : 'recuperarlos'} con \`npm run recover\`.`,
-  // ---- issue 18: aprender de los canales (/entrenar canal, limpieza) ---------------------------
+  // ---- aprender de los canales (/entrenar canal, limpieza) ---------------------------
   'train.done.descriptionChannel': (p, t) =>
     `${p.mode === 'append' ? 'Añadidas' : 'Aprendidas'} ${t.int(Number(p.lines))} ${Number(p.lines) === 1 ? 'línea' : 'líneas'} de ${t.text(p.channel)}. El modelo está activo pero sin guardar: pulsa **Guardar** o usa \`/guardar\`.`,
   'cmd.train.opt.channel.name': 'canal',
@@ -482,7 +482,7 @@ export const es: Record<MessageKey, Message> = {
     `**#${t.text(p.channel)}** no tiene mensajes de personas en ese intervalo. Elige otro canal, un \`limite\` mayor o un \`desde\` anterior.`,
   'error.INVALID_DATE': (p, t) =>
     `${t.code(p.option)} no puede valer «${t.text(p.value)}»: escribe una fecha pasada como \`2024-05-31\`, una fecha y hora como \`2024-05-31T18:00\` (UTC), o un lapso hacia atrás como \`30d\`, \`8w\` o \`12h\`.`,
-  // ---- issue 18: /escuchar, /responder, /olvidar, /privacidad ---------------------------------
+  // ---- /escuchar, /responder, /olvidar, /privacidad ---------------------------------
   'cmd.listen.name': 'escuchar',
   'cmd.listen.description': 'Aprender de los mensajes nuevos de un canal mientras la gente habla',
   'cmd.listen.opt.add.name': 'agregar',

@@ -40,7 +40,7 @@ export function formatDecimal(locale: Locale, value: number): string {
 
 const BYTE_UNITS = ['B', 'KB', 'MB', 'GB', 'TB'];
 
-/** Binary multiples with the familiar short names (the seed product shows "KB" for 1,024 bytes). */
+/** Binary multiples with the familiar short names ("KB" for 1,024 bytes, as file managers show them). */
 export function formatBytes(locale: Locale, bytes: number): string {
   let value = Math.max(0, bytes);
   let unit = 0;

@@ -80,7 +80,7 @@ export type DownloadFailure =
 
 /**
  * An uploaded file: a Discord attachment (url) or a local file (path, console and tests); or
- * text the bot gathers itself (a channel's history, issue 18) through `produce`.
+ * text the bot gathers itself (a channel's history) through `produce`.
  */
 export interface TrainingSource {
   name: string;
@@ -94,7 +94,7 @@ export interface TrainingSource {
 }
 
 /**
- * Reads a source that is not a file (issue 18: a channel's history): resolves with its bytes
+ * Reads a source that is not a file (a channel's history): resolves with its bytes
  * (the name's extension gives the format), never more than `maxBytes` (else it throws
  * `tooLarge(bytesSeen)`), reports 0–1 through `onFraction`, and stops when `signal` aborts.
  */

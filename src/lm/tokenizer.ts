@@ -5,7 +5,7 @@
 // each position, so the multi-character shapes (URLs, Discord markup, emoji sequences) come
 // before the plain word and the one-character fallback.
 //
-// Choices the issue left open: "..." and "--" are one token each (like …), 12:30 is one token
+// Choices: "..." and "--" are one token each (like …), 12:30 is one token
 // like 3.14, and "@everyone" stays two tokens ("@", "everyone"), so generated text can never
 // ping a whole server by accident. Discord's <@id> mentions are whole tokens.
 //

@@ -1,4 +1,4 @@
-// Live learning from listened channels (issue 18): which channels are listened to, whose messages
+// Live learning from listened channels: which channels are listened to, whose messages
 // may be kept (privacy mode), what is kept (learning-store.ts), when replies are allowed, and the
 // batch retraining that turns collected messages into the server's working model through the
 // manager's ordinary training (worker thread, job lock, quotas) every LISTEN_BATCH_MINUTES.

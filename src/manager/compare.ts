@@ -1,4 +1,4 @@
-// /compare (issue 17): two saved models side by side. Pure: the manager hands in the models
+// /compare: two saved models side by side. Pure: the manager hands in the models
 // (read without making either active and without touching the cache's order of eviction) and
 // the evaluation text's lines; this computes the generations and the scores.
 import type { Model } from '../lm/index.js';

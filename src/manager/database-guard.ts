@@ -1,4 +1,4 @@
-// Refusing writes once the database file is gone or replaced (issue 17). The store tells whether
+// Refusing writes once the database file is gone or replaced. The store tells whether
 // the open database is still the file at its path (src/store/database-file.ts); here that becomes
 // the DATABASE_LOST reply for every later write command, and one error line for the operator
 // (the first time it is seen), because only the operator can fix it: restart, then recover.

@@ -1,4 +1,4 @@
-// Per-guild exclusivity across processes on one data directory (issue 19). Inside one process
+// Per-guild exclusivity across processes on one data directory. Inside one process
 // the manager orders a guild's operations with a promise chain (its exclusive section) and its
 // one-job-per-guild map; this extends both to every process sharing the database, with the
 // leases of src/store/coordination.ts:

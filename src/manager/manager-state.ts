@@ -52,7 +52,7 @@ export class ManagerState {
    */
   claimed<T>(guildId: string, work: () => Promise<T>): Promise<T> {
     // Every write command passes here: a database file removed or replaced under the process
-    // refuses it before anything is written (issue 17).
+    // refuses it before anything is written.
     return this.exclusive(guildId, () => {
       this.databaseGuard.assertWritable();
       return this.leases.withSection(guildId, work);

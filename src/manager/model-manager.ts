@@ -255,7 +255,7 @@ export class ModelManager implements ModelManagerApi {
   }
 
   /**
-   * Whether the working model's file is there and matches its checksum (issue 17: /status warns
+   * Whether the working model's file is there and matches its checksum (/status warns
    * instead of showing a lost model's statistics as if it were fine). 'none': no working model.
    */
   activeFileHealth(guildId: string): Promise<'none' | 'ok' | 'missing' | 'damaged'> {

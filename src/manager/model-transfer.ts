@@ -1,4 +1,4 @@
-// Export, import and version retention (issue 17): the rules, kept out of model-manager.ts.
+// Export, import and version retention: the rules, kept out of model-manager.ts.
 // An exported file is the saved .ulm file itself, byte for byte, named `<name>_v<version>.ulm`;
 // the model format carries no name, so an import without `name` takes it from the file name.
 import { UserError } from '../errors.js';

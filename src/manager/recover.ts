@@ -1,4 +1,4 @@
-// `npm run recover` (issue 17): registers again the saved model files the database has no row
+// `npm run recover`: registers again the saved model files the database has no row
 // for — those a start-up reconcile moved to <guild>/.orphans/ after the database was lost, and
 // any unreferenced saved file still in the models folder — so a lost database costs no model.
 //

@@ -84,7 +84,7 @@ export interface GuildStatus {
   job: { jobId: string; user: Actor; mode: TrainMode; progress: JobProgress; startedAt: number } | null;
   /** The guild's last training, when a stopped process (a crash, a kill) interrupted it. */
   interrupted?: { jobId: string; userName: string; startedAt: number; stoppedAt: number | null } | null;
-  /** Set when the database file was removed or replaced under the process: writes are refused (issue 17). */
+  /** Set when the database file was removed or replaced under the process: writes are refused. */
   databaseLost?: 'missing' | 'replaced' | null;
   usage: { models: number; bytes: number };
   limits: GuildLimits;
@@ -129,7 +129,7 @@ export interface ManagerConfig {
   ownsGuild?: (guildId: string) => boolean;
   /** Seed of training randomness (validation split, embeddings) and of the reply's sample. */
   trainingSeed?: number;
-  /** Operator log (the bot's pino logger fits): the start-up reconcile, a lost database (issue 17). */
+  /** Operator log (the bot's pino logger fits): the start-up reconcile, a lost database. */
   logger?: ManagerLogger;
 }
 
@@ -204,7 +204,7 @@ export interface ModelManagerApi {
   activeFileHealth(guildId: string): Promise<'none' | 'ok' | 'missing' | 'damaged'>;
   /**
    * Model files of the guild in its .orphans/ folder (found without a record at a start-up
-   * reconcile), which `npm run recover` can register again (issue 17). Optional for test doubles.
+   * reconcile), which `npm run recover` can register again. Optional for test doubles.
    */
   orphanedModelFiles?(guildId: string): Promise<number>;
   /** True when the guild holds a trained model that was never saved (replacing it loses work). */

@@ -1,4 +1,4 @@
-// The bot's own backups (issue 17): one every BACKUP_INTERVAL_HOURS, counted from the newest
+// The bot's own backups: one every BACKUP_INTERVAL_HOURS, counted from the newest
 // snapshot in BACKUP_DIR (a bot restarted every day still takes its daily one), the first no
 // sooner than a minute after start. Backups never overlap; a failure is logged and the next one
 // is tried at the next interval. Only one process of a sharded bot (shard 0) runs it.

@@ -1,4 +1,4 @@
-// Off-site copies of snapshots (issue 17): each finished snapshot is uploaded to any S3-compatible
+// Off-site copies of snapshots: each finished snapshot is uploaded to any S3-compatible
 // storage (BACKUP_S3_URL = s3://bucket/prefix) as `<prefix>/<snapshot>/<file>`, its manifest
 // last, so a snapshot whose upload was cut short has no manifest there and is never listed or
 // restored. Retention removes a remote snapshot's manifest first for the same reason.

@@ -1,4 +1,4 @@
-// Snapshots of the data folders (issue 17): `npm run backup`, and the bot every
+// Snapshots of the data folders: `npm run backup`, and the bot every
 // BACKUP_INTERVAL_HOURS. A snapshot is BACKUP_DIR/<YYYYMMDDTHHMMSSZ>/ holding
 //   ultraefficient.sqlite      the database, copied with SQLite's online backup API
 //                              (better-sqlite3's db.backup(): consistent while the bot writes)

@@ -1,5 +1,5 @@
 // Several processes on one data directory (two consoles with --guild, the bot and a console,
-// shards): the SQL that keeps them from crossing (issue 19).
+// shards): the SQL that keeps them from crossing.
 //
 // Leases. A row (guild, kind) names the process that holds a guild's training slot ('training')
 // or its exclusive section ('section': save, load, delete, the commit of a training), until

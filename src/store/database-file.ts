@@ -1,4 +1,4 @@
-// Whether the open database is still the file at its path (issue 17). SQLite keeps writing to an
+// Whether the open database is still the file at its path. SQLite keeps writing to an
 // open file that was deleted or replaced under it (an operator's `rm -rf data`, a restore of
 // another copy): every later /save answered success into a file nobody would ever read again.
 // So the manager compares, before each write command, the identity (device + inode) of the file

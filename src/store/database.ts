@@ -82,7 +82,7 @@ const MIGRATIONS: readonly string[] = [
     value TEXT NOT NULL
   );
   `,
-  // Several processes on one data directory (issue 19): leases claim a guild's training slot and
+  // Several processes on one data directory: leases claim a guild's training slot and
   // its exclusive section across processes (leases.ts); pending_deletes names the files of a
   // delete whose rows are gone, so a crash before the files are removed is finished at start.
   `
@@ -101,7 +101,7 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (guild_id, filename)
   );
   `,
-  // Learning from channels (issue 18, learning-store.ts): per-server settings, per-channel
+  // Learning from channels (learning-store.ts): per-server settings, per-channel
   // listening and reply chance, the members who opted in, and the collected messages (id,
   // channel, author, text: what honouring an edit, a delete or a /forget needs, and no more).
   `
@@ -142,7 +142,7 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX collected_by_author ON collected_messages (guild_id, author_id);
   `,
   // The channel a training was started from, and when the server was told that a stopped
-  // process interrupted it (issue 19): the restarted bot writes there once.
+  // process interrupted it: the restarted bot writes there once.
   `
   ALTER TABLE jobs ADD COLUMN channel_id TEXT;
   ALTER TABLE jobs ADD COLUMN notified_at INTEGER;

@@ -139,7 +139,7 @@ export class ModelFiles {
     }
   }
 
-  /** Plain files in the guild's .orphans/ (issue 17: what `npm run recover` looks at). */
+  /** Plain files in the guild's .orphans/ (what `npm run recover` looks at). */
   async orphanFiles(guildId: string): Promise<string[]> {
     const dir = this.contained(join(this.guildDir(guildId), ORPHANS_DIR), this.guildDir(guildId));
     try {

@@ -1,4 +1,4 @@
-// SQL for learning from channels (issue 18): per-server settings, listened channels and reply
+// SQL for learning from channels: per-server settings, listened channels and reply
 // chances, opted-in members, and collected messages. Every statement is keyed by guild id; no
 // method reads or changes another server's rows. It works on the process's one connection to the
 // database (the manager's: ModelManager.learningStore()).

@@ -81,7 +81,7 @@ function invalid(name: string, reason: 'empty' | 'too-long' | 'characters' | 're
   return new UserError('INVALID_MODEL_NAME', { name, reason });
 }
 
-/** `YYYYMMDD_HHMMSS` in UTC, the seed product's file stamp. */
+/** `YYYYMMDD_HHMMSS` in UTC: the stamp in saved model file names. */
 export function fileTimestamp(epochMs: number): string {
   const date = new Date(epochMs);
   const two = (value: number) => String(value).padStart(2, '0');

@@ -1,4 +1,4 @@
-// Which processes have the database open (issue 17: a restore refuses while a bot, a shard or a
+// Which processes have the database open (a restore refuses while a bot, a shard or a
 // console runs on the data folders). Each manager writes a row `process/<owner>` in `meta` when it
 // opens and renews it while it runs; the row names its host and pid and expires, as leases do
 // (coordination.ts): a process that died on this machine is known dead at once by its pid, one

@@ -13,7 +13,7 @@ import { DRAFT_PREFIX, MODEL_FILE_EXTENSION, ORPHANS_DIR, TEMP_PREFIX } from './
 
 export interface ReconcileOptions {
   /**
-   * true: hash every saved file (what the issue asks for; reads every byte).
+   * true: hash every saved file against its recorded checksum (reads every byte).
    * false: existence and size only; the checksum is still verified on every load.
    */
   verifyChecksums: boolean;

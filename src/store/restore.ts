@@ -1,4 +1,4 @@
-// `npm run restore -- <snapshot>` (issue 17): puts a snapshot (backup.ts) back as DATA_DIR and
+// `npm run restore -- <snapshot>`: puts a snapshot (backup.ts) back as DATA_DIR and
 // MODELS_DIR, never leaving them half restored:
 //   1. the snapshot is checked against its manifest (every size and sha256);
 //   2. it refuses while a bot, a shard or a console has the database open (their rows in

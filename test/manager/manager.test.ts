@@ -70,7 +70,7 @@ function savedFiles(guildId: string): string[] {
 }
 
 describe('train → save → load → generate → status → list → delete', () => {
-  it('walks the seed product flow on one guild', async () => {
+  it('walks the whole flow on one guild: train, save, list, load, generate, status, delete', async () => {
     const g = newGuild();
     const phases: string[] = [];
     const source = corpusSource(dirs, 'cuentos.txt', CORPORA.es);
