@@ -1,6 +1,7 @@
 // Command-line flags of the console and the terminal's language.
 import { parseArgs } from 'node:util';
 import type { Locale } from '../commands/context.js';
+import { DEFAULT_FOLDERS } from '../config/index.js';
 import { isValidGuildId } from '../store/names.js';
 
 /** POSIX precedence: LC_ALL overrides LC_MESSAGES, which overrides LANG. */
@@ -32,8 +33,8 @@ export const CONSOLE_USAGE = [
   'Usage: npm start -- [--guild ID] [--lang en|es] [--data-dir DIR] [--models-dir DIR]',
   '  --guild ID        act as the owner of this server (default "local")',
   '  --lang en|es      language of the replies (default: from LC_ALL / LC_MESSAGES / LANG)',
-  '  --data-dir DIR    SQLite database folder (default: DATA_DIR or ./data)',
-  '  --models-dir DIR  model files folder (default: MODELS_DIR or ./models)',
+  `  --data-dir DIR    SQLite database folder (default: DATA_DIR or ${DEFAULT_FOLDERS.dataDir})`,
+  `  --models-dir DIR  model files folder (default: MODELS_DIR or ${DEFAULT_FOLDERS.modelsDir})`,
 ].join('\n');
 
 const FLAGS = {

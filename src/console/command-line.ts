@@ -17,6 +17,7 @@ import {
   type ParsedValue,
 } from '../commands/option-values.js';
 import { UserError } from '../errors.js';
+import { editDistance } from '../store/names.js';
 import { allNames, findCommand, findOption, type ConsoleCommand } from './command-definitions.js';
 
 interface OptionSegment {
@@ -136,19 +137,6 @@ export interface ParsedInvocation {
   command: ConsoleCommand;
   /** By registered option name. */
   options: Record<string, ParsedValue>;
-}
-
-/** Edit distance of two short words (insertions, deletions, substitutions). */
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
 }
 
 /**

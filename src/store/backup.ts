@@ -17,11 +17,13 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { crashPoint } from './crash-point.js';
+import { DATABASE_FILENAME } from './data-paths.js';
 import { SCHEMA_VERSION } from './database.js';
 import { validateGuildId } from './names.js';
 
 export const MANIFEST = 'manifest.json';
-export const SNAPSHOT_DATABASE = 'ultraefficient.sqlite';
+/** The database's name inside a snapshot: the data folder's own. */
+export const SNAPSHOT_DATABASE = DATABASE_FILENAME;
 const MANIFEST_FORMAT = 'ultraefficient-snapshot';
 const SNAPSHOT_NAME = /^\d{8}T\d{6}Z(?:-\d+)?$/;
 const PARTIAL_PREFIX = '.partial-';

@@ -4,4 +4,3 @@
 export { encodeImage } from './encode.js';
 export { decodeImage, imageSummary, type DecodeImageOptions, type ImageSummary } from './decode.js';
 export { IMAGE_LAYOUT_VERSION } from './layout.js';
-export { STORED_RELATIVE_ERROR } from './quantize.js';

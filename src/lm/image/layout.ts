@@ -18,7 +18,7 @@ import { Packr, Unpackr } from 'msgpackr';
 import { crc32 } from '../codec/checksum.js';
 import { ModelFormatError } from '../types.js';
 
-export const IMAGE_MAGIC = Uint8Array.of(0x89, 0x55, 0x4c, 0x49, 0x0d, 0x0a, 0x1a, 0x0a);
+const IMAGE_MAGIC = Uint8Array.of(0x89, 0x55, 0x4c, 0x49, 0x0d, 0x0a, 0x1a, 0x0a);
 /**
  * 1: first layout (32-bit floats and links). 2: the query graph (8-bit codes per order for
  * probabilities and backoffs, bit-packed child starts and suffix links). A reader refuses any
@@ -26,11 +26,11 @@ export const IMAGE_MAGIC = Uint8Array.of(0x89, 0x55, 0x4c, 0x49, 0x0d, 0x0a, 0x1
  */
 export const IMAGE_LAYOUT_VERSION = 2;
 export const IMAGE_FRAME_BYTES = 24;
-export const SECTION_ALIGNMENT = 8;
+const SECTION_ALIGNMENT = 8;
 /** A header larger than this is not one we wrote (ours are a few hundred bytes plus the provenance). */
 const MAX_HEADER_BYTES = 1 << 20;
 
-export interface SectionEntry {
+interface SectionEntry {
   name: string;
   /** From the start of the image; a multiple of SECTION_ALIGNMENT. */
   offset: number;
