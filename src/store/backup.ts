@@ -17,6 +17,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { crashPoint } from './crash-point.js';
+import { processAlive, syncDirectory, syncFile } from './durable.js';
 import { DATABASE_FILENAME } from './data-paths.js';
 import { SCHEMA_VERSION } from './database.js';
 import { validateGuildId } from './names.js';
@@ -318,19 +319,9 @@ async function removeLeftovers(backupDir: string): Promise<void> {
       await rm(join(backupDir, entry.name), { recursive: true, force: true });
     } else if (entry.name.startsWith(PARTIAL_PREFIX)) {
       const pid = Number(entry.name.slice(PARTIAL_PREFIX.length).split('-')[0]);
-      if (!Number.isInteger(pid) || !pidAlive(pid))
+      if (!Number.isInteger(pid) || !(pid === process.pid || processAlive(pid)))
         await rm(join(backupDir, entry.name), { recursive: true, force: true });
     }
-  }
-}
-
-function pidAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -347,26 +338,4 @@ async function hashFile(path: string): Promise<{ bytes: number; sha256: string }
       .on('error', fail);
   });
   return { bytes, sha256: hash.digest('hex') };
-}
-
-export async function syncFile(path: string): Promise<void> {
-  const handle = await open(path, 'r+');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
-export async function syncDirectory(dir: string): Promise<void> {
-  let handle;
-  try {
-    handle = await open(dir, 'r');
-    await handle.sync();
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code !== 'EISDIR' && code !== 'EPERM' && code !== 'EINVAL' && code !== 'EBADF') throw error;
-  } finally {
-    await handle?.close();
-  }
 }

@@ -14,6 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from './database.js';
+import { processAlive } from './durable.js';
 
 export type LeaseKind = 'training' | 'section';
 
@@ -43,15 +44,6 @@ export interface CoordinationOptions {
 /** `host/pid/token`: the process, and this open database within it (two managers of one process differ). */
 function newLeaseOwner(): string {
   return `${hostname()}/${process.pid}/${randomBytes(6).toString('hex')}`;
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 export class Coordination {

@@ -7,6 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { link, mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
+import { syncDirectory } from './durable.js';
 import { validateGuildId, IMAGES_DIR, ORPHANS_DIR, TEMP_PREFIX } from './names.js';
 
 export function sha256(bytes: Uint8Array): string {
@@ -272,20 +273,6 @@ async function placeWithoutOverwrite(source: string, target: string): Promise<bo
       return true;
     }
     throw error;
-  }
-}
-
-/** Makes a rename durable. Windows cannot open a directory for fsync; there it is skipped. */
-async function syncDirectory(dir: string): Promise<void> {
-  let handle;
-  try {
-    handle = await open(dir, 'r');
-    await handle.sync();
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code !== 'EISDIR' && code !== 'EPERM' && code !== 'EINVAL' && code !== 'EBADF') throw error;
-  } finally {
-    await handle?.close();
   }
 }
 

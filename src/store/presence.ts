@@ -5,6 +5,7 @@
 // on another machine once its row expired. `meta` needs no migration.
 import { hostname } from 'node:os';
 import type { SqliteDatabase } from './database.js';
+import { processAlive } from './durable.js';
 
 const PREFIX = 'process/';
 const PRESENCE_TTL_MS = 30_000;
@@ -18,16 +19,11 @@ export interface ProcessPresence {
   expiresAt: number;
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-function presenceIsLive(row: ProcessPresence, now = Date.now(), alive: (pid: number) => boolean = pidAlive): boolean {
+function presenceIsLive(
+  row: ProcessPresence,
+  now = Date.now(),
+  alive: (pid: number) => boolean = processAlive,
+): boolean {
   if (row.expiresAt <= now) return false;
   if (row.host === hostname() && !alive(row.pid)) return false;
   return true;

@@ -21,15 +21,8 @@ import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import Database from 'better-sqlite3';
 import { crashPoint } from './crash-point.js';
-import {
-  SNAPSHOT_DATABASE,
-  SnapshotError,
-  snapshotPath,
-  syncDirectory,
-  syncFile,
-  verifySnapshot,
-  type SnapshotManifest,
-} from './backup.js';
+import { processAlive, syncDirectory, syncFile } from './durable.js';
+import { SNAPSHOT_DATABASE, SnapshotError, snapshotPath, verifySnapshot, type SnapshotManifest } from './backup.js';
 import { liveProcesses } from './presence.js';
 import { Coordination } from './coordination.js';
 import { ORPHANS_DIR as ORPHANS } from './names.js';
@@ -66,20 +59,11 @@ function lockPath(dataDir: string): string {
   return join(dirname(dir), `.${basename(dir)}.restore-lock`);
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** The pid of another live restore on these folders, or null (a lock of a dead process is stale). */
 async function runningRestore(dataDir: string): Promise<number | null> {
   try {
     const pid = Number((await readFile(lockPath(dataDir), 'utf8')).trim());
-    return Number.isInteger(pid) && pid > 0 && pid !== process.pid && pidAlive(pid) ? pid : null;
+    return Number.isInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid) ? pid : null;
   } catch {
     return null;
   }
