@@ -65,13 +65,18 @@ export function pairAdvance(table: PairTable, open: OpenMarks, id: number): void
 }
 
 /**
- * Ends a text: marks opened by its last tokens open nothing and are dropped from `ids` (a straight
- * quote after "Dios?" closed a quote in the training text), and the closing marks of what is still
- * open are returned, innermost first, for the text to append.
+ * Ends a text: a mark with no word after it opens nothing and is dropped from `ids` (a straight
+ * quote after "Dios?" closed a quote in the training text; `prohibido " .` would end `"."`), and
+ * the closing marks of what is still open are returned, innermost first, for the text to append.
+ * `isWord[id]` is 1 for words.
  */
-export function closeMarks(table: PairTable, open: OpenMarks, ids: number[]): string[] {
-  while (ids.length > 0 && open.length > 0 && table.opens[ids[ids.length - 1]] - 1 === open[open.length - 1]) {
-    ids.pop();
+export function closeMarks(table: PairTable, open: OpenMarks, ids: number[], isWord: Uint8Array): string[] {
+  while (open.length > 0) {
+    const kind = open[open.length - 1];
+    let at = ids.length - 1;
+    while (at >= 0 && table.opens[ids[at]] - 1 !== kind && isWord[ids[at]] !== 1) at--;
+    if (at < 0 || table.opens[ids[at]] - 1 !== kind) break;
+    ids.splice(at, 1);
     open.pop();
   }
   return closersOf(open);

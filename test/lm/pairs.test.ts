@@ -6,6 +6,7 @@ import { closeMarks, pairAdvance, pairAllows, pairTableOf } from '../../src/lm/p
 const vocab = ['<unk>', '<s>', '</s>', 'he', 'said', '"', '(', ')', '``', "''", '“', '”', '.', 'go'];
 const id = (token: string) => vocab.indexOf(token);
 const table = pairTableOf(vocab);
+const isWord = Uint8Array.from(vocab, (token, i) => (i > 2 && /[\p{L}\p{N}]/u.test(token) ? 1 : 0));
 
 /** Marks open after `tokens`, and whether every token was allowed where it stood. */
 function walk(tokens: string[]): { open: number[]; allowed: boolean[] } {
@@ -61,12 +62,24 @@ describe('quotes and brackets (pairs.ts)', () => {
   it('ends a text by closing what is open, innermost first, and drops marks opened by its last tokens', () => {
     const ids = ['he', 'said', '``', 'go', '(', '“', 'go', '.'].map(id);
     const { open } = walk(['he', 'said', '``', 'go', '(', '“', 'go', '.']);
-    expect(closeMarks(table, open, ids)).toEqual(['”', ')', "''"]);
+    expect(closeMarks(table, open, ids, isWord)).toEqual(['”', ')', "''"]);
 
     const trailing = ['go', '.', '"'].map(id);
     const { open: openAfterQuote } = walk(['go', '.', '"']);
-    expect(closeMarks(table, openAfterQuote, trailing)).toEqual([]);
+    expect(closeMarks(table, openAfterQuote, trailing, isWord)).toEqual([]);
     expect(trailing.map((x) => vocab[x])).toEqual(['go', '.']);
+
+    // A quote with only punctuation after it: dropped, the punctuation kept ('go "."' → 'go.').
+    const empty = ['he', 'said', 'go', '"', '.'].map(id);
+    const { open: openEmpty } = walk(['he', 'said', 'go', '"', '.']);
+    expect(closeMarks(table, openEmpty, empty, isWord)).toEqual([]);
+    expect(empty.map((x) => vocab[x])).toEqual(['he', 'said', 'go', '.']);
+
+    // A mark with a word inside is closed, and one outside it dropped if it holds no word.
+    const nested = ['``', 'go', '(', '.'].map(id);
+    const { open: openNested } = walk(['``', 'go', '(', '.']);
+    expect(closeMarks(table, openNested, nested, isWord)).toEqual(["''"]);
+    expect(nested.map((x) => vocab[x])).toEqual(['``', 'go', '.']);
   });
 
   it('keeps every ended text of a model trained on quotes that span lines balanced', () => {
