@@ -212,7 +212,9 @@ class NaturalWalker {
       if (this.isWord[word] === 1) at.words++;
     }
     // Closers that would pass maxLength are left out (an end drawn in the last positions).
-    const closing = ended ? closeMarks(this.pairs, at.open, ids, this.isWord).slice(0, Math.max(0, maxLength - ids.length)) : [];
+    const closing = ended
+      ? closeMarks(this.pairs, at.open, ids, this.isWord).slice(0, Math.max(0, maxLength - ids.length))
+      : [];
     return {
       ids,
       ended,
