@@ -2,10 +2,16 @@
 // DATA_DIR and MODELS_DIR (src/store/restore.ts: refused while a bot or console runs on them;
 // never half restored). <snapshot> is a folder, a snapshot name in BACKUP_DIR, `latest`, or
 // `s3:<name>` / `s3:latest` for an off-site copy (downloaded into BACKUP_DIR first).
-import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { DATABASE_FILENAME, listSnapshots, restoreSnapshot, SnapshotError, verifySnapshot } from '../store/index.js';
+import {
+  DATABASE_FILENAME,
+  downloadFolderOf,
+  listSnapshots,
+  restoreSnapshot,
+  SnapshotError,
+  snapshotFolderOf,
+  verifySnapshot,
+} from '../store/index.js';
 import { operatorConfig, runScript } from './cli.js';
 import { downloadSnapshot, listRemoteSnapshots, s3Client } from './s3.js';
 
@@ -33,7 +39,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
           throw new SnapshotError(
             `no complete snapshot ${wanted.slice(3)} at ${s3.bucket}/${s3.prefix} (there are: ${names.join(', ') || 'none'})`,
           );
-        downloaded = join(config.backup.dir, `.download-${name}-${process.pid}`);
+        downloaded = downloadFolderOf(config.backup.dir, name);
         await rm(downloaded, { recursive: true, force: true });
         await downloadSnapshot(client, s3, name, downloaded);
         await verifySnapshot(downloaded);
@@ -46,10 +52,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
       if (!latest) throw new SnapshotError(`there is no complete snapshot in ${config.backup.dir}`);
       path = latest.path;
     } else {
-      path =
-        existsSync(join(config.backup.dir, wanted)) && !wanted.includes('/')
-          ? join(config.backup.dir, wanted)
-          : resolve(wanted);
+      path = snapshotFolderOf(config.backup.dir, wanted);
     }
     const manifest = await restoreSnapshot(path, {
       dataDir: config.dataDir,

@@ -3,7 +3,7 @@
 // last, so a snapshot whose upload was cut short has no manifest there and is never listed or
 // restored. Retention removes a remote snapshot's manifest first for the same reason.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import {
   DeleteObjectsCommand,
   GetObjectCommand,
@@ -13,7 +13,14 @@ import {
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import type { S3Config } from '../config/index.js';
-import { MANIFEST, snapshotPath, SnapshotError, type Snapshot, type SnapshotManifest } from '../store/backup.js';
+import {
+  MANIFEST,
+  manifestPathOf,
+  snapshotPath,
+  SnapshotError,
+  type Snapshot,
+  type SnapshotManifest,
+} from '../store/backup.js';
 
 export function s3Client(config: S3Config): S3Client {
   // The SDK warns on every run that its releases after January 2027 need Node 22; the version
@@ -155,5 +162,5 @@ export async function downloadSnapshot(
     await mkdir(dirname(local), { recursive: true });
     await writeFile(local, await getBytes(client, config, keyOf(config, name, file.path)));
   }
-  await writeFile(join(targetDir, MANIFEST), manifestBytes);
+  await writeFile(manifestPathOf(targetDir), manifestBytes);
 }

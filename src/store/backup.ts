@@ -11,10 +11,10 @@
 // database copy and its own copy (a /delete at that moment) is dropped from the snapshot's
 // database too, and listed in the manifest.
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { crashPoint } from './crash-point.js';
 import { processAlive, syncDirectory, syncFile } from './durable.js';
@@ -142,7 +142,7 @@ export async function takeSnapshot(
       dropped,
       source: { host: hostname(), pid: process.pid },
     };
-    const manifestPath = join(partial, MANIFEST);
+    const manifestPath = manifestPathOf(partial);
     await writeFile(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
     await syncFile(manifestPath);
     await syncDirectory(partial);
@@ -173,7 +173,7 @@ export async function listSnapshots(backupDir: string): Promise<Snapshot[]> {
     if (!entry.isDirectory() || !SNAPSHOT_NAME.test(entry.name)) continue;
     const path = join(backupDir, entry.name);
     try {
-      await stat(join(path, MANIFEST));
+      await stat(manifestPathOf(path));
       snapshots.push({ name: entry.name, path });
     } catch {
       // Not complete.
@@ -203,7 +203,7 @@ export async function pruneSnapshots(backupDir: string, keep: number): Promise<s
 export async function verifySnapshot(path: string): Promise<SnapshotManifest> {
   let manifest: SnapshotManifest;
   try {
-    manifest = JSON.parse(await readFile(join(path, MANIFEST), 'utf8')) as SnapshotManifest;
+    manifest = JSON.parse(await readFile(manifestPathOf(path), 'utf8')) as SnapshotManifest;
   } catch (error) {
     throw new SnapshotError(
       `${path} is not a complete snapshot: ${MANIFEST} is missing or unreadable (${(error as Error).message})`,
@@ -238,6 +238,21 @@ export async function verifySnapshot(path: string): Promise<SnapshotManifest> {
 }
 
 /** A manifest path inside the snapshot (never outside it: each part is checked). */
+/** Where a snapshot's manifest is, in the snapshot's folder. */
+export function manifestPathOf(snapshotDir: string): string {
+  return join(snapshotDir, MANIFEST);
+}
+
+/** The folder an off-site snapshot is downloaded into before it is checked and restored. */
+export function downloadFolderOf(backupDir: string, name: string): string {
+  return join(backupDir, `.download-${name}-${process.pid}`);
+}
+
+/** What `npm run restore -- <wanted>` names: a snapshot of BACKUP_DIR by name, else a folder. */
+export function snapshotFolderOf(backupDir: string, wanted: string): string {
+  return existsSync(join(backupDir, wanted)) && !wanted.includes('/') ? join(backupDir, wanted) : resolve(wanted);
+}
+
 export function snapshotPath(root: string, relative: string): string {
   const parts = relative.split('/');
   if (relative === SNAPSHOT_DATABASE) return join(root, relative);

@@ -31,8 +31,10 @@ export { isBusyError, retryBusy } from './busy.js';
 export { DatabaseFile, type DatabaseFileState } from './database-file.js';
 export { PresenceRow } from './presence.js';
 export {
+  downloadFolderOf,
   listSnapshots,
   pruneSnapshots,
+  snapshotFolderOf,
   takeSnapshot,
   verifySnapshot,
   SnapshotError,
