@@ -7,6 +7,7 @@
 import { countCharacters, lineSentences } from './corpus.js';
 import { newStepResult, sentenceStart, type Scorer } from './query.js';
 import { BOS_ID, EOS_ID, UNK_ID, type Evaluation } from './types.js';
+import type { WordLookup } from './vocab.js';
 
 export interface EvaluateOptions {
   /** Split lines at sentence punctuation, as training did when its `splitSentences` was on. */
@@ -15,7 +16,7 @@ export interface EvaluateOptions {
 
 export function evaluate(
   scorer: Scorer,
-  wordIds: Map<string, number>,
+  wordIds: WordLookup,
   lines: Iterable<string>,
   options: EvaluateOptions,
 ): Evaluation {

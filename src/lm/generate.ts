@@ -17,6 +17,7 @@ import { newStepResult, sentenceStart } from './query.js';
 import { hashString, seededRandom } from './random.js';
 import { detokenize, tokenize } from './tokenizer.js';
 import { BOS_ID, EOS_ID, UNK_ID, type GenerateOptions, type GenerateResult } from './types.js';
+import type { WordLookup } from './vocab.js';
 
 const DEFAULT_MAX_LENGTH = 40;
 const MAX_MAX_LENGTH = 1000;
@@ -41,7 +42,7 @@ export interface GenerationSource {
   /** The query graph (query-graph.ts): what every front end's generation reads. */
   query: QueryGraph;
   vocab: readonly string[];
-  wordIds: Map<string, number>;
+  wordIds: WordLookup;
   /** Unit vector of a known or unknown word; null without embeddings. */
   vectorOf(word: string): Float32Array | null;
   rowVector(id: number): Float32Array | null;

@@ -24,7 +24,7 @@ import { interpolate, type Interpolation } from './interpolate.js';
 import { ExactScorer, newStepResult, type Scorer } from './query.js';
 import { QueryGraph } from './query-graph.js';
 import { ContinuationRanking } from './ranking.js';
-import { vocabularyIndex } from './vocab.js';
+import { WordIndex } from './vocab.js';
 import {
   BOS,
   BOS_ID,
@@ -93,7 +93,7 @@ export class Model implements GenerationSource {
   readonly discounts: Discount[];
   readonly embeddings: EmbeddingTable | null;
   readonly provenance: ModelProvenance;
-  private wordIdsCache: Map<string, number> | null = null;
+  private wordIdsCache: WordIndex | null = null;
   private embeddingIndexCache: EmbeddingIndex | null = null;
   private rankingCache: ContinuationRanking | null = null;
   private vocabularyHeapBytes: number | null = null;
@@ -372,8 +372,8 @@ export class Model implements GenerationSource {
     return this.graph.order;
   }
 
-  get wordIds(): Map<string, number> {
-    this.wordIdsCache ??= vocabularyIndex(this.vocab);
+  get wordIds(): WordIndex {
+    this.wordIdsCache ??= new WordIndex(this.vocab);
     return this.wordIdsCache;
   }
 
@@ -486,7 +486,7 @@ export class Model implements GenerationSource {
     return (
       this.memoryBytes() +
       this.vocabularyHeapBytes +
-      heapEstimate.mapEntry * (this.wordIdsCache?.size ?? 0) +
+      (this.wordIdsCache?.byteLength ?? 0) +
       (this.embeddingIndexCache?.retainedBytes() ?? 0)
     );
   }

@@ -11,7 +11,7 @@ import { DEFAULT_EMBEDDING_WINDOW, trainEmbeddings } from './embeddings-train.js
 import { buildPatternGraph } from './graph.js';
 import { Model } from './model.js';
 import { applyPruning, selectPatterns } from './prune.js';
-import { rankVocabulary, VocabularyBuilder } from './vocab.js';
+import { rankVocabulary, VocabularyBuilder, type WordLookup } from './vocab.js';
 import {
   DEFAULT_TRAIN_PARAMS,
   BOS_ID,
@@ -218,11 +218,7 @@ function embeddingCorpus(tokens: Int32Array): { ids: Int32Array; sentenceStarts:
 }
 
 /** Base vectors moved to the new ids; rows of words without a base vector stay zero (no vector). */
-function reindexEmbeddings(
-  table: EmbeddingTable,
-  baseVocab: readonly string[],
-  newIds: Map<string, number>,
-): EmbeddingTable {
+function reindexEmbeddings(table: EmbeddingTable, baseVocab: readonly string[], newIds: WordLookup): EmbeddingTable {
   const dim = table.dim;
   const rows = Math.min(table.count, baseVocab.length);
   let count = 0;

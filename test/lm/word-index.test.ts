@@ -1,0 +1,34 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { WordIndex } from '../../src/lm/vocab.js';
+
+describe('WordIndex (word → id)', () => {
+  it('finds every word of the vocabulary at its id, and nothing else', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.string({ maxLength: 12 }), { maxLength: 300 }), fc.string(), (words, other) => {
+        const index = new WordIndex(words);
+        for (const [id, word] of words.entries()) expect(index.get(word)).toBe(id);
+        if (!words.includes(other)) expect(index.get(other)).toBeUndefined();
+        expect(index.size).toBe(words.length);
+        expect([...index.keys()]).toEqual(words);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('answers like a Map of the vocabulary on a real-sized one, in 8–16 bytes a word', () => {
+    const words = Array.from({ length: 50_000 }, (_, i) => `w${i.toString(36)}`);
+    const index = new WordIndex(words);
+    const map = new Map(words.map((word, id) => [word, id]));
+    for (const probe of [...words.slice(0, 2000), 'missing', '', 'W0', 'w0 '])
+      expect(index.get(probe)).toBe(map.get(probe));
+    expect(index.byteLength).toBeLessThanOrEqual(16 * words.length);
+    expect(index.byteLength).toBeGreaterThanOrEqual(8 * words.length);
+  });
+
+  it('keeps the first id of a word listed twice, as the first lookup would find it', () => {
+    const index = new WordIndex(['a', 'b', 'a']);
+    expect(index.get('a')).toBe(0);
+    expect(index.get('b')).toBe(1);
+  });
+});
