@@ -5,8 +5,8 @@
 //
 // The rule: a closing mark is drawn only when it closes the innermost open one, a mark does not
 // open inside one of its own kind, and a text that ends with marks still open gets their closers
-// appended, innermost first (marks opened by its very last tokens are dropped instead). The straight double
-// quote closes itself when it is the innermost open mark and opens otherwise. The single quotes
+// appended, innermost first (a mark with no word after it is dropped instead). The straight
+// double quote closes itself when it is the innermost open mark and opens otherwise. The single quotes
 // (' and ’) are left out: they are apostrophes as often as quotes ("the dogs' bowls").
 
 /** How a vocabulary entry pairs: 0 it does not, else an index into OPENERS / CLOSERS. */
@@ -41,7 +41,7 @@ export function pairTableOf(vocab: readonly string[]): PairTable {
 /** The marks open at a point of a walk, innermost last, as kinds (indices into OPENERS). */
 export type OpenMarks = number[];
 
-/** Whether `id` may come next: a closing mark must close the innermost open mark. */
+/** Whether `id` may come next: a closing mark must close the innermost open mark, and an opening one not be open already. */
 export function pairAllows(table: PairTable, open: OpenMarks, id: number): boolean {
   const closer = table.closes[id];
   if (closer === 0 && table.opens[id] === 0) return true;

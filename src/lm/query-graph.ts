@@ -158,6 +158,17 @@ export class QueryGraph implements Scorer {
     return this.probTable[((k - 2) << 8) | this.probCode[node]];
   }
 
+  /**
+   * Where the codebook of the children of `context` (ROOT's children excepted: unigrams are
+   * float32) starts in probTable: their probabilities are probTable[start | probCode[child]].
+   */
+  childTableStart(context: number): number {
+    const offsets = this.offsets;
+    let level = 0;
+    while (level + 1 < this.order && context >= offsets[level + 1]) level++;
+    return level << 8;
+  }
+
   /** γ(h) of a context node (1 when it has no continuations). */
   backoff(context: number): number {
     if (context < this.vocabularySize) return this.unigramBackoff[context];

@@ -303,8 +303,7 @@ class NaturalWalker {
       if (short && single >= 0) return single;
       this.activated++;
       let size = 0;
-      // The children of a context at level L are (L + 2)-grams: their codes index table L.
-      const table = context === ROOT ? 0 : levelOf(graph, context) << 8;
+      const table = context === ROOT ? 0 : graph.childTableStart(context);
       for (let r = from; r < to; r++) {
         let w: number;
         let p: number;
