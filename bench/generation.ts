@@ -10,7 +10,14 @@
 // what each rule of docs/model.md § Generation buys), --image (ours generates from the model
 // image, as the bot's loaded models do: src/lm/image/).
 import { parseArgs } from 'node:util';
-import { decodeImage, encodeImage, splitSentences, train as trainModel, type Model } from '../src/lm/index.js';
+import {
+  decodeImage,
+  encodeImage,
+  RecentPhrases,
+  splitSentences,
+  train as trainModel,
+  type Model,
+} from '../src/lm/index.js';
 import type { GenerateOptions } from '../src/lm/types.js';
 import { brown, chat, firstBytes, sample, spanish, type Corpus } from './generation-corpora.js';
 import { bigramSupply, measureTexts, normalized, wordsOf, type TextMeasures } from './generation-measures.js';
@@ -48,14 +55,21 @@ interface System {
   generate(prompt: string | null, seed: number): Output;
 }
 
-function ours(model: Model, exact: boolean, changed: GenerateOptions = {}, label?: string): System {
+/**
+ * Our generator. Its outputs follow each other as a server's /generate calls without a seed do, each
+ * avoiding the word pairs of those before (src/lm/recent.ts; the seeds only make the run repeatable),
+ * unless `alone`: then every output is a call of its own, as with a seed.
+ */
+function ours(model: Model, exact: boolean, changed: GenerateOptions = {}, label?: string, alone = false): System {
+  const recent = exact || alone ? undefined : new RecentPhrases();
   return {
-    label: label ?? (exact ? 'ours --exact' : 'ours (defaults)'),
+    label: label ?? (exact ? 'ours --exact' : alone ? 'ours, calls alone' : 'ours (defaults)'),
     generate(prompt, seed) {
       const result = model.generate({
         prompt: prompt ?? undefined,
         seed,
         maxLength: MAX_LENGTH,
+        recent,
         ...(exact ? { sampling: 'exact' as const } : {}),
         ...changed,
       });
@@ -283,7 +297,13 @@ async function benchCorpus(corpus: Corpus, sizes: number[]): Promise<void> {
     const model = train(lines);
     const systems = values.ablation
       ? [ours(model, false), ...ABLATIONS.map(([label, changed]) => ours(model, false, changed, `defaults, ${label}`))]
-      : [ours(model, false), ours(model, true), await markovStrings(lines), await markovChains(lines)];
+      : [
+          ours(model, false),
+          ours(model, false, {}, undefined, true),
+          ours(model, true),
+          await markovStrings(lines),
+          await markovChains(lines),
+        ];
     const rows = systems.map((system) => runSystem(system, corpus, prompts, copies, judge, lines));
     const kb = bytes >= 1e6 ? `${(bytes / 1e6).toFixed(2)} MB` : `${(bytes / 1e3).toFixed(0)} KB`;
     printTable(
@@ -303,8 +323,9 @@ function benchSpeed(): void {
   const model = train(lines);
   const prompts = ['The', 'He said', 'In the', 'It was a', ''];
   for (let i = 0; i < 200; i++) model.generate({ seed: i, maxLength: MAX_LENGTH }); // warm-up
+  // The defaults as /generate without a seed runs them: with the memory of the texts before.
   for (const [label, options] of [
-    ['defaults', {}],
+    ['defaults', { recent: new RecentPhrases() }],
     ['--exact', { sampling: 'exact' as const }],
   ] as const) {
     const times: number[] = [];

@@ -5,14 +5,15 @@ const USAGE = `usage:
   ultra tokenize < text
   ultra train FILE... -o MODEL [--order N] [--min-frequency N] [--max-patterns N] [--validation F] [--no-split] [--embedding-dim N] [--seed N]
   ultra eval MODEL FILE
-  ultra generate MODEL [PROMPT] [--exact] [--max-length N] [--max-copy-run N] [--temperature F] [--top-k N] [--top-p F] [--repetition-penalty F] [--steer F] [--seed N] [--count N]
+  ultra generate MODEL [PROMPT] [--exact] [--max-length N] [--max-copy-run N] [--temperature F] [--top-k N] [--top-p F] [--repetition-penalty F] [--steer F] [--seed N] [--count N [--independent]]
   ultra info MODEL
 train writes MODEL and its image (MODEL with .uli for .ulm), which generate and similar read when it matches MODEL;
 eval scores with MODEL itself (exact probabilities), and gives the image's (quantized) perplexity beside it
   ultra similar MODEL WORD [--k N]
 every command takes --json for machine-readable output
 generate without flags gives exactly the text /generate gives for the same model, prompt and seed;
---exact samples plainly from the model's distribution (for evaluation)`;
+--exact samples plainly from the model's distribution (for evaluation);
+--count N writes N texts as successive calls (each avoids the word pairs of those before), --independent as separate ones`;
 
 async function run(argv: string[]): Promise<number> {
   const [name] = argv;

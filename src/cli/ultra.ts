@@ -12,6 +12,7 @@ import {
   encode,
   encodeImage,
   ModelFormatError,
+  RecentPhrases,
   tokenize,
   train,
   TrainingInputError,
@@ -286,6 +287,7 @@ function cmdGenerate(args: string[]): void {
     steer: { type: 'string' },
     seed: { type: 'string' },
     count: { type: 'string' },
+    independent: { type: 'boolean' },
   });
   if (positionals.length < 1 || positionals.length > 2) throw new CliError('generate needs MODEL [PROMPT]');
   const model = readModel(positionals[0]);
@@ -303,9 +305,12 @@ function cmdGenerate(args: string[]): void {
     steer: numberOption(values, 'steer', { min: 0, max: 1 }),
     now: () => performance.now(),
   };
+  // The texts of one call follow each other as a server's /generate calls do: each avoids what the
+  // ones before wrote (src/lm/recent.ts), unless --independent.
+  const recent = count > 1 && values.independent !== true ? new RecentPhrases() : undefined;
   const results: GenerateResult[] = [];
   for (let i = 0; i < count; i++)
-    results.push(model.generate({ ...options, seed: seed === undefined ? undefined : seed + i }));
+    results.push(model.generate({ ...options, recent, seed: seed === undefined ? undefined : seed + i }));
   print(Boolean(values.json), count === 1 ? results[0] : results, () =>
     results.map((result) => result.text).join('\n'),
   );

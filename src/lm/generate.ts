@@ -10,6 +10,7 @@
 
 import type { QueryGraph } from './query-graph.js';
 import type { ContinuationRanking } from './ranking.js';
+import type { RecentPhrases } from './recent.js';
 import { CandidateSampler } from './sample-candidates.js';
 import { mixtureDraw, sampleMixture } from './sample-exact.js';
 import { DEFAULT_MAX_COPY_RUN, generateNatural } from './sample-natural.js';
@@ -63,6 +64,8 @@ export interface Settings {
   topP: number;
   repetitionPenalty: number;
   steer: number;
+  /** What the model wrote lately (natural sampling): its pairs are drawn less, the text returned is added. */
+  recent: RecentPhrases | null;
 }
 
 function settingsOf(options: GenerateOptions): Settings {
@@ -82,6 +85,7 @@ function settingsOf(options: GenerateOptions): Settings {
     topP: Math.min(1, Math.max(0.01, finiteOr(options.topP, 1))),
     repetitionPenalty: Math.max(1, finiteOr(options.repetitionPenalty, 1)),
     steer: Math.min(1, Math.max(0, finiteOr(options.steer, 0))),
+    recent: options.recent ?? null,
   };
 }
 

@@ -7,6 +7,7 @@ import { Model } from './model.js';
 export { Model, type ScoreOptions, type TransferableModel } from './model.js';
 export { train, trainAppend, resolveParams, type TrainingText } from './trainer.js';
 export { tokenize, detokenize, splitSentences } from './tokenizer.js';
+export { RecentPhrases } from './recent.js';
 export * from './types.js';
 
 /** The model as file bytes (`.ulm`); `createdAt` is milliseconds since the epoch. */

@@ -23,6 +23,10 @@
 //   by the model (not cut at maxLength), long enough, fewest words drawn from the root (salad),
 //   then the highest mean log-probability per token under the model itself. After a sentence's
 //   end, a draw that would reach the root is taken from the words that start sentences instead.
+// - Something else than last time. With a memory of the model's recent texts (recent.ts: what a
+//   server's /generate calls without a seed pass), their word pairs weigh RECENT_WEIGHT in a draw,
+//   walks are ranked by their recent pairs beyond RECENT_ALLOWANCE of their length right after the
+//   rules above, and up to MAX_CANDIDATES walks are drawn while the best is above it.
 //
 // The model's probabilities are untouched: scoring, perplexity and `sampling: 'exact'` see the
 // same Kneser-Ney estimate.
@@ -32,6 +36,7 @@ import { ROOT } from './graph.js';
 import { closeMarks, pairAdvance, pairAllows, pairTableOf, type OpenMarks, type PairTable } from './pairs.js';
 import type { QueryGraph } from './query-graph.js';
 import type { Random } from './random.js';
+import { RECENT_WEIGHT } from './recent.js';
 import { meanVector, promptSimilarity, STEER_STRENGTH } from './sample-exact.js';
 import { sentenceStart } from './query.js';
 import { sortByDescendingKey } from './typed-sort.js';
@@ -39,6 +44,13 @@ import { BOS_ID, EOS_ID, UNK_ID } from './types.js';
 
 /** Walks drawn per call; the best is returned. */
 const CANDIDATES = 4;
+/**
+ * More walks, up to this, while the best so far repeats more of what the model wrote lately than
+ * RECENT_ALLOWANCE of its length (only with a memory of recent texts: a small model's later calls).
+ */
+const MAX_CANDIDATES = 16;
+/** Share of a text's pairs that may be pairs the model wrote lately (recent.ts) before more walks are drawn. */
+const RECENT_ALLOWANCE = 0.1;
 /** A context is drawn from only when it has at least this many eligible continuations. */
 const MIN_CONTINUATIONS = 2;
 /** Continuations considered in one draw: a larger run takes its most probable ones. */
@@ -115,6 +127,8 @@ interface Position {
   words: number;
   /** Quotes and brackets open here, innermost last. */
   open: OpenMarks;
+  /** The last token read (<s> before any). */
+  last: number;
 }
 
 interface CandidateWalk {
@@ -131,6 +145,8 @@ interface CandidateWalk {
   closing: string[];
   /** Words drawn from the root (no context had two continuations). */
   rootDraws: number;
+  /** Word pairs of the text the model wrote lately (settings.recent). */
+  recentPairs: number;
 }
 
 class NaturalWalker {
@@ -173,6 +189,7 @@ class NaturalWalker {
       longestCover: 1,
       words: 0,
       open: [],
+      last: BOS,
     };
     for (const token of prompt.tokens) if (WORD.test(token)) at.words++;
     for (const id of prompt.ids) {
@@ -225,7 +242,21 @@ class NaturalWalker {
       length: at.history,
       closing,
       rootDraws: this.fromRoot - rootBefore,
+      recentPairs: this.recentPairsOf(from.last, ids),
     };
+  }
+
+  /** How many pairs of `ids` (after `first`) the model wrote lately. */
+  private recentPairsOf(first: number, ids: readonly number[]): number {
+    const recent = this.settings.recent;
+    if (recent === null) return 0;
+    let count = 0;
+    let before = first;
+    for (const id of ids) {
+      if (recent.has(before, id)) count++;
+      before = id;
+    }
+    return count;
   }
 
   /**
@@ -249,6 +280,7 @@ class NaturalWalker {
     at.cover = full && context === at.state ? at.cover + 1 : foundLength;
     if (at.cover > at.longestCover) at.longestCover = at.cover;
     at.history++;
+    at.last = word;
     at.state = graph.stateAfter(context, found);
     return Math.log(weight * graph.prob(found));
   }
@@ -269,6 +301,8 @@ class NaturalWalker {
     const full = at.state !== ROOT && levelOf(graph, at.state) + 1 === Math.min(graph.order - 1, at.history);
     const leaveCopy = full && at.cover >= this.settings.maxCopyRun;
     const ranking = this.source.ranking();
+    // The recent pairs start with the last token read: the previous word, the prompt's last, or <s>.
+    const before = at.last;
     // A longer context's only continuation, kept in case the chain reaches one-word contexts.
     let single = -1;
     // After a sentence's end, what would be drawn from the root (every word: "himself. a door.")
@@ -330,7 +364,7 @@ class NaturalWalker {
         if (!pairAllows(this.pairs, at.open, w)) continue;
         if (leaveCopy && graph.findChild(at.state, w) >= 0) continue;
         drawIds[size] = w;
-        drawWeights[size] = this.adjusted(w, weight, seen);
+        drawWeights[size] = this.adjusted(w, weight, seen, before);
         size++;
       }
       if (size >= MIN_CONTINUATIONS || ((context === ROOT || context === BOS) && size > 0)) {
@@ -354,10 +388,10 @@ class NaturalWalker {
     return graph.shareOf(previous, x);
   }
 
-  /** A weight p^(1/T) with the repetition penalty and the prompt's steering applied. */
-  private adjusted(w: number, weight: number, seen: Set<number>): number {
-    if (w === EOS) return weight;
-    let adjusted = weight;
+  /** A weight p^(1/T) with the recent pairs' weight, the repetition penalty and the prompt's steering applied. */
+  private adjusted(w: number, weight: number, seen: Set<number>, before: number): number {
+    let adjusted = this.settings.recent?.has(before, w) ? weight * RECENT_WEIGHT : weight;
+    if (w === EOS) return adjusted;
     if (this.penaltyFactor !== 1 && seen.has(w)) adjusted *= this.penaltyFactor;
     if (this.promptVector !== null)
       adjusted *= Math.exp(this.settings.steer * STEER_STRENGTH * this.similarityOf(w) * this.inverseTemperature);
@@ -432,7 +466,10 @@ function firstRealWord(graph: QueryGraph): number {
   return graph.vocabularySize > EOS_ID + 1 ? EOS_ID + 1 : EOS_ID;
 }
 
-/** Which of two walks to return: no copy, ended by the model, long enough, fewer root draws, then fluency. */
+/**
+ * Which of two walks to return: no copy, ended by the model, long enough, fewer recent pairs beyond the allowance,
+ * fewer root draws, then fluency.
+ */
 function better(a: CandidateWalk, b: CandidateWalk, antiCopy: boolean): boolean {
   const rank = (w: CandidateWalk) =>
     (!antiCopy || w.longestCover <= MAX_COPY_SHARE * w.length ? 4 : 0) +
@@ -441,8 +478,16 @@ function better(a: CandidateWalk, b: CandidateWalk, antiCopy: boolean): boolean 
   const ra = rank(a);
   const rb = rank(b);
   if (ra !== rb) return ra > rb;
+  const ea = recentExcess(a);
+  const eb = recentExcess(b);
+  if (ea !== eb) return ea < eb;
   if (a.rootDraws !== b.rootDraws) return a.rootDraws < b.rootDraws;
   return a.logProb / Math.max(1, a.scored) > b.logProb / Math.max(1, b.scored);
+}
+
+/** Recent pairs of a walk beyond RECENT_ALLOWANCE of its length: what a call tries more walks to avoid. */
+function recentExcess(walk: CandidateWalk): number {
+  return Math.max(0, walk.recentPairs - RECENT_ALLOWANCE * walk.ids.length);
 }
 
 export function generateNatural(
@@ -454,11 +499,13 @@ export function generateNatural(
   const walker = new NaturalWalker(source, settings, prompt);
   const start = walker.start(prompt);
   let best: CandidateWalk | null = null;
-  for (let i = 0; i < CANDIDATES; i++) {
+  for (let i = 0; i < MAX_CANDIDATES; i++) {
+    if (i >= CANDIDATES && best !== null && recentExcess(best) === 0) break;
     const candidate = walker.walk(start, random, new Set(prompt.ids));
     if (best === null || better(candidate, best, settings.maxCopyRun !== Number.POSITIVE_INFINITY)) best = candidate;
   }
   const chosen = best as CandidateWalk;
+  settings.recent?.record([start.last, ...chosen.ids]);
   return {
     words: [...chosen.ids.map((id) => source.vocab[id]), ...chosen.closing],
     stop: chosen.ended ? 'end' : 'length',

@@ -1,6 +1,8 @@
 // Public types of the pattern model. src/lm is pure computation: no fs, no Discord, no SQL,
 // and the clock only through the `now` parameters below.
 
+import type { RecentPhrases } from './recent.js';
+
 /** Training parameters, as stored in the model file and shown to users. */
 export interface TrainParams {
   /** Longest n-gram ("pattern") kept, 1–8. */
@@ -103,6 +105,11 @@ export interface GenerateOptions {
   seed?: number;
   /** 0–1: how strongly sampling is steered toward words related to the prompt (embeddings). */
   steer?: number;
+  /**
+   * Natural sampling: what this model wrote lately (recent.ts). Its word pairs are drawn less, and the text returned
+   * is remembered in it. Without it every call stands alone.
+   */
+  recent?: RecentPhrases;
   now?: () => number;
 }
 

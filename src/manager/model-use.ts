@@ -1,7 +1,7 @@
 // Using models: the working model generates (/generate), two saved models are compared (/compare).
 import { UserError } from '../errors.js';
 import { checkSources, parseSources, readSources } from '../ingest/index.js';
-import type { Model } from '../lm/index.js';
+import { type Model, RecentPhrases } from '../lm/index.js';
 import type { GenerateOptions, GenerateResult } from '../lm/types.js';
 import { parseModelName, validateGuildId } from '../store/index.js';
 import { compareModels, type CompareOptions, type Comparison } from './compare.js';
@@ -13,6 +13,13 @@ import type { GenerateHooks, TrainingSource } from './types.js';
 import { fileOf, labelOf, type WorkingModel } from './working-model.js';
 
 export class ModelUse {
+  /**
+   * What each loaded model wrote lately (src/lm/recent.ts), so a guild's next /generate says something else. Kept
+   * while the model is: an evicted or reloaded model starts afresh. Calls with a seed neither read nor add to it, so a
+   * seed gives the same text as `ultra generate --seed` and the sample after /train.
+   */
+  private readonly recent = new WeakMap<Model, RecentPhrases>();
+
   constructor(
     private readonly state: ManagerState,
     private readonly loading: ModelLoading,
@@ -56,11 +63,22 @@ export class ModelUse {
     const model = await this.loading.modelFor(guildId, file, labelOf(working));
     // src/lm's defaults are the product's: the same text as `ultra generate` and the sample
     // after /train for the same model, prompt and seed.
-    const result = model.generate(options);
-    // Ranking a large context keeps its ranked run, and a prompt builds word lookups: the cache
-    // budget follows.
-    this.loading.cache.resize(ModelCache.key(guildId, file.filename), model.residentBytes());
+    const recent = options.seed === undefined ? this.recentOf(model) : undefined;
+    const result = model.generate(recent !== undefined ? { ...options, recent } : options);
+    // Ranking a large context keeps its ranked run, a prompt builds word lookups and the memory of
+    // recent texts is made on the first call without a seed: the cache budget follows.
+    const memory = this.recent.has(model) ? RecentPhrases.BYTES : 0;
+    this.loading.cache.resize(ModelCache.key(guildId, file.filename), model.residentBytes() + memory);
     return result;
+  }
+
+  private recentOf(model: Model): RecentPhrases {
+    let recent = this.recent.get(model);
+    if (recent === undefined) {
+      recent = new RecentPhrases();
+      this.recent.set(model, recent);
+    }
+    return recent;
   }
 
   /** See ModelManager.compare. */

@@ -101,6 +101,23 @@ describe('ultra command-line tool', () => {
     expect(a.text).toBe(JSON.parse(second.stdout).text);
   });
 
+  it('writes --count texts as successive calls, or as separate ones with --independent', async () => {
+    const texts = async (args: string[]) =>
+      (JSON.parse((await ultraCli(['generate', model, '--json', ...args])).stdout) as { text: string }[]).map(
+        (result) => result.text,
+      );
+    const alone = await Promise.all(
+      [7, 8, 9].map(
+        async (seed) => JSON.parse((await ultraCli(['generate', model, '--seed', String(seed), '--json'])).stdout).text,
+      ),
+    );
+    expect(await texts(['--seed', '7', '--count', '3', '--independent'])).toEqual(alone);
+    // Successive: the first is the call alone; the others avoid its word pairs (the same for the same seed).
+    const successive = await texts(['--seed', '7', '--count', '3']);
+    expect(successive[0]).toBe(alone[0]);
+    expect(await texts(['--seed', '7', '--count', '3'])).toEqual(successive);
+  });
+
   it('lists similar words', async () => {
     const result = await ultraCli(['similar', model, 'cat', '--k', '3', '--json']);
     expect(result.code).toBe(0);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RecentPhrases } from '../../src/lm/index.js';
 import type { ModelManager } from '../../src/manager/index.js';
 import { ana, CORPORA, corpusSource, makeDirs, openManager, TINY, type TestDirs } from './helpers.js';
 
@@ -43,5 +44,22 @@ describe('generation readiness', () => {
     expect(afterFirst).toBeGreaterThan(before);
     for (let seed = 4; seed < 40; seed++) await manager.generate(other, { seed, prompt: 'the' });
     expect(manager.cacheStats().bytes).toBeGreaterThanOrEqual(afterFirst);
+  });
+
+  it("remembers what a guild's model wrote only for calls without a seed, and counts that memory in the cache", async () => {
+    const third = '200000000000000003';
+    await manager.train(third, ana, [corpusSource(dirs, 'c.txt', CORPORA.en)], TINY, 'new');
+    // With a seed a call stands alone: the same text every time, whatever came before.
+    const seeded = (await manager.generate(third, { seed: 11 })).text;
+    const before = manager.cacheStats().bytes;
+    expect((await manager.generate(third, { seed: 11 })).text).toBe(seeded);
+    expect(manager.cacheStats().bytes).toBe(before);
+    // Without one the model keeps a memory of its texts (made once), and the cache counts it.
+    await manager.generate(third, {});
+    const withMemory = manager.cacheStats().bytes;
+    expect(withMemory).toBeGreaterThanOrEqual(before + RecentPhrases.BYTES);
+    await manager.generate(third, {});
+    expect(manager.cacheStats().bytes).toBeLessThan(withMemory + RecentPhrases.BYTES);
+    expect((await manager.generate(third, { seed: 11 })).text).toBe(seeded);
   });
 });
