@@ -560,7 +560,9 @@ function queryArrayViews(query: QueryGraph): ArrayBufferView[] {
     query.backoffCode,
     query.backoffTable,
     query.unigramCumulative,
-    query.runShare,
+    query.shares.code,
+    query.shares.table,
+    query.shares.checkpoint,
   ];
 }
 

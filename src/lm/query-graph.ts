@@ -9,9 +9,10 @@
 //   last word, and the highest order's (never a state, only left for the next state) is one
 //   search away from the context it was found under (stateAfter), so links are stored for the
 //   trigrams up to the contexts of the highest order;
-// - the running shares of the discounted counts within each run of siblings (what the exact
-//   sampler searches) are 16-bit fractions of the run's whole share (1 − γ of its context); the
-//   unigrams' stay 32-bit floats (one run of the whole vocabulary).
+// - the discounted shares of the continuations within each run of siblings (what the exact
+//   sampler draws by, and the natural sampler's pair evidence) are 8-bit codes per order with
+//   sparse running sums (run-shares.ts); the unigrams' running shares stay 32-bit floats (one run
+//   of the whole vocabulary).
 //
 // Every model generates from its query graph, a trained or decoded one too (Model.query builds it
 // from the exact arrays with the image's own code), so `/generate`, the sample after `/train`, the
@@ -20,10 +21,8 @@
 import { ROOT, searchRun, type WordArray } from './graph.js';
 import type { BlockPackedInts } from './block-packed-ints.js';
 import type { PackedInts } from './packed-ints.js';
+import type { RunShares } from './run-shares.js';
 import type { Scorer } from './query.js';
-
-/** The last running share of a run (QueryArrays.runShare). */
-export const RUN_SHARE_SCALE = 65535;
 
 /** Codebook entries per order (8-bit codes). */
 export const CODEBOOK_SIZE = 256;
@@ -54,10 +53,10 @@ export interface QueryArrays {
   /** Running discounted share over the unigrams (ends at 1 − γ(ε)). */
   unigramCumulative: Float32Array;
   /**
-   * Per node above the unigrams (index node − |V|): the running discounted share within its run
-   * of siblings, as a fraction of the run's whole share, in 65,535ths (the run's last is 65,535).
+   * Per node above the unigrams (index node − |V|): its discounted share within its run of
+   * siblings, coded per order, with a running sum every 16 nodes (run-shares.ts).
    */
-  runShare: Uint16Array;
+  shares: RunShares;
   rootBackoff: number;
   uniform: number;
   /**
@@ -91,7 +90,7 @@ export class QueryGraph implements Scorer {
   readonly backoffCode: Uint8Array;
   readonly backoffTable: Float32Array;
   readonly unigramCumulative: Float32Array;
-  readonly runShare: Uint16Array;
+  readonly shares: RunShares;
   readonly rootBackoff: number;
   readonly uniform: number;
   readonly logErrorBound: number;
@@ -114,7 +113,7 @@ export class QueryGraph implements Scorer {
     this.backoffCode = arrays.backoffCode;
     this.backoffTable = arrays.backoffTable;
     this.unigramCumulative = arrays.unigramCumulative;
-    this.runShare = arrays.runShare;
+    this.shares = arrays.shares;
     this.rootBackoff = arrays.rootBackoff;
     this.uniform = arrays.uniform;
     this.logErrorBound = arrays.logErrorBound;
@@ -179,13 +178,20 @@ export class QueryGraph implements Scorer {
   }
 
   /**
-   * The discounted share (a − D)/Σa of `node` among the continuations of `context` (its parent):
-   * its step of the run's shares, times the run's whole share 1 − γ(context).
+   * The discounted share (a − D)/Σa of `node` among the continuations of `context` (its parent),
+   * as its code stores it.
    */
   shareOf(context: number, node: number): number {
-    const at = node - this.vocabularySize;
-    const below = node > this.childStart.get(context) ? this.runShare[at - 1] : 0;
-    return ((this.runShare[at] - below) / RUN_SHARE_SCALE) * (1 - this.backoff(context));
+    return this.shares.share(this.childTableStart(context), node - this.vocabularySize);
+  }
+
+  /**
+   * The child of `context` in [from, to) (its run; to > from) whose running share first exceeds
+   * `fraction` (in [0, 1)) of the run's whole: a continuation drawn by its stored share.
+   */
+  drawChild(context: number, from: number, to: number, fraction: number): number {
+    const v = this.vocabularySize;
+    return this.shares.draw(this.childTableStart(context), from - v, to - v, fraction) + v;
   }
 
   /**

@@ -129,7 +129,9 @@ describe('model image', () => {
       q.backoffCode,
       q.backoffTable,
       q.unigramCumulative,
-      q.runShare,
+      q.shares.code,
+      q.shares.table,
+      q.shares.checkpoint,
     ];
     const sections = [...readImage(storiesImage).sections.values()];
     for (const view of views) {

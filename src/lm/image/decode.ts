@@ -14,6 +14,7 @@ import { readImage, sectionView, type ReadImage } from './layout.js';
 import { BlockPackedInts } from '../block-packed-ints.js';
 import { bitsFor, PackedInts, wordsFor } from '../packed-ints.js';
 import { CODEBOOK_SIZE, QueryGraph } from '../query-graph.js';
+import { checkpointsFor, RunShares } from '../run-shares.js';
 
 const MAX_ORDER = 8;
 const MAX_NODES = 2 ** 31 - 1;
@@ -92,7 +93,11 @@ export function decodeImage(bytes: Uint8Array, options: DecodeImageOptions = {})
     backoffCode: sectionView(image, 'backoffCode', Uint8Array, contexts),
     backoffTable: sectionView(image, 'backoffTable', Float32Array, CODEBOOK_SIZE * Math.max(0, order - 2)),
     unigramCumulative: sectionView(image, 'unigramCumulative', Float32Array, vocabularySize),
-    runShare: sectionView(image, 'runShare', Uint16Array, total - vocabularySize),
+    shares: new RunShares(
+      sectionView(image, 'shareCode', Uint8Array, total - vocabularySize),
+      sectionView(image, 'shareTable', Float32Array, CODEBOOK_SIZE * (order - 1)),
+      sectionView(image, 'shareCheckpoint', Float32Array, checkpointsFor(total - vocabularySize)),
+    ),
     rootBackoff: shape.rootBackoff,
     uniform: shape.uniform,
     logErrorBound: shape.logErrorBound,

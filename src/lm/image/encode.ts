@@ -31,7 +31,9 @@ export function encodeImage(model: Model, source: string): Uint8Array {
     { name: 'backoffCode', data: query.backoffCode },
     { name: 'backoffTable', data: query.backoffTable },
     { name: 'unigramCumulative', data: query.unigramCumulative },
-    { name: 'runShare', data: query.runShare },
+    { name: 'shareCode', data: query.shares.code },
+    { name: 'shareTable', data: query.shares.table },
+    { name: 'shareCheckpoint', data: query.shares.checkpoint },
   ];
   if (embeddings !== null) {
     sections.push(

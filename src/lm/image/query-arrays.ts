@@ -6,7 +6,8 @@ import type { PatternGraph } from '../graph.js';
 import type { Interpolation } from '../interpolate.js';
 import { BlockPackedInts } from '../block-packed-ints.js';
 import { bitsFor, PackedInts } from '../packed-ints.js';
-import { CODEBOOK_SIZE, RUN_SHARE_SCALE, type QueryArrays } from '../query-graph.js';
+import { CODEBOOK_SIZE, type QueryArrays } from '../query-graph.js';
+import { checkpointsFor, RunShares, SHARE_CHECKPOINT } from '../run-shares.js';
 import { narrowWords, quantizeRange, STORED_RELATIVE_ERROR, toFloat32 } from './quantize.js';
 
 export function queryArraysOf(graph: PatternGraph, estimate: Interpolation): QueryArrays {
@@ -48,7 +49,7 @@ export function queryArraysOf(graph: PatternGraph, estimate: Interpolation): Que
     backoffCode,
     backoffTable,
     unigramCumulative: toFloat32(estimate.cumulative.subarray(0, vocabularySize)),
-    runShare: runSharesOf(graph, estimate.cumulative),
+    shares: runSharesOf(graph, estimate.cumulative),
     rootBackoff: estimate.rootBackoff,
     uniform: estimate.uniform,
     // Plus the float rounding of the unigram and its backoffs, and of the table entries.
@@ -56,19 +57,35 @@ export function queryArraysOf(graph: PatternGraph, estimate: Interpolation): Que
   };
 }
 
-/** The running shares above the unigrams as 16-bit fractions of each run's whole (QueryArrays.runShare). */
-function runSharesOf(graph: PatternGraph, cumulative: Float32Array): Uint16Array {
-  const { offsets, order, vocabularySize, childStart } = graph;
-  const shares = new Uint16Array(offsets[order] - vocabularySize);
+/**
+ * The discounted shares above the unigrams (each node's step of its run's running share), coded
+ * per order, with the running sum of the decoded shares at the end of every whole block of
+ * SHARE_CHECKPOINT nodes (QueryArrays.shares).
+ */
+function runSharesOf(graph: PatternGraph, cumulative: Float32Array): RunShares {
+  const { offsets, order, vocabularySize: v, childStart } = graph;
+  const nodes = offsets[order] - v;
+  const shares = new Float64Array(nodes);
   for (let context = 0; context < offsets[order - 1]; context++) {
     const from = childStart[context];
     const to = childStart[context + 1];
-    const whole = to > from ? cumulative[to - 1] : 0;
     // A run without mass (a pruned one whose counts were not stored) is never drawn from: γ is 1.
-    if (!(whole > 0)) continue;
-    for (let x = from; x < to; x++)
-      shares[x - vocabularySize] =
-        x === to - 1 ? RUN_SHARE_SCALE : Math.round((cumulative[x] / whole) * RUN_SHARE_SCALE);
+    for (let x = from; x < to; x++) shares[x - v] = Math.max(0, cumulative[x] - (x > from ? cumulative[x - 1] : 0));
   }
-  return shares;
+  const code = new Uint8Array(nodes);
+  const table = new Float32Array(CODEBOOK_SIZE * (order - 1));
+  for (let k = 1; k < order; k++)
+    quantizeRange(shares, offsets[k] - v, offsets[k + 1] - v, code, table, (k - 1) * CODEBOOK_SIZE);
+  const checkpoint = new Float32Array(checkpointsFor(nodes));
+  for (let context = 0, level = 0; context < offsets[order - 1]; context++) {
+    while (context >= offsets[level + 1]) level++;
+    const base = level * CODEBOOK_SIZE;
+    let running = 0;
+    for (let x = childStart[context]; x < childStart[context + 1]; x++) {
+      const at = x - v;
+      running += table[base | code[at]];
+      if (at % SHARE_CHECKPOINT === SHARE_CHECKPOINT - 1) checkpoint[(at + 1) / SHARE_CHECKPOINT - 1] = running;
+    }
+  }
+  return new RunShares(code, table, checkpoint);
 }
