@@ -563,6 +563,8 @@ function queryArrayViews(query: QueryGraph): ArrayBufferView[] {
     query.shares.code,
     query.shares.table,
     query.shares.checkpoint,
+    query.shares.single.bits,
+    query.shares.single.counts,
   ];
 }
 

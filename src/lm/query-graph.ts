@@ -36,8 +36,13 @@ export interface QueryArrays {
   word: WordArray;
   /** contexts + 1 entries (contexts = offsets[order − 1]), in blocks of 32 (block-packed-ints.ts). */
   childStart: BlockPackedInts;
-  /** Suffix links of the nodes from offsets[2] to the highest level (none for a model of order ≤ 3). */
+  /**
+   * Suffix links of the nodes from offsets[2] to the highest level (none for a model of order ≤ 3),
+   * each less its level's base (suffixBases), at the fewest bits that hold the largest.
+   */
   suffix: PackedInts;
+  /** Per linked level (2 … order − 2): the smallest link of that level, added back on a read. */
+  suffixBases: Int32Array;
   /** p(w) per unigram (0 for <s>). */
   unigramProb: Float32Array;
   /** Per node: its probability's code (unigram entries unused). */
@@ -83,6 +88,7 @@ export class QueryGraph implements Scorer {
   readonly word: WordArray;
   readonly childStart: BlockPackedInts;
   readonly suffix: PackedInts;
+  readonly suffixBases: Int32Array;
   readonly unigramProb: Float32Array;
   readonly probCode: Uint8Array;
   readonly probTable: Float32Array;
@@ -106,6 +112,7 @@ export class QueryGraph implements Scorer {
     this.word = arrays.word;
     this.childStart = arrays.childStart;
     this.suffix = arrays.suffix;
+    this.suffixBases = arrays.suffixBases;
     this.unigramProb = arrays.unigramProb;
     this.probCode = arrays.probCode;
     this.probTable = arrays.probTable;
@@ -139,7 +146,10 @@ export class QueryGraph implements Scorer {
   suffixOf(node: number): number {
     if (node < this.vocabularySize) return ROOT;
     if (node < this.linkedFrom) return this.word[node];
-    return this.suffix.get(node - this.linkedFrom);
+    const { offsets, suffixBases } = this;
+    let k = 0;
+    while (k + 1 < suffixBases.length && node >= offsets[k + 3]) k++;
+    return this.suffix.get(node - this.linkedFrom) + suffixBases[k];
   }
 
   /** Child of `context` (ROOT or a node below the highest level) with last word `word`, or -1. */
@@ -179,10 +189,13 @@ export class QueryGraph implements Scorer {
 
   /**
    * The discounted share (a − D)/Σa of `node` among the continuations of `context` (its parent),
-   * as its code stores it.
+   * as its code stores it; a single continuation's is the whole 1 − γ(context).
    */
   shareOf(context: number, node: number): number {
-    return this.shares.share(this.childTableStart(context), node - this.vocabularySize);
+    const shares = this.shares;
+    if (shares.single.has(context)) return 1 - this.backoff(context);
+    const at = node - this.vocabularySize - shares.skippedBefore(context);
+    return shares.share(this.childTableStart(context), at);
   }
 
   /**
@@ -190,8 +203,9 @@ export class QueryGraph implements Scorer {
    * `fraction` (in [0, 1)) of the run's whole: a continuation drawn by its stored share.
    */
   drawChild(context: number, from: number, to: number, fraction: number): number {
-    const v = this.vocabularySize;
-    return this.shares.draw(this.childTableStart(context), from - v, to - v, fraction) + v;
+    if (to - from === 1) return from;
+    const skipped = this.vocabularySize + this.shares.skippedBefore(context);
+    return this.shares.draw(this.childTableStart(context), from - skipped, to - skipped, fraction) + skipped;
   }
 
   /**

@@ -4,13 +4,18 @@
 // decoded shares of its run so far (32 bits). A run's running share at any node is its block's
 // checkpoint (when the block's start lies in the same run) plus at most SHARE_CHECKPOINT − 1
 // codes, and a draw binary-searches the run's checkpoints, then scans at most that many codes.
-// Against layout 2's 16-bit running share per node: 1 + 4/16 bytes instead of 2.
+// Against layout 2's 16-bit running share per node: 1 + 4/16 bytes per coded node, and 1.25 bits
+// per context, instead of 2 bytes per node.
 //
 // A draw is by the decoded shares, normalized by their sum over the run, so each continuation is
 // drawn with its quantized share exactly (within float rounding); its error against the exact
 // model's is a codebook bin's half-width, the same bound as the probabilities'.
 //
-// Indices here are nodes minus |V| (the unigrams have no code: theirs stay 32-bit floats).
+// A context with a single continuation stores no share: it is the whole 1 − γ(h) of its context
+// (Brown's order 5: 1.95 M of its 2.15 M runs). `single` marks those contexts, and its rank
+// turns a node into its index among the coded ones: node − |V| − (single contexts before its
+// context), so the codes of a run stay contiguous. Indices below are those coded indices (the
+// unigrams have no code either: their running shares stay 32-bit floats).
 // A reader never touches an element outside the arrays: `from` and `to` bound every scan, and a
 // checkpoint is read only for a block that ends inside [from, to).
 
@@ -24,6 +29,8 @@ export function checkpointsFor(nodes: number): number {
   return nodes >>> SHIFT;
 }
 
+import type { RankBits } from './rank-bits.js';
+
 export class RunShares {
   /** Per node above the unigrams: its share's code. */
   readonly code: Uint8Array;
@@ -31,13 +38,21 @@ export class RunShares {
   readonly table: Float32Array;
   /** Per whole block j: Σ of the decoded shares from its run's start through node 16j + 15. */
   readonly checkpoint: Float32Array;
+  /** Per context (a node below the highest order): whether its run holds a single continuation. */
+  readonly single: RankBits;
 
-  constructor(code: Uint8Array, table: Float32Array, checkpoint: Float32Array) {
+  constructor(code: Uint8Array, table: Float32Array, checkpoint: Float32Array, single: RankBits) {
     if (checkpoint.length !== checkpointsFor(code.length))
       throw new RangeError(`${checkpoint.length} share checkpoints for ${code.length} codes`);
     this.code = code;
     this.table = table;
     this.checkpoint = checkpoint;
+    this.single = single;
+  }
+
+  /** What a node's coded index is less than its index above the unigrams, in the run of `context`. */
+  skippedBefore(context: number): number {
+    return this.single.rank(context);
   }
 
   /** The decoded share of node `at` (a child whose codebook starts at `table`). */
@@ -92,6 +107,6 @@ export class RunShares {
   }
 
   get byteLength(): number {
-    return this.code.byteLength + this.table.byteLength + this.checkpoint.byteLength;
+    return this.code.byteLength + this.table.byteLength + this.checkpoint.byteLength + this.single.byteLength;
   }
 }

@@ -142,7 +142,15 @@ describe('per-order codebooks', () => {
     expect(query.backoffCode.byteLength).toBe(contexts);
     expect(query.probTable.length).toBe(CODEBOOK_SIZE * 3);
     expect(query.backoffTable.length).toBe(CODEBOOK_SIZE * 2);
-    expect(query.suffix.width).toBe(bitsFor(contexts));
+    // Each link less its level's smallest: the bits of the largest such distance, fewer than a context's.
+    let widest = 0;
+    for (let node = query.offsets[2]; node < contexts; node++) {
+      let k = 0;
+      while (k + 1 < query.suffixBases.length && node >= query.offsets[k + 3]) k++;
+      widest = Math.max(widest, model.graph.suffix[node] - query.suffixBases[k]);
+    }
+    expect(query.suffix.width).toBe(bitsFor(widest));
+    expect(query.suffix.width).toBeLessThan(bitsFor(contexts));
     // Stored from the trigrams to the contexts of the highest order (4-grams are never states).
     expect(query.suffix.length).toBe(contexts - query.offsets[2]);
     // Every link as the exact graph has it: stored, or found from the context of a 4-gram (in a

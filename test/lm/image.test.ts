@@ -132,6 +132,8 @@ describe('model image', () => {
       q.shares.code,
       q.shares.table,
       q.shares.checkpoint,
+      q.shares.single.bits,
+      q.shares.single.counts,
     ];
     const sections = [...readImage(storiesImage).sections.values()];
     for (const view of views) {

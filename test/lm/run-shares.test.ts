@@ -6,13 +6,14 @@ import { ROOT } from '../../src/lm/graph.js';
 import { decodeImage, encodeImage, train } from '../../src/lm/index.js';
 import { CODEBOOK_SIZE, type QueryGraph } from '../../src/lm/query-graph.js';
 import { seededRandom } from '../../src/lm/random.js';
+import { popcount32, RANK_WORDS, RankBits } from '../../src/lm/rank-bits.js';
 import { checkpointsFor, RunShares, SHARE_CHECKPOINT } from '../../src/lm/run-shares.js';
 import { sampleMixture } from '../../src/lm/sample-exact.js';
 import { BOS_ID, UNK_ID } from '../../src/lm/types.js';
 import { lines, randomSentences } from './corpus-fixtures.js';
 
 /** `data` behind a guard that throws on any index outside the array. */
-function guarded<T extends Uint8Array | Float32Array>(data: T): T {
+function guarded<T extends Uint8Array | Float32Array | Uint32Array>(data: T): T {
   return new Proxy(data, {
     get(target, property) {
       if (typeof property === 'string' && /^-?\d+$/.test(property)) {
@@ -46,7 +47,7 @@ function sharesOf(lengths: number[], codes: number[], table: number[]): { shares
     for (let y = starts[runOf[end]]; y <= end; y++) sum += values[code[y]];
     checkpoint[j] = sum;
   }
-  return { shares: new RunShares(guarded(code), guarded(values), guarded(checkpoint)), starts };
+  return { shares: new RunShares(guarded(code), guarded(values), guarded(checkpoint), RankBits.of([])), starts };
 }
 
 const runsArbitrary = fc.array(fc.integer({ min: 1, max: 70 }), { minLength: 1, maxLength: 12 }).chain((lengths) => {
@@ -94,29 +95,74 @@ describe('run shares (8-bit codes with a running sum every 16 nodes)', () => {
   });
 
   it('refuses checkpoints of another count', () => {
-    expect(() => new RunShares(new Uint8Array(32), new Float32Array(256), new Float32Array(1))).toThrow(RangeError);
+    expect(
+      () => new RunShares(new Uint8Array(32), new Float32Array(256), new Float32Array(1), RankBits.of([])),
+    ).toThrow(RangeError);
     expect(checkpointsFor(15)).toBe(0);
     expect(checkpointsFor(32)).toBe(2);
   });
 
-  it('stores one byte per node above the unigrams and four per 16 nodes, each share near the exact one', () => {
+  it('stores one byte per continuation of the runs of two or more and four per 16 of them, each share near the exact one', () => {
     const model = train(lines(randomSentences(5, 300, 400, 12)), { maxPatternLength: 4, embeddingDim: 0 });
     const query = decodeImage(encodeImage(model, 's')).query;
-    const above = query.total - query.vocabularySize;
-    expect(query.shares.code.byteLength).toBe(above);
+    const contexts = query.offsets[query.order - 1];
+    let singles = 0;
+    for (let context = 0; context < contexts; context++) {
+      const single = query.childTo(context) - query.childFrom(context) === 1;
+      expect(query.shares.single.has(context)).toBe(single);
+      if (single) singles++;
+    }
+    expect(singles).toBeGreaterThan(100);
+    const coded = query.total - query.vocabularySize - singles;
+    expect(query.shares.code.byteLength).toBe(coded);
     expect(query.shares.table.length).toBe(CODEBOOK_SIZE * 3);
-    expect(query.shares.checkpoint.length).toBe(Math.floor(above / 16));
+    expect(query.shares.checkpoint.length).toBe(Math.floor(coded / 16));
     const { cumulative } = model.estimate;
     let worst = 0;
-    for (let context = 0; context < query.offsets[query.order - 1]; context++) {
+    for (let context = 0; context < contexts; context++) {
       const from = query.childFrom(context);
       for (let x = from; x < query.childTo(context); x++) {
         const exact = cumulative[x] - (x > from ? cumulative[x - 1] : 0);
         worst = Math.max(worst, Math.abs(Math.log(query.shareOf(context, x) / exact)));
       }
     }
-    // A bin's half-width, as for the probabilities.
+    // A bin's half-width, as for the probabilities (a single continuation's: its backoff's).
     expect(worst).toBeLessThan(0.2);
+  });
+});
+
+describe('rank bits (the single-continuation contexts)', () => {
+  it('counts the ones before every index as a scan would, never reading outside its arrays', () => {
+    fc.assert(
+      fc.property(fc.array(fc.boolean(), { maxLength: 700 }), (set) => {
+        const built = RankBits.of(set.map(Number));
+        const bits = new RankBits(guarded(built.bits), guarded(built.counts), set.length);
+        let ones = 0;
+        for (let i = 0; i <= set.length; i++) {
+          expect(bits.rank(i)).toBe(ones);
+          if (i < set.length) {
+            expect(bits.has(i)).toBe(set[i]);
+            if (set[i]) ones++;
+          }
+        }
+        expect(bits.check(ones)).toBe(true);
+        expect(bits.check(ones + 1)).toBe(false);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('refuses counts that are not those of its bits, and a bit past its length', () => {
+    const bits = RankBits.of(Array.from({ length: 300 }, (_, i) => (i % 3 === 0 ? 1 : 0)));
+    expect(bits.counts.length).toBe(Math.floor(10 / RANK_WORDS) + 1);
+    expect(popcount32(0xffffffff)).toBe(32);
+    const wrongCount = new RankBits(bits.bits, bits.counts.slice(), 300);
+    wrongCount.counts[1]++;
+    expect(wrongCount.check(100)).toBe(false);
+    const pastEnd = new RankBits(bits.bits.slice(), bits.counts, 300);
+    pastEnd.bits[9] |= 1 << 31;
+    expect(pastEnd.check(101)).toBe(false);
+    expect(() => new RankBits(new Uint32Array(2), new Uint32Array(1), 300)).toThrow(RangeError);
   });
 });
 

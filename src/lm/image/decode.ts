@@ -14,6 +14,7 @@ import { readImage, sectionView, type ReadImage } from './layout.js';
 import { BlockPackedInts } from '../block-packed-ints.js';
 import { bitsFor, PackedInts, wordsFor } from '../packed-ints.js';
 import { CODEBOOK_SIZE, QueryGraph } from '../query-graph.js';
+import { RankBits, rankCountsFor, rankWordsFor } from '../rank-bits.js';
 import { checkpointsFor, RunShares } from '../run-shares.js';
 
 const MAX_ORDER = 8;
@@ -79,6 +80,14 @@ export function decodeImage(bytes: Uint8Array, options: DecodeImageOptions = {})
     throw new ModelFormatError('corrupt', 'image child runs do not start at the bigrams');
   if (childStart.get(contexts) !== total)
     throw new ModelFormatError('corrupt', 'image child runs do not end at the last n-gram');
+  const single = new RankBits(
+    sectionView(image, 'shareSingle', Uint32Array, rankWordsFor(contexts)),
+    sectionView(image, 'shareSingleRank', Uint32Array, rankCountsFor(contexts)),
+    contexts,
+  );
+  // Every node above the unigrams is coded or the lone child of a single context.
+  if (!single.check(total - vocabularySize - shape.codedShares))
+    throw new ModelFormatError('corrupt', 'image single-continuation index is malformed');
   const query = new QueryGraph({
     order,
     vocabularySize,
@@ -86,6 +95,7 @@ export function decodeImage(bytes: Uint8Array, options: DecodeImageOptions = {})
     word,
     childStart,
     suffix,
+    suffixBases: Int32Array.from(shape.suffixBases),
     unigramProb: sectionView(image, 'unigramProb', Float32Array, vocabularySize),
     probCode: sectionView(image, 'probCode', Uint8Array, total),
     probTable: sectionView(image, 'probTable', Float32Array, CODEBOOK_SIZE * (order - 1)),
@@ -94,9 +104,10 @@ export function decodeImage(bytes: Uint8Array, options: DecodeImageOptions = {})
     backoffTable: sectionView(image, 'backoffTable', Float32Array, CODEBOOK_SIZE * Math.max(0, order - 2)),
     unigramCumulative: sectionView(image, 'unigramCumulative', Float32Array, vocabularySize),
     shares: new RunShares(
-      sectionView(image, 'shareCode', Uint8Array, total - vocabularySize),
+      sectionView(image, 'shareCode', Uint8Array, shape.codedShares),
       sectionView(image, 'shareTable', Float32Array, CODEBOOK_SIZE * (order - 1)),
-      sectionView(image, 'shareCheckpoint', Float32Array, checkpointsFor(total - vocabularySize)),
+      sectionView(image, 'shareCheckpoint', Float32Array, checkpointsFor(shape.codedShares)),
+      single,
     ),
     rootBackoff: shape.rootBackoff,
     uniform: shape.uniform,
@@ -123,6 +134,9 @@ interface ImageShape {
   offsets: number[];
   wordBytes: 2 | 4;
   suffixBits: number;
+  suffixBases: number[];
+  /** Nodes whose share is coded (those of runs of more than one continuation). */
+  codedShares: number;
   logErrorBound: number;
   rootBackoff: number;
   uniform: number;
@@ -153,7 +167,18 @@ function shapeOf(image: ReadImage): ImageShape {
     if (!isCount(offsets[k + 1]) || offsets[k + 1] < offsets[k]) corrupt('bad level offsets');
   if (f.wordBytes !== 4 && !(f.wordBytes === 2 && vocabularySize <= 0x10000)) corrupt('bad word width');
   // The widths the writer picks (the fewest bits that hold the largest value), and no other.
-  if (f.suffixBits !== bitsFor(offsets[order - 1])) corrupt('bad suffix width');
+  // Links less their level's base (the smallest link of the level), at the fewest bits that hold
+  // them: never wider than a whole context index, and every base a context.
+  const contexts = offsets[order - 1];
+  if (!isCount(f.suffixBits) || f.suffixBits < 1 || f.suffixBits > bitsFor(contexts)) corrupt('bad suffix width');
+  const suffixBases = f.suffixBases;
+  if (
+    !Array.isArray(suffixBases) ||
+    suffixBases.length !== Math.max(0, order - 3) ||
+    !suffixBases.every((base) => isCount(base) && base < Math.max(1, contexts))
+  )
+    corrupt('bad suffix bases');
+  if (!isCount(f.codedShares) || f.codedShares > offsets[order] - vocabularySize) corrupt('bad coded shares');
   if (!isProbability(f.rootBackoff) || !isProbability(f.uniform)) corrupt('bad root backoff');
   const logErrorBound = f.logErrorBound;
   if (typeof logErrorBound !== 'number' || !(logErrorBound >= 0) || !Number.isFinite(logErrorBound))
@@ -194,6 +219,8 @@ function shapeOf(image: ReadImage): ImageShape {
     offsets: offsets as number[],
     wordBytes: f.wordBytes,
     suffixBits: f.suffixBits,
+    suffixBases: suffixBases as number[],
+    codedShares: f.codedShares,
     logErrorBound,
     rootBackoff: f.rootBackoff,
     uniform: f.uniform,

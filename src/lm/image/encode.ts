@@ -34,6 +34,8 @@ export function encodeImage(model: Model, source: string): Uint8Array {
     { name: 'shareCode', data: query.shares.code },
     { name: 'shareTable', data: query.shares.table },
     { name: 'shareCheckpoint', data: query.shares.checkpoint },
+    { name: 'shareSingle', data: query.shares.single.bits },
+    { name: 'shareSingleRank', data: query.shares.single.counts },
   ];
   if (embeddings !== null) {
     sections.push(
@@ -49,6 +51,8 @@ export function encodeImage(model: Model, source: string): Uint8Array {
       offsets: [...query.offsets],
       wordBytes: query.word.BYTES_PER_ELEMENT,
       suffixBits: query.suffix.width,
+      suffixBases: [...query.suffixBases],
+      codedShares: query.shares.code.length,
       rootBackoff: query.rootBackoff,
       uniform: query.uniform,
       logErrorBound: query.logErrorBound,

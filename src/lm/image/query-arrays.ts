@@ -5,8 +5,9 @@
 import type { PatternGraph } from '../graph.js';
 import type { Interpolation } from '../interpolate.js';
 import { BlockPackedInts } from '../block-packed-ints.js';
-import { bitsFor, PackedInts } from '../packed-ints.js';
+import { PackedInts } from '../packed-ints.js';
 import { CODEBOOK_SIZE, type QueryArrays } from '../query-graph.js';
+import { RankBits } from '../rank-bits.js';
 import { checkpointsFor, RunShares, SHARE_CHECKPOINT } from '../run-shares.js';
 import { narrowWords, quantizeRange, STORED_RELATIVE_ERROR, toFloat32 } from './quantize.js';
 
@@ -41,7 +42,7 @@ export function queryArraysOf(graph: PatternGraph, estimate: Interpolation): Que
     offsets: Int32Array.from(offsets),
     word: narrowWords(graph.word, vocabularySize),
     childStart: BlockPackedInts.pack(childStart),
-    suffix: PackedInts.pack(graph.suffix.subarray(linkedFrom, Math.max(linkedFrom, contexts)), bitsFor(contexts)),
+    ...suffixLinksOf(graph),
     unigramProb: toFloat32(prob.subarray(0, vocabularySize)),
     probCode,
     probTable,
@@ -59,33 +60,65 @@ export function queryArraysOf(graph: PatternGraph, estimate: Interpolation): Que
 
 /**
  * The discounted shares above the unigrams (each node's step of its run's running share), coded
- * per order, with the running sum of the decoded shares at the end of every whole block of
- * SHARE_CHECKPOINT nodes (QueryArrays.shares).
+ * per order for the runs of more than one continuation, with the running sum of the decoded
+ * shares at the end of every whole block of SHARE_CHECKPOINT codes (QueryArrays.shares).
  */
 function runSharesOf(graph: PatternGraph, cumulative: Float32Array): RunShares {
-  const { offsets, order, vocabularySize: v, childStart } = graph;
-  const nodes = offsets[order] - v;
-  const shares = new Float64Array(nodes);
-  for (let context = 0; context < offsets[order - 1]; context++) {
+  const { offsets, order, childStart } = graph;
+  const contexts = offsets[order - 1];
+  const single = new Uint8Array(contexts);
+  // levelStart[k]: the first coded child of a context of level k; levelStart[order − 1]: all of them.
+  const levelStart = new Int32Array(order);
+  const shares = new Float64Array(offsets[order] - graph.vocabularySize);
+  let coded = 0;
+  let level = 0;
+  for (let context = 0; context < contexts; context++) {
+    while (context >= offsets[level + 1]) levelStart[++level] = coded;
     const from = childStart[context];
     const to = childStart[context + 1];
+    if (to - from === 1) single[context] = 1;
+    if (to - from < 2) continue;
     // A run without mass (a pruned one whose counts were not stored) is never drawn from: γ is 1.
-    for (let x = from; x < to; x++) shares[x - v] = Math.max(0, cumulative[x] - (x > from ? cumulative[x - 1] : 0));
+    for (let x = from; x < to; x++) shares[coded++] = Math.max(0, cumulative[x] - (x > from ? cumulative[x - 1] : 0));
   }
-  const code = new Uint8Array(nodes);
+  for (let k = level + 1; k < order; k++) levelStart[k] = coded;
+  const code = new Uint8Array(coded);
   const table = new Float32Array(CODEBOOK_SIZE * (order - 1));
-  for (let k = 1; k < order; k++)
-    quantizeRange(shares, offsets[k] - v, offsets[k + 1] - v, code, table, (k - 1) * CODEBOOK_SIZE);
-  const checkpoint = new Float32Array(checkpointsFor(nodes));
-  for (let context = 0, level = 0; context < offsets[order - 1]; context++) {
-    while (context >= offsets[level + 1]) level++;
-    const base = level * CODEBOOK_SIZE;
+  for (let k = 0; k + 1 < order; k++)
+    quantizeRange(shares, levelStart[k], levelStart[k + 1], code, table, k * CODEBOOK_SIZE);
+  const checkpoint = new Float32Array(checkpointsFor(code.length));
+  let at = 0;
+  for (let context = 0, contextLevel = 0; context < contexts; context++) {
+    while (context >= offsets[contextLevel + 1]) contextLevel++;
+    const length = childStart[context + 1] - childStart[context];
+    if (length < 2) continue;
+    const base = contextLevel * CODEBOOK_SIZE;
     let running = 0;
-    for (let x = childStart[context]; x < childStart[context + 1]; x++) {
-      const at = x - v;
+    for (const end = at + length; at < end; at++) {
       running += table[base | code[at]];
       if (at % SHARE_CHECKPOINT === SHARE_CHECKPOINT - 1) checkpoint[(at + 1) / SHARE_CHECKPOINT - 1] = running;
     }
   }
-  return new RunShares(code, table, checkpoint);
+  return new RunShares(code, table, checkpoint, RankBits.of(single));
+}
+
+/**
+ * The stored suffix links (trigrams up to the contexts of the highest order), each less the
+ * smallest of its level: a level's links point into the level below (in a pruned trie, possibly
+ * lower), so they take the bits of that level's size instead of those of every context.
+ */
+function suffixLinksOf(graph: PatternGraph): { suffix: PackedInts; suffixBases: Int32Array } {
+  const { offsets, order, suffix } = graph;
+  const contexts = offsets[order - 1];
+  const linkedFrom = offsets[Math.min(2, order)];
+  const suffixBases = new Int32Array(Math.max(0, order - 3));
+  const relative = new Uint32Array(Math.max(0, contexts - linkedFrom));
+  for (let k = 2; k + 1 < order; k++) {
+    let base = contexts;
+    for (let node = offsets[k]; node < offsets[k + 1]; node++) base = Math.min(base, suffix[node]);
+    if (offsets[k] === offsets[k + 1]) base = 0;
+    suffixBases[k - 2] = base;
+    for (let node = offsets[k]; node < offsets[k + 1]; node++) relative[node - linkedFrom] = suffix[node] - base;
+  }
+  return { suffix: PackedInts.pack(relative), suffixBases };
 }
