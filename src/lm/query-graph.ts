@@ -24,6 +24,9 @@ import type { PackedInts } from './packed-ints.js';
 import type { RunShares } from './run-shares.js';
 import type { Scorer } from './query.js';
 
+/** Entries of a query graph's memo of searched suffix links (a power of two). */
+const SEARCHED_LINKS = 256;
+
 /** Codebook entries per order (8-bit codes). */
 export const CODEBOOK_SIZE = 256;
 
@@ -37,12 +40,17 @@ export interface QueryArrays {
   /** contexts + 1 entries (contexts = offsets[order − 1]), in blocks of 32 (block-packed-ints.ts). */
   childStart: BlockPackedInts;
   /**
-   * Suffix links of the nodes from offsets[2] to the highest level (none for a model of order ≤ 3),
-   * each less its level's base (suffixBases), at the fewest bits that hold the largest.
+   * Suffix links of the nodes from offsets[2] to linkedTo, each less its level's base
+   * (suffixBases), at the fewest bits that hold the largest.
    */
   suffix: PackedInts;
-  /** Per linked level (2 … order − 2): the smallest link of that level, added back on a read. */
+  /** Per linked level (from the trigrams): the smallest link of that level, added back on a read. */
   suffixBases: Int32Array;
+  /**
+   * One past the last node whose link is stored (a level's start, at most the highest level's):
+   * the links of the contexts from there on are searched (QueryGraph.suffixOf).
+   */
+  linkedTo: number;
   /** p(w) per unigram (0 for <s>). */
   unigramProb: Float32Array;
   /** Per node: its probability's code (unigram entries unused). */
@@ -104,6 +112,10 @@ export class QueryGraph implements Scorer {
   readonly topLevelStart: number;
   /** First node whose suffix link is stored (the trigrams'). */
   private readonly linkedFrom: number;
+  readonly linkedTo: number;
+  /** Searched links, direct-mapped by node (a walk asks for the same few again and again). */
+  private readonly searchedNode = new Int32Array(SEARCHED_LINKS).fill(-1);
+  private readonly searchedLink = new Int32Array(SEARCHED_LINKS);
 
   constructor(arrays: QueryArrays) {
     this.order = arrays.order;
@@ -126,6 +138,7 @@ export class QueryGraph implements Scorer {
     this.logErrorBound = arrays.logErrorBound;
     this.topLevelStart = arrays.offsets[arrays.order - 1];
     this.linkedFrom = arrays.offsets[Math.min(2, arrays.order)];
+    this.linkedTo = arrays.linkedTo;
   }
 
   get total(): number {
@@ -146,10 +159,46 @@ export class QueryGraph implements Scorer {
   suffixOf(node: number): number {
     if (node < this.vocabularySize) return ROOT;
     if (node < this.linkedFrom) return this.word[node];
+    if (node >= this.linkedTo) return this.searchedSuffixOf(node);
     const { offsets, suffixBases } = this;
     let k = 0;
     while (k + 1 < suffixBases.length && node >= offsets[k + 3]) k++;
     return this.suffix.get(node - this.linkedFrom) + suffixBases[k];
+  }
+
+  /**
+   * The link of a context whose link is not stored: the child (its word) of the first context on
+   * the suffix chain of its parent that has one, as graph.ts links it (KenLM's re-query).
+   */
+  private searchedSuffixOf(node: number): number {
+    const slot = node & (SEARCHED_LINKS - 1);
+    if (this.searchedNode[slot] === node) return this.searchedLink[slot];
+    const link = this.stateAfterIn(this.parentOf(node), this.word[node]);
+    this.searchedNode[slot] = node;
+    this.searchedLink[slot] = link;
+    return link;
+  }
+
+  /** The context whose run holds `node` (above the unigrams): the last whose child start is ≤ node. */
+  parentOf(node: number): number {
+    const childStart = this.childStart;
+    const bases = childStart.bases;
+    // Blocks of 32 child starts by their first, then within the block.
+    let lo = 0;
+    let hi = bases.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (bases[mid] <= node) lo = mid;
+      else hi = mid - 1;
+    }
+    let first = lo << 5;
+    let last = Math.min(first + 31, childStart.length - 1);
+    while (first < last) {
+      const mid = (first + last + 1) >>> 1;
+      if (childStart.get(mid) <= node) first = mid;
+      else last = mid - 1;
+    }
+    return first;
   }
 
   /** Child of `context` (ROOT or a node below the highest level) with last word `word`, or -1. */
@@ -216,7 +265,11 @@ export class QueryGraph implements Scorer {
   stateAfter(context: number, node: number): number {
     if (this.order === 1) return ROOT;
     if (node < this.topLevelStart) return node;
-    const word = this.word[node];
+    return this.stateAfterIn(context, this.word[node]);
+  }
+
+  /** The child `word` of the first context on the suffix chain of `context` (past it) that has one. */
+  private stateAfterIn(context: number, word: number): number {
     for (let shorter = this.suffixOf(context); ; shorter = this.suffixOf(shorter)) {
       const found = this.findChild(shorter, word);
       if (found >= 0) return found;

@@ -74,7 +74,8 @@ export function decodeImage(bytes: Uint8Array, options: DecodeImageOptions = {})
     contexts + 1,
   );
   if (!childStart.check()) throw new ModelFormatError('corrupt', 'image child start index is malformed');
-  const suffix = packed('suffix', shape.suffixBits, Math.max(0, contexts - linkedFrom));
+  const linkedTo = offsets[Math.min(2 + shape.suffixBases.length, order - 1)];
+  const suffix = packed('suffix', shape.suffixBits, Math.max(0, linkedTo - linkedFrom));
   // The ends of the child runs (every walk starts and stops there); the CRCs vouch for the rest.
   if (childStart.get(0) !== offsets[1])
     throw new ModelFormatError('corrupt', 'image child runs do not start at the bigrams');
@@ -96,6 +97,7 @@ export function decodeImage(bytes: Uint8Array, options: DecodeImageOptions = {})
     childStart,
     suffix,
     suffixBases: Int32Array.from(shape.suffixBases),
+    linkedTo,
     unigramProb: sectionView(image, 'unigramProb', Float32Array, vocabularySize),
     probCode: sectionView(image, 'probCode', Uint8Array, total),
     probTable: sectionView(image, 'probTable', Float32Array, CODEBOOK_SIZE * (order - 1)),
@@ -168,13 +170,14 @@ function shapeOf(image: ReadImage): ImageShape {
   if (f.wordBytes !== 4 && !(f.wordBytes === 2 && vocabularySize <= 0x10000)) corrupt('bad word width');
   // The widths the writer picks (the fewest bits that hold the largest value), and no other.
   // Links less their level's base (the smallest link of the level), at the fewest bits that hold
-  // them: never wider than a whole context index, and every base a context.
+  // them: never wider than a whole context index, and every base a context; one base per level
+  // whose links are stored, from the trigrams (those above are searched).
   const contexts = offsets[order - 1];
   if (!isCount(f.suffixBits) || f.suffixBits < 1 || f.suffixBits > bitsFor(contexts)) corrupt('bad suffix width');
   const suffixBases = f.suffixBases;
   if (
     !Array.isArray(suffixBases) ||
-    suffixBases.length !== Math.max(0, order - 3) ||
+    suffixBases.length > Math.max(0, order - 3) ||
     !suffixBases.every((base) => isCount(base) && base < Math.max(1, contexts))
   )
     corrupt('bad suffix bases');

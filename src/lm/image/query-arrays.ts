@@ -11,7 +11,12 @@ import { RankBits } from '../rank-bits.js';
 import { checkpointsFor, RunShares, SHARE_CHECKPOINT } from '../run-shares.js';
 import { narrowWords, quantizeRange, STORED_RELATIVE_ERROR, toFloat32 } from './quantize.js';
 
-export function queryArraysOf(graph: PatternGraph, estimate: Interpolation): QueryArrays {
+/** `linkedLevels`: how many levels' suffix links to store, from the trigrams (LINKED_LEVELS). */
+export function queryArraysOf(
+  graph: PatternGraph,
+  estimate: Interpolation,
+  linkedLevels: number = LINKED_LEVELS,
+): QueryArrays {
   const { order, vocabularySize, offsets } = graph;
   const total = offsets[order];
   const contexts = offsets[order - 1];
@@ -42,7 +47,7 @@ export function queryArraysOf(graph: PatternGraph, estimate: Interpolation): Que
     offsets: Int32Array.from(offsets),
     word: narrowWords(graph.word, vocabularySize),
     childStart: BlockPackedInts.pack(childStart),
-    ...suffixLinksOf(graph),
+    ...suffixLinksOf(graph, linkedLevels),
     unigramProb: toFloat32(prob.subarray(0, vocabularySize)),
     probCode,
     probTable,
@@ -103,22 +108,36 @@ function runSharesOf(graph: PatternGraph, cumulative: Float32Array): RunShares {
 }
 
 /**
- * The stored suffix links (trigrams up to the contexts of the highest order), each less the
- * smallest of its level: a level's links point into the level below (in a pruned trie, possibly
- * lower), so they take the bits of that level's size instead of those of every context.
+ * Levels, from the trigrams, whose suffix links the query graph stores; those of the contexts
+ * above are searched from the parent's (QueryGraph.suffixOf, KenLM's re-query). None: on Brown's
+ * order 5 the links took 1.52 bytes per n-gram in layout 2 (0.61 for the trigrams' alone at their
+ * level's width), and searching them with a memo left exact sampling above 1 M tokens/s
+ * (docs/model.md). A reader takes an image with any number of them.
  */
-function suffixLinksOf(graph: PatternGraph): { suffix: PackedInts; suffixBases: Int32Array } {
+export const LINKED_LEVELS = 0;
+
+/**
+ * The stored suffix links (trigrams up to linkedTo), each less the smallest of its level: a
+ * level's links point into the level below (in a pruned trie, possibly lower), so they take the
+ * bits of that level's size instead of those of every context.
+ */
+function suffixLinksOf(
+  graph: PatternGraph,
+  linkedLevels: number,
+): { suffix: PackedInts; suffixBases: Int32Array; linkedTo: number } {
   const { offsets, order, suffix } = graph;
   const contexts = offsets[order - 1];
   const linkedFrom = offsets[Math.min(2, order)];
-  const suffixBases = new Int32Array(Math.max(0, order - 3));
-  const relative = new Uint32Array(Math.max(0, contexts - linkedFrom));
-  for (let k = 2; k + 1 < order; k++) {
+  const levels = Math.max(0, Math.min(linkedLevels, order - 3));
+  const linkedTo = offsets[Math.min(2 + levels, order - 1)];
+  const suffixBases = new Int32Array(levels);
+  const relative = new Uint32Array(Math.max(0, linkedTo - linkedFrom));
+  for (let k = 2; k < 2 + levels; k++) {
     let base = contexts;
     for (let node = offsets[k]; node < offsets[k + 1]; node++) base = Math.min(base, suffix[node]);
     if (offsets[k] === offsets[k + 1]) base = 0;
     suffixBases[k - 2] = base;
     for (let node = offsets[k]; node < offsets[k + 1]; node++) relative[node - linkedFrom] = suffix[node] - base;
   }
-  return { suffix: PackedInts.pack(relative), suffixBases };
+  return { suffix: PackedInts.pack(relative), suffixBases, linkedTo };
 }
