@@ -116,6 +116,9 @@ export class QueryGraph implements Scorer {
   /** Searched links, direct-mapped by node (a walk asks for the same few again and again). */
   private readonly searchedNode = new Int32Array(SEARCHED_LINKS).fill(-1);
   private readonly searchedLink = new Int32Array(SEARCHED_LINKS);
+  /** Parents of the last states entered (stateAfter knows them), so a link search skips parentOf. */
+  private readonly enteredNode = new Int32Array(SEARCHED_LINKS).fill(-1);
+  private readonly enteredParent = new Int32Array(SEARCHED_LINKS);
 
   constructor(arrays: QueryArrays) {
     this.order = arrays.order;
@@ -173,7 +176,8 @@ export class QueryGraph implements Scorer {
   private searchedSuffixOf(node: number): number {
     const slot = node & (SEARCHED_LINKS - 1);
     if (this.searchedNode[slot] === node) return this.searchedLink[slot];
-    const link = this.stateAfterIn(this.parentOf(node), this.word[node]);
+    const parent = this.enteredNode[slot] === node ? this.enteredParent[slot] : this.parentOf(node);
+    const link = this.stateAfterIn(parent, this.word[node]);
     this.searchedNode[slot] = node;
     this.searchedLink[slot] = link;
     return link;
@@ -264,7 +268,12 @@ export class QueryGraph implements Scorer {
    */
   stateAfter(context: number, node: number): number {
     if (this.order === 1) return ROOT;
-    if (node < this.topLevelStart) return node;
+    if (node < this.topLevelStart) {
+      const slot = node & (SEARCHED_LINKS - 1);
+      this.enteredNode[slot] = node;
+      this.enteredParent[slot] = context;
+      return node;
+    }
     return this.stateAfterIn(context, this.word[node]);
   }
 

@@ -182,6 +182,12 @@ describe('per-order codebooks', () => {
           const parent = q.parentOf(node);
           expect(q.childFrom(parent) <= node && node < q.childTo(parent)).toBe(true);
         }
+        // Entering every state from its parent (what the walks do), then its link from that memo.
+        for (let context = q.offsets[1]; context < q.offsets[q.order - 2]; context++)
+          for (let node = q.childFrom(context); node < q.childTo(context); node++) {
+            expect(q.stateAfter(context, node)).toBe(node);
+            expect(q.suffixOf(node)).toBe(exact.graph.suffix[node]);
+          }
         for (let context = q.offsets[q.order - 2]; context < top; context++)
           for (let node = q.childFrom(context); node < q.childTo(context); node++)
             expect(q.stateAfter(context, node)).toBe(exact.graph.suffix[node]);
