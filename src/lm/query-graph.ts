@@ -4,11 +4,14 @@
 //   into a 256-entry codebook per order (KenLM's `-q 8 -b 8`: src/lm/image/quantize.ts); the
 //   unigrams keep 32-bit floats;
 // - child starts are block-packed (block-packed-ints.ts: per block of 32, the first value and the
-//   others' distances from it at the block's own width); suffix links are bit-packed
-//   (packed-ints.ts) at the fewest bits that hold them. Links are stored only where they cannot be found cheaply: a bigram's suffix is its own
-//   last word, and the highest order's (never a state, only left for the next state) is one
-//   search away from the context it was found under (stateAfter), so links are stored for the
-//   trigrams up to the contexts of the highest order;
+//   others' distances from it at the block's own width);
+// - suffix links are searched, not stored (KenLM's re-query): a bigram's suffix is its own last
+//   word, and the link of a longer context h w is the child w of the first context on the suffix
+//   chain of its parent h that has one, as for the state after a highest-order n-gram
+//   (stateAfter). The parent is the state's predecessor when stateAfter entered it (noted), else
+//   found by binary search over the child starts; a small memo keeps the links a walk asks for
+//   again. A reader also takes images that store the links of the lowest levels (bit-packed,
+//   packed-ints.ts, each less its level's smallest: LINKED_LEVELS in image/query-arrays.ts);
 // - the discounted shares of the continuations within each run of siblings (what the exact
 //   sampler draws by, and the natural sampler's pair evidence) are 8-bit codes per order with
 //   sparse running sums (run-shares.ts); the unigrams' running shares stay 32-bit floats (one run
