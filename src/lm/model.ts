@@ -486,6 +486,7 @@ export class Model implements GenerationSource {
     return (
       this.memoryBytes() +
       this.vocabularyHeapBytes +
+      (this.queryCache?.memoBytes ?? 0) +
       (this.wordIdsCache?.byteLength ?? 0) +
       (this.embeddingIndexCache?.retainedBytes() ?? 0)
     );

@@ -151,6 +151,16 @@ export class QueryGraph implements Scorer {
     return this.offsets[this.order];
   }
 
+  /** Bytes of the graph's own memos (searched links, entered parents): held besides its arrays. */
+  get memoBytes(): number {
+    return (
+      this.searchedNode.byteLength +
+      this.searchedLink.byteLength +
+      this.enteredNode.byteLength +
+      this.enteredParent.byteLength
+    );
+  }
+
   /** First child of a context (a node below the highest level). */
   childFrom(context: number): number {
     return this.childStart.get(context);

@@ -197,3 +197,12 @@ describe('per-order codebooks', () => {
       expect(query.childStart.get(context)).toBe(model.graph.childStart[context]);
   });
 });
+
+describe('searched suffix links', () => {
+  it('counts the memos of searched links among the resident bytes the cache budget reads', () => {
+    const model = decodeImage(encodeImage(train(lines(randomSentences(3, 200, 100, 10)), { embeddingDim: 0 }), 'm'));
+    expect(model.query.memoBytes).toBe(4 * 256 * 4);
+    model.generate({ seed: 1 });
+    expect(model.residentBytes()).toBeGreaterThanOrEqual(model.memoryBytes() + model.query.memoBytes);
+  });
+});
