@@ -24,6 +24,7 @@
 import { ROOT, searchRun, type WordArray } from './graph.js';
 import type { BlockPackedInts } from './block-packed-ints.js';
 import type { PackedInts } from './packed-ints.js';
+import type { RankBits } from './rank-bits.js';
 import type { RunShares } from './run-shares.js';
 import type { Scorer } from './query.js';
 
@@ -62,7 +63,14 @@ export interface QueryArrays {
   probTable: Float32Array;
   /** γ per unigram context (none for a unigram model). */
   unigramBackoff: Float32Array;
-  /** Per context: its backoff's code (unigram entries unused). */
+  /**
+   * Per context above the unigrams (index context − |V|): whether its γ is its level's implied
+   * one (image/implied-backoffs.ts), stored once in impliedBackoff instead of as a code.
+   */
+  backoffImplied: RankBits;
+  /** Per context level from the bigrams: the implied γ. */
+  impliedBackoff: Float32Array;
+  /** Per context above the unigrams that is not implied, in order: its backoff's code. */
   backoffCode: Uint8Array;
   /** CODEBOOK_SIZE entries for each context order from the bigrams up. */
   backoffTable: Float32Array;
@@ -104,6 +112,8 @@ export class QueryGraph implements Scorer {
   readonly probCode: Uint8Array;
   readonly probTable: Float32Array;
   readonly unigramBackoff: Float32Array;
+  readonly backoffImplied: RankBits;
+  readonly impliedBackoff: Float32Array;
   readonly backoffCode: Uint8Array;
   readonly backoffTable: Float32Array;
   readonly unigramCumulative: Float32Array;
@@ -135,6 +145,8 @@ export class QueryGraph implements Scorer {
     this.probCode = arrays.probCode;
     this.probTable = arrays.probTable;
     this.unigramBackoff = arrays.unigramBackoff;
+    this.backoffImplied = arrays.backoffImplied;
+    this.impliedBackoff = arrays.impliedBackoff;
     this.backoffCode = arrays.backoffCode;
     this.backoffTable = arrays.backoffTable;
     this.unigramCumulative = arrays.unigramCumulative;
@@ -246,11 +258,14 @@ export class QueryGraph implements Scorer {
 
   /** γ(h) of a context node (1 when it has no continuations). */
   backoff(context: number): number {
-    if (context < this.vocabularySize) return this.unigramBackoff[context];
+    const above = context - this.vocabularySize;
+    if (above < 0) return this.unigramBackoff[context];
     const offsets = this.offsets;
     let k = 2;
     while (k < this.order - 1 && context >= offsets[k]) k++;
-    return this.backoffTable[((k - 2) << 8) | this.backoffCode[context]];
+    const implied = this.backoffImplied;
+    if (implied.has(above)) return this.impliedBackoff[k - 2];
+    return this.backoffTable[((k - 2) << 8) | this.backoffCode[above - implied.rank(above)]];
   }
 
   /**

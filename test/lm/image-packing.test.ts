@@ -134,13 +134,16 @@ describe('per-order codebooks', () => {
     );
   });
 
-  it('stores one byte per probability and per backoff above the unigrams, packed child starts, and finds every suffix link', () => {
+  it('stores one byte per probability and per coded backoff above the unigrams, packed child starts, and finds every suffix link', () => {
     const model = train(lines(randomSentences(11, 400, 300, 12)), { maxPatternLength: 4, embeddingDim: 0 });
     const query = decodeImage(encodeImage(model, 'p')).query;
     const total = query.total;
     const contexts = query.offsets[query.order - 1];
     expect(query.probCode.byteLength).toBe(total);
-    expect(query.backoffCode.byteLength).toBe(contexts);
+    // A code per context above the unigrams whose γ is not its level's implied one.
+    expect(query.backoffCode.byteLength).toBe(
+      contexts - query.vocabularySize - query.backoffImplied.rank(contexts - query.vocabularySize),
+    );
     expect(query.probTable.length).toBe(CODEBOOK_SIZE * 3);
     expect(query.backoffTable.length).toBe(CODEBOOK_SIZE * 2);
     // Stored links (here, the trigrams' of a graph that keeps them) less their level's smallest:

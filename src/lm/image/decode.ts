@@ -89,6 +89,15 @@ export function decodeImage(bytes: Uint8Array, options: DecodeImageOptions = {})
   // Every node above the unigrams is coded or the lone child of a single context.
   if (!single.check(total - vocabularySize - shape.codedShares))
     throw new ModelFormatError('corrupt', 'image single-continuation index is malformed');
+  const aboveUnigrams = Math.max(0, contexts - vocabularySize);
+  const backoffImplied = new RankBits(
+    sectionView(image, 'backoffImplied', Uint32Array, rankWordsFor(aboveUnigrams)),
+    sectionView(image, 'backoffImpliedRank', Uint32Array, rankCountsFor(aboveUnigrams)),
+    aboveUnigrams,
+  );
+  // Every context above the unigrams has a code or the implied γ of its level.
+  if (!backoffImplied.check(aboveUnigrams - shape.codedBackoffs))
+    throw new ModelFormatError('corrupt', 'image implied-backoff index is malformed');
   const query = new QueryGraph({
     order,
     vocabularySize,
@@ -102,7 +111,9 @@ export function decodeImage(bytes: Uint8Array, options: DecodeImageOptions = {})
     probCode: sectionView(image, 'probCode', Uint8Array, total),
     probTable: sectionView(image, 'probTable', Float32Array, CODEBOOK_SIZE * (order - 1)),
     unigramBackoff: sectionView(image, 'unigramBackoff', Float32Array, Math.min(vocabularySize, contexts)),
-    backoffCode: sectionView(image, 'backoffCode', Uint8Array, contexts),
+    backoffImplied,
+    impliedBackoff: sectionView(image, 'impliedBackoff', Float32Array, Math.max(0, order - 2)),
+    backoffCode: sectionView(image, 'backoffCode', Uint8Array, shape.codedBackoffs),
     backoffTable: sectionView(image, 'backoffTable', Float32Array, CODEBOOK_SIZE * Math.max(0, order - 2)),
     unigramCumulative: sectionView(image, 'unigramCumulative', Float32Array, vocabularySize),
     shares: new RunShares(
@@ -139,6 +150,8 @@ interface ImageShape {
   suffixBases: number[];
   /** Nodes whose share is coded (those of runs of more than one continuation). */
   codedShares: number;
+  /** Contexts above the unigrams whose backoff is coded (the others' is their level's implied one). */
+  codedBackoffs: number;
   logErrorBound: number;
   rootBackoff: number;
   uniform: number;
@@ -182,6 +195,8 @@ function shapeOf(image: ReadImage): ImageShape {
   )
     corrupt('bad suffix bases');
   if (!isCount(f.codedShares) || f.codedShares > offsets[order] - vocabularySize) corrupt('bad coded shares');
+  if (!isCount(f.codedBackoffs) || f.codedBackoffs > Math.max(0, contexts - vocabularySize))
+    corrupt('bad coded backoffs');
   if (!isProbability(f.rootBackoff) || !isProbability(f.uniform)) corrupt('bad root backoff');
   const logErrorBound = f.logErrorBound;
   if (typeof logErrorBound !== 'number' || !(logErrorBound >= 0) || !Number.isFinite(logErrorBound))
@@ -224,6 +239,7 @@ function shapeOf(image: ReadImage): ImageShape {
     suffixBits: f.suffixBits,
     suffixBases: suffixBases as number[],
     codedShares: f.codedShares,
+    codedBackoffs: f.codedBackoffs,
     logErrorBound,
     rootBackoff: f.rootBackoff,
     uniform: f.uniform,

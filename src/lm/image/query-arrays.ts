@@ -9,6 +9,7 @@ import { PackedInts } from '../packed-ints.js';
 import { CODEBOOK_SIZE, type QueryArrays } from '../query-graph.js';
 import { RankBits } from '../rank-bits.js';
 import { checkpointsFor, RunShares, SHARE_CHECKPOINT } from '../run-shares.js';
+import { impliedBackoffsOf } from './implied-backoffs.js';
 import { narrowWords, quantizeRange, STORED_RELATIVE_ERROR, toFloat32 } from './quantize.js';
 
 /** `linkedLevels`: how many levels' suffix links to store, from the trigrams (LINKED_LEVELS). */
@@ -30,16 +31,8 @@ export function queryArraysOf(
       probError,
       quantizeRange(prob, offsets[k], offsets[k + 1], probCode, probTable, (k - 1) * CODEBOOK_SIZE),
     );
-  const backoffCode = new Uint8Array(contexts);
-  const backoffTable = new Float32Array(CODEBOOK_SIZE * Math.max(0, order - 2));
-  let backoffError = 0;
-  for (let k = 1; k + 1 < order; k++)
-    backoffError = Math.max(
-      backoffError,
-      quantizeRange(backoff, offsets[k], offsets[k + 1], backoffCode, backoffTable, (k - 1) * CODEBOOK_SIZE),
-    );
+  const backoffs = impliedBackoffsOf(graph, backoff);
 
-  const linkedFrom = offsets[Math.min(2, order)];
   const childStart = graph.childStart.subarray(0, contexts + 1);
   return {
     order,
@@ -52,14 +45,16 @@ export function queryArraysOf(
     probCode,
     probTable,
     unigramBackoff: toFloat32(backoff.subarray(0, Math.min(vocabularySize, contexts))),
-    backoffCode,
-    backoffTable,
+    backoffImplied: backoffs.implied,
+    impliedBackoff: backoffs.impliedBackoff,
+    backoffCode: backoffs.backoffCode,
+    backoffTable: backoffs.backoffTable,
     unigramCumulative: toFloat32(estimate.cumulative.subarray(0, vocabularySize)),
     shares: runSharesOf(graph, estimate.cumulative),
     rootBackoff: estimate.rootBackoff,
     uniform: estimate.uniform,
     // Plus the float rounding of the unigram and its backoffs, and of the table entries.
-    logErrorBound: probError + (order - 1) * backoffError + 2 * order * STORED_RELATIVE_ERROR,
+    logErrorBound: probError + (order - 1) * backoffs.error + 2 * order * STORED_RELATIVE_ERROR,
   };
 }
 
