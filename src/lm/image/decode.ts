@@ -57,7 +57,7 @@ export function decodeImage(bytes: Uint8Array, options: DecodeImageOptions = {})
   const total = offsets[order];
   const contexts = offsets[order - 1];
 
-  const vocab = vocabularyOf(image, vocabularySize);
+  const vocab = vocabularyOf(image, vocabularySize, shape.vocabLengthBytes);
   const word =
     shape.wordBytes === 2
       ? sectionView(image, 'word', Uint16Array, total)
@@ -146,6 +146,8 @@ interface ImageShape {
   vocabularySize: number;
   offsets: number[];
   wordBytes: 2 | 4;
+  /** Width of a stored word length (UTF-16 units): 2 unless a word is longer than 65,535. */
+  vocabLengthBytes: 2 | 4;
   suffixBits: number;
   suffixBases: number[];
   /** Nodes whose share is coded (those of runs of more than one continuation). */
@@ -181,6 +183,7 @@ function shapeOf(image: ReadImage): ImageShape {
   for (let k = 0; k < order; k++)
     if (!isCount(offsets[k + 1]) || offsets[k + 1] < offsets[k]) corrupt('bad level offsets');
   if (f.wordBytes !== 4 && !(f.wordBytes === 2 && vocabularySize <= 0x10000)) corrupt('bad word width');
+  if (f.vocabLengthBytes !== 2 && f.vocabLengthBytes !== 4) corrupt('bad word length width');
   // The widths the writer picks (the fewest bits that hold the largest value), and no other.
   // Links less their level's base (the smallest link of the level), at the fewest bits that hold
   // them: never wider than a whole context index, and every base a context; one base per level
@@ -236,6 +239,7 @@ function shapeOf(image: ReadImage): ImageShape {
     vocabularySize,
     offsets: offsets as number[],
     wordBytes: f.wordBytes,
+    vocabLengthBytes: f.vocabLengthBytes,
     suffixBits: f.suffixBits,
     suffixBases: suffixBases as number[],
     codedShares: f.codedShares,
@@ -253,11 +257,14 @@ function shapeOf(image: ReadImage): ImageShape {
   };
 }
 
-function vocabularyOf(image: ReadImage, vocabularySize: number): string[] {
+function vocabularyOf(image: ReadImage, vocabularySize: number, lengthBytes: 2 | 4): string[] {
   const textEntry = image.sections.get('vocabText');
   if (textEntry === undefined) throw new ModelFormatError('corrupt', 'image has no vocabText section');
   const textBytes = sectionView(image, 'vocabText', Uint8Array, textEntry.bytes);
-  const lengths = sectionView(image, 'vocabLengths', Uint32Array, vocabularySize);
+  const lengths =
+    lengthBytes === 2
+      ? sectionView(image, 'vocabLengths', Uint16Array, vocabularySize)
+      : sectionView(image, 'vocabLengths', Uint32Array, vocabularySize);
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(textBytes);

@@ -14,7 +14,9 @@ import { writeImage, type SectionData } from './layout.js';
 export function encodeImage(model: Model, source: string): Uint8Array {
   const { embeddings, provenance } = model;
   const query = model.query;
-  const vocabLengths = new Uint32Array(model.vocab.length);
+  // Word lengths in UTF-16 units: 16 bits unless a word is longer than that holds.
+  const longest = model.vocab.reduce((most, word) => Math.max(most, word.length), 0);
+  const vocabLengths = longest <= 0xffff ? new Uint16Array(model.vocab.length) : new Uint32Array(model.vocab.length);
   for (let id = 0; id < vocabLengths.length; id++) vocabLengths[id] = model.vocab[id].length;
   const sections: SectionData[] = [
     { name: 'vocabText', data: new TextEncoder().encode(model.vocab.join('')) },
@@ -53,6 +55,7 @@ export function encodeImage(model: Model, source: string): Uint8Array {
       vocabularySize: query.vocabularySize,
       offsets: [...query.offsets],
       wordBytes: query.word.BYTES_PER_ELEMENT,
+      vocabLengthBytes: vocabLengths.BYTES_PER_ELEMENT,
       suffixBits: query.suffix.width,
       suffixBases: [...query.suffixBases],
       codedShares: query.shares.code.length,
