@@ -1,11 +1,12 @@
 // The backoffs γ(h) of the contexts above the unigrams, as the query graph stores them: per
 // context level, the γ most common among the level's contexts with a single continuation is
 // stored once (a 32-bit float), and a bit per context marks the contexts whose γ is exactly it;
-// only the other contexts keep an 8-bit code (quantize.ts). A single continuation's γ is D(a)/a,
-// its count's discount over its count (with nothing pruned), so most single contexts of a level
-// share the value D₁ of the count 1: on Brown's order 5 they are 1.5 M of 2.2 M contexts, whose
-// codes took 0.5 bytes per n-gram. Their γ is also more accurate than a code's (the float's
-// rounding only).
+// only the other contexts keep an 8-bit code (quantize.ts). With nothing pruned, γ(h) is
+// Σ D(a)/Σ a over the continuations' adjusted counts a, so every context whose continuations were
+// all counted once has the same γ, D₁ of its order: on Brown's order 5 that is 2.03 M of the
+// 2.15 M contexts above the unigrams, whose codes took 0.65 bytes per n-gram; the bits and the
+// other contexts' codes take 0.15. Their γ is also closer to the exact one than a code's (the
+// float's rounding only).
 //
 // A context's code index is its index above the unigrams less the marked contexts before it
 // (RankBits.rank), so the codes stay in context order and each level's stay contiguous.
