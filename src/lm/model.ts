@@ -486,6 +486,7 @@ export class Model implements GenerationSource {
     return (
       this.memoryBytes() +
       this.vocabularyHeapBytes +
+      (this.queryCache?.memoBytes ?? 0) +
       (this.wordIdsCache?.byteLength ?? 0) +
       (this.embeddingIndexCache?.retainedBytes() ?? 0)
     );
@@ -557,10 +558,17 @@ function queryArrayViews(query: QueryGraph): ArrayBufferView[] {
     query.probCode,
     query.probTable,
     query.unigramBackoff,
+    query.backoffImplied.bits,
+    query.backoffImplied.counts,
+    query.impliedBackoff,
     query.backoffCode,
     query.backoffTable,
     query.unigramCumulative,
-    query.runShare,
+    query.shares.code,
+    query.shares.table,
+    query.shares.checkpoint,
+    query.shares.single.bits,
+    query.shares.single.counts,
   ];
 }
 

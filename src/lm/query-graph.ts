@@ -4,14 +4,18 @@
 //   into a 256-entry codebook per order (KenLM's `-q 8 -b 8`: src/lm/image/quantize.ts); the
 //   unigrams keep 32-bit floats;
 // - child starts are block-packed (block-packed-ints.ts: per block of 32, the first value and the
-//   others' distances from it at the block's own width); suffix links are bit-packed
-//   (packed-ints.ts) at the fewest bits that hold them. Links are stored only where they cannot be found cheaply: a bigram's suffix is its own
-//   last word, and the highest order's (never a state, only left for the next state) is one
-//   search away from the context it was found under (stateAfter), so links are stored for the
-//   trigrams up to the contexts of the highest order;
-// - the running shares of the discounted counts within each run of siblings (what the exact
-//   sampler searches) are 16-bit fractions of the run's whole share (1 − γ of its context); the
-//   unigrams' stay 32-bit floats (one run of the whole vocabulary).
+//   others' distances from it at the block's own width);
+// - suffix links are searched, not stored (KenLM's re-query): a bigram's suffix is its own last
+//   word, and the link of a longer context h w is the child w of the first context on the suffix
+//   chain of its parent h that has one, as for the state after a highest-order n-gram
+//   (stateAfter). The parent is the state's predecessor when stateAfter entered it (noted), else
+//   found by binary search over the child starts; a small memo keeps the links a walk asks for
+//   again. A reader also takes images that store the links of the lowest levels (bit-packed,
+//   packed-ints.ts, each less its level's smallest: LINKED_LEVELS in image/query-arrays.ts);
+// - the discounted shares of the continuations within each run of siblings (what the exact
+//   sampler draws by, and the natural sampler's pair evidence) are 8-bit codes per order with
+//   sparse running sums (run-shares.ts); the unigrams' running shares stay 32-bit floats (one run
+//   of the whole vocabulary).
 //
 // Every model generates from its query graph, a trained or decoded one too (Model.query builds it
 // from the exact arrays with the image's own code), so `/generate`, the sample after `/train`, the
@@ -20,10 +24,12 @@
 import { ROOT, searchRun, type WordArray } from './graph.js';
 import type { BlockPackedInts } from './block-packed-ints.js';
 import type { PackedInts } from './packed-ints.js';
+import type { RankBits } from './rank-bits.js';
+import type { RunShares } from './run-shares.js';
 import type { Scorer } from './query.js';
 
-/** The last running share of a run (QueryArrays.runShare). */
-export const RUN_SHARE_SCALE = 65535;
+/** Entries of a query graph's memo of searched suffix links (a power of two). */
+const SEARCHED_LINKS = 256;
 
 /** Codebook entries per order (8-bit codes). */
 export const CODEBOOK_SIZE = 256;
@@ -37,8 +43,18 @@ export interface QueryArrays {
   word: WordArray;
   /** contexts + 1 entries (contexts = offsets[order − 1]), in blocks of 32 (block-packed-ints.ts). */
   childStart: BlockPackedInts;
-  /** Suffix links of the nodes from offsets[2] to the highest level (none for a model of order ≤ 3). */
+  /**
+   * Suffix links of the nodes from offsets[2] to linkedTo, each less its level's base
+   * (suffixBases), at the fewest bits that hold the largest.
+   */
   suffix: PackedInts;
+  /** Per linked level (from the trigrams): the smallest link of that level, added back on a read. */
+  suffixBases: Int32Array;
+  /**
+   * One past the last node whose link is stored (a level's start, at most the highest level's):
+   * the links of the contexts from there on are searched (QueryGraph.suffixOf).
+   */
+  linkedTo: number;
   /** p(w) per unigram (0 for <s>). */
   unigramProb: Float32Array;
   /** Per node: its probability's code (unigram entries unused). */
@@ -47,17 +63,24 @@ export interface QueryArrays {
   probTable: Float32Array;
   /** γ per unigram context (none for a unigram model). */
   unigramBackoff: Float32Array;
-  /** Per context: its backoff's code (unigram entries unused). */
+  /**
+   * Per context above the unigrams (index context − |V|): whether its γ is its level's implied
+   * one (image/implied-backoffs.ts), stored once in impliedBackoff instead of as a code.
+   */
+  backoffImplied: RankBits;
+  /** Per context level from the bigrams: the implied γ. */
+  impliedBackoff: Float32Array;
+  /** Per context above the unigrams that is not implied, in order: its backoff's code. */
   backoffCode: Uint8Array;
   /** CODEBOOK_SIZE entries for each context order from the bigrams up. */
   backoffTable: Float32Array;
   /** Running discounted share over the unigrams (ends at 1 − γ(ε)). */
   unigramCumulative: Float32Array;
   /**
-   * Per node above the unigrams (index node − |V|): the running discounted share within its run
-   * of siblings, as a fraction of the run's whole share, in 65,535ths (the run's last is 65,535).
+   * Per node above the unigrams (index node − |V|): its discounted share within its run of
+   * siblings, coded per order, with a running sum every 16 nodes (run-shares.ts).
    */
-  runShare: Uint16Array;
+  shares: RunShares;
   rootBackoff: number;
   uniform: number;
   /**
@@ -84,14 +107,17 @@ export class QueryGraph implements Scorer {
   readonly word: WordArray;
   readonly childStart: BlockPackedInts;
   readonly suffix: PackedInts;
+  readonly suffixBases: Int32Array;
   readonly unigramProb: Float32Array;
   readonly probCode: Uint8Array;
   readonly probTable: Float32Array;
   readonly unigramBackoff: Float32Array;
+  readonly backoffImplied: RankBits;
+  readonly impliedBackoff: Float32Array;
   readonly backoffCode: Uint8Array;
   readonly backoffTable: Float32Array;
   readonly unigramCumulative: Float32Array;
-  readonly runShare: Uint16Array;
+  readonly shares: RunShares;
   readonly rootBackoff: number;
   readonly uniform: number;
   readonly logErrorBound: number;
@@ -99,6 +125,13 @@ export class QueryGraph implements Scorer {
   readonly topLevelStart: number;
   /** First node whose suffix link is stored (the trigrams'). */
   private readonly linkedFrom: number;
+  readonly linkedTo: number;
+  /** Searched links, direct-mapped by node (a walk asks for the same few again and again). */
+  private readonly searchedNode = new Int32Array(SEARCHED_LINKS).fill(-1);
+  private readonly searchedLink = new Int32Array(SEARCHED_LINKS);
+  /** Parents of the last states entered (stateAfter knows them), so a link search skips parentOf. */
+  private readonly enteredNode = new Int32Array(SEARCHED_LINKS).fill(-1);
+  private readonly enteredParent = new Int32Array(SEARCHED_LINKS);
 
   constructor(arrays: QueryArrays) {
     this.order = arrays.order;
@@ -107,23 +140,37 @@ export class QueryGraph implements Scorer {
     this.word = arrays.word;
     this.childStart = arrays.childStart;
     this.suffix = arrays.suffix;
+    this.suffixBases = arrays.suffixBases;
     this.unigramProb = arrays.unigramProb;
     this.probCode = arrays.probCode;
     this.probTable = arrays.probTable;
     this.unigramBackoff = arrays.unigramBackoff;
+    this.backoffImplied = arrays.backoffImplied;
+    this.impliedBackoff = arrays.impliedBackoff;
     this.backoffCode = arrays.backoffCode;
     this.backoffTable = arrays.backoffTable;
     this.unigramCumulative = arrays.unigramCumulative;
-    this.runShare = arrays.runShare;
+    this.shares = arrays.shares;
     this.rootBackoff = arrays.rootBackoff;
     this.uniform = arrays.uniform;
     this.logErrorBound = arrays.logErrorBound;
     this.topLevelStart = arrays.offsets[arrays.order - 1];
     this.linkedFrom = arrays.offsets[Math.min(2, arrays.order)];
+    this.linkedTo = arrays.linkedTo;
   }
 
   get total(): number {
     return this.offsets[this.order];
+  }
+
+  /** Bytes of the graph's own memos (searched links, entered parents): held besides its arrays. */
+  get memoBytes(): number {
+    return (
+      this.searchedNode.byteLength +
+      this.searchedLink.byteLength +
+      this.enteredNode.byteLength +
+      this.enteredParent.byteLength
+    );
   }
 
   /** First child of a context (a node below the highest level). */
@@ -140,7 +187,47 @@ export class QueryGraph implements Scorer {
   suffixOf(node: number): number {
     if (node < this.vocabularySize) return ROOT;
     if (node < this.linkedFrom) return this.word[node];
-    return this.suffix.get(node - this.linkedFrom);
+    if (node >= this.linkedTo) return this.searchedSuffixOf(node);
+    const { offsets, suffixBases } = this;
+    let k = 0;
+    while (k + 1 < suffixBases.length && node >= offsets[k + 3]) k++;
+    return this.suffix.get(node - this.linkedFrom) + suffixBases[k];
+  }
+
+  /**
+   * The link of a context whose link is not stored: the child (its word) of the first context on
+   * the suffix chain of its parent that has one, as graph.ts links it (KenLM's re-query).
+   */
+  private searchedSuffixOf(node: number): number {
+    const slot = node & (SEARCHED_LINKS - 1);
+    if (this.searchedNode[slot] === node) return this.searchedLink[slot];
+    const parent = this.enteredNode[slot] === node ? this.enteredParent[slot] : this.parentOf(node);
+    const link = this.stateAfterIn(parent, this.word[node]);
+    this.searchedNode[slot] = node;
+    this.searchedLink[slot] = link;
+    return link;
+  }
+
+  /** The context whose run holds `node` (above the unigrams): the last whose child start is ≤ node. */
+  parentOf(node: number): number {
+    const childStart = this.childStart;
+    const bases = childStart.bases;
+    // Blocks of 32 child starts by their first, then within the block.
+    let lo = 0;
+    let hi = bases.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (bases[mid] <= node) lo = mid;
+      else hi = mid - 1;
+    }
+    let first = lo << 5;
+    let last = Math.min(first + 31, childStart.length - 1);
+    while (first < last) {
+      const mid = (first + last + 1) >>> 1;
+      if (childStart.get(mid) <= node) first = mid;
+      else last = mid - 1;
+    }
+    return first;
   }
 
   /** Child of `context` (ROOT or a node below the highest level) with last word `word`, or -1. */
@@ -171,21 +258,35 @@ export class QueryGraph implements Scorer {
 
   /** γ(h) of a context node (1 when it has no continuations). */
   backoff(context: number): number {
-    if (context < this.vocabularySize) return this.unigramBackoff[context];
+    const above = context - this.vocabularySize;
+    if (above < 0) return this.unigramBackoff[context];
     const offsets = this.offsets;
     let k = 2;
     while (k < this.order - 1 && context >= offsets[k]) k++;
-    return this.backoffTable[((k - 2) << 8) | this.backoffCode[context]];
+    const implied = this.backoffImplied;
+    if (implied.has(above)) return this.impliedBackoff[k - 2];
+    return this.backoffTable[((k - 2) << 8) | this.backoffCode[above - implied.rank(above)]];
   }
 
   /**
-   * The discounted share (a − D)/Σa of `node` among the continuations of `context` (its parent):
-   * its step of the run's shares, times the run's whole share 1 − γ(context).
+   * The discounted share (a − D)/Σa of `node` among the continuations of `context` (its parent),
+   * as its code stores it; a single continuation's is the whole 1 − γ(context).
    */
   shareOf(context: number, node: number): number {
-    const at = node - this.vocabularySize;
-    const below = node > this.childStart.get(context) ? this.runShare[at - 1] : 0;
-    return ((this.runShare[at] - below) / RUN_SHARE_SCALE) * (1 - this.backoff(context));
+    const shares = this.shares;
+    if (shares.single.has(context)) return 1 - this.backoff(context);
+    const at = node - this.vocabularySize - shares.skippedBefore(context);
+    return shares.share(this.childTableStart(context), at);
+  }
+
+  /**
+   * The child of `context` in [from, to) (its run; to > from) whose running share first exceeds
+   * `fraction` (in [0, 1)) of the run's whole: a continuation drawn by its stored share.
+   */
+  drawChild(context: number, from: number, to: number, fraction: number): number {
+    if (to - from === 1) return from;
+    const skipped = this.vocabularySize + this.shares.skippedBefore(context);
+    return this.shares.draw(this.childTableStart(context), from - skipped, to - skipped, fraction) + skipped;
   }
 
   /**
@@ -195,8 +296,17 @@ export class QueryGraph implements Scorer {
    */
   stateAfter(context: number, node: number): number {
     if (this.order === 1) return ROOT;
-    if (node < this.topLevelStart) return node;
-    const word = this.word[node];
+    if (node < this.topLevelStart) {
+      const slot = node & (SEARCHED_LINKS - 1);
+      this.enteredNode[slot] = node;
+      this.enteredParent[slot] = context;
+      return node;
+    }
+    return this.stateAfterIn(context, this.word[node]);
+  }
+
+  /** The child `word` of the first context on the suffix chain of `context` (past it) that has one. */
+  private stateAfterIn(context: number, word: number): number {
     for (let shorter = this.suffixOf(context); ; shorter = this.suffixOf(shorter)) {
       const found = this.findChild(shorter, word);
       if (found >= 0) return found;

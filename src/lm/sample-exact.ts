@@ -1,16 +1,17 @@
 // Exact sampling (`sampling: 'exact'`, what `ultra generate --exact` and the evaluation use):
 // p(w|h) = (1 − γ(h))·disc(w|h) + γ(h)·p(w|h′) is a mixture, so with probability 1 − γ(h) we pick
-// one of h's continuations by its discounted count (binary search in `cumulative`), and otherwise
-// move to h′ and repeat; at the root the mixture is unigram-by-discounted-count or uniform. The
-// query graph keeps the running shares within each run as 16-bit fractions of the run (and the
-// unigrams' as 32-bit floats): a continuation is drawn to within 2^-16 of its context's mass.
+// one of h's continuations by its discounted count, and otherwise move to h′ and repeat; at the
+// root the mixture is unigram-by-discounted-count or uniform. The query graph keeps each
+// continuation's share as an 8-bit code per order with running sums every 16 nodes
+// (run-shares.ts; the unigrams' running shares as 32-bit floats): a continuation is drawn with
+// its stored share, normalized over its run.
 //
 // Temperature, top-k, top-p, repetition penalty and steering need explicit scores: those are
 // sample-candidates.ts. This file also holds the prompt-steering helpers both samplers use.
 
 import { ROOT } from './graph.js';
 import type { GenerationSource } from './generate.js';
-import { RUN_SHARE_SCALE, type QueryGraph } from './query-graph.js';
+import type { QueryGraph } from './query-graph.js';
 import type { Random } from './random.js';
 import { BOS_ID, EOS_ID, UNK_ID } from './types.js';
 
@@ -25,7 +26,7 @@ export const STEER_STRENGTH = 4;
 const FIRST_WORD_ATTEMPTS = 64;
 
 /** First index in [from, to) whose running share exceeds u (the last one if rounding left none). */
-function searchCumulative(cumulative: Float32Array | Uint16Array, from: number, to: number, u: number): number {
+function searchCumulative(cumulative: Float32Array, from: number, to: number, u: number): number {
   let lo = from;
   let hi = to - 1;
   while (lo < hi) {
@@ -51,7 +52,7 @@ export function sampleMixture(
   allowEnd: boolean,
   activation: { count: number },
 ): number {
-  const { unigramCumulative, runShare, rootBackoff, word: words, vocabularySize } = graph;
+  const { unigramCumulative, rootBackoff, word: words, vocabularySize } = graph;
   for (let attempt = 0; ; attempt++) {
     let context = state;
     let word: number;
@@ -76,13 +77,7 @@ export function sampleMixture(
         const u = random.next();
         const keep = 1 - graph.backoff(context);
         if (u < keep) {
-          const at = searchCumulative(
-            runShare,
-            from - vocabularySize,
-            to - vocabularySize,
-            (u / keep) * RUN_SHARE_SCALE,
-          );
-          node = at + vocabularySize;
+          node = graph.drawChild(context, from, to, u / keep);
           word = words[node];
           break;
         }

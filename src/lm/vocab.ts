@@ -68,32 +68,36 @@ export interface WordLookup {
 
 /**
  * Word → id over a vocabulary: an open-addressing table of ids (FNV-1a, linear probing, at most
- * half full), 8–16 bytes a word where a Map costs ~40, which on a small server's model was a
- * quarter of what the cache counts. The words themselves stay in the vocabulary array.
+ * half full), 4–8 bytes a word (16-bit ids below 65,535 words, else 8–16) where a Map costs ~40,
+ * which on a small server's model was a quarter of what the cache counts. The words themselves stay in the vocabulary array.
  */
 export class WordIndex implements WordLookup {
-  private readonly slots: Int32Array;
+  /** Ids by hash slot: 16 bits each while every id and the empty mark fit, else 32. */
+  private readonly slots: Uint16Array | Int32Array;
+  private readonly empty: number;
   private readonly mask: number;
 
   constructor(private readonly vocab: readonly string[]) {
     let size = 16;
     while (size < 2 * vocab.length) size *= 2;
-    this.slots = new Int32Array(size).fill(-1);
+    const narrow = vocab.length < 0xffff;
+    this.empty = narrow ? 0xffff : -1;
+    this.slots = (narrow ? new Uint16Array(size) : new Int32Array(size)).fill(this.empty);
     this.mask = size - 1;
     for (let id = 0; id < vocab.length; id++) {
       let at = fnv1a(vocab[id]) & this.mask;
-      while (this.slots[at] !== -1) {
+      while (this.slots[at] !== this.empty) {
         if (vocab[this.slots[at]] === vocab[id]) break; // a repeated word keeps its first id
         at = (at + 1) & this.mask;
       }
-      if (this.slots[at] === -1) this.slots[at] = id;
+      if (this.slots[at] === this.empty) this.slots[at] = id;
     }
   }
 
   get(word: string): number | undefined {
     for (let at = fnv1a(word) & this.mask; ; at = (at + 1) & this.mask) {
       const id = this.slots[at];
-      if (id === -1) return undefined;
+      if (id === this.empty) return undefined;
       if (this.vocab[id] === word) return id;
     }
   }

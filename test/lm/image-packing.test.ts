@@ -1,7 +1,8 @@
 // Layout 2 of the model image: bit-packed integers and the per-order codebooks (issue 16).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CODEBOOK_SIZE } from '../../src/lm/query-graph.js';
+import { CODEBOOK_SIZE, QueryGraph } from '../../src/lm/query-graph.js';
+import { queryArraysOf } from '../../src/lm/image/query-arrays.js';
 import { quantizeRange } from '../../src/lm/image/quantize.js';
 import { BlockPackedInts } from '../../src/lm/block-packed-ints.js';
 import { bitsFor, PackedInts, wordsFor } from '../../src/lm/packed-ints.js';
@@ -133,36 +134,78 @@ describe('per-order codebooks', () => {
     );
   });
 
-  it('stores one byte per probability and per backoff above the unigrams, packed child starts and the links it cannot find', () => {
+  it('stores one byte per probability and per coded backoff above the unigrams, packed child starts, and finds every suffix link', () => {
     const model = train(lines(randomSentences(11, 400, 300, 12)), { maxPatternLength: 4, embeddingDim: 0 });
     const query = decodeImage(encodeImage(model, 'p')).query;
     const total = query.total;
     const contexts = query.offsets[query.order - 1];
     expect(query.probCode.byteLength).toBe(total);
-    expect(query.backoffCode.byteLength).toBe(contexts);
+    // A code per context above the unigrams whose γ is not its level's implied one.
+    expect(query.backoffCode.byteLength).toBe(
+      contexts - query.vocabularySize - query.backoffImplied.rank(contexts - query.vocabularySize),
+    );
     expect(query.probTable.length).toBe(CODEBOOK_SIZE * 3);
     expect(query.backoffTable.length).toBe(CODEBOOK_SIZE * 2);
-    expect(query.suffix.width).toBe(bitsFor(contexts));
-    // Stored from the trigrams to the contexts of the highest order (4-grams are never states).
-    expect(query.suffix.length).toBe(contexts - query.offsets[2]);
-    // Every link as the exact graph has it: stored, or found from the context of a 4-gram (in a
-    // pruned model too, where the 4-gram's own suffix may be gone and a shorter one is taken).
-    const pruned = train(lines(randomSentences(11, 400, 300, 12)), {
-      maxPatternLength: 4,
-      embeddingDim: 0,
-      maxPatterns: 3000,
-    });
-    expect(pruned.provenance.pruned).toBe(true);
-    expect(pruned.stats.patterns).toBeLessThan(model.stats.patterns);
-    for (const exact of [model, pruned]) {
-      const q = decodeImage(encodeImage(exact, 'p')).query;
-      const top = q.offsets[q.order - 1];
-      for (let node = 0; node < top; node++) expect(q.suffixOf(node)).toBe(exact.graph.suffix[node]);
-      for (let context = q.offsets[2]; context < top; context++)
-        for (let node = q.childFrom(context); node < q.childTo(context); node++)
-          expect(q.stateAfter(context, node)).toBe(exact.graph.suffix[node]);
+    // Stored links (here, the trigrams' of a graph that keeps them) less their level's smallest:
+    // the bits of the largest such distance, fewer than a context's.
+    const linked = queryArraysOf(model.graph, model.estimate, 1);
+    let widest = 0;
+    for (let node = query.offsets[2]; node < contexts; node++)
+      widest = Math.max(widest, model.graph.suffix[node] - linked.suffixBases[0]);
+    expect(linked.suffix.width).toBe(bitsFor(widest));
+    expect(linked.suffix.width).toBeLessThan(bitsFor(contexts));
+    // Every link as the exact graph has it: stored, or searched from the parent's (the 4-grams'
+    // of an order-5 model) or from the context of a highest-order n-gram, in a pruned model too,
+    // where an n-gram's own suffix may be gone and a shorter one is taken.
+    for (const order of [4, 5, 6]) {
+      const full = train(lines(randomSentences(11, 400, 300, 12)), { maxPatternLength: order, embeddingDim: 0 });
+      const pruned = train(lines(randomSentences(11, 400, 300, 12)), {
+        maxPatternLength: order,
+        embeddingDim: 0,
+        maxPatterns: 3000,
+      });
+      expect(pruned.provenance.pruned).toBe(true);
+      expect(pruned.stats.patterns).toBeLessThan(full.stats.patterns);
+      for (const exact of [full, pruned]) {
+        const q = decodeImage(encodeImage(exact, 'p')).query;
+        const top = q.offsets[q.order - 1];
+        // No link is stored (LINKED_LEVELS): every one from the trigrams up is searched.
+        expect(q.linkedTo).toBe(q.offsets[2]);
+        expect(q.suffix.length).toBe(0);
+        for (let node = 0; node < top; node++) expect(q.suffixOf(node)).toBe(exact.graph.suffix[node]);
+        // Again, from the memo of searched links.
+        for (let node = top - 1; node >= 0; node--) expect(q.suffixOf(node)).toBe(exact.graph.suffix[node]);
+        // A graph that stores the links of some levels (a reader takes any number) reads them back.
+        for (const levels of [1, 2]) {
+          const linked = new QueryGraph(queryArraysOf(exact.graph, exact.estimate, levels));
+          expect(linked.linkedTo).toBe(q.offsets[Math.min(2 + levels, q.order - 1)]);
+          for (let node = 0; node < top; node++) expect(linked.suffixOf(node)).toBe(exact.graph.suffix[node]);
+        }
+        for (let node = q.offsets[1]; node < q.total; node++) {
+          const parent = q.parentOf(node);
+          expect(q.childFrom(parent) <= node && node < q.childTo(parent)).toBe(true);
+        }
+        // Entering every state from its parent (what the walks do), then its link from that memo.
+        for (let context = q.offsets[1]; context < q.offsets[q.order - 2]; context++)
+          for (let node = q.childFrom(context); node < q.childTo(context); node++) {
+            expect(q.stateAfter(context, node)).toBe(node);
+            expect(q.suffixOf(node)).toBe(exact.graph.suffix[node]);
+          }
+        for (let context = q.offsets[q.order - 2]; context < top; context++)
+          for (let node = q.childFrom(context); node < q.childTo(context); node++)
+            expect(q.stateAfter(context, node)).toBe(exact.graph.suffix[node]);
+      }
     }
     for (let context = 0; context <= contexts; context++)
       expect(query.childStart.get(context)).toBe(model.graph.childStart[context]);
+  });
+});
+
+describe('searched suffix links', () => {
+  it('counts the memos of searched links among the resident bytes the cache budget reads', () => {
+    const model = decodeImage(encodeImage(train(lines(randomSentences(3, 200, 100, 10)), { embeddingDim: 0 }), 'm'));
+    expect(model.query.memoBytes).toBe(4 * 256 * 4);
+    model.generate({ seed: 1 });
+    expect(model.residentBytes()).toBeGreaterThanOrEqual(model.memoryBytes() + model.query.memoBytes);
   });
 });

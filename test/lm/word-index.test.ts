@@ -16,14 +16,27 @@ describe('WordIndex (word → id)', () => {
     );
   });
 
-  it('answers like a Map of the vocabulary on a real-sized one, in 8–16 bytes a word', () => {
+  it('answers like a Map of the vocabulary on a real-sized one, in 4–8 bytes a word (16-bit ids)', () => {
     const words = Array.from({ length: 50_000 }, (_, i) => `w${i.toString(36)}`);
     const index = new WordIndex(words);
     const map = new Map(words.map((word, id) => [word, id]));
     for (const probe of [...words.slice(0, 2000), 'missing', '', 'W0', 'w0 '])
       expect(index.get(probe)).toBe(map.get(probe));
-    expect(index.byteLength).toBeLessThanOrEqual(16 * words.length);
-    expect(index.byteLength).toBeGreaterThanOrEqual(8 * words.length);
+    expect(index.byteLength).toBeLessThanOrEqual(8 * words.length);
+    expect(index.byteLength).toBeGreaterThanOrEqual(4 * words.length);
+  });
+
+  it('takes 32-bit ids from 65,535 words on, and finds every word at its id, the last ones too', () => {
+    for (const length of [65_534, 65_535, 70_000]) {
+      const words = Array.from({ length }, (_, i) => `w${i.toString(36)}`);
+      const index = new WordIndex(words);
+      for (let id = 0; id < length; id += 97) expect(index.get(words[id])).toBe(id);
+      for (let id = length - 3; id < length; id++) expect(index.get(words[id])).toBe(id);
+      expect(index.get('missing')).toBeUndefined();
+      const bytesPerSlot = length < 0xffff ? 2 : 4;
+      expect(index.byteLength).toBeLessThanOrEqual(4 * bytesPerSlot * length);
+      expect(index.byteLength).toBeGreaterThanOrEqual(2 * bytesPerSlot * length);
+    }
   });
 
   it('keeps the first id of a word listed twice, as the first lookup would find it', () => {

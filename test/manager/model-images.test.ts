@@ -55,7 +55,7 @@ describe('model images on disk (ModelImages)', () => {
     }
   });
 
-  it('rebuilds a damaged, truncated, old-layout or foreign image and writes the good one over it', async () => {
+  it('rebuilds a damaged, truncated, old-layout (1 or 2) or foreign image and writes the good one over it', async () => {
     const { images, file, path } = setUp();
     await images.load(GUILD, checksum, file);
     const good = readFileSync(path);
@@ -72,9 +72,17 @@ describe('model images on disk (ModelImages)', () => {
       crc32(layoutOne.subarray(IMAGE_FRAME_BYTES, headerEnd), crc32(layoutOne.subarray(8, 20))),
       20,
     );
+    // A layout-2 image likewise (16-bit running shares and stored suffix links, before layout 3).
+    const layoutTwo = Buffer.from(layoutOne);
+    layoutTwo.writeUInt32LE(2, 8);
+    layoutTwo.writeUInt32LE(
+      crc32(layoutTwo.subarray(IMAGE_FRAME_BYTES, headerEnd), crc32(layoutTwo.subarray(8, 20))),
+      20,
+    );
     for (const bad of [
       damaged,
       layoutOne,
+      layoutTwo,
       good.subarray(0, good.length >> 1),
       oldLayout,
       encodeImage(model, 'another file'),

@@ -14,6 +14,8 @@ import { readImage, sectionView, type ReadImage } from './layout.js';
 import { BlockPackedInts } from '../block-packed-ints.js';
 import { bitsFor, PackedInts, wordsFor } from '../packed-ints.js';
 import { CODEBOOK_SIZE, QueryGraph } from '../query-graph.js';
+import { RankBits, rankCountsFor, rankWordsFor } from '../rank-bits.js';
+import { checkpointsFor, RunShares } from '../run-shares.js';
 
 const MAX_ORDER = 8;
 const MAX_NODES = 2 ** 31 - 1;
@@ -55,7 +57,7 @@ export function decodeImage(bytes: Uint8Array, options: DecodeImageOptions = {})
   const total = offsets[order];
   const contexts = offsets[order - 1];
 
-  const vocab = vocabularyOf(image, vocabularySize);
+  const vocab = vocabularyOf(image, vocabularySize, shape.vocabLengthBytes);
   const word =
     shape.wordBytes === 2
       ? sectionView(image, 'word', Uint16Array, total)
@@ -72,12 +74,30 @@ export function decodeImage(bytes: Uint8Array, options: DecodeImageOptions = {})
     contexts + 1,
   );
   if (!childStart.check()) throw new ModelFormatError('corrupt', 'image child start index is malformed');
-  const suffix = packed('suffix', shape.suffixBits, Math.max(0, contexts - linkedFrom));
+  const linkedTo = offsets[Math.min(2 + shape.suffixBases.length, order - 1)];
+  const suffix = packed('suffix', shape.suffixBits, Math.max(0, linkedTo - linkedFrom));
   // The ends of the child runs (every walk starts and stops there); the CRCs vouch for the rest.
   if (childStart.get(0) !== offsets[1])
     throw new ModelFormatError('corrupt', 'image child runs do not start at the bigrams');
   if (childStart.get(contexts) !== total)
     throw new ModelFormatError('corrupt', 'image child runs do not end at the last n-gram');
+  const single = new RankBits(
+    sectionView(image, 'shareSingle', Uint32Array, rankWordsFor(contexts)),
+    sectionView(image, 'shareSingleRank', Uint32Array, rankCountsFor(contexts)),
+    contexts,
+  );
+  // Every node above the unigrams is coded or the lone child of a single context.
+  if (!single.check(total - vocabularySize - shape.codedShares))
+    throw new ModelFormatError('corrupt', 'image single-continuation index is malformed');
+  const aboveUnigrams = Math.max(0, contexts - vocabularySize);
+  const backoffImplied = new RankBits(
+    sectionView(image, 'backoffImplied', Uint32Array, rankWordsFor(aboveUnigrams)),
+    sectionView(image, 'backoffImpliedRank', Uint32Array, rankCountsFor(aboveUnigrams)),
+    aboveUnigrams,
+  );
+  // Every context above the unigrams has a code or the implied γ of its level.
+  if (!backoffImplied.check(aboveUnigrams - shape.codedBackoffs))
+    throw new ModelFormatError('corrupt', 'image implied-backoff index is malformed');
   const query = new QueryGraph({
     order,
     vocabularySize,
@@ -85,14 +105,23 @@ export function decodeImage(bytes: Uint8Array, options: DecodeImageOptions = {})
     word,
     childStart,
     suffix,
+    suffixBases: Int32Array.from(shape.suffixBases),
+    linkedTo,
     unigramProb: sectionView(image, 'unigramProb', Float32Array, vocabularySize),
     probCode: sectionView(image, 'probCode', Uint8Array, total),
     probTable: sectionView(image, 'probTable', Float32Array, CODEBOOK_SIZE * (order - 1)),
     unigramBackoff: sectionView(image, 'unigramBackoff', Float32Array, Math.min(vocabularySize, contexts)),
-    backoffCode: sectionView(image, 'backoffCode', Uint8Array, contexts),
+    backoffImplied,
+    impliedBackoff: sectionView(image, 'impliedBackoff', Float32Array, Math.max(0, order - 2)),
+    backoffCode: sectionView(image, 'backoffCode', Uint8Array, shape.codedBackoffs),
     backoffTable: sectionView(image, 'backoffTable', Float32Array, CODEBOOK_SIZE * Math.max(0, order - 2)),
     unigramCumulative: sectionView(image, 'unigramCumulative', Float32Array, vocabularySize),
-    runShare: sectionView(image, 'runShare', Uint16Array, total - vocabularySize),
+    shares: new RunShares(
+      sectionView(image, 'shareCode', Uint8Array, shape.codedShares),
+      sectionView(image, 'shareTable', Float32Array, CODEBOOK_SIZE * (order - 1)),
+      sectionView(image, 'shareCheckpoint', Float32Array, checkpointsFor(shape.codedShares)),
+      single,
+    ),
     rootBackoff: shape.rootBackoff,
     uniform: shape.uniform,
     logErrorBound: shape.logErrorBound,
@@ -117,7 +146,14 @@ interface ImageShape {
   vocabularySize: number;
   offsets: number[];
   wordBytes: 2 | 4;
+  /** Width of a stored word length (UTF-16 units): 2 unless a word is longer than 65,535. */
+  vocabLengthBytes: 2 | 4;
   suffixBits: number;
+  suffixBases: number[];
+  /** Nodes whose share is coded (those of runs of more than one continuation). */
+  codedShares: number;
+  /** Contexts above the unigrams whose backoff is coded (the others' is their level's implied one). */
+  codedBackoffs: number;
   logErrorBound: number;
   rootBackoff: number;
   uniform: number;
@@ -147,8 +183,23 @@ function shapeOf(image: ReadImage): ImageShape {
   for (let k = 0; k < order; k++)
     if (!isCount(offsets[k + 1]) || offsets[k + 1] < offsets[k]) corrupt('bad level offsets');
   if (f.wordBytes !== 4 && !(f.wordBytes === 2 && vocabularySize <= 0x10000)) corrupt('bad word width');
+  if (f.vocabLengthBytes !== 2 && f.vocabLengthBytes !== 4) corrupt('bad word length width');
   // The widths the writer picks (the fewest bits that hold the largest value), and no other.
-  if (f.suffixBits !== bitsFor(offsets[order - 1])) corrupt('bad suffix width');
+  // Links less their level's base (the smallest link of the level), at the fewest bits that hold
+  // them: never wider than a whole context index, and every base a context; one base per level
+  // whose links are stored, from the trigrams (those above are searched).
+  const contexts = offsets[order - 1];
+  if (!isCount(f.suffixBits) || f.suffixBits < 1 || f.suffixBits > bitsFor(contexts)) corrupt('bad suffix width');
+  const suffixBases = f.suffixBases;
+  if (
+    !Array.isArray(suffixBases) ||
+    suffixBases.length > Math.max(0, order - 3) ||
+    !suffixBases.every((base) => isCount(base) && base < Math.max(1, contexts))
+  )
+    corrupt('bad suffix bases');
+  if (!isCount(f.codedShares) || f.codedShares > offsets[order] - vocabularySize) corrupt('bad coded shares');
+  if (!isCount(f.codedBackoffs) || f.codedBackoffs > Math.max(0, contexts - vocabularySize))
+    corrupt('bad coded backoffs');
   if (!isProbability(f.rootBackoff) || !isProbability(f.uniform)) corrupt('bad root backoff');
   const logErrorBound = f.logErrorBound;
   if (typeof logErrorBound !== 'number' || !(logErrorBound >= 0) || !Number.isFinite(logErrorBound))
@@ -188,7 +239,11 @@ function shapeOf(image: ReadImage): ImageShape {
     vocabularySize,
     offsets: offsets as number[],
     wordBytes: f.wordBytes,
+    vocabLengthBytes: f.vocabLengthBytes,
     suffixBits: f.suffixBits,
+    suffixBases: suffixBases as number[],
+    codedShares: f.codedShares,
+    codedBackoffs: f.codedBackoffs,
     logErrorBound,
     rootBackoff: f.rootBackoff,
     uniform: f.uniform,
@@ -202,11 +257,14 @@ function shapeOf(image: ReadImage): ImageShape {
   };
 }
 
-function vocabularyOf(image: ReadImage, vocabularySize: number): string[] {
+function vocabularyOf(image: ReadImage, vocabularySize: number, lengthBytes: 2 | 4): string[] {
   const textEntry = image.sections.get('vocabText');
   if (textEntry === undefined) throw new ModelFormatError('corrupt', 'image has no vocabText section');
   const textBytes = sectionView(image, 'vocabText', Uint8Array, textEntry.bytes);
-  const lengths = sectionView(image, 'vocabLengths', Uint32Array, vocabularySize);
+  const lengths =
+    lengthBytes === 2
+      ? sectionView(image, 'vocabLengths', Uint16Array, vocabularySize)
+      : sectionView(image, 'vocabLengths', Uint32Array, vocabularySize);
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(textBytes);

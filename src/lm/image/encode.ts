@@ -14,7 +14,9 @@ import { writeImage, type SectionData } from './layout.js';
 export function encodeImage(model: Model, source: string): Uint8Array {
   const { embeddings, provenance } = model;
   const query = model.query;
-  const vocabLengths = new Uint32Array(model.vocab.length);
+  // Word lengths in UTF-16 units: 16 bits unless a word is longer than that holds.
+  const longest = model.vocab.reduce((most, word) => Math.max(most, word.length), 0);
+  const vocabLengths = longest <= 0xffff ? new Uint16Array(model.vocab.length) : new Uint32Array(model.vocab.length);
   for (let id = 0; id < vocabLengths.length; id++) vocabLengths[id] = model.vocab[id].length;
   const sections: SectionData[] = [
     { name: 'vocabText', data: new TextEncoder().encode(model.vocab.join('')) },
@@ -28,10 +30,17 @@ export function encodeImage(model: Model, source: string): Uint8Array {
     { name: 'probCode', data: query.probCode },
     { name: 'probTable', data: query.probTable },
     { name: 'unigramBackoff', data: query.unigramBackoff },
+    { name: 'backoffImplied', data: query.backoffImplied.bits },
+    { name: 'backoffImpliedRank', data: query.backoffImplied.counts },
+    { name: 'impliedBackoff', data: query.impliedBackoff },
     { name: 'backoffCode', data: query.backoffCode },
     { name: 'backoffTable', data: query.backoffTable },
     { name: 'unigramCumulative', data: query.unigramCumulative },
-    { name: 'runShare', data: query.runShare },
+    { name: 'shareCode', data: query.shares.code },
+    { name: 'shareTable', data: query.shares.table },
+    { name: 'shareCheckpoint', data: query.shares.checkpoint },
+    { name: 'shareSingle', data: query.shares.single.bits },
+    { name: 'shareSingleRank', data: query.shares.single.counts },
   ];
   if (embeddings !== null) {
     sections.push(
@@ -46,7 +55,11 @@ export function encodeImage(model: Model, source: string): Uint8Array {
       vocabularySize: query.vocabularySize,
       offsets: [...query.offsets],
       wordBytes: query.word.BYTES_PER_ELEMENT,
+      vocabLengthBytes: vocabLengths.BYTES_PER_ELEMENT,
       suffixBits: query.suffix.width,
+      suffixBases: [...query.suffixBases],
+      codedShares: query.shares.code.length,
+      codedBackoffs: query.backoffCode.length,
       rootBackoff: query.rootBackoff,
       uniform: query.uniform,
       logErrorBound: query.logErrorBound,
