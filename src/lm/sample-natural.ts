@@ -112,6 +112,9 @@ function weightTableOf(graph: QueryGraph, inverseTemperature: number): Float64Ar
   return table;
 }
 
+/** The root's weights of a draw (rootWeights), per graph and temperature (the last one asked). */
+const rootWeightTables = new WeakMap<QueryGraph, { inverseTemperature: number; table: Float64Array }>();
+
 // Scratch of one draw (generation is synchronous, so one set serves every call).
 const drawIds = new Int32Array(MAX_DRAW);
 const drawWeights = new Float64Array(MAX_DRAW);
@@ -228,7 +231,7 @@ class NaturalWalker {
       }
       ids.push(word);
       pairAdvance(this.pairs, at.open, word);
-      seen.add(word);
+      if (!this.plainWeights) seen.add(word);
       if (this.isWord[word] === 1) at.words++;
     }
     // Closers that would pass maxLength are left out (an end drawn in the last positions).
@@ -378,13 +381,19 @@ class NaturalWalker {
     }
   }
 
-  /** unigramProb^(1/T) of the most probable unigrams (ranking.topUnigrams order), computed once a walker. */
+  /** unigramProb^(1/T) of the most probable unigrams (ranking.topUnigrams order), per graph and temperature. */
   private rootWeights(): Float64Array {
     if (this.rootWeightCache === null) {
-      const top = this.source.ranking().topUnigrams();
-      const table = new Float64Array(Math.min(top.length, MAX_DRAW));
-      for (let r = 0; r < table.length; r++) table[r] = this.graph.unigramProb[top[r]] ** this.inverseTemperature;
-      this.rootWeightCache = table;
+      const cached = rootWeightTables.get(this.graph);
+      if (cached !== undefined && cached.inverseTemperature === this.inverseTemperature) {
+        this.rootWeightCache = cached.table;
+      } else {
+        const top = this.source.ranking().topUnigrams();
+        const table = new Float64Array(Math.min(top.length, MAX_DRAW));
+        for (let r = 0; r < table.length; r++) table[r] = this.graph.unigramProb[top[r]] ** this.inverseTemperature;
+        rootWeightTables.set(this.graph, { inverseTemperature: this.inverseTemperature, table });
+        this.rootWeightCache = table;
+      }
     }
     return this.rootWeightCache;
   }
