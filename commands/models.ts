@@ -7,7 +7,8 @@ import type { CommandContext, ComponentInteraction, Reply, ReplyRow } from '../s
 import type { ModelListing } from '../src/manager/types.js';
 import { commandBuilder } from '../src/commands/definition.js';
 import { requireGuild } from '../src/commands/options.js';
-import { errorReply, fieldValue, loadedMemoryBytes, truncate } from '../src/commands/render.js';
+import { modelSizesText } from '../src/commands/model-sizes.js';
+import { errorReply, fieldValue, truncate } from '../src/commands/render.js';
 
 export const PAGE_SIZE = 10;
 /** The pager stops answering after this long without a press; its buttons are then removed. */
@@ -174,7 +175,7 @@ export function renderPage(
           date: formatDate(latest.createdAt),
           patterns: latest.stats.patterns,
           embeddings: latest.stats.embeddings,
-          memory: markdown(formatBytes(locale, loadedMemoryBytes(latest.stats))),
+          sizes: markdown(modelSizesText(t, locale, latest.bytes, latest.stats)),
           nodes: latest.stats.graphNodes,
           order: latest.stats.order,
           minFrequency: latest.stats.params.minFrequency,
@@ -207,7 +208,7 @@ export function renderPage(
         description: truncate(
           t('models.pickDescription', {
             version: listing.versions[0].version,
-            size: markdown(formatBytes(locale, listing.versions[0].bytes)),
+            sizes: markdown(modelSizesText(t, locale, listing.versions[0].bytes, listing.versions[0].stats)),
             date: formatDate(listing.versions[0].createdAt),
           }),
           100,

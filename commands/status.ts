@@ -24,8 +24,10 @@ export async function execute(ctx: CommandContext): Promise<void> {
   // Files a start-up reconcile moved aside (a lost database): `npm run recover` brings them back.
   const orphans = (await ctx.manager.orphanedModelFiles?.(guildId)) ?? 0;
   if (orphans > 0) fields.push({ name: t('status.orphans'), value: t('status.orphansValue', { count: orphans }) });
-  if (status.active.kind === 'working') fields.push(...statsFields(t, locale, status.active.stats));
-  if (status.active.kind === 'saved') fields.push(...statsFields(t, locale, status.active.model.stats));
+  if (status.active.kind === 'working')
+    fields.push(...statsFields(t, locale, status.active.stats, status.active.fileBytes));
+  if (status.active.kind === 'saved')
+    fields.push(...statsFields(t, locale, status.active.model.stats, status.active.model.bytes));
 
   const job = status.job;
   fields.push({

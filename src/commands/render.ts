@@ -16,6 +16,7 @@ import {
   type Translate,
 } from '../i18n/index.js';
 import type { Reply, ReplyField } from './context.js';
+import { modelSizesText } from './model-sizes.js';
 
 /** Discord's limit for message content; every reply stays under it. */
 export const MESSAGE_LIMIT = 2000;
@@ -34,7 +35,8 @@ export function loadedMemoryBytes(stats: ModelStats): number {
   return stats.imageBytes ?? stats.memoryBytes;
 }
 
-export function statsFields(t: Translate, locale: Locale, stats: ModelStats): ReplyField[] {
+/** With `fileBytes` (the model file's size), the memory field becomes both sizes: file and image. */
+export function statsFields(t: Translate, locale: Locale, stats: ModelStats, fileBytes?: number): ReplyField[] {
   const fields: ReplyField[] = [
     {
       name: t('stats.patterns'),
@@ -47,7 +49,9 @@ export function statsFields(t: Translate, locale: Locale, stats: ModelStats): Re
       value: t('stats.embeddingsValue', { count: stats.embeddings, dim: stats.embeddingDim }),
       inline: true,
     },
-    { name: t('stats.memory'), value: formatBytes(locale, loadedMemoryBytes(stats)), inline: true },
+    fileBytes === undefined
+      ? { name: t('stats.memory'), value: formatBytes(locale, loadedMemoryBytes(stats)), inline: true }
+      : { name: t('sizes.field'), value: modelSizesText(t, locale, fileBytes, stats), inline: true },
     {
       name: t('stats.graph'),
       value: t('stats.graphValue', { nodes: stats.graphNodes, edges: stats.graphEdges }),

@@ -231,14 +231,14 @@ export const en = {
   'models.entry': (p, t) =>
     [
       `v${t.int(Number(p.version))}${Number(p.versions) > 1 ? ` (${t.int(Number(p.versions))} versions${p.newest ? `, newest v${t.int(Number(p.newest))}` : ''})` : ''} · ${t.text(p.size)} · ${t.text(p.date)}`,
-      `${t.int(Number(p.patterns))} ${plural(Number(p.patterns), 'pattern', 'patterns')} · ${t.int(Number(p.embeddings))} ${plural(Number(p.embeddings), 'embedding', 'embeddings')} · ${t.text(p.memory)} memory`,
+      `${t.int(Number(p.patterns))} ${plural(Number(p.patterns), 'pattern', 'patterns')} · ${t.int(Number(p.embeddings))} ${plural(Number(p.embeddings), 'embedding', 'embeddings')} · ${t.text(p.sizes)}`,
       `${t.int(Number(p.nodes))} ${plural(Number(p.nodes), 'graph node', 'graph nodes')} · max length ${t.int(Number(p.order))} · min frequency ${t.int(Number(p.minFrequency))}` +
         (p.perplexity === null || p.perplexity === undefined ? '' : ` · perplexity ${t.dec(Number(p.perplexity))}`),
     ].join('\n'),
   'models.previous': 'Previous',
   'models.next': 'Next',
   'models.pick': 'Pick a model',
-  'models.pickDescription': (p, t) => `v${t.int(Number(p.version))} · ${t.text(p.size)} · ${t.text(p.date)}`,
+  'models.pickDescription': (p, t) => `v${t.int(Number(p.version))} · ${t.text(p.sizes)} · ${t.text(p.date)}`,
   'models.load': 'Load',
   'models.delete': 'Delete',
   'models.selected': (p, t) => `Selected: **${t.text(p.name)}**`,
@@ -555,6 +555,10 @@ export const en = {
     `You joined: the bot learns from your messages in listened channels${p.mode === 'open' ? ' (this server is in open mode, so it already did)' : ''}. \`/privacy leave\` undoes it.`,
   'privacy.left': (p, t) =>
     `You left: your messages are no longer kept, and ${t.int(Number(p.count))} kept ${plural(Number(p.count), 'message was', 'messages were')} removed. The next retraining leaves them out.`,
+  // Issue 16: both sizes of a model, its file and its image, in /status and /models.
+  'sizes.field': 'Size',
+  'sizes.value': (p, t) =>
+    `Model file ${t.text(p.file)} · Image ${p.image === null || p.image === undefined ? 'not built yet (built on load)' : t.text(p.image)}`,
 } satisfies Record<string, Message>;
 
 export type MessageKey = keyof typeof en;

@@ -235,14 +235,14 @@ export const es: Record<MessageKey, Message> = {
   'models.entry': (p, t) =>
     [
       `v${t.int(Number(p.version))}${Number(p.versions) > 1 ? ` (${t.int(Number(p.versions))} versiones${p.newest ? `, la más reciente v${t.int(Number(p.newest))}` : ''})` : ''} · ${t.text(p.size)} · ${t.text(p.date)}`,
-      `${t.int(Number(p.patterns))} ${plural(Number(p.patterns), 'patrón', 'patrones')} · ${t.int(Number(p.embeddings))} ${plural(Number(p.embeddings), 'vector', 'vectores')} · ${t.text(p.memory)} de memoria`,
+      `${t.int(Number(p.patterns))} ${plural(Number(p.patterns), 'patrón', 'patrones')} · ${t.int(Number(p.embeddings))} ${plural(Number(p.embeddings), 'vector', 'vectores')} · ${t.text(p.sizes)}`,
       `${t.int(Number(p.nodes))} ${plural(Number(p.nodes), 'nodo del grafo', 'nodos del grafo')} · longitud máx. ${t.int(Number(p.order))} · frecuencia mínima ${t.int(Number(p.minFrequency))}` +
         (p.perplexity === null || p.perplexity === undefined ? '' : ` · perplejidad ${t.dec(Number(p.perplexity))}`),
     ].join('\n'),
   'models.previous': 'Anterior',
   'models.next': 'Siguiente',
   'models.pick': 'Elige un modelo',
-  'models.pickDescription': (p, t) => `v${t.int(Number(p.version))} · ${t.text(p.size)} · ${t.text(p.date)}`,
+  'models.pickDescription': (p, t) => `v${t.int(Number(p.version))} · ${t.text(p.sizes)} · ${t.text(p.date)}`,
   'models.load': 'Cargar',
   'models.delete': 'Borrar',
   'models.selected': (p, t) => `Seleccionado: **${t.text(p.name)}**`,
@@ -563,4 +563,8 @@ export const es: Record<MessageKey, Message> = {
     `Te has unido: el bot aprende de tus mensajes en los canales escuchados${p.mode === 'open' ? ' (este servidor está en modo abierto, así que ya lo hacía)' : ''}. \`/privacidad salir\` lo deshace.`,
   'privacy.left': (p, t) =>
     `Has salido: tus mensajes ya no se guardan y se han borrado ${t.int(Number(p.count))} mensajes guardados. El próximo reentrenamiento los deja fuera.`,
+  // Issue 16: both sizes of a model, its file and its image, in /status and /models.
+  'sizes.field': 'Tamaño',
+  'sizes.value': (p, t) =>
+    `Archivo del modelo ${t.text(p.file)} · Imagen ${p.image === null || p.image === undefined ? 'aún sin crear (se crea al cargarlo)' : t.text(p.image)}`,
 };

@@ -195,6 +195,42 @@ export class ContinuationRanking {
     return size;
   }
 
+  /**
+   * The `size` most probable children of `context` (it must have more), best first, as
+   * contiguous copies of their words and probability codes: what the natural sampler reads for a
+   * large run on every draw, where reading them through the ranked positions touched `size`
+   * scattered places of a run of thousands.
+   */
+  topRun(context: number, size: number): { words: Int32Array; codes: Uint8Array } {
+    let top = this.topRuns.get(context);
+    if (top === undefined || top.words.length !== size) {
+      // Selected, then only the selected sorted (as rank does for its prefix): the run's full
+      // ranking is not needed, nor kept.
+      const from = this.graph.childFrom(context);
+      const to = this.graph.childTo(context);
+      if (this.topScratch.length < to - from) this.topScratch = new Int32Array(to - from);
+      const positions = this.topScratch.subarray(0, to - from);
+      for (let x = from; x < to; x++) positions[x - from] = x;
+      selectBestByKey(positions, this.graph.probCode, size);
+      sortByDescendingKey(positions, this.graph.probCode, size);
+      const words = new Int32Array(size);
+      const codes = new Uint8Array(size);
+      for (let i = 0; i < size; i++) {
+        words[i] = this.graph.word[positions[i]];
+        codes[i] = this.graph.probCode[positions[i]];
+      }
+      if (top !== undefined) this.runBytes -= top.words.byteLength + top.codes.byteLength;
+      top = { words, codes };
+      this.topRuns.set(context, top);
+      this.runBytes += words.byteLength + codes.byteLength;
+    }
+    return top;
+  }
+
+  private readonly topRuns = new Map<number, { words: Int32Array; codes: Uint8Array }>();
+  /** Positions of one run while its top is selected (the largest run seen so far). */
+  private topScratch = new Int32Array(0);
+
   /** Real words (no reserved ids) by descending unigram probability. */
   topUnigrams(): Int32Array {
     if (this.unigrams === null) {

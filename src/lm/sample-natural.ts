@@ -100,6 +100,19 @@ function flagsOf(vocab: readonly string[], pattern: RegExp): Uint8Array {
   return flags;
 }
 
+/** Per vocabulary id, 1 when it is reserved (<unk>, <s>, </s>) or a quote or bracket (pairs.ts), per model. */
+const unusualIds = new WeakMap<readonly string[], Uint8Array>();
+function unusualIdsOf(vocab: readonly string[], pairs: PairTable): Uint8Array {
+  let flags = unusualIds.get(vocab);
+  if (flags === undefined) {
+    flags = new Uint8Array(vocab.length);
+    for (let id = 0; id < vocab.length; id++)
+      flags[id] = id <= EOS_ID || pairs.opens[id] !== 0 || pairs.closes[id] !== 0 ? 1 : 0;
+    unusualIds.set(vocab, flags);
+  }
+  return flags;
+}
+
 /** p^(1/T) of every code of a graph's probability tables, per graph and temperature (the last one asked). */
 const weightTables = new WeakMap<QueryGraph, { inverseTemperature: number; table: Float64Array }>();
 function weightTableOf(graph: QueryGraph, inverseTemperature: number): Float64Array {
@@ -110,6 +123,9 @@ function weightTableOf(graph: QueryGraph, inverseTemperature: number): Float64Ar
   weightTables.set(graph, { inverseTemperature, table });
   return table;
 }
+
+/** The root's weights of a draw (rootWeights), per graph and temperature (the last one asked). */
+const rootWeightTables = new WeakMap<QueryGraph, { inverseTemperature: number; table: Float64Array }>();
 
 // Scratch of one draw (generation is synchronous, so one set serves every call).
 const drawIds = new Int32Array(MAX_DRAW);
@@ -161,6 +177,11 @@ class NaturalWalker {
   private readonly penaltyFactor: number;
   /** p^(1/T) for every code of the probability tables: a draw's weights without a pow each. */
   private readonly weightTable: Float64Array;
+  /** 1 for the ids a draw's rules can refuse whatever the walk: reserved ids and quotes or brackets. */
+  private readonly unusual: Uint8Array;
+  /** No repetition penalty, no steering and no memory of recent texts: a draw's weights are the table's as they are. */
+  private readonly plainWeights: boolean;
+  private rootWeightCache: Float64Array | null = null;
   activated = 0;
   /** Words the last draw took from the root (every word): the salad a walk is ranked down for. */
   fromRoot = 0;
@@ -178,6 +199,8 @@ class NaturalWalker {
     this.penaltyFactor = settings.repetitionPenalty ** -this.inverseTemperature;
     this.weightTable = weightTableOf(this.graph, this.inverseTemperature);
     this.promptVector = settings.steer > 0 ? meanVector(prompt.tokens.map((token) => source.vectorOf(token))) : null;
+    this.unusual = unusualIdsOf(source.vocab, this.pairs);
+    this.plainWeights = this.penaltyFactor === 1 && this.promptVector === null && settings.recent === null;
   }
 
   /** The position after the prompt (its words count toward MIN_WORDS and its n-grams toward the cover). */
@@ -229,7 +252,7 @@ class NaturalWalker {
       }
       ids.push(word);
       pairAdvance(this.pairs, at.open, word);
-      seen.add(word);
+      if (!this.plainWeights) seen.add(word);
       if (this.isWord[word] === 1) at.words++;
     }
     // Closers that would pass maxLength are left out (an end drawn in the last positions).
@@ -308,6 +331,8 @@ class NaturalWalker {
       let from: number;
       let to: number;
       let ranked: Int32Array | null = null;
+      // A large run's most probable children, contiguous (ranking.topRun).
+      let topCodes: Uint8Array | null = null;
       if (context === ROOT) {
         ranked = ranking.topUnigrams();
         from = 0;
@@ -317,8 +342,9 @@ class NaturalWalker {
         to = graph.childTo(context);
         if (to === from) continue;
         if (to - from > MAX_DRAW) {
-          ranking.rank(context, MAX_DRAW);
-          ranked = ranking.rankedRun(context);
+          const top = ranking.topRun(context, MAX_DRAW);
+          ranked = top.words;
+          topCodes = top.codes;
           to = from + MAX_DRAW;
         }
       }
@@ -329,33 +355,46 @@ class NaturalWalker {
       this.activated++;
       let size = 0;
       const table = context === ROOT ? 0 : graph.childTableStart(context);
+      const rootWeights = context === ROOT ? this.rootWeights() : null;
+      // Most words pass every rule: only reserved ids, marks, the previous word, a refused one
+      // or a copy to leave are looked at closely (the rules are the same, in a cheaper order).
+      const unusual = this.unusual;
+      const plain = this.plainWeights;
+      const rare = refused.length > 0 || leaveCopy;
       for (let r = from; r < to; r++) {
         let w: number;
         let p: number;
         let weight: number;
-        if (context === ROOT) {
+        if (rootWeights !== null) {
           w = (ranked as Int32Array)[r];
           p = unigramProb[w];
-          weight = p ** this.inverseTemperature;
+          weight = rootWeights[r];
+        } else if (topCodes !== null) {
+          w = (ranked as Int32Array)[r - from];
+          const code = table | topCodes[r - from];
+          p = probTable[code];
+          weight = weights[code];
         } else {
-          const x = ranked !== null ? ranked[r - from] : r;
-          w = nodeWord[x];
-          const code = table | probCode[x];
+          w = nodeWord[r];
+          const code = table | probCode[r];
           p = probTable[code];
           weight = weights[code];
         }
-        if (w === UNK || w === BOS || (w === EOS && !allowEnd) || p <= 0) continue;
-        if (
-          previous >= 0 &&
-          (w === EOS || w === previous) &&
-          this.pairShare(previous, w) < (w === EOS ? PAIR_EVIDENCE : REPEAT_EVIDENCE)
-        )
-          continue;
-        if (refused.length > 0 && refused.includes(w)) continue;
-        if (!pairAllows(this.pairs, at.open, w)) continue;
-        if (leaveCopy && graph.findChild(at.state, w) >= 0) continue;
+        if (p <= 0) continue;
+        if (unusual[w] !== 0 || w === previous || rare) {
+          if (w === UNK || w === BOS || (w === EOS && !allowEnd)) continue;
+          if (
+            previous >= 0 &&
+            (w === EOS || w === previous) &&
+            this.pairShare(previous, w) < (w === EOS ? PAIR_EVIDENCE : REPEAT_EVIDENCE)
+          )
+            continue;
+          if (refused.length > 0 && refused.includes(w)) continue;
+          if (!pairAllows(this.pairs, at.open, w)) continue;
+          if (leaveCopy && graph.findChild(at.state, w) >= 0) continue;
+        }
         drawIds[size] = w;
-        drawWeights[size] = this.adjusted(w, p, weight, seen, before);
+        drawWeights[size] = plain ? weight : this.adjusted(w, p, weight, seen, before);
         size++;
       }
       if (size >= MIN_CONTINUATIONS || ((context === ROOT || context === BOS) && size > 0)) {
@@ -365,6 +404,23 @@ class NaturalWalker {
       if (context === ROOT) return allowEnd ? EOS : firstRealWord(graph);
       if (size === 1 && single < 0) single = drawIds[0];
     }
+  }
+
+  /** unigramProb^(1/T) of the most probable unigrams (ranking.topUnigrams order), per graph and temperature. */
+  private rootWeights(): Float64Array {
+    if (this.rootWeightCache === null) {
+      const cached = rootWeightTables.get(this.graph);
+      if (cached !== undefined && cached.inverseTemperature === this.inverseTemperature) {
+        this.rootWeightCache = cached.table;
+      } else {
+        const top = this.source.ranking().topUnigrams();
+        const table = new Float64Array(Math.min(top.length, MAX_DRAW));
+        for (let r = 0; r < table.length; r++) table[r] = this.graph.unigramProb[top[r]] ** this.inverseTemperature;
+        rootWeightTables.set(this.graph, { inverseTemperature: this.inverseTemperature, table });
+        this.rootWeightCache = table;
+      }
+    }
+    return this.rootWeightCache;
   }
 
   /**

@@ -80,6 +80,7 @@ export class GuildViews {
         stats: JSON.parse(working.draft.statsJson) as ModelStats,
         trainedAt: working.draft.createdAt,
         trainedBy: { ...working.draft.createdBy },
+        fileBytes: working.draft.bytes,
       };
     } else if (working.kind === 'saved') {
       active = { kind: 'saved', saved: true, model: savedModelInfo(working.row, working.row.id) };

@@ -78,7 +78,15 @@ export interface GuildStatus {
   /** The model generate() uses: a loaded saved model, or the unsaved result of /train. */
   active:
     | { kind: 'none' }
-    | { kind: 'working'; saved: false; stats: ModelStats; trainedAt: number; trainedBy: Actor }
+    | {
+        kind: 'working';
+        saved: false;
+        stats: ModelStats;
+        trainedAt: number;
+        trainedBy: Actor;
+        /** Bytes of its draft model file (issue 16: /status shows them beside the image's). */
+        fileBytes: number;
+      }
     | { kind: 'saved'; saved: true; model: SavedModelInfo };
   /** A training of this process or, read from its job row, of another process on the same data directory. */
   job: { jobId: string; user: Actor; mode: TrainMode; progress: JobProgress; startedAt: number } | null;

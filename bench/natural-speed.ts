@@ -1,0 +1,94 @@
+// Speed of the natural sampler (the product defaults of /generate) on the image of Brown's order-5
+// model, and, with --baseline, paired against another checkout of the project in the same process:
+// both load the same image bytes, their rounds alternate (so a busy neighbour slows both alike),
+// and every text of the two is compared (a speed change must not change the output).
+//   npx tsx bench/natural-speed.ts [--baseline DIR] [--rounds 5] [--texts 2000] [--profile]
+// DIR is a checkout of the project (e.g. `git archive <commit> | tar -x -C DIR`, with
+// node_modules linked into it). --profile runs only this tree, for `node --cpu-prof`.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import * as current from '../src/lm/index.js';
+import { loadBrown } from './brown.js';
+
+const { values } = parseArgs({
+  options: {
+    baseline: { type: 'string' },
+    rounds: { type: 'string', default: '5' },
+    texts: { type: 'string', default: '2000' },
+    profile: { type: 'boolean', default: false },
+  },
+});
+const ROUNDS = Math.max(1, Number(values.rounds));
+const TEXTS = Math.max(1, Number(values.texts));
+const PROMPTS = ['', 'The', 'He said', 'In the', 'It was a'];
+
+type Lm = typeof current;
+
+/** Brown order 5's image, built once and kept in node_modules/.cache (rebuilt when missing). */
+function brownImage(): Uint8Array {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const dir = join(root, 'node_modules', '.cache', 'ultraefficient');
+  const path = join(dir, 'bench-natural-brown5.uli');
+  if (existsSync(path)) return new Uint8Array(readFileSync(path));
+  const model = current.train(loadBrown().train, { maxPatternLength: 5, minFrequency: 1 });
+  const image = current.encodeImage(model, 'bench-natural');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path, image);
+  return image;
+}
+
+interface Contender {
+  label: string;
+  model: current.Model;
+  rates: number[];
+}
+
+function options(i: number): current.GenerateOptions {
+  const prompt = PROMPTS[i % PROMPTS.length];
+  return { seed: i, maxLength: 40, ...(prompt ? { prompt } : {}) };
+}
+
+function tokensPerSecond(model: current.Model): number {
+  let tokens = 0;
+  const started = performance.now();
+  for (let i = 0; i < TEXTS; i++) tokens += model.generate(options(i)).tokens;
+  return tokens / ((performance.now() - started) / 1000);
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+const image = brownImage();
+const contenders: Contender[] = [{ label: 'this tree', model: current.decodeImage(image), rates: [] }];
+if (values.baseline !== undefined && !values.profile) {
+  const dir = resolve(values.baseline);
+  const lm = (await import(pathToFileURL(join(dir, 'src', 'lm', 'index.ts')).href)) as Lm;
+  contenders.push({ label: `baseline ${dir}`, model: lm.decodeImage(image), rates: [] });
+}
+console.log(
+  `natural sampler, Brown order 5 image (${image.length.toLocaleString('en')} bytes), ${TEXTS} texts of up to 40 tokens a round, ${ROUNDS} rounds`,
+);
+
+if (contenders.length === 2) {
+  let different = 0;
+  for (let i = 0; i < TEXTS; i++) {
+    if (contenders[0].model.generate(options(i)).text !== contenders[1].model.generate(options(i)).text) different++;
+  }
+  console.log(`texts that differ between the two: ${different} of ${TEXTS}`);
+}
+for (const contender of contenders) tokensPerSecond(contender.model); // warm-up
+for (let round = 0; round < ROUNDS; round++) {
+  // Alternate who goes first, so neither always runs on a cooler (or hotter) machine.
+  const order = round % 2 === 0 ? contenders : [...contenders].reverse();
+  for (const contender of order) contender.rates.push(tokensPerSecond(contender.model));
+}
+for (const contender of contenders) {
+  console.log(
+    `${contender.label}: median ${(median(contender.rates) / 1e3).toFixed(0)} k tokens/s (rounds: ${contender.rates.map((r) => (r / 1e3).toFixed(0)).join(', ')})`,
+  );
+}
+if (contenders.length === 2) {
+  const ratios = contenders[0].rates.map((rate, i) => rate / contenders[1].rates[i]);
+  console.log(`ratio this tree / baseline, median of paired rounds: ${median(ratios).toFixed(2)}×`);
+}
