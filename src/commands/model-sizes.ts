@@ -5,7 +5,7 @@ import type { ModelStats } from '../lm/types.js';
 import { formatBytes, markdown, type Locale, type Translate } from '../i18n/index.js';
 
 /**
- * "Model file 1.2 MB · Image 4.8 MB". A model saved before images (or whose stats were written
+ * "File 1.2 MB · Image 4.8 MB". A model saved before images (or whose stats were written
  * without one) has no image size: its image is built when it is first loaded, and the text says so.
  */
 export function modelSizesText(t: Translate, locale: Locale, fileBytes: number, stats: ModelStats): string {

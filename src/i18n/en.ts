@@ -558,7 +558,7 @@ export const en = {
   // Issue 16: both sizes of a model, its file and its image, in /status and /models.
   'sizes.field': 'Size',
   'sizes.value': (p, t) =>
-    `Model file ${t.text(p.file)} · Image ${p.image === null || p.image === undefined ? 'not built yet (built on load)' : t.text(p.image)}`,
+    `File ${t.text(p.file)} · Image ${p.image === null || p.image === undefined ? 'not built yet (built on load)' : t.text(p.image)}`,
 } satisfies Record<string, Message>;
 
 export type MessageKey = keyof typeof en;

@@ -566,5 +566,5 @@ export const es: Record<MessageKey, Message> = {
   // Issue 16: both sizes of a model, its file and its image, in /status and /models.
   'sizes.field': 'Tamaño',
   'sizes.value': (p, t) =>
-    `Archivo del modelo ${t.text(p.file)} · Imagen ${p.image === null || p.image === undefined ? 'aún sin crear (se crea al cargarlo)' : t.text(p.image)}`,
+    `Archivo ${t.text(p.file)} · Imagen ${p.image === null || p.image === undefined ? 'aún sin crear (se crea al cargarlo)' : t.text(p.image)}`,
 };

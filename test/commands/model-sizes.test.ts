@@ -1,5 +1,6 @@
 // Issue 16: /status and /models show both sizes of a model, its file and its image, in English and
-// Spanish, and say when the image is not built yet (it is built on load).
+// Spanish ("File … · Image …": "Model file" is the name of /status's warning for a missing or
+// damaged file, which a healthy status must not show), and say when the image is not built yet (it is built on load).
 import { describe, expect, it } from 'vitest';
 import * as models from '../../commands/models.js';
 import * as status from '../../commands/status.js';
@@ -56,10 +57,10 @@ async function statusFields(active: GuildStatus['active'], locale: Locale) {
 describe('/status shows the model file and its image', () => {
   it('a saved model: both sizes in one field, in English and in Spanish, and no single Memory figure', async () => {
     const en = await statusFields({ kind: 'saved', saved: true, model: saved(WITH_IMAGE) }, 'en');
-    expect(en.find((field) => field.name === 'Size')?.value).toBe('Model file 3.5 MB · Image 5 MB');
+    expect(en.find((field) => field.name === 'Size')?.value).toBe('File 3.5 MB · Image 5 MB');
     expect(en.some((field) => field.name === 'Memory')).toBe(false);
     const es = await statusFields({ kind: 'saved', saved: true, model: saved(WITH_IMAGE) }, 'es');
-    expect(es.find((field) => field.name === 'Tamaño')?.value).toBe('Archivo del modelo 3,5 MB · Imagen 5 MB');
+    expect(es.find((field) => field.name === 'Tamaño')?.value).toBe('Archivo 3,5 MB · Imagen 5 MB');
     expect(es.some((field) => field.name === 'Memoria')).toBe(false);
   });
 
@@ -73,20 +74,20 @@ describe('/status shows the model file and its image', () => {
       fileBytes: 700,
     };
     expect((await statusFields(active, 'en')).find((field) => field.name === 'Size')?.value).toBe(
-      'Model file 700 B · Image 2 KB',
+      'File 700 B · Image 2 KB',
     );
     expect((await statusFields(active, 'es')).find((field) => field.name === 'Tamaño')?.value).toBe(
-      'Archivo del modelo 700 B · Imagen 2 KB',
+      'Archivo 700 B · Imagen 2 KB',
     );
   });
 
   it('a model saved before images says its image is built on load', async () => {
     const active: GuildStatus['active'] = { kind: 'saved', saved: true, model: saved(WITHOUT_IMAGE) };
     expect((await statusFields(active, 'en')).find((field) => field.name === 'Size')?.value).toBe(
-      'Model file 3.5 MB · Image not built yet (built on load)',
+      'File 3.5 MB · Image not built yet (built on load)',
     );
     expect((await statusFields(active, 'es')).find((field) => field.name === 'Tamaño')?.value).toBe(
-      'Archivo del modelo 3,5 MB · Imagen aún sin crear (se crea al cargarlo)',
+      'Archivo 3,5 MB · Imagen aún sin crear (se crea al cargarlo)',
     );
   });
 });
@@ -107,20 +108,20 @@ async function modelsPage(stats: ModelStats, locale: Locale) {
 describe('/models shows the model file and its image', () => {
   it('in the list entry and in the pick menu, in English and in Spanish', async () => {
     const en = await modelsPage(WITH_IMAGE, 'en');
-    expect(en.entry.split('\n')[1]).toBe('21 patterns · 0 embeddings · Model file 3.5 MB · Image 5 MB');
-    expect(en.pick).toBe('v2 · Model file 3.5 MB · Image 5 MB · 2026-01-02');
+    expect(en.entry.split('\n')[1]).toBe('21 patterns · 0 embeddings · File 3.5 MB · Image 5 MB');
+    expect(en.pick).toBe('v2 · File 3.5 MB · Image 5 MB · 2026-01-02');
     const es = await modelsPage(WITH_IMAGE, 'es');
-    expect(es.entry.split('\n')[1]).toBe('21 patrones · 0 vectores · Archivo del modelo 3,5 MB · Imagen 5 MB');
-    expect(es.pick).toBe('v2 · Archivo del modelo 3,5 MB · Imagen 5 MB · 2026-01-02');
+    expect(es.entry.split('\n')[1]).toBe('21 patrones · 0 vectores · Archivo 3,5 MB · Imagen 5 MB');
+    expect(es.pick).toBe('v2 · Archivo 3,5 MB · Imagen 5 MB · 2026-01-02');
   });
 
   it('says the image is built on load when it is not built yet, and the pick description stays within 100 characters', async () => {
     const en = await modelsPage(WITHOUT_IMAGE, 'en');
-    expect(en.entry).toContain('Model file 3.5 MB · Image not built yet (built on load)');
-    expect(en.pick).toBe('v2 · Model file 3.5 MB · Image not built yet (built on load) · 2026-01-02');
+    expect(en.entry).toContain('File 3.5 MB · Image not built yet (built on load)');
+    expect(en.pick).toBe('v2 · File 3.5 MB · Image not built yet (built on load) · 2026-01-02');
     const es = await modelsPage(WITHOUT_IMAGE, 'es');
-    expect(es.entry).toContain('Archivo del modelo 3,5 MB · Imagen aún sin crear (se crea al cargarlo)');
-    expect(es.pick).toBe('v2 · Archivo del modelo 3,5 MB · Imagen aún sin crear (se crea al cargarlo) · 2026-01-02');
+    expect(es.entry).toContain('Archivo 3,5 MB · Imagen aún sin crear (se crea al cargarlo)');
+    expect(es.pick).toBe('v2 · Archivo 3,5 MB · Imagen aún sin crear (se crea al cargarlo) · 2026-01-02');
     expect(es.pick!.length).toBeLessThanOrEqual(100);
   });
 });
