@@ -113,19 +113,33 @@ function unusualIdsOf(vocab: readonly string[], pairs: PairTable): Uint8Array {
   return flags;
 }
 
-/** p^(1/T) of every code of a graph's probability tables, per graph and temperature (the last one asked). */
-const weightTables = new WeakMap<QueryGraph, { inverseTemperature: number; table: Float64Array }>();
-function weightTableOf(graph: QueryGraph, inverseTemperature: number): Float64Array {
-  const cached = weightTables.get(graph);
+/** Weights of a graph at one temperature, kept per graph for the last temperature asked. */
+type TemperatureTables = WeakMap<QueryGraph, { inverseTemperature: number; table: Float64Array }>;
+function perTemperature(
+  tables: TemperatureTables,
+  graph: QueryGraph,
+  inverseTemperature: number,
+  build: () => Float64Array,
+): Float64Array {
+  const cached = tables.get(graph);
   if (cached !== undefined && cached.inverseTemperature === inverseTemperature) return cached.table;
-  const table = new Float64Array(graph.probTable.length);
-  for (let i = 0; i < table.length; i++) table[i] = graph.probTable[i] ** inverseTemperature;
-  weightTables.set(graph, { inverseTemperature, table });
+  const table = build();
+  tables.set(graph, { inverseTemperature, table });
   return table;
 }
 
-/** The root's weights of a draw (rootWeights), per graph and temperature (the last one asked). */
-const rootWeightTables = new WeakMap<QueryGraph, { inverseTemperature: number; table: Float64Array }>();
+/** p^(1/T) of every code of a graph's probability tables. */
+const weightTables: TemperatureTables = new WeakMap();
+function weightTableOf(graph: QueryGraph, inverseTemperature: number): Float64Array {
+  return perTemperature(weightTables, graph, inverseTemperature, () => {
+    const table = new Float64Array(graph.probTable.length);
+    for (let i = 0; i < table.length; i++) table[i] = graph.probTable[i] ** inverseTemperature;
+    return table;
+  });
+}
+
+/** The root's weights of a draw (NaturalWalker.rootWeights). */
+const rootWeightTables: TemperatureTables = new WeakMap();
 
 // Scratch of one draw (generation is synchronous, so one set serves every call).
 const drawIds = new Int32Array(MAX_DRAW);
@@ -252,7 +266,8 @@ class NaturalWalker {
       }
       ids.push(word);
       pairAdvance(this.pairs, at.open, word);
-      if (!this.plainWeights) seen.add(word);
+      // Only the repetition penalty reads what was written.
+      if (this.penaltyFactor !== 1) seen.add(word);
       if (this.isWord[word] === 1) at.words++;
     }
     // Closers that would pass maxLength are left out (an end drawn in the last positions).
@@ -408,18 +423,12 @@ class NaturalWalker {
 
   /** unigramProb^(1/T) of the most probable unigrams (ranking.topUnigrams order), per graph and temperature. */
   private rootWeights(): Float64Array {
-    if (this.rootWeightCache === null) {
-      const cached = rootWeightTables.get(this.graph);
-      if (cached !== undefined && cached.inverseTemperature === this.inverseTemperature) {
-        this.rootWeightCache = cached.table;
-      } else {
-        const top = this.source.ranking().topUnigrams();
-        const table = new Float64Array(Math.min(top.length, MAX_DRAW));
-        for (let r = 0; r < table.length; r++) table[r] = this.graph.unigramProb[top[r]] ** this.inverseTemperature;
-        rootWeightTables.set(this.graph, { inverseTemperature: this.inverseTemperature, table });
-        this.rootWeightCache = table;
-      }
-    }
+    this.rootWeightCache ??= perTemperature(rootWeightTables, this.graph, this.inverseTemperature, () => {
+      const top = this.source.ranking().topUnigrams();
+      const table = new Float64Array(Math.min(top.length, MAX_DRAW));
+      for (let r = 0; r < table.length; r++) table[r] = this.graph.unigramProb[top[r]] ** this.inverseTemperature;
+      return table;
+    });
     return this.rootWeightCache;
   }
 
