@@ -31,6 +31,14 @@ import type { Scorer } from './query.js';
 /** Entries of a query graph's memo of searched suffix links (a power of two). */
 const SEARCHED_LINKS = 256;
 
+/**
+ * One past the last node whose suffix link is stored when the links of `linkedLevels` levels from
+ * the trigrams are (never past the highest context level): what the image writer and reader agree on.
+ */
+export function linkedEndOf(offsets: ArrayLike<number>, order: number, linkedLevels: number): number {
+  return offsets[Math.min(2 + linkedLevels, order - 1)];
+}
+
 /** Codebook entries per order (8-bit codes). */
 export const CODEBOOK_SIZE = 256;
 

@@ -13,7 +13,7 @@ import { BOS, BOS_ID, EOS, EOS_ID, ModelFormatError, UNK, UNK_ID, type Embedding
 import { readImage, sectionView, type ReadImage } from './layout.js';
 import { BlockPackedInts } from '../block-packed-ints.js';
 import { bitsFor, PackedInts, wordsFor } from '../packed-ints.js';
-import { CODEBOOK_SIZE, QueryGraph } from '../query-graph.js';
+import { CODEBOOK_SIZE, linkedEndOf, QueryGraph } from '../query-graph.js';
 import { RankBits, rankCountsFor, rankWordsFor } from '../rank-bits.js';
 import { checkpointsFor, RunShares } from '../run-shares.js';
 
@@ -74,7 +74,7 @@ export function decodeImage(bytes: Uint8Array, options: DecodeImageOptions = {})
     contexts + 1,
   );
   if (!childStart.check()) throw new ModelFormatError('corrupt', 'image child start index is malformed');
-  const linkedTo = offsets[Math.min(2 + shape.suffixBases.length, order - 1)];
+  const linkedTo = linkedEndOf(offsets, order, shape.suffixBases.length);
   const suffix = packed('suffix', shape.suffixBits, Math.max(0, linkedTo - linkedFrom));
   // The ends of the child runs (every walk starts and stops there); the CRCs vouch for the rest.
   if (childStart.get(0) !== offsets[1])

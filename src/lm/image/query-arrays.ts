@@ -6,7 +6,7 @@ import type { PatternGraph } from '../graph.js';
 import type { Interpolation } from '../interpolate.js';
 import { BlockPackedInts } from '../block-packed-ints.js';
 import { PackedInts } from '../packed-ints.js';
-import { CODEBOOK_SIZE, type QueryArrays } from '../query-graph.js';
+import { CODEBOOK_SIZE, linkedEndOf, type QueryArrays } from '../query-graph.js';
 import { RankBits } from '../rank-bits.js';
 import { checkpointsFor, RunShares, SHARE_CHECKPOINT } from '../run-shares.js';
 import { impliedBackoffsOf } from './implied-backoffs.js';
@@ -124,7 +124,7 @@ function suffixLinksOf(
   const contexts = offsets[order - 1];
   const linkedFrom = offsets[Math.min(2, order)];
   const levels = Math.max(0, Math.min(linkedLevels, order - 3));
-  const linkedTo = offsets[Math.min(2 + levels, order - 1)];
+  const linkedTo = linkedEndOf(offsets, order, levels);
   const suffixBases = new Int32Array(levels);
   const relative = new Uint32Array(Math.max(0, linkedTo - linkedFrom));
   for (let k = 2; k < 2 + levels; k++) {
