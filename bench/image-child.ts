@@ -1,26 +1,32 @@
 // One fresh process of bench/image.ts: loads a model the way the bot does — from its model file
 // (decode, the former path) or from its image (one read, typed-array views) — generates one text,
-// and prints the resident-memory growth and the times as JSON.
-//   node --import tsx bench/image-child.ts file|image MODEL.ulm
+// and prints the resident-memory growth and the times as JSON. With a third argument, a model
+// loaded the same way first, 50 texts generated from it: the process then is as the bot's, whose
+// heap and compiled code exist before a model is loaded, and the growth is what one more model adds.
+//   node --import tsx bench/image-child.ts file|image MODEL.ulm [WARM-UP.ulm]
 import { readFileSync } from 'node:fs';
 import { decode, decodeImage } from '../src/lm/index.js';
 import { imagePathFor, modelSource } from '../src/cli/image-file.js';
 
-const [mode, path] = process.argv.slice(2);
+const [mode, path, warmUp] = process.argv.slice(2);
 if ((mode !== 'file' && mode !== 'image') || path === undefined)
-  throw new Error('usage: image-child.ts file|image MODEL.ulm');
+  throw new Error('usage: image-child.ts file|image MODEL.ulm [WARM-UP.ulm]');
+if (warmUp !== undefined) {
+  const other = load(warmUp);
+  for (let seed = 0; seed < 50; seed++) other.generate({ seed, maxLength: 40 });
+}
 globalThis.gc?.();
 const rssBefore = process.memoryUsage().rss;
 const started = performance.now();
 // Both paths read the model file (the bot verifies its checksum on every load) and drop it once
 // the model is loaded, as the bot's loader does: the RSS below is what stays.
-function load() {
+function load(path: string) {
   const bytes = readFileSync(path);
   return mode === 'file'
     ? decode(bytes, { counts: false })
     : decodeImage(readFileSync(imagePathFor(path)), { source: modelSource(bytes) });
 }
-const model = load();
+const model = load(path);
 const loadedMs = performance.now() - started;
 const first = model.generate({ seed: 1, maxLength: 1 });
 const firstWordMs = performance.now() - started;

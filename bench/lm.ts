@@ -4,27 +4,13 @@
 // `npm run build` and the bot's training worker run: tsx's loader thread would add ~40 MB to
 // every figure), on the Brown split written to two text files. Prints a table; not a timed test.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { buildSync } from 'esbuild';
 import { loadBrown } from './brown.js';
+import { bundle } from './bundle.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const cacheDir = join(root, 'node_modules', '.cache', 'ultraefficient');
-mkdirSync(cacheDir, { recursive: true });
-const runner = join(cacheDir, 'bench-lm-run.mjs');
-buildSync({
-  entryPoints: [join(root, 'bench', 'lm-run.ts')],
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  packages: 'external',
-  outfile: runner,
-  logLevel: 'warning',
-});
+const runner = bundle('bench/lm-run.ts', 'bench-lm-run.mjs');
 const quick = process.argv.includes('--quick');
 const sentences = 1000;
 const capSeconds = quick ? 10 : 60;

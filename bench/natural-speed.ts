@@ -5,12 +5,13 @@
 //   npx tsx bench/natural-speed.ts [--baseline DIR] [--rounds 5] [--texts 2000] [--profile]
 // DIR is a checkout of the project (e.g. `git archive <commit> | tar -x -C DIR`, with
 // node_modules linked into it). --profile runs only this tree, for `node --cpu-prof`.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as current from '../src/lm/index.js';
 import { loadBrown } from './brown.js';
+import { replaceFile } from './bundle.js';
 
 const { values } = parseArgs({
   options: {
@@ -31,11 +32,19 @@ function brownImage(): Uint8Array {
   const root = fileURLToPath(new URL('..', import.meta.url));
   const dir = join(root, 'node_modules', '.cache', 'ultraefficient');
   const path = join(dir, 'bench-natural-brown5.uli');
-  if (existsSync(path)) return new Uint8Array(readFileSync(path));
+  if (existsSync(path)) {
+    const cached = new Uint8Array(readFileSync(path));
+    try {
+      current.decodeImage(cached);
+      return cached;
+    } catch {
+      // Of another layout (another tree's): built again below.
+    }
+  }
   const model = current.train(loadBrown().train, { maxPatternLength: 5, minFrequency: 1 });
   const image = current.encodeImage(model, 'bench-natural');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(path, image);
+  replaceFile(path, image);
   return image;
 }
 

@@ -1,21 +1,13 @@
-// npx tsx bench/pool.ts — our training pool (src/manager/worker-pool.ts) against piscina
-// running the same parse-and-train (bench/pool-piscina-worker.ts, bundled with esbuild as our
-// worker is under tsx). Measures, one worker each:
-// - start-up: a new pool to the first finished tiny training (median of 5 fresh pools);
-// - a warm worker's round trip for a tiny training (median of 20);
-// - cancellation: abort a long training (Brown) after its first progress report; how long until
-//   the caller's promise rejects, whether the thread is gone, and how long the next task takes.
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { MessageChannel } from 'node:worker_threads';
-import * as esbuild from 'esbuild';
 import { Piscina } from 'piscina';
 import { WorkerPool } from '../src/manager/worker-pool.js';
 import type { TrainingTask } from '../src/manager/training-protocol.js';
 import { loadBrown } from './brown.js';
+import { bundle } from './bundle.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
+const _here = dirname(fileURLToPath(import.meta.url));
 const tiny = new TextEncoder().encode('the cat sat on the mat\nthe dog sat on the log\n');
 const { train: brownLines } = loadBrown();
 const long = new TextEncoder().encode(brownLines.slice(0, 30_000).join('\n'));
@@ -36,20 +28,7 @@ function ourTask(bytes: Uint8Array): TrainingTask {
 }
 
 async function piscinaWorkerFile(): Promise<string> {
-  const result = await esbuild.build({
-    entryPoints: [join(here, 'pool-piscina-worker.ts')],
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    packages: 'external',
-    write: false,
-    logLevel: 'silent',
-  });
-  const file = join(here, '..', 'node_modules', '.cache', 'ultraefficient', 'bench-piscina-worker.mjs');
-  await mkdir(dirname(file), { recursive: true });
-  await writeFile(file, result.outputFiles[0].contents);
-  return pathToFileURL(file).href;
+  return pathToFileURL(bundle('bench/pool-piscina-worker.ts', 'bench-piscina-worker.mjs')).href;
 }
 
 function piscinaRun(pool: Piscina, bytes: Uint8Array, signal?: AbortSignal, onProgress?: () => void) {

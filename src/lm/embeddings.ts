@@ -9,6 +9,7 @@
 import { heapEstimate } from './heap-estimate.js';
 import { FNV_OFFSET, FNV_PRIME, fnv1a } from './random.js';
 import type { EmbeddingTable } from './types.js';
+import { ArrayWords, isWordList, type WordList } from './words.js';
 
 export interface EmbeddingIndex {
   /** Unit vector for a word: its own row, else a case-folded variant's, else its subword estimate; null if none. */
@@ -32,7 +33,8 @@ const MAX_SUBWORD_BUCKETS = 1 << 16;
  * over the rows for norms and a word → id map; the subword index is built on the first lookup
  * of a word that has no row.
  */
-export function embeddingIndex(table: EmbeddingTable, vocab: string[]): EmbeddingIndex {
+export function embeddingIndex(table: EmbeddingTable, words: WordList | readonly string[]): EmbeddingIndex {
+  const vocab = isWordList(words) ? words : new ArrayWords(words);
   const { dim, values, scales } = table;
   const rows = Math.min(table.count, vocab.length);
   // 1 / ‖int8 row‖, 0 for rows without a vector: cosine = (row · unit query) / ‖row‖.
@@ -44,9 +46,10 @@ export function embeddingIndex(table: EmbeddingTable, vocab: string[]): Embeddin
     for (let d = id * dim, end = d + dim; d < end; d++) squares += values[d] * values[d];
     if (squares === 0 || scales[id] === 0) continue;
     inverseRowNorm[id] = 1 / Math.sqrt(squares);
-    idOf.set(vocab[id], id);
+    const word = vocab.word(id);
+    idOf.set(word, id);
     // Ids are frequency-ranked, so the first variant seen is the most frequent one.
-    const folded = vocab[id].toLowerCase();
+    const folded = word.toLowerCase();
     if (!idOfFolded.has(folded)) idOfFolded.set(folded, id);
   }
 
@@ -141,7 +144,7 @@ export function embeddingIndex(table: EmbeddingTable, vocab: string[]): Embeddin
     if (vector === null) return [];
     const own = knownId(word.normalize('NFC'));
     const exclude = own === undefined ? undefined : new Set([own]);
-    return nearest(vector, k, exclude).map(({ id, score }) => ({ word: vocab[id], score }));
+    return nearest(vector, k, exclude).map(({ id, score }) => ({ word: vocab.word(id), score }));
   };
 
   const mapBytes = inverseRowNorm.byteLength + heapEstimate.mapEntry * (idOf.size + idOfFolded.size);
@@ -167,7 +170,7 @@ interface SubwordIndex {
 }
 
 /** Inverted index from n-gram bucket to the words (with vectors) containing an n-gram in it. */
-function buildSubwordIndex(vocab: string[], rows: number, inverseRowNorm: Float32Array): SubwordIndex {
+function buildSubwordIndex(vocab: WordList, rows: number, inverseRowNorm: Float32Array): SubwordIndex {
   let bucketCount = 256;
   while (bucketCount < rows * 8 && bucketCount < MAX_SUBWORD_BUCKETS) bucketCount *= 2;
   const mask = bucketCount - 1;
@@ -177,7 +180,7 @@ function buildSubwordIndex(vocab: string[], rows: number, inverseRowNorm: Float3
   const scratch: number[] = [];
   for (let id = 0; id < rows; id++) {
     if (inverseRowNorm[id] === 0) continue;
-    const marked = `<${vocab[id].toLowerCase()}>`;
+    const marked = `<${vocab.word(id).toLowerCase()}>`;
     markedWords[id] = marked;
     scratch.length = 0;
     ngramBucketsOf(marked, mask, scratch);

@@ -19,6 +19,7 @@ import { hashString, seededRandom } from './random.js';
 import { detokenize, tokenize } from './tokenizer.js';
 import { BOS_ID, EOS_ID, UNK_ID, type GenerateOptions, type GenerateResult } from './types.js';
 import type { WordLookup } from './vocab.js';
+import type { WordList } from './words.js';
 
 const DEFAULT_MAX_LENGTH = 40;
 const MAX_MAX_LENGTH = 1000;
@@ -42,7 +43,7 @@ const NEIGHBOURS = 10;
 export interface GenerationSource {
   /** The query graph (query-graph.ts): what every front end's generation reads. */
   query: QueryGraph;
-  vocab: readonly string[];
+  words: WordList;
   wordIds: WordLookup;
   /** Unit vector of a known or unknown word; null without embeddings. */
   vectorOf(word: string): Float32Array | null;
@@ -118,7 +119,7 @@ function readPrompt(source: GenerationSource, prompt: string | undefined): ReadP
       const vector = source.vectorOf(token);
       const neighbours = vector !== null ? source.nearestWords(vector, NEIGHBOURS) : [];
       const close = neighbours.find(
-        (neighbour) => spellingSimilarity(token, source.vocab[neighbour.id]) >= SUBSTITUTION_MIN_SPELLING,
+        (neighbour) => spellingSimilarity(token, source.words.word(neighbour.id)) >= SUBSTITUTION_MIN_SPELLING,
       );
       if (close === undefined) {
         // Leading unknown words are skipped, so the known part starts the sentence; a later one
@@ -127,7 +128,7 @@ function readPrompt(source: GenerationSource, prompt: string | undefined): ReadP
         continue;
       }
       id = close.id;
-      substitutions.push({ from: token, to: source.vocab[id] });
+      substitutions.push({ from: token, to: source.words.word(id) });
     }
     ids.push(id);
   }
@@ -216,7 +217,7 @@ function generateExact(
       stop = 'end';
       break;
     }
-    words.push(source.vocab[word]);
+    words.push(source.words.word(word));
     if (sampler !== null) {
       sampler.saw(word);
       state = graph.step(state, word, scratch).state;

@@ -9,6 +9,7 @@ import { estimateDiscounts, isValidDiscountList, type Discount } from './discoun
 import { embeddingIndex, type EmbeddingIndex } from './embeddings.js';
 import { evaluate } from './evaluate.js';
 import { generate, type GenerationSource } from './generate.js';
+import { naturalTableBytes } from './sample-natural.js';
 import {
   buildPatternGraph,
   dropCounts,
@@ -25,6 +26,7 @@ import { ExactScorer, newStepResult, type Scorer } from './query.js';
 import { QueryGraph } from './query-graph.js';
 import { ContinuationRanking } from './ranking.js';
 import { WordIndex } from './vocab.js';
+import { ArrayWords, TextWords, wordArray, type WordList } from './words.js';
 import {
   BOS,
   BOS_ID,
@@ -87,7 +89,8 @@ export interface ScoreOptions {
 }
 
 export class Model implements GenerationSource {
-  readonly vocab: string[];
+  /** The words by id: what generation, prompts and lookups read (a model image's stay one text). */
+  readonly words: WordList;
   readonly graph: PatternGraph;
   readonly estimate: Interpolation;
   readonly discounts: Discount[];
@@ -96,14 +99,15 @@ export class Model implements GenerationSource {
   private wordIdsCache: WordIndex | null = null;
   private embeddingIndexCache: EmbeddingIndex | null = null;
   private rankingCache: ContinuationRanking | null = null;
-  private vocabularyHeapBytes: number | null = null;
+  /** The words as strings, once something asked for the whole array (a model image's only then). */
+  private vocabArrayCache: string[] | null = null;
   /** The query graph: given (a model image's), or built from the exact arrays on first use. */
   private queryCache: QueryGraph | null;
   /** A model image's: no exact arrays behind `graph` and `estimate`. */
   private readonly queryOnly: boolean;
 
   private constructor(
-    vocab: string[],
+    words: WordList,
     graph: PatternGraph,
     estimate: Interpolation,
     discounts: Discount[],
@@ -113,7 +117,7 @@ export class Model implements GenerationSource {
   ) {
     this.queryCache = query;
     this.queryOnly = query !== null;
-    this.vocab = vocab;
+    this.words = words;
     this.graph = graph;
     this.estimate = estimate;
     this.discounts = discounts;
@@ -193,7 +197,7 @@ export class Model implements GenerationSource {
       }
     }
     const estimate = interpolate(graph, adjusted, discounts, prunedMass, arrays);
-    return new Model(vocab, graph, estimate, discounts, embeddings, {
+    return new Model(new ArrayWords(vocab), graph, estimate, discounts, embeddings, {
       ...provenance,
       discounts: provenance.pruned ? discounts : undefined,
     });
@@ -250,12 +254,7 @@ export class Model implements GenerationSource {
 
   /** The model toTransferable described (after postMessage); the sender's copy is unusable. */
   static fromTransferable(data: TransferableModel): Model {
-    const vocab = new Array<string>(data.vocabLengths.length);
-    let at = 0;
-    for (let id = 0; id < vocab.length; id++) {
-      vocab[id] = data.vocabText.slice(at, at + data.vocabLengths[id]);
-      at += data.vocabLengths[id];
-    }
+    const words = new TextWords(data.vocabText, data.vocabLengths);
     const { vocabularySize, count, ...arrays } = data.graph;
     const graph: PatternGraph = {
       order: arrays.offsets.length - 1,
@@ -270,7 +269,7 @@ export class Model implements GenerationSource {
       if (extra.adjusted !== undefined) graph.levels[k].adjusted = extra.adjusted;
       if (extra.prunedMass !== undefined) graph.levels[k].prunedMass = extra.prunedMass;
     });
-    return new Model(vocab, graph, { ...data.estimate }, data.discounts, data.embeddings, data.provenance);
+    return new Model(words, graph, { ...data.estimate }, data.discounts, data.embeddings, data.provenance);
   }
 
   /**
@@ -279,13 +278,13 @@ export class Model implements GenerationSource {
    * saving it, appending to it or reading its `graph` arrays or `estimate` throws.
    */
   static fromQuery(
-    vocab: string[],
+    words: WordList,
     query: QueryGraph,
     discounts: Discount[],
     embeddings: EmbeddingTable | null,
     provenance: ModelProvenance,
   ): Model {
-    return new Model(vocab, queryOnlyGraph(query), queryOnlyEstimate(), discounts, embeddings, provenance, query);
+    return new Model(words, queryOnlyGraph(query), queryOnlyEstimate(), discounts, embeddings, provenance, query);
   }
 
   /**
@@ -301,7 +300,7 @@ export class Model implements GenerationSource {
   /** The same model with these embeddings. */
   withEmbeddings(embeddings: EmbeddingTable | null): Model {
     const query = this.queryOnly ? this.queryCache : null;
-    return new Model(this.vocab, this.graph, this.estimate, this.discounts, embeddings, this.provenance, query);
+    return new Model(this.words, this.graph, this.estimate, this.discounts, embeddings, this.provenance, query);
   }
 
   /**
@@ -372,8 +371,18 @@ export class Model implements GenerationSource {
     return this.graph.order;
   }
 
+  /**
+   * Every word as a string, in id order (what saving, appending and the tests read). A model image
+   * makes the strings on the first call and keeps them (counted in residentBytes from then on);
+   * generation and lookups read `words` instead.
+   */
+  get vocab(): string[] {
+    this.vocabArrayCache ??= wordArray(this.words);
+    return this.vocabArrayCache;
+  }
+
   get wordIds(): WordIndex {
-    this.wordIdsCache ??= new WordIndex(this.vocab);
+    this.wordIdsCache ??= new WordIndex(this.words);
     return this.wordIdsCache;
   }
 
@@ -430,7 +439,7 @@ export class Model implements GenerationSource {
     const p = this.provenance;
     return {
       order: graph.order,
-      vocabularySize: this.vocab.length,
+      vocabularySize: this.words.length,
       patternsByOrder,
       patterns,
       // Words with a row of their own (at most 20,000): the table's first three rows are the
@@ -482,11 +491,14 @@ export class Model implements GenerationSource {
    * manager's cache budget counts this.
    */
   residentBytes(): number {
-    this.vocabularyHeapBytes ??= heapEstimate.strings(this.vocab);
     return (
       this.memoryBytes() +
-      this.vocabularyHeapBytes +
+      this.words.retainedBytes +
+      (this.vocabArrayCache !== null && !(this.words instanceof ArrayWords)
+        ? heapEstimate.strings(this.vocabArrayCache)
+        : 0) +
       (this.queryCache?.memoBytes ?? 0) +
+      naturalTableBytes(this.words, this.queryCache) +
       (this.wordIdsCache?.byteLength ?? 0) +
       (this.embeddingIndexCache?.retainedBytes() ?? 0)
     );
@@ -514,7 +526,7 @@ export class Model implements GenerationSource {
 
   private embeddingLookup(): EmbeddingIndex | null {
     if (this.embeddings === null) return null;
-    this.embeddingIndexCache ??= embeddingIndex(this.embeddings, this.vocab);
+    this.embeddingIndexCache ??= embeddingIndex(this.embeddings, this.words);
     return this.embeddingIndexCache;
   }
 }

@@ -9,6 +9,8 @@
 // double quote closes itself when it is the innermost open mark and opens otherwise. The single quotes
 // (' and ’) are left out: they are apostrophes as often as quotes ("the dogs' bowls").
 
+import type { WordList } from './words.js';
+
 /** How a vocabulary entry pairs: 0 it does not, else an index into OPENERS / CLOSERS. */
 const OPENERS = ['(', '[', '{', '“', '«', '``', '"'] as const;
 const CLOSERS = [')', ']', '}', '”', '»', "''", '"'] as const;
@@ -19,19 +21,25 @@ export interface PairTable {
   closes: Uint8Array;
 }
 
-const tables = new WeakMap<readonly string[], PairTable>();
+const tables = new WeakMap<WordList, PairTable>();
 
-export function pairTableOf(vocab: readonly string[]): PairTable {
+/** Bytes of a vocabulary's pair table, 0 while none was built. */
+export function pairTableBytes(vocab: WordList): number {
+  const table = tables.get(vocab);
+  return table === undefined ? 0 : table.opens.byteLength + table.closes.byteLength;
+}
+
+export function pairTableOf(vocab: WordList): PairTable {
   let table = tables.get(vocab);
   if (table === undefined) {
     const opens = new Uint8Array(vocab.length);
     const closes = new Uint8Array(vocab.length);
-    for (let id = 0; id < vocab.length; id++) {
-      const opener = (OPENERS as readonly string[]).indexOf(vocab[id]);
-      const closer = (CLOSERS as readonly string[]).indexOf(vocab[id]);
+    vocab.forEach((word, id) => {
+      const opener = (OPENERS as readonly string[]).indexOf(word);
+      const closer = (CLOSERS as readonly string[]).indexOf(word);
       if (opener >= 0) opens[id] = opener + 1;
       if (closer >= 0) closes[id] = closer + 1;
-    }
+    });
     table = { opens, closes };
     tables.set(vocab, table);
   }

@@ -33,7 +33,15 @@
 
 import type { GenerationSource, ReadPrompt, Settings, Walk } from './generate.js';
 import { ROOT } from './graph.js';
-import { closeMarks, pairAdvance, pairAllows, pairTableOf, type OpenMarks, type PairTable } from './pairs.js';
+import {
+  closeMarks,
+  pairAdvance,
+  pairAllows,
+  pairTableBytes,
+  pairTableOf,
+  type OpenMarks,
+  type PairTable,
+} from './pairs.js';
 import type { QueryGraph } from './query-graph.js';
 import type { Random } from './random.js';
 import { RECENT_WEIGHT } from './recent.js';
@@ -41,6 +49,7 @@ import { meanVector, promptSimilarity, STEER_STRENGTH } from './sample-exact.js'
 import { sentenceStart } from './query.js';
 import { sortByDescendingKey } from './typed-sort.js';
 import { BOS_ID, EOS_ID, UNK_ID } from './types.js';
+import type { WordList } from './words.js';
 
 /** Walks drawn per call; the best is returned. */
 const CANDIDATES = 4;
@@ -84,8 +93,8 @@ const WORD = /[\p{L}\p{N}]/u;
 const SENTENCE_END = /^[.!?…]+$/u;
 
 /** Which vocabulary entries match a pattern, per model and pattern: each id is tested once. */
-const vocabularyFlags = new WeakMap<readonly string[], Map<RegExp, Uint8Array>>();
-function flagsOf(vocab: readonly string[], pattern: RegExp): Uint8Array {
+const vocabularyFlags = new WeakMap<WordList, Map<RegExp, Uint8Array>>();
+function flagsOf(vocab: WordList, pattern: RegExp): Uint8Array {
   let byPattern = vocabularyFlags.get(vocab);
   if (byPattern === undefined) {
     byPattern = new Map();
@@ -94,15 +103,18 @@ function flagsOf(vocab: readonly string[], pattern: RegExp): Uint8Array {
   let flags = byPattern.get(pattern);
   if (flags === undefined) {
     flags = new Uint8Array(vocab.length);
-    for (let id = EOS_ID + 1; id < vocab.length; id++) flags[id] = pattern.test(vocab[id]) ? 1 : 0;
+    const set = flags;
+    vocab.forEach((word, id) => {
+      if (id > EOS_ID && pattern.test(word)) set[id] = 1;
+    });
     byPattern.set(pattern, flags);
   }
   return flags;
 }
 
 /** Per vocabulary id, 1 when it is reserved (<unk>, <s>, </s>) or a quote or bracket (pairs.ts), per model. */
-const unusualIds = new WeakMap<readonly string[], Uint8Array>();
-function unusualIdsOf(vocab: readonly string[], pairs: PairTable): Uint8Array {
+const unusualIds = new WeakMap<WordList, Uint8Array>();
+function unusualIdsOf(vocab: WordList, pairs: PairTable): Uint8Array {
   let flags = unusualIds.get(vocab);
   if (flags === undefined) {
     flags = new Uint8Array(vocab.length);
@@ -140,6 +152,20 @@ function weightTableOf(graph: QueryGraph, inverseTemperature: number): Float64Ar
 
 /** The root's weights of a draw (NaturalWalker.rootWeights). */
 const rootWeightTables: TemperatureTables = new WeakMap();
+
+/**
+ * Bytes of the tables the sampler keeps for a model once built (word flags, quote pairs, the
+ * weights of the last temperature): what Model.residentBytes counts for them.
+ */
+export function naturalTableBytes(words: WordList, graph: QueryGraph | null): number {
+  let bytes = pairTableBytes(words) + (unusualIds.get(words)?.byteLength ?? 0);
+  for (const flags of vocabularyFlags.get(words)?.values() ?? []) bytes += flags.byteLength;
+  if (graph !== null) {
+    bytes += weightTables.get(graph)?.table.byteLength ?? 0;
+    bytes += rootWeightTables.get(graph)?.table.byteLength ?? 0;
+  }
+  return bytes;
+}
 
 // Scratch of one draw (generation is synchronous, so one set serves every call).
 const drawIds = new Int32Array(MAX_DRAW);
@@ -206,14 +232,14 @@ class NaturalWalker {
     prompt: ReadPrompt,
   ) {
     this.graph = source.query;
-    this.isWord = flagsOf(source.vocab, WORD);
-    this.isSentenceEnd = flagsOf(source.vocab, SENTENCE_END);
-    this.pairs = pairTableOf(source.vocab);
+    this.isWord = flagsOf(source.words, WORD);
+    this.isSentenceEnd = flagsOf(source.words, SENTENCE_END);
+    this.pairs = pairTableOf(source.words);
     this.inverseTemperature = 1 / settings.temperature;
     this.penaltyFactor = settings.repetitionPenalty ** -this.inverseTemperature;
     this.weightTable = weightTableOf(this.graph, this.inverseTemperature);
     this.promptVector = settings.steer > 0 ? meanVector(prompt.tokens.map((token) => source.vectorOf(token))) : null;
-    this.unusual = unusualIdsOf(source.vocab, this.pairs);
+    this.unusual = unusualIdsOf(source.words, this.pairs);
     this.plainWeights = this.penaltyFactor === 1 && this.promptVector === null && settings.recent === null;
   }
 
@@ -568,7 +594,7 @@ export function generateNatural(
   const chosen = best as CandidateWalk;
   settings.recent?.record([start.last, ...chosen.ids]);
   return {
-    words: [...chosen.ids.map((id) => source.vocab[id]), ...chosen.closing],
+    words: [...chosen.ids.map((id) => source.words.word(id)), ...chosen.closing],
     stop: chosen.ended ? 'end' : 'length',
     activated: walker.activated,
   };

@@ -4,6 +4,7 @@
 // frequent words first).
 
 import { fnv1a } from './random.js';
+import type { WordList } from './words.js';
 import { BOS, BOS_ID, EOS, EOS_ID, UNK, UNK_ID } from './types.js';
 
 export class VocabularyBuilder {
@@ -77,28 +78,29 @@ export class WordIndex implements WordLookup {
   private readonly empty: number;
   private readonly mask: number;
 
-  constructor(private readonly vocab: readonly string[]) {
+  constructor(private readonly vocab: WordList) {
     let size = 16;
     while (size < 2 * vocab.length) size *= 2;
     const narrow = vocab.length < 0xffff;
     this.empty = narrow ? 0xffff : -1;
     this.slots = (narrow ? new Uint16Array(size) : new Int32Array(size)).fill(this.empty);
     this.mask = size - 1;
-    for (let id = 0; id < vocab.length; id++) {
-      let at = fnv1a(vocab[id]) & this.mask;
-      while (this.slots[at] !== this.empty) {
-        if (vocab[this.slots[at]] === vocab[id]) break; // a repeated word keeps its first id
-        at = (at + 1) & this.mask;
+    const { slots, empty, mask } = this;
+    vocab.forEach((word, id) => {
+      let at = fnv1a(word) & mask;
+      while (slots[at] !== empty) {
+        if (vocab.word(slots[at]) === word) return; // a repeated word keeps its first id
+        at = (at + 1) & mask;
       }
-      if (this.slots[at] === this.empty) this.slots[at] = id;
-    }
+      slots[at] = id;
+    });
   }
 
   get(word: string): number | undefined {
     for (let at = fnv1a(word) & this.mask; ; at = (at + 1) & this.mask) {
       const id = this.slots[at];
       if (id === this.empty) return undefined;
-      if (this.vocab[id] === word) return id;
+      if (this.vocab.word(id) === word) return id;
     }
   }
 
@@ -106,8 +108,8 @@ export class WordIndex implements WordLookup {
     return this.vocab.length;
   }
 
-  keys(): IterableIterator<string> {
-    return this.vocab.values();
+  *keys(): IterableIterator<string> {
+    for (let id = 0; id < this.vocab.length; id++) yield this.vocab.word(id);
   }
 
   /** The table's bytes (what the index adds to the vocabulary). */

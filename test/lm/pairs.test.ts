@@ -2,10 +2,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { tokenize, train } from '../../src/lm/index.js';
 import { closeMarks, pairAdvance, pairAllows, pairTableOf } from '../../src/lm/pairs.js';
+import { ArrayWords } from '../../src/lm/words.js';
 
 const vocab = ['<unk>', '<s>', '</s>', 'he', 'said', '"', '(', ')', '``', "''", '“', '”', '.', 'go'];
 const id = (token: string) => vocab.indexOf(token);
-const table = pairTableOf(vocab);
+const table = pairTableOf(new ArrayWords(vocab));
 const isWord = Uint8Array.from(vocab, (token, i) => (i > 2 && /[\p{L}\p{N}]/u.test(token) ? 1 : 0));
 
 /** Marks open after `tokens`, and whether every token was allowed where it stood. */

@@ -26,22 +26,26 @@ describe('Model.residentBytes', () => {
     expect(model.residentBytes() - model.memoryBytes()).toBe(settled - model.memoryBytes());
   });
 
-  it('is within 10 % of what the copies of a model occupy, measured in a process of its own', () => {
-    const script = join(process.cwd(), 'test', 'lm', 'resident-heap.ts');
-    const output = execFileSync(join(process.cwd(), 'node_modules', '.bin', 'tsx'), ['--expose-gc', script], {
-      encoding: 'utf8',
-    });
-    type Figures = { measured: number; estimated: number; typedArrays: number };
-    const { loaded, generated, subwords } = JSON.parse(output.trim().split('\n').pop()!) as Record<
-      'loaded' | 'generated' | 'subwords',
-      Figures
-    >;
-    for (const [state, { measured, estimated, typedArrays }] of Object.entries({ loaded, generated, subwords })) {
-      expect(estimated / measured, state).toBeGreaterThan(0.9);
-      expect(estimated / measured, state).toBeLessThan(1.1);
-      // The estimated part alone, beside the exact typed arrays.
-      expect((estimated - typedArrays) / (measured - typedArrays), state).toBeGreaterThan(0.6);
-      expect((estimated - typedArrays) / (measured - typedArrays), state).toBeLessThan(1.4);
-    }
-  }, 30_000);
+  it.each(['file', 'image'])(
+    'occupies within a tenth of what the copies of a model loaded from its %s occupy, measured in a process of its own',
+    (mode) => {
+      const script = join(process.cwd(), 'test', 'lm', 'resident-heap.ts');
+      const output = execFileSync(join(process.cwd(), 'node_modules', '.bin', 'tsx'), ['--expose-gc', script, mode], {
+        encoding: 'utf8',
+      });
+      type Figures = { measured: number; estimated: number; typedArrays: number };
+      const { loaded, generated, subwords } = JSON.parse(output.trim().split('\n').pop()!) as Record<
+        'loaded' | 'generated' | 'subwords',
+        Figures
+      >;
+      for (const [state, { measured, estimated, typedArrays }] of Object.entries({ loaded, generated, subwords })) {
+        expect(estimated / measured, state).toBeGreaterThan(0.9);
+        expect(estimated / measured, state).toBeLessThan(1.1);
+        // The estimated part alone, beside the exact typed arrays.
+        expect((estimated - typedArrays) / (measured - typedArrays), state).toBeGreaterThan(0.6);
+        expect((estimated - typedArrays) / (measured - typedArrays), state).toBeLessThan(1.4);
+      }
+    },
+    30_000,
+  );
 });

@@ -574,7 +574,7 @@ describe('buffers of evicted models', () => {
     // Two models of the same shape with disjoint words (b's are a's with another letter), large
     // enough to be decoded by the loader worker, with arrays worth keeping (≥ 256 KB).
     const [a, b] = [newGuild(), newGuild()];
-    const lines = syntheticSentences(9000, 2000, 21).map((words) => words.join(' '));
+    const lines = syntheticSentences(10_000, 2000, 21).map((words) => words.join(' '));
     await manager.train(a, ana, [corpusSource(dirs, `big-${a}.txt`, lines)], TINY, 'new');
     await manager.train(
       b,
@@ -604,9 +604,9 @@ describe('buffers of evicted models', () => {
       ),
     ).toBe(true);
     const oneModel = roomy.cacheStats().bytes / 2;
-    // Loaded from its image (of 8,000 sentences: 0.50 MB with implied backoffs, ~0.65 MB in layout 2,
-    // ~1.5 MB in layout 1, hence 9,000; the decoded model file took over 2 MB): one buffer, well
-    // over MIN_SPARE_BYTES (256 KB).
+    // Loaded from its image (of 9,000 sentences: 510,967 bytes once its words were kept as one text,
+    // just over 512 KB with them as strings; of 8,000: ~0.65 MB in layout 2, ~1.5 MB in layout 1;
+    // hence 10,000; the decoded model file took over 2 MB): one buffer, well over MIN_SPARE_BYTES (256 KB).
     expect(oneModel).toBeGreaterThan(2 * 256 * 1024);
 
     // Room for one: each load evicts the other model and decodes into its buffers.

@@ -1,7 +1,8 @@
 // Image bytes → Model: checks, then views. Nothing per n-gram is decoded, rebuilt or
 // interpolated: each array of the model's query graph is a typed-array view of the image's own
 // buffer (the packed ones read through PackedInts), once its section's CRC-32 matched.
-// Only the vocabulary becomes JavaScript strings (one decode of its text, one slice per word).
+// Only the vocabulary's text becomes a JavaScript string: one, its words sliced from it when read
+// (words.ts).
 //
 // Trust: an image is never taken from a user (an import brings a model file, whose image is then
 // derived here), so the CRCs catch damage and the checks below catch an image that is not ours
@@ -16,6 +17,7 @@ import { bitsFor, PackedInts, wordsFor } from '../packed-ints.js';
 import { CODEBOOK_SIZE, linkedEndOf, QueryGraph } from '../query-graph.js';
 import { RankBits, rankCountsFor, rankWordsFor } from '../rank-bits.js';
 import { checkpointsFor, RunShares } from '../run-shares.js';
+import { TextWords } from '../words.js';
 
 const MAX_ORDER = 8;
 const MAX_NODES = 2 ** 31 - 1;
@@ -57,7 +59,7 @@ export function decodeImage(bytes: Uint8Array, options: DecodeImageOptions = {})
   const total = offsets[order];
   const contexts = offsets[order - 1];
 
-  const vocab = vocabularyOf(image, vocabularySize, shape.vocabLengthBytes);
+  const words = vocabularyOf(image, vocabularySize, shape.vocabLengthBytes);
   const word =
     shape.wordBytes === 2
       ? sectionView(image, 'word', Uint16Array, total)
@@ -137,7 +139,7 @@ export function decodeImage(bytes: Uint8Array, options: DecodeImageOptions = {})
       scales: sectionView(image, 'embeddingScales', Float32Array, count),
     };
   }
-  return Model.fromQuery(vocab, query, shape.discounts, embeddings, shape.provenance);
+  return Model.fromQuery(words, query, shape.discounts, embeddings, shape.provenance);
 }
 
 interface ImageShape {
@@ -257,7 +259,7 @@ function shapeOf(image: ReadImage): ImageShape {
   };
 }
 
-function vocabularyOf(image: ReadImage, vocabularySize: number, lengthBytes: 2 | 4): string[] {
+function vocabularyOf(image: ReadImage, vocabularySize: number, lengthBytes: 2 | 4): TextWords {
   const textEntry = image.sections.get('vocabText');
   if (textEntry === undefined) throw new ModelFormatError('corrupt', 'image has no vocabText section');
   const textBytes = sectionView(image, 'vocabText', Uint8Array, textEntry.bytes);
@@ -271,16 +273,14 @@ function vocabularyOf(image: ReadImage, vocabularySize: number, lengthBytes: 2 |
   } catch {
     throw new ModelFormatError('corrupt', 'image vocabulary is not UTF-8');
   }
-  const vocab = new Array<string>(vocabularySize);
-  let at = 0;
-  for (let id = 0; id < vocabularySize; id++) {
-    const next = at + lengths[id];
-    if (next > text.length) throw new ModelFormatError('corrupt', 'image vocabulary is shorter than its word lengths');
-    vocab[id] = text.slice(at, next);
-    at = next;
-  }
-  if (at !== text.length) throw new ModelFormatError('corrupt', 'image vocabulary is longer than its word lengths');
-  if (vocab[UNK_ID] !== UNK || vocab[BOS_ID] !== BOS || vocab[EOS_ID] !== EOS)
+  // Throws when the lengths do not add up to the text.
+  const words = new TextWords(text, lengths);
+  if (
+    vocabularySize <= EOS_ID ||
+    words.word(UNK_ID) !== UNK ||
+    words.word(BOS_ID) !== BOS ||
+    words.word(EOS_ID) !== EOS
+  )
     throw new ModelFormatError('corrupt', 'image vocabulary lacks the reserved words');
-  return vocab;
+  return words;
 }
