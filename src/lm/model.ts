@@ -562,9 +562,9 @@ function queryOnlyEstimate(): Interpolation {
 function queryArrayViews(query: QueryGraph): ArrayBufferView[] {
   return [
     query.word,
-    query.childStart.bases,
-    query.childStart.wordStart,
-    query.childStart.data,
+    query.childStart.bits,
+    query.childStart.samples,
+    query.childStart.kept,
     query.suffix.data,
     query.unigramProb,
     query.probCode,

@@ -22,7 +22,7 @@
 // console and `ultra generate` read the same numbers and give the same text.
 
 import { ROOT, searchRun, type WordArray } from './graph.js';
-import type { BlockPackedInts } from './block-packed-ints.js';
+import type { UnaryStarts } from './unary-starts.js';
 import type { PackedInts } from './packed-ints.js';
 import type { RankBits } from './rank-bits.js';
 import type { RunShares } from './run-shares.js';
@@ -50,7 +50,7 @@ export interface QueryArrays {
   offsets: Int32Array;
   word: WordArray;
   /** contexts + 1 entries (contexts = offsets[order − 1]), in blocks of 32 (block-packed-ints.ts). */
-  childStart: BlockPackedInts;
+  childStart: UnaryStarts;
   /**
    * Suffix links of the nodes from offsets[2] to linkedTo, each less its level's base
    * (suffixBases), at the fewest bits that hold the largest.
@@ -113,7 +113,7 @@ export class QueryGraph implements Scorer {
   readonly vocabularySize: number;
   readonly offsets: Int32Array;
   readonly word: WordArray;
-  readonly childStart: BlockPackedInts;
+  readonly childStart: UnaryStarts;
   readonly suffix: PackedInts;
   readonly suffixBases: Int32Array;
   readonly unigramProb: Float32Array;
@@ -218,24 +218,7 @@ export class QueryGraph implements Scorer {
 
   /** The context whose run holds `node` (above the unigrams): the last whose child start is ≤ node. */
   parentOf(node: number): number {
-    const childStart = this.childStart;
-    const bases = childStart.bases;
-    // Blocks of 32 child starts by their first, then within the block.
-    let lo = 0;
-    let hi = bases.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      if (bases[mid] <= node) lo = mid;
-      else hi = mid - 1;
-    }
-    let first = lo << 5;
-    let last = Math.min(first + 31, childStart.length - 1);
-    while (first < last) {
-      const mid = (first + last + 1) >>> 1;
-      if (childStart.get(mid) <= node) first = mid;
-      else last = mid - 1;
-    }
-    return first;
+    return this.childStart.lastAtMost(node);
   }
 
   /** Child of `context` (ROOT or a node below the highest level) with last word `word`, or -1. */

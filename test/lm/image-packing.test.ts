@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { CODEBOOK_SIZE, QueryGraph } from '../../src/lm/query-graph.js';
 import { queryArraysOf } from '../../src/lm/image/query-arrays.js';
 import { quantizeRange } from '../../src/lm/image/quantize.js';
-import { BlockPackedInts } from '../../src/lm/block-packed-ints.js';
+import { UnaryStarts } from '../../src/lm/unary-starts.js';
 import { bitsFor, PackedInts, wordsFor } from '../../src/lm/packed-ints.js';
 import { decodeImage, encodeImage, train } from '../../src/lm/index.js';
 import { lines, randomSentences } from './corpus-fixtures.js';
@@ -57,50 +57,87 @@ describe('bit-packed integers', () => {
   });
 });
 
-describe('block-packed child starts', () => {
-  it('reads back every non-decreasing sequence, never touching a word outside its arrays', () => {
+describe('unary child starts', () => {
+  it('reads back every non-decreasing sequence and finds the last value at most any number, never touching a word outside its arrays', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 2 ** 31 })), {
+        fc.array(fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 5000 })), {
           maxLength: 300,
         }),
-        fc.integer({ min: 0, max: 2 ** 32 - 1 }),
+        fc.integer({ min: 0, max: 100_000 }),
         (steps, start) => {
-          // A running sum from `start`, clipped to 32 bits: flat runs, small steps, huge jumps.
+          // A running sum from `start`: flat runs (contexts without children), small steps, jumps.
           const values: number[] = [];
           let at = start;
           for (const step of steps) {
-            at = Math.min(2 ** 32 - 1, at + step);
+            at += step;
             values.push(at);
           }
-          const packed = BlockPackedInts.pack(values);
+          const packed = UnaryStarts.pack(values);
           expect(packed.check()).toBe(true);
-          const reader = new BlockPackedInts(
-            guarded(packed.bases),
-            guarded(packed.wordStart),
-            guarded(packed.data),
+          const reader = new UnaryStarts(
+            guarded(packed.bits),
+            guarded(packed.samples),
+            guarded(packed.kept),
             values.length,
           );
           for (let i = 0; i < values.length; i++) expect(reader.get(i)).toBe(values[i]);
+          // In another order too: a read after its predecessor's continues from it, any other starts afresh.
+          for (let k = 0; k < values.length; k++) {
+            const i = (k * 7919 + start) % values.length;
+            expect(reader.get(i)).toBe(values[i]);
+          }
+          if (values.length === 0) return;
+          // lastAtMost, as the query graph finds a node's parent: the last i with values[i] ≤ v.
+          const last = values[values.length - 1];
+          for (const v of [values[0], last, last + 7, ...values.map((x) => x + 1), ...values.map((x) => x - 1)]) {
+            if (v < values[0]) continue;
+            let expected = 0;
+            while (expected + 1 < values.length && values[expected + 1] <= v) expected++;
+            expect(reader.lastAtMost(v)).toBe(expected);
+          }
         },
       ),
       { numRuns: 300 },
     );
   });
 
-  it('refuses a sequence that goes down, and an index that does not fit its data', () => {
-    expect(() => BlockPackedInts.pack([3, 2])).toThrow(RangeError);
-    const packed = BlockPackedInts.pack(Array.from({ length: 100 }, (_, i) => i * 3));
+  it('takes ~3.2 bits a value on the shape of a trie level (one or two children each), where 32-bit starts take 32', () => {
+    const values: number[] = [];
+    for (let i = 0, at = 2_000; i < 100_000; i++, at += 1 + (i % 5 === 0 ? 1 : 0)) values.push(at);
+    const packed = UnaryStarts.pack(values);
+    // 100,000 ones, ~122,000 zeros, and one 32-bit kept position in 32 values.
+    expect((packed.byteLength * 8) / values.length).toBeLessThan(3.4);
+  });
+
+  it('refuses a sequence that goes down, and bits or kept positions that do not agree', () => {
+    expect(() => UnaryStarts.pack([3, 2])).toThrow(RangeError);
+    expect(() => UnaryStarts.pack([2 ** 31])).toThrow(RangeError);
+    const values = Array.from({ length: 100 }, (_, i) => i * 3);
+    const packed = UnaryStarts.pack(values);
     expect(packed.check()).toBe(true);
-    const { bases, wordStart, data } = packed;
-    expect(new BlockPackedInts(bases, wordStart, data.subarray(1), 100).check()).toBe(false);
-    expect(new BlockPackedInts(bases.subarray(1), wordStart, data, 100).check()).toBe(false);
-    const wide = wordStart.slice();
-    wide[1] = 40;
-    expect(new BlockPackedInts(bases, wide, data, 100).check()).toBe(false);
-    const down = wordStart.slice();
-    down[2] = down[1] - 1;
-    expect(new BlockPackedInts(bases, down, data, 100).check()).toBe(false);
+    const { bits, samples, kept } = packed;
+    // A one too many, a one missing, a kept position moved or missing.
+    for (const flip of [0, 1, 37, 100, 250]) {
+      const damaged = bits.slice();
+      damaged[flip >>> 5] ^= 1 << (flip & 31);
+      expect(new UnaryStarts(damaged, samples, kept, 100).check(), `bit ${flip}`).toBe(false);
+    }
+    const moved = samples.slice();
+    moved[1] += 1;
+    expect(new UnaryStarts(bits, moved, kept, 100).check()).toBe(false);
+    expect(new UnaryStarts(bits, samples.subarray(1), kept, 100).check()).toBe(false);
+    expect(new UnaryStarts(bits.subarray(0, bits.length - 1), samples, kept, 100).check()).toBe(false);
+    // A block whose ones lie far apart keeps its values; its index must point inside them, in order.
+    const far = Array.from({ length: 70 }, (_, i) => (i === 40 ? 1000 : 0) + (i > 40 ? 1000 : 0) + i);
+    const sparse = UnaryStarts.pack(far);
+    expect(sparse.kept.length).toBe(32);
+    expect(sparse.check()).toBe(true);
+    for (let i = 0; i < far.length; i++) expect(sparse.get(i)).toBe(far[i]);
+    expect(new UnaryStarts(sparse.bits, sparse.samples, sparse.kept.subarray(1), 70).check()).toBe(false);
+    const shifted = sparse.samples.slice();
+    shifted[1] += 1;
+    expect(new UnaryStarts(sparse.bits, shifted, sparse.kept, 70).check()).toBe(false);
   });
 });
 

@@ -118,9 +118,9 @@ describe('model image', () => {
     const q = image.query;
     const views: ArrayBufferView[] = [
       q.word,
-      q.childStart.bases,
-      q.childStart.wordStart,
-      q.childStart.data,
+      q.childStart.bits,
+      q.childStart.samples,
+      q.childStart.kept,
       q.suffix.data,
       q.unigramProb,
       q.probCode,

@@ -7,11 +7,10 @@ import { ModelFormatError } from '../../src/lm/types.js';
 import { ArrayWords, TextWords, wordArray } from '../../src/lm/words.js';
 import { syntheticSentences } from './codec-fixtures.js';
 
-const textWords = (words: readonly string[], wide = false) =>
-  new TextWords(
-    words.join(''),
-    (wide ? Uint32Array : Uint16Array).from(words, (word) => word.length),
-  );
+const textWords = (words: readonly string[], wide = false) => {
+  const lengths = words.map((word) => word.length);
+  return new TextWords(words.join(''), wide ? Uint32Array.from(lengths) : Uint16Array.from(lengths));
+};
 
 describe('TextWords', () => {
   it('reads every word as the array holds it, by id and in order, whatever its characters', () => {

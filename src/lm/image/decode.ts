@@ -12,11 +12,11 @@ import type { Discount } from '../discount.js';
 import { Model, type ModelProvenance } from '../model.js';
 import { BOS, BOS_ID, EOS, EOS_ID, ModelFormatError, UNK, UNK_ID, type EmbeddingTable } from '../types.js';
 import { readImage, sectionView, type ReadImage } from './layout.js';
-import { BlockPackedInts } from '../block-packed-ints.js';
 import { bitsFor, PackedInts, wordsFor } from '../packed-ints.js';
 import { CODEBOOK_SIZE, linkedEndOf, QueryGraph } from '../query-graph.js';
 import { RankBits, rankCountsFor, rankWordsFor } from '../rank-bits.js';
 import { checkpointsFor, RunShares } from '../run-shares.js';
+import { UnaryStarts } from '../unary-starts.js';
 import { TextWords } from '../words.js';
 
 const MAX_ORDER = 8;
@@ -67,15 +67,15 @@ export function decodeImage(bytes: Uint8Array, options: DecodeImageOptions = {})
   const linkedFrom = offsets[Math.min(2, order)];
   const packed = (name: string, width: number, length: number) =>
     new PackedInts(sectionView(image, name, Uint32Array, wordsFor(length, width)), width, length);
-  const blocks = BlockPackedInts.blocksFor(contexts + 1);
-  const childStartWords = sectionView(image, 'childStartWords', Uint32Array, blocks + 1);
-  const childStart = new BlockPackedInts(
-    sectionView(image, 'childStartBases', Uint32Array, blocks),
-    childStartWords,
-    sectionView(image, 'childStart', Uint32Array, childStartWords[blocks]),
+  // Child starts run from the first bigram (offsets[1]) to the end of the last level.
+  const childStart = new UnaryStarts(
+    sectionView(image, 'childStartBits', Uint32Array, UnaryStarts.wordsFor(contexts + 1, total)),
+    sectionView(image, 'childStartSamples', Uint32Array, UnaryStarts.samplesFor(contexts + 1)),
+    sectionView(image, 'childStartKept', Uint32Array, shape.keptChildStarts),
     contexts + 1,
   );
-  if (!childStart.check()) throw new ModelFormatError('corrupt', 'image child start index is malformed');
+  if (!childStart.check() || childStart.get(0) !== offsets[1] || childStart.get(contexts) !== total)
+    throw new ModelFormatError('corrupt', 'image child start index is malformed');
   const linkedTo = linkedEndOf(offsets, order, shape.suffixBases.length);
   const suffix = packed('suffix', shape.suffixBits, Math.max(0, linkedTo - linkedFrom));
   // The ends of the child runs (every walk starts and stops there); the CRCs vouch for the rest.
@@ -154,6 +154,7 @@ interface ImageShape {
   suffixBases: number[];
   /** Nodes whose share is coded (those of runs of more than one continuation). */
   codedShares: number;
+  keptChildStarts: number;
   /** Contexts above the unigrams whose backoff is coded (the others' is their level's implied one). */
   codedBackoffs: number;
   logErrorBound: number;
@@ -200,6 +201,8 @@ function shapeOf(image: ReadImage): ImageShape {
   )
     corrupt('bad suffix bases');
   if (!isCount(f.codedShares) || f.codedShares > offsets[order] - vocabularySize) corrupt('bad coded shares');
+  // Child starts kept as values: whole blocks of 32 of the contexts + 1 starts at most.
+  if (!isCount(f.keptChildStarts) || f.keptChildStarts > contexts + 1) corrupt('bad kept child starts');
   if (!isCount(f.codedBackoffs) || f.codedBackoffs > Math.max(0, contexts - vocabularySize))
     corrupt('bad coded backoffs');
   if (!isProbability(f.rootBackoff) || !isProbability(f.uniform)) corrupt('bad root backoff');
@@ -245,6 +248,7 @@ function shapeOf(image: ReadImage): ImageShape {
     suffixBits: f.suffixBits,
     suffixBases: suffixBases as number[],
     codedShares: f.codedShares,
+    keptChildStarts: f.keptChildStarts,
     codedBackoffs: f.codedBackoffs,
     logErrorBound,
     rootBackoff: f.rootBackoff,

@@ -23,10 +23,11 @@ const IMAGE_MAGIC = Uint8Array.of(0x89, 0x55, 0x4c, 0x49, 0x0d, 0x0a, 0x1a, 0x0a
  * 1: first layout (32-bit floats and links). 2: the query graph (8-bit codes per order for
  * probabilities and backoffs, bit-packed child starts and suffix links). 3: shares as 8-bit
  * codes per order with sparse running sums (run-shares.ts) instead of 16-bit running shares, and
- * no backoff code for a context whose γ is its level's implied one (image/implied-backoffs.ts). A
+ * no backoff code for a context whose γ is its level's implied one (image/implied-backoffs.ts). 4:
+ * child starts as one unary bit vector (unary-starts.ts) instead of block-packed distances. A
  * reader refuses any other version; the manager rebuilds such an image.
  */
-export const IMAGE_LAYOUT_VERSION = 3;
+export const IMAGE_LAYOUT_VERSION = 4;
 export const IMAGE_FRAME_BYTES = 24;
 const SECTION_ALIGNMENT = 8;
 /** A header larger than this is not one we wrote (ours are a few hundred bytes plus the provenance). */

@@ -4,7 +4,7 @@
 
 import type { PatternGraph } from '../graph.js';
 import type { Interpolation } from '../interpolate.js';
-import { BlockPackedInts } from '../block-packed-ints.js';
+import { UnaryStarts } from '../unary-starts.js';
 import { PackedInts } from '../packed-ints.js';
 import { CODEBOOK_SIZE, linkedEndOf, type QueryArrays } from '../query-graph.js';
 import { RankBits } from '../rank-bits.js';
@@ -39,7 +39,7 @@ export function queryArraysOf(
     vocabularySize,
     offsets: Int32Array.from(offsets),
     word: narrowWords(graph.word, vocabularySize),
-    childStart: BlockPackedInts.pack(childStart),
+    childStart: UnaryStarts.pack(childStart),
     ...suffixLinksOf(graph, linkedLevels),
     unigramProb: toFloat32(prob.subarray(0, vocabularySize)),
     probCode,
