@@ -3,13 +3,13 @@
 // - probabilities of bigrams and up, and backoffs of contexts above the unigrams, are 8-bit codes
 //   into a 256-entry codebook per order (KenLM's `-q 8 -b 8`: src/lm/image/quantize.ts); the
 //   unigrams keep 32-bit floats;
-// - child starts are block-packed (block-packed-ints.ts: per block of 32, the first value and the
-//   others' distances from it at the block's own width);
+// - child starts are one unary bit vector (unary-starts.ts: a start is the zeros before its one,
+//   every 32nd one's position kept);
 // - suffix links are searched, not stored (KenLM's re-query): a bigram's suffix is its own last
 //   word, and the link of a longer context h w is the child w of the first context on the suffix
 //   chain of its parent h that has one, as for the state after a highest-order n-gram
 //   (stateAfter). The parent is the state's predecessor when stateAfter entered it (noted), else
-//   found by binary search over the child starts; a small memo keeps the links a walk asks for
+//   found by a search of the child starts (UnaryStarts.lastAtMost); a small memo keeps the links a walk asks for
 //   again. A reader also takes images that store the links of the lowest levels (bit-packed,
 //   packed-ints.ts, each less its level's smallest: LINKED_LEVELS in image/query-arrays.ts);
 // - the discounted shares of the continuations within each run of siblings (what the exact
@@ -49,7 +49,7 @@ export interface QueryArrays {
   /** Global index of each level's first node; offsets[order] = total nodes. */
   offsets: Int32Array;
   word: WordArray;
-  /** contexts + 1 entries (contexts = offsets[order − 1]), in blocks of 32 (block-packed-ints.ts). */
+  /** contexts + 1 entries (contexts = offsets[order − 1]), as one unary bit vector (unary-starts.ts). */
   childStart: UnaryStarts;
   /**
    * Suffix links of the nodes from offsets[2] to linkedTo, each less its level's base
