@@ -60,7 +60,15 @@ interface System {
  * avoiding the word pairs of those before (src/lm/recent.ts; the seeds only make the run repeatable),
  * unless `alone`: then every output is a call of its own, as with a seed.
  */
-function ours(model: Model, exact: boolean, changed: GenerateOptions = {}, label?: string, alone = false): System {
+/** How `ours` runs: plain sampling (`--exact`), each output a call of its own, settings changed. */
+interface OursRun {
+  exact?: boolean;
+  alone?: boolean;
+  changed?: GenerateOptions;
+  label?: string;
+}
+
+function ours(model: Model, { exact = false, alone = false, changed = {}, label }: OursRun = {}): System {
   const recent = exact || alone ? undefined : new RecentPhrases();
   return {
     label: label ?? (exact ? 'ours --exact' : alone ? 'ours, calls alone' : 'ours (defaults)'),
@@ -296,11 +304,11 @@ async function benchCorpus(corpus: Corpus, sizes: number[]): Promise<void> {
     }
     const model = train(lines);
     const systems = values.ablation
-      ? [ours(model, false), ...ABLATIONS.map(([label, changed]) => ours(model, false, changed, `defaults, ${label}`))]
+      ? [ours(model), ...ABLATIONS.map(([label, changed]) => ours(model, { changed, label: `defaults, ${label}` }))]
       : [
-          ours(model, false),
-          ours(model, false, {}, undefined, true),
-          ours(model, true),
+          ours(model),
+          ours(model, { alone: true }),
+          ours(model, { exact: true }),
           await markovStrings(lines),
           await markovChains(lines),
         ];
