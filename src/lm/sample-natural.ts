@@ -32,8 +32,10 @@
 // same Kneser-Ney estimate.
 
 import type { GenerationSource, ReadPrompt, Settings, Walk } from './generate.js';
+import type { DrawTables } from './draw-tables.js';
 import { ROOT } from './graph.js';
 import { closeMarks, pairAdvance, pairAllows, pairTableOf, type OpenMarks, type PairTable } from './pairs.js';
+import type { ContinuationRanking } from './ranking.js';
 import type { QueryGraph } from './query-graph.js';
 import type { Random } from './random.js';
 import { RECENT_WEIGHT } from './recent.js';
@@ -145,6 +147,16 @@ const rootWeightTables: TemperatureTables = new WeakMap();
 const drawIds = new Int32Array(MAX_DRAW);
 const drawWeights = new Float64Array(MAX_DRAW);
 const drawOrder = new Int32Array(MAX_DRAW);
+/**
+ * Runs of at least this many children draw from lists (draw-tables.ts); a shorter run is weighed
+ * where it lies in the image (a list costs more to write than a few weighings).
+ */
+const LISTED_RUN = 16;
+/** Bits of DrawTables.evidence: whether each fact (hasPairEvidence) is known, and its value. */
+const EVIDENCE_END_KNOWN = 1;
+const EVIDENCE_END = 2;
+const EVIDENCE_REPEAT_KNOWN = 4;
+const EVIDENCE_REPEAT = 8;
 
 /** Where a walk stands: its state in the graph, the history length and the covered run. */
 interface Position {
@@ -196,6 +208,13 @@ class NaturalWalker {
   /** No repetition penalty, no steering and no memory of recent texts: a draw's weights are the table's as they are. */
   private readonly plainWeights: boolean;
   private rootWeightCache: Float64Array | null = null;
+  /**
+   * The kept draw lists (draw-tables.ts) when this call's draws can read them: plain weights, no
+   * top-k and no nucleus (a draw that leaves a copy weighs the image's runs, as the others do then).
+   */
+  private readonly tables: DrawTables | null;
+  /** Per word, its pair evidence as far as known (hasPairEvidence; kept with the draw tables). */
+  private readonly evidence: Uint8Array;
   activated = 0;
   /** Words the last draw took from the root (every word): the salad a walk is ranked down for. */
   fromRoot = 0;
@@ -215,6 +234,10 @@ class NaturalWalker {
     this.promptVector = settings.steer > 0 ? meanVector(prompt.tokens.map((token) => source.vectorOf(token))) : null;
     this.unusual = unusualIdsOf(source.vocab, this.pairs);
     this.plainWeights = this.penaltyFactor === 1 && this.promptVector === null && settings.recent === null;
+    const drawTables = source.ranking().drawTables();
+    this.evidence = drawTables.pairEvidence();
+    this.tables = this.plainWeights && settings.topK === 0 && settings.topP >= 1 ? drawTables : null;
+    this.tables?.useTemperature(this.inverseTemperature);
   }
 
   /** The position after the prompt (its words count toward MIN_WORDS and its n-grams toward the cover). */
@@ -337,6 +360,7 @@ class NaturalWalker {
     // After a sentence's end, what would be drawn from the root (every word: "himself. a door.")
     // is drawn from the words that start sentences instead, once.
     let restart = previous >= 0 && this.isSentenceEnd[previous] === 1 && graph.order > 1 ? BOS : -1;
+    const tables = leaveCopy ? null : this.tables;
     for (let context = at.state; ; context = graph.suffixOf(context)) {
       if (context === ROOT && restart >= 0) {
         context = restart;
@@ -348,6 +372,8 @@ class NaturalWalker {
       let ranked: Int32Array | null = null;
       // A large run's most probable children, contiguous (ranking.topRun).
       let topCodes: Uint8Array | null = null;
+      // Whether this context's list (kept or written now) decides instead of the weighing below.
+      let listed = tables !== null && context === ROOT;
       if (context === ROOT) {
         ranked = ranking.topUnigrams();
         from = 0;
@@ -356,7 +382,8 @@ class NaturalWalker {
         from = graph.childFrom(context);
         to = graph.childTo(context);
         if (to === from) continue;
-        if (to - from > MAX_DRAW) {
+        listed = tables !== null && to - from >= LISTED_RUN;
+        if (to - from > MAX_DRAW && !listed) {
           const top = ranking.topRun(context, MAX_DRAW);
           ranked = top.words;
           topCodes = top.codes;
@@ -368,6 +395,20 @@ class NaturalWalker {
       const short = context === ROOT || context < graph.offsets[1];
       if (short && single >= 0) return single;
       this.activated++;
+      if (listed) {
+        // The same decisions as the weighing below.
+        const list = tables as DrawTables;
+        if (!list.find(context)) this.writeList(list, context, from, to, ranking);
+        const refusedHere = this.excludedFrom(list, at, allowEnd, previous, refused);
+        const size = list.count - refusedHere;
+        if (size >= MIN_CONTINUATIONS || ((context === ROOT || context === BOS) && size > 0)) {
+          if (context === ROOT) this.fromRoot++;
+          return list.pick(refusedHere, random.next());
+        }
+        if (context === ROOT) return allowEnd ? EOS : firstRealWord(graph);
+        if (size === 1 && single < 0) single = list.firstKept(refusedHere);
+        continue;
+      }
       let size = 0;
       const table = context === ROOT ? 0 : graph.childTableStart(context);
       const rootWeights = context === ROOT ? this.rootWeights() : null;
@@ -396,18 +437,8 @@ class NaturalWalker {
           weight = weights[code];
         }
         if (p <= 0) continue;
-        if (unusual[w] !== 0 || w === previous || rare) {
-          if (w === UNK || w === BOS || (w === EOS && !allowEnd)) continue;
-          if (
-            previous >= 0 &&
-            (w === EOS || w === previous) &&
-            this.pairShare(previous, w) < (w === EOS ? PAIR_EVIDENCE : REPEAT_EVIDENCE)
-          )
-            continue;
-          if (refused.length > 0 && refused.includes(w)) continue;
-          if (!pairAllows(this.pairs, at.open, w)) continue;
-          if (leaveCopy && graph.findChild(at.state, w) >= 0) continue;
-        }
+        if ((unusual[w] !== 0 || w === previous || rare) && this.refuses(w, at, allowEnd, previous, refused, leaveCopy))
+          continue;
         drawIds[size] = w;
         drawWeights[size] = plain ? weight : this.adjusted(w, p, weight, seen, before);
         size++;
@@ -421,6 +452,96 @@ class NaturalWalker {
     }
   }
 
+  /** Whether a draw's rules refuse `w` here (the weighing asks only for the words they can refuse). */
+  private refuses(
+    w: number,
+    at: Position,
+    allowEnd: boolean,
+    previous: number,
+    refused: number[],
+    leaveCopy: boolean,
+  ): boolean {
+    if (w === UNK || w === BOS || (w === EOS && !allowEnd)) return true;
+    if (previous >= 0 && (w === EOS || w === previous) && !this.hasPairEvidence(previous, w === EOS)) return true;
+    if (refused.length > 0 && refused.includes(w)) return true;
+    if (!pairAllows(this.pairs, at.open, w)) return true;
+    return leaveCopy && this.graph.findChild(at.state, w) >= 0;
+  }
+
+  /**
+   * Writes the list of `context` into the draw tables (kept from its second visit): the
+   * continuations the weighing would read, less those every draw refuses (probability zero,
+   * <unk>, <s>), with the reserved ids and marks noted.
+   */
+  private writeList(tables: DrawTables, context: number, from: number, to: number, ranking: ContinuationRanking): void {
+    const graph = this.graph;
+    const unusual = this.unusual;
+    if (context === ROOT) {
+      const ranked = ranking.topUnigrams();
+      const rootWeights = this.rootWeights();
+      const size = Math.min(ranked.length, MAX_DRAW);
+      tables.begin(size, false);
+      for (let r = 0; r < size; r++) {
+        const w = ranked[r];
+        if (graph.unigramProb[w] > 0 && w !== UNK && w !== BOS) tables.add(w, rootWeights[r], unusual[w] !== 0);
+      }
+    } else {
+      const table = graph.childTableStart(context);
+      const { probTable } = graph;
+      const weights = this.weightTable;
+      if (to - from > MAX_DRAW) {
+        const top = ranking.topRun(context, MAX_DRAW);
+        tables.begin(MAX_DRAW, false);
+        for (let i = 0; i < MAX_DRAW; i++) {
+          const w = top.words[i];
+          const code = table | top.codes[i];
+          if (probTable[code] > 0 && w !== UNK && w !== BOS) tables.add(w, weights[code], unusual[w] !== 0);
+        }
+      } else {
+        const { word, probCode } = graph;
+        tables.begin(to - from, true);
+        for (let r = from; r < to; r++) {
+          const w = word[r];
+          const code = table | probCode[r];
+          if (probTable[code] > 0 && w !== UNK && w !== BOS) tables.add(w, weights[code], unusual[w] !== 0);
+        }
+      }
+    }
+    tables.finish();
+  }
+
+  /**
+   * Notes in the tables' `excluded` (ascending) the positions of the current list's candidates
+   * this draw refuses, and returns how many: only its noted ids and marks, the previous word and
+   * the refused loops can be (no copy is left when lists are read).
+   */
+  private excludedFrom(
+    tables: DrawTables,
+    at: Position,
+    allowEnd: boolean,
+    previous: number,
+    refused: number[],
+  ): number {
+    const { ids, specials, base, excluded } = tables;
+    let count = 0;
+    for (let s = tables.specialFrom; s < tables.specialTo; s++) {
+      const position = specials[s];
+      if (this.refuses(ids[base + position], at, allowEnd, previous, refused, false)) excluded[count++] = position;
+    }
+    if (previous >= 0 && this.unusual[previous] === 0) {
+      const position = tables.positionOf(previous);
+      if (position >= 0 && this.refuses(previous, at, allowEnd, previous, refused, false))
+        count = tables.exclude(count, position);
+    }
+    for (const word of refused) {
+      // Marks, reserved ids and the previous word were judged above with every rule.
+      if (this.unusual[word] !== 0 || word === previous) continue;
+      const position = tables.positionOf(word);
+      if (position >= 0) count = tables.exclude(count, position);
+    }
+    return count;
+  }
+
   /** unigramProb^(1/T) of the most probable unigrams (ranking.topUnigrams order), per graph and temperature. */
   private rootWeights(): Float64Array {
     this.rootWeightCache ??= perTemperature(rootWeightTables, this.graph, this.inverseTemperature, () => {
@@ -430,6 +551,23 @@ class NaturalWalker {
       return table;
     });
     return this.rootWeightCache;
+  }
+
+  /**
+   * Whether the training text ends lines after `previous` (`end`), or repeats it, often enough
+   * (PAIR_EVIDENCE, REPEAT_EVIDENCE): a fact of the model, noted per word in the draw tables.
+   */
+  private hasPairEvidence(previous: number, end: boolean): boolean {
+    const evidence = this.evidence;
+    const known = end ? EVIDENCE_END_KNOWN : EVIDENCE_REPEAT_KNOWN;
+    const allowed = end ? EVIDENCE_END : EVIDENCE_REPEAT;
+    let flags = evidence[previous];
+    if ((flags & known) === 0) {
+      const share = this.pairShare(previous, end ? EOS : previous);
+      flags |= known | (share >= (end ? PAIR_EVIDENCE : REPEAT_EVIDENCE) ? allowed : 0);
+      evidence[previous] = flags;
+    }
+    return (flags & allowed) !== 0;
   }
 
   /**
