@@ -98,7 +98,8 @@ export class DrawTables {
       this.slotSpecials.byteLength +
       this.slotSpecialEnd.byteLength +
       this.slotSorted.byteLength +
-      (this.evidence?.byteLength ?? 0)
+      (this.evidence?.byteLength ?? 0) +
+      (this.marks?.byteLength ?? 0)
     );
   }
 
@@ -111,6 +112,14 @@ export class DrawTables {
   pairEvidence(): Uint8Array {
     this.evidence ??= new Uint8Array(this.vocabularySize);
     return this.evidence;
+  }
+
+  private marks: Uint8Array | null = null;
+
+  /** A byte per vocabulary id for the sampler to mark words during one draw (left all zero), created on first use. */
+  copyMarks(): Uint8Array {
+    this.marks ??= new Uint8Array(this.vocabularySize);
+    return this.marks;
   }
 
   /** Candidates held in kept lists now. */

@@ -215,6 +215,8 @@ class NaturalWalker {
   private readonly tables: DrawTables | null;
   /** Per word, its pair evidence as far as known (hasPairEvidence; kept with the draw tables). */
   private readonly evidence: Uint8Array;
+  /** Per word, 1 while it continues the full context a draw must leave (draw; kept with the draw tables). */
+  private readonly copyMarks: Uint8Array;
   activated = 0;
   /** Words the last draw took from the root (every word): the salad a walk is ranked down for. */
   fromRoot = 0;
@@ -236,6 +238,7 @@ class NaturalWalker {
     this.plainWeights = this.penaltyFactor === 1 && this.promptVector === null && settings.recent === null;
     const drawTables = source.ranking().drawTables();
     this.evidence = drawTables.pairEvidence();
+    this.copyMarks = drawTables.copyMarks();
     this.tables = this.plainWeights && settings.topK === 0 && settings.topP >= 1 ? drawTables : null;
     this.tables?.useTemperature(this.inverseTemperature);
   }
@@ -347,11 +350,33 @@ class NaturalWalker {
     seen: Set<number>,
   ): number {
     const graph = this.graph;
+    const full = at.state !== ROOT && levelOf(graph, at.state) + 1 === Math.min(graph.order - 1, at.history);
+    if (!(full && at.cover >= this.settings.maxCopyRun))
+      return this.drawFrom(at, random, allowEnd, previous, refused, seen, false);
+    // The copy to leave: the full context's continuations are marked for the draw's rules.
+    const marks = this.copyMarks;
+    const from = graph.childFrom(at.state);
+    const to = graph.childTo(at.state);
+    for (let r = from; r < to; r++) marks[graph.word[r]] = 1;
+    const word = this.drawFrom(at, random, allowEnd, previous, refused, seen, true);
+    for (let r = from; r < to; r++) marks[graph.word[r]] = 0;
+    return word;
+  }
+
+  /** The draw, with `leaveCopy` when the full context's continuations (marked in copyMarks) are refused. */
+  private drawFrom(
+    at: Position,
+    random: Random,
+    allowEnd: boolean,
+    previous: number,
+    refused: number[],
+    seen: Set<number>,
+    leaveCopy: boolean,
+  ): number {
+    const graph = this.graph;
     const nodeWord = graph.word;
     const { probCode, probTable, unigramProb } = graph;
     const weights = this.weightTable;
-    const full = at.state !== ROOT && levelOf(graph, at.state) + 1 === Math.min(graph.order - 1, at.history);
-    const leaveCopy = full && at.cover >= this.settings.maxCopyRun;
     const ranking = this.source.ranking();
     // The recent pairs start with the last token read: the previous word, the prompt's last, or <s>.
     const before = at.last;
@@ -395,6 +420,8 @@ class NaturalWalker {
       const short = context === ROOT || context < graph.offsets[1];
       if (short && single >= 0) return single;
       this.activated++;
+      // One child cannot make the two a longer context needs, and a longer context's single is kept.
+      if (single >= 0 && to - from === 1) continue;
       if (listed) {
         // The same decisions as the weighing below.
         const list = tables as DrawTables;
@@ -465,7 +492,7 @@ class NaturalWalker {
     if (previous >= 0 && (w === EOS || w === previous) && !this.hasPairEvidence(previous, w === EOS)) return true;
     if (refused.length > 0 && refused.includes(w)) return true;
     if (!pairAllows(this.pairs, at.open, w)) return true;
-    return leaveCopy && this.graph.findChild(at.state, w) >= 0;
+    return leaveCopy && this.copyMarks[w] === 1;
   }
 
   /**

@@ -187,6 +187,20 @@ describe('natural generation from the draw tables', () => {
     expect(texts(model, {})).toEqual(weighed);
   });
 
+  it('leaves no word marked after draws that leave a copy', () => {
+    const model = served(sample('en-stories.txt').pool);
+    // A short copy run makes many draws leave the full context (its continuations marked meanwhile).
+    const pinned = texts(model, { maxCopyRun: 2, topK: 1_000_000 });
+    expect(texts(model, { maxCopyRun: 2 })).toEqual(pinned);
+    expect(
+      model
+        .ranking()
+        .drawTables()
+        .copyMarks()
+        .every((mark) => mark === 0),
+    ).toBe(true);
+  });
+
   it('gives a seed the same text in a fresh model and in one whose lists are kept', () => {
     const lines = sample('es-cuentos.txt').pool;
     const warmed = served(lines);
