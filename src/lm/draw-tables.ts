@@ -154,6 +154,11 @@ export class DrawTables {
     return false;
   }
 
+  /** Whether the list `find` did not have is to be kept now (its second visit): write it (begin, add, finish). */
+  get keeping(): boolean {
+    return this.writingSlot >= 0;
+  }
+
   /** Starts writing the list of the context `find` was last asked for (kept when it asked to, and there is room). */
   begin(capacity: number, sorted: boolean): void {
     if (this.writingSlot >= 0 && !this.reserve(capacity)) this.writingSlot = -1;

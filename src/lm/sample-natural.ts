@@ -397,17 +397,26 @@ class NaturalWalker {
       let ranked: Int32Array | null = null;
       // A large run's most probable children, contiguous (ranking.topRun).
       let topCodes: Uint8Array | null = null;
-      // Whether this context's list (kept or written now) decides instead of the weighing below.
-      let listed = tables !== null && context === ROOT;
+      // Whether this context's list decides instead of the weighing below: a kept one, or one
+      // kept now (its second visit; a first visit weighs the run where it lies).
+      let kept = false;
+      let listed = false;
       if (context === ROOT) {
         ranked = ranking.topUnigrams();
         from = 0;
         to = Math.min(ranked.length, MAX_DRAW);
+        if (tables !== null) {
+          kept = tables.find(ROOT);
+          listed = kept || tables.keeping;
+        }
       } else {
         from = graph.childFrom(context);
         to = graph.childTo(context);
         if (to === from) continue;
-        listed = tables !== null && to - from >= LISTED_RUN;
+        if (tables !== null && to - from >= LISTED_RUN) {
+          kept = tables.find(context);
+          listed = kept || tables.keeping;
+        }
         if (to - from > MAX_DRAW && !listed) {
           const top = ranking.topRun(context, MAX_DRAW);
           ranked = top.words;
@@ -425,7 +434,7 @@ class NaturalWalker {
       if (listed) {
         // The same decisions as the weighing below.
         const list = tables as DrawTables;
-        if (!list.find(context)) this.writeList(list, context, from, to, ranking);
+        if (!kept) this.writeList(list, context, from, to, ranking);
         const refusedHere = this.excludedFrom(list, at, allowEnd, previous, refused);
         const size = list.count - refusedHere;
         if (size >= MIN_CONTINUATIONS || ((context === ROOT || context === BOS) && size > 0)) {
