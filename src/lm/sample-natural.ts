@@ -243,6 +243,11 @@ class NaturalWalker {
     this.tables?.useTemperature(this.inverseTemperature);
   }
 
+  /** Whether a walk reads (and fills) its set of written words: only the repetition penalty does. */
+  get readsWritten(): boolean {
+    return this.penaltyFactor !== 1;
+  }
+
   /** The position after the prompt (its words count toward MIN_WORDS and its n-grams toward the cover). */
   start(prompt: ReadPrompt): Position {
     const at: Position = {
@@ -275,7 +280,8 @@ class NaturalWalker {
     for (let position = 0; position < maxLength; position++) {
       const allowEnd = position >= minLength && at.words >= MIN_WORDS;
       const previous = ids.length > 0 ? ids[ids.length - 1] : -1;
-      refused.length = 0;
+      // Setting an array's length is a runtime call; most draws refuse nothing.
+      if (refused.length > 0) refused.length = 0;
       let word = this.draw(at, random, allowEnd, previous, refused, seen);
       for (let retry = 0; retry < LOOP_RETRIES && word !== EOS && closesLoop(ids, word); retry++) {
         refused.push(word);
@@ -293,7 +299,7 @@ class NaturalWalker {
       ids.push(word);
       pairAdvance(this.pairs, at.open, word);
       // Only the repetition penalty reads what was written.
-      if (this.penaltyFactor !== 1) seen.add(word);
+      if (this.readsWritten) seen.add(word);
       if (this.isWord[word] === 1) at.words++;
     }
     // Closers that would pass maxLength are left out (an end drawn in the last positions).
@@ -725,6 +731,9 @@ function recentExcess(walk: CandidateWalk): number {
   return Math.max(0, walk.recentPairs - RECENT_ALLOWANCE * walk.ids.length);
 }
 
+/** The written words of a walk that no rule reads (walk fills them only under a repetition penalty). */
+const NOTHING_WRITTEN: Set<number> = new Set();
+
 export function generateNatural(
   source: GenerationSource,
   settings: Settings,
@@ -736,7 +745,9 @@ export function generateNatural(
   let best: CandidateWalk | null = null;
   for (let i = 0; i < MAX_CANDIDATES; i++) {
     if (i >= CANDIDATES && best !== null && recentExcess(best) === 0) break;
-    const candidate = walker.walk(start, random, new Set(prompt.ids));
+    // Only the repetition penalty reads (and fills) the written words: without it one empty set serves every walk.
+    const seen = walker.readsWritten ? new Set(prompt.ids) : NOTHING_WRITTEN;
+    const candidate = walker.walk(start, random, seen);
     if (best === null || better(candidate, best, settings.maxCopyRun !== Number.POSITIVE_INFINITY)) best = candidate;
   }
   const chosen = best as CandidateWalk;
