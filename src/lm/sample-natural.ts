@@ -29,7 +29,8 @@
 //   rules above, and up to MAX_CANDIDATES walks are drawn while the best is above it.
 //
 // The model's probabilities are untouched: scoring, perplexity and `sampling: 'exact'` see the
-// same Kneser-Ney estimate.
+// same Kneser-Ney estimate. The contexts drawn from most keep their weighed lists (draw-tables.ts):
+// a draw there takes the same word as the weighing, by binary search over running sums.
 
 import type { GenerationSource, ReadPrompt, Settings, Walk } from './generate.js';
 import type { DrawTables } from './draw-tables.js';
