@@ -300,7 +300,13 @@ export class QueryGraph implements Scorer {
   private stateAfterIn(context: number, word: number): number {
     for (let shorter = this.suffixOf(context); ; shorter = this.suffixOf(shorter)) {
       const found = this.findChild(shorter, word);
-      if (found >= 0) return found;
+      if (found >= 0) {
+        // Its parent is known here: its own link, when searched, skips parentOf.
+        const slot = found & (SEARCHED_LINKS - 1);
+        this.enteredNode[slot] = found;
+        this.enteredParent[slot] = shorter;
+        return found;
+      }
     }
   }
 

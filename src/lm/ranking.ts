@@ -4,6 +4,7 @@
 // scratch. Ranks are by the query graph's probability codes: one order's codes follow its
 // probabilities (src/lm/image/quantize.ts), and a run's children are all of one order.
 
+import { DrawTables } from './draw-tables.js';
 import type { QueryGraph } from './query-graph.js';
 import { selectBestByKey, sortByDescendingKey } from './typed-sort.js';
 import { EOS_ID } from './types.js';
@@ -151,8 +152,17 @@ export class ContinuationRanking {
       this.runBytes +
       this.ownerStamp.byteLength +
       this.ownerDepth.byteLength +
-      (this.unigrams?.byteLength ?? 0)
+      (this.unigrams?.byteLength ?? 0) +
+      (this.drawTableCache?.byteLength ?? 0)
     );
+  }
+
+  private drawTableCache: DrawTables | null = null;
+
+  /** The natural sampler's kept draw lists (draw-tables.ts), created by its first draw. */
+  drawTables(): DrawTables {
+    this.drawTableCache ??= new DrawTables(this.graph);
+    return this.drawTableCache;
   }
 
   /** The ranked run of `context` (positions of its children, best first) after rank(context, …). */

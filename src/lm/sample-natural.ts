@@ -29,9 +29,11 @@
 //   rules above, and up to MAX_CANDIDATES walks are drawn while the best is above it.
 //
 // The model's probabilities are untouched: scoring, perplexity and `sampling: 'exact'` see the
-// same Kneser-Ney estimate.
+// same Kneser-Ney estimate. The contexts drawn from most keep their weighed lists (draw-tables.ts):
+// a draw there takes the same word as the weighing, by binary search over running sums.
 
 import type { GenerationSource, ReadPrompt, Settings, Walk } from './generate.js';
+import type { DrawTables } from './draw-tables.js';
 import { ROOT } from './graph.js';
 import {
   closeMarks,
@@ -42,6 +44,7 @@ import {
   type OpenMarks,
   type PairTable,
 } from './pairs.js';
+import type { ContinuationRanking } from './ranking.js';
 import type { QueryGraph } from './query-graph.js';
 import type { Random } from './random.js';
 import { RECENT_WEIGHT } from './recent.js';
@@ -171,6 +174,16 @@ export function naturalTableBytes(words: WordList, graph: QueryGraph | null): nu
 const drawIds = new Int32Array(MAX_DRAW);
 const drawWeights = new Float64Array(MAX_DRAW);
 const drawOrder = new Int32Array(MAX_DRAW);
+/**
+ * Runs of at least this many children draw from lists (draw-tables.ts); a shorter run is weighed
+ * where it lies in the image (a list costs more to write than a few weighings).
+ */
+const LISTED_RUN = 16;
+/** Bits of DrawTables.evidence: whether each fact (hasPairEvidence) is known, and its value. */
+const EVIDENCE_END_KNOWN = 1;
+const EVIDENCE_END = 2;
+const EVIDENCE_REPEAT_KNOWN = 4;
+const EVIDENCE_REPEAT = 8;
 
 /** Where a walk stands: its state in the graph, the history length and the covered run. */
 interface Position {
@@ -222,6 +235,15 @@ class NaturalWalker {
   /** No repetition penalty, no steering and no memory of recent texts: a draw's weights are the table's as they are. */
   private readonly plainWeights: boolean;
   private rootWeightCache: Float64Array | null = null;
+  /**
+   * The kept draw lists (draw-tables.ts) when this call's draws can read them: plain weights, no
+   * top-k and no nucleus (a draw that leaves a copy weighs the image's runs, as the others do then).
+   */
+  private readonly tables: DrawTables | null;
+  /** Per word, its pair evidence as far as known (hasPairEvidence; kept with the draw tables). */
+  private readonly evidence: Uint8Array;
+  /** Per word, 1 while it continues the full context a draw must leave (draw; kept with the draw tables). */
+  private readonly copyMarks: Uint8Array;
   activated = 0;
   /** Words the last draw took from the root (every word): the salad a walk is ranked down for. */
   fromRoot = 0;
@@ -241,6 +263,16 @@ class NaturalWalker {
     this.promptVector = settings.steer > 0 ? meanVector(prompt.tokens.map((token) => source.vectorOf(token))) : null;
     this.unusual = unusualIdsOf(source.words, this.pairs);
     this.plainWeights = this.penaltyFactor === 1 && this.promptVector === null && settings.recent === null;
+    const drawTables = source.ranking().drawTables();
+    this.evidence = drawTables.pairEvidence();
+    this.copyMarks = drawTables.copyMarks();
+    this.tables = this.plainWeights && settings.topK === 0 && settings.topP >= 1 ? drawTables : null;
+    this.tables?.useTemperature(this.inverseTemperature);
+  }
+
+  /** Whether a walk reads (and fills) its set of written words: only the repetition penalty does. */
+  get readsWritten(): boolean {
+    return this.penaltyFactor !== 1;
   }
 
   /** The position after the prompt (its words count toward MIN_WORDS and its n-grams toward the cover). */
@@ -275,7 +307,8 @@ class NaturalWalker {
     for (let position = 0; position < maxLength; position++) {
       const allowEnd = position >= minLength && at.words >= MIN_WORDS;
       const previous = ids.length > 0 ? ids[ids.length - 1] : -1;
-      refused.length = 0;
+      // Setting an array's length is a runtime call; most draws refuse nothing.
+      if (refused.length > 0) refused.length = 0;
       let word = this.draw(at, random, allowEnd, previous, refused, seen);
       for (let retry = 0; retry < LOOP_RETRIES && word !== EOS && closesLoop(ids, word); retry++) {
         refused.push(word);
@@ -293,7 +326,7 @@ class NaturalWalker {
       ids.push(word);
       pairAdvance(this.pairs, at.open, word);
       // Only the repetition penalty reads what was written.
-      if (this.penaltyFactor !== 1) seen.add(word);
+      if (this.readsWritten) seen.add(word);
       if (this.isWord[word] === 1) at.words++;
     }
     // Closers that would pass maxLength are left out (an end drawn in the last positions).
@@ -350,11 +383,33 @@ class NaturalWalker {
     seen: Set<number>,
   ): number {
     const graph = this.graph;
+    const full = at.state !== ROOT && levelOf(graph, at.state) + 1 === Math.min(graph.order - 1, at.history);
+    if (!(full && at.cover >= this.settings.maxCopyRun))
+      return this.drawFrom(at, random, allowEnd, previous, refused, seen, false);
+    // The copy to leave: the full context's continuations are marked for the draw's rules.
+    const marks = this.copyMarks;
+    const from = graph.childFrom(at.state);
+    const to = graph.childTo(at.state);
+    for (let r = from; r < to; r++) marks[graph.word[r]] = 1;
+    const word = this.drawFrom(at, random, allowEnd, previous, refused, seen, true);
+    for (let r = from; r < to; r++) marks[graph.word[r]] = 0;
+    return word;
+  }
+
+  /** The draw, with `leaveCopy` when the full context's continuations (marked in copyMarks) are refused. */
+  private drawFrom(
+    at: Position,
+    random: Random,
+    allowEnd: boolean,
+    previous: number,
+    refused: number[],
+    seen: Set<number>,
+    leaveCopy: boolean,
+  ): number {
+    const graph = this.graph;
     const nodeWord = graph.word;
     const { probCode, probTable, unigramProb } = graph;
     const weights = this.weightTable;
-    const full = at.state !== ROOT && levelOf(graph, at.state) + 1 === Math.min(graph.order - 1, at.history);
-    const leaveCopy = full && at.cover >= this.settings.maxCopyRun;
     const ranking = this.source.ranking();
     // The recent pairs start with the last token read: the previous word, the prompt's last, or <s>.
     const before = at.last;
@@ -363,6 +418,7 @@ class NaturalWalker {
     // After a sentence's end, what would be drawn from the root (every word: "himself. a door.")
     // is drawn from the words that start sentences instead, once.
     let restart = previous >= 0 && this.isSentenceEnd[previous] === 1 && graph.order > 1 ? BOS : -1;
+    const tables = leaveCopy ? null : this.tables;
     for (let context = at.state; ; context = graph.suffixOf(context)) {
       if (context === ROOT && restart >= 0) {
         context = restart;
@@ -374,15 +430,27 @@ class NaturalWalker {
       let ranked: Int32Array | null = null;
       // A large run's most probable children, contiguous (ranking.topRun).
       let topCodes: Uint8Array | null = null;
+      // Whether this context's list decides instead of the weighing below: a kept one, or one
+      // kept now (its second visit; a first visit weighs the run where it lies).
+      let kept = false;
+      let listed = false;
       if (context === ROOT) {
         ranked = ranking.topUnigrams();
         from = 0;
         to = Math.min(ranked.length, MAX_DRAW);
+        if (tables !== null) {
+          kept = tables.find(ROOT);
+          listed = kept || tables.keeping;
+        }
       } else {
         from = graph.childFrom(context);
         to = graph.childTo(context);
         if (to === from) continue;
-        if (to - from > MAX_DRAW) {
+        if (tables !== null && to - from >= LISTED_RUN) {
+          kept = tables.find(context);
+          listed = kept || tables.keeping;
+        }
+        if (to - from > MAX_DRAW && !listed) {
           const top = ranking.topRun(context, MAX_DRAW);
           ranked = top.words;
           topCodes = top.codes;
@@ -394,6 +462,22 @@ class NaturalWalker {
       const short = context === ROOT || context < graph.offsets[1];
       if (short && single >= 0) return single;
       this.activated++;
+      // One child cannot make the two a longer context needs, and a longer context's single is kept.
+      if (single >= 0 && to - from === 1) continue;
+      if (listed) {
+        // The same decisions as the weighing below.
+        const list = tables as DrawTables;
+        if (!kept) this.writeList(list, context, from, to, ranking);
+        const refusedHere = this.excludedFrom(list, at, allowEnd, previous, refused);
+        const size = list.count - refusedHere;
+        if (size >= MIN_CONTINUATIONS || ((context === ROOT || context === BOS) && size > 0)) {
+          if (context === ROOT) this.fromRoot++;
+          return list.pick(refusedHere, random.next());
+        }
+        if (context === ROOT) return allowEnd ? EOS : firstRealWord(graph);
+        if (size === 1 && single < 0) single = list.firstKept(refusedHere);
+        continue;
+      }
       let size = 0;
       const table = context === ROOT ? 0 : graph.childTableStart(context);
       const rootWeights = context === ROOT ? this.rootWeights() : null;
@@ -422,18 +506,8 @@ class NaturalWalker {
           weight = weights[code];
         }
         if (p <= 0) continue;
-        if (unusual[w] !== 0 || w === previous || rare) {
-          if (w === UNK || w === BOS || (w === EOS && !allowEnd)) continue;
-          if (
-            previous >= 0 &&
-            (w === EOS || w === previous) &&
-            this.pairShare(previous, w) < (w === EOS ? PAIR_EVIDENCE : REPEAT_EVIDENCE)
-          )
-            continue;
-          if (refused.length > 0 && refused.includes(w)) continue;
-          if (!pairAllows(this.pairs, at.open, w)) continue;
-          if (leaveCopy && graph.findChild(at.state, w) >= 0) continue;
-        }
+        if ((unusual[w] !== 0 || w === previous || rare) && this.refuses(w, at, allowEnd, previous, refused, leaveCopy))
+          continue;
         drawIds[size] = w;
         drawWeights[size] = plain ? weight : this.adjusted(w, p, weight, seen, before);
         size++;
@@ -447,6 +521,96 @@ class NaturalWalker {
     }
   }
 
+  /** Whether a draw's rules refuse `w` here (the weighing asks only for the words they can refuse). */
+  private refuses(
+    w: number,
+    at: Position,
+    allowEnd: boolean,
+    previous: number,
+    refused: number[],
+    leaveCopy: boolean,
+  ): boolean {
+    if (w === UNK || w === BOS || (w === EOS && !allowEnd)) return true;
+    if (previous >= 0 && (w === EOS || w === previous) && !this.hasPairEvidence(previous, w === EOS)) return true;
+    if (refused.length > 0 && refused.includes(w)) return true;
+    if (!pairAllows(this.pairs, at.open, w)) return true;
+    return leaveCopy && this.copyMarks[w] === 1;
+  }
+
+  /**
+   * Writes the list of `context` into the draw tables (kept from its second visit): the
+   * continuations the weighing would read, less those every draw refuses (probability zero,
+   * <unk>, <s>), with the reserved ids and marks noted.
+   */
+  private writeList(tables: DrawTables, context: number, from: number, to: number, ranking: ContinuationRanking): void {
+    const graph = this.graph;
+    const unusual = this.unusual;
+    if (context === ROOT) {
+      const ranked = ranking.topUnigrams();
+      const rootWeights = this.rootWeights();
+      const size = Math.min(ranked.length, MAX_DRAW);
+      tables.begin(size, false);
+      for (let r = 0; r < size; r++) {
+        const w = ranked[r];
+        if (graph.unigramProb[w] > 0 && w !== UNK && w !== BOS) tables.add(w, rootWeights[r], unusual[w] !== 0);
+      }
+    } else {
+      const table = graph.childTableStart(context);
+      const { probTable } = graph;
+      const weights = this.weightTable;
+      if (to - from > MAX_DRAW) {
+        const top = ranking.topRun(context, MAX_DRAW);
+        tables.begin(MAX_DRAW, false);
+        for (let i = 0; i < MAX_DRAW; i++) {
+          const w = top.words[i];
+          const code = table | top.codes[i];
+          if (probTable[code] > 0 && w !== UNK && w !== BOS) tables.add(w, weights[code], unusual[w] !== 0);
+        }
+      } else {
+        const { word, probCode } = graph;
+        tables.begin(to - from, true);
+        for (let r = from; r < to; r++) {
+          const w = word[r];
+          const code = table | probCode[r];
+          if (probTable[code] > 0 && w !== UNK && w !== BOS) tables.add(w, weights[code], unusual[w] !== 0);
+        }
+      }
+    }
+    tables.finish();
+  }
+
+  /**
+   * Notes in the tables' `excluded` (ascending) the positions of the current list's candidates
+   * this draw refuses, and returns how many: only its noted ids and marks, the previous word and
+   * the refused loops can be (no copy is left when lists are read).
+   */
+  private excludedFrom(
+    tables: DrawTables,
+    at: Position,
+    allowEnd: boolean,
+    previous: number,
+    refused: number[],
+  ): number {
+    const { ids, specials, base, excluded } = tables;
+    let count = 0;
+    for (let s = tables.specialFrom; s < tables.specialTo; s++) {
+      const position = specials[s];
+      if (this.refuses(ids[base + position], at, allowEnd, previous, refused, false)) excluded[count++] = position;
+    }
+    if (previous >= 0 && this.unusual[previous] === 0) {
+      const position = tables.positionOf(previous);
+      if (position >= 0 && this.refuses(previous, at, allowEnd, previous, refused, false))
+        count = tables.exclude(count, position);
+    }
+    for (const word of refused) {
+      // Marks, reserved ids and the previous word were judged above with every rule.
+      if (this.unusual[word] !== 0 || word === previous) continue;
+      const position = tables.positionOf(word);
+      if (position >= 0) count = tables.exclude(count, position);
+    }
+    return count;
+  }
+
   /** unigramProb^(1/T) of the most probable unigrams (ranking.topUnigrams order), per graph and temperature. */
   private rootWeights(): Float64Array {
     this.rootWeightCache ??= perTemperature(rootWeightTables, this.graph, this.inverseTemperature, () => {
@@ -456,6 +620,23 @@ class NaturalWalker {
       return table;
     });
     return this.rootWeightCache;
+  }
+
+  /**
+   * Whether the training text ends lines after `previous` (`end`), or repeats it, often enough
+   * (PAIR_EVIDENCE, REPEAT_EVIDENCE): a fact of the model, noted per word in the draw tables.
+   */
+  private hasPairEvidence(previous: number, end: boolean): boolean {
+    const evidence = this.evidence;
+    const known = end ? EVIDENCE_END_KNOWN : EVIDENCE_REPEAT_KNOWN;
+    const allowed = end ? EVIDENCE_END : EVIDENCE_REPEAT;
+    let flags = evidence[previous];
+    if ((flags & known) === 0) {
+      const share = this.pairShare(previous, end ? EOS : previous);
+      flags |= known | (share >= (end ? PAIR_EVIDENCE : REPEAT_EVIDENCE) ? allowed : 0);
+      evidence[previous] = flags;
+    }
+    return (flags & allowed) !== 0;
   }
 
   /**
@@ -577,6 +758,9 @@ function recentExcess(walk: CandidateWalk): number {
   return Math.max(0, walk.recentPairs - RECENT_ALLOWANCE * walk.ids.length);
 }
 
+/** The written words of a walk that no rule reads (walk fills them only under a repetition penalty). */
+const NOTHING_WRITTEN: Set<number> = new Set();
+
 export function generateNatural(
   source: GenerationSource,
   settings: Settings,
@@ -588,7 +772,9 @@ export function generateNatural(
   let best: CandidateWalk | null = null;
   for (let i = 0; i < MAX_CANDIDATES; i++) {
     if (i >= CANDIDATES && best !== null && recentExcess(best) === 0) break;
-    const candidate = walker.walk(start, random, new Set(prompt.ids));
+    // Only the repetition penalty reads (and fills) the written words: without it one empty set serves every walk.
+    const seen = walker.readsWritten ? new Set(prompt.ids) : NOTHING_WRITTEN;
+    const candidate = walker.walk(start, random, seen);
     if (best === null || better(candidate, best, settings.maxCopyRun !== Number.POSITIVE_INFINITY)) best = candidate;
   }
   const chosen = best as CandidateWalk;

@@ -1,0 +1,321 @@
+// The natural sampler's draw tables: per context, the continuations a draw may take whatever the
+// walk (probability above zero, not <unk> or <s>), in the draw's order, with their weights
+// p^(1/T) and the running sums of those weights, at one temperature. The same contexts (near the
+// root, sentence starts, common phrases) are weighed again and again; with their table kept, a
+// draw there reads one contiguous list instead of a run of the model image, and finds its word by
+// binary search over the running sums (sample-natural.ts, NaturalWalker.draw).
+//
+// The per-draw rules (`</s>` before MIN_WORDS, the pair evidence of a repeat, quotes and
+// brackets, refused loops) can only refuse a word; the table notes which of its words are ever
+// looked at (reserved ids, marks), and the sampler takes those and the previous word out of the
+// sums for that draw. A table is kept from a context's second visit (most contexts are visited
+// once); the tables live in one arena, dropped at once when it is full or the temperature changes,
+// so the memory is bounded and a model that generates little holds little.
+
+import type { QueryGraph } from './query-graph.js';
+
+/** Entries of the arena reserved for the list of a context that is not kept: the draw's scratch. */
+const SCRATCH = 256;
+/** Most slots (contexts kept at once; direct-mapped by context). */
+const MAX_SLOTS = 4096;
+/** Most candidates in the arena (20 bytes each: an id, a weight, a running sum; ~1.3 MB). */
+export const DRAW_TABLE_CANDIDATES = 1 << 16;
+const MAX_ARENA = DRAW_TABLE_CANDIDATES;
+
+/**
+ * How far (as a share of the weights' sum) the uniform must fall from both ends of the word a
+ * binary search over running sums found for that word to be the one a sequential sum and
+ * subtraction would find: their rounding differs by at most ~2·SCRATCH·2⁻⁵³ of the sum. Nearer
+ * (about once in 10⁹ draws), the draw is redone sequentially.
+ */
+const SEARCH_MARGIN = 1e-9;
+/** Refused words a draw may add to a list's noted ones: the previous word and the loops a walk retries. */
+const MAX_REFUSED = 8;
+
+/** Per-context draw lists, kept at one temperature (module comment). */
+export class DrawTables {
+  /** Candidates' word ids, weights and running sums (entries [0, SCRATCH) are the scratch). */
+  ids: Int32Array;
+  weights: Float64Array;
+  cumulative: Float64Array;
+  /** Positions (in its list) of the candidates a draw's rules may refuse, per list. */
+  specials: Int32Array;
+  /** The current list (after find or finish): where it starts, its length, its specials. */
+  base = 0;
+  count = 0;
+  specialFrom = 0;
+  specialTo = 0;
+  /** Whether the current list is in ascending word order (a run's own order; not the ranked top of a large run). */
+  sorted = false;
+  /** Positions (ascending) of the current list's candidates one draw refuses (the sampler notes them). */
+  readonly excluded = new Int32Array(SCRATCH + MAX_REFUSED);
+
+  /** Per slot: context + 2 (0 when empty), negated while the context has been visited once. */
+  private readonly slotKey: Int32Array;
+  private readonly slotBase: Int32Array;
+  private readonly slotCount: Int32Array;
+  private readonly slotSpecials: Int32Array;
+  private readonly slotSpecialEnd: Int32Array;
+  private readonly slotSorted: Uint8Array;
+  private readonly mask: number;
+  private readonly vocabularySize: number;
+  private used = SCRATCH;
+  private specialsUsed = SCRATCH;
+  private inverseTemperature = Number.NaN;
+  /** The list being written: its slot (−1: the scratch), and where its specials were noted. */
+  private writingSlot = -1;
+  private writingSpecials = 0;
+
+  constructor(graph: QueryGraph) {
+    // A small model has few contexts to keep: a slot per ~16 contexts, at least 64.
+    const contexts = graph.offsets[Math.max(0, graph.order - 1)] + 1;
+    let slots = 64;
+    while (slots < MAX_SLOTS && slots * 16 < contexts) slots *= 2;
+    this.mask = slots - 1;
+    this.vocabularySize = graph.vocabularySize;
+    this.slotKey = new Int32Array(slots);
+    this.slotBase = new Int32Array(slots);
+    this.slotCount = new Int32Array(slots);
+    this.slotSpecials = new Int32Array(slots);
+    this.slotSpecialEnd = new Int32Array(slots);
+    this.slotSorted = new Uint8Array(slots);
+    this.ids = new Int32Array(2 * SCRATCH);
+    this.weights = new Float64Array(2 * SCRATCH);
+    this.cumulative = new Float64Array(2 * SCRATCH);
+    this.specials = new Int32Array(2 * SCRATCH);
+  }
+
+  /** Typed-array bytes held (what the model's residentBytes counts, through the ranking). */
+  get byteLength(): number {
+    return (
+      this.ids.byteLength +
+      this.weights.byteLength +
+      this.cumulative.byteLength +
+      this.specials.byteLength +
+      this.slotKey.byteLength +
+      this.slotBase.byteLength +
+      this.slotCount.byteLength +
+      this.slotSpecials.byteLength +
+      this.slotSpecialEnd.byteLength +
+      this.slotSorted.byteLength +
+      (this.evidence?.byteLength ?? 0) +
+      (this.marks?.byteLength ?? 0)
+    );
+  }
+
+  private evidence: Uint8Array | null = null;
+
+  /**
+   * A byte per vocabulary id for the sampler's pair evidence of that word (a fact of the model,
+   * whatever the temperature), created on first use.
+   */
+  pairEvidence(): Uint8Array {
+    this.evidence ??= new Uint8Array(this.vocabularySize);
+    return this.evidence;
+  }
+
+  private marks: Uint8Array | null = null;
+
+  /** A byte per vocabulary id for the sampler to mark words during one draw (left all zero), created on first use. */
+  copyMarks(): Uint8Array {
+    this.marks ??= new Uint8Array(this.vocabularySize);
+    return this.marks;
+  }
+
+  /** Candidates held in kept lists now. */
+  get keptCandidates(): number {
+    return this.used - SCRATCH;
+  }
+
+  /** Drops every kept list when the temperature differs from theirs (weights are p^(1/T)). */
+  useTemperature(inverseTemperature: number): void {
+    if (inverseTemperature === this.inverseTemperature) return;
+    this.inverseTemperature = inverseTemperature;
+    this.clear();
+  }
+
+  /**
+   * Whether the list of `context` (ROOT included) is kept: then it is the current list. When it is
+   * not, the visit is noted, and `begin` keeps the list written next if this was the second.
+   */
+  find(context: number): boolean {
+    const slot = (context + 2) & this.mask;
+    const key = this.slotKey[slot];
+    if (key === context + 2) {
+      this.base = this.slotBase[slot];
+      this.count = this.slotCount[slot];
+      this.specialFrom = this.slotSpecials[slot];
+      this.specialTo = this.slotSpecialEnd[slot];
+      this.sorted = this.slotSorted[slot] === 1;
+      return true;
+    }
+    this.writingSlot = key === -(context + 2) ? slot : -1;
+    if (this.writingSlot < 0) this.slotKey[slot] = -(context + 2);
+    return false;
+  }
+
+  /** Whether the list `find` did not have is to be kept now (its second visit): write it (begin, add, finish). */
+  get keeping(): boolean {
+    return this.writingSlot >= 0;
+  }
+
+  /** Starts writing the list of the context `find` was last asked for (kept when it asked to, and there is room). */
+  begin(capacity: number, sorted: boolean): void {
+    if (this.writingSlot >= 0 && !this.reserve(capacity)) this.writingSlot = -1;
+    this.base = this.writingSlot >= 0 ? this.used : 0;
+    this.count = 0;
+    this.sorted = sorted;
+    this.writingSpecials = this.writingSlot >= 0 ? this.specialsUsed : 0;
+  }
+
+  /** Appends a candidate to the list being written; `special` when a draw's rules may refuse it. */
+  add(id: number, weight: number, special: boolean): void {
+    const at = this.base + this.count;
+    this.ids[at] = id;
+    this.weights[at] = weight;
+    this.cumulative[at] = (this.count === 0 ? 0 : this.cumulative[at - 1]) + weight;
+    if (special) this.specials[this.writingSpecials++] = this.count;
+    this.count++;
+  }
+
+  /** Ends the list being written: it becomes the current list (and is kept if begin kept it). */
+  finish(): void {
+    const slot = this.writingSlot;
+    this.specialFrom = slot >= 0 ? this.specialsUsed : 0;
+    this.specialTo = this.writingSpecials;
+    if (slot < 0) return;
+    this.slotKey[slot] = -this.slotKey[slot];
+    this.slotBase[slot] = this.base;
+    this.slotCount[slot] = this.count;
+    this.slotSpecials[slot] = this.specialFrom;
+    this.slotSpecialEnd[slot] = this.specialTo;
+    this.slotSorted[slot] = this.sorted ? 1 : 0;
+    this.used += this.count;
+    this.specialsUsed = this.specialTo;
+    this.writingSlot = -1;
+  }
+
+  /** Position of `word` in the current list, or −1. */
+  positionOf(word: number): number {
+    const { ids, base, count } = this;
+    if (!this.sorted) {
+      for (let i = 0; i < count; i++) if (ids[base + i] === word) return i;
+      return -1;
+    }
+    let lo = 0;
+    let hi = count - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const found = ids[base + mid];
+      if (found < word) lo = mid + 1;
+      else if (found > word) hi = mid - 1;
+      else return mid;
+    }
+    return -1;
+  }
+
+  /** Inserts `position` into excluded[0, count) (ascending, each once); returns the new count. */
+  exclude(count: number, position: number): number {
+    const excluded = this.excluded;
+    let i = count;
+    while (i > 0 && excluded[i - 1] > position) i--;
+    if (i > 0 && excluded[i - 1] === position) return count;
+    excluded.copyWithin(i + 1, i, count);
+    excluded[i] = position;
+    return count + 1;
+  }
+
+  /** The first word of the current list that is not excluded[0, refused). */
+  firstKept(refused: number): number {
+    let position = 0;
+    for (let x = 0; x < refused && this.excluded[x] === position; x++) position++;
+    return this.ids[this.base + position];
+  }
+
+  /**
+   * A word of the current list less excluded[0, refused) drawn by weight with the uniform
+   * `uniform` in [0, 1): the one whose running sum first exceeds uniform × sum, the sum and the
+   * running sums taken in list order (the sampler's `pick` without top-k or nucleus). Found by
+   * binary search over the kept running sums, less the refused words' weights before; a uniform
+   * within SEARCH_MARGIN of either end of the word found is redone sequentially, as `pick` does
+   * it, so the word is always the one `pick` returns.
+   */
+  pick(refused: number, uniform: number): number {
+    const { ids, weights, base, count } = this;
+    const sum = this.runningSum(count - 1, refused);
+    const target = uniform * sum;
+    let lo = 0;
+    let hi = count - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.runningSum(mid, refused) > target) hi = mid;
+      else lo = mid + 1;
+    }
+    const margin = SEARCH_MARGIN * sum;
+    if (
+      this.runningSum(lo, refused) - target > margin &&
+      target - (lo > 0 ? this.runningSum(lo - 1, refused) : 0) > margin
+    )
+      return ids[base + lo];
+    // As pick: the sum in list order, then the uniform's share of it spent word by word.
+    const excluded = this.excluded;
+    let exactSum = 0;
+    for (let i = 0, x = 0; i < count; i++) {
+      if (x < refused && excluded[x] === i) x++;
+      else exactSum += weights[base + i];
+    }
+    let left = uniform * exactSum;
+    let last = -1;
+    for (let i = 0, x = 0; i < count; i++) {
+      if (x < refused && excluded[x] === i) {
+        x++;
+        continue;
+      }
+      left -= weights[base + i];
+      if (left < 0) return ids[base + i];
+      last = i;
+    }
+    return ids[base + last];
+  }
+
+  /** The running sum of the current list's weights to position i, less the refused ones' up to there. */
+  private runningSum(i: number, refused: number): number {
+    const { excluded, weights, base } = this;
+    let sum = this.cumulative[base + i];
+    for (let x = 0; x < refused && excluded[x] <= i; x++) sum -= weights[base + excluded[x]];
+    return sum;
+  }
+
+  /** Room for `capacity` more candidates (and as many specials): grows the arena, or drops every kept list. */
+  private reserve(capacity: number): boolean {
+    if (capacity > MAX_ARENA - SCRATCH) return false;
+    if (this.used + capacity > MAX_ARENA || this.specialsUsed + capacity > MAX_ARENA) {
+      const slot = this.writingSlot;
+      const key = this.slotKey[slot];
+      this.clear();
+      this.slotKey[slot] = key;
+    }
+    if (this.used + capacity > this.ids.length) {
+      const size = Math.min(MAX_ARENA, Math.max(2 * this.ids.length, this.used + capacity));
+      this.ids = grown(this.ids, new Int32Array(size), this.used);
+      this.weights = grown(this.weights, new Float64Array(size), this.used);
+      this.cumulative = grown(this.cumulative, new Float64Array(size), this.used);
+    }
+    if (this.specialsUsed + capacity > this.specials.length) {
+      const size = Math.min(MAX_ARENA, Math.max(2 * this.specials.length, this.specialsUsed + capacity));
+      this.specials = grown(this.specials, new Int32Array(size), this.specialsUsed);
+    }
+    return true;
+  }
+
+  private clear(): void {
+    this.slotKey.fill(0);
+    this.used = SCRATCH;
+    this.specialsUsed = SCRATCH;
+  }
+}
+
+function grown<T extends Int32Array | Float64Array>(from: T, to: T, length: number): T {
+  to.set(from.subarray(0, length));
+  return to;
+}
