@@ -7,7 +7,7 @@ import { adjustedCounts } from './adjust.js';
 import { readCorpus } from './corpus.js';
 import { corpusWindows, countWindows, renumber, trieWindows, unigramCounts, type Windows } from './count.js';
 import { estimateDiscounts } from './discount.js';
-import { DEFAULT_EMBEDDING_WINDOW, trainEmbeddings } from './embeddings-train.js';
+import { DEFAULT_EMBEDDING_WINDOW, type EmbeddingJob, trainEmbeddings } from './embeddings-train.js';
 import { buildPatternGraph } from './graph.js';
 import { Model } from './model.js';
 import { applyPruning, selectPatterns } from './prune.js';
@@ -57,7 +57,24 @@ function linesOf(text: TrainingText): Iterable<string> {
 
 /** Trains a model on text, one sentence (or, with splitSentences, one paragraph) per line. */
 export function train(text: TrainingText, params: Partial<TrainParams> = {}, options: TrainOptions = {}): Model {
-  return runTraining(linesOf(text), resolveParams(params), options, null);
+  return runTraining(linesOf(text), resolveParams(params), options, null, null);
+}
+
+/**
+ * train, but the fresh embeddings are handed to `start` as soon as their input is known (before
+ * the model is built) and left for the caller to compute, typically in another thread while this
+ * one builds and encodes the rest (embeddingsOf(job)), and to attach with model.withEmbeddings:
+ * the result is then the model train returns, to the byte. `start` is not called when there are
+ * none to train (embeddingDim 0, or an append, whose embeddings come from the counts). Their
+ * time is not in the model's trainingMs.
+ */
+export function trainWithEmbeddingsApart(
+  text: TrainingText,
+  params: Partial<TrainParams>,
+  options: TrainOptions,
+  start: (job: EmbeddingJob) => void,
+): Model {
+  return runTraining(linesOf(text), resolveParams(params), options, null, start);
 }
 
 /**
@@ -67,10 +84,16 @@ export function train(text: TrainingText, params: Partial<TrainParams> = {}, opt
  * Embeddings are kept from the base model (re-indexed); words new to it use the subword fallback.
  */
 export function trainAppend(base: Model, text: TrainingText, options: TrainOptions = {}): Model {
-  return runTraining(linesOf(text), base.provenance.params, options, base);
+  return runTraining(linesOf(text), base.provenance.params, options, base, null);
 }
 
-function runTraining(lines: Iterable<string>, params: TrainParams, options: TrainOptions, base: Model | null): Model {
+function runTraining(
+  lines: Iterable<string>,
+  params: TrainParams,
+  options: TrainOptions,
+  base: Model | null,
+  startEmbeddings: ((job: EmbeddingJob) => void) | null,
+): Model {
   const now = options.now;
   const started = now?.() ?? 0;
   const seed = options.seed ?? DEFAULT_SEED;
@@ -139,7 +162,11 @@ function runTraining(lines: Iterable<string>, params: TrainParams, options: Trai
   if (params.embeddingDim > 0 && (base?.embeddings == null || fromCounts)) {
     report('embed', 0.7);
     const source = fromCounts ? { levels: fullCounts.levels } : embeddingCorpus(corpus.tokens);
-    embeddings = trainEmbeddings(source, counts.levels[0].count, { dim: params.embeddingDim, seed });
+    const embeddingOptions = { dim: params.embeddingDim, seed };
+    if (startEmbeddings !== null && !('levels' in source))
+      // A copy of the unigram counts: the level is a view of every level's counts.
+      startEmbeddings({ corpus: source, counts: counts.levels[0].count.slice(), options: embeddingOptions });
+    else embeddings = trainEmbeddings(source, counts.levels[0].count, embeddingOptions);
   }
   // Nothing reads the token buffer from here on: let it go before the model's arrays are made.
   corpus.tokens = new Int32Array(0);
