@@ -62,8 +62,8 @@ export function train(text: TrainingText, params: Partial<TrainParams> = {}, opt
 
 /**
  * train, but the fresh embeddings are handed to `start` as soon as their input is known (before
- * the model is built) and left for the caller to compute, typically in another thread while this
- * one builds and encodes the rest (embeddingsOf(job)), and to attach with model.withEmbeddings:
+ * counting) and left for the caller to compute, typically in another thread while this one counts,
+ * builds and encodes the rest (embeddingsOf(job)), and to attach with model.withEmbeddings:
  * the result is then the model train returns, to the byte. `start` is not called when there are
  * none to train (embeddingDim 0, or an append, whose embeddings come from the counts). Their
  * time is not in the model's trainingMs.
@@ -122,8 +122,23 @@ function runTraining(
   const sources: Windows[] = [];
   if (base !== null) sources.push(trieWindows(base.graph.levels));
   sources.push(corpusWindows(corpus.tokens, order, EOS_ID));
-  const { vocab, finalId } = rankVocabulary(vocabulary.words, unigramCounts(sources, vocabulary.size));
+  const provisionalUnigrams = unigramCounts(sources, vocabulary.size);
+  const { vocab, finalId } = rankVocabulary(vocabulary.words, provisionalUnigrams);
   for (const source of sources) renumber(source.tokens, finalId);
+  // Apart, a fresh training's embeddings start as soon as the ids are final, before counting:
+  // they need only the corpus and the unigram counts (level 0 of the trie counting makes, each
+  // word's count as the first word of a window, which pruning keeps), and so run beside all of
+  // the rest of training.
+  const embeddingsApart = startEmbeddings !== null && base === null && params.embeddingDim > 0;
+  if (embeddingsApart) {
+    const unigrams = new Uint32Array(vocab.length);
+    for (let id = 0; id < provisionalUnigrams.length; id++) unigrams[finalId[id]] = provisionalUnigrams[id];
+    startEmbeddings({
+      corpus: embeddingCorpus(corpus.tokens),
+      counts: unigrams,
+      options: { dim: params.embeddingDim, seed },
+    });
+  }
   const fullCounts = countWindows(sources, order, vocab.length);
   sources.length = 0;
 
@@ -159,14 +174,10 @@ function runTraining(
   // exact n-gram counts, which hold every co-occurrence within the window (order > window), so
   // they cover every word of base + new text as one training on all of it would.
   const fromCounts = base !== null && order > DEFAULT_EMBEDDING_WINDOW;
-  if (params.embeddingDim > 0 && (base?.embeddings == null || fromCounts)) {
+  if (params.embeddingDim > 0 && (base?.embeddings == null || fromCounts) && !embeddingsApart) {
     report('embed', 0.7);
     const source = fromCounts ? { levels: fullCounts.levels } : embeddingCorpus(corpus.tokens);
-    const embeddingOptions = { dim: params.embeddingDim, seed };
-    if (startEmbeddings !== null && !('levels' in source))
-      // A copy of the unigram counts: the level is a view of every level's counts.
-      startEmbeddings({ corpus: source, counts: counts.levels[0].count.slice(), options: embeddingOptions });
-    else embeddings = trainEmbeddings(source, counts.levels[0].count, embeddingOptions);
+    embeddings = trainEmbeddings(source, counts.levels[0].count, { dim: params.embeddingDim, seed });
   }
   // Nothing reads the token buffer from here on: let it go before the model's arrays are made.
   corpus.tokens = new Int32Array(0);

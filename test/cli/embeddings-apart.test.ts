@@ -56,6 +56,12 @@ async function trainApart(
   return { model, bytes: finish(model, 1234), computedBy: apart.computedBy };
 }
 
+/** Jobs handed over by trainWithEmbeddingsApart, computed here by the test. */
+const jobs: EmbeddingJob[] = [];
+const collect = (job: EmbeddingJob) => {
+  jobs.push(job);
+};
+
 describe('embeddings apart from the rest of training', () => {
   it('writes the file train writes, with the embeddings from the worker thread', async () => {
     const expected = encode(train(TEXT, PARAMS), 1234);
@@ -64,6 +70,20 @@ describe('embeddings apart from the rest of training', () => {
     expect(model.embeddings?.count).toBeGreaterThan(3);
     expect(Buffer.from(bytes).equals(Buffer.from(expected))).toBe(true);
   }, 30_000);
+
+  it('writes the file train writes for pruned models and with a validation split', async () => {
+    for (const params of [
+      { ...PARAMS, minFrequency: 2 },
+      { ...PARAMS, maxPatterns: 400 },
+      { ...PARAMS, validation: 0.2 },
+    ]) {
+      const trained = trainWithEmbeddingsApart(TEXT, params, {}, collect);
+      const expected = Buffer.from(encode(train(TEXT, params), 1234));
+      const finish = encodeApart(trained);
+      const model = trained.withEmbeddings(embeddingsOf(jobs.pop() as EmbeddingJob));
+      expect([params, Buffer.from(finish(model, 1234)).equals(expected)]).toEqual([params, true]);
+    }
+  });
 
   it('writes the same file without a worker (entry null: the sources run through tsx)', async () => {
     const expected = encode(train(TEXT, PARAMS), 1234);
