@@ -9,17 +9,19 @@ import { UserError } from '../errors.js';
 import {
   decode,
   decodeImage,
-  encode,
+  encodeApart,
   encodeImage,
   ModelFormatError,
   RecentPhrases,
   tokenize,
-  train,
+  trainWithEmbeddingsApart,
   TrainingInputError,
+  DEFAULT_TRAIN_PARAMS,
   type GenerateResult,
   type Model,
   type TrainProgress,
 } from '../lm/index.js';
+import { compiledWorkerEntry, EmbeddingsApart } from './embeddings-apart.js';
 import { imagePathFor, modelSource } from './image-file.js';
 
 /** A mistake in what the user typed or gave us: one line, exit code 2. */
@@ -202,7 +204,7 @@ async function cmdTokenize(args: string[]): Promise<void> {
   else process.stdout.write(tokenized.map((tokens) => tokens.join(' ')).join('\n') + (tokenized.length ? '\n' : ''));
 }
 
-function cmdTrain(args: string[]): void {
+async function cmdTrain(args: string[]): Promise<void> {
   const { values, positionals } = parse(args, {
     output: { type: 'string', short: 'o' },
     order: { type: 'string' },
@@ -227,17 +229,36 @@ function cmdTrain(args: string[]): void {
   const definedParams = Object.fromEntries(Object.entries(params).filter(([, value]) => value !== undefined));
   const seed = numberOption(values, 'seed', { integer: true, min: 0 });
   checkWritableOutput(output);
-  const lines = positionals.flatMap(readTrainingLines);
-  const started = performance.now();
-  const model = train(lines, definedParams, {
-    onProgress: values.json ? undefined : progressBar(process.stderr),
-    now: () => performance.now(),
-    seed,
-  });
-  const bytes = encode(model, Date.now());
-  writeModelFile(output, bytes);
-  const imageBytes = encodeImage(model, modelSource(bytes));
-  writeModelFile(imagePathFor(output), imageBytes);
+  const embeddingDim = params.embeddingDim ?? DEFAULT_TRAIN_PARAMS.embeddingDim;
+  // Its worker starts now, and loads while the text is read (see embeddings-apart.ts).
+  const apart = new EmbeddingsApart(embeddingDim > 0 ? compiledWorkerEntry() : null);
+  let model: Model;
+  let bytes: Uint8Array;
+  let imageBytes: Uint8Array;
+  let started: number;
+  try {
+    const lines = positionals.flatMap(readTrainingLines);
+    started = performance.now();
+    const trained = trainWithEmbeddingsApart(
+      lines,
+      definedParams,
+      { onProgress: values.json ? undefined : progressBar(process.stderr), now: () => performance.now(), seed },
+      apart.start,
+    );
+    // The n-grams' part of the file is encoded while the worker computes the embeddings.
+    const finishFile = encodeApart(trained);
+    const waited = performance.now();
+    const embeddings = await apart.table();
+    model = embeddings === null ? trained : trained.withEmbeddings(embeddings);
+    // What the embeddings added to the training's time: the wait for them.
+    model.provenance.trainingMs += performance.now() - waited;
+    bytes = finishFile(model, Date.now());
+    writeModelFile(output, bytes);
+    imageBytes = encodeImage(model, modelSource(bytes));
+    writeModelFile(imagePathFor(output), imageBytes);
+  } finally {
+    void apart.close();
+  }
   const seconds = (performance.now() - started) / 1000;
   if (!values.json && process.stderr.isTTY) process.stderr.write('\n');
   const stats = model.stats;

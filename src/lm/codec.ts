@@ -63,9 +63,40 @@ export type { EncoderIndex } from './codec/count-trie-encode.js';
 export function encodeModelFile(file: ModelFile, index?: EncoderIndex): Uint8Array {
   const problem = modelFileProblem(file, index);
   if (problem !== null) throw new RangeError(`cannot encode model file: ${problem}`);
+  return packModelFile(file, encodeVocab(file.vocab), encodeCounts(file.counts, file.vocab.length, index));
+}
+
+/**
+ * encodeModelFile in two steps: the vocabulary and the count trie now (most of the work), the
+ * header and the embeddings once they are known, by the function returned, given the file of the
+ * same vocabulary and counts arrays. The bytes are encodeModelFile's.
+ */
+export function encodeModelFileApart(
+  ngrams: Pick<ModelFile, 'vocab' | 'counts'>,
+  index?: EncoderIndex,
+): (file: ModelFile) => Uint8Array {
+  const problem = ngramsProblem(ngrams, index);
+  if (problem !== null) throw new RangeError(`cannot encode model file: ${problem}`);
+  const vocab = encodeVocab(ngrams.vocab);
+  const counts = encodeCounts(ngrams.counts, ngrams.vocab.length, index);
+  return (file) => {
+    if (file.vocab !== ngrams.vocab || file.counts.levels !== ngrams.counts.levels)
+      throw new RangeError('cannot encode model file: not the vocabulary and counts encoded');
+    const rest = problemOf(() => {
+      headerFields(file.header);
+      if (file.embeddings !== null) embeddingsProblem(file.embeddings, file.vocab.length);
+    });
+    if (rest !== null) throw new RangeError(`cannot encode model file: ${rest}`);
+    return packModelFile(file, vocab, counts);
+  };
+}
+
+function packModelFile(
+  file: ModelFile,
+  vocab: ReturnType<typeof encodeVocab>,
+  counts: ReturnType<typeof encodeCounts>,
+): Uint8Array {
   const header = headerFields(file.header);
-  const vocab = encodeVocab(file.vocab);
-  const counts = encodeCounts(file.counts, file.vocab.length, index);
   const embeddings = file.embeddings === null ? null : encodeEmbeddings(file.embeddings);
   const payload = payloadPackr.pack({ header, vocab: vocab.stored, counts: counts.stored, embeddings });
   const rawBytes = vocab.rawBytes + counts.rawBytes;
@@ -151,15 +182,30 @@ export function frameModelPayload(payload: Uint8Array, formatVersion: number = F
  * guarantees all of them of what it returns except distinct words (see duplicateWordProblem).
  */
 export function modelFileProblem(file: ModelFile, index?: EncoderIndex): string | null {
-  try {
+  return problemOf(() => {
     headerFields(file.header);
-    vocabProblem(file.vocab);
-    duplicateWordProblem(file.vocab);
-    // UTF-8 cannot carry a lone surrogate: it would come back as U+FFFD, a different word. (A
-    // decoded vocabulary never holds one: the decoder's TextDecoder is fatal.)
-    if (LONE_SURROGATE.test(file.vocab.join(''))) fail('a vocabulary word is not well-formed Unicode');
-    countsProblem(file.counts, file.vocab.length, index);
+    checkNgrams(file, index);
     if (file.embeddings !== null) embeddingsProblem(file.embeddings, file.vocab.length);
+  });
+}
+
+function ngramsProblem(ngrams: Pick<ModelFile, 'vocab' | 'counts'>, index?: EncoderIndex): string | null {
+  return problemOf(() => checkNgrams(ngrams, index));
+}
+
+function checkNgrams(ngrams: Pick<ModelFile, 'vocab' | 'counts'>, index?: EncoderIndex): void {
+  vocabProblem(ngrams.vocab);
+  duplicateWordProblem(ngrams.vocab);
+  // UTF-8 cannot carry a lone surrogate: it would come back as U+FFFD, a different word. (A
+  // decoded vocabulary never holds one: the decoder's TextDecoder is fatal.)
+  if (LONE_SURROGATE.test(ngrams.vocab.join(''))) fail('a vocabulary word is not well-formed Unicode');
+  countsProblem(ngrams.counts, ngrams.vocab.length, index);
+}
+
+/** The message of the ModelFormatError `check` throws, or null. */
+function problemOf(check: () => void): string | null {
+  try {
+    check();
     return null;
   } catch (error) {
     if (error instanceof ModelFormatError) return error.message;

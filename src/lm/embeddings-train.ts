@@ -63,6 +63,20 @@ export interface EmbeddingOptions {
 }
 
 /**
+ * What trainEmbeddings is given, all of it typed arrays and numbers, so it can be posted to a
+ * worker thread (trainWithEmbeddingsApart).
+ */
+export interface EmbeddingJob {
+  corpus: EmbeddingCorpus;
+  counts: Uint32Array;
+  options: EmbeddingOptions;
+}
+
+export function embeddingsOf(job: EmbeddingJob): EmbeddingTable {
+  return trainEmbeddings(job.corpus, job.counts, job.options);
+}
+
+/**
  * Learns int8 word vectors for the `maxWords` most frequent word ids seen at least `minCount`
  * times. Ids are frequency-ranked, so the table covers ids 0..count-1; reserved ids and words that
  * never co-occur with another covered word get zero rows.

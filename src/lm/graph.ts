@@ -272,8 +272,15 @@ export function buildPatternGraph(trie: CountTrie, vocabularySize: number, check
         hi = childStart[context + 1] - 1;
         previousParent = p;
       }
+      // Galloping from lo: the next sibling's suffix is usually a few places on, in the memory
+      // the previous search just read, where a binary search of the whole run would jump around.
       let a = lo;
-      let b = hi;
+      let step = 1;
+      while (a + step - 1 <= hi && word[a + step - 1] < w) {
+        a += step;
+        step *= 2;
+      }
+      let b = Math.min(hi, a + step - 1);
       let found = -1;
       while (a <= b) {
         const mid = (a + b) >>> 1;

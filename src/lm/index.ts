@@ -1,11 +1,14 @@
 // The public surface of the pattern model: train, append, load/save, and the Model's queries.
 // Everything else in src/lm is an implementation stage.
 
-import { decodeIndexedModelFile, encodeModelFile } from './codec.js';
+import { decodeIndexedModelFile, encodeModelFile, encodeModelFileApart } from './codec.js';
 import { Model } from './model.js';
 
 export { Model, type ScoreOptions, type TransferableModel } from './model.js';
 export { train, trainAppend, resolveParams, type TrainingText } from './trainer.js';
+// Training with its embeddings computed elsewhere (the CLI's worker thread, src/cli/embeddings-apart.ts).
+export { trainWithEmbeddingsApart } from './trainer.js';
+export { embeddingsOf, type EmbeddingJob } from './embeddings-train.js';
 export { tokenize, detokenize, splitSentences } from './tokenizer.js';
 export { RecentPhrases } from './recent.js';
 export * from './types.js';
@@ -13,6 +16,19 @@ export * from './types.js';
 /** The model as file bytes (`.ulm`); `createdAt` is milliseconds since the epoch. */
 export function encode(model: Model, createdAt: number): Uint8Array {
   return encodeModelFile(model.toFile(createdAt), model.graph);
+}
+
+/**
+ * encode in two steps: the n-grams of `model` now, the rest by the function returned, given
+ * `model.withEmbeddings(…)` (trainWithEmbeddingsApart: the embeddings are computed meanwhile).
+ * The bytes are encode's of that model.
+ */
+export function encodeApart(model: Model): (complete: Model, createdAt: number) => Uint8Array {
+  const rest = encodeModelFileApart(
+    { vocab: model.vocab, counts: { order: model.order, levels: model.graph.levels } },
+    model.graph,
+  );
+  return (complete, createdAt) => rest(complete.toFile(createdAt));
 }
 
 export interface DecodeOptions {

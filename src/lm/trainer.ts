@@ -7,7 +7,7 @@ import { adjustedCounts } from './adjust.js';
 import { readCorpus } from './corpus.js';
 import { corpusWindows, countWindows, renumber, trieWindows, unigramCounts, type Windows } from './count.js';
 import { estimateDiscounts } from './discount.js';
-import { DEFAULT_EMBEDDING_WINDOW, trainEmbeddings } from './embeddings-train.js';
+import { DEFAULT_EMBEDDING_WINDOW, type EmbeddingJob, trainEmbeddings } from './embeddings-train.js';
 import { buildPatternGraph } from './graph.js';
 import { Model } from './model.js';
 import { applyPruning, selectPatterns } from './prune.js';
@@ -57,7 +57,24 @@ function linesOf(text: TrainingText): Iterable<string> {
 
 /** Trains a model on text, one sentence (or, with splitSentences, one paragraph) per line. */
 export function train(text: TrainingText, params: Partial<TrainParams> = {}, options: TrainOptions = {}): Model {
-  return runTraining(linesOf(text), resolveParams(params), options, null);
+  return runTraining(linesOf(text), resolveParams(params), options, null, null);
+}
+
+/**
+ * train, but the fresh embeddings are handed to `start` as soon as their input is known (before
+ * counting) and left for the caller to compute, typically in another thread while this one counts,
+ * builds and encodes the rest (embeddingsOf(job)), and to attach with model.withEmbeddings:
+ * the result is then the model train returns, to the byte. `start` is not called when there are
+ * none to train (embeddingDim 0, or an append, whose embeddings come from the counts). Their
+ * time is not in the model's trainingMs.
+ */
+export function trainWithEmbeddingsApart(
+  text: TrainingText,
+  params: Partial<TrainParams>,
+  options: TrainOptions,
+  start: (job: EmbeddingJob) => void,
+): Model {
+  return runTraining(linesOf(text), resolveParams(params), options, null, start);
 }
 
 /**
@@ -67,10 +84,16 @@ export function train(text: TrainingText, params: Partial<TrainParams> = {}, opt
  * Embeddings are kept from the base model (re-indexed); words new to it use the subword fallback.
  */
 export function trainAppend(base: Model, text: TrainingText, options: TrainOptions = {}): Model {
-  return runTraining(linesOf(text), base.provenance.params, options, base);
+  return runTraining(linesOf(text), base.provenance.params, options, base, null);
 }
 
-function runTraining(lines: Iterable<string>, params: TrainParams, options: TrainOptions, base: Model | null): Model {
+function runTraining(
+  lines: Iterable<string>,
+  params: TrainParams,
+  options: TrainOptions,
+  base: Model | null,
+  startEmbeddings: ((job: EmbeddingJob) => void) | null,
+): Model {
   const now = options.now;
   const started = now?.() ?? 0;
   const seed = options.seed ?? DEFAULT_SEED;
@@ -99,8 +122,23 @@ function runTraining(lines: Iterable<string>, params: TrainParams, options: Trai
   const sources: Windows[] = [];
   if (base !== null) sources.push(trieWindows(base.graph.levels));
   sources.push(corpusWindows(corpus.tokens, order, EOS_ID));
-  const { vocab, finalId } = rankVocabulary(vocabulary.words, unigramCounts(sources, vocabulary.size));
+  const provisionalUnigrams = unigramCounts(sources, vocabulary.size);
+  const { vocab, finalId } = rankVocabulary(vocabulary.words, provisionalUnigrams);
   for (const source of sources) renumber(source.tokens, finalId);
+  // Apart, a fresh training's embeddings start as soon as the ids are final, before counting:
+  // they need only the corpus and the unigram counts (level 0 of the trie counting makes, each
+  // word's count as the first word of a window, which pruning keeps), and so run beside all of
+  // the rest of training.
+  const embeddingsApart = startEmbeddings !== null && base === null && params.embeddingDim > 0;
+  if (embeddingsApart) {
+    const unigrams = new Uint32Array(vocab.length);
+    for (let id = 0; id < provisionalUnigrams.length; id++) unigrams[finalId[id]] = provisionalUnigrams[id];
+    startEmbeddings({
+      corpus: embeddingCorpus(corpus.tokens),
+      counts: unigrams,
+      options: { dim: params.embeddingDim, seed },
+    });
+  }
   const fullCounts = countWindows(sources, order, vocab.length);
   sources.length = 0;
 
@@ -136,7 +174,7 @@ function runTraining(lines: Iterable<string>, params: TrainParams, options: Trai
   // exact n-gram counts, which hold every co-occurrence within the window (order > window), so
   // they cover every word of base + new text as one training on all of it would.
   const fromCounts = base !== null && order > DEFAULT_EMBEDDING_WINDOW;
-  if (params.embeddingDim > 0 && (base?.embeddings == null || fromCounts)) {
+  if (params.embeddingDim > 0 && (base?.embeddings == null || fromCounts) && !embeddingsApart) {
     report('embed', 0.7);
     const source = fromCounts ? { levels: fullCounts.levels } : embeddingCorpus(corpus.tokens);
     embeddings = trainEmbeddings(source, counts.levels[0].count, { dim: params.embeddingDim, seed });

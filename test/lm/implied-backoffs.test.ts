@@ -1,6 +1,8 @@
 // The implied backoffs of the model image (src/lm/image/implied-backoffs.ts): a context whose γ is
 // its level's most common among single contexts stores no code.
 import { describe, expect, it } from 'vitest';
+import type { PatternGraph } from '../../src/lm/graph.js';
+import { impliedBackoffsOf } from '../../src/lm/image/implied-backoffs.js';
 import { decodeImage, encodeImage, train } from '../../src/lm/index.js';
 import { lines, randomSentences } from './corpus-fixtures.js';
 
@@ -47,5 +49,22 @@ describe('implied backoffs', () => {
       // The unigrams keep their float γ.
       for (let w = 0; w < vocabularySize; w++) expect(q.backoff(w)).toBe(Math.fround(backoff[w]));
     }
+  });
+
+  it('takes as implied the γ that first reaches the largest count among single contexts, in runs or not', () => {
+    // One unigram whose children are the bigram contexts 1..n, each with a single continuation.
+    const modeOf = (values: number[]) => {
+      const n = values.length;
+      const childStart = Int32Array.from({ length: n + 2 }, (_, i) => (i === 0 ? 1 : n + i - 1));
+      const graph = { order: 3, vocabularySize: 1, offsets: Int32Array.of(0, 1, 1 + n, 1 + 2 * n), childStart };
+      const backoff = new Float64Array(1 + 2 * n);
+      backoff.set(values, 1);
+      return impliedBackoffsOf(graph as unknown as PatternGraph, backoff).impliedBackoff[0];
+    };
+    // 0.5 is seen first, but 0.25 reaches two first.
+    expect(modeOf([0.5, 0.25, 0.25, 0.5])).toBe(0.25);
+    expect(modeOf([0.25, 0.5, 0.5, 0.25, 0.25, 0.5])).toBe(0.25);
+    expect(modeOf([0.5, 0.5, 0.25, 0.25, 0.125, 0.125, 0.125])).toBe(0.125);
+    expect(modeOf([0.5, 0.25, 0.5, 0.25])).toBe(0.5);
   });
 });

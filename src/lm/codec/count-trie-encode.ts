@@ -270,6 +270,9 @@ export function encodeCounts(
         startsBelow,
         belowStartBase: 0,
         belowStartShift: 0,
+        childSuffix: null,
+        childSuffixBase: 0,
+        childSuffixShift: 0,
       };
       children = encodeChildren(levels[i], levels[i + 1], links, suffix, i === 0 ? unigramIndex : null);
       suffixAbove = suffix;
@@ -327,6 +330,14 @@ interface ChildLinks {
   startsBelow: Int32Array | Uint32Array;
   belowStartBase: number;
   belowStartShift: number;
+  /**
+   * The graph's suffix links of the level below (childSuffix[childSuffixBase + c] −
+   * childSuffixShift, in the level above when exact): the candidate each child word is ranked at,
+   * without searching for it. Null with local links, which search (and record `suffix`).
+   */
+  childSuffix: Int32Array | null;
+  childSuffixBase: number;
+  childSuffixShift: number;
 }
 
 /** ChildLinks of level i read from the graph's global arrays (for i = 0 the root is the suffix). */
@@ -344,6 +355,9 @@ function graphLinks(index: EncoderIndex, i: number): ChildLinks {
       startsBelow: Uint32Array.of(0, offsets[1]),
       belowStartBase: 0,
       belowStartShift: 0,
+      childSuffix: suffix,
+      childSuffixBase: offsets[1],
+      childSuffixShift: 0,
     };
   }
   return {
@@ -357,6 +371,9 @@ function graphLinks(index: EncoderIndex, i: number): ChildLinks {
     startsBelow: childStart,
     belowStartBase: offsets[i - 1],
     belowStartShift: offsets[i],
+    childSuffix: suffix,
+    childSuffixBase: offsets[i + 1],
+    childSuffixShift: offsets[i],
   };
 }
 
@@ -382,6 +399,9 @@ function encodeChildren(
     startsBelow,
     belowStartBase,
     belowStartShift,
+    childSuffix,
+    childSuffixBase,
+    childSuffixShift,
   } = links;
   const sizeAbove = above.word.length;
   const fanout = new VarintWriter(sizeAbove);
@@ -416,9 +436,28 @@ function encodeChildren(
     const parentSuffix = suffixAbove[suffixBase + p] - suffixShift;
     const exact = parentSuffix >= 0 && parentSuffix < suffixLevelSize;
     const low = exact ? startsBelow[belowStartBase + parentSuffix] - belowStartShift : 0;
-    const high = exact ? startsBelow[belowStartBase + parentSuffix + 1] - belowStartShift : 0;
     let previousRank = -1;
     let previousSibling = -1;
+    if (childSuffix !== null) {
+      // A child's exact suffix (one level up, so in this level) is the candidate of its word: a
+      // child with one has a parent with one, among whose children it is (the trie is closed
+      // under prefixes). Any other link (a shorter stored suffix) escapes, as a search would.
+      for (let c = first; c < end; c++) {
+        const at = childSuffix[childSuffixBase + c] - childSuffixShift;
+        if (at >= 0 && at < sizeAbove) {
+          const rank = at - low;
+          words.push(rank - previousRank);
+          previousRank = rank;
+        } else {
+          const word = belowWords[c];
+          words.push(0);
+          escapes.push(word - previousSibling - 1);
+        }
+        previousSibling = belowWords[c];
+      }
+      continue;
+    }
+    const high = exact ? startsBelow[belowStartBase + parentSuffix + 1] - belowStartShift : 0;
     let searchFrom = low;
     for (let c = first; c < end; c++) {
       const word = belowWords[c];

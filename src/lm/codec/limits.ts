@@ -29,10 +29,13 @@ export const rawByteLimit = (payloadBytes: number) => 2 ** 25 + 64 * payloadByte
 
 export const STREAM_RAW = 0;
 export const STREAM_DEFLATE = 1;
-// Raw deflate at level 5, chosen by measurement on the Brown order-5 streams (6.5 MB raw, one
-// run on a loaded 2-core machine): 2.07 MB compressed in ~150 ms, inflated in ~13 ms. Brotli at
-// quality 4 gave 2.10 MB, ~160 ms and ~21 ms to decompress; deflate level 6 saves 1.5% more for
-// three times the compression time, and level 9 4% for over ten times.
-export const DEFLATE_LEVEL = 5;
+// Raw deflate at level 2, chosen by measurement on the Brown order-5 streams (7.0 MB raw; CPU
+// time, best of 3, on the shared 2-core machine): level 2 compresses them to 2.44 MB in ~65 ms,
+// level 5 (the level until the ultra train speed work) to 2.29 MB in ~130 ms, level 1 to 2.50 MB
+// in ~60 ms, level 6 to 2.26 MB in ~245 ms; the filtered strategy saves 1-3 % from level 4 up for
+// ~10 % more time. So the file is 1.01 bytes per n-gram instead of 0.96 and a save takes 65 ms
+// less. Every level is read the same way: older files decode unchanged. (Brotli at quality 4 gave
+// 2.10 MB in ~160 ms, ~21 ms to decompress against deflate's ~13 ms.)
+export const DEFLATE_LEVEL = 2;
 /** Below this, compression costs more in framing than it saves. */
 export const MIN_COMPRESSED_STREAM = 64;

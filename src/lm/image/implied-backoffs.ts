@@ -42,19 +42,33 @@ export function impliedBackoffsOf(graph: PatternGraph, backoff: ProbabilityArray
   for (let k = 1; k <= levels; k++) {
     keptStart[k - 1] = keptCount;
     // The most common γ among the level's single contexts (few distinct values: D(a)/a).
+    // Counted a run of equal values at a time (they come in long runs), which picks the same
+    // mode as counting one by one: the first value to reach the largest count.
     const seen = new Map<number, number>();
     let mode = Number.NaN;
     let best = 0;
+    let runValue = Number.NaN;
+    let run = 0;
+    const endRun = () => {
+      if (run === 0) return;
+      const times = (seen.get(runValue) ?? 0) + run;
+      seen.set(runValue, times);
+      if (times > best) {
+        best = times;
+        mode = runValue;
+      }
+    };
     for (let context = offsets[k]; context < offsets[k + 1]; context++) {
       if (childStart[context + 1] - childStart[context] !== 1) continue;
       const value = backoff[context];
-      const times = (seen.get(value) ?? 0) + 1;
-      seen.set(value, times);
-      if (times > best) {
-        best = times;
-        mode = value;
+      if (value === runValue) run++;
+      else {
+        endRun();
+        runValue = value;
+        run = 1;
       }
     }
+    endRun();
     if (best > 0) impliedBackoff[k - 1] = mode;
     for (let context = offsets[k]; context < offsets[k + 1]; context++) {
       if (backoff[context] === mode) mark[context - vocabularySize] = 1;
