@@ -3,6 +3,7 @@
 // and prints the resident-memory growth and the times as JSON. With a third argument, a model
 // loaded the same way first, 50 texts generated from it: the process then is as the bot's, whose
 // heap and compiled code exist before a model is loaded, and the growth is what one more model adds.
+// It also prints the process's peak RSS: bench/image.ts subtracts a tiny model's (the measure).
 //   node --import tsx bench/image-child.ts file|image MODEL.ulm [WARM-UP.ulm]
 import { readFileSync } from 'node:fs';
 import { decode, decodeImage } from '../src/lm/index.js';
@@ -27,6 +28,20 @@ function load(path: string) {
     : decodeImage(readFileSync(imagePathFor(path)), { source: modelSource(bytes) });
 }
 const model = load(path);
+/**
+ * The process's peak resident memory: Linux's VmHWM, which belongs to this program's memory map. getrusage's maxRSS
+ * is not used where VmHWM exists: it starts from the parent's RSS at the fork (bench/image.ts holds models of
+ * hundreds of MB), so it would hide this process's own peak.
+ */
+function peakRss(): number {
+  try {
+    const hwm = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (hwm) return Number(hwm[1]) * 1024;
+  } catch {
+    // not Linux
+  }
+  return process.resourceUsage().maxRSS * 1024;
+}
 const loadedMs = performance.now() - started;
 const first = model.generate({ seed: 1, maxLength: 1 });
 const firstWordMs = performance.now() - started;
@@ -38,6 +53,7 @@ process.stdout.write(
     loadedMs,
     firstWordMs,
     rssGrowth: rssAfter - rssBefore,
+    peakRss: peakRss(),
     patterns: model.stats.patterns,
     memoryBytes: model.memoryBytes(),
     residentBytes: model.residentBytes(),

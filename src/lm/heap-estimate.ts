@@ -8,6 +8,11 @@ const BEYOND_LATIN1 = /[^\u0000-\u00ff]/;
 
 export const heapEstimate = {
   mapEntry: 40,
+  /**
+   * A loaded model's own objects whatever its size: its header's fields and section table, some forty typed-array
+   * views, the query graph's objects (~6.5 KB over the views' bytes in resident-heap.ts for a model from its image).
+   */
+  modelObjects: 6_000,
   /** An array of strings: per string a header and its slot, plus its characters (one byte each, two beyond Latin-1). */
   strings(words: readonly string[]): number {
     let bytes = 0;

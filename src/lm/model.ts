@@ -493,6 +493,7 @@ export class Model implements GenerationSource {
   residentBytes(): number {
     return (
       this.memoryBytes() +
+      heapEstimate.modelObjects +
       this.words.retainedBytes +
       (this.vocabArrayCache !== null && !(this.words instanceof ArrayWords)
         ? heapEstimate.strings(this.vocabArrayCache)
