@@ -12,15 +12,15 @@
 // once; a first visit is weighed where it lies); the tables live in one arena, dropped at once
 // when it is full or the temperature changes, so the memory is bounded. The arena and the slots
 // grow with use, so a small model, which keeps few lists, holds little: the arena by half again
-// when a list does not fit, the slots (direct-mapped by context) doubled when a context would take
-// the slot of a kept list, so below the most slots a kept list is never pushed out and written
-// again (each rewrite would take new room in the arena).
+// when a list does not fit, the slots (a context may take its own or a hashed second one) doubled
+// when a context finds both holding kept lists, so below the most slots a kept list is never
+// pushed out and written again (each rewrite would take new room in the arena).
 
 import type { QueryGraph } from './query-graph.js';
 
 /** Longest list (the sampler's MAX_DRAW). */
 const LONGEST_LIST = 256;
-/** Slots at first, and at most (contexts kept at once; direct-mapped by context, doubled on a collision). */
+/** Slots at first, and at most (contexts kept at once; two per context, doubled when both hold kept lists). */
 const FIRST_SLOTS = 64;
 const MAX_SLOTS = 4096;
 /** Candidates the arena holds when first used (it grows by half again as lists are kept). */
@@ -132,14 +132,15 @@ export class DrawTables {
    * not, the visit is noted, and `begin` keeps the list written next if this was the second.
    */
   find(context: number): boolean {
-    let slot = (context + 2) & this.mask;
-    let key = this.slotKey[slot];
-    if (key > 0 && key !== context + 2 && this.slotKey.length < MAX_SLOTS) {
-      this.growSlots(context + 2);
-      slot = (context + 2) & this.mask;
-      key = this.slotKey[slot];
-    }
-    if (key === context + 2) {
+    const key = context + 2;
+    // Two slots a context may take: its own, and one hashed (so that contexts with a slot in
+    // common rarely have the second too).
+    const a = key & this.mask;
+    const b = otherSlot(key, this.mask);
+    const atA = this.slotKey[a];
+    const atB = this.slotKey[b];
+    const slot = atA === key ? a : atB === key ? b : -1;
+    if (slot >= 0) {
       this.base = this.slotBase[slot];
       this.count = this.slotCount[slot];
       this.specialFrom = this.slotSpecials[slot];
@@ -147,8 +148,16 @@ export class DrawTables {
       this.sorted = this.slotSorted[slot] === 1;
       return true;
     }
-    this.writingSlot = key === -(context + 2) ? slot : -1;
-    if (this.writingSlot < 0) this.slotKey[slot] = -(context + 2);
+    this.writingSlot = atA === -key ? a : atB === -key ? b : -1;
+    if (this.writingSlot >= 0) return false;
+    // A first visit is noted in an empty slot, else over another's first visit, else (both slots
+    // hold kept lists) in more slots, or over the first list when the slots are at their most.
+    if (atA === 0 || (atA < 0 && atB !== 0)) this.slotKey[a] = -key;
+    else if (atB <= 0) this.slotKey[b] = -key;
+    else if (this.slotKey.length < MAX_SLOTS) {
+      this.growSlots(key);
+      return this.find(context);
+    } else this.slotKey[a] = -key;
     return false;
   }
 
@@ -195,31 +204,41 @@ export class DrawTables {
   }
 
   /**
-   * Enough slots (doubled, at most MAX_SLOTS) for the kept lists and `key` each to have its own,
-   * the kept lists moved into them (contexts visited once are forgotten). At MAX_SLOTS, a kept
-   * list whose slot another takes is dropped, as `find` drops it.
+   * Enough slots (doubled, at most MAX_SLOTS) for the kept lists and `key` each to have one of
+   * their two, the kept lists moved into them (contexts visited once are forgotten). At
+   * MAX_SLOTS, a kept list with neither slot free is dropped, as `find` drops one.
    */
   private growSlots(key: number): void {
     const { slotKey, slotBase, slotCount, slotSpecials, slotSpecialEnd, slotSorted } = this;
-    let size = 2 * slotKey.length;
-    while (size < MAX_SLOTS && collide(slotKey, key, size - 1)) size *= 2;
-    this.slotKey = new Int32Array(size);
-    this.slotBase = new Int32Array(size);
-    this.slotCount = new Int32Array(size);
-    this.slotSpecials = new Int32Array(size);
-    this.slotSpecialEnd = new Int32Array(size);
-    this.slotSorted = new Uint8Array(size);
-    this.mask = size - 1;
-    for (let old = 0; old < slotKey.length; old++) {
-      const kept = slotKey[old];
-      if (kept <= 0) continue;
-      const slot = kept & this.mask;
-      this.slotKey[slot] = kept;
-      this.slotBase[slot] = slotBase[old];
-      this.slotCount[slot] = slotCount[old];
-      this.slotSpecials[slot] = slotSpecials[old];
-      this.slotSpecialEnd[slot] = slotSpecialEnd[old];
-      this.slotSorted[slot] = slotSorted[old];
+    for (let size = 2 * slotKey.length; ; size *= 2) {
+      this.slotKey = new Int32Array(size);
+      this.slotBase = new Int32Array(size);
+      this.slotCount = new Int32Array(size);
+      this.slotSpecials = new Int32Array(size);
+      this.slotSpecialEnd = new Int32Array(size);
+      this.slotSorted = new Uint8Array(size);
+      this.mask = size - 1;
+      let placed = true;
+      for (let old = 0; old < slotKey.length; old++) {
+        const kept = slotKey[old];
+        if (kept <= 0) continue;
+        const a = kept & this.mask;
+        const b = otherSlot(kept, this.mask);
+        const slot = this.slotKey[a] === 0 ? a : this.slotKey[b] === 0 ? b : -1;
+        if (slot < 0) {
+          placed = false;
+          if (size < MAX_SLOTS) break;
+          continue; // at the most slots, the list is dropped
+        }
+        this.slotKey[slot] = kept;
+        this.slotBase[slot] = slotBase[old];
+        this.slotCount[slot] = slotCount[old];
+        this.slotSpecials[slot] = slotSpecials[old];
+        this.slotSpecialEnd[slot] = slotSpecialEnd[old];
+        this.slotSorted[slot] = slotSorted[old];
+      }
+      const room = this.slotKey[key & this.mask] === 0 || this.slotKey[otherSlot(key, this.mask)] === 0;
+      if ((placed && room) || size >= MAX_SLOTS) return;
     }
   }
 
@@ -341,16 +360,9 @@ export class DrawTables {
   }
 }
 
-/** Whether two kept keys of `keys` (above 0), or one and `key`, share a slot under `mask`. */
-function collide(keys: Int32Array, key: number, mask: number): boolean {
-  const taken = new Uint8Array(mask + 1);
-  taken[key & mask] = 1;
-  for (const kept of keys) {
-    if (kept <= 0) continue;
-    if (taken[kept & mask] === 1) return true;
-    taken[kept & mask] = 1;
-  }
-  return false;
+/** The second slot `key` may take (a multiplicative hash: Fibonacci's, top 12 bits). */
+function otherSlot(key: number, mask: number): number {
+  return (Math.imul(key, 0x9e3779b1) >>> 20) & mask;
 }
 
 function grown<T extends Int32Array | Float64Array>(from: T, to: T, length: number): T {
