@@ -9,15 +9,22 @@
 // brackets, refused loops) can only refuse a word; the table notes which of its words are ever
 // looked at (reserved ids, marks), and the sampler takes those and the previous word out of the
 // sums for that draw. A table is kept from a context's second visit (most contexts are visited
-// once); the tables live in one arena, dropped at once when it is full or the temperature changes,
-// so the memory is bounded and a model that generates little holds little.
+// once; a first visit is weighed where it lies); the tables live in one arena, dropped at once
+// when it is full or the temperature changes, so the memory is bounded. The arena and the slots
+// grow with use, so a small model, which keeps few lists, holds little: the arena by half again
+// when a list does not fit, the slots (a context may take its own or a hashed second one) doubled
+// when a context finds both holding kept lists, so below the most slots a kept list is never
+// pushed out and written again (each rewrite would take new room in the arena).
 
 import type { QueryGraph } from './query-graph.js';
 
-/** Entries of the arena reserved for the list of a context that is not kept: the draw's scratch. */
-const SCRATCH = 256;
-/** Most slots (contexts kept at once; direct-mapped by context). */
+/** Longest list (the sampler's MAX_DRAW). */
+const LONGEST_LIST = 256;
+/** Slots at first, and at most (contexts kept at once; two per context, doubled when both hold kept lists). */
+const FIRST_SLOTS = 64;
 const MAX_SLOTS = 4096;
+/** Candidates the arena holds when first used (it grows by half again as lists are kept). */
+const FIRST_ARENA = 256;
 /** Most candidates in the arena (20 bytes each: an id, a weight, a running sum; ~1.3 MB). */
 export const DRAW_TABLE_CANDIDATES = 1 << 16;
 const MAX_ARENA = DRAW_TABLE_CANDIDATES;
@@ -25,7 +32,7 @@ const MAX_ARENA = DRAW_TABLE_CANDIDATES;
 /**
  * How far (as a share of the weights' sum) the uniform must fall from both ends of the word a
  * binary search over running sums found for that word to be the one a sequential sum and
- * subtraction would find: their rounding differs by at most ~2·SCRATCH·2⁻⁵³ of the sum. Nearer
+ * subtraction would find: their rounding differs by at most ~2·LONGEST_LIST·2⁻⁵³ of the sum. Nearer
  * (about once in 10⁹ draws), the draw is redone sequentially.
  */
 const SEARCH_MARGIN = 1e-9;
@@ -34,12 +41,12 @@ const MAX_REFUSED = 8;
 
 /** Per-context draw lists, kept at one temperature (module comment). */
 export class DrawTables {
-  /** Candidates' word ids, weights and running sums (entries [0, SCRATCH) are the scratch). */
-  ids: Int32Array;
-  weights: Float64Array;
-  cumulative: Float64Array;
+  /** Candidates' word ids, weights and running sums, list after list. */
+  ids = new Int32Array(0);
+  weights = new Float64Array(0);
+  cumulative = new Float64Array(0);
   /** Positions (in its list) of the candidates a draw's rules may refuse, per list. */
-  specials: Int32Array;
+  specials = new Int32Array(0);
   /** The current list (after find or finish): where it starts, its length, its specials. */
   base = 0;
   count = 0;
@@ -48,41 +55,26 @@ export class DrawTables {
   /** Whether the current list is in ascending word order (a run's own order; not the ranked top of a large run). */
   sorted = false;
   /** Positions (ascending) of the current list's candidates one draw refuses (the sampler notes them). */
-  readonly excluded = new Int32Array(SCRATCH + MAX_REFUSED);
+  readonly excluded = new Int32Array(LONGEST_LIST + MAX_REFUSED);
 
   /** Per slot: context + 2 (0 when empty), negated while the context has been visited once. */
-  private readonly slotKey: Int32Array;
-  private readonly slotBase: Int32Array;
-  private readonly slotCount: Int32Array;
-  private readonly slotSpecials: Int32Array;
-  private readonly slotSpecialEnd: Int32Array;
-  private readonly slotSorted: Uint8Array;
-  private readonly mask: number;
+  private slotKey = new Int32Array(FIRST_SLOTS);
+  private slotBase = new Int32Array(FIRST_SLOTS);
+  private slotCount = new Int32Array(FIRST_SLOTS);
+  private slotSpecials = new Int32Array(FIRST_SLOTS);
+  private slotSpecialEnd = new Int32Array(FIRST_SLOTS);
+  private slotSorted = new Uint8Array(FIRST_SLOTS);
+  private mask = FIRST_SLOTS - 1;
   private readonly vocabularySize: number;
-  private used = SCRATCH;
-  private specialsUsed = SCRATCH;
+  private used = 0;
+  private specialsUsed = 0;
   private inverseTemperature = Number.NaN;
-  /** The list being written: its slot (−1: the scratch), and where its specials were noted. */
+  /** The list being written: its slot (−1: none), and where its specials were noted. */
   private writingSlot = -1;
   private writingSpecials = 0;
 
   constructor(graph: QueryGraph) {
-    // A small model has few contexts to keep: a slot per ~16 contexts, at least 64.
-    const contexts = graph.offsets[Math.max(0, graph.order - 1)] + 1;
-    let slots = 64;
-    while (slots < MAX_SLOTS && slots * 16 < contexts) slots *= 2;
-    this.mask = slots - 1;
     this.vocabularySize = graph.vocabularySize;
-    this.slotKey = new Int32Array(slots);
-    this.slotBase = new Int32Array(slots);
-    this.slotCount = new Int32Array(slots);
-    this.slotSpecials = new Int32Array(slots);
-    this.slotSpecialEnd = new Int32Array(slots);
-    this.slotSorted = new Uint8Array(slots);
-    this.ids = new Int32Array(2 * SCRATCH);
-    this.weights = new Float64Array(2 * SCRATCH);
-    this.cumulative = new Float64Array(2 * SCRATCH);
-    this.specials = new Int32Array(2 * SCRATCH);
   }
 
   /** Typed-array bytes held (what the model's residentBytes counts, through the ranking). */
@@ -98,6 +90,7 @@ export class DrawTables {
       this.slotSpecials.byteLength +
       this.slotSpecialEnd.byteLength +
       this.slotSorted.byteLength +
+      this.excluded.byteLength +
       (this.evidence?.byteLength ?? 0) +
       (this.marks?.byteLength ?? 0)
     );
@@ -124,7 +117,7 @@ export class DrawTables {
 
   /** Candidates held in kept lists now. */
   get keptCandidates(): number {
-    return this.used - SCRATCH;
+    return this.used;
   }
 
   /** Drops every kept list when the temperature differs from theirs (weights are p^(1/T)). */
@@ -139,9 +132,15 @@ export class DrawTables {
    * not, the visit is noted, and `begin` keeps the list written next if this was the second.
    */
   find(context: number): boolean {
-    const slot = (context + 2) & this.mask;
-    const key = this.slotKey[slot];
-    if (key === context + 2) {
+    const key = context + 2;
+    // Two slots a context may take: its own, and one hashed (so that contexts with a slot in
+    // common rarely have the second too).
+    const a = key & this.mask;
+    const b = otherSlot(key, this.mask);
+    const atA = this.slotKey[a];
+    const atB = this.slotKey[b];
+    const slot = atA === key ? a : atB === key ? b : -1;
+    if (slot >= 0) {
       this.base = this.slotBase[slot];
       this.count = this.slotCount[slot];
       this.specialFrom = this.slotSpecials[slot];
@@ -149,8 +148,16 @@ export class DrawTables {
       this.sorted = this.slotSorted[slot] === 1;
       return true;
     }
-    this.writingSlot = key === -(context + 2) ? slot : -1;
-    if (this.writingSlot < 0) this.slotKey[slot] = -(context + 2);
+    this.writingSlot = atA === -key ? a : atB === -key ? b : -1;
+    if (this.writingSlot >= 0) return false;
+    // A first visit is noted in an empty slot, else over another's first visit, else (both slots
+    // hold kept lists) in more slots, or over the first list when the slots are at their most.
+    if (atA === 0 || (atA < 0 && atB !== 0)) this.slotKey[a] = -key;
+    else if (atB <= 0) this.slotKey[b] = -key;
+    else if (this.slotKey.length < MAX_SLOTS) {
+      this.growSlots(key);
+      return this.find(context);
+    } else this.slotKey[a] = -key;
     return false;
   }
 
@@ -159,13 +166,15 @@ export class DrawTables {
     return this.writingSlot >= 0;
   }
 
-  /** Starts writing the list of the context `find` was last asked for (kept when it asked to, and there is room). */
+  /** Starts writing the list (of at most `capacity` candidates) of the context `find` asked to keep. */
   begin(capacity: number, sorted: boolean): void {
-    if (this.writingSlot >= 0 && !this.reserve(capacity)) this.writingSlot = -1;
-    this.base = this.writingSlot >= 0 ? this.used : 0;
+    if (this.writingSlot < 0) throw new Error('no list to keep: find did not ask for one');
+    if (capacity > LONGEST_LIST) throw new Error(`a list holds at most ${LONGEST_LIST} candidates`);
+    this.reserve(capacity);
+    this.base = this.used;
     this.count = 0;
     this.sorted = sorted;
-    this.writingSpecials = this.writingSlot >= 0 ? this.specialsUsed : 0;
+    this.writingSpecials = this.specialsUsed;
   }
 
   /** Appends a candidate to the list being written; `special` when a draw's rules may refuse it. */
@@ -178,12 +187,11 @@ export class DrawTables {
     this.count++;
   }
 
-  /** Ends the list being written: it becomes the current list (and is kept if begin kept it). */
+  /** Ends the list being written: it is kept, and becomes the current list. */
   finish(): void {
     const slot = this.writingSlot;
-    this.specialFrom = slot >= 0 ? this.specialsUsed : 0;
+    this.specialFrom = this.specialsUsed;
     this.specialTo = this.writingSpecials;
-    if (slot < 0) return;
     this.slotKey[slot] = -this.slotKey[slot];
     this.slotBase[slot] = this.base;
     this.slotCount[slot] = this.count;
@@ -193,6 +201,45 @@ export class DrawTables {
     this.used += this.count;
     this.specialsUsed = this.specialTo;
     this.writingSlot = -1;
+  }
+
+  /**
+   * Enough slots (doubled, at most MAX_SLOTS) for the kept lists and `key` each to have one of
+   * their two, the kept lists moved into them (contexts visited once are forgotten). At
+   * MAX_SLOTS, a kept list with neither slot free is dropped, as `find` drops one.
+   */
+  private growSlots(key: number): void {
+    const { slotKey, slotBase, slotCount, slotSpecials, slotSpecialEnd, slotSorted } = this;
+    for (let size = 2 * slotKey.length; ; size *= 2) {
+      this.slotKey = new Int32Array(size);
+      this.slotBase = new Int32Array(size);
+      this.slotCount = new Int32Array(size);
+      this.slotSpecials = new Int32Array(size);
+      this.slotSpecialEnd = new Int32Array(size);
+      this.slotSorted = new Uint8Array(size);
+      this.mask = size - 1;
+      let placed = true;
+      for (let old = 0; old < slotKey.length; old++) {
+        const kept = slotKey[old];
+        if (kept <= 0) continue;
+        const a = kept & this.mask;
+        const b = otherSlot(kept, this.mask);
+        const slot = this.slotKey[a] === 0 ? a : this.slotKey[b] === 0 ? b : -1;
+        if (slot < 0) {
+          placed = false;
+          if (size < MAX_SLOTS) break;
+          continue; // at the most slots, the list is dropped
+        }
+        this.slotKey[slot] = kept;
+        this.slotBase[slot] = slotBase[old];
+        this.slotCount[slot] = slotCount[old];
+        this.slotSpecials[slot] = slotSpecials[old];
+        this.slotSpecialEnd[slot] = slotSpecialEnd[old];
+        this.slotSorted[slot] = slotSorted[old];
+      }
+      const room = this.slotKey[key & this.mask] === 0 || this.slotKey[otherSlot(key, this.mask)] === 0;
+      if ((placed && room) || size >= MAX_SLOTS) return;
+    }
   }
 
   /** Position of `word` in the current list, or −1. */
@@ -287,8 +334,7 @@ export class DrawTables {
   }
 
   /** Room for `capacity` more candidates (and as many specials): grows the arena, or drops every kept list. */
-  private reserve(capacity: number): boolean {
-    if (capacity > MAX_ARENA - SCRATCH) return false;
+  private reserve(capacity: number): void {
     if (this.used + capacity > MAX_ARENA || this.specialsUsed + capacity > MAX_ARENA) {
       const slot = this.writingSlot;
       const key = this.slotKey[slot];
@@ -296,23 +342,27 @@ export class DrawTables {
       this.slotKey[slot] = key;
     }
     if (this.used + capacity > this.ids.length) {
-      const size = Math.min(MAX_ARENA, Math.max(2 * this.ids.length, this.used + capacity));
+      const size = Math.min(MAX_ARENA, Math.max(FIRST_ARENA, Math.ceil(1.5 * this.ids.length), this.used + capacity));
       this.ids = grown(this.ids, new Int32Array(size), this.used);
       this.weights = grown(this.weights, new Float64Array(size), this.used);
       this.cumulative = grown(this.cumulative, new Float64Array(size), this.used);
     }
     if (this.specialsUsed + capacity > this.specials.length) {
-      const size = Math.min(MAX_ARENA, Math.max(2 * this.specials.length, this.specialsUsed + capacity));
+      const size = Math.min(MAX_ARENA, Math.max(LONGEST_LIST, 2 * this.specials.length, this.specialsUsed + capacity));
       this.specials = grown(this.specials, new Int32Array(size), this.specialsUsed);
     }
-    return true;
   }
 
   private clear(): void {
     this.slotKey.fill(0);
-    this.used = SCRATCH;
-    this.specialsUsed = SCRATCH;
+    this.used = 0;
+    this.specialsUsed = 0;
   }
+}
+
+/** The second slot `key` may take (a multiplicative hash: Fibonacci's, top 12 bits). */
+function otherSlot(key: number, mask: number): number {
+  return (Math.imul(key, 0x9e3779b1) >>> 20) & mask;
 }
 
 function grown<T extends Int32Array | Float64Array>(from: T, to: T, length: number): T {

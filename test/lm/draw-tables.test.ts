@@ -17,7 +17,7 @@ const stories = [
 ];
 const small = train(stories, { maxPatternLength: 3 });
 
-/** Writes a list for `context` (after find, as the sampler does) and returns whether it was kept. */
+/** Visits `context` as the sampler does: find, then the list is written when find asks to keep it. */
 function write(
   tables: DrawTables,
   context: number,
@@ -26,6 +26,7 @@ function write(
   special: (id: number) => boolean,
 ) {
   expect(tables.find(context)).toBe(false);
+  if (!tables.keeping) return;
   tables.begin(ids.length, true);
   for (let i = 0; i < ids.length; i++) tables.add(ids[i], weights[i], special(ids[i]));
   tables.finish();
@@ -53,7 +54,8 @@ describe('draw tables', () => {
     const ids = [5, 7, 9, 12];
     const weights = [0.5, 0.25, 0.125, 0.125];
     write(tables, 40, ids, weights, (id) => id === 9);
-    expect(tables.keptCandidates).toBe(0); // a first visit writes into the scratch
+    expect(tables.keptCandidates).toBe(0); // a first visit is only noted
+    expect(tables.byteLength).toBeLessThan(4096); // nothing kept, little held
     write(tables, 40, ids, weights, (id) => id === 9);
     expect(tables.keptCandidates).toBe(4);
     expect(tables.find(40)).toBe(true);
@@ -76,6 +78,38 @@ describe('draw tables', () => {
     tables.useTemperature(1 / 1.2);
     expect(tables.keptCandidates).toBe(0);
     expect(tables.find(3)).toBe(false);
+  });
+
+  it('keep their lists when the slots grow', () => {
+    const tables = new DrawTables(small.query);
+    tables.useTemperature(1);
+    const slotsAtFirst = tables.byteLength;
+    for (let context = 0; context < 300; context++) {
+      write(tables, context, [3, 4 + context], [1, 2], () => false);
+      write(tables, context, [3, 4 + context], [1, 2], () => false);
+    }
+    expect(tables.byteLength).toBeGreaterThan(slotsAtFirst + 300 * 20);
+    for (let context = 0; context < 300; context++) {
+      expect(tables.find(context)).toBe(true);
+      expect([...tables.ids.subarray(tables.base, tables.base + tables.count)]).toEqual([3, 4 + context]);
+    }
+  });
+
+  it('keep every list where it is when contexts share a slot, the slots doubled instead (no list written twice)', () => {
+    const tables = new DrawTables(small.query);
+    tables.useTemperature(1);
+    // Contexts 64 apart take the same slot of the first 64: each would push the previous out.
+    const contexts = Array.from({ length: 12 }, (_, i) => 64 * i);
+    for (const context of contexts) {
+      write(tables, context, [3, 4 + context], [1, 2], () => false);
+      write(tables, context, [3, 4 + context], [1, 2], () => false);
+    }
+    for (let round = 0; round < 3; round++) for (const context of contexts) expect(tables.find(context)).toBe(true);
+    expect(tables.keptCandidates).toBe(2 * contexts.length);
+    for (const context of contexts) {
+      expect(tables.find(context)).toBe(true);
+      expect(tables.ids[tables.base + 1]).toBe(4 + context);
+    }
   });
 
   it('stay within their bound however many contexts are kept', () => {
@@ -110,13 +144,11 @@ describe('draw tables', () => {
     expect(ranking.byteLength - without).toBe(tables.byteLength);
 
     const model = train(sample('en-stories.txt').pool);
-    model.generate({ seed: 1 });
-    const memory = model.memoryBytes();
-    const kept = model.ranking().drawTables().byteLength;
-    for (let seed = 2; seed < 200; seed++) model.generate({ seed });
-    const grown = model.ranking().drawTables().byteLength - kept;
-    expect(grown).toBeGreaterThan(0);
-    expect(model.memoryBytes() - memory).toBeGreaterThanOrEqual(grown);
+    const before = model.memoryBytes(); // nothing generated yet: no ranking, no tables
+    for (let seed = 0; seed < 200; seed++) model.generate({ seed });
+    const kept = model.ranking().drawTables();
+    expect(kept.keptCandidates).toBeGreaterThan(0);
+    expect(model.memoryBytes() - before).toBeGreaterThanOrEqual(kept.byteLength);
   });
 
   it('draw exactly the word of the sequential weighing, refused words out, for every uniform', () => {
@@ -185,6 +217,45 @@ describe('natural generation from the draw tables', () => {
     // The same at another temperature, and back (the lists are rebuilt for each).
     expect(texts(model, { temperature: 0.7 })).toEqual(texts(model, { temperature: 0.7, topK: 1_000_000 }));
     expect(texts(model, {})).toEqual(weighed);
+  });
+
+  it('hold a small model in little memory after many generations, nothing written twice', () => {
+    const model = served(sample('en-stories.txt').pool);
+    const tables = model.ranking().drawTables();
+    for (let seed = 0; seed < 300; seed++) model.generate({ seed });
+    const settled = tables.byteLength;
+    const kept = tables.keptCandidates;
+    // 3,783 n-grams: 424 candidates in 25 lists, ~15.7 KB with the slots and the per-word bytes
+    // (main, at full size from the start: ~37 KB after one generation).
+    expect(settled).toBeLessThanOrEqual(20 * 1024);
+    for (let seed = 300; seed < 600; seed++) model.generate({ seed });
+    expect(tables.keptCandidates).toBe(kept);
+    expect(tables.byteLength).toBe(settled);
+    expect(model.memoryBytes()).toBeGreaterThanOrEqual(settled);
+  });
+
+  it('draw the same texts while they grow as tables that started at their largest', () => {
+    const lines = sample('es-cuentos.txt').pool;
+    const growing = served(lines);
+    const large = served(lines);
+    // Filled to their largest at another temperature, then emptied by the sampler's (1): the
+    // arena and the slots keep their size.
+    const full = large.ranking().drawTables();
+    full.useTemperature(0.5);
+    const ids = Array.from({ length: 256 }, (_, i) => i + 3);
+    for (let context = 0; context < 8000; context++) {
+      write(full, context, ids, ids, () => false);
+      write(full, context, ids, ids, () => false);
+    }
+    const largest = full.byteLength;
+    const sizes = new Set<number>();
+    for (let seed = 0; seed < 150; seed++) {
+      expect(growing.generate({ seed }).text).toBe(large.generate({ seed }).text);
+      sizes.add(growing.ranking().drawTables().byteLength);
+    }
+    expect(sizes.size).toBeGreaterThan(1); // grew mid-run
+    expect(Math.max(...sizes)).toBeLessThan(largest / 10);
+    expect(full.byteLength).toBeGreaterThanOrEqual(largest); // as large as ever (plus the per-word bytes)
   });
 
   it('leaves no word marked after draws that leave a copy', () => {
