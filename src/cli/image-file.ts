@@ -2,6 +2,7 @@
 // `brown.uli` (any other name gets `.uli` appended). The image names the sha256 of the model file
 // it was built from, so an image left over from another training of the same path is ignored.
 import { createHash } from 'node:crypto';
+import { closeSync, openSync, readSync } from 'node:fs';
 
 export function imagePathFor(modelPath: string): string {
   return modelPath.endsWith('.ulm') ? `${modelPath.slice(0, -'.ulm'.length)}.uli` : `${modelPath}.uli`;
@@ -10,4 +11,20 @@ export function imagePathFor(modelPath: string): string {
 /** What an image of these model-file bytes names as its source (as the bot's manager does). */
 export function modelSource(modelBytes: Uint8Array): string {
   return createHash('sha256').update(modelBytes).digest('hex');
+}
+
+/** Chunk the model file is hashed by: a load then never holds the model file and its image at once. */
+const HASH_CHUNK = 1 << 20;
+
+/** modelSource of the file at `path`, read a chunk at a time (throws what opening or reading it throws). */
+export function modelSourceOfFile(path: string): string {
+  const hash = createHash('sha256');
+  const chunk = Buffer.allocUnsafe(HASH_CHUNK);
+  const fd = openSync(path, 'r');
+  try {
+    for (let read = readSync(fd, chunk); read > 0; read = readSync(fd, chunk)) hash.update(chunk.subarray(0, read));
+  } finally {
+    closeSync(fd);
+  }
+  return hash.digest('hex');
 }

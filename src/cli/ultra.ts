@@ -22,7 +22,7 @@ import {
   type TrainProgress,
 } from '../lm/index.js';
 import { compiledWorkerEntry, EmbeddingsApart } from './embeddings-apart.js';
-import { imagePathFor, modelSource } from './image-file.js';
+import { imagePathFor, modelSource, modelSourceOfFile } from './image-file.js';
 
 /** A mistake in what the user typed or gave us: one line, exit code 2. */
 class CliError extends Error {}
@@ -92,15 +92,24 @@ function readModel(path: string, exact = false): Model {
 
 /** readModel, also saying whether the model came from its image. */
 function openModel(path: string, exact: boolean): { model: Model; fromImage: boolean } {
+  const cannotRead = (error: unknown) =>
+    new CliError(`${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  if (!exact) {
+    // The model file is hashed a chunk at a time, so this process never holds it beside its image.
+    let source: string;
+    try {
+      source = modelSourceOfFile(path);
+    } catch (error) {
+      throw cannotRead(error);
+    }
+    const image = readImageBeside(path, source);
+    if (image !== null) return { model: image, fromImage: true };
+  }
   let bytes: Buffer;
   try {
     bytes = readFileSync(path);
   } catch (error) {
-    throw new CliError(`${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
-  }
-  if (!exact) {
-    const image = readImageBeside(path, bytes);
-    if (image !== null) return { model: image, fromImage: true };
+    throw cannotRead(error);
   }
   try {
     return { model: decode(bytes, { counts: false }), fromImage: false };
@@ -113,10 +122,10 @@ function openModel(path: string, exact: boolean): { model: Model; fromImage: boo
 }
 
 /**
- * The model of the image beside `path`, or null when there is none or it is not of `bytes` (damaged, old, of another
- * file).
+ * The model of the image beside `path`, or null when there is none or it is not of the model file whose sha256 is
+ * `source` (damaged, old, of another file).
  */
-function readImageBeside(path: string, bytes: Uint8Array): Model | null {
+function readImageBeside(path: string, source: string): Model | null {
   let image: Buffer;
   try {
     image = readFileSync(imagePathFor(path));
@@ -124,7 +133,7 @@ function readImageBeside(path: string, bytes: Uint8Array): Model | null {
     return null;
   }
   try {
-    return decodeImage(image, { source: modelSource(bytes) });
+    return decodeImage(image, { source });
   } catch {
     return null;
   }

@@ -15,6 +15,12 @@ export interface ModelFileAccess {
    * (a read and a sha256, ~1 ms per megabyte of model file), never hidden by an intact image.
    */
   read(): Promise<Uint8Array>;
+  /**
+   * Checks the model file against its checksum as `read` does, without keeping its bytes (a streamed sha256): when
+   * given, a load whose image is intact never holds the model file beside its image, and `read` is called only to
+   * rebuild the image.
+   */
+  verify?(): Promise<void>;
   /** Memory to read the image into (a spare buffer of an evicted model), or null for new memory. */
   bufferFor?(size: number): ArrayBuffer | null;
 }
@@ -37,7 +43,8 @@ export class ModelImages {
    * (missing, damaged model file) and ModelFormatError when the model file itself is not valid.
    */
   async load(guildId: string, checksum: string, file: ModelFileAccess): Promise<Model> {
-    const bytes = await file.read();
+    let bytes = file.verify === undefined ? await file.read() : null;
+    if (bytes === null) await file.verify?.();
     const found = await this.store.read(guildId, checksum, file.bufferFor).catch(() => null);
     if (found !== null) {
       try {
@@ -49,6 +56,7 @@ export class ModelImages {
         // Damaged, old or foreign: rebuilt below from the model file.
       }
     }
+    bytes ??= await file.read();
     const image = await this.build(bytes, checksum);
     this.rebuilds++;
     await this.keep(guildId, checksum, image);

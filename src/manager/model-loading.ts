@@ -73,6 +73,13 @@ export class ModelLoading {
     return bytes;
   }
 
+  /** Checks a model file against its recorded checksum, streamed through sha256 (readVerified's errors). */
+  async verify(guildId: string, file: { filename: string; checksum: string }, label: FileLabel): Promise<void> {
+    const check = await this.state.files.check(guildId, file.filename, file.checksum, true);
+    if (check.kind === 'missing') throw new UserError('MODEL_FILE_MISSING', label);
+    if (check.kind === 'checksum') throw new UserError('MODEL_CORRUPT', { ...label, detail: 'checksum' });
+  }
+
   /** The cached model, or the file read, verified and decoded (then cached). */
   async modelFor(guildId: string, file: ModelFileRef, label: FileLabel): Promise<Model> {
     const key = ModelCache.key(guildId, file.filename);
@@ -101,6 +108,7 @@ export class ModelLoading {
       // (saving copies the file, appending decodes it anew in the training worker).
       model = await this.images.load(guildId, file.checksum, {
         read: () => this.readVerified(guildId, file, label),
+        verify: () => this.verify(guildId, file, label),
         // The image goes into the memory of a model the cache evicts for it, when one fits.
         bufferFor: (size) => {
           this.cache.makeRoom(size);

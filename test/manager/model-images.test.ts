@@ -111,6 +111,24 @@ describe('model images on disk (ModelImages)', () => {
     expect(reads()).toBe(1);
   });
 
+  it('with a streamed check, verifies the model file on every load and reads it only to rebuild the image', async () => {
+    const { images, file, reads, path } = setUp();
+    let verifies = 0;
+    const streamed = { ...file, verify: async () => void verifies++ };
+    await images.load(GUILD, checksum, streamed);
+    expect([verifies, reads(), images.rebuilds]).toEqual([1, 1, 1]);
+    const loaded = await images.load(GUILD, checksum, streamed);
+    expect([verifies, reads(), images.imageLoads]).toEqual([2, 1, 1]);
+    expect(loaded.generate({ seed: 4 }).text).toBe(model.generate({ seed: 4 }).text);
+    const refusal = new UserError('MODEL_CORRUPT', { name: 'm', version: 1, detail: 'checksum' });
+    await expect(images.load(GUILD, checksum, { ...file, verify: async () => Promise.reject(refusal) })).rejects.toBe(
+      refusal,
+    );
+    writeFileSync(path, 'damaged');
+    await images.load(GUILD, checksum, streamed);
+    expect([verifies, reads(), images.rebuilds]).toEqual([3, 2, 2]);
+  });
+
   it('reads the image into a spare buffer when one is given, and counts that whole buffer', async () => {
     const { images, file, path } = setUp();
     await images.load(GUILD, checksum, file);
