@@ -3,11 +3,8 @@
 // their text and their lengths (the image's own section), so that a word becomes a JavaScript
 // string of its own only when it is read. Brown's 52,256 words cost ~2.3 MB of V8 heap as an array
 // (~45 bytes a word) and ~0.4 MB as one text (one byte a character below U+0100, two beyond),
-// which is what a loaded model's memory was short of (docs/model.md, "Memory"). An image's words
-// are not even decoded into that text: they are sliced from its UTF-8 bytes (Utf8Words), so the
-// vocabulary is held once, in the image.
+// which is what a loaded model's memory was short of (docs/model.md, "Memory").
 
-import { isAscii, isUtf8 } from 'node:buffer';
 import { ModelFormatError } from './types.js';
 
 /** Words by id. */
@@ -104,79 +101,6 @@ export class TextWords implements WordList {
       at = end;
     }
   }
-}
-
-/**
- * Words read from their UTF-8 bytes (a model image's `vocabText` section, not copied) and their lengths in UTF-16
- * code units (its `vocabLengths`). One byte start in 32 is kept; a vocabulary of ASCII reads its byte lengths from
- * the lengths themselves, any other keeps one more 16-bit (or 32-bit) byte length per word, which is still less than
- * the decoded text (one or two bytes a character). A word becomes a string only when it is read.
- */
-export class Utf8Words implements WordList {
-  private readonly bytes: Buffer;
-  private readonly byteLengths: Uint16Array | Uint32Array;
-  private readonly starts: Uint32Array;
-  readonly retainedBytes: number;
-
-  /** Throws ModelFormatError when the bytes are not UTF-8 or the lengths do not cut them into whole characters. */
-  constructor(bytes: Uint8Array, lengths: Uint16Array | Uint32Array) {
-    if (!isUtf8(bytes)) throw new ModelFormatError('corrupt', 'image vocabulary is not UTF-8');
-    this.bytes = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    this.starts = new Uint32Array((lengths.length >>> CHECKPOINT_SHIFT) + 1);
-    this.byteLengths = isAscii(bytes) ? lengths : utf8Lengths(bytes, lengths);
-    let at = 0;
-    for (let id = 0; id < lengths.length; id++) {
-      if ((id & (CHECKPOINT - 1)) === 0) this.starts[id >>> CHECKPOINT_SHIFT] = at;
-      at += this.byteLengths[id];
-    }
-    if (at !== bytes.length) throw new ModelFormatError('corrupt', 'vocabulary text does not match its word lengths');
-    this.retainedBytes = this.starts.byteLength + (this.byteLengths === lengths ? 0 : this.byteLengths.byteLength);
-  }
-
-  get length(): number {
-    return this.byteLengths.length;
-  }
-
-  word(id: number): string {
-    let at = this.starts[id >>> CHECKPOINT_SHIFT];
-    for (let before = id & ~(CHECKPOINT - 1); before < id; before++) at += this.byteLengths[before];
-    return this.bytes.toString('utf8', at, at + this.byteLengths[id]);
-  }
-
-  forEach(visit: (word: string, id: number) => void): void {
-    const { bytes, byteLengths } = this;
-    for (let id = 0, at = 0; id < byteLengths.length; id++) {
-      const end = at + byteLengths[id];
-      visit(bytes.toString('utf8', at, end), id);
-      at = end;
-    }
-  }
-}
-
-/**
- * Each word's length in bytes, from its length in UTF-16 code units, over valid UTF-8: a lead byte below 0x80 is one
- * byte and one unit, below 0xE0 two bytes, below 0xF0 three, else four bytes and two units (a surrogate pair).
- * Throws when a word would end inside a character or the lengths run past the bytes.
- */
-function utf8Lengths(bytes: Uint8Array, lengths: Uint16Array | Uint32Array): Uint16Array | Uint32Array {
-  const out = new Uint32Array(lengths.length);
-  let at = 0;
-  let longest = 0;
-  for (let id = 0; id < lengths.length; id++) {
-    const start = at;
-    let units = lengths[id];
-    while (units > 0) {
-      if (at >= bytes.length) throw new ModelFormatError('corrupt', 'vocabulary text is shorter than its word lengths');
-      const lead = bytes[at];
-      const width = lead < 0xf0 ? 1 : 2;
-      if (width > units) throw new ModelFormatError('corrupt', 'a vocabulary word ends inside a character');
-      at += lead < 0x80 ? 1 : lead < 0xe0 ? 2 : lead < 0xf0 ? 3 : 4;
-      units -= width;
-    }
-    out[id] = at - start;
-    longest = Math.max(longest, at - start);
-  }
-  return longest <= 0xffff ? Uint16Array.from(out) : out;
 }
 
 /** Whether `words` is a WordList rather than an array of strings. */

@@ -17,7 +17,7 @@ import { CODEBOOK_SIZE, linkedEndOf, QueryGraph } from '../query-graph.js';
 import { RankBits, rankCountsFor, rankWordsFor } from '../rank-bits.js';
 import { checkpointsFor, RunShares } from '../run-shares.js';
 import { UnaryStarts } from '../unary-starts.js';
-import { Utf8Words } from '../words.js';
+import { TextWords } from '../words.js';
 
 const MAX_ORDER = 8;
 const MAX_NODES = 2 ** 31 - 1;
@@ -263,7 +263,7 @@ function shapeOf(image: ReadImage): ImageShape {
   };
 }
 
-function vocabularyOf(image: ReadImage, vocabularySize: number, lengthBytes: 2 | 4): Utf8Words {
+function vocabularyOf(image: ReadImage, vocabularySize: number, lengthBytes: 2 | 4): TextWords {
   const textEntry = image.sections.get('vocabText');
   if (textEntry === undefined) throw new ModelFormatError('corrupt', 'image has no vocabText section');
   const textBytes = sectionView(image, 'vocabText', Uint8Array, textEntry.bytes);
@@ -271,8 +271,14 @@ function vocabularyOf(image: ReadImage, vocabularySize: number, lengthBytes: 2 |
     lengthBytes === 2
       ? sectionView(image, 'vocabLengths', Uint16Array, vocabularySize)
       : sectionView(image, 'vocabLengths', Uint32Array, vocabularySize);
-  // Throws when the bytes are not UTF-8 or the lengths do not cut them into whole characters.
-  const words = new Utf8Words(textBytes, lengths);
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(textBytes);
+  } catch {
+    throw new ModelFormatError('corrupt', 'image vocabulary is not UTF-8');
+  }
+  // Throws when the lengths do not add up to the text.
+  const words = new TextWords(text, lengths);
   if (
     vocabularySize <= EOS_ID ||
     words.word(UNK_ID) !== UNK ||
