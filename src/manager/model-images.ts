@@ -10,9 +10,10 @@ import { TrainingWorkerError } from './training-protocol.js';
 
 export interface ModelFileAccess {
   /**
-   * The model file's bytes, checked against its checksum (throws the manager's UserErrors): read
-   * on every load, image or not, so a missing or damaged model file is reported as it always was
-   * (a read and a sha256, ~1 ms per megabyte of model file), never hidden by an intact image.
+   * The model file's bytes, checked against its checksum (throws the manager's UserErrors). The file
+   * is checked on every load, image or not (by `verify` when given, else by this read), so a missing
+   * or damaged model file is reported as it always was (a sha256, ~1 ms per megabyte of model file),
+   * never hidden by an intact image.
    */
   read(): Promise<Uint8Array>;
   /**
@@ -43,8 +44,10 @@ export class ModelImages {
    * (missing, damaged model file) and ModelFormatError when the model file itself is not valid.
    */
   async load(guildId: string, checksum: string, file: ModelFileAccess): Promise<Model> {
-    let bytes = file.verify === undefined ? await file.read() : null;
-    if (bytes === null) await file.verify?.();
+    // The model file is checked on every load; read whole here only when it cannot be checked streamed.
+    let bytes: Uint8Array | null = null;
+    if (file.verify !== undefined) await file.verify();
+    else bytes = await file.read();
     const found = await this.store.read(guildId, checksum, file.bufferFor).catch(() => null);
     if (found !== null) {
       try {
