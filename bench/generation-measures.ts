@@ -187,7 +187,11 @@ export interface TextMeasures {
   meanWords: number;
   /** A closing quote or bracket with no opener, or (unless cut at the length limit) an opener never closed. */
   unbalanced: number;
+  /** Starting with punctuation that joins the word before it (", Los Angeles…"). */
+  markStart: number;
 }
+
+const JOINING_MARK = /^[.,;:!?%‰]$/u;
 
 const SENTENCE_END = /[.!?…]["'”’»)\]]*$/u;
 
@@ -236,6 +240,7 @@ export function measureTexts(
   let copied = 0;
   let words = 0;
   let unbalanced = 0;
+  let markStart = 0;
   tokenized.forEach((tokens, i) => {
     const count = wordsOf(tokens).length;
     words += count;
@@ -246,6 +251,7 @@ export function measureTexts(
     if (SENTENCE_END.test(texts[i].trim())) ended++;
     if (copies?.has(tokens.join(' '))) copied++;
     if (isUnbalanced(tokens, cut[i] ?? false)) unbalanced++;
+    if (tokens.length > 0 && JOINING_MARK.test(tokens[0])) markStart++;
   });
   const n = Math.max(1, texts.length);
   return {
@@ -259,5 +265,6 @@ export function measureTexts(
     distinct2: distinct2(tokenized),
     meanWords: words / n,
     unbalanced: unbalanced / n,
+    markStart: markStart / n,
   };
 }

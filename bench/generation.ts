@@ -232,13 +232,13 @@ const pct = (x: number) => (Number.isNaN(x) ? 'n/a' : `${(100 * x).toFixed(1)} %
 function printTable(title: string, rows: Row[], human: Row): void {
   console.log(`\n### ${title}\n`);
   console.log(
-    '| system | < 4 words | repeat | broken pair | unbalanced quotes | distinct-2 | unseen bigrams | copied line | fluency (log10/token) | ends .!? | mean words | empty |',
+    '| system | < 4 words | repeat | broken pair | unbalanced quotes | starts , . ; : ! ? | distinct-2 | unseen bigrams | copied line | fluency (log10/token) | ends .!? | mean words | empty |',
   );
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const row of [...rows, human]) {
     const m = row.measures;
     console.log(
-      `| ${row.label} | ${pct(m.underFourWords)} | ${pct(m.immediateRepeat)} | ${pct(m.brokenPair)} | ${pct(m.unbalanced)} | ${m.distinct2.toFixed(2)} | ${row.supply === null ? 'n/a' : pct(row.supply.unseen)} | ${pct(m.copied)} | ${row.fluency.toFixed(3)} | ${pct(m.sentenceEnd)} | ${m.meanWords.toFixed(1)} | ${pct(m.empty)} |`,
+      `| ${row.label} | ${pct(m.underFourWords)} | ${pct(m.immediateRepeat)} | ${pct(m.brokenPair)} | ${pct(m.unbalanced)} | ${pct(m.markStart)} | ${m.distinct2.toFixed(2)} | ${row.supply === null ? 'n/a' : pct(row.supply.unseen)} | ${pct(m.copied)} | ${row.fluency.toFixed(3)} | ${pct(m.sentenceEnd)} | ${m.meanWords.toFixed(1)} | ${pct(m.empty)} |`,
     );
   }
   const ourRow = rows.find((row) => row.label === 'ours (defaults)');

@@ -149,6 +149,31 @@ describe('natural generation (the default)', () => {
     expect(restarts).toBeGreaterThan(0);
   });
 
+  it('never starts a text with punctuation that joins the word before it, though training lines do', () => {
+    // Sentence splits after abbreviations leave lines that start ", …" or ". …" (Brown, chat).
+    const split = [
+      ...stories,
+      ', Dick Stuart and the fox ran down to the river.',
+      ', and the owl sang a song about the stars.',
+      '. The little boat sailed on the blue sea.',
+      '; the old tree told the fox a story.',
+      '! The fox found a shiny stone.',
+    ];
+    const model = train(split, { maxPatternLength: 4, embeddingDim: 0 });
+    const joins = new Set([',', '.', ';', '!']);
+    const firsts = Array.from({ length: 400 }, (_, seed) => tokenize(model.generate({ seed }).text)[0]);
+    expect(firsts.filter((token) => joins.has(token))).toEqual([]);
+    // The exact distribution keeps them: <s>'s continuations hold the five lines' marks.
+    const exact = Array.from(
+      { length: 400 },
+      (_, seed) => tokenize(model.generate({ seed, sampling: 'exact', maxLength: 3 }).text)[0],
+    );
+    expect(exact.some((token) => joins.has(token))).toBe(true);
+    // After a prompt the mark joins the prompt: "the fox, and …" may be written.
+    const prompted = Array.from({ length: 200 }, (_, seed) => model.generate({ seed, prompt: 'Dick Stuart' }).text);
+    expect(prompted.every((text) => text.startsWith('Dick Stuart'))).toBe(true);
+  });
+
   it('does not repeat the previous word unless the training text characteristically does', () => {
     for (let seed = 0; seed < 200; seed++) {
       const tokens = tokenize(storyModel.generate({ seed }).text);

@@ -48,7 +48,8 @@ describe('natural generation is pinned', () => {
       long: textsHash(model, { prompt: '"Well', maxLength: 120 }),
       tuned: textsHash(model, { ...TUNED, prompt: 'you know' }),
     }).toEqual({
-      plain: '6e86072b3f6165d8',
+      // A text no longer starts with a joining mark (", Los Angeles…", "., Buy…"): 3 of 50 texts changed.
+      plain: 'f22a2c09677d0c2b',
       prompt: '12d0046aeee1f20b',
       long: '4e858ed18576de77',
       tuned: '108902f9735adad7',
