@@ -182,12 +182,15 @@ for (const text of texts) {
   }
 }
 
-// Generation speed, in process, Brown order 5.
-function tokensPerSecond(model: Model, exact: boolean): number {
+// Generation speed, in process, Brown order 5: returned tokens per second, or (`drawn`) the
+// tokens of every walk a call drew (the natural sampler draws several and returns the best).
+function tokensPerSecond(model: Model, exact: boolean, drawn = false): number {
   let tokens = 0;
   const t = performance.now();
-  for (let seed = 0; seed < 2000; seed++)
-    tokens += model.generate({ seed, maxLength: 40, ...(exact ? { sampling: 'exact' as const } : {}) }).tokens;
+  for (let seed = 0; seed < 2000; seed++) {
+    const result = model.generate({ seed, maxLength: 40, ...(exact ? { sampling: 'exact' as const } : {}) });
+    tokens += drawn ? result.drawnTokens : result.tokens;
+  }
   return tokens / ((performance.now() - t) / 1000);
 }
 const exactModel = decode(bigBytes, { counts: false });
@@ -198,12 +201,13 @@ tokensPerSecond(imageModel, true);
 console.log('\n## Generation, Brown order 5, 2,000 texts of up to 40 tokens\n');
 console.log('| sampling | exact model (decoded file), k tokens/s | image, k tokens/s | ratio | target |');
 console.log('|---|---|---|---|---|');
-for (const [label, exact, target] of [
-  ['exact (`--exact`)', true, '≥ 1,000 k'],
-  ['product defaults (natural)', false, '≥ 500 k'],
+for (const [label, exact, drawn, target] of [
+  ['exact (`--exact`)', true, false, '≥ 1,000 k'],
+  ['product defaults (natural), returned tokens', false, false, '≥ 500 k'],
+  ['product defaults (natural), tokens of all walks drawn', false, true, ''],
 ] as const) {
-  const a = tokensPerSecond(exactModel, exact);
-  const b = tokensPerSecond(imageModel, exact);
+  const a = tokensPerSecond(exactModel, exact, drawn);
+  const b = tokensPerSecond(imageModel, exact, drawn);
   console.log(`| ${label} | ${(a / 1e3).toFixed(0)} | ${(b / 1e3).toFixed(0)} | ${ratio(b, a)} | ${target} |`);
 }
 

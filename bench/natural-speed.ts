@@ -51,7 +51,10 @@ function brownImage(): Uint8Array {
 interface Contender {
   label: string;
   model: current.Model;
+  /** Returned tokens per second, per round. */
   rates: number[];
+  /** Tokens of all walks (GenerateResult.drawnTokens) per second, per round; NaN for a tree without them. */
+  drawnRates: number[];
 }
 
 function options(i: number): current.GenerateOptions {
@@ -59,21 +62,29 @@ function options(i: number): current.GenerateOptions {
   return { seed: i, maxLength: 40, ...(prompt ? { prompt } : {}) };
 }
 
-function tokensPerSecond(model: current.Model): number {
+/** Returned tokens and all walks' tokens, per second. */
+function tokensPerSecond(model: current.Model): { returned: number; drawn: number } {
   let tokens = 0;
+  let drawn = 0;
   const started = performance.now();
-  for (let i = 0; i < TEXTS; i++) tokens += model.generate(options(i)).tokens;
-  return tokens / ((performance.now() - started) / 1000);
+  for (let i = 0; i < TEXTS; i++) {
+    const result = model.generate(options(i));
+    tokens += result.tokens;
+    // A baseline tree from before drawnTokens has none.
+    drawn += result.drawnTokens ?? Number.NaN;
+  }
+  const seconds = (performance.now() - started) / 1000;
+  return { returned: tokens / seconds, drawn: drawn / seconds };
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 const image = brownImage();
-const contenders: Contender[] = [{ label: 'this tree', model: current.decodeImage(image), rates: [] }];
+const contenders: Contender[] = [{ label: 'this tree', model: current.decodeImage(image), rates: [], drawnRates: [] }];
 if (values.baseline !== undefined && !values.profile) {
   const dir = resolve(values.baseline);
   const lm = (await import(pathToFileURL(join(dir, 'src', 'lm', 'index.ts')).href)) as Lm;
-  contenders.push({ label: `baseline ${dir}`, model: lm.decodeImage(image), rates: [] });
+  contenders.push({ label: `baseline ${dir}`, model: lm.decodeImage(image), rates: [], drawnRates: [] });
 }
 console.log(
   `natural sampler, Brown order 5 image (${image.length.toLocaleString('en')} bytes), ${TEXTS} texts of up to 40 tokens a round, ${ROUNDS} rounds`,
@@ -90,11 +101,16 @@ for (const contender of contenders) tokensPerSecond(contender.model); // warm-up
 for (let round = 0; round < ROUNDS; round++) {
   // Alternate who goes first, so neither always runs on a cooler (or hotter) machine.
   const order = round % 2 === 0 ? contenders : [...contenders].reverse();
-  for (const contender of order) contender.rates.push(tokensPerSecond(contender.model));
+  for (const contender of order) {
+    const { returned, drawn } = tokensPerSecond(contender.model);
+    contender.rates.push(returned);
+    contender.drawnRates.push(drawn);
+  }
 }
 for (const contender of contenders) {
+  const drawn = median(contender.drawnRates);
   console.log(
-    `${contender.label}: median ${(median(contender.rates) / 1e3).toFixed(0)} k tokens/s (rounds: ${contender.rates.map((r) => (r / 1e3).toFixed(0)).join(', ')})`,
+    `${contender.label}: median ${(median(contender.rates) / 1e3).toFixed(0)} k tokens/s returned (rounds: ${contender.rates.map((r) => (r / 1e3).toFixed(0)).join(', ')})${Number.isNaN(drawn) ? '' : `, ${(drawn / 1e3).toFixed(0)} k tokens/s over all walks`}`,
   );
 }
 if (contenders.length === 2) {

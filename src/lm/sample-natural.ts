@@ -55,7 +55,7 @@ import { BOS_ID, EOS_ID, UNK_ID } from './types.js';
 import type { WordList } from './words.js';
 
 /** Walks drawn per call; the best is returned. */
-const CANDIDATES = 4;
+export const CANDIDATES = 4;
 /**
  * More walks, up to this, while the best so far repeats more of what the model wrote lately than
  * RECENT_ALLOWANCE of its length (only with a memory of recent texts: a small model's later calls).
@@ -791,17 +791,20 @@ export function generateNatural(
   const walker = new NaturalWalker(source, settings, prompt);
   const start = walker.start(prompt);
   let best: CandidateWalk | null = null;
+  let drawnTokens = 0;
   for (let i = 0; i < MAX_CANDIDATES; i++) {
     if (i >= CANDIDATES && best !== null && recentExcess(best) === 0) break;
     // Only the repetition penalty reads (and fills) the written words: without it one empty set serves every walk.
     const seen = walker.readsWritten ? new Set(prompt.ids) : NOTHING_WRITTEN;
     const candidate = walker.walk(start, random, seen);
+    drawnTokens += candidate.ids.length + candidate.closing.length;
     if (best === null || better(candidate, best, settings.maxCopyRun !== Number.POSITIVE_INFINITY)) best = candidate;
   }
   const chosen = best as CandidateWalk;
   settings.recent?.record([start.last, ...chosen.ids]);
   return {
     words: [...chosen.ids.map((id) => source.words.word(id)), ...chosen.closing],
+    drawnTokens,
     stop: chosen.ended ? 'end' : 'length',
     activated: walker.activated,
   };
