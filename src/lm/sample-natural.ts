@@ -34,7 +34,7 @@
 
 import type { GenerationSource, ReadPrompt, Settings, Walk } from './generate.js';
 import type { DrawTables } from './draw-tables.js';
-import { ROOT } from './graph.js';
+import { ROOT, searchRun } from './graph.js';
 import {
   closeMarks,
   pairAdvance,
@@ -184,6 +184,8 @@ export function naturalTableBytes(words: WordList, graph: QueryGraph | null): nu
 const drawIds = new Int32Array(MAX_DRAW);
 const drawWeights = new Float64Array(MAX_DRAW);
 const drawOrder = new Int32Array(MAX_DRAW);
+/** Per candidate of drawIds, its node in the image when the draw weighed a run where it lies (else −1). */
+const drawNodes = new Int32Array(MAX_DRAW);
 /**
  * Runs of at least this many children draw from lists (draw-tables.ts); a shorter run is weighed
  * where it lies in the image (a list costs more to write than a few weighings).
@@ -260,6 +262,17 @@ class NaturalWalker {
   activated = 0;
   /** Words the last draw took from the root (every word): the salad a walk is ranked down for. */
   fromRoot = 0;
+  /**
+   * What the last draw read on the suffix chain of the walk's state, for `advance` to score the
+   * word drawn without reading it again: the contexts whose runs it read (in chain order), their
+   * runs, and the node of the word drawn with its context when it knows it (else −1).
+   */
+  private readonly chainContext: Int32Array;
+  private readonly chainFrom: Int32Array;
+  private readonly chainTo: Int32Array;
+  private chainLength = 0;
+  private drawnContext = -1;
+  private drawnNode = -1;
 
   constructor(
     private readonly source: GenerationSource,
@@ -282,6 +295,10 @@ class NaturalWalker {
     this.copyMarks = drawTables.copyMarks();
     this.tables = this.plainWeights && settings.topK === 0 && settings.topP >= 1 ? drawTables : null;
     this.tables?.useTemperature(this.inverseTemperature);
+    // A chain holds at most one context per level.
+    this.chainContext = new Int32Array(this.graph.order);
+    this.chainFrom = new Int32Array(this.graph.order);
+    this.chainTo = new Int32Array(this.graph.order);
   }
 
   /** Whether a walk reads (and fills) its set of written words: only the repetition penalty does. */
@@ -378,9 +395,17 @@ class NaturalWalker {
     let context = at.state;
     let weight = 1;
     let found: number;
-    for (;;) {
+    // The runs the draw read are searched where they are, and the drawn word's node is taken as the draw found it.
+    const { chainContext, chainFrom, chainTo, chainLength, drawnContext, drawnNode } = this;
+    this.chainLength = 0;
+    this.drawnNode = -1;
+    for (let k = 0; ; ) {
       this.activated++;
-      found = graph.findChild(context, word);
+      if (context === drawnContext && drawnNode >= 0) found = drawnNode;
+      else if (k < chainLength && chainContext[k] === context) {
+        found = searchRun(graph.word, chainFrom[k], chainTo[k], word);
+        k++;
+      } else found = graph.findChild(context, word);
       if (found >= 0) break;
       weight *= graph.backoff(context);
       context = graph.suffixOf(context);
@@ -434,16 +459,24 @@ class NaturalWalker {
     const ranking = this.source.ranking();
     // The recent pairs start with the last token read: the previous word, the prompt's last, or <s>.
     const before = at.last;
-    // A longer context's only continuation, kept in case the chain reaches one-word contexts.
+    // A longer context's only continuation, kept in case the chain reaches one-word contexts
+    // (with its context and node, when known, for advance).
     let single = -1;
+    let singleContext = -1;
+    let singleNode = -1;
+    this.chainLength = 0;
+    this.drawnNode = -1;
     // After a sentence's end, what would be drawn from the root (every word: "himself. a door.")
     // is drawn from the words that start sentences instead, once.
     let restart = previous >= 0 && this.isSentenceEnd[previous] === 1 && graph.order > 1 ? BOS : -1;
     const tables = leaveCopy ? null : this.tables;
     for (let context = at.state; ; context = graph.suffixOf(context)) {
+      // The sentence starts taken for the root are not on the state's chain (what advance searches).
+      let onChain = true;
       if (context === ROOT && restart >= 0) {
         context = restart;
         restart = -1;
+        onChain = false;
       }
       if (context !== ROOT && leaveCopy && context === at.state) continue;
       let from: number;
@@ -466,6 +499,12 @@ class NaturalWalker {
       } else {
         from = graph.childFrom(context);
         to = graph.childTo(context);
+        if (onChain) {
+          this.chainContext[this.chainLength] = context;
+          this.chainFrom[this.chainLength] = from;
+          this.chainTo[this.chainLength] = to;
+          this.chainLength++;
+        }
         if (to === from) continue;
         if (tables !== null && to - from >= LISTED_RUN) {
           kept = tables.find(context);
@@ -481,7 +520,11 @@ class NaturalWalker {
       // A one-word context (or none) decides only when no longer context continues: drawn from
       // there, a walk on a small text turns into word salad ("the clock maker bell the boat").
       const short = context === ROOT || context < graph.offsets[1];
-      if (short && single >= 0) return single;
+      if (short && single >= 0) {
+        this.drawnContext = singleContext;
+        this.drawnNode = singleNode;
+        return single;
+      }
       this.activated++;
       // One child cannot make the two a longer context needs, and a longer context's single is kept.
       if (single >= 0 && to - from === 1) continue;
@@ -496,7 +539,10 @@ class NaturalWalker {
           return list.pick(refusedHere, random.next());
         }
         if (context === ROOT) return allowEnd ? EOS : firstRealWord(graph);
-        if (size === 1 && single < 0) single = list.firstKept(refusedHere);
+        if (size === 1 && single < 0) {
+          single = list.firstKept(refusedHere);
+          singleContext = -1;
+        }
         continue;
       }
       let size = 0;
@@ -529,16 +575,24 @@ class NaturalWalker {
         if (p <= 0) continue;
         if ((unusual[w] !== 0 || w === previous || rare) && this.refuses(w, at, allowEnd, previous, refused, leaveCopy))
           continue;
+        drawNodes[size] = ranked === null ? r : -1;
         drawIds[size] = w;
         drawWeights[size] = plain ? weight : this.adjusted(w, p, weight, seen, before);
         size++;
       }
       if (size >= MIN_CONTINUATIONS || ((context === ROOT || context === BOS) && size > 0)) {
         if (context === ROOT) this.fromRoot++;
-        return this.pick(size, random);
+        const index = this.pick(size, random);
+        this.drawnContext = context;
+        this.drawnNode = drawNodes[index];
+        return drawIds[index];
       }
       if (context === ROOT) return allowEnd ? EOS : firstRealWord(graph);
-      if (size === 1 && single < 0) single = drawIds[0];
+      if (size === 1 && single < 0) {
+        single = drawIds[0];
+        singleContext = context;
+        singleNode = drawNodes[0];
+      }
     }
   }
 
@@ -682,7 +736,7 @@ class NaturalWalker {
     return adjusted;
   }
 
-  /** A draw among drawIds[0, size) by weight, within the top-k and the nucleus when they are set. */
+  /** A draw among drawIds[0, size) by weight, within the top-k and the nucleus when they are set: its index. */
   private pick(size: number, random: Random): number {
     const { topK, topP } = this.settings;
     let count = size;
@@ -708,9 +762,9 @@ class NaturalWalker {
     for (let i = 0; i < count; i++) {
       const index = indices !== null ? indices[i] : i;
       u -= drawWeights[index];
-      if (u < 0) return drawIds[index];
+      if (u < 0) return index;
     }
-    return drawIds[indices !== null ? indices[count - 1] : count - 1];
+    return indices !== null ? indices[count - 1] : count - 1;
   }
 
   private similarityOf(word: number): number {
