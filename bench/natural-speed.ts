@@ -2,11 +2,13 @@
 // model, and, with --baseline, paired against another checkout of the project in the same process:
 // both load the same image bytes, their rounds alternate (so a busy neighbour slows both alike),
 // and every text of the two is compared (a speed change must not change the output).
-//   npx tsx bench/natural-speed.ts [--baseline DIR] [--rounds 5] [--texts 2000] [--cpu] [--profile]
+//   npx tsx bench/natural-speed.ts [--baseline DIR] [--rounds 5] [--texts 2000] [--block N] [--cpu] [--profile]
 // DIR is a checkout of the project (e.g. `git archive <commit> | tar -x -C DIR`, with
 // node_modules linked into it). --profile runs only this tree, for `node --cpu-prof`. --cpu times
 // a round by the process's CPU time (user + system) instead of the wall clock: on a machine whose
-// cores other processes share, the time this process waited for a core is then left out.
+// cores other processes share, the time this process waited for a core is then left out. --block N
+// alternates the two trees every N texts within a round (each tree's round is the sum of its
+// blocks), so a neighbour's burst of load falls on both alike; by default each runs a whole round.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -22,10 +24,12 @@ const { values } = parseArgs({
     texts: { type: 'string', default: '2000' },
     profile: { type: 'boolean', default: false },
     cpu: { type: 'boolean', default: false },
+    block: { type: 'string' },
   },
 });
 const ROUNDS = Math.max(1, Number(values.rounds));
 const TEXTS = Math.max(1, Number(values.texts));
+const BLOCK = values.block === undefined ? TEXTS : Math.max(1, Math.min(TEXTS, Number(values.block)));
 const PROMPTS = ['', 'The', 'He said', 'In the', 'It was a'];
 
 type Lm = typeof current;
@@ -72,19 +76,21 @@ function options(i: number): current.GenerateOptions {
   return { seed: i, maxLength: 40, ...(prompt ? { prompt } : {}) };
 }
 
-/** Returned tokens and all walks' tokens, per second. */
-function tokensPerSecond(model: current.Model): { returned: number; drawn: number } {
-  let tokens = 0;
-  let drawn = 0;
+/** Texts [from, to) generated: returned tokens, all walks' tokens, milliseconds. */
+interface Timed {
+  tokens: number;
+  drawn: number;
+  ms: number;
+}
+function timeTexts(model: current.Model, from: number, to: number, into: Timed): void {
   const started = now();
-  for (let i = 0; i < TEXTS; i++) {
+  for (let i = from; i < to; i++) {
     const result = model.generate(options(i));
-    tokens += result.tokens;
+    into.tokens += result.tokens;
     // A baseline tree from before drawnTokens has none.
-    drawn += result.drawnTokens ?? Number.NaN;
+    into.drawn += result.drawnTokens ?? Number.NaN;
   }
-  const seconds = (now() - started) / 1000;
-  return { returned: tokens / seconds, drawn: drawn / seconds };
+  into.ms += now() - started;
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -107,15 +113,21 @@ if (contenders.length === 2) {
   }
   console.log(`texts that differ between the two: ${different} of ${TEXTS}`);
 }
-for (const contender of contenders) tokensPerSecond(contender.model); // warm-up
+for (const contender of contenders) timeTexts(contender.model, 0, TEXTS, { tokens: 0, drawn: 0, ms: 0 }); // warm-up
 for (let round = 0; round < ROUNDS; round++) {
-  // Alternate who goes first, so neither always runs on a cooler (or hotter) machine.
-  const order = round % 2 === 0 ? contenders : [...contenders].reverse();
-  for (const contender of order) {
-    const { returned, drawn } = tokensPerSecond(contender.model);
-    contender.rates.push(returned);
-    contender.drawnRates.push(drawn);
+  const timed = contenders.map(() => ({ tokens: 0, drawn: 0, ms: 0 }));
+  for (let from = 0, block = 0; from < TEXTS; from += BLOCK, block++) {
+    // Alternate who goes first, so neither always runs on a cooler (or hotter) machine.
+    const first = (round + block) % 2;
+    for (let k = 0; k < contenders.length; k++) {
+      const c = (k + first) % contenders.length;
+      timeTexts(contenders[c].model, from, Math.min(TEXTS, from + BLOCK), timed[c]);
+    }
   }
+  contenders.forEach((contender, c) => {
+    contender.rates.push(timed[c].tokens / (timed[c].ms / 1000));
+    contender.drawnRates.push(timed[c].drawn / (timed[c].ms / 1000));
+  });
 }
 for (const contender of contenders) {
   const drawn = median(contender.drawnRates);
