@@ -186,6 +186,10 @@ const drawWeights = new Float64Array(MAX_DRAW);
 const drawOrder = new Int32Array(MAX_DRAW);
 /** Per candidate of drawIds, its node in the image when the draw weighed a run where it lies (else −1). */
 const drawNodes = new Int32Array(MAX_DRAW);
+/** The candidates of a call's first draw (NaturalWalker.firstDraw), as drawIds, drawWeights and drawNodes held them. */
+const firstIds = new Int32Array(MAX_DRAW);
+const firstWeights = new Float64Array(MAX_DRAW);
+const firstNodes = new Int32Array(MAX_DRAW);
 /**
  * Runs of at least this many children draw from lists (draw-tables.ts); a shorter run is weighed
  * where it lies in the image (a list costs more to write than a few weighings).
@@ -196,6 +200,28 @@ const EVIDENCE_END_KNOWN = 1;
 const EVIDENCE_END = 2;
 const EVIDENCE_REPEAT_KNOWN = 4;
 const EVIDENCE_REPEAT = 8;
+
+/**
+ * What a call's first draw was, for the walks after the first: not made yet; weighed (its
+ * candidates kept, a uniform drawn again); a word taken without a uniform (a single, or the end);
+ * or drawn from a kept list (cheap already: made again).
+ */
+type FirstDraw =
+  | { kind: 'none' }
+  | { kind: 'weighed'; size: number; record: FirstRecord }
+  | { kind: 'word'; word: number; record: FirstRecord }
+  | { kind: 'listed' };
+
+/** What a first draw leaves besides its word: the counts it added and the chain it read (advance reads it). */
+interface FirstRecord {
+  activated: number;
+  fromRoot: number;
+  drawnContext: number;
+  drawnNode: number;
+  chainContext: Int32Array;
+  chainFrom: Int32Array;
+  chainTo: Int32Array;
+}
 
 /** Where a walk stands: its state in the graph, the history length and the covered run. */
 interface Position {
@@ -275,6 +301,11 @@ class NaturalWalker {
   private chainLength = 0;
   private drawnContext = -1;
   private drawnNode = -1;
+  /** The call's first draw (firstDraw), and whether the draw being made is it. */
+  private first: FirstDraw = { kind: 'none' };
+  private makingFirst = false;
+  private firstKind: 'weighed' | 'word' | 'listed' = 'listed';
+  private firstSize = 0;
 
   constructor(
     private readonly source: GenerationSource,
@@ -344,7 +375,11 @@ class NaturalWalker {
       const previous = ids.length > 0 ? ids[ids.length - 1] : -1;
       // Setting an array's length is a runtime call; most draws refuse nothing.
       if (refused.length > 0) refused.length = 0;
-      let word = this.draw(at, random, allowEnd, previous, refused, seen);
+      // A first attempt at the first position is the call's first draw (firstDraw); a redraw is an ordinary one.
+      let word =
+        position === 0
+          ? this.firstDraw(at, random, allowEnd, refused, seen)
+          : this.draw(at, random, allowEnd, previous, refused, seen);
       // Drawn again rather than left out of the draw, so a walk whose first draw is allowed keeps its text.
       if (position === 0 && at.bare)
         for (let retry = 0; retry < LEADING_RETRIES && word !== EOS && this.joinsBefore[word] === 1; retry++) {
@@ -422,6 +457,61 @@ class NaturalWalker {
     return Math.log(weight * graph.prob(found));
   }
 
+  /**
+   * The first draw of a walk. Every walk of a call makes the same one: the same state, rules and
+   * weights (the memory of recent texts changes only after the call), so the first walk's
+   * candidates are kept and the walks after it draw only their uniform from them. With a memory of
+   * recent texts no list is kept, and each walk weighed the sentence start's 256 most probable
+   * words again.
+   */
+  private firstDraw(at: Position, random: Random, allowEnd: boolean, refused: number[], seen: Set<number>): number {
+    const first = this.first;
+    if (first.kind === 'listed') return this.draw(at, random, allowEnd, -1, refused, seen);
+    if (first.kind === 'none') {
+      const activated = this.activated;
+      const fromRoot = this.fromRoot;
+      this.makingFirst = true;
+      const word = this.draw(at, random, allowEnd, -1, refused, seen);
+      this.makingFirst = false;
+      if (this.firstKind === 'listed') {
+        this.first = { kind: 'listed' };
+        return word;
+      }
+      const record: FirstRecord = {
+        activated: this.activated - activated,
+        fromRoot: this.fromRoot - fromRoot,
+        drawnContext: this.drawnContext,
+        drawnNode: this.drawnNode,
+        chainContext: this.chainContext.slice(0, this.chainLength),
+        chainFrom: this.chainFrom.slice(0, this.chainLength),
+        chainTo: this.chainTo.slice(0, this.chainLength),
+      };
+      this.first =
+        this.firstKind === 'weighed'
+          ? { kind: 'weighed', size: this.firstSize, record }
+          : { kind: 'word', word, record };
+      return word;
+    }
+    const { record } = first;
+    this.activated += record.activated;
+    this.fromRoot += record.fromRoot;
+    this.chainContext.set(record.chainContext);
+    this.chainFrom.set(record.chainFrom);
+    this.chainTo.set(record.chainTo);
+    this.chainLength = record.chainContext.length;
+    this.drawnContext = record.drawnContext;
+    if (first.kind === 'word') {
+      this.drawnNode = record.drawnNode;
+      return first.word;
+    }
+    drawIds.set(firstIds.subarray(0, first.size));
+    drawWeights.set(firstWeights.subarray(0, first.size));
+    drawNodes.set(firstNodes.subarray(0, first.size));
+    const index = this.pick(first.size, random);
+    this.drawnNode = drawNodes[index];
+    return drawIds[index];
+  }
+
   /** One word from the first context on the chain with enough eligible continuations. */
   private draw(
     at: Position,
@@ -469,6 +559,8 @@ class NaturalWalker {
     let singleNode = -1;
     this.chainLength = 0;
     this.drawnNode = -1;
+    // What kind of draw this is, for firstDraw: a word without a uniform unless noted below.
+    this.firstKind = 'word';
     // After a sentence's end, what would be drawn from the root (every word: "himself. a door.")
     // is drawn from the words that start sentences instead, once.
     let restart = previous >= 0 && this.isSentenceEnd[previous] === 1 && graph.order > 1 ? BOS : -1;
@@ -539,6 +631,7 @@ class NaturalWalker {
         const size = list.count - refusedHere;
         if (size >= MIN_CONTINUATIONS || ((context === ROOT || context === BOS) && size > 0)) {
           if (context === ROOT) this.fromRoot++;
+          this.firstKind = 'listed';
           return list.pick(refusedHere, random.next());
         }
         if (context === ROOT) return allowEnd ? EOS : firstRealWord(graph);
@@ -593,6 +686,13 @@ class NaturalWalker {
       }
       if (size >= MIN_CONTINUATIONS || ((context === ROOT || context === BOS) && size > 0)) {
         if (context === ROOT) this.fromRoot++;
+        if (this.makingFirst) {
+          this.firstKind = 'weighed';
+          this.firstSize = size;
+          firstIds.set(drawIds.subarray(0, size));
+          firstWeights.set(drawWeights.subarray(0, size));
+          firstNodes.set(drawNodes.subarray(0, size));
+        }
         const index = this.pick(size, random);
         this.drawnContext = context;
         this.drawnNode = drawNodes[index];
