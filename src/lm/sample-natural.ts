@@ -191,6 +191,27 @@ const firstIds = new Int32Array(MAX_DRAW);
 const firstWeights = new Float64Array(MAX_DRAW);
 const firstNodes = new Int32Array(MAX_DRAW);
 /**
+ * What the last draw read on the suffix chain of the walk's state, for `advance` to score the word
+ * drawn without reading it again: the contexts whose runs it read (in chain order) and their runs;
+ * and the same of a call's first draw (firstDraw). A context per level at most: grown for a model
+ * of a higher order (chainScratchFor).
+ */
+let chainContexts = new Int32Array(8);
+let chainFroms = new Int32Array(8);
+let chainTos = new Int32Array(8);
+let firstChainContexts = new Int32Array(8);
+let firstChainFroms = new Int32Array(8);
+let firstChainTos = new Int32Array(8);
+function chainScratchFor(order: number): void {
+  if (chainContexts.length >= order) return;
+  chainContexts = new Int32Array(order);
+  chainFroms = new Int32Array(order);
+  chainTos = new Int32Array(order);
+  firstChainContexts = new Int32Array(order);
+  firstChainFroms = new Int32Array(order);
+  firstChainTos = new Int32Array(order);
+}
+/**
  * Runs of at least this many children draw from lists (draw-tables.ts); a shorter run is weighed
  * where it lies in the image (a list costs more to write than a few weighings).
  */
@@ -212,15 +233,13 @@ type FirstDraw =
   | { kind: 'word'; word: number; record: FirstRecord }
   | { kind: 'listed' };
 
-/** What a first draw leaves besides its word: the counts it added and the chain it read (advance reads it). */
+/** What a first draw leaves besides its word: the counts it added and the chain it read (firstChainContexts…; advance reads it). */
 interface FirstRecord {
   activated: number;
   fromRoot: number;
   drawnContext: number;
   drawnNode: number;
-  chainContext: Int32Array;
-  chainFrom: Int32Array;
-  chainTo: Int32Array;
+  chainLength: number;
 }
 
 /** Where a walk stands: its state in the graph, the history length and the covered run. */
@@ -291,13 +310,9 @@ class NaturalWalker {
   /** Words the last draw took from the root (every word): the salad a walk is ranked down for. */
   fromRoot = 0;
   /**
-   * What the last draw read on the suffix chain of the walk's state, for `advance` to score the
-   * word drawn without reading it again: the contexts whose runs it read (in chain order), their
-   * runs, and the node of the word drawn with its context when it knows it (else −1).
+   * How many contexts the last draw noted in chainContexts (for advance), and the node of the word
+   * drawn with its context when it knows it (else −1).
    */
-  private readonly chainContext: Int32Array;
-  private readonly chainFrom: Int32Array;
-  private readonly chainTo: Int32Array;
   private chainLength = 0;
   private drawnContext = -1;
   private drawnNode = -1;
@@ -329,10 +344,7 @@ class NaturalWalker {
     this.copyMarks = drawTables.copyMarks();
     this.tables = this.plainWeights && settings.topK === 0 && settings.topP >= 1 ? drawTables : null;
     this.tables?.useTemperature(this.inverseTemperature);
-    // A chain holds at most one context per level.
-    this.chainContext = new Int32Array(this.graph.order);
-    this.chainFrom = new Int32Array(this.graph.order);
-    this.chainTo = new Int32Array(this.graph.order);
+    chainScratchFor(this.graph.order);
   }
 
   /** Whether a walk reads (and fills) its set of written words: only the repetition penalty does. */
@@ -434,14 +446,14 @@ class NaturalWalker {
     let weight = 1;
     let found: number;
     // The runs the draw read are searched where they are, and the drawn word's node is taken as the draw found it.
-    const { chainContext, chainFrom, chainTo, chainLength, drawnContext, drawnNode } = this;
+    const { chainLength, drawnContext, drawnNode } = this;
     this.chainLength = 0;
     this.drawnNode = -1;
     for (let k = 0; ; ) {
       this.activated++;
       if (context === drawnContext && drawnNode >= 0) found = drawnNode;
-      else if (k < chainLength && chainContext[k] === context) {
-        found = searchRun(graph.word, chainFrom[k], chainTo[k], word);
+      else if (k < chainLength && chainContexts[k] === context) {
+        found = searchRun(graph.word, chainFroms[k], chainTos[k], word);
         k++;
       } else found = graph.findChild(context, word);
       if (found >= 0) break;
@@ -482,10 +494,11 @@ class NaturalWalker {
         fromRoot: this.fromRoot - fromRoot,
         drawnContext: this.drawnContext,
         drawnNode: this.drawnNode,
-        chainContext: this.chainContext.slice(0, this.chainLength),
-        chainFrom: this.chainFrom.slice(0, this.chainLength),
-        chainTo: this.chainTo.slice(0, this.chainLength),
+        chainLength: this.chainLength,
       };
+      firstChainContexts.set(chainContexts);
+      firstChainFroms.set(chainFroms);
+      firstChainTos.set(chainTos);
       this.first =
         this.firstKind === 'weighed'
           ? { kind: 'weighed', size: this.firstSize, record }
@@ -495,10 +508,10 @@ class NaturalWalker {
     const { record } = first;
     this.activated += record.activated;
     this.fromRoot += record.fromRoot;
-    this.chainContext.set(record.chainContext);
-    this.chainFrom.set(record.chainFrom);
-    this.chainTo.set(record.chainTo);
-    this.chainLength = record.chainContext.length;
+    chainContexts.set(firstChainContexts);
+    chainFroms.set(firstChainFroms);
+    chainTos.set(firstChainTos);
+    this.chainLength = record.chainLength;
     this.drawnContext = record.drawnContext;
     if (first.kind === 'word') {
       this.drawnNode = record.drawnNode;
@@ -595,9 +608,9 @@ class NaturalWalker {
         from = graph.childFrom(context);
         to = graph.childTo(context);
         if (onChain) {
-          this.chainContext[this.chainLength] = context;
-          this.chainFrom[this.chainLength] = from;
-          this.chainTo[this.chainLength] = to;
+          chainContexts[this.chainLength] = context;
+          chainFroms[this.chainLength] = from;
+          chainTos[this.chainLength] = to;
           this.chainLength++;
         }
         if (to === from) continue;
