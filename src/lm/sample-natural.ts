@@ -30,7 +30,9 @@
 //
 // The model's probabilities are untouched: scoring, perplexity and `sampling: 'exact'` see the
 // same Kneser-Ney estimate. The contexts drawn from most keep their weighed lists (draw-tables.ts):
-// a draw there takes the same word as the weighing, by binary search over running sums.
+// a draw there takes the same word as the weighing, by binary search over running sums. A call's
+// walks share their first draw's weighing (firstDraw), and scoring a drawn word reads what the
+// draw found (advance).
 
 import type { GenerationSource, ReadPrompt, Settings, Walk } from './generate.js';
 import type { DrawTables } from './draw-tables.js';
