@@ -89,7 +89,7 @@ describe('natural generation is pinned', () => {
     }).toEqual({
       stories: 'bcb26b916cf4d8b0',
       storiesPrompt: '09942e3cc7c05e8d',
-      chat: '27277b8276cb4ca7',
+      chat: '2afe165ac134e463',
       chatPrompt: '1007b53abb0bc094',
     });
   });
