@@ -168,6 +168,7 @@ export function generate(source: GenerationSource, options: GenerateOptions = {}
   return {
     text,
     tokens: walk.words.length,
+    drawnTokens: walk.drawnTokens,
     activatedPatterns: walk.activated,
     activatedPerToken: walk.words.length > 0 ? walk.activated / walk.words.length : walk.activated,
     ms,
@@ -179,6 +180,8 @@ export function generate(source: GenerationSource, options: GenerateOptions = {}
 /** What a sampler returns: the generated words, why it stopped, and the context nodes it consulted. */
 export interface Walk {
   words: string[];
+  /** Tokens of every candidate walk drawn (the returned one's included). */
+  drawnTokens: number;
   stop: 'end' | 'length';
   activated: number;
 }
@@ -225,5 +228,5 @@ function generateExact(
       state = mixtureDraw.state;
     }
   }
-  return { words, stop, activated: activation.count };
+  return { words, drawnTokens: words.length, stop, activated: activation.count };
 }

@@ -30,11 +30,13 @@
 //
 // The model's probabilities are untouched: scoring, perplexity and `sampling: 'exact'` see the
 // same Kneser-Ney estimate. The contexts drawn from most keep their weighed lists (draw-tables.ts):
-// a draw there takes the same word as the weighing, by binary search over running sums.
+// a draw there takes the same word as the weighing, by binary search over running sums. A call's
+// walks share their first draw's weighing (firstDraw), and scoring a drawn word reads what the
+// draw found (advance).
 
 import type { GenerationSource, ReadPrompt, Settings, Walk } from './generate.js';
 import type { DrawTables } from './draw-tables.js';
-import { ROOT } from './graph.js';
+import { ROOT, searchRun } from './graph.js';
 import {
   closeMarks,
   pairAdvance,
@@ -47,7 +49,7 @@ import {
 import type { ContinuationRanking } from './ranking.js';
 import type { QueryGraph } from './query-graph.js';
 import type { Random } from './random.js';
-import { RECENT_WEIGHT } from './recent.js';
+import { RECENT_WEIGHT, type RecentPhrases } from './recent.js';
 import { meanVector, promptSimilarity, STEER_STRENGTH } from './sample-exact.js';
 import { sentenceStart } from './query.js';
 import { sortByDescendingKey } from './typed-sort.js';
@@ -55,7 +57,7 @@ import { BOS_ID, EOS_ID, UNK_ID } from './types.js';
 import type { WordList } from './words.js';
 
 /** Walks drawn per call; the best is returned. */
-const CANDIDATES = 4;
+export const CANDIDATES = 4;
 /**
  * More walks, up to this, while the best so far repeats more of what the model wrote lately than
  * RECENT_ALLOWANCE of its length (only with a memory of recent texts: a small model's later calls).
@@ -184,6 +186,33 @@ export function naturalTableBytes(words: WordList, graph: QueryGraph | null): nu
 const drawIds = new Int32Array(MAX_DRAW);
 const drawWeights = new Float64Array(MAX_DRAW);
 const drawOrder = new Int32Array(MAX_DRAW);
+/** Per candidate of drawIds, its node in the image when the draw weighed a run where it lies (else −1). */
+const drawNodes = new Int32Array(MAX_DRAW);
+/** The candidates of a call's first draw (NaturalWalker.firstDraw), as drawIds, drawWeights and drawNodes held them. */
+const firstIds = new Int32Array(MAX_DRAW);
+const firstWeights = new Float64Array(MAX_DRAW);
+const firstNodes = new Int32Array(MAX_DRAW);
+/**
+ * What the last draw read on the suffix chain of the walk's state, for `advance` to score the word
+ * drawn without reading it again: the contexts whose runs it read (in chain order) and their runs;
+ * and the same of a call's first draw (firstDraw). A context per level at most: grown for a model
+ * of a higher order (chainScratchFor).
+ */
+let chainContexts = new Int32Array(8);
+let chainFroms = new Int32Array(8);
+let chainTos = new Int32Array(8);
+let firstChainContexts = new Int32Array(8);
+let firstChainFroms = new Int32Array(8);
+let firstChainTos = new Int32Array(8);
+function chainScratchFor(order: number): void {
+  if (chainContexts.length >= order) return;
+  chainContexts = new Int32Array(order);
+  chainFroms = new Int32Array(order);
+  chainTos = new Int32Array(order);
+  firstChainContexts = new Int32Array(order);
+  firstChainFroms = new Int32Array(order);
+  firstChainTos = new Int32Array(order);
+}
 /**
  * Runs of at least this many children draw from lists (draw-tables.ts); a shorter run is weighed
  * where it lies in the image (a list costs more to write than a few weighings).
@@ -194,6 +223,26 @@ const EVIDENCE_END_KNOWN = 1;
 const EVIDENCE_END = 2;
 const EVIDENCE_REPEAT_KNOWN = 4;
 const EVIDENCE_REPEAT = 8;
+
+/**
+ * What a call's first draw was, for the walks after the first: not made yet; weighed (its
+ * candidates kept, a uniform drawn again); a word taken without a uniform (a single, or the end);
+ * or drawn from a kept list (cheap already: made again).
+ */
+type FirstDraw =
+  | { kind: 'none' }
+  | { kind: 'weighed'; size: number; record: FirstRecord }
+  | { kind: 'word'; word: number; record: FirstRecord }
+  | { kind: 'listed' };
+
+/** What a first draw leaves besides its word: the counts it added and the chain it read (firstChainContexts…; advance reads it). */
+interface FirstRecord {
+  activated: number;
+  fromRoot: number;
+  drawnContext: number;
+  drawnNode: number;
+  chainLength: number;
+}
 
 /** Where a walk stands: its state in the graph, the history length and the covered run. */
 interface Position {
@@ -247,6 +296,8 @@ class NaturalWalker {
   private readonly unusual: Uint8Array;
   /** No repetition penalty, no steering and no memory of recent texts: a draw's weights are the table's as they are. */
   private readonly plainWeights: boolean;
+  /** The memory of recent texts when it is the only adjustment (no penalty, no steering): the defaults of /generate without a seed. */
+  private readonly recentOnly: RecentPhrases | null;
   private rootWeightCache: Float64Array | null = null;
   /**
    * The kept draw lists (draw-tables.ts) when this call's draws can read them: plain weights, no
@@ -260,6 +311,18 @@ class NaturalWalker {
   activated = 0;
   /** Words the last draw took from the root (every word): the salad a walk is ranked down for. */
   fromRoot = 0;
+  /**
+   * How many contexts the last draw noted in chainContexts (for advance), and the node of the word
+   * drawn with its context when it knows it (else −1).
+   */
+  private chainLength = 0;
+  private drawnContext = -1;
+  private drawnNode = -1;
+  /** The call's first draw (firstDraw), and whether the draw being made is it. */
+  private first: FirstDraw = { kind: 'none' };
+  private makingFirst = false;
+  private firstKind: 'weighed' | 'word' | 'listed' = 'listed';
+  private firstSize = 0;
 
   constructor(
     private readonly source: GenerationSource,
@@ -277,11 +340,13 @@ class NaturalWalker {
     this.promptVector = settings.steer > 0 ? meanVector(prompt.tokens.map((token) => source.vectorOf(token))) : null;
     this.unusual = unusualIdsOf(source.words, this.pairs);
     this.plainWeights = this.penaltyFactor === 1 && this.promptVector === null && settings.recent === null;
+    this.recentOnly = this.penaltyFactor === 1 && this.promptVector === null ? settings.recent : null;
     const drawTables = source.ranking().drawTables();
     this.evidence = drawTables.pairEvidence();
     this.copyMarks = drawTables.copyMarks();
     this.tables = this.plainWeights && settings.topK === 0 && settings.topP >= 1 ? drawTables : null;
     this.tables?.useTemperature(this.inverseTemperature);
+    chainScratchFor(this.graph.order);
   }
 
   /** Whether a walk reads (and fills) its set of written words: only the repetition penalty does. */
@@ -324,7 +389,11 @@ class NaturalWalker {
       const previous = ids.length > 0 ? ids[ids.length - 1] : -1;
       // Setting an array's length is a runtime call; most draws refuse nothing.
       if (refused.length > 0) refused.length = 0;
-      let word = this.draw(at, random, allowEnd, previous, refused, seen);
+      // A first attempt at the first position is the call's first draw (firstDraw); a redraw is an ordinary one.
+      let word =
+        position === 0
+          ? this.firstDraw(at, random, allowEnd, refused, seen)
+          : this.draw(at, random, allowEnd, previous, refused, seen);
       // Drawn again rather than left out of the draw, so a walk whose first draw is allowed keeps its text.
       if (position === 0 && at.bare)
         for (let retry = 0; retry < LEADING_RETRIES && word !== EOS && this.joinsBefore[word] === 1; retry++) {
@@ -378,9 +447,17 @@ class NaturalWalker {
     let context = at.state;
     let weight = 1;
     let found: number;
-    for (;;) {
+    // The runs the draw read are searched where they are, and the drawn word's node is taken as the draw found it.
+    const { chainLength, drawnContext, drawnNode } = this;
+    this.chainLength = 0;
+    this.drawnNode = -1;
+    for (let k = 0; ; ) {
       this.activated++;
-      found = graph.findChild(context, word);
+      if (context === drawnContext && drawnNode >= 0) found = drawnNode;
+      else if (k < chainLength && chainContexts[k] === context) {
+        found = searchRun(graph.word, chainFroms[k], chainTos[k], word);
+        k++;
+      } else found = graph.findChild(context, word);
       if (found >= 0) break;
       weight *= graph.backoff(context);
       context = graph.suffixOf(context);
@@ -392,6 +469,62 @@ class NaturalWalker {
     at.last = word;
     at.state = graph.stateAfter(context, found);
     return Math.log(weight * graph.prob(found));
+  }
+
+  /**
+   * The first draw of a walk. Every walk of a call makes the same one: the same state, rules and
+   * weights (the memory of recent texts changes only after the call), so the first walk's
+   * candidates are kept and the walks after it draw only their uniform from them. With a memory of
+   * recent texts no list is kept, and each walk weighed the sentence start's 256 most probable
+   * words again.
+   */
+  private firstDraw(at: Position, random: Random, allowEnd: boolean, refused: number[], seen: Set<number>): number {
+    const first = this.first;
+    if (first.kind === 'listed') return this.draw(at, random, allowEnd, -1, refused, seen);
+    if (first.kind === 'none') {
+      const activated = this.activated;
+      const fromRoot = this.fromRoot;
+      this.makingFirst = true;
+      const word = this.draw(at, random, allowEnd, -1, refused, seen);
+      this.makingFirst = false;
+      if (this.firstKind === 'listed') {
+        this.first = { kind: 'listed' };
+        return word;
+      }
+      const record: FirstRecord = {
+        activated: this.activated - activated,
+        fromRoot: this.fromRoot - fromRoot,
+        drawnContext: this.drawnContext,
+        drawnNode: this.drawnNode,
+        chainLength: this.chainLength,
+      };
+      firstChainContexts.set(chainContexts);
+      firstChainFroms.set(chainFroms);
+      firstChainTos.set(chainTos);
+      this.first =
+        this.firstKind === 'weighed'
+          ? { kind: 'weighed', size: this.firstSize, record }
+          : { kind: 'word', word, record };
+      return word;
+    }
+    const { record } = first;
+    this.activated += record.activated;
+    this.fromRoot += record.fromRoot;
+    chainContexts.set(firstChainContexts);
+    chainFroms.set(firstChainFroms);
+    chainTos.set(firstChainTos);
+    this.chainLength = record.chainLength;
+    this.drawnContext = record.drawnContext;
+    if (first.kind === 'word') {
+      this.drawnNode = record.drawnNode;
+      return first.word;
+    }
+    drawIds.set(firstIds.subarray(0, first.size));
+    drawWeights.set(firstWeights.subarray(0, first.size));
+    drawNodes.set(firstNodes.subarray(0, first.size));
+    const index = this.pick(first.size, random);
+    this.drawnNode = drawNodes[index];
+    return drawIds[index];
   }
 
   /** One word from the first context on the chain with enough eligible continuations. */
@@ -434,16 +567,26 @@ class NaturalWalker {
     const ranking = this.source.ranking();
     // The recent pairs start with the last token read: the previous word, the prompt's last, or <s>.
     const before = at.last;
-    // A longer context's only continuation, kept in case the chain reaches one-word contexts.
+    // A longer context's only continuation, kept in case the chain reaches one-word contexts
+    // (with its context and node, when known, for advance).
     let single = -1;
+    let singleContext = -1;
+    let singleNode = -1;
+    this.chainLength = 0;
+    this.drawnNode = -1;
+    // What kind of draw this is, for firstDraw: a word without a uniform unless noted below.
+    this.firstKind = 'word';
     // After a sentence's end, what would be drawn from the root (every word: "himself. a door.")
     // is drawn from the words that start sentences instead, once.
     let restart = previous >= 0 && this.isSentenceEnd[previous] === 1 && graph.order > 1 ? BOS : -1;
     const tables = leaveCopy ? null : this.tables;
     for (let context = at.state; ; context = graph.suffixOf(context)) {
+      // The sentence starts taken for the root are not on the state's chain (what advance searches).
+      let onChain = true;
       if (context === ROOT && restart >= 0) {
         context = restart;
         restart = -1;
+        onChain = false;
       }
       if (context !== ROOT && leaveCopy && context === at.state) continue;
       let from: number;
@@ -466,6 +609,12 @@ class NaturalWalker {
       } else {
         from = graph.childFrom(context);
         to = graph.childTo(context);
+        if (onChain) {
+          chainContexts[this.chainLength] = context;
+          chainFroms[this.chainLength] = from;
+          chainTos[this.chainLength] = to;
+          this.chainLength++;
+        }
         if (to === from) continue;
         if (tables !== null && to - from >= LISTED_RUN) {
           kept = tables.find(context);
@@ -481,7 +630,11 @@ class NaturalWalker {
       // A one-word context (or none) decides only when no longer context continues: drawn from
       // there, a walk on a small text turns into word salad ("the clock maker bell the boat").
       const short = context === ROOT || context < graph.offsets[1];
-      if (short && single >= 0) return single;
+      if (short && single >= 0) {
+        this.drawnContext = singleContext;
+        this.drawnNode = singleNode;
+        return single;
+      }
       this.activated++;
       // One child cannot make the two a longer context needs, and a longer context's single is kept.
       if (single >= 0 && to - from === 1) continue;
@@ -493,10 +646,14 @@ class NaturalWalker {
         const size = list.count - refusedHere;
         if (size >= MIN_CONTINUATIONS || ((context === ROOT || context === BOS) && size > 0)) {
           if (context === ROOT) this.fromRoot++;
+          this.firstKind = 'listed';
           return list.pick(refusedHere, random.next());
         }
         if (context === ROOT) return allowEnd ? EOS : firstRealWord(graph);
-        if (size === 1 && single < 0) single = list.firstKept(refusedHere);
+        if (size === 1 && single < 0) {
+          single = list.firstKept(refusedHere);
+          singleContext = -1;
+        }
         continue;
       }
       let size = 0;
@@ -506,6 +663,7 @@ class NaturalWalker {
       // or a copy to leave are looked at closely (the rules are the same, in a cheaper order).
       const unusual = this.unusual;
       const plain = this.plainWeights;
+      const recentOnly = this.recentOnly;
       const rare = refused.length > 0 || leaveCopy;
       for (let r = from; r < to; r++) {
         let w: number;
@@ -529,16 +687,38 @@ class NaturalWalker {
         if (p <= 0) continue;
         if ((unusual[w] !== 0 || w === previous || rare) && this.refuses(w, at, allowEnd, previous, refused, leaveCopy))
           continue;
+        drawNodes[size] = ranked === null ? r : -1;
         drawIds[size] = w;
-        drawWeights[size] = plain ? weight : this.adjusted(w, p, weight, seen, before);
+        // (adjusted, with only the recent pairs to weigh: the same product, without a call per candidate.)
+        drawWeights[size] = plain
+          ? weight
+          : recentOnly !== null
+            ? recentOnly.repeats(before, w, p)
+              ? weight * RECENT_WEIGHT
+              : weight
+            : this.adjusted(w, p, weight, seen, before);
         size++;
       }
       if (size >= MIN_CONTINUATIONS || ((context === ROOT || context === BOS) && size > 0)) {
         if (context === ROOT) this.fromRoot++;
-        return this.pick(size, random);
+        if (this.makingFirst) {
+          this.firstKind = 'weighed';
+          this.firstSize = size;
+          firstIds.set(drawIds.subarray(0, size));
+          firstWeights.set(drawWeights.subarray(0, size));
+          firstNodes.set(drawNodes.subarray(0, size));
+        }
+        const index = this.pick(size, random);
+        this.drawnContext = context;
+        this.drawnNode = drawNodes[index];
+        return drawIds[index];
       }
       if (context === ROOT) return allowEnd ? EOS : firstRealWord(graph);
-      if (size === 1 && single < 0) single = drawIds[0];
+      if (size === 1 && single < 0) {
+        single = drawIds[0];
+        singleContext = context;
+        singleNode = drawNodes[0];
+      }
     }
   }
 
@@ -682,7 +862,7 @@ class NaturalWalker {
     return adjusted;
   }
 
-  /** A draw among drawIds[0, size) by weight, within the top-k and the nucleus when they are set. */
+  /** A draw among drawIds[0, size) by weight, within the top-k and the nucleus when they are set: its index. */
   private pick(size: number, random: Random): number {
     const { topK, topP } = this.settings;
     let count = size;
@@ -708,9 +888,9 @@ class NaturalWalker {
     for (let i = 0; i < count; i++) {
       const index = indices !== null ? indices[i] : i;
       u -= drawWeights[index];
-      if (u < 0) return drawIds[index];
+      if (u < 0) return index;
     }
-    return drawIds[indices !== null ? indices[count - 1] : count - 1];
+    return indices !== null ? indices[count - 1] : count - 1;
   }
 
   private similarityOf(word: number): number {
@@ -791,17 +971,20 @@ export function generateNatural(
   const walker = new NaturalWalker(source, settings, prompt);
   const start = walker.start(prompt);
   let best: CandidateWalk | null = null;
+  let drawnTokens = 0;
   for (let i = 0; i < MAX_CANDIDATES; i++) {
     if (i >= CANDIDATES && best !== null && recentExcess(best) === 0) break;
     // Only the repetition penalty reads (and fills) the written words: without it one empty set serves every walk.
     const seen = walker.readsWritten ? new Set(prompt.ids) : NOTHING_WRITTEN;
     const candidate = walker.walk(start, random, seen);
+    drawnTokens += candidate.ids.length + candidate.closing.length;
     if (best === null || better(candidate, best, settings.maxCopyRun !== Number.POSITIVE_INFINITY)) best = candidate;
   }
   const chosen = best as CandidateWalk;
   settings.recent?.record([start.last, ...chosen.ids]);
   return {
     words: [...chosen.ids.map((id) => source.words.word(id)), ...chosen.closing],
+    drawnTokens,
     stop: chosen.ended ? 'end' : 'length',
     activated: walker.activated,
   };

@@ -116,6 +116,11 @@ export interface GenerateOptions {
 export interface GenerateResult {
   text: string;
   tokens: number;
+  /**
+   * Tokens of every walk the call drew (natural sampling draws several and returns the best, so
+   * this is what its time is spent on); `tokens` for exact sampling.
+   */
+  drawnTokens: number;
   /** Context nodes (patterns) consulted, in total and per generated token. */
   activatedPatterns: number;
   activatedPerToken: number;

@@ -40,6 +40,7 @@ function generation(text: string) {
   return {
     text,
     tokens: 3,
+    drawnTokens: 3,
     activatedPatterns: 4,
     activatedPerToken: 1,
     ms: 1,

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { findChild, ROOT } from '../../src/lm/graph.js';
 import { spellingSimilarity } from '../../src/lm/generate.js';
 import { decode, encode, tokenize, train, type Model } from '../../src/lm/index.js';
-import { MIN_WORDS } from '../../src/lm/sample-natural.js';
+import { CANDIDATES, MIN_WORDS } from '../../src/lm/sample-natural.js';
 import { BOS_ID, EOS_ID } from '../../src/lm/types.js';
 import { lines, randomSentences } from './corpus-fixtures.js';
 
@@ -241,6 +241,17 @@ describe('natural generation (the default)', () => {
     for (const order of [1, 2, 3, 5]) {
       const model = train(stories, { maxPatternLength: order, embeddingDim: 0 });
       for (let seed = 0; seed < 20; seed++) expect(model.generate({ seed }).text.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('counts the tokens of every walk it drew, the returned one among them (exact sampling draws one)', () => {
+    for (let seed = 0; seed < 20; seed++) {
+      const natural = storyModel.generate({ seed, maxLength: 40 });
+      // Each of the other walks has at least MIN_WORDS words before it may end.
+      expect(natural.drawnTokens).toBeGreaterThanOrEqual(natural.tokens + (CANDIDATES - 1) * MIN_WORDS);
+      expect(natural.drawnTokens).toBeLessThanOrEqual(CANDIDATES * 40);
+      const exact = storyModel.generate({ seed, maxLength: 40, sampling: 'exact' });
+      expect(exact.drawnTokens).toBe(exact.tokens);
     }
   });
 });

@@ -4,7 +4,14 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { chat, firstBytes, sample } from '../../bench/generation-corpora.js';
-import { decodeImage, encodeImage, train, type GenerateOptions, type Model } from '../../src/lm/index.js';
+import {
+  decodeImage,
+  encodeImage,
+  RecentPhrases,
+  train,
+  type GenerateOptions,
+  type Model,
+} from '../../src/lm/index.js';
 
 const SEEDS = 50;
 
@@ -16,6 +23,21 @@ function served(lines: string[]): Model {
 function textsHash(model: Model, options: GenerateOptions): string {
   const hash = createHash('sha256');
   for (let seed = 0; seed < SEEDS; seed++) hash.update(`${model.generate({ ...options, seed }).text}\n`);
+  return hash.digest('hex').slice(0, 16);
+}
+
+/**
+ * The texts and activated patterns of 50 successive calls sharing one memory of recent texts (a
+ * server's /generate without a seed): the path that draws up to 16 walks a call and weighs
+ * without kept lists.
+ */
+function successiveHash(model: Model, options: GenerateOptions): string {
+  const recent = new RecentPhrases();
+  const hash = createHash('sha256');
+  for (let seed = 0; seed < SEEDS; seed++) {
+    const result = model.generate({ ...options, seed, recent });
+    hash.update(`${result.text}\n${result.activatedPatterns}\n`);
+  }
   return hash.digest('hex').slice(0, 16);
 }
 
@@ -53,6 +75,22 @@ describe('natural generation is pinned', () => {
       prompt: '12d0046aeee1f20b',
       long: '4e858ed18576de77',
       tuned: '108902f9735adad7',
+    });
+  });
+
+  it('for successive calls with a memory of recent texts', () => {
+    const stories = served(sample('en-stories.txt').pool);
+    const chatModel = served(firstBytes(chat().pool, 200_000));
+    expect({
+      stories: successiveHash(stories, {}),
+      storiesPrompt: successiveHash(stories, { prompt: 'Once upon a time' }),
+      chat: successiveHash(chatModel, {}),
+      chatPrompt: successiveHash(chatModel, { prompt: 'I think that' }),
+    }).toEqual({
+      stories: 'bcb26b916cf4d8b0',
+      storiesPrompt: '09942e3cc7c05e8d',
+      chat: '2afe165ac134e463',
+      chatPrompt: '1007b53abb0bc094',
     });
   });
 });
