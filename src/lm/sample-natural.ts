@@ -487,7 +487,7 @@ class NaturalWalker {
       let kept = false;
       let listed = false;
       if (context === ROOT) {
-        ranked = ranking.topUnigrams();
+        ranked = ranking.topUnigramHead(MAX_DRAW);
         from = 0;
         to = Math.min(ranked.length, MAX_DRAW);
         if (tables !== null) {
@@ -598,7 +598,7 @@ class NaturalWalker {
     const graph = this.graph;
     const unusual = this.unusual;
     if (context === ROOT) {
-      const ranked = ranking.topUnigrams();
+      const ranked = ranking.topUnigramHead(MAX_DRAW);
       const rootWeights = this.rootWeights();
       const size = Math.min(ranked.length, MAX_DRAW);
       tables.begin(size, false);
@@ -666,7 +666,7 @@ class NaturalWalker {
   /** unigramProb^(1/T) of the most probable unigrams (ranking.topUnigrams order), per graph and temperature. */
   private rootWeights(): Float64Array {
     this.rootWeightCache ??= perTemperature(rootWeightTables, this.graph, this.inverseTemperature, () => {
-      const top = this.source.ranking().topUnigrams();
+      const top = this.source.ranking().topUnigramHead(MAX_DRAW);
       const table = new Float64Array(Math.min(top.length, MAX_DRAW));
       for (let r = 0; r < table.length; r++) table[r] = this.graph.unigramProb[top[r]] ** this.inverseTemperature;
       return table;
