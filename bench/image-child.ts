@@ -7,7 +7,7 @@
 //   node --import tsx bench/image-child.ts file|image MODEL.ulm [WARM-UP.ulm]
 import { readFileSync } from 'node:fs';
 import { decode, decodeImage } from '../src/lm/index.js';
-import { imagePathFor, modelSourceOfFile } from '../src/cli/image-file.js';
+import { imagePathFor, modelSourceOfFile, readImageFile } from '../src/cli/image-file.js';
 
 const [mode, path, warmUp] = process.argv.slice(2);
 if ((mode !== 'file' && mode !== 'image') || path === undefined)
@@ -24,9 +24,13 @@ const started = performance.now();
 // beside its image (reading it whole here had put its 3 MB into the peak row); the file path
 // decodes it and drops it once the model is loaded. The RSS below is what stays.
 function load(path: string) {
-  return mode === 'file'
-    ? decode(readFileSync(path), { counts: false })
-    : decodeImage(readFileSync(imagePathFor(path)), { source: modelSourceOfFile(path) });
+  return mode === 'file' ? decode(readFileSync(path), { counts: false }) : decodeImageFile(path);
+}
+/** As `ultra` reads an image: the model file hashed streamed, the image read but for its vocabulary text (apart). */
+function decodeImageFile(path: string) {
+  const source = modelSourceOfFile(path);
+  const { image, vocabularyText } = readImageFile(imagePathFor(path));
+  return decodeImage(image, { source, vocabularyText });
 }
 const model = load(path);
 /**
