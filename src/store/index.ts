@@ -9,7 +9,7 @@ export {
   type NewModelRow,
 } from './catalog.js';
 export { ModelFiles, sha256 } from './files.js';
-export { ModelImageFiles, type ImageRead, type SectionApart } from './images.js';
+export { ModelImageFiles } from './images.js';
 export {
   draftFilename,
   editDistance,
