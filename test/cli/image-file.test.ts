@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readImageFile } from '../../src/cli/image-file.js';
 import {
@@ -82,6 +83,32 @@ describe('readImageFile', () => {
       expect(file.image).toEqual(bytes);
       expect(() => decodeImage(file.image)).toThrow(ModelFormatError);
     }
+  });
+
+  it('accepts and refuses exactly the damaged or cut images a whole read does, with the same words', () => {
+    const outcome = (load: () => ReturnType<typeof decodeImage>) => {
+      try {
+        return load().vocab.join(' ');
+      } catch (error) {
+        return error instanceof ModelFormatError ? `refused: ${error.kind}` : `crashed: ${String(error)}`;
+      }
+    };
+    fc.assert(
+      fc.property(
+        fc.nat({ max: image.length - 1 }),
+        fc.integer({ min: 1, max: 255 }),
+        fc.nat({ max: image.length }),
+        (at, flip, cut) => {
+          const damaged = image.slice(0, Math.max(cut, at + 1));
+          damaged[at] ^= flip;
+          const file = readImageFile(written(damaged, 'fuzzed.uli'));
+          expect(
+            outcome(() => decodeImage(file.image, { source: 'source', vocabularyText: file.vocabularyText })),
+          ).toBe(outcome(() => decodeImage(damaged, { source: 'source' })));
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 
   it('refuses vocabulary text apart that is not the section’s own', () => {
