@@ -2,7 +2,8 @@
 // `brown.uli` (any other name gets `.uli` appended). The image names the sha256 of the model file
 // it was built from, so an image left over from another training of the same path is ignored.
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { imageVocabularyPlace, imageVocabularyText } from '../lm/index.js';
 
 export function imagePathFor(modelPath: string): string {
   return modelPath.endsWith('.ulm') ? `${modelPath.slice(0, -'.ulm'.length)}.uli` : `${modelPath}.uli`;
@@ -13,8 +14,12 @@ export function modelSource(modelBytes: Uint8Array): string {
   return createHash('sha256').update(modelBytes).digest('hex');
 }
 
-/** Chunk the model file is hashed by: a load then never holds the model file and its image at once. */
-const HASH_CHUNK = 1 << 20;
+/**
+ * Chunk the model file is hashed by: a load then never holds the model file and its image at once. 64 KB, as the
+ * manager's read stream: a chunk of 1 MB stayed resident until a GC freed it, through the first text (~1 MB of
+ * the peak RSS of `ultra generate`), where 64 KB comes from memory the allocator already holds.
+ */
+const HASH_CHUNK = 64 * 1024;
 
 /** modelSource of the file at `path`, read a chunk at a time (throws what opening or reading it throws). */
 export function modelSourceOfFile(path: string): string {
@@ -27,4 +32,67 @@ export function modelSourceOfFile(path: string): string {
     closeSync(fd);
   }
   return hash.digest('hex');
+}
+
+/** An image's frame: what readImageFile reads first. */
+const IMAGE_FRAME_BYTES = 24;
+
+/** An image file's bytes, with its vocabulary's text decoded apart (see readImageFile). */
+export interface ImageFile {
+  image: Uint8Array;
+  /** The vocabulary's text, for decodeImage; undefined when the image was read whole. */
+  vocabularyText?: string;
+}
+
+/**
+ * The image file at `path` (throws what opening or reading it throws), read into new memory but for its vocabulary
+ * text: the model keeps that text as one string (decodeImage's `vocabularyText`) and never reads the section again,
+ * so its pages in the buffer are left unwritten and never become resident (0.4 MB of Brown's order-5 image). The
+ * section's bytes are read and decoded first in the buffer's room just after it, which the read of the rest then
+ * overwrites: no other memory holds them. An image whose frame, header or vocabulary does not check out, or is too
+ * small for that room, is read whole, for decodeImage to refuse or read as it is.
+ */
+export function readImageFile(path: string): ImageFile {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    // New memory (zero pages): a page becomes resident when a read writes it.
+    const image = new Uint8Array(size);
+    const read = (from: number, to: number, into = image.subarray(from, to)) => {
+      for (let done = 0; done < to - from; ) {
+        const got = readSync(fd, into, done, to - from - done, from + done);
+        if (got === 0) throw new Error(`${path}: shorter than when it was opened`);
+        done += got;
+      }
+    };
+    const frame = Math.min(size, IMAGE_FRAME_BYTES);
+    read(0, frame);
+    // The header's size is the frame's u32 at 12 (src/lm/image/layout.ts); imageVocabularyPlace checks the rest.
+    const headEnd =
+      frame === IMAGE_FRAME_BYTES
+        ? Math.min(size, IMAGE_FRAME_BYTES + new DataView(image.buffer, 0, frame).getUint32(12, true))
+        : frame;
+    read(frame, headEnd);
+    const place = imageVocabularyPlace(image.subarray(0, headEnd), size);
+    let vocabularyText: string | undefined;
+    if (place !== null && place.offset >= headEnd && place.offset + 2 * place.bytes <= size) {
+      const after = place.offset + place.bytes;
+      const room = image.subarray(after, after + place.bytes);
+      read(place.offset, after, room);
+      try {
+        vocabularyText = imageVocabularyText(place, room);
+      } catch {
+        // Damaged: read whole below, and decodeImage refuses it.
+      }
+    }
+    if (vocabularyText === undefined || place === null) {
+      read(headEnd, size);
+      return { image };
+    }
+    read(headEnd, place.offset);
+    read(place.offset + place.bytes, size);
+    return { image, vocabularyText };
+  } finally {
+    closeSync(fd);
+  }
 }

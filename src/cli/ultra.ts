@@ -22,7 +22,7 @@ import {
   type TrainProgress,
 } from '../lm/index.js';
 import { compiledWorkerEntry, EmbeddingsApart } from './embeddings-apart.js';
-import { imagePathFor, modelSource, modelSourceOfFile } from './image-file.js';
+import { type ImageFile, imagePathFor, modelSource, modelSourceOfFile, readImageFile } from './image-file.js';
 
 /** A mistake in what the user typed or gave us: one line, exit code 2. */
 class CliError extends Error {}
@@ -126,14 +126,14 @@ function openModel(path: string, exact: boolean): { model: Model; fromImage: boo
  * `source` (damaged, old, of another file).
  */
 function readImageBeside(path: string, source: string): Model | null {
-  let image: Buffer;
+  let file: ImageFile;
   try {
-    image = readFileSync(imagePathFor(path));
+    file = readImageFile(imagePathFor(path));
   } catch {
     return null;
   }
   try {
-    return decodeImage(image, { source });
+    return decodeImage(file.image, { source, vocabularyText: file.vocabularyText });
   } catch {
     return null;
   }

@@ -55,6 +55,8 @@ export {
   encodeImage,
   decodeImage,
   imageSummary,
+  imageVocabularyPlace,
+  imageVocabularyText,
   IMAGE_LAYOUT_VERSION,
   type DecodeImageOptions,
   type ImageSummary,

@@ -23,6 +23,15 @@ export interface PairTable {
 
 const tables = new WeakMap<WordList, PairTable>();
 
+const LONGEST_MARK = Math.max(...[...OPENERS, ...CLOSERS].map((mark) => mark.length));
+
+/** The index in `marks` of `text.slice(start, end)`, or −1 (making no string). */
+function markAt(marks: readonly string[], text: string, start: number, end: number): number {
+  for (let k = 0; k < marks.length; k++)
+    if (marks[k].length === end - start && text.startsWith(marks[k], start)) return k;
+  return -1;
+}
+
 /** Bytes of a vocabulary's pair table, 0 while none was built. */
 export function pairTableBytes(vocab: WordList): number {
   const table = tables.get(vocab);
@@ -34,9 +43,10 @@ export function pairTableOf(vocab: WordList): PairTable {
   if (table === undefined) {
     const opens = new Uint8Array(vocab.length);
     const closes = new Uint8Array(vocab.length);
-    vocab.forEach((word, id) => {
-      const opener = (OPENERS as readonly string[]).indexOf(word);
-      const closer = (CLOSERS as readonly string[]).indexOf(word);
+    vocab.forEachRange((text, start, end, id) => {
+      if (end - start > LONGEST_MARK) return;
+      const opener = markAt(OPENERS, text, start, end);
+      const closer = markAt(CLOSERS, text, start, end);
       if (opener >= 0) opens[id] = opener + 1;
       if (closer >= 0) closes[id] = closer + 1;
     });

@@ -68,10 +68,13 @@ export function gaussianRandom(seed: number): GaussianRandom {
 export const FNV_OFFSET = 0x811c9dc5;
 export const FNV_PRIME = 0x01000193;
 
-/** 32-bit FNV-1a over UTF-16 code units, its offset basis mixed with `seed` (0: plain FNV-1a). */
-export function fnv1a(text: string, seed = 0): number {
+/**
+ * 32-bit FNV-1a over UTF-16 code units (of `text.slice(start, end)`, without making it), its offset basis mixed with
+ * `seed` (0: plain FNV-1a).
+ */
+export function fnv1a(text: string, seed = 0, start = 0, end = text.length): number {
   let hash = (FNV_OFFSET ^ seed) >>> 0;
-  for (let i = 0; i < text.length; i++) {
+  for (let i = start; i < end; i++) {
     hash ^= text.charCodeAt(i);
     hash = Math.imul(hash, FNV_PRIME);
   }

@@ -53,15 +53,25 @@ export class ContinuationRanking {
   private readonly runs = new Map<number, { positions: Int32Array; status: number }>();
   private runBytes = 0;
   private unigrams: Int32Array | null = null;
-  /** Scratch for the sampler: per word, the generation it was stamped in and the stamping depth. */
-  readonly ownerStamp: Int32Array;
-  readonly ownerDepth: Uint8Array;
+  /**
+   * Scratch for the explicit-score sampler (sample-candidates.ts): per word, the generation it was stamped in and the
+   * stamping depth. Made by its first use: the natural sampler (the product's default) never reads them, and for
+   * Brown's 52,256 words they are 0.26 MB.
+   */
+  private ownerStampCache: Int32Array | null = null;
+  private ownerDepthCache: Uint8Array | null = null;
   stampGeneration = 0;
 
-  constructor(private readonly graph: QueryGraph) {
-    const { vocabularySize } = graph;
-    this.ownerStamp = new Int32Array(vocabularySize);
-    this.ownerDepth = new Uint8Array(vocabularySize);
+  constructor(private readonly graph: QueryGraph) {}
+
+  get ownerStamp(): Int32Array {
+    this.ownerStampCache ??= new Int32Array(this.graph.vocabularySize);
+    return this.ownerStampCache;
+  }
+
+  get ownerDepth(): Uint8Array {
+    this.ownerDepthCache ??= new Uint8Array(this.graph.vocabularySize);
+    return this.ownerDepthCache;
   }
 
   /** Candidate heads of recently sampled states (explicit-score path), built with `headSize`. */
@@ -150,9 +160,10 @@ export class ContinuationRanking {
       this.headLogProb.byteLength +
       this.scratchCapacity * 24 +
       this.runBytes +
-      this.ownerStamp.byteLength +
-      this.ownerDepth.byteLength +
+      (this.ownerStampCache?.byteLength ?? 0) +
+      (this.ownerDepthCache?.byteLength ?? 0) +
       (this.unigrams?.byteLength ?? 0) +
+      (this.unigramHead?.byteLength ?? 0) +
       (this.drawTableCache?.byteLength ?? 0)
     );
   }
@@ -251,5 +262,39 @@ export class ContinuationRanking {
       this.unigrams = ids;
     }
     return this.unigrams;
+  }
+
+  private unigramHead: Int32Array | null = null;
+
+  /**
+   * The first `count` of topUnigrams' order (all when there are fewer), kept for one count at a time: what the natural
+   * sampler draws the root from. Selected without ordering every word, so a model whose samplers never ask for the
+   * whole order holds 1 KB here instead of 4 bytes a word (0.2 MB for Brown).
+   */
+  topUnigramHead(count: number): Int32Array {
+    const first = EOS_ID + 1;
+    const length = Math.max(0, Math.min(count, this.graph.vocabularySize - first));
+    if (this.unigramHead?.length === length) return this.unigramHead;
+    let head: Int32Array;
+    if (this.unigrams !== null) head = this.unigrams.slice(0, length);
+    else {
+      // A bounded insertion sort in sortByDescendingKey's order (descending probability, equal ones by ascending id):
+      // ids are ranked by frequency, so after the first few hundred almost none gets in.
+      const prob = this.graph.unigramProb;
+      head = new Int32Array(length);
+      let filled = 0;
+      for (let id = first; id < this.graph.vocabularySize && length > 0; id++) {
+        const p = prob[id];
+        if (filled === length && !(p > prob[head[length - 1]])) continue;
+        let at = filled < length ? filled++ : length - 1;
+        while (at > 0 && p > prob[head[at - 1]]) {
+          head[at] = head[at - 1];
+          at--;
+        }
+        head[at] = id;
+      }
+    }
+    this.unigramHead = head;
+    return head;
   }
 }

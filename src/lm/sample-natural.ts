@@ -94,35 +94,66 @@ const BOS = BOS_ID;
 const EOS = EOS_ID;
 /** A word: a token with a letter or digit. */
 const WORD = /[\p{L}\p{N}]/u;
-/** A sentence's end: . ! ? … and runs of them. */
-const SENTENCE_END = /^[.!?…]+$/u;
+/** A letter or digit at lastIndex. */
+const LETTER_OR_DIGIT_AT = /[\p{L}\p{N}]/uy;
+/** WORD's test of `text.slice(start, end)`, making no string (ASCII compared, the rest by LETTER_OR_DIGIT_AT). */
+export function isWordRange(text: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) {
+      const lower = c | 0x20;
+      if ((c >= 0x30 && c <= 0x39) || (lower >= 0x61 && lower <= 0x7a)) return true;
+    } else if (c < 0xdc00 || c > 0xdfff) {
+      // A code point's first unit (a trailing surrogate belongs to the one before).
+      LETTER_OR_DIGIT_AT.lastIndex = i;
+      if (LETTER_OR_DIGIT_AT.test(text)) return true;
+    }
+  }
+  return false;
+}
+/** A sentence's end: . ! ? … and runs of them (the test of `text.slice(start, end)`). */
+export function isSentenceEndRange(text: string, start: number, end: number): boolean {
+  if (end <= start) return false;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 0x2e && c !== 0x21 && c !== 0x3f && c !== 0x2026) return false;
+  }
+  return true;
+}
+
 /**
  * Punctuation that joins the word before it, so a text never starts with it. Training text has
  * lines that start so (a sentence split after an abbreviation: ", Dick Stuart , Don Hoak" in
  * Brown, ". Epatha Merkerson brings…" in the chat text), and <s>'s continuations hold them: on
  * 200 KB of chat, 3.9 % of texts began ", Los Angeles…" or ". u wan come…". An ellipsis may
  * start a text ("... and then"); closing quotes and brackets are the pair rules' (pairs.ts).
+ * The test of `text.slice(start, end)`: one of . , ; : ! ? % ‰ alone.
  */
-const JOINS_BEFORE = /^[.,;:!?%‰]$/u;
-/** Draws at a text's first word that may be refused (JOINS_BEFORE) before the walk takes what it drew. */
+export function joinsBeforeRange(text: string, start: number, end: number): boolean {
+  if (end - start !== 1) return false;
+  const c = text.charCodeAt(start);
+  return c === 0x2e || c === 0x2c || c === 0x3b || c === 0x3a || c === 0x21 || c === 0x3f || c === 0x25 || c === 0x2030;
+}
+/** Draws at a text's first word that may be refused (joinsBeforeRange) before the walk takes what it drew. */
 const LEADING_RETRIES = 8;
 
-/** Which vocabulary entries match a pattern, per model and pattern: each id is tested once. */
-const vocabularyFlags = new WeakMap<WordList, Map<RegExp, Uint8Array>>();
-function flagsOf(vocab: WordList, pattern: RegExp): Uint8Array {
-  let byPattern = vocabularyFlags.get(vocab);
-  if (byPattern === undefined) {
-    byPattern = new Map();
-    vocabularyFlags.set(vocab, byPattern);
+type RangeTest = (text: string, start: number, end: number) => boolean;
+/** Which vocabulary entries pass a test, per model and test: each id is tested once, by its range (no strings). */
+const vocabularyFlags = new WeakMap<WordList, Map<RangeTest, Uint8Array>>();
+function flagsOf(vocab: WordList, test: RangeTest): Uint8Array {
+  let byTest = vocabularyFlags.get(vocab);
+  if (byTest === undefined) {
+    byTest = new Map();
+    vocabularyFlags.set(vocab, byTest);
   }
-  let flags = byPattern.get(pattern);
+  let flags = byTest.get(test);
   if (flags === undefined) {
     flags = new Uint8Array(vocab.length);
     const set = flags;
-    vocab.forEach((word, id) => {
-      if (id > EOS_ID && pattern.test(word)) set[id] = 1;
+    vocab.forEachRange((text, start, end, id) => {
+      if (id > EOS_ID && test(text, start, end)) set[id] = 1;
     });
-    byPattern.set(pattern, flags);
+    byTest.set(test, flags);
   }
   return flags;
 }
@@ -330,9 +361,9 @@ class NaturalWalker {
     prompt: ReadPrompt,
   ) {
     this.graph = source.query;
-    this.isWord = flagsOf(source.words, WORD);
-    this.isSentenceEnd = flagsOf(source.words, SENTENCE_END);
-    this.joinsBefore = flagsOf(source.words, JOINS_BEFORE);
+    this.isWord = flagsOf(source.words, isWordRange);
+    this.isSentenceEnd = flagsOf(source.words, isSentenceEndRange);
+    this.joinsBefore = flagsOf(source.words, joinsBeforeRange);
     this.pairs = pairTableOf(source.words);
     this.inverseTemperature = 1 / settings.temperature;
     this.penaltyFactor = settings.repetitionPenalty ** -this.inverseTemperature;
@@ -599,7 +630,7 @@ class NaturalWalker {
       let kept = false;
       let listed = false;
       if (context === ROOT) {
-        ranked = ranking.topUnigrams();
+        ranked = ranking.topUnigramHead(MAX_DRAW);
         from = 0;
         to = Math.min(ranked.length, MAX_DRAW);
         if (tables !== null) {
@@ -747,7 +778,7 @@ class NaturalWalker {
     const graph = this.graph;
     const unusual = this.unusual;
     if (context === ROOT) {
-      const ranked = ranking.topUnigrams();
+      const ranked = ranking.topUnigramHead(MAX_DRAW);
       const rootWeights = this.rootWeights();
       const size = Math.min(ranked.length, MAX_DRAW);
       tables.begin(size, false);
@@ -815,7 +846,7 @@ class NaturalWalker {
   /** unigramProb^(1/T) of the most probable unigrams (ranking.topUnigrams order), per graph and temperature. */
   private rootWeights(): Float64Array {
     this.rootWeightCache ??= perTemperature(rootWeightTables, this.graph, this.inverseTemperature, () => {
-      const top = this.source.ranking().topUnigrams();
+      const top = this.source.ranking().topUnigramHead(MAX_DRAW);
       const table = new Float64Array(Math.min(top.length, MAX_DRAW));
       for (let r = 0; r < table.length; r++) table[r] = this.graph.unigramProb[top[r]] ** this.inverseTemperature;
       return table;

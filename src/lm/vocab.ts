@@ -86,10 +86,11 @@ export class WordIndex implements WordLookup {
     this.slots = (narrow ? new Uint16Array(size) : new Int32Array(size)).fill(this.empty);
     this.mask = size - 1;
     const { slots, empty, mask } = this;
-    vocab.forEach((word, id) => {
-      let at = fnv1a(word) & mask;
+    // By ranges of the vocabulary's text: no string is made per word (words.ts, forEachRange).
+    vocab.forEachRange((text, start, end, id) => {
+      let at = fnv1a(text, 0, start, end) & mask;
       while (slots[at] !== empty) {
-        if (vocab.word(slots[at]) === word) return; // a repeated word keeps its first id
+        if (vocab.equals(slots[at], text, start, end)) return; // a repeated word keeps its first id
         at = (at + 1) & mask;
       }
       slots[at] = id;
@@ -100,7 +101,7 @@ export class WordIndex implements WordLookup {
     for (let at = fnv1a(word) & this.mask; ; at = (at + 1) & this.mask) {
       const id = this.slots[at];
       if (id === this.empty) return undefined;
-      if (this.vocab.word(id) === word) return id;
+      if (this.vocab.equals(id, word)) return id;
     }
   }
 

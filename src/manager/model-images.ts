@@ -3,8 +3,16 @@
 // probability. The model file stays the source of truth: the image is named by its checksum,
 // written when the model is trained, and rebuilt from the model file (in the loader worker when
 // the file is large) whenever it is missing, damaged, of an older layout or of other bytes.
-import type { ModelImageFiles } from '../store/images.js';
-import { decode, decodeImage, encodeImage, ModelFormatError, type Model } from '../lm/index.js';
+import type { ModelImageFiles, SectionApart } from '../store/images.js';
+import {
+  decode,
+  decodeImage,
+  encodeImage,
+  imageVocabularyPlace,
+  imageVocabularyText,
+  ModelFormatError,
+  type Model,
+} from '../lm/index.js';
 import type { WorkerPool } from './worker-pool.js';
 import { TrainingWorkerError } from './training-protocol.js';
 
@@ -24,6 +32,26 @@ export interface ModelFileAccess {
   verify?(): Promise<void>;
   /** Memory to read the image into (a spare buffer of an evicted model), or null for new memory. */
   bufferFor?(size: number): ArrayBuffer | null;
+}
+
+/**
+ * The image's vocabulary text, read apart from its buffer (decodeImage's `vocabularyText`): the model keeps it as one
+ * string, so in new memory its pages are never written (0.4 MB of Brown's order-5 image), as `ultra` reads images.
+ */
+function vocabularyApart(head: Uint8Array, size: number): SectionApart<string> | null {
+  const place = imageVocabularyPlace(head, size);
+  if (place === null) return null;
+  return {
+    offset: place.offset,
+    bytes: place.bytes,
+    decode(bytes) {
+      try {
+        return imageVocabularyText(place, bytes);
+      } catch {
+        return null;
+      }
+    },
+  };
 }
 
 export class ModelImages {
@@ -48,10 +76,10 @@ export class ModelImages {
     let bytes: Uint8Array | null = null;
     if (file.verify !== undefined) await file.verify();
     else bytes = await file.read();
-    const found = await this.store.read(guildId, checksum, file.bufferFor).catch(() => null);
+    const found = await this.store.read(guildId, checksum, file.bufferFor, vocabularyApart).catch(() => null);
     if (found !== null) {
       try {
-        const model = decodeImage(found, { source: checksum });
+        const model = decodeImage(found.bytes, { source: checksum, vocabularyText: found.apart });
         this.imageLoads++;
         return model;
       } catch (error) {

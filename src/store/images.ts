@@ -26,6 +26,26 @@ function isMissing(error: unknown): boolean {
   return (error as NodeJS.ErrnoException | null)?.code === 'ENOENT';
 }
 
+/** What ModelImageFiles.read read: the image's bytes, and the section read apart when one was asked for and found. */
+export interface ImageRead<T> {
+  bytes: Uint8Array;
+  apart: T | undefined;
+}
+
+/**
+ * A section ModelImageFiles.read leaves unwritten in its buffer, as the caller found it in the image's first bytes (the
+ * store does not know the layout): where it lies, and what its bytes become (null when they do not check out: the
+ * image is then read whole).
+ */
+export interface SectionApart<T> {
+  offset: number;
+  bytes: number;
+  decode(bytes: Uint8Array): T | null;
+}
+
+/** What read reads first for `apartOf`: an image's frame and header (a model image's are ~2 KB). */
+const IMAGE_HEAD_BYTES = 16 * 1024;
+
 export class ModelImageFiles {
   constructor(private readonly files: ModelFiles) {}
 
@@ -42,12 +62,17 @@ export class ModelImageFiles {
    * The image's bytes, or null when there is none. `bufferFor(size)` may give the memory to read
    * into (a spare buffer of an evicted model, at least `size` bytes): the bytes are then a view of
    * its first `size` bytes. A file that shrinks while read comes back short (and is refused).
+   * `apartOf(head, size)`: a section to leave unwritten in the buffer, found in the image's first bytes (up to 16 KB;
+   * the model image's vocabulary text, which the model keeps as a string): its bytes are read into the buffer's room
+   * just after it, decoded there, and overwritten by the rest. When there is none or it does not check out, the image
+   * is read whole and `apart` is undefined.
    */
-  async read(
+  async read<T>(
     guildId: string,
     checksum: string,
     bufferFor: (size: number) => ArrayBuffer | null = () => null,
-  ): Promise<Uint8Array | null> {
+    apartOf?: (head: Uint8Array, size: number) => SectionApart<T> | null,
+  ): Promise<ImageRead<T> | null> {
     let handle;
     try {
       handle = await open(this.pathOf(guildId, checksum), 'r');
@@ -59,13 +84,35 @@ export class ModelImageFiles {
       const { size } = await handle.stat();
       const given = bufferFor(size);
       const view = new Uint8Array(given !== null && given.byteLength >= size ? given : new ArrayBuffer(size), 0, size);
+      /** Reads file bytes [from, to) into `into` (the view's own place by default); false when the file ended first. */
+      const read = async (from: number, to: number, into = view.subarray(from, to)): Promise<boolean> => {
+        for (let done = 0; done < to - from; ) {
+          const { bytesRead } = await handle.read(into, done, to - from - done, from + done);
+          if (bytesRead === 0) return false;
+          done += bytesRead;
+        }
+        return true;
+      };
+      const head = Math.min(size, IMAGE_HEAD_BYTES);
+      let value: T | null = null;
+      if (apartOf !== undefined && (await read(0, head))) {
+        const place = apartOf(view.subarray(0, head), size);
+        if (place !== null && place.offset + 2 * place.bytes <= size) {
+          const after = place.offset + place.bytes;
+          const room = view.subarray(after, after + place.bytes);
+          if (await read(place.offset, after, room)) value = place.decode(room);
+          if (value !== null && (head >= place.offset || (await read(head, place.offset))) && (await read(after, size)))
+            return { bytes: view, apart: value };
+        }
+      }
+      // Whole (also after a short read above: the file shrank, and is read again as far as it goes).
       let at = 0;
       while (at < size) {
         const { bytesRead } = await handle.read(view, at, size - at, at);
         if (bytesRead === 0) break;
         at += bytesRead;
       }
-      return at === size ? view : view.subarray(0, at);
+      return { bytes: at === size ? view : view.subarray(0, at), apart: undefined };
     } finally {
       await handle.close();
     }

@@ -35,6 +35,31 @@ describe('TextWords', () => {
     );
   });
 
+  it('gives every word as a range of a text and compares a range with a word, as the array does', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.string({ unit: 'binary', maxLength: 9 }), { maxLength: 200 }),
+        fc.string({ unit: 'binary', maxLength: 4 }),
+        (words, other) => {
+          for (const list of [textWords(words), new ArrayWords(words)]) {
+            const seen: string[] = [];
+            list.forEachRange((text, start, end, id) => {
+              expect(id).toBe(seen.length);
+              seen.push(text.slice(start, end));
+            });
+            expect(seen).toEqual(words);
+            for (const [id, word] of words.entries()) {
+              expect(list.equals(id, word)).toBe(true);
+              expect(list.equals(id, `<${word}>`, 1, word.length + 1)).toBe(true);
+              expect(list.equals(id, other)).toBe(word === other);
+            }
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
   it('refuses lengths that do not add up to the text', () => {
     expect(() => new TextWords('abc', Uint16Array.of(1, 1))).toThrow(ModelFormatError);
     expect(() => new TextWords('ab', Uint16Array.of(1, 2))).toThrow(ModelFormatError);

@@ -4,7 +4,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
 import { crc32 } from '../../src/lm/codec.js';
 import { IMAGE_FRAME_BYTES } from '../../src/lm/image/layout.js';
-import { decodeImage, encode, encodeImage, imageSummary, train } from '../../src/lm/index.js';
+import { decodeImage, encode, encodeImage, imageSummary, imageVocabularyPlace, train } from '../../src/lm/index.js';
 import type { ModelManager } from '../../src/manager/index.js';
 import { ModelImages } from '../../src/manager/model-images.js';
 import { WorkerPool } from '../../src/manager/worker-pool.js';
@@ -127,6 +127,42 @@ describe('model images on disk (ModelImages)', () => {
     writeFileSync(path, 'damaged');
     await images.load(GUILD, checksum, streamed);
     expect([verifies, reads(), images.rebuilds]).toEqual([3, 2, 2]);
+  });
+
+  it('reads the image but for its vocabulary text, which the model holds as one string (the buffer keeps its bytes there)', async () => {
+    const { images, store } = setUp();
+    // A vocabulary whose text runs well past the 16 KB the store reads first for the header.
+    const many = train(
+      Array.from({ length: 6000 }, (_, i) => `word${i} and word${(i * 7) % 6000} then`),
+      { maxPatternLength: 2, embeddingDim: 0 },
+    );
+    const manyBytes = encode(many, 0);
+    const manyChecksum = sha256(manyBytes);
+    const file = { read: async () => manyBytes };
+    await images.load(GUILD, manyChecksum, file);
+    const path = store.pathOf(GUILD, manyChecksum);
+    const image = new Uint8Array(readFileSync(path));
+    const place = imageVocabularyPlace(image, image.length);
+    if (place === null) throw new Error('no vocabulary text');
+    expect(place.offset + place.bytes).toBeGreaterThan(16 * 1024 + 10_000);
+    const spare = new ArrayBuffer(image.length);
+    new Uint8Array(spare).fill(0xee);
+    const loaded = await images.load(GUILD, manyChecksum, { ...file, bufferFor: () => spare });
+    const held = new Uint8Array(spare);
+    // Past the first 16 KB, read for the header, the vocabulary's place was never written.
+    const unread = held.subarray(Math.max(place.offset, 16 * 1024), place.offset + place.bytes);
+    expect(unread.every((byte) => byte === 0xee)).toBe(true);
+    expect(held.subarray(place.offset + place.bytes)).toEqual(image.subarray(place.offset + place.bytes));
+    expect(loaded.vocab).toEqual(many.vocab);
+    for (const seed of [1, 2, 3]) expect(loaded.generate({ seed }).text).toBe(many.generate({ seed }).text);
+    // A damaged vocabulary text is read whole, refused, and the image rebuilt.
+    const damaged = image.slice();
+    damaged[place.offset + place.bytes - 1] ^= 0x20;
+    writeFileSync(path, damaged);
+    const rebuilds = images.rebuilds;
+    expect((await images.load(GUILD, manyChecksum, file)).vocab).toEqual(many.vocab);
+    expect(images.rebuilds).toBe(rebuilds + 1);
+    expect(new Uint8Array(readFileSync(path))).toEqual(image);
   });
 
   it('reads the image into a spare buffer when one is given, and counts that whole buffer', async () => {

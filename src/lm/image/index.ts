@@ -2,5 +2,12 @@
 // as typed-array views (docs/model.md, "The model image"). Derived from the model file, which
 // stays the source of truth.
 export { encodeImage } from './encode.js';
-export { decodeImage, imageSummary, type DecodeImageOptions, type ImageSummary } from './decode.js';
+export {
+  decodeImage,
+  imageSummary,
+  imageVocabularyPlace,
+  imageVocabularyText,
+  type DecodeImageOptions,
+  type ImageSummary,
+} from './decode.js';
 export { IMAGE_LAYOUT_VERSION } from './layout.js';

@@ -33,7 +33,7 @@ const SECTION_ALIGNMENT = 8;
 /** A header larger than this is not one we wrote (ours are a few hundred bytes plus the provenance). */
 const MAX_HEADER_BYTES = 1 << 20;
 
-interface SectionEntry {
+export interface SectionEntry {
   name: string;
   /** From the start of the image; a multiple of SECTION_ALIGNMENT. */
   offset: number;
@@ -120,18 +120,42 @@ export interface ReadImage {
  */
 export function readImage(input: Uint8Array): ReadImage {
   if (!(input instanceof Uint8Array)) throw new ModelFormatError('foreign', 'not a byte array');
+  const { fields, sections } = readHead(input, input.length);
+  // Views need aligned addresses: a buffer from a pool, or a subarray, is copied once.
+  const bytes = input.byteOffset % SECTION_ALIGNMENT === 0 ? input : input.slice();
+  return { bytes, fields, sections };
+}
+
+/**
+ * Where section `name` lies in an image of `imageBytes` bytes whose first bytes are `head` (its frame and header at
+ * least; the sections need not be there): what a reader needs to read that section apart from the image's buffer.
+ * Null when the head does not hold a frame and header that check out or lists no such section: the reader then reads
+ * the whole image, and decodeImage says what is wrong with it.
+ */
+export function sectionPlace(head: Uint8Array, imageBytes: number, name: string): SectionEntry | null {
+  try {
+    return readHead(head, imageBytes).sections.get(name) ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** readImage's checks of the frame, the header and the section table, in an image of `length` bytes that begins with `input`. */
+function readHead(
+  input: Uint8Array,
+  length: number,
+): { fields: Record<string, unknown>; sections: Map<string, SectionEntry> } {
   for (let i = 0; i < Math.min(input.length, IMAGE_MAGIC.length); i++) {
     if (input[i] !== IMAGE_MAGIC[i]) throw new ModelFormatError('foreign', 'not a model image (unknown magic bytes)');
   }
-  if (input.length < IMAGE_FRAME_BYTES)
-    throw new ModelFormatError('truncated', `image is ${input.length} bytes, shorter than its frame`);
+  if (input.length < IMAGE_FRAME_BYTES || length < IMAGE_FRAME_BYTES)
+    throw new ModelFormatError('truncated', `image is ${length} bytes, shorter than its frame`);
   const frame = new DataView(input.buffer, input.byteOffset, IMAGE_FRAME_BYTES);
   const declared = frame.getUint32(16, true);
-  if (declared > input.length) throw new ModelFormatError('truncated', `image is ${input.length} of ${declared} bytes`);
-  if (declared < input.length)
-    throw new ModelFormatError('corrupt', `${input.length - declared} unexpected bytes after the image`);
+  if (declared > length) throw new ModelFormatError('truncated', `image is ${length} of ${declared} bytes`);
+  if (declared < length) throw new ModelFormatError('corrupt', `${length - declared} unexpected bytes after the image`);
   const headerBytes = frame.getUint32(12, true);
-  if (headerBytes > MAX_HEADER_BYTES || IMAGE_FRAME_BYTES + headerBytes > input.length)
+  if (headerBytes > MAX_HEADER_BYTES || IMAGE_FRAME_BYTES + headerBytes > Math.min(input.length, length))
     throw new ModelFormatError('corrupt', 'image header overruns the image');
   const headerCrc = crc32(
     input.subarray(IMAGE_FRAME_BYTES, IMAGE_FRAME_BYTES + headerBytes),
@@ -164,15 +188,13 @@ export function readImage(input: Uint8Array): ReadImage {
     const { name, offset, bytes, crc } = (entry ?? {}) as Partial<SectionEntry>;
     if (typeof name !== 'string' || !isUint32(offset) || !isUint32(bytes) || !isUint32(crc))
       throw new ModelFormatError('corrupt', 'image section entry is malformed');
-    if (offset % SECTION_ALIGNMENT !== 0 || offset < end || offset + bytes > input.length)
+    if (offset % SECTION_ALIGNMENT !== 0 || offset < end || offset + bytes > length)
       throw new ModelFormatError('corrupt', `image section ${name} lies outside its place`);
     if (sections.has(name)) throw new ModelFormatError('corrupt', `image section ${name} appears twice`);
     sections.set(name, { name, offset, bytes, crc });
     end = offset + bytes;
   }
-  // Views need aligned addresses: a buffer from a pool, or a subarray, is copied once.
-  const bytes = input.byteOffset % SECTION_ALIGNMENT === 0 ? input : input.slice();
-  return { bytes, fields: fields as Record<string, unknown>, sections };
+  return { fields: fields as Record<string, unknown>, sections };
 }
 
 function isUint32(value: unknown): value is number {
