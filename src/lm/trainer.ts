@@ -201,6 +201,7 @@ function runTraining(
       discounts,
     },
     true,
+    options.arrays,
   );
 
   if (params.embeddingDim > 0 && base?.embeddings != null && !fromCounts) {

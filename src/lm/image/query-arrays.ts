@@ -12,9 +12,17 @@ import { checkpointsFor, RunShares, SHARE_CHECKPOINT } from '../run-shares.js';
 import { impliedBackoffsOf } from './implied-backoffs.js';
 import { narrowWords, quantizeRange, STORED_RELATIVE_ERROR, toFloat32 } from './quantize.js';
 
+/** What queryArraysOf reads of a model: views of its arrays, plain data for postMessage. */
+export interface QuerySource {
+  graph: QuerySourceGraph;
+  estimate: Interpolation;
+}
+
+type QuerySourceGraph = Pick<PatternGraph, 'order' | 'vocabularySize' | 'offsets' | 'word' | 'childStart' | 'suffix'>;
+
 /** `linkedLevels`: how many levels' suffix links to store, from the trigrams (LINKED_LEVELS). */
 export function queryArraysOf(
-  graph: PatternGraph,
+  graph: QuerySourceGraph,
   estimate: Interpolation,
   linkedLevels: number = LINKED_LEVELS,
 ): QueryArrays {
@@ -63,7 +71,7 @@ export function queryArraysOf(
  * per order for the runs of more than one continuation, with the running sum of the decoded
  * shares at the end of every whole block of SHARE_CHECKPOINT codes (QueryArrays.shares).
  */
-function runSharesOf(graph: PatternGraph, cumulative: Float32Array): RunShares {
+function runSharesOf(graph: QuerySourceGraph, cumulative: Float32Array): RunShares {
   const { offsets, order, childStart } = graph;
   const contexts = offsets[order - 1];
   const single = new Uint8Array(contexts);
@@ -117,7 +125,7 @@ export const LINKED_LEVELS = 0;
  * bits of that level's size instead of those of every context.
  */
 function suffixLinksOf(
-  graph: PatternGraph,
+  graph: QuerySourceGraph,
   linkedLevels: number,
 ): { suffix: PackedInts; suffixBases: Int32Array; linkedTo: number } {
   const { offsets, order, suffix } = graph;
