@@ -13,6 +13,7 @@
 // whose count exceeds the sum of its children's is the full window of that many positions), so
 // counting old counts plus new text gives exactly the counts of all the text.
 
+import { heapArrays, type ArrayAllocator } from './arrays.js';
 import type { CountTrie, CountTrieLevel } from './types.js';
 
 /** Windows over a token buffer of final word ids (sentences as BOS … EOS). */
@@ -107,9 +108,14 @@ export function renumber(tokens: Int32Array, map: Int32Array): void {
 /**
  * The count trie of all windows. Level 0 holds every id 0..vocabularySize-1 (count 0 for words
  * no window starts with, such as <unk>); all levels are views into three shared arrays so the
- * model can index nodes globally.
+ * model can index nodes globally. `arrays` allocates the words and counts (the model keeps them).
  */
-export function countWindows(sources: Windows[], order: number, vocabularySize: number): CountTrie {
+export function countWindows(
+  sources: Windows[],
+  order: number,
+  vocabularySize: number,
+  arrays: ArrayAllocator = heapArrays,
+): CountTrie {
   // Gather all windows into one list of (source, index) pairs encoded as a global window id.
   const bases: number[] = [];
   let total = 0;
@@ -224,8 +230,8 @@ export function countWindows(sources: Windows[], order: number, vocabularySize: 
   for (let k = 1; k <= order; k++) offsets.push(offsets[k - 1] + levelSize[k - 1]);
   const nodes = offsets[order];
   const parentAll = new Int32Array(nodes);
-  const wordAll = new Int32Array(nodes);
-  const countAll = new Uint32Array(nodes);
+  const wordAll = arrays.int32(nodes);
+  const countAll = arrays.uint32(nodes);
   for (let id = 0; id < vocabularySize; id++) wordAll[id] = id;
   const next = Int32Array.from(offsets.slice(0, order));
   const levelOffset = Int32Array.from(offsets);

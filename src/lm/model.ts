@@ -129,7 +129,7 @@ export class Model implements GenerationSource {
    * Builds the model from counts: indexes the trie, derives adjusted counts and discounts (or takes
    * the ones a pruned model stored), interpolates. Throws ModelFormatError('corrupt') when the
    * counts break the trie invariants. `countedHere` (the trainer's own counts) skips the per-node
-   * checks; `arrays` allocates the adjusted counts and the probabilities.
+   * checks; `arrays` allocates the graph's links, the adjusted counts and the probabilities.
    */
   static fromCounts(
     vocab: string[],
@@ -145,7 +145,7 @@ export class Model implements GenerationSource {
     return Model.fromGraph(
       vocab,
       counts,
-      buildPatternGraph(counts, vocab.length, !countedHere),
+      buildPatternGraph(counts, vocab.length, !countedHere, arrays),
       embeddings,
       provenance,
       arrays,

@@ -44,8 +44,9 @@ export interface TrainOptions {
   /** Seed of any randomness in training (validation split, SVD). */
   seed?: number;
   /**
-   * Where the model's probability arrays are allocated (plain arrays by default): sharedArrays
-   * lets another thread read them without a copy.
+   * Where the model's large arrays (the counter's words and counts, the graph's links, the
+   * probabilities) are allocated, plain arrays by default: sharedArrays lets another thread read
+   * them without a copy.
    */
   arrays?: ArrayAllocator;
 }
