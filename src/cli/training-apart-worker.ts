@@ -1,10 +1,7 @@
-// The worker thread of training-apart.ts: a part of the text in, its corpus out; an embedding
-// job in, its table out; then the model's query source in, the image's query part out. It
-// imports the stages' own modules, not src/lm/index.ts, so it starts without loading the rest of
-// the model.
+// The worker thread of training-apart.ts: an embedding job in, its table out; then the model's
+// query source in, the image's query part out. It imports the stages' own modules, not
+// src/lm/index.ts, so it starts without loading the rest of the model.
 import { parentPort } from 'node:worker_threads';
-import { readCorpus } from '../lm/corpus.js';
-import { VocabularyBuilder } from '../lm/vocab.js';
 import { embeddingsOf } from '../lm/embeddings-train.js';
 import { queryImagePart, queryImageTransfer } from '../lm/image/encode.js';
 import { queryArraysOf } from '../lm/image/query-arrays.js';
@@ -13,12 +10,7 @@ import type { ApartReply, ApartTask } from './training-apart.js';
 const port = parentPort;
 if (port === null) throw new Error('training-apart-worker runs as a worker thread');
 port.on('message', (task: ApartTask) => {
-  if (task.kind === 'read') {
-    const vocabulary = new VocabularyBuilder();
-    const corpus = readCorpus(task.lines, vocabulary, task.options);
-    const reply: ApartReply = { kind: 'read', words: vocabulary.words, corpus };
-    port.postMessage(reply, [corpus.tokens.buffer as ArrayBuffer]);
-  } else if (task.kind === 'embeddings') {
+  if (task.kind === 'embeddings') {
     const table = embeddingsOf(task.job);
     const reply: ApartReply = { kind: 'embeddings', table };
     port.postMessage(reply, [table.values.buffer as ArrayBuffer, table.scales.buffer as ArrayBuffer]);

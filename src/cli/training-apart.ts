@@ -1,63 +1,31 @@
-// `ultra train`'s second core. A worker thread takes three stages off the main thread:
-//   - the reading of the text's last part (READ_APART of its characters): readCorpus's lines are
-//     independent, so the two parts appended (appendTextRead) are the corpus one reading gives;
+// `ultra train`'s second core. A worker thread takes two stages off the main thread:
 //   - the embeddings (the SVD of the words' co-occurrences, ~0.5 s of Brown's training), which
 //     need only the corpus and the unigram counts, so they start before counting
-//     (trainReadWithEmbeddingsApart) and run while the main thread counts and builds the model;
-//   - then the image's query graph (quantized probabilities and backoffs, packed links: ~0.3 s),
+//     (trainWithEmbeddingsApart) and run while the main thread counts and builds the model;
+//   - then the image's query graph (quantized probabilities and backoffs, packed links: ~0.35 s),
 //     from the model's arrays, which the trainer allocates in shared memory (sharedArrays) so the
 //     worker reads them without a copy, while the main thread encodes the count trie's part of
 //     the model file.
-// Same corpus, same tables, same bytes as training in one thread. The worker is the compiled
-// build's (dist/cli/training-apart-worker.js); run through tsx (no build, or a stale one), or
-// when the worker fails, each stage is computed here as train and encodeImage compute it.
+// Same tables, same bytes as training in one thread. The worker is the compiled build's
+// (dist/cli/training-apart-worker.js); run through tsx (no build, or a stale one), or when the
+// worker fails, each stage is computed here as train and encodeImage compute it.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import {
-  corpusReadOptions,
   embeddingsOf,
   queryImagePart,
-  readTrainingText,
-  type CorpusReadOptions,
   type EmbeddingJob,
   type EmbeddingTable,
   type Model,
   type QueryImagePart,
   type QuerySource,
-  type TokenizedCorpus,
-  type TrainParams,
 } from '../lm/index.js';
 
-/**
- * The share of the text's characters the worker reads. Less than half: the main thread starts
- * reading as soon as the file is decoded, the worker only once it has loaded (~0.1 s later).
- */
-export const READ_APART = 0.35;
-
 /** What the main thread asks of the worker, in this order. */
-export type ApartTask =
-  | { kind: 'read'; lines: string[]; options: CorpusReadOptions }
-  | { kind: 'embeddings'; job: EmbeddingJob }
-  | { kind: 'query-image'; source: QuerySource };
+export type ApartTask = { kind: 'embeddings'; job: EmbeddingJob } | { kind: 'query-image'; source: QuerySource };
 /** The worker's answer to each task. */
-export type ApartReply =
-  | { kind: 'read'; words: string[]; corpus: TokenizedCorpus }
-  | { kind: 'embeddings'; table: EmbeddingTable }
-  | { kind: 'query-image'; part: QueryImagePart };
-
-/** The read part of a text: its words by provisional id and its corpus (appendTextRead's `rest`). */
-export type TextPart = { words: readonly string[]; corpus: TokenizedCorpus };
-
-/** Where the lines of the part read apart begin: the last READ_APART of the characters. */
-export function readApartFrom(lines: readonly string[]): number {
-  let characters = 0;
-  for (const line of lines) characters += line.length;
-  let kept = 0;
-  let from = 0;
-  while (from < lines.length && kept < (1 - READ_APART) * characters) kept += lines[from++].length;
-  return from;
-}
+export type ApartReply = { kind: 'embeddings'; table: EmbeddingTable } | { kind: 'query-image'; part: QueryImagePart };
 
 /** The compiled worker beside this module, or null when this module is not compiled (tsx). */
 export function compiledWorkerEntry(): URL | null {
@@ -79,14 +47,10 @@ class Pending<T> {
 
 export class TrainingApart {
   private readonly worker: Worker | null;
-  private readonly textPart = new Pending<TextPart>();
   private readonly embeddings = new Pending<EmbeddingTable>();
   private readonly queryImage = new Pending<QueryImagePart>();
-  private part: { lines: string[]; params: Partial<TrainParams>; seed: number | undefined } | null = null;
   private job: EmbeddingJob | null = null;
   private model: Model | null = null;
-  /** Where restRead() found the part (null before, or without one). */
-  readBy: 'worker' | 'this thread' | null = null;
   /** Where table() found the embeddings (null before, or without a job). */
   computedBy: 'worker' | 'this thread' | null = null;
   /** Where queryImagePart() found the part (null before, or without a model). */
@@ -106,8 +70,7 @@ export class TrainingApart {
       return;
     }
     worker.on('message', (reply: ApartReply) => {
-      if (reply.kind === 'read') this.textPart.settle({ words: reply.words, corpus: reply.corpus });
-      else if (reply.kind === 'embeddings') this.embeddings.settle(reply.table);
+      if (reply.kind === 'embeddings') this.embeddings.settle(reply.table);
       else this.queryImage.settle(reply.part);
     });
     // Anything else (a failed start, a throw, an exit without an answer): computed here.
@@ -116,35 +79,8 @@ export class TrainingApart {
   }
 
   private fail(): void {
-    this.textPart.settle(null);
     this.embeddings.settle(null);
     this.queryImage.settle(null);
-  }
-
-  /** Whether there is a worker to read a part of the text (without one, all is read here). */
-  get reads(): boolean {
-    return this.worker !== null;
-  }
-
-  /**
-   * The worker reads `lines` (the text's last part) as readTrainingText would with `params` and
-   * `seed`.
-   */
-  startReading(lines: string[], params: Partial<TrainParams>, seed: number | undefined): void {
-    this.part = { lines, params, seed };
-    const options = corpusReadOptions(params, { seed });
-    this.worker?.postMessage({ kind: 'read', lines, options } satisfies ApartTask);
-  }
-
-  /** The part given to startReading, read (null if none was given). */
-  async restRead(): Promise<TextPart | null> {
-    if (this.part === null) return null;
-    const read = this.worker !== null ? await this.textPart.answer : null;
-    this.readBy = read !== null ? 'worker' : 'this thread';
-    if (read !== null) return read;
-    const { lines, params, seed } = this.part;
-    const here = readTrainingText(lines, params, { seed });
-    return { words: here.vocabulary.words, corpus: here.corpus };
   }
 
   /** trainWithEmbeddingsApart's `start`: the job goes to the worker (a copy; this thread keeps it). */

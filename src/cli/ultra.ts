@@ -15,15 +15,13 @@ import {
   RecentPhrases,
   tokenize,
   sharedArrays,
-  appendTextRead,
-  readTrainingText,
-  trainReadWithEmbeddingsApart,
+  trainWithEmbeddingsApart,
   TrainingInputError,
   type GenerateResult,
   type Model,
   type TrainProgress,
 } from '../lm/index.js';
-import { compiledWorkerEntry, readApartFrom, TrainingApart } from './training-apart.js';
+import { compiledWorkerEntry, TrainingApart } from './training-apart.js';
 import { imagePathFor, modelSource, modelSourceOfFile } from './image-file.js';
 
 /** A mistake in what the user typed or gave us: one line, exit code 2. */
@@ -249,20 +247,18 @@ async function cmdTrain(args: string[]): Promise<void> {
   try {
     const lines = positionals.flatMap(readTrainingLines);
     started = performance.now();
-    const options = {
-      onProgress: values.json ? undefined : progressBar(process.stderr),
-      now: () => performance.now(),
-      seed,
-      // Shared, so the worker computes the image's query graph from them without a copy.
-      arrays: sharedArrays,
-    };
-    // The worker reads the text's last part while this thread reads the rest.
-    const apartFrom = apart.reads ? readApartFrom(lines) : lines.length;
-    if (apartFrom < lines.length) apart.startReading(lines.slice(apartFrom), definedParams, seed);
-    const read = readTrainingText(lines.slice(0, apartFrom), definedParams, options);
-    const rest = await apart.restRead();
-    if (rest !== null) appendTextRead(read, rest);
-    const trained = trainReadWithEmbeddingsApart(read, definedParams, options, apart.start);
+    const trained = trainWithEmbeddingsApart(
+      lines,
+      definedParams,
+      {
+        onProgress: values.json ? undefined : progressBar(process.stderr),
+        now: () => performance.now(),
+        seed,
+        // Shared, so the worker computes the image's query graph from them without a copy.
+        arrays: sharedArrays,
+      },
+      apart.start,
+    );
     apart.startQueryImage(trained);
     // The n-grams' part of the file is encoded while the worker computes the embeddings, then
     // the image's query graph.

@@ -94,37 +94,3 @@ export function readCorpus(
   }
   return { tokens: tokens.slice(0, length), sentences: summary.sentences, summary, heldOut };
 }
-
-/**
- * Appends `rest`, read by readCorpus with a vocabulary builder of its own (`restWords`, its
- * words by provisional id), to `corpus`, read with `vocabulary`: the result is readCorpus's of
- * both texts in turn, provisional ids included (rest's words new to `vocabulary` are added in
- * their order of first appearance). So the two parts of a text can be read in two threads.
- */
-export function appendCorpus(
-  corpus: TokenizedCorpus,
-  vocabulary: VocabularyBuilder,
-  rest: TokenizedCorpus,
-  restWords: readonly string[],
-): TokenizedCorpus {
-  const ids = new Int32Array(restWords.length);
-  for (let id = 0; id < restWords.length; id++) ids[id] = vocabulary.idOf(restWords[id]);
-  const tokens = new Int32Array(corpus.tokens.length + rest.tokens.length);
-  tokens.set(corpus.tokens);
-  const at = corpus.tokens.length;
-  const restTokens = rest.tokens;
-  for (let i = 0; i < restTokens.length; i++) tokens[at + i] = ids[restTokens[i]];
-  const a = corpus.summary;
-  const b = rest.summary;
-  return {
-    tokens,
-    sentences: corpus.sentences + rest.sentences,
-    summary: {
-      lines: a.lines + b.lines,
-      sentences: a.sentences + b.sentences,
-      tokens: a.tokens + b.tokens,
-      characters: a.characters + b.characters,
-    },
-    heldOut: [...corpus.heldOut, ...rest.heldOut],
-  };
-}

@@ -7,15 +7,7 @@ import { Model } from './model.js';
 export { Model, type ScoreOptions, type TransferableModel } from './model.js';
 export { train, trainAppend, resolveParams, type TrainingText } from './trainer.js';
 // Training with its embeddings computed elsewhere (the CLI's worker thread, src/cli/training-apart.ts).
-export {
-  trainWithEmbeddingsApart,
-  readTrainingText,
-  corpusReadOptions,
-  appendTextRead,
-  trainReadWithEmbeddingsApart,
-  type TextRead,
-} from './trainer.js';
-export type { CorpusReadOptions, TokenizedCorpus } from './corpus.js';
+export { trainWithEmbeddingsApart } from './trainer.js';
 export { embeddingsOf, type EmbeddingJob } from './embeddings-train.js';
 export { sharedArrays } from './arrays.js';
 export type { QuerySource } from './image/query-arrays.js';

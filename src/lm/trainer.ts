@@ -4,7 +4,7 @@
 // so an unpruned model appended with more text equals the model trained once on all of it.
 
 import { adjustedCounts } from './adjust.js';
-import { appendCorpus, readCorpus, type CorpusReadOptions, type TokenizedCorpus } from './corpus.js';
+import { readCorpus } from './corpus.js';
 import { corpusWindows, countWindows, renumber, trieWindows, unigramCounts, type Windows } from './count.js';
 import { estimateDiscounts } from './discount.js';
 import { DEFAULT_EMBEDDING_WINDOW, type EmbeddingJob, trainEmbeddings } from './embeddings-train.js';
@@ -87,55 +87,6 @@ export function trainAppend(base: Model, text: TrainingText, options: TrainOptio
   return runTraining(linesOf(text), base.provenance.params, options, base, null);
 }
 
-/**
- * A text read (tokenized into provisional ids), not yet trained on: trainWithEmbeddingsApart in
- * two steps, readTrainingText then trainReadWithEmbeddingsApart, so that a part of the text can
- * be read in another thread and appended (appendTextRead) in between.
- */
-export interface TextRead {
-  vocabulary: VocabularyBuilder;
-  corpus: TokenizedCorpus;
-  /** options.now() when the reading began (the model's trainingMs counts from there). */
-  started: number;
-}
-
-/**
- * How readTrainingText reads with these parameters and options: what a reader in another thread
- * passes to readCorpus (with a vocabulary builder of its own) to read a part of the text.
- */
-export function corpusReadOptions(params: Partial<TrainParams>, options: TrainOptions = {}): CorpusReadOptions {
-  const { splitSentences, validation } = resolveParams(params);
-  return { splitSentences, validation, seed: options.seed ?? DEFAULT_SEED };
-}
-
-/** The reading stage of trainWithEmbeddingsApart. */
-export function readTrainingText(
-  text: TrainingText,
-  params: Partial<TrainParams>,
-  options: TrainOptions = {},
-): TextRead {
-  return readText(linesOf(text), resolveParams(params), options, null);
-}
-
-/**
- * Appends the rest of a text, read apart by readTrainingText with the same parameters (its
- * vocabulary's words and its corpus: plain data, which postMessage moves), to `read`: the result
- * is what reading both parts in turn gives.
- */
-export function appendTextRead(read: TextRead, rest: { words: readonly string[]; corpus: TokenizedCorpus }): void {
-  read.corpus = appendCorpus(read.corpus, read.vocabulary, rest.corpus, rest.words);
-}
-
-/** trainWithEmbeddingsApart of a text already read; the model is the one it returns, to the byte. */
-export function trainReadWithEmbeddingsApart(
-  read: TextRead,
-  params: Partial<TrainParams>,
-  options: TrainOptions,
-  start: (job: EmbeddingJob) => void,
-): Model {
-  return trainOnRead(read, resolveParams(params), options, null, start);
-}
-
 function runTraining(
   lines: Iterable<string>,
   params: TrainParams,
@@ -143,35 +94,21 @@ function runTraining(
   base: Model | null,
   startEmbeddings: ((job: EmbeddingJob) => void) | null,
 ): Model {
-  return trainOnRead(readText(lines, params, options, base), params, options, base, startEmbeddings);
-}
-
-function readText(lines: Iterable<string>, params: TrainParams, options: TrainOptions, base: Model | null): TextRead {
-  const started = options.now?.() ?? 0;
+  const now = options.now;
+  const started = now?.() ?? 0;
+  const seed = options.seed ?? DEFAULT_SEED;
   const report = (phase: TrainPhase, fraction: number) => options.onProgress?.({ phase, fraction });
   const knownLines = Array.isArray(lines) ? lines.length : 0;
+  const order = params.maxPatternLength;
+
   report('tokenize', 0);
   const vocabulary = base !== null ? VocabularyBuilder.from(base.vocab) : new VocabularyBuilder();
   const corpus = readCorpus(lines, vocabulary, {
-    ...corpusReadOptions(params, options),
+    splitSentences: params.splitSentences,
+    validation: params.validation,
+    seed,
     onLine: knownLines > 0 ? (read) => report('tokenize', 0.45 * (read / knownLines)) : undefined,
   });
-  return { vocabulary, corpus, started };
-}
-
-function trainOnRead(
-  read: TextRead,
-  params: TrainParams,
-  options: TrainOptions,
-  base: Model | null,
-  startEmbeddings: ((job: EmbeddingJob) => void) | null,
-): Model {
-  const now = options.now;
-  const started = read.started;
-  const seed = options.seed ?? DEFAULT_SEED;
-  const report = (phase: TrainPhase, fraction: number) => options.onProgress?.({ phase, fraction });
-  const order = params.maxPatternLength;
-  const { vocabulary, corpus } = read;
   if (corpus.sentences === 0) {
     throw new TrainingInputError(
       'empty',

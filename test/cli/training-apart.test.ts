@@ -8,18 +8,15 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compiledWorkerEntry, readApartFrom, TrainingApart } from '../../src/cli/training-apart.js';
+import { compiledWorkerEntry, TrainingApart } from '../../src/cli/training-apart.js';
 import { loadBrown } from '../../bench/brown.js';
 import {
-  appendTextRead,
   embeddingsOf,
   encode,
   encodeApart,
   encodeImage,
   sharedArrays,
-  readTrainingText,
   train,
-  trainReadWithEmbeddingsApart,
   trainWithEmbeddingsApart,
   type EmbeddingJob,
   type Model,
@@ -54,21 +51,15 @@ beforeAll(async () => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /**
- * ultra train's path: the text's last part read by `apart`, trainReadWithEmbeddingsApart on
- * shared arrays, the embeddings and then the image's query part from `apart`, the file encoded
- * in two steps.
+ * ultra train's path: trainWithEmbeddingsApart on shared arrays, the embeddings and then the
+ * image's query part from `apart`, the file encoded in two steps.
  */
 async function trainApart(
   apart: TrainingApart,
   text: string[] = TEXT,
   params: Partial<TrainParams> = PARAMS,
 ): Promise<{ model: Model; bytes: Uint8Array; image: Uint8Array }> {
-  const from = apart.reads ? readApartFrom(text) : text.length;
-  if (from < text.length) apart.startReading(text.slice(from), params, undefined);
-  const read = readTrainingText(text.slice(0, from), params, {});
-  const rest = await apart.restRead();
-  if (rest !== null) appendTextRead(read, rest);
-  const trained = trainReadWithEmbeddingsApart(read, params, { arrays: sharedArrays }, apart.start);
+  const trained = trainWithEmbeddingsApart(text, params, { arrays: sharedArrays }, apart.start);
   apart.startQueryImage(trained);
   const finish = encodeApart(trained);
   const table = await apart.table();
@@ -96,7 +87,7 @@ describe('training apart: embeddings and the image query graph in a worker threa
     const expected = trainHere();
     const apart = new TrainingApart(workerEntry);
     const { model, bytes, image } = await trainApart(apart);
-    expect([apart.readBy, apart.computedBy, apart.queryImageBy]).toEqual(['worker', 'worker', 'worker']);
+    expect([apart.computedBy, apart.queryImageBy]).toEqual(['worker', 'worker']);
     expect(model.embeddings?.count).toBeGreaterThan(3);
     expect(Buffer.from(bytes).equals(expected.bytes)).toBe(true);
     expect(Buffer.from(image).equals(expected.image)).toBe(true);
@@ -141,7 +132,7 @@ describe('training apart: embeddings and the image query graph in a worker threa
     const expected = trainHere(text, params);
     const apart = new TrainingApart(workerEntry);
     const { model, bytes, image } = await trainApart(apart, text, params);
-    expect([apart.readBy, apart.computedBy, apart.queryImageBy]).toEqual(['worker', 'worker', 'worker']);
+    expect([apart.computedBy, apart.queryImageBy]).toEqual(['worker', 'worker']);
     expect(model.stats.patterns).toBeGreaterThan(3_000_000);
     expect(Buffer.from(bytes).equals(expected.bytes)).toBe(true);
     expect(Buffer.from(image).equals(expected.image)).toBe(true);
@@ -151,8 +142,7 @@ describe('training apart: embeddings and the image query graph in a worker threa
     const expected = trainHere();
     const apart = new TrainingApart(null);
     const { bytes, image } = await trainApart(apart);
-    // No worker to read a part: all of it is read here, in one.
-    expect([apart.readBy, apart.computedBy, apart.queryImageBy]).toEqual([null, 'this thread', 'this thread']);
+    expect([apart.computedBy, apart.queryImageBy]).toEqual(['this thread', 'this thread']);
     expect(Buffer.from(bytes).equals(expected.bytes)).toBe(true);
     expect(Buffer.from(image).equals(expected.image)).toBe(true);
   });
@@ -179,18 +169,13 @@ describe('training apart: embeddings and the image query graph in a worker threa
     for (const entry of [pathToFileURL(throwing), pathToFileURL(silent), pathToFileURL(join(dir, 'missing.mjs'))]) {
       const apart = new TrainingApart(entry);
       const { bytes, image } = await trainApart(apart);
-      expect([entry.pathname, apart.readBy, apart.computedBy, apart.queryImageBy]).toEqual([
-        entry.pathname,
-        'this thread',
-        'this thread',
-        'this thread',
-      ]);
+      expect([apart.computedBy, apart.queryImageBy]).toEqual(['this thread', 'this thread']);
       expect(Buffer.from(bytes).equals(expected.bytes)).toBe(true);
       expect(Buffer.from(image).equals(expected.image)).toBe(true);
     }
     const apart = new TrainingApart(pathToFileURL(embeddingsOnly));
     const { bytes, image } = await trainApart(apart);
-    expect([apart.readBy, apart.computedBy, apart.queryImageBy]).toEqual(['worker', 'worker', 'this thread']);
+    expect([apart.computedBy, apart.queryImageBy]).toEqual(['worker', 'this thread']);
     expect(Buffer.from(bytes).equals(expected.bytes)).toBe(true);
     expect(Buffer.from(image).equals(expected.image)).toBe(true);
   }, 30_000);

@@ -1,13 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
-  appendTextRead,
   decode,
-  embeddingsOf,
   encode,
-  type EmbeddingJob,
   type Model,
-  readTrainingText,
-  trainReadWithEmbeddingsApart,
   train,
   trainAppend,
   TrainingInputError,
@@ -139,24 +134,5 @@ describe('training', () => {
     expect(loaded.score(more).log10Prob).toBe(model.score(more).log10Prob);
     expect(loaded.generate({ seed: 9 }).text).toBe(model.generate({ seed: 9 }).text);
     expect(model.toFile(1234).header.createdAt).toBe(1234);
-  });
-
-  it('trains the model of the whole text from its two parts read apart and appended', () => {
-    const text = lines(randomSentences(21, 300, 40, 14));
-    for (const params of [
-      { maxPatternLength: 4, embeddingDim: 8 },
-      { maxPatternLength: 3, embeddingDim: 0, validation: 0.2, splitSentences: false },
-    ]) {
-      const expected = Buffer.from(encode(train(text, params), 1234));
-      for (const from of [0, 1, 150, 299, 300]) {
-        const read = readTrainingText(text.slice(0, from), params);
-        const rest = readTrainingText(text.slice(from), params);
-        appendTextRead(read, { words: rest.vocabulary.words, corpus: rest.corpus });
-        const jobs: EmbeddingJob[] = [];
-        const trained = trainReadWithEmbeddingsApart(read, params, {}, (job) => jobs.push(job));
-        const model = jobs.length > 0 ? trained.withEmbeddings(embeddingsOf(jobs[0])) : trained;
-        expect([params, from, Buffer.from(encode(model, 1234)).equals(expected)]).toEqual([params, from, true]);
-      }
-    }
   });
 });
