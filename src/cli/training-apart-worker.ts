@@ -1,10 +1,10 @@
 // The worker thread of training-apart.ts: an embedding job in, its table out; then the model's
-// query source in, the image's query part out. It imports the stages' own modules, not
+// query source in, the image's query part out (but the run shares, which the main thread adds). It imports the stages' own modules, not
 // src/lm/index.ts, so it starts without loading the rest of the model.
 import { parentPort } from 'node:worker_threads';
 import { embeddingsOf } from '../lm/embeddings-train.js';
-import { queryImagePart, queryImageTransfer } from '../lm/image/encode.js';
-import { queryArraysOf } from '../lm/image/query-arrays.js';
+import { queryImageTransfer, sharelessImagePart } from '../lm/image/encode.js';
+import { queryArraysBesideShares } from '../lm/image/query-arrays.js';
 import type { ApartReply, ApartTask } from './training-apart.js';
 
 const port = parentPort;
@@ -15,7 +15,7 @@ port.on('message', (task: ApartTask) => {
     const reply: ApartReply = { kind: 'embeddings', table };
     port.postMessage(reply, [table.values.buffer as ArrayBuffer, table.scales.buffer as ArrayBuffer]);
   } else {
-    const part = queryImagePart(queryArraysOf(task.source.graph, task.source.estimate));
+    const part = sharelessImagePart(queryArraysBesideShares(task.source.graph, task.source.estimate));
     const reply: ApartReply = { kind: 'query-image', part };
     port.postMessage(reply, queryImageTransfer(part));
   }

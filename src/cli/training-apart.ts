@@ -2,10 +2,10 @@
 //   - the embeddings (the SVD of the words' co-occurrences, ~0.5 s of Brown's training), which
 //     need only the corpus and the unigram counts, so they start before counting
 //     (trainWithEmbeddingsApart) and run while the main thread counts and builds the model;
-//   - then the image's query graph (quantized probabilities and backoffs, packed links: ~0.35 s),
-//     from the model's arrays, which the trainer allocates in shared memory (sharedArrays) so the
-//     worker reads them without a copy, while the main thread encodes the count trie's part of
-//     the model file.
+//   - then the image's query graph (quantized probabilities and backoffs, packed links: ~0.25 s)
+//     but its run shares, from the model's arrays, which the trainer allocates in shared memory
+//     (sharedArrays) so the worker reads them without a copy, while the main thread encodes the
+//     count trie's part of the model file and then the run shares (~0.1 s).
 // Same tables, same bytes as training in one thread. The worker is the compiled build's
 // (dist/cli/training-apart-worker.js); run through tsx (no build, or a stale one), or when the
 // worker fails, each stage is computed here as train and encodeImage compute it.
@@ -15,17 +15,22 @@ import { Worker } from 'node:worker_threads';
 import {
   embeddingsOf,
   queryImagePart,
+  runSharesOf,
+  withShares,
   type EmbeddingJob,
   type EmbeddingTable,
   type Model,
   type QueryImagePart,
   type QuerySource,
+  type SharelessImagePart,
 } from '../lm/index.js';
 
 /** What the main thread asks of the worker, in this order. */
 export type ApartTask = { kind: 'embeddings'; job: EmbeddingJob } | { kind: 'query-image'; source: QuerySource };
 /** The worker's answer to each task. */
-export type ApartReply = { kind: 'embeddings'; table: EmbeddingTable } | { kind: 'query-image'; part: QueryImagePart };
+export type ApartReply =
+  | { kind: 'embeddings'; table: EmbeddingTable }
+  | { kind: 'query-image'; part: SharelessImagePart };
 
 /** The compiled worker beside this module, or null when this module is not compiled (tsx). */
 export function compiledWorkerEntry(): URL | null {
@@ -48,7 +53,7 @@ class Pending<T> {
 export class TrainingApart {
   private readonly worker: Worker | null;
   private readonly embeddings = new Pending<EmbeddingTable>();
-  private readonly queryImage = new Pending<QueryImagePart>();
+  private readonly queryImage = new Pending<SharelessImagePart>();
   private job: EmbeddingJob | null = null;
   private model: Model | null = null;
   /** Where table() found the embeddings (null before, or without a job). */
@@ -106,12 +111,24 @@ export class TrainingApart {
     return table ?? embeddingsOf(this.job);
   }
 
-  /** The query part of the model given to startQueryImage, for encodeImage (undefined: none given). */
+  /**
+   * The query part of the model given to startQueryImage, for encodeImage (undefined: none
+   * given). The worker computes all of it but the run shares, computed here meanwhile.
+   */
   async queryImagePart(): Promise<QueryImagePart | undefined> {
     if (this.model === null) return undefined;
-    const part = this.worker !== null ? await this.queryImage.answer : null;
-    this.queryImageBy = part !== null ? 'worker' : 'this thread';
-    return part ?? queryImagePart(this.model.query);
+    if (this.worker === null) return this.computedHere(this.model);
+    const { graph, estimate } = this.model.querySource();
+    const shares = runSharesOf(graph, estimate.cumulative);
+    const part = await this.queryImage.answer;
+    if (part === null) return this.computedHere(this.model);
+    this.queryImageBy = 'worker';
+    return withShares(part, shares);
+  }
+
+  private computedHere(model: Model): QueryImagePart {
+    this.queryImageBy = 'this thread';
+    return queryImagePart(model.query);
   }
 
   async close(): Promise<void> {

@@ -56,7 +56,10 @@ export function decode(bytes: Uint8Array, options: DecodeOptions = {}): Model {
 export {
   encodeImage,
   queryImagePart,
+  withShares,
+  runSharesOf,
   type QueryImagePart,
+  type SharelessImagePart,
   decodeImage,
   imageSummary,
   IMAGE_LAYOUT_VERSION,

@@ -5,7 +5,24 @@
 
 import type { Model } from '../model.js';
 import type { QueryArrays } from '../query-graph.js';
+import type { RunShares } from '../run-shares.js';
 import { writeImage, type SectionData } from './layout.js';
+
+/** The header fields of the query graph's sections. */
+interface QueryImageFields {
+  order: number;
+  vocabularySize: number;
+  offsets: number[];
+  wordBytes: number;
+  suffixBits: number;
+  suffixBases: number[];
+  keptChildStarts: number;
+  codedShares: number;
+  codedBackoffs: number;
+  rootBackoff: number;
+  uniform: number;
+  logErrorBound: number;
+}
 
 /**
  * The query graph's share of an image: its sections and the header fields that describe them,
@@ -13,25 +30,23 @@ import { writeImage, type SectionData } from './layout.js';
  * back (queryImageTransfer lists its buffers).
  */
 export interface QueryImagePart {
-  fields: {
-    order: number;
-    vocabularySize: number;
-    offsets: number[];
-    wordBytes: number;
-    suffixBits: number;
-    suffixBases: number[];
-    keptChildStarts: number;
-    codedShares: number;
-    codedBackoffs: number;
-    rootBackoff: number;
-    uniform: number;
-    logErrorBound: number;
-  };
+  fields: QueryImageFields;
+  sections: SectionData[];
+}
+
+/** A QueryImagePart but the run shares (withShares adds them). */
+export interface SharelessImagePart {
+  fields: Omit<QueryImageFields, 'codedShares'>;
   sections: SectionData[];
 }
 
 /** The query graph's sections, in the image's order, and their header fields. */
 export function queryImagePart(query: QueryArrays): QueryImagePart {
+  return withShares(sharelessImagePart(query), query.shares);
+}
+
+/** queryImagePart of the query arrays but their run shares (queryArraysBesideShares). */
+export function sharelessImagePart(query: Omit<QueryArrays, 'shares'>): SharelessImagePart {
   return {
     fields: {
       order: query.order,
@@ -41,7 +56,6 @@ export function queryImagePart(query: QueryArrays): QueryImagePart {
       suffixBits: query.suffix.width,
       suffixBases: [...query.suffixBases],
       keptChildStarts: query.childStart.kept.length,
-      codedShares: query.shares.code.length,
       codedBackoffs: query.backoffCode.length,
       rootBackoff: query.rootBackoff,
       uniform: query.uniform,
@@ -63,17 +77,27 @@ export function queryImagePart(query: QueryArrays): QueryImagePart {
       { name: 'backoffCode', data: query.backoffCode },
       { name: 'backoffTable', data: query.backoffTable },
       { name: 'unigramCumulative', data: query.unigramCumulative },
-      { name: 'shareCode', data: query.shares.code },
-      { name: 'shareTable', data: query.shares.table },
-      { name: 'shareCheckpoint', data: query.shares.checkpoint },
-      { name: 'shareSingle', data: query.shares.single.bits },
-      { name: 'shareSingleRank', data: query.shares.single.counts },
+    ],
+  };
+}
+
+/** The part with the run shares' sections (the query graph's last) and their field. */
+export function withShares(part: SharelessImagePart, shares: RunShares): QueryImagePart {
+  return {
+    fields: { ...part.fields, codedShares: shares.code.length },
+    sections: [
+      ...part.sections,
+      { name: 'shareCode', data: shares.code },
+      { name: 'shareTable', data: shares.table },
+      { name: 'shareCheckpoint', data: shares.checkpoint },
+      { name: 'shareSingle', data: shares.single.bits },
+      { name: 'shareSingleRank', data: shares.single.counts },
     ],
   };
 }
 
 /** The buffers of a part's sections, for postMessage's transfer list (each listed once). */
-export function queryImageTransfer(part: QueryImagePart): ArrayBuffer[] {
+export function queryImageTransfer(part: SharelessImagePart): ArrayBuffer[] {
   const buffers = new Set<ArrayBuffer>();
   for (const { data } of part.sections) if (data.buffer instanceof ArrayBuffer) buffers.add(data.buffer);
   return [...buffers];
