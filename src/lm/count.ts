@@ -183,7 +183,8 @@ export function countWindows(
   // Pass 1: common prefix with the previous window, and how many nodes each level gets. The
   // windows' starts, lengths and weights are copied into sorted order so pass 2 reads them
   // sequentially.
-  const sortedStart = new Int32Array(total);
+  // A corpus's window starts at its own id: the sorted ids are the sorted starts.
+  const sortedStart = identity ? sorted : new Int32Array(total);
   const sortedLength = new Uint8Array(total);
   const common = new Uint8Array(total);
   const weighted = sources.some((source) => source.weight !== null);
