@@ -52,7 +52,7 @@ try {
     ...common,
     absWorkingDir: root,
     metafile: true,
-    entryPoints: [join(root, 'src', 'cli', 'main.ts'), join(root, 'src', 'cli', 'embeddings-worker.ts')],
+    entryPoints: [join(root, 'src', 'cli', 'main.ts'), join(root, 'src', 'cli', 'training-apart-worker.ts')],
     outdir: join(dist, 'cli'),
     bundle: true,
     splitting: true,

@@ -14,15 +14,15 @@ import {
   ModelFormatError,
   RecentPhrases,
   tokenize,
+  sharedArrays,
   trainWithEmbeddingsApart,
   TrainingInputError,
-  DEFAULT_TRAIN_PARAMS,
   type GenerateResult,
   type Model,
   type TrainProgress,
 } from '../lm/index.js';
-import { compiledWorkerEntry, EmbeddingsApart } from './embeddings-apart.js';
 import { type ImageFile, imagePathFor, modelSource, modelSourceOfFile, readImageFile } from './image-file.js';
+import { compiledWorkerEntry, TrainingApart } from './training-apart.js';
 
 /** A mistake in what the user typed or gave us: one line, exit code 2. */
 class CliError extends Error {}
@@ -238,9 +238,8 @@ async function cmdTrain(args: string[]): Promise<void> {
   const definedParams = Object.fromEntries(Object.entries(params).filter(([, value]) => value !== undefined));
   const seed = numberOption(values, 'seed', { integer: true, min: 0 });
   checkWritableOutput(output);
-  const embeddingDim = params.embeddingDim ?? DEFAULT_TRAIN_PARAMS.embeddingDim;
-  // Its worker starts now, and loads while the text is read (see embeddings-apart.ts).
-  const apart = new EmbeddingsApart(embeddingDim > 0 ? compiledWorkerEntry() : null);
+  // Its worker starts now, and loads while the text is read (see training-apart.ts).
+  const apart = new TrainingApart(compiledWorkerEntry());
   let model: Model;
   let bytes: Uint8Array;
   let imageBytes: Uint8Array;
@@ -251,10 +250,18 @@ async function cmdTrain(args: string[]): Promise<void> {
     const trained = trainWithEmbeddingsApart(
       lines,
       definedParams,
-      { onProgress: values.json ? undefined : progressBar(process.stderr), now: () => performance.now(), seed },
+      {
+        onProgress: values.json ? undefined : progressBar(process.stderr),
+        now: () => performance.now(),
+        seed,
+        // Shared, so the worker computes the image's query graph from them without a copy.
+        arrays: sharedArrays,
+      },
       apart.start,
     );
-    // The n-grams' part of the file is encoded while the worker computes the embeddings.
+    apart.startQueryImage(trained);
+    // The n-grams' part of the file is encoded while the worker computes the embeddings, then
+    // the image's query graph.
     const finishFile = encodeApart(trained);
     const waited = performance.now();
     const embeddings = await apart.table();
@@ -263,7 +270,7 @@ async function cmdTrain(args: string[]): Promise<void> {
     model.provenance.trainingMs += performance.now() - waited;
     bytes = finishFile(model, Date.now());
     writeModelFile(output, bytes);
-    imageBytes = encodeImage(model, modelSource(bytes));
+    imageBytes = encodeImage(model, modelSource(bytes), await apart.queryImagePart());
     writeModelFile(imagePathFor(output), imageBytes);
   } finally {
     void apart.close();

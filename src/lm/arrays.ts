@@ -62,3 +62,14 @@ export class SpareArrays implements ArrayAllocator {
     return array;
   }
 }
+
+/**
+ * Arrays in shared memory: a worker thread given them (postMessage) reads the same memory, with
+ * no copy on either side. `ultra train` builds its model's probabilities so, for the worker that
+ * writes the image's query graph from them (src/cli/training-apart.ts).
+ */
+export const sharedArrays: ArrayAllocator = {
+  int32: (length) => new Int32Array(new SharedArrayBuffer(length * 4)),
+  uint32: (length) => new Uint32Array(new SharedArrayBuffer(length * 4)),
+  float64: (length) => new Float64Array(new SharedArrayBuffer(length * 8)),
+};

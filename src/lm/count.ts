@@ -13,6 +13,7 @@
 // whose count exceeds the sum of its children's is the full window of that many positions), so
 // counting old counts plus new text gives exactly the counts of all the text.
 
+import { heapArrays, type ArrayAllocator } from './arrays.js';
 import type { CountTrie, CountTrieLevel } from './types.js';
 
 /** Windows over a token buffer of final word ids (sentences as BOS … EOS). */
@@ -107,9 +108,14 @@ export function renumber(tokens: Int32Array, map: Int32Array): void {
 /**
  * The count trie of all windows. Level 0 holds every id 0..vocabularySize-1 (count 0 for words
  * no window starts with, such as <unk>); all levels are views into three shared arrays so the
- * model can index nodes globally.
+ * model can index nodes globally. `arrays` allocates the words and counts (the model keeps them).
  */
-export function countWindows(sources: Windows[], order: number, vocabularySize: number): CountTrie {
+export function countWindows(
+  sources: Windows[],
+  order: number,
+  vocabularySize: number,
+  arrays: ArrayAllocator = heapArrays,
+): CountTrie {
   // Gather all windows into one list of (source, index) pairs encoded as a global window id.
   const bases: number[] = [];
   let total = 0;
@@ -136,20 +142,26 @@ export function countWindows(sources: Windows[], order: number, vocabularySize: 
     tokenBase += source.tokens.length;
   });
 
+  // Every pass below reads words at scattered windows: 16-bit copies of them (any vocabulary of
+  // up to 65,535 words, Brown's 52,256 included) halve the memory those reads miss in; the copy
+  // takes what the narrower keys save.
+  const narrow = vocabularySize <= 0xffff;
+  const words = narrow ? Uint16Array.from(tokens) : tokens;
+
   // LSD radix sort of window ids by (word at position d, … , word at 0); key 0 = past the end.
   let order1 = new Int32Array(total);
   let order2 = new Int32Array(total);
   for (let j = 0; j < total; j++) order1[j] = j;
   const buckets = new Int32Array(vocabularySize + 2);
   // Keys of one pass, read in window order (sequential) and then once per scattered window.
-  const keys = new Int32Array(total);
+  const keys = narrow ? new Uint16Array(total) : new Int32Array(total);
   for (let d = order - 1; d >= 0; d--) {
     buckets.fill(0);
     let anyLonger = false;
     for (let j = 0; j < total; j++) {
       let key = 0;
       if (globalLength[j] > d) {
-        key = tokens[(identity ? j : globalStart[j]) + d] + 1;
+        key = words[(identity ? j : globalStart[j]) + d] + 1;
         anyLonger = true;
       }
       keys[j] = key;
@@ -171,7 +183,8 @@ export function countWindows(sources: Windows[], order: number, vocabularySize: 
   // Pass 1: common prefix with the previous window, and how many nodes each level gets. The
   // windows' starts, lengths and weights are copied into sorted order so pass 2 reads them
   // sequentially.
-  const sortedStart = new Int32Array(total);
+  // A corpus's window starts at its own id: the sorted ids are the sorted starts.
+  const sortedStart = identity ? sorted : new Int32Array(total);
   const sortedLength = new Uint8Array(total);
   const common = new Uint8Array(total);
   const weighted = sources.some((source) => source.weight !== null);
@@ -198,7 +211,7 @@ export function countWindows(sources: Windows[], order: number, vocabularySize: 
     let lcp = 0;
     if (previousStart >= 0) {
       const limit = length < previousLength ? length : previousLength;
-      while (lcp < limit && tokens[s + lcp] === tokens[previousStart + lcp]) lcp++;
+      while (lcp < limit && words[s + lcp] === words[previousStart + lcp]) lcp++;
     }
     common[i] = lcp;
     // Levels lcp..length-1 (but never level 0, which is the whole vocabulary) get a node.
@@ -218,8 +231,8 @@ export function countWindows(sources: Windows[], order: number, vocabularySize: 
   for (let k = 1; k <= order; k++) offsets.push(offsets[k - 1] + levelSize[k - 1]);
   const nodes = offsets[order];
   const parentAll = new Int32Array(nodes);
-  const wordAll = new Int32Array(nodes);
-  const countAll = new Uint32Array(nodes);
+  const wordAll = arrays.int32(nodes);
+  const countAll = arrays.uint32(nodes);
   for (let id = 0; id < vocabularySize; id++) wordAll[id] = id;
   const next = Int32Array.from(offsets.slice(0, order));
   const levelOffset = Int32Array.from(offsets);
@@ -228,12 +241,12 @@ export function countWindows(sources: Windows[], order: number, vocabularySize: 
     const s = sortedStart[i];
     const length = sortedLength[i];
     const w = sortedWeight === null ? 1 : sortedWeight[i];
-    current[0] = tokens[s];
+    current[0] = words[s];
     const lcp = common[i];
     for (let k = lcp > 0 ? lcp : 1; k < length; k++) {
       const node = next[k]++;
       parentAll[node] = current[k - 1] - levelOffset[k - 1];
-      wordAll[node] = tokens[s + k];
+      wordAll[node] = words[s + k];
       current[k] = node;
     }
     for (let k = 0; k < length; k++) countAll[current[k]] += w;

@@ -4,7 +4,7 @@
 // proper suffix. Prediction from a context walks only the suffix chain of that context: this is
 // the "selective activation" of the product, and what the probability and sampling code use.
 
-import type { ArrayAllocator } from './arrays.js';
+import { heapArrays, type ArrayAllocator } from './arrays.js';
 import { ModelFormatError, type CountTrie, type CountTrieLevel } from './types.js';
 
 export const ROOT = -1;
@@ -199,7 +199,12 @@ function corrupt(message: string): never {
  * throws ModelFormatError('corrupt') otherwise, so a bad file can never cause an out-of-range read.
  * `checked = false` skips the per-node checks for a trie this process just counted.
  */
-export function buildPatternGraph(trie: CountTrie, vocabularySize: number, checked = true): PatternGraph {
+export function buildPatternGraph(
+  trie: CountTrie,
+  vocabularySize: number,
+  checked = true,
+  arrays: ArrayAllocator = heapArrays,
+): PatternGraph {
   const order = trie.order;
   if (!Number.isInteger(order) || order < 1 || order > 8 || trie.levels.length !== order) corrupt('bad trie order');
   const offsets = new Int32Array(order + 1);
@@ -217,7 +222,7 @@ export function buildPatternGraph(trie: CountTrie, vocabularySize: number, check
   for (let id = 0; id < vocabularySize; id++) if (word[id] !== id) corrupt('unigram level is not in id order');
 
   const contexts = offsets[order - 1];
-  const childStart = new Int32Array(contexts + 1);
+  const childStart = arrays.int32(contexts + 1);
   for (let k = 0; k + 1 < order; k++) {
     const from = offsets[k + 1];
     const to = offsets[k + 2];
@@ -250,7 +255,7 @@ export function buildPatternGraph(trie: CountTrie, vocabularySize: number, check
     word,
     count,
     childStart,
-    suffix: new Int32Array(total),
+    suffix: arrays.int32(total),
     levels: [],
   };
   const suffix = graph.suffix;

@@ -6,9 +6,11 @@ import { Model } from './model.js';
 
 export { Model, type ScoreOptions, type TransferableModel } from './model.js';
 export { train, trainAppend, resolveParams, type TrainingText } from './trainer.js';
-// Training with its embeddings computed elsewhere (the CLI's worker thread, src/cli/embeddings-apart.ts).
+// Training with its embeddings computed elsewhere (the CLI's worker thread, src/cli/training-apart.ts).
 export { trainWithEmbeddingsApart } from './trainer.js';
 export { embeddingsOf, type EmbeddingJob } from './embeddings-train.js';
+export { sharedArrays } from './arrays.js';
+export type { QuerySource } from './image/query-arrays.js';
 export { tokenize, detokenize, splitSentences } from './tokenizer.js';
 export { RecentPhrases } from './recent.js';
 export * from './types.js';
@@ -53,6 +55,11 @@ export function decode(bytes: Uint8Array, options: DecodeOptions = {}): Model {
 // The model image (src/lm/image/): the loaded form of a saved model.
 export {
   encodeImage,
+  queryImagePart,
+  withShares,
+  runSharesOf,
+  type QueryImagePart,
+  type SharelessImagePart,
   decodeImage,
   imageSummary,
   imageVocabularyPlace,

@@ -20,7 +20,7 @@ import {
   type TrieIndex,
 } from './graph.js';
 import { heapEstimate } from './heap-estimate.js';
-import { queryArraysOf } from './image/query-arrays.js';
+import { queryArraysOf, type QuerySource } from './image/query-arrays.js';
 import { interpolate, type Interpolation } from './interpolate.js';
 import { ExactScorer, newStepResult, type Scorer } from './query.js';
 import { QueryGraph } from './query-graph.js';
@@ -129,7 +129,7 @@ export class Model implements GenerationSource {
    * Builds the model from counts: indexes the trie, derives adjusted counts and discounts (or takes
    * the ones a pruned model stored), interpolates. Throws ModelFormatError('corrupt') when the
    * counts break the trie invariants. `countedHere` (the trainer's own counts) skips the per-node
-   * checks.
+   * checks; `arrays` allocates the graph's links, the adjusted counts and the probabilities.
    */
   static fromCounts(
     vocab: string[],
@@ -137,6 +137,7 @@ export class Model implements GenerationSource {
     embeddings: EmbeddingTable | null,
     provenance: ModelProvenance,
     countedHere = false,
+    arrays: ArrayAllocator = heapArrays,
   ): Model {
     if (vocab.length < 4 || vocab[UNK_ID] !== UNK || vocab[BOS_ID] !== BOS || vocab[EOS_ID] !== EOS) {
       throw new ModelFormatError('corrupt', 'vocabulary lacks the reserved words or any real word');
@@ -144,9 +145,10 @@ export class Model implements GenerationSource {
     return Model.fromGraph(
       vocab,
       counts,
-      buildPatternGraph(counts, vocab.length, !countedHere),
+      buildPatternGraph(counts, vocab.length, !countedHere, arrays),
       embeddings,
       provenance,
+      arrays,
     );
   }
 
@@ -295,6 +297,19 @@ export class Model implements GenerationSource {
   get query(): QueryGraph {
     this.queryCache ??= new QueryGraph(queryArraysOf(this.graph, this.estimate));
     return this.queryCache;
+  }
+
+  /**
+   * What `query` is computed from (queryArraysOf), as views of this model's arrays: another
+   * thread can compute it from these (shared when the arrays are, see sharedArrays).
+   */
+  querySource(): QuerySource {
+    const { order, vocabularySize, offsets, word, childStart, suffix } = this.graph;
+    const { prob, backoff, cumulative, rootBackoff, uniform } = this.estimate;
+    return {
+      graph: { order, vocabularySize, offsets, word, childStart, suffix },
+      estimate: { prob, backoff, cumulative, rootBackoff, uniform },
+    };
   }
 
   /** The same model with these embeddings. */

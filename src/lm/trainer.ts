@@ -139,7 +139,7 @@ function runTraining(
       options: { dim: params.embeddingDim, seed },
     });
   }
-  const fullCounts = countWindows(sources, order, vocab.length);
+  const fullCounts = countWindows(sources, order, vocab.length, options.arrays);
   sources.length = 0;
 
   report('adjust', 0.6);
@@ -201,6 +201,7 @@ function runTraining(
       discounts,
     },
     true,
+    options.arrays,
   );
 
   if (params.embeddingDim > 0 && base?.embeddings != null && !fromCounts) {

@@ -2,6 +2,7 @@
 // and the clock only through the `now` parameters below.
 
 import type { RecentPhrases } from './recent.js';
+import type { ArrayAllocator } from './arrays.js';
 
 /** Training parameters, as stored in the model file and shown to users. */
 export interface TrainParams {
@@ -42,6 +43,12 @@ export interface TrainOptions {
   now?: () => number;
   /** Seed of any randomness in training (validation split, SVD). */
   seed?: number;
+  /**
+   * Where the model's large arrays (the counter's words and counts, the graph's links, the
+   * probabilities) are allocated, plain arrays by default: sharedArrays lets another thread read
+   * them without a copy.
+   */
+  arrays?: ArrayAllocator;
 }
 
 export interface CorpusSummary {

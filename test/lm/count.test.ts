@@ -89,6 +89,28 @@ describe('counting', () => {
     expect([...stored.values()].filter((c) => c > 0).length).toBe(expected.size);
   });
 
+  it('counts the same trie with word ids of 16 bits and past them (vocabularies around 65,535 words)', () => {
+    const tokens = Int32Array.from([1, 3, 4, 3, 2, 1, 3, 5, 4, 2, 1, 4, 2, 1, 5, 3, 3, 2]);
+    const small = countWindows([corpusWindows(tokens.slice(), 4, 2)], 4, 6);
+    for (const vocabularySize of [65_535, 65_536, 70_000]) {
+      // Ids 3–5 become the vocabulary's last three: the same order, so the same trie shape.
+      const wide = (id: number) => (id < 3 ? id : id + vocabularySize - 6);
+      const trie = countWindows([corpusWindows(tokens.map(wide), 4, 2)], 4, vocabularySize);
+      expect(trie.levels[0].count[vocabularySize - 1]).toBe(small.levels[0].count[5]);
+      for (let k = 1; k < 4; k++) {
+        expect([vocabularySize, k, [...trie.levels[k].word]]).toEqual([
+          vocabularySize,
+          k,
+          [...small.levels[k].word].map(wide),
+        ]);
+        expect([...trie.levels[k].parent]).toEqual(
+          k === 1 ? [...small.levels[1].parent].map(wide) : [...small.levels[k].parent],
+        );
+        expect([...trie.levels[k].count]).toEqual([...small.levels[k].count]);
+      }
+    }
+  });
+
   it('turns a trie back into weighted windows that count to the same trie', () => {
     const tokens = Int32Array.from([1, 3, 4, 3, 2, 1, 3, 4, 2, 1, 4, 2]);
     const trie = countWindows([corpusWindows(tokens.slice(), 3, 2)], 3, 5);

@@ -30,7 +30,10 @@ export interface ImpliedBackoffs {
   error: number;
 }
 
-export function impliedBackoffsOf(graph: PatternGraph, backoff: ProbabilityArray): ImpliedBackoffs {
+export function impliedBackoffsOf(
+  graph: Pick<PatternGraph, 'offsets' | 'order' | 'childStart' | 'vocabularySize'>,
+  backoff: ProbabilityArray,
+): ImpliedBackoffs {
   const { offsets, order, childStart, vocabularySize } = graph;
   const contexts = Math.max(vocabularySize, offsets[order - 1]);
   const levels = Math.max(0, order - 2);

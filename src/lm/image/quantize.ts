@@ -102,38 +102,39 @@ export function quantizeRange(
   table.fill(1, tableAt, tableAt + CODEBOOK_SIZE);
   if (n <= 0) return 0;
   const logs = new Float64Array(n);
-  for (let i = 0; i < n; i++) logs[i] = Math.log(values[from + i]);
+  let lowest = Math.log(values[from]);
+  let highest = lowest;
+  for (let i = 0; i < n; i++) {
+    const v = Math.log(values[from + i]);
+    logs[i] = v;
+    if (v < lowest) lowest = v;
+    if (v > highest) highest = v;
+  }
   // The bins are placed from a sorted sample of every stride-th value, with the extremes: sorting
   // Brown's 1.9 M 5-gram logs alone took ~250 ms of the image's writing.
   const stride = Math.ceil(n / SAMPLE);
   let sample = logs;
   if (stride > 1) {
     sample = new Float64Array(Math.ceil(n / stride) + 2);
-    let low = logs[0];
-    let high = logs[0];
-    for (let i = 0, j = 0; i < n; i++) {
-      const v = logs[i];
-      if (v < low) low = v;
-      if (v > high) high = v;
-      if (i % stride === 0) sample[j++] = v;
-    }
-    sample[sample.length - 2] = low;
-    sample[sample.length - 1] = high;
+    for (let i = 0, j = 0; i < n; i += stride) sample[j++] = logs[i];
+    sample[sample.length - 2] = lowest;
+    sample[sample.length - 1] = highest;
   }
   const bounds = binBounds(stride > 1 ? sample.sort() : logs.slice().sort());
   const sum = new Float64Array(CODEBOOK_SIZE);
   const count = new Float64Array(CODEBOOK_SIZE);
   const low = new Float64Array(CODEBOOK_SIZE).fill(Number.POSITIVE_INFINITY);
   const high = new Float64Array(CODEBOOK_SIZE).fill(Number.NEGATIVE_INFINITY);
-  const grid = codeGrid(bounds);
+  const { low: gridLow, scale: gridScale, codes: gridCodes } = codeGrid(bounds);
   const nb = bounds.length;
   for (let i = 0; i < n; i++) {
     const v = logs[i];
     // Bounds at or below v: the code. The grid gives it at the start of v's cell; the few bounds
     // within the cell are stepped over (a binary search's unpredictable branches cost 3× more).
     let code = 0;
-    if (v >= grid.low) {
-      code = grid.codes[Math.min(GRID - 1, Math.floor((v - grid.low) * grid.scale))];
+    if (v >= gridLow) {
+      const cell = (v - gridLow) * gridScale;
+      code = gridCodes[cell < GRID - 1 ? cell | 0 : GRID - 1];
       while (code < nb && bounds[code] <= v) code++;
       // A cell start rounded past v: the bound it counted is above v.
       while (code > 0 && bounds[code - 1] > v) code--;

@@ -12,12 +12,32 @@ import { checkpointsFor, RunShares, SHARE_CHECKPOINT } from '../run-shares.js';
 import { impliedBackoffsOf } from './implied-backoffs.js';
 import { narrowWords, quantizeRange, STORED_RELATIVE_ERROR, toFloat32 } from './quantize.js';
 
+/** What queryArraysOf reads of a model: views of its arrays, plain data for postMessage. */
+export interface QuerySource {
+  graph: QuerySourceGraph;
+  estimate: Interpolation;
+}
+
+type QuerySourceGraph = Pick<PatternGraph, 'order' | 'vocabularySize' | 'offsets' | 'word' | 'childStart' | 'suffix'>;
+
 /** `linkedLevels`: how many levels' suffix links to store, from the trigrams (LINKED_LEVELS). */
 export function queryArraysOf(
-  graph: PatternGraph,
+  graph: QuerySourceGraph,
   estimate: Interpolation,
   linkedLevels: number = LINKED_LEVELS,
 ): QueryArrays {
+  return { ...queryArraysBesideShares(graph, estimate, linkedLevels), shares: runSharesOf(graph, estimate.cumulative) };
+}
+
+/**
+ * queryArraysOf but the run shares, which are computed apart (runSharesOf): `ultra train`'s two
+ * threads compute one part each.
+ */
+export function queryArraysBesideShares(
+  graph: QuerySourceGraph,
+  estimate: Interpolation,
+  linkedLevels: number = LINKED_LEVELS,
+): Omit<QueryArrays, 'shares'> {
   const { order, vocabularySize, offsets } = graph;
   const total = offsets[order];
   const contexts = offsets[order - 1];
@@ -50,7 +70,6 @@ export function queryArraysOf(
     backoffCode: backoffs.backoffCode,
     backoffTable: backoffs.backoffTable,
     unigramCumulative: toFloat32(estimate.cumulative.subarray(0, vocabularySize)),
-    shares: runSharesOf(graph, estimate.cumulative),
     rootBackoff: estimate.rootBackoff,
     uniform: estimate.uniform,
     // Plus the float rounding of the unigram and its backoffs, and of the table entries.
@@ -63,7 +82,7 @@ export function queryArraysOf(
  * per order for the runs of more than one continuation, with the running sum of the decoded
  * shares at the end of every whole block of SHARE_CHECKPOINT codes (QueryArrays.shares).
  */
-function runSharesOf(graph: PatternGraph, cumulative: Float32Array): RunShares {
+export function runSharesOf(graph: QuerySourceGraph, cumulative: Float32Array): RunShares {
   const { offsets, order, childStart } = graph;
   const contexts = offsets[order - 1];
   const single = new Uint8Array(contexts);
@@ -117,7 +136,7 @@ export const LINKED_LEVELS = 0;
  * bits of that level's size instead of those of every context.
  */
 function suffixLinksOf(
-  graph: PatternGraph,
+  graph: QuerySourceGraph,
   linkedLevels: number,
 ): { suffix: PackedInts; suffixBases: Int32Array; linkedTo: number } {
   const { offsets, order, suffix } = graph;
