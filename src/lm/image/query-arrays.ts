@@ -128,7 +128,7 @@ export function runSharesOf(graph: QuerySourceGraph, cumulative: Float32Array): 
  * level's width), and searching them with a memo left exact sampling above 1 M tokens/s
  * (docs/model.md). A reader takes an image with any number of them.
  */
-export const LINKED_LEVELS = 0;
+const LINKED_LEVELS = 0;
 
 /**
  * The stored suffix links (trigrams up to linkedTo), each less the smallest of its level: a
