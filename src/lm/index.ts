@@ -54,10 +54,13 @@ export function decode(bytes: Uint8Array, options: DecodeOptions = {}): Model {
 export {
   encodeImage,
   decodeImage,
+  imageEmbeddingsPlace,
   imageSummary,
   imageVocabularyPlace,
   imageVocabularyText,
   IMAGE_LAYOUT_VERSION,
   type DecodeImageOptions,
+  type ImagePlace,
+  type SectionReader,
   type ImageSummary,
 } from './image/index.js';

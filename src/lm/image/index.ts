@@ -4,10 +4,13 @@
 export { encodeImage } from './encode.js';
 export {
   decodeImage,
+  imageEmbeddingsPlace,
   imageSummary,
   imageVocabularyPlace,
   imageVocabularyText,
   type DecodeImageOptions,
+  type ImagePlace,
+  type SectionReader,
   type ImageSummary,
 } from './decode.js';
 export { IMAGE_LAYOUT_VERSION } from './layout.js';
