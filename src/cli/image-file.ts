@@ -3,7 +3,13 @@
 // it was built from, so an image left over from another training of the same path is ignored.
 import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { imageEmbeddingsPlace, imageVocabularyPlace, imageVocabularyText, type SectionReader } from '../lm/index.js';
+import {
+  EMBEDDINGS_LATER_BYTES,
+  imageEmbeddingsPlace,
+  imageVocabularyPlace,
+  imageVocabularyText,
+  type SectionReader,
+} from '../lm/index.js';
 
 export function imagePathFor(modelPath: string): string {
   return modelPath.endsWith('.ulm') ? `${modelPath.slice(0, -'.ulm'.length)}.uli` : `${modelPath}.uli`;
@@ -49,12 +55,6 @@ export interface ImageFile {
    */
   embeddingsLater?: SectionReader & { close(): void };
 }
-
-/**
- * Embeddings smaller than this are read with the rest: a few pages do not pay for an open file per model (the bot
- * may hold hundreds). Brown's order-5 image has 0.7 MB of them.
- */
-export const EMBEDDINGS_LATER_BYTES = 64 * 1024;
 
 /**
  * The image file at `path` (throws what opening or reading it throws), read into new memory but for its vocabulary

@@ -54,6 +54,7 @@ export function decode(bytes: Uint8Array, options: DecodeOptions = {}): Model {
 export {
   encodeImage,
   decodeImage,
+  EMBEDDINGS_LATER_BYTES,
   imageEmbeddingsPlace,
   imageSummary,
   imageVocabularyPlace,

@@ -7,6 +7,7 @@ import type { FileRange, ModelImageFiles, SectionApart } from '../store/images.j
 import {
   decode,
   decodeImage,
+  EMBEDDINGS_LATER_BYTES,
   encodeImage,
   imageEmbeddingsPlace,
   imageVocabularyPlace,
@@ -54,13 +55,6 @@ function vocabularyApart(head: Uint8Array, size: number): SectionApart<string> |
     },
   };
 }
-
-/**
- * Embeddings smaller than this are read with the rest of the image: a few pages do not pay for an open file per cached
- * model (as `ultra`'s EMBEDDINGS_LATER_BYTES). Brown's order-5 image has 0.7 MB of them; a model of 20 KB of text none
- * this large, so the cache's thousands of small models hold no file open.
- */
-export const EMBEDDINGS_LATER_BYTES = 64 * 1024;
 
 export class ModelImages {
   /**

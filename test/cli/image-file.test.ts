@@ -7,9 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { EMBEDDINGS_LATER_BYTES, readImageFile } from '../../src/cli/image-file.js';
+import { readImageFile } from '../../src/cli/image-file.js';
 import {
   decodeImage,
+  EMBEDDINGS_LATER_BYTES,
   encodeImage,
   imageEmbeddingsPlace,
   imageVocabularyPlace,

@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EMBEDDINGS_LATER_BYTES } from '../../src/cli/image-file.js';
-import { imageEmbeddingsPlace } from '../../src/lm/index.js';
+import { EMBEDDINGS_LATER_BYTES, imageEmbeddingsPlace } from '../../src/lm/index.js';
 
 const run = promisify(execFile);
 const ultra = join(import.meta.dirname, '../../bin/ultra.js');

@@ -6,6 +6,7 @@ import { crc32 } from '../../src/lm/codec.js';
 import { IMAGE_FRAME_BYTES } from '../../src/lm/image/layout.js';
 import {
   decodeImage,
+  EMBEDDINGS_LATER_BYTES,
   encode,
   encodeImage,
   imageEmbeddingsPlace,
@@ -15,7 +16,7 @@ import {
   train,
 } from '../../src/lm/index.js';
 import type { ModelManager } from '../../src/manager/index.js';
-import { EMBEDDINGS_LATER_BYTES, ModelImages } from '../../src/manager/model-images.js';
+import { ModelImages } from '../../src/manager/model-images.js';
 import { WorkerPool } from '../../src/manager/worker-pool.js';
 import { ModelFiles, ModelImageFiles, sha256 } from '../../src/store/index.js';
 import { ana, CORPORA, corpusSource, makeDirs, openManager, rejection, TINY, WORDS, type TestDirs } from './helpers.js';

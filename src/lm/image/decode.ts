@@ -85,6 +85,13 @@ export function imageVocabularyPlace(head: Uint8Array, imageBytes: number): Sect
 }
 
 /**
+ * Embeddings smaller than this are best read with the rest of the image (what `ultra` and the manager pass to
+ * imageEmbeddingsPlace): a few pages do not pay for an open file per loaded model, and the bot's cache may hold
+ * thousands of small ones (a model of 20 KB of chat-like text has 14 KB of embeddings). Brown's order-5 image has 0.7 MB.
+ */
+export const EMBEDDINGS_LATER_BYTES = 64 * 1024;
+
+/**
  * Where an image's embeddings lie (its embeddingValues and embeddingScales sections, one range), from its first
  * bytes and its size, when that range holds at least `fromBytes`: what a reader leaves unread for
  * DecodeImageOptions.embeddingsLater. Null when the head does not check out or the image has no such sections.

@@ -4,6 +4,7 @@
 export { encodeImage } from './encode.js';
 export {
   decodeImage,
+  EMBEDDINGS_LATER_BYTES,
   imageEmbeddingsPlace,
   imageSummary,
   imageVocabularyPlace,
