@@ -39,7 +39,7 @@ export interface ImageRead<T> {
  * A range of an image file left unread by ModelImageFiles.read, from the file kept open: a file replaced or deleted
  * meanwhile (writes rename a new file over it) still reads as it was when opened.
  */
-export interface SectionLater {
+interface SectionLater {
   /** Fills `into` with the file's bytes from `offset` on, or throws (a file cut meanwhile, closed); then closes it. */
   read(into: Uint8Array, offset: number): void;
   /** Lets the file go without reading (the model is gone, or its buffer is reused). */
