@@ -26,11 +26,14 @@ const started = performance.now();
 function load(path: string) {
   return mode === 'file' ? decode(readFileSync(path), { counts: false }) : decodeImageFile(path);
 }
-/** As `ultra` reads an image: the model file hashed streamed, the image read but for its vocabulary text (apart). */
+/**
+ * As `ultra` reads an image: the model file hashed streamed, the image read but for its vocabulary text (apart) and its
+ * embeddings (read on first use).
+ */
 function decodeImageFile(path: string) {
   const source = modelSourceOfFile(path);
-  const { image, vocabularyText } = readImageFile(imagePathFor(path));
-  return decodeImage(image, { source, vocabularyText });
+  const { image, vocabularyText, embeddingsLater } = readImageFile(imagePathFor(path));
+  return decodeImage(image, { source, vocabularyText, embeddingsLater });
 }
 const model = load(path);
 /**

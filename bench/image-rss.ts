@@ -1,7 +1,8 @@
 // What a loaded image's RSS growth is made of, stage by stage, in one fresh process:
 //   node --expose-gc --import tsx bench/image-rss.ts MODEL.ulm
 // (MODEL.uli beside it, as `ultra train -o` writes it). Loads as `ultra generate` does (the model
-// file hashed a chunk at a time, the image read but for its vocabulary text) and prints each
+// file hashed a chunk at a time, the image read but for its vocabulary text and its embeddings, which `similar` reads
+// at the end) and prints each
 // stage's figures after a gc, as JSON, in MB: the RSS and its anonymous part (smaps_rollup), the
 // peak (VmHWM), array buffers, and the resident pages of V8's spaces (young generation, old, code,
 // large objects). docs/model.md ("Memory") has the table for Brown's order 5 and a tiny model.
@@ -38,14 +39,16 @@ const note = (name: string) => {
 note('start');
 const source = modelSourceOfFile(path);
 note('model file checksummed (64 KB chunks)');
-const { image, vocabularyText } = readImageFile(imagePathFor(path));
-note('image read (but for its vocabulary text, decoded apart)');
-const model = decodeImage(image, { source, vocabularyText });
+const { image, vocabularyText, embeddingsLater } = readImageFile(imagePathFor(path));
+note('image read (but for its vocabulary text, decoded apart, and its embeddings)');
+const model = decodeImage(image, { source, vocabularyText, embeddingsLater });
 note('image decoded (views)');
 model.generate({ seed: 1, maxLength: 1 });
 note('first word generated');
 for (let seed = 0; seed < 200; seed++) model.generate({ seed, maxLength: 40 });
 note('200 texts generated');
+model.similar('the');
+note('similar (embeddings read)');
 process.stdout.write(
   JSON.stringify(
     { patterns: model.stats.patterns, imageBytes: image.length, resident: model.residentBytes(), stages },

@@ -3,7 +3,13 @@
 // it was built from, so an image left over from another training of the same path is ignored.
 import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { imageVocabularyPlace, imageVocabularyText } from '../lm/index.js';
+import {
+  EMBEDDINGS_LATER_BYTES,
+  imageEmbeddingsPlace,
+  imageVocabularyPlace,
+  imageVocabularyText,
+  type SectionReader,
+} from '../lm/index.js';
 
 export function imagePathFor(modelPath: string): string {
   return modelPath.endsWith('.ulm') ? `${modelPath.slice(0, -'.ulm'.length)}.uli` : `${modelPath}.uli`;
@@ -37,28 +43,38 @@ export function modelSourceOfFile(path: string): string {
 /** An image's frame: what readImageFile reads first. */
 const IMAGE_FRAME_BYTES = 24;
 
-/** An image file's bytes, with its vocabulary's text decoded apart (see readImageFile). */
+/** An image file's bytes, with its vocabulary's text decoded apart and its embeddings left for first use (see readImageFile). */
 export interface ImageFile {
   image: Uint8Array;
   /** The vocabulary's text, for decodeImage; undefined when the image was read whole. */
   vocabularyText?: string;
+  /**
+   * The embeddings left unread in `image`, read from the file, still open, on first use (decodeImage's
+   * embeddingsLater); undefined when there were none to leave (or under EMBEDDINGS_LATER_BYTES). `close` lets the
+   * file go when the image is not used; the read does it too.
+   */
+  embeddingsLater?: SectionReader & { close(): void };
 }
 
 /**
  * The image file at `path` (throws what opening or reading it throws), read into new memory but for its vocabulary
- * text: the model keeps that text as one string (decodeImage's `vocabularyText`) and never reads the section again,
- * so its pages in the buffer are left unwritten and never become resident (0.4 MB of Brown's order-5 image). The
- * section's bytes are read and decoded first in the buffer's room just after it, which the read of the rest then
- * overwrites: no other memory holds them. An image whose frame, header or vocabulary does not check out, or is too
- * small for that room, is read whole, for decodeImage to refuse or read as it is.
+ * text and its embeddings. The model keeps the text as one string (decodeImage's `vocabularyText`) and never reads the
+ * section again, so its pages in the buffer are left unwritten and never become resident (0.4 MB of Brown's order-5
+ * image). The section's bytes are read and decoded first in the buffer's room just after it, which the read of the
+ * rest then overwrites: no other memory holds them. The embeddings (at least `embeddingsLaterFrom` bytes) are read
+ * into their place on first use, from the file kept open (so a file replaced or deleted meanwhile still reads as
+ * it was), and checked then: a default generation never reads them (0.7 MB of Brown's image). An image whose frame,
+ * header or vocabulary does not check out, or is too small for that room, is read whole, for decodeImage to refuse
+ * or read as it is.
  */
-export function readImageFile(path: string): ImageFile {
+export function readImageFile(path: string, embeddingsLaterFrom = EMBEDDINGS_LATER_BYTES): ImageFile {
   const fd = openSync(path, 'r');
+  let kept = false;
   try {
     const size = fstatSync(fd).size;
     // New memory (zero pages): a page becomes resident when a read writes it.
     const image = new Uint8Array(size);
-    const read = (from: number, to: number, into = image.subarray(from, to)) => {
+    const read = (from: number, to: number, into: Uint8Array = image.subarray(from, to)) => {
       for (let done = 0; done < to - from; ) {
         const got = readSync(fd, into, done, to - from - done, from + done);
         if (got === 0) throw new Error(`${path}: shorter than when it was opened`);
@@ -73,7 +89,8 @@ export function readImageFile(path: string): ImageFile {
         ? Math.min(size, IMAGE_FRAME_BYTES + new DataView(image.buffer, 0, frame).getUint32(12, true))
         : frame;
     read(frame, headEnd);
-    const place = imageVocabularyPlace(image.subarray(0, headEnd), size);
+    const head = image.subarray(0, headEnd);
+    const place = imageVocabularyPlace(head, size);
     let vocabularyText: string | undefined;
     if (place !== null && place.offset >= headEnd && place.offset + 2 * place.bytes <= size) {
       const after = place.offset + place.bytes;
@@ -89,10 +106,36 @@ export function readImageFile(path: string): ImageFile {
       read(headEnd, size);
       return { image };
     }
-    read(headEnd, place.offset);
-    read(place.offset + place.bytes, size);
-    return { image, vocabularyText };
+    // Sections lie in order and apart (readImage checks it), so the embeddings come after the text.
+    const embeddings = imageEmbeddingsPlace(head, size, embeddingsLaterFrom);
+    const holes =
+      embeddings !== null && embeddings.offset >= place.offset + place.bytes ? [place, embeddings] : [place];
+    let at = headEnd;
+    for (const hole of holes) {
+      read(at, hole.offset);
+      at = hole.offset + hole.bytes;
+    }
+    read(at, size);
+    if (holes.length === 1) return { image, vocabularyText };
+    kept = true;
+    let open = true;
+    const close = () => {
+      if (open) closeSync(fd);
+      open = false;
+    };
+    const embeddingsLater = {
+      read(into: Uint8Array, offset: number) {
+        if (!open) throw new Error(`${path}: closed before its embeddings were read`);
+        try {
+          read(offset, offset + into.length, into);
+        } finally {
+          close();
+        }
+      },
+      close,
+    };
+    return { image, vocabularyText, embeddingsLater };
   } finally {
-    closeSync(fd);
+    if (!kept) closeSync(fd);
   }
 }

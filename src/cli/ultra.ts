@@ -90,6 +90,21 @@ function readModel(path: string, exact = false): Model {
   return openModel(path, exact).model;
 }
 
+/**
+ * `use` of the model at `path` (readModel). An image's embeddings are read on first use (image-file.ts): found damaged
+ * or unreadable then, `use` runs again, from the start, on the model file's model, as when a load finds its image
+ * damaged (the same texts: generation reads the image's numbers either way).
+ */
+function withModel<T>(path: string, use: (model: Model) => T): T {
+  const { model, fromImage } = openModel(path, false);
+  try {
+    return use(model);
+  } catch (error) {
+    if (!fromImage || !(error instanceof ModelFormatError)) throw error;
+    return use(openModel(path, true).model);
+  }
+}
+
 /** readModel, also saying whether the model came from its image. */
 function openModel(path: string, exact: boolean): { model: Model; fromImage: boolean } {
   const cannotRead = (error: unknown) =>
@@ -133,8 +148,10 @@ function readImageBeside(path: string, source: string): Model | null {
     return null;
   }
   try {
-    return decodeImage(file.image, { source, vocabularyText: file.vocabularyText });
+    const { vocabularyText, embeddingsLater } = file;
+    return decodeImage(file.image, { source, vocabularyText, embeddingsLater });
   } catch {
+    file.embeddingsLater?.close();
     return null;
   }
 }
@@ -327,7 +344,6 @@ function cmdGenerate(args: string[]): void {
     independent: { type: 'boolean' },
   });
   if (positionals.length < 1 || positionals.length > 2) throw new CliError('generate needs MODEL [PROMPT]');
-  const model = readModel(positionals[0]);
   const count = numberOption(values, 'count', { integer: true, min: 1, max: 100_000 }) ?? 1;
   const seed = numberOption(values, 'seed', { integer: true, min: 0 });
   const options = {
@@ -344,10 +360,13 @@ function cmdGenerate(args: string[]): void {
   };
   // The texts of one call follow each other as a server's /generate calls do: each avoids what the
   // ones before wrote (src/lm/recent.ts), unless --independent.
-  const recent = count > 1 && values.independent !== true ? new RecentPhrases() : undefined;
-  const results: GenerateResult[] = [];
-  for (let i = 0; i < count; i++)
-    results.push(model.generate({ ...options, recent, seed: seed === undefined ? undefined : seed + i }));
+  const results = withModel(positionals[0], (model) => {
+    const recent = count > 1 && values.independent !== true ? new RecentPhrases() : undefined;
+    const texts: GenerateResult[] = [];
+    for (let i = 0; i < count; i++)
+      texts.push(model.generate({ ...options, recent, seed: seed === undefined ? undefined : seed + i }));
+    return texts;
+  });
   print(Boolean(values.json), count === 1 ? results[0] : results, () =>
     results.map((result) => result.text).join('\n'),
   );
@@ -384,7 +403,7 @@ function cmdSimilar(args: string[]): void {
   const { values, positionals } = parse(args, { k: { type: 'string' } });
   if (positionals.length !== 2) throw new CliError('similar needs MODEL WORD');
   const k = numberOption(values, 'k', { integer: true, min: 1, max: 1000 }) ?? 10;
-  const neighbours = readModel(positionals[0]).similar(positionals[1], k);
+  const neighbours = withModel(positionals[0], (model) => model.similar(positionals[1], k));
   print(Boolean(values.json), neighbours, () => neighbours.map((n) => `${n.word}\t${n.score.toFixed(4)}`).join('\n'));
 }
 

@@ -7,6 +7,7 @@ import { heapArrays, type ArrayAllocator } from './arrays.js';
 import { FORMAT_VERSION } from './codec.js';
 import { estimateDiscounts, isValidDiscountList, type Discount } from './discount.js';
 import { embeddingIndex, type EmbeddingIndex } from './embeddings.js';
+import { EmbeddingsOnFirstUse } from './embeddings-later.js';
 import { evaluate } from './evaluate.js';
 import { generate, type GenerationSource } from './generate.js';
 import { naturalTableBytes } from './sample-natural.js';
@@ -94,7 +95,8 @@ export class Model implements GenerationSource {
   readonly graph: PatternGraph;
   readonly estimate: Interpolation;
   readonly discounts: Discount[];
-  readonly embeddings: EmbeddingTable | null;
+  /** Given, or a model image's read on first use (image/decode.ts, embeddingsLater): see `embeddings`. */
+  private readonly embeddingSource: EmbeddingTable | EmbeddingsOnFirstUse | null;
   readonly provenance: ModelProvenance;
   private wordIdsCache: WordIndex | null = null;
   private embeddingIndexCache: EmbeddingIndex | null = null;
@@ -111,7 +113,7 @@ export class Model implements GenerationSource {
     graph: PatternGraph,
     estimate: Interpolation,
     discounts: Discount[],
-    embeddings: EmbeddingTable | null,
+    embeddings: EmbeddingTable | EmbeddingsOnFirstUse | null,
     provenance: ModelProvenance,
     query: QueryGraph | null = null,
   ) {
@@ -121,8 +123,17 @@ export class Model implements GenerationSource {
     this.graph = graph;
     this.estimate = estimate;
     this.discounts = discounts;
-    this.embeddings = embeddings;
+    this.embeddingSource = embeddings;
     this.provenance = provenance;
+  }
+
+  /**
+   * The embedding table, read now when a model image left it for first use; throws ModelFormatError when that read
+   * finds it damaged or cannot read it (and on every later use).
+   */
+  get embeddings(): EmbeddingTable | null {
+    const source = this.embeddingSource;
+    return source instanceof EmbeddingsOnFirstUse ? source.get() : source;
   }
 
   /**
@@ -283,7 +294,7 @@ export class Model implements GenerationSource {
     words: WordList,
     query: QueryGraph,
     discounts: Discount[],
-    embeddings: EmbeddingTable | null,
+    embeddings: EmbeddingTable | EmbeddingsOnFirstUse | null,
     provenance: ModelProvenance,
   ): Model {
     return new Model(words, queryOnlyGraph(query), queryOnlyEstimate(), discounts, embeddings, provenance, query);
@@ -459,8 +470,8 @@ export class Model implements GenerationSource {
       patterns,
       // Words with a row of their own (at most 20,000): the table's first three rows are the
       // reserved <unk>, <s>, </s>, which never get a vector.
-      embeddings: Math.max(0, (this.embeddings?.count ?? 0) - RESERVED_EMBEDDING_ROWS),
-      embeddingDim: this.embeddings?.dim ?? 0,
+      embeddings: Math.max(0, (this.embeddingSource?.count ?? 0) - RESERVED_EMBEDDING_ROWS),
+      embeddingDim: this.embeddingSource?.dim ?? 0,
       // The root (empty context) plus every pattern; each pattern has a continuation edge from
       // its prefix and a backoff edge to its suffix.
       graphNodes: patterns + 1,
@@ -492,9 +503,12 @@ export class Model implements GenerationSource {
       if (this.queryCache !== null) for (const array of queryArrayViews(this.queryCache)) add(array);
     }
     bytes += this.rankingCache?.byteLength ?? 0;
-    if (this.embeddings !== null) {
-      add(this.embeddings.values);
-      add(this.embeddings.scales);
+    // Embeddings read on first use are counted from the start: they are read into the image's buffer, counted whole.
+    const source = this.embeddingSource;
+    const embeddings = source instanceof EmbeddingsOnFirstUse ? source.loaded : source;
+    if (embeddings !== null) {
+      add(embeddings.values);
+      add(embeddings.scales);
     }
     return bytes;
   }
@@ -541,8 +555,10 @@ export class Model implements GenerationSource {
   }
 
   private embeddingLookup(): EmbeddingIndex | null {
-    if (this.embeddings === null) return null;
-    this.embeddingIndexCache ??= embeddingIndex(this.embeddings, this.words);
+    if (this.embeddingIndexCache !== null) return this.embeddingIndexCache;
+    const table = this.embeddings;
+    if (table === null) return null;
+    this.embeddingIndexCache = embeddingIndex(table, this.words);
     return this.embeddingIndexCache;
   }
 }

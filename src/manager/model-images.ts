@@ -3,11 +3,13 @@
 // probability. The model file stays the source of truth: the image is named by its checksum,
 // written when the model is trained, and rebuilt from the model file (in the loader worker when
 // the file is large) whenever it is missing, damaged, of an older layout or of other bytes.
-import type { ModelImageFiles, SectionApart } from '../store/images.js';
+import type { FileRange, ModelImageFiles, SectionApart } from '../store/images.js';
 import {
   decode,
   decodeImage,
+  EMBEDDINGS_LATER_BYTES,
   encodeImage,
+  imageEmbeddingsPlace,
   imageVocabularyPlace,
   imageVocabularyText,
   ModelFormatError,
@@ -55,17 +57,30 @@ function vocabularyApart(head: Uint8Array, size: number): SectionApart<string> |
 }
 
 export class ModelImages {
+  /**
+   * The open image files of loaded models whose embeddings are still unread (decodeImage's embeddingsLater), let go
+   * by `release` (the model evicted, its buffers reused) or when the model is collected.
+   */
+  private readonly unread = new WeakMap<Model, () => void>();
+  private readonly collected = new FinalizationRegistry<() => void>((close) => close());
+
   /** Loads served by an image file as found. */
   imageLoads = 0;
   /** Images built from the model file (none yet, damaged, old layout). */
   rebuilds = 0;
+
+  /** Where the image's embeddings lie, when large enough to be read on first use (ModelImageFiles.read's laterOf). */
+  private readonly embeddingsLater: (head: Uint8Array, size: number) => FileRange | null;
 
   constructor(
     private readonly store: ModelImageFiles,
     private readonly pool: Pick<WorkerPool, 'buildImage'>,
     /** Model files at least this large are turned into images by the worker. */
     private readonly offThreadBytes: number,
-  ) {}
+    embeddingsLaterBytes = EMBEDDINGS_LATER_BYTES,
+  ) {
+    this.embeddingsLater = (head, size) => imageEmbeddingsPlace(head, size, embeddingsLaterBytes);
+  }
 
   /**
    * The model of the file with this checksum, from its image. Throws what `file.read` throws
@@ -76,13 +91,21 @@ export class ModelImages {
     let bytes: Uint8Array | null = null;
     if (file.verify !== undefined) await file.verify();
     else bytes = await file.read();
-    const found = await this.store.read(guildId, checksum, file.bufferFor, vocabularyApart).catch(() => null);
+    const found = await this.store
+      .read(guildId, checksum, file.bufferFor, vocabularyApart, this.embeddingsLater)
+      .catch(() => null);
     if (found !== null) {
       try {
-        const model = decodeImage(found.bytes, { source: checksum, vocabularyText: found.apart });
+        const { apart: vocabularyText, later: embeddingsLater } = found;
+        const model = decodeImage(found.bytes, { source: checksum, vocabularyText, embeddingsLater });
         this.imageLoads++;
+        if (embeddingsLater !== undefined) {
+          this.unread.set(model, embeddingsLater.close);
+          this.collected.register(model, embeddingsLater.close);
+        }
         return model;
       } catch (error) {
+        found.later?.close();
         if (!(error instanceof ModelFormatError)) throw error;
         // Damaged, old or foreign: rebuilt below from the model file.
       }
@@ -92,6 +115,20 @@ export class ModelImages {
     this.rebuilds++;
     await this.keep(guildId, checksum, image);
     return decodeImage(image, { source: checksum });
+  }
+
+  /**
+   * Lets go of the model's image file if its embeddings are still unread: once its buffers are reused (an evicted
+   * model's spares), a first use then throws ModelFormatError instead of reading into them.
+   */
+  release(model: Model): void {
+    this.unread.get(model)?.();
+    this.unread.delete(model);
+  }
+
+  /** Removes an image found damaged after its load (its embeddings, read on first use): the next load rebuilds it. */
+  async discard(guildId: string, checksum: string): Promise<void> {
+    await this.store.remove(guildId, checksum).catch(() => undefined);
   }
 
   /** Writes an image, best effort: it is derived, so a failed write (a full disk) only means a rebuild later. */

@@ -141,7 +141,21 @@ export class ModelLoading {
   private retire(key: string, model: Model): void {
     const guildId = key.slice(0, key.indexOf('/'));
     if (this.state.guildSections.has(guildId)) return;
+    // Its embeddings, if unread, can no longer be read into buffers another model will hold.
+    this.images.release(model);
     this.spares.add(model.arrayBuffers(), this.cache.budgetBytes - this.cache.bytes);
+  }
+
+  /**
+   * A cached model whose image turned out damaged after its load (its embeddings are read on first use, and checked
+   * then): dropped from the cache with its image, so the next modelFor rebuilds the image from the model file.
+   */
+  async forgetDamagedImage(guildId: string, file: ModelFileRef): Promise<void> {
+    const key = ModelCache.key(guildId, file.filename);
+    const model = this.cache.get(key);
+    this.cache.delete(key);
+    if (model !== undefined) this.images.release(model);
+    await this.images.discard(guildId, file.checksum);
   }
 
   /** A saved model for one use: from the cache when there, else decoded without caching it. */

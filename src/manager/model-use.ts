@@ -1,7 +1,7 @@
 // Using models: the working model generates (/generate), two saved models are compared (/compare).
 import { UserError } from '../errors.js';
 import { checkSources, parseSources, readSources } from '../ingest/index.js';
-import { type Model, RecentPhrases } from '../lm/index.js';
+import { type Model, ModelFormatError, RecentPhrases } from '../lm/index.js';
 import type { GenerateOptions, GenerateResult } from '../lm/types.js';
 import { parseModelName, validateGuildId } from '../store/index.js';
 import { compareModels, type CompareOptions, type Comparison } from './compare.js';
@@ -60,11 +60,24 @@ export class ModelUse {
     const working = known ?? this.state.workingModel(guildId);
     if (working.kind === 'none') throw new UserError('NO_MODEL_LOADED', {});
     const file = fileOf(working);
-    const model = await this.loading.modelFor(guildId, file, labelOf(working));
+    let model = await this.loading.modelFor(guildId, file, labelOf(working));
     // src/lm's defaults are the product's: the same text as `ultra generate` and the sample
     // after /train for the same model, prompt and seed.
-    const recent = options.seed === undefined ? this.recentOf(model) : undefined;
-    const result = model.generate(recent !== undefined ? { ...options, recent } : options);
+    const generate = () => {
+      const recent = options.seed === undefined ? this.recentOf(model) : undefined;
+      return model.generate(recent !== undefined ? { ...options, recent } : options);
+    };
+    let result: GenerateResult;
+    try {
+      result = generate();
+    } catch (error) {
+      // An image's embeddings are read on first use (a prompt word the model does not know, steering) and checked
+      // then: found damaged, the image is rebuilt from the model file, as a load that found it damaged would.
+      if (!(error instanceof ModelFormatError)) throw error;
+      await this.loading.forgetDamagedImage(guildId, file);
+      model = await this.loading.modelFor(guildId, file, labelOf(working));
+      result = generate();
+    }
     // Ranking a large context keeps its ranked run, a prompt builds word lookups and the memory of
     // recent texts is made on the first call without a seed: the cache budget follows.
     const memory = this.recent.has(model) ? RecentPhrases.BYTES : 0;

@@ -8,7 +8,8 @@
 // CRCs refuse and the manager rebuilds from the model file, so a derived file does not pay the
 // cost of a sync. Reconcile removes images no model file of the guild has any more (sweep).
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { readSync } from 'node:fs';
+import { mkdir, open, readdir, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ModelFiles } from './files.js';
 import { IMAGES_DIR, TEMP_PREFIX, validateGuildId } from './names.js';
@@ -30,6 +31,25 @@ function isMissing(error: unknown): boolean {
 export interface ImageRead<T> {
   bytes: Uint8Array;
   apart: T | undefined;
+  /** The range `laterOf` gave, left unread in `bytes`, read from the file (still open) on first use; undefined when none. */
+  later?: SectionLater;
+}
+
+/**
+ * A range of an image file left unread by ModelImageFiles.read, from the file kept open: a file replaced or deleted
+ * meanwhile (writes rename a new file over it) still reads as it was when opened.
+ */
+interface SectionLater {
+  /** Fills `into` with the file's bytes from `offset` on, or throws (a file cut meanwhile, closed); then closes it. */
+  read(into: Uint8Array, offset: number): void;
+  /** Lets the file go without reading (the model is gone, or its buffer is reused). */
+  close(): void;
+}
+
+/** A range of an image file: where a section lies. */
+export interface FileRange {
+  offset: number;
+  bytes: number;
 }
 
 /**
@@ -45,6 +65,31 @@ export interface SectionApart<T> {
 
 /** What read reads first for `apartOf`: an image's frame and header (a model image's are ~2 KB). */
 const IMAGE_HEAD_BYTES = 16 * 1024;
+
+/** The SectionLater of an open image file (closed by its read or `close`, once). */
+function sectionLater(handle: FileHandle): SectionLater {
+  let open = true;
+  const close = () => {
+    if (open) void handle.close().catch(() => undefined);
+    open = false;
+  };
+  return {
+    read(into, offset) {
+      if (!open) throw new Error('the image file was let go before this section was read');
+      try {
+        // Synchronous: the model reads it inside a generation, on first use.
+        for (let done = 0; done < into.length; ) {
+          const got = readSync(handle.fd, into, done, into.length - done, offset + done);
+          if (got === 0) throw new Error('the image file is shorter than when it was read');
+          done += got;
+        }
+      } finally {
+        close();
+      }
+    },
+    close,
+  };
+}
 
 export class ModelImageFiles {
   constructor(private readonly files: ModelFiles) {}
@@ -65,21 +110,24 @@ export class ModelImageFiles {
    * `apartOf(head, size)`: a section to leave unwritten in the buffer, found in the image's first bytes (up to 16 KB;
    * the model image's vocabulary text, which the model keeps as a string): its bytes are read into the buffer's room
    * just after it, decoded there, and overwritten by the rest. When there is none or it does not check out, the image
-   * is read whole and `apart` is undefined.
+   * is read whole and `apart` is undefined. `laterOf(head, size)`: a range after the one apart to leave unread too (the
+   * model image's embeddings, which it reads on first use): the file is then kept open for `later` to read it.
    */
   async read<T>(
     guildId: string,
     checksum: string,
     bufferFor: (size: number) => ArrayBuffer | null = () => null,
     apartOf?: (head: Uint8Array, size: number) => SectionApart<T> | null,
+    laterOf?: (head: Uint8Array, size: number) => FileRange | null,
   ): Promise<ImageRead<T> | null> {
-    let handle;
+    let handle: FileHandle;
     try {
       handle = await open(this.pathOf(guildId, checksum), 'r');
     } catch (error) {
       if (isMissing(error)) return null;
       throw error;
     }
+    let kept = false;
     try {
       const { size } = await handle.stat();
       const given = bufferFor(size);
@@ -101,8 +149,19 @@ export class ModelImageFiles {
           const after = place.offset + place.bytes;
           const room = view.subarray(after, after + place.bytes);
           if (await read(place.offset, after, room)) value = place.decode(room);
-          if (value !== null && (head >= place.offset || (await read(head, place.offset))) && (await read(after, size)))
-            return { bytes: view, apart: value };
+          const later = value === null ? null : (laterOf?.(view.subarray(0, head), size) ?? null);
+          const rest = later !== null && later.offset >= after ? later.offset : size;
+          if (
+            value !== null &&
+            (head >= place.offset || (await read(head, place.offset))) &&
+            (await read(after, rest))
+          ) {
+            if (later === null || rest === size) return { bytes: view, apart: value };
+            if (await read(later.offset + later.bytes, size)) {
+              kept = true;
+              return { bytes: view, apart: value, later: sectionLater(handle) };
+            }
+          }
         }
       }
       // Whole (also after a short read above: the file shrank, and is read again as far as it goes).
@@ -114,7 +173,7 @@ export class ModelImageFiles {
       }
       return { bytes: at === size ? view : view.subarray(0, at), apart: undefined };
     } finally {
-      await handle.close();
+      if (!kept) await handle.close();
     }
   }
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EMBEDDINGS_LATER_BYTES, imageEmbeddingsPlace } from '../../src/lm/index.js';
 
 const run = promisify(execFile);
 const ultra = join(import.meta.dirname, '../../bin/ultra.js');
@@ -122,6 +123,33 @@ describe('ultra command-line tool', () => {
     const result = await ultraCli(['similar', model, 'cat', '--k', '3', '--json']);
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toHaveLength(3);
+  });
+
+  it('reads a large image’s embeddings on first use, and the model file when they are damaged then', async () => {
+    // 2,400 words, each seen twice or more: embeddings of 32 × 2,400 bytes and their scales, over EMBEDDINGS_LATER_BYTES.
+    const words = Array.from({ length: 2400 }, (_, i) => `w${i.toString(36)}`);
+    const lines = words.map((word, i) => `${word} ${words[(i + 1) % 2400]} ${words[(i * 7 + 3) % 2400]} .`);
+    const big = join(dir, 'big.ulm');
+    writeFileSync(join(dir, 'big.txt'), lines.join('\n'));
+    expect((await ultraCli(['train', join(dir, 'big.txt'), '-o', big, '--order', '2'])).code).toBe(0);
+    const image = join(dir, 'big.uli');
+    const place = imageEmbeddingsPlace(readFileSync(image), readFileSync(image).length, EMBEDDINGS_LATER_BYTES);
+    expect(place).not.toBeNull();
+    if (place === null) return;
+    const answers = async () => [
+      (await ultraCli(['generate', big, 'w1 zebra', '--seed', '2', '--steer', '0.5'])).stdout,
+      (await ultraCli(['similar', big, 'w1', '--k', '4'])).stdout,
+      (await ultraCli(['generate', big, '--seed', '5'])).stdout,
+      JSON.parse((await ultraCli(['info', big, '--json'])).stdout).image,
+    ];
+    const intact = await answers();
+    expect(intact[1].trim().split('\n')).toHaveLength(4);
+    expect(intact[3]).toBe(image);
+    const damaged = readFileSync(image);
+    damaged[place.offset + 100] ^= 0x21;
+    writeFileSync(image, damaged);
+    // The same answers: generation reads the image's numbers from the model file's model too; info reads no embedding.
+    expect(await answers()).toEqual(intact);
   });
 
   it('refuses a missing file with one line and exit code 2', async () => {

@@ -1,10 +1,20 @@
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
 import { crc32 } from '../../src/lm/codec.js';
 import { IMAGE_FRAME_BYTES } from '../../src/lm/image/layout.js';
-import { decodeImage, encode, encodeImage, imageSummary, imageVocabularyPlace, train } from '../../src/lm/index.js';
+import {
+  decodeImage,
+  EMBEDDINGS_LATER_BYTES,
+  encode,
+  encodeImage,
+  imageEmbeddingsPlace,
+  imageSummary,
+  imageVocabularyPlace,
+  ModelFormatError,
+  train,
+} from '../../src/lm/index.js';
 import type { ModelManager } from '../../src/manager/index.js';
 import { ModelImages } from '../../src/manager/model-images.js';
 import { WorkerPool } from '../../src/manager/worker-pool.js';
@@ -165,6 +175,78 @@ describe('model images on disk (ModelImages)', () => {
     expect(new Uint8Array(readFileSync(path))).toEqual(image);
   });
 
+  it('leaves the embeddings unread until first use, reads them then from the file kept open (even deleted), checked', async () => {
+    const dirs = makeDirs('ultra-images-');
+    dirsList.push(dirs);
+    const store = new ModelImageFiles(new ModelFiles(dirs.modelsDir));
+    // Embeddings of any size read on first use (the product's threshold is 64 KB), in an image well past the 16 KB
+    // the store reads first for the header.
+    const images = new ModelImages(store, pool, Number.POSITIVE_INFINITY, 0);
+    const model = train(
+      Array.from({ length: 2000 }, (_, i) => `word${i} and the cat word${(i * 7) % 2000} then`),
+      { maxPatternLength: 2, embeddingDim: 8 },
+    );
+    const modelBytes = encode(model, 0);
+    const checksum = sha256(modelBytes);
+    const file = { read: async () => modelBytes };
+    await images.load(GUILD, checksum, file);
+    const path = store.pathOf(GUILD, checksum);
+    const image = new Uint8Array(readFileSync(path));
+    const place = imageEmbeddingsPlace(image, image.length, 0);
+    if (place === null) throw new Error('no embeddings');
+    expect(place.offset).toBeGreaterThan(16 * 1024);
+    const spare = new ArrayBuffer(image.length);
+    const held = new Uint8Array(spare);
+    const uses = (loaded: typeof model) => [
+      JSON.stringify(loaded.similar('cat', 3)),
+      loaded.generate({ seed: 5, prompt: 'zebra cat' }).text,
+      loaded.generate({ seed: 6, prompt: 'the cat', steer: 0.7 }).text,
+    ];
+    const whole = decodeImage(image, { source: checksum });
+
+    held.fill(0xee);
+    const loaded = await images.load(GUILD, checksum, { ...file, bufferFor: () => spare });
+    // Counted from the start (the buffer holds their place): as a model of the whole image counts.
+    expect(loaded.memoryBytes()).toBe(whole.memoryBytes());
+    for (const seed of [1, 2, 3]) expect(loaded.generate({ seed }).text).toBe(whole.generate({ seed }).text);
+    expect(held.subarray(place.offset, place.offset + place.bytes).every((byte) => byte === 0xee)).toBe(true);
+    rmSync(path);
+    expect(uses(loaded)).toEqual(uses(whole));
+    expect(held.subarray(place.offset)).toEqual(image.subarray(place.offset));
+    expect(loaded.memoryBytes()).toBe(whole.memoryBytes());
+
+    // Damaged after the load: the first use throws ModelFormatError (every use does), generation without them goes on.
+    writeFileSync(path, image);
+    const damaged = image.slice();
+    damaged[place.offset + 1] ^= 0x08;
+    const spoilt = await images.load(GUILD, checksum, file);
+    writeFileSync(`${path}.new`, damaged);
+    renameSync(`${path}.new`, path);
+    const later = await images.load(GUILD, checksum, file);
+    expect(later.generate({ seed: 2 }).text).toBe(model.generate({ seed: 2 }).text);
+    expect(() => later.similar('cat')).toThrow(ModelFormatError);
+    expect(() => later.generate({ seed: 1, prompt: 'zebra' })).toThrow(/embeddingValues is damaged/);
+    // Loaded before the damage: the file it holds open is the one it read (a rename replaces files).
+    expect(uses(spoilt)).toEqual(uses(whole));
+
+    // Let go (evicted, its buffers reused): a first use throws instead of reading into them.
+    writeFileSync(path, image);
+    const released = await images.load(GUILD, checksum, file);
+    images.release(released);
+    expect(() => released.similar('cat')).toThrow(/image embeddings cannot be read/);
+  });
+
+  it('reads small embeddings with the rest, holding no file open', async () => {
+    const { images, store, file } = setUp();
+    await images.load(GUILD, checksum, file);
+    const image = new Uint8Array(readFileSync(store.pathOf(GUILD, checksum)));
+    const place = imageEmbeddingsPlace(image, image.length, 0);
+    expect(place?.bytes).toBeLessThan(64 * 1024);
+    const spare = new ArrayBuffer(image.length);
+    await images.load(GUILD, checksum, { ...file, bufferFor: () => spare });
+    expect(new Uint8Array(spare).subarray(place?.offset ?? 0)).toEqual(image.subarray(place?.offset ?? 0));
+  });
+
   it('reads the image into a spare buffer when one is given, and counts that whole buffer', async () => {
     const { images, file, path } = setUp();
     await images.load(GUILD, checksum, file);
@@ -254,6 +336,40 @@ describe('the manager loads saved models from their images', () => {
     const fourth = await open();
     const error = await rejection(fourth.generate(g, { seed: 7 }));
     expect([error.code, error.params]).toEqual(['MODEL_CORRUPT', { name: 'gatos', version: 1, detail: 'checksum' }]);
+  });
+
+  it('rebuilds an image whose embeddings are found damaged on first use, and gives the text an intact one gives', async () => {
+    const g = newGuild();
+    const first = await open();
+    // 2,400 words, each seen twice or more: embeddings of 32 × 2,400 bytes and their scales, over 64 KB.
+    const words = Array.from({ length: 2400 }, (_, i) => `w${i.toString(36)}`);
+    const lines = words.map((word, i) => `${word} ${words[(i + 1) % 2400]} ${words[(i * 7 + 3) % 2400]} .`);
+    const params = { maxPatternLength: 2, embeddingDim: 32 };
+    await first.train(g, ana, [corpusSource(dirs, `words-${g}.txt`, lines)], params, 'new');
+    const saved = await first.save(g, ana, 'palabras');
+    const imagePath = join(imageDir(g), `${sha256(readFileSync(join(dirs.modelsDir, g, saved.filename)))}.uli`);
+    const image = readFileSync(imagePath);
+    const place = imageEmbeddingsPlace(image, image.length, EMBEDDINGS_LATER_BYTES);
+    if (place === null) throw new Error('embeddings under the threshold');
+    await first.close();
+    managers.length = 0;
+
+    const second = await open();
+    const prompted = (await second.generate(g, { seed: 3, prompt: 'w1 zebra' })).text;
+    const plain = (await second.generate(g, { seed: 4 })).text;
+    await second.close();
+    managers.length = 0;
+
+    const damaged = Buffer.from(image);
+    damaged[place.offset + 50] ^= 0x11;
+    writeFileSync(imagePath, damaged);
+    const third = await open();
+    expect((await third.generate(g, { seed: 4 })).text).toBe(plain);
+    // Loaded from the damaged image: its embeddings are not read yet.
+    expect(readFileSync(imagePath).equals(damaged)).toBe(true);
+    expect((await third.generate(g, { seed: 3, prompt: 'w1 zebra' })).text).toBe(prompted);
+    expect(readFileSync(imagePath).equals(image)).toBe(true);
+    expect((await third.generate(g, { seed: 3, prompt: 'w1 zebra' })).text).toBe(prompted);
   });
 
   it('removes the image of a deleted model and of a superseded draft, keeping those still used', async () => {

@@ -11,6 +11,7 @@
 import type { Discount } from '../discount.js';
 import { Model, type ModelProvenance } from '../model.js';
 import { BOS, BOS_ID, EOS, EOS_ID, ModelFormatError, UNK, UNK_ID, type EmbeddingTable } from '../types.js';
+import { EmbeddingsOnFirstUse } from '../embeddings-later.js';
 import { crc32 } from '../codec/checksum.js';
 import { readImage, sectionPlace, sectionView, type ReadImage, type SectionEntry } from './layout.js';
 import { bitsFor, PackedInts, wordsFor } from '../packed-ints.js';
@@ -33,6 +34,24 @@ export interface DecodeImageOptions {
    * (0.4 MB for Brown; src/cli/image-file.ts, readImageFile).
    */
   vocabularyText?: string;
+  /**
+   * The image's embeddings (bytes imageEmbeddingsPlace gives), left unread in the buffer: the model reads them into
+   * the buffer's own place there on first use (a prompt word it does not know, steering, `similar`), checks their
+   * CRCs then, and a default generation never makes those pages resident (0.7 MB of Brown's order-5 image).
+   */
+  embeddingsLater?: SectionReader;
+}
+
+/** Where a reader finds a section it left apart at load (an open file, so a replaced or deleted file still reads). */
+export interface SectionReader {
+  /** Fills `into` with the image's bytes from `offset` on, or throws; called at most once. */
+  read(into: Uint8Array, offset: number): void;
+}
+
+/** The embeddings' sections as one range of the image, for a reader to leave unread: see imageEmbeddingsPlace. */
+export interface ImagePlace {
+  offset: number;
+  bytes: number;
 }
 
 export interface ImageSummary {
@@ -63,6 +82,26 @@ export function imageSummary(bytes: Uint8Array): ImageSummary {
  */
 export function imageVocabularyPlace(head: Uint8Array, imageBytes: number): SectionEntry | null {
   return sectionPlace(head, imageBytes, 'vocabText');
+}
+
+/**
+ * Embeddings smaller than this are best read with the rest of the image (what `ultra` and the manager pass to
+ * imageEmbeddingsPlace): a few pages do not pay for an open file per loaded model, and the bot's cache may hold
+ * thousands of small ones (a model of 20 KB of chat-like text has 14 KB of embeddings). Brown's order-5 image has 0.7 MB.
+ */
+export const EMBEDDINGS_LATER_BYTES = 64 * 1024;
+
+/**
+ * Where an image's embeddings lie (its embeddingValues and embeddingScales sections, one range), from its first
+ * bytes and its size, when that range holds at least `fromBytes`: what a reader leaves unread for
+ * DecodeImageOptions.embeddingsLater. Null when the head does not check out or the image has no such sections.
+ */
+export function imageEmbeddingsPlace(head: Uint8Array, imageBytes: number, fromBytes: number): ImagePlace | null {
+  const values = sectionPlace(head, imageBytes, 'embeddingValues');
+  const scales = sectionPlace(head, imageBytes, 'embeddingScales');
+  if (values === null || scales === null || scales.offset < values.offset) return null;
+  const bytes = scales.offset + scales.bytes - values.offset;
+  return bytes >= fromBytes ? { offset: values.offset, bytes } : null;
 }
 
 /** The vocabulary's text from its section's bytes (`place` from imageVocabularyPlace), checked as a load checks them. */
@@ -157,17 +196,52 @@ export function decodeImage(bytes: Uint8Array, options: DecodeImageOptions = {})
     logErrorBound: shape.logErrorBound,
   });
 
-  let embeddings: EmbeddingTable | null = null;
+  let embeddings: EmbeddingTable | EmbeddingsOnFirstUse | null = null;
   if (shape.embeddings !== null) {
     const { dim, count } = shape.embeddings;
-    embeddings = {
+    const table = (): EmbeddingTable => ({
       dim,
       count,
       values: sectionView(image, 'embeddingValues', Int8Array, dim * count),
       scales: sectionView(image, 'embeddingScales', Float32Array, count),
-    };
+    });
+    const later = options.embeddingsLater;
+    embeddings = later === undefined ? table() : embeddingsOnFirstUse(image, dim, count, later, table);
   }
   return Model.fromQuery(words, query, shape.discounts, embeddings, shape.provenance);
+}
+
+/**
+ * The embeddings of `image` read on first use into the buffer's place of their sections, from `later`. Their sizes are
+ * checked now, as a whole load checks them; their CRCs on first use, which throws ModelFormatError when the bytes
+ * read are damaged, cut or cannot be read (and again on every later use).
+ */
+function embeddingsOnFirstUse(
+  image: ReadImage,
+  dim: number,
+  count: number,
+  later: SectionReader,
+  table: () => EmbeddingTable,
+): EmbeddingsOnFirstUse {
+  const values = image.sections.get('embeddingValues');
+  const scales = image.sections.get('embeddingScales');
+  if (values === undefined) throw new ModelFormatError('corrupt', 'image has no embeddingValues section');
+  if (scales === undefined) throw new ModelFormatError('corrupt', 'image has no embeddingScales section');
+  if (values.bytes !== dim * count || scales.bytes !== 4 * count || scales.offset < values.offset)
+    throw new ModelFormatError('corrupt', 'image embedding sections are not of the embeddings in its header');
+  const from = values.offset;
+  const to = scales.offset + scales.bytes;
+  return new EmbeddingsOnFirstUse(dim, count, () => {
+    try {
+      later.read(image.bytes.subarray(from, to), from);
+    } catch (error) {
+      throw new ModelFormatError(
+        'truncated',
+        `image embeddings cannot be read: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+    return table();
+  });
 }
 
 interface ImageShape {

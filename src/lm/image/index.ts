@@ -11,10 +11,14 @@ export {
 export { runSharesOf } from './query-arrays.js';
 export {
   decodeImage,
+  EMBEDDINGS_LATER_BYTES,
+  imageEmbeddingsPlace,
   imageSummary,
   imageVocabularyPlace,
   imageVocabularyText,
   type DecodeImageOptions,
+  type ImagePlace,
+  type SectionReader,
   type ImageSummary,
 } from './decode.js';
 export { IMAGE_LAYOUT_VERSION } from './layout.js';
