@@ -2,7 +2,7 @@
 // model, and, with --baseline, paired against another checkout of the project in the same process:
 // both load the same image bytes, their rounds alternate (so a busy neighbour slows both alike),
 // and every text of the two is compared (a speed change must not change the output).
-//   npx tsx bench/natural-speed.ts [--baseline DIR] [--rounds 5] [--texts 2000] [--block N] [--cpu] [--recent] [--profile]
+//   npx tsx bench/natural-speed.ts [--baseline DIR] [--rounds 5] [--texts 2000] [--block N] [--cpu] [--recent] [--exact] [--profile]
 // DIR is a checkout of the project (e.g. `git archive <commit> | tar -x -C DIR`, with
 // node_modules linked into it). --profile runs only this tree, for `node --cpu-prof`. --cpu times
 // a round by the process's CPU time (user + system) instead of the wall clock: on a machine whose
@@ -11,7 +11,8 @@
 // blocks), so a neighbour's burst of load falls on both alike; by default each runs a whole round.
 // --recent gives each tree a memory of its recent texts (RecentPhrases), as a server's /generate
 // without a seed has: its calls are successive, so the texts are compared in one pass of each
-// tree, and the rounds go on from the memory the previous ones left.
+// tree, and the rounds go on from the memory the previous ones left. --exact times exact sampling
+// (`ultra generate --exact`) instead of the defaults.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -29,6 +30,7 @@ const { values } = parseArgs({
     cpu: { type: 'boolean', default: false },
     block: { type: 'string' },
     recent: { type: 'boolean', default: false },
+    exact: { type: 'boolean', default: false },
   },
 });
 const ROUNDS = Math.max(1, Number(values.rounds));
@@ -79,7 +81,13 @@ interface Contender {
 
 function options(i: number, recent?: current.RecentPhrases): current.GenerateOptions {
   const prompt = PROMPTS[i % PROMPTS.length];
-  return { seed: i, maxLength: 40, ...(prompt ? { prompt } : {}), ...(recent ? { recent } : {}) };
+  return {
+    seed: i,
+    maxLength: 40,
+    ...(prompt ? { prompt } : {}),
+    ...(recent ? { recent } : {}),
+    ...(values.exact ? { sampling: 'exact' as const } : {}),
+  };
 }
 
 /** Texts [from, to) generated: returned tokens, all walks' tokens, milliseconds. */
@@ -110,7 +118,7 @@ if (values.baseline !== undefined && !values.profile) {
 }
 if (values.recent) for (const contender of contenders) contender.recent = new current.RecentPhrases();
 console.log(
-  `natural sampler, Brown order 5 image (${image.length.toLocaleString('en')} bytes), ${TEXTS} texts of up to 40 tokens a round, ${ROUNDS} rounds${values.cpu ? ', timed by CPU time' : ''}${values.recent ? ', with a memory of recent texts' : ''}`,
+  `${values.exact ? 'exact sampling' : 'natural sampler'}, Brown order 5 image (${image.length.toLocaleString('en')} bytes), ${TEXTS} texts of up to 40 tokens a round, ${ROUNDS} rounds${values.cpu ? ', timed by CPU time' : ''}${values.recent ? ', with a memory of recent texts' : ''}`,
 );
 
 if (contenders.length === 2) {
