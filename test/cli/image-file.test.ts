@@ -30,6 +30,15 @@ const model = train(lines, { maxPatternLength: 3 });
 const image = encodeImage(model, 'source');
 const place = imageVocabularyPlace(image, image.length);
 
+/** What a read gives: its answer, or the kind of ModelFormatError it refused with (anything else is a crash). */
+function outcomeOf(read: () => string): string {
+  try {
+    return read();
+  } catch (error) {
+    return error instanceof ModelFormatError ? `refused: ${error.kind}` : `crashed: ${String(error)}`;
+  }
+}
+
 function written(bytes: Uint8Array, name: string): string {
   const path = join(dir, name);
   writeFileSync(path, bytes);
@@ -88,13 +97,7 @@ describe('readImageFile', () => {
   });
 
   it('accepts and refuses exactly the damaged or cut images a whole read does, with the same words', () => {
-    const outcome = (load: () => ReturnType<typeof decodeImage>) => {
-      try {
-        return load().vocab.join(' ');
-      } catch (error) {
-        return error instanceof ModelFormatError ? `refused: ${error.kind}` : `crashed: ${String(error)}`;
-      }
-    };
+    const outcome = (load: () => ReturnType<typeof decodeImage>) => outcomeOf(() => load().vocab.join(' '));
     fc.assert(
       fc.property(
         fc.nat({ max: image.length - 1 }),
@@ -194,14 +197,11 @@ describe('readImageFile: embeddings on first use', () => {
   });
 
   it('accepts and refuses exactly the damaged or cut images a whole read does, with the same answers (fast-check)', () => {
-    const outcome = (read: () => ReturnType<typeof decodeImage>) => {
-      try {
+    const outcome = (read: () => ReturnType<typeof decodeImage>) =>
+      outcomeOf(() => {
         const loaded = read();
         return [loaded.vocab.join(' '), ...uses(loaded)].join('\n');
-      } catch (error) {
-        return error instanceof ModelFormatError ? `refused: ${error.kind}` : `crashed: ${String(error)}`;
-      }
-    };
+      });
     fc.assert(
       fc.property(
         fc.nat({ max: image.length - 1 }),
