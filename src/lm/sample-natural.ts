@@ -54,6 +54,14 @@ import { meanVector, promptSimilarity, STEER_STRENGTH } from './sample-exact.js'
 import { sentenceStart } from './query.js';
 import { sortByDescendingKey } from './typed-sort.js';
 import { BOS_ID, EOS_ID, UNK_ID } from './types.js';
+import {
+  isSentenceEndRange,
+  isWordRange,
+  joinsBeforeRange,
+  unusualIdsOf,
+  wordClassBytes,
+  wordFlagsOf,
+} from './word-classes.js';
 import type { WordList } from './words.js';
 
 /** Walks drawn per call; the best is returned. */
@@ -94,82 +102,8 @@ const BOS = BOS_ID;
 const EOS = EOS_ID;
 /** A word: a token with a letter or digit. */
 const WORD = /[\p{L}\p{N}]/u;
-/** A letter or digit at lastIndex. */
-const LETTER_OR_DIGIT_AT = /[\p{L}\p{N}]/uy;
-/** WORD's test of `text.slice(start, end)`, making no string (ASCII compared, the rest by LETTER_OR_DIGIT_AT). */
-export function isWordRange(text: string, start: number, end: number): boolean {
-  for (let i = start; i < end; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x80) {
-      const lower = c | 0x20;
-      if ((c >= 0x30 && c <= 0x39) || (lower >= 0x61 && lower <= 0x7a)) return true;
-    } else if (c < 0xdc00 || c > 0xdfff) {
-      // A code point's first unit (a trailing surrogate belongs to the one before).
-      LETTER_OR_DIGIT_AT.lastIndex = i;
-      if (LETTER_OR_DIGIT_AT.test(text)) return true;
-    }
-  }
-  return false;
-}
-/** A sentence's end: . ! ? … and runs of them (the test of `text.slice(start, end)`). */
-export function isSentenceEndRange(text: string, start: number, end: number): boolean {
-  if (end <= start) return false;
-  for (let i = start; i < end; i++) {
-    const c = text.charCodeAt(i);
-    if (c !== 0x2e && c !== 0x21 && c !== 0x3f && c !== 0x2026) return false;
-  }
-  return true;
-}
-
-/**
- * Punctuation that joins the word before it, so a text never starts with it. Training text has
- * lines that start so (a sentence split after an abbreviation: ", Dick Stuart , Don Hoak" in
- * Brown, ". Epatha Merkerson brings…" in the chat text), and <s>'s continuations hold them: on
- * 200 KB of chat, 3.9 % of texts began ", Los Angeles…" or ". u wan come…". An ellipsis may
- * start a text ("... and then"); closing quotes and brackets are the pair rules' (pairs.ts).
- * The test of `text.slice(start, end)`: one of . , ; : ! ? % ‰ alone.
- */
-export function joinsBeforeRange(text: string, start: number, end: number): boolean {
-  if (end - start !== 1) return false;
-  const c = text.charCodeAt(start);
-  return c === 0x2e || c === 0x2c || c === 0x3b || c === 0x3a || c === 0x21 || c === 0x3f || c === 0x25 || c === 0x2030;
-}
 /** Draws at a text's first word that may be refused (joinsBeforeRange) before the walk takes what it drew. */
 const LEADING_RETRIES = 8;
-
-type RangeTest = (text: string, start: number, end: number) => boolean;
-/** Which vocabulary entries pass a test, per model and test: each id is tested once, by its range (no strings). */
-const vocabularyFlags = new WeakMap<WordList, Map<RangeTest, Uint8Array>>();
-function flagsOf(vocab: WordList, test: RangeTest): Uint8Array {
-  let byTest = vocabularyFlags.get(vocab);
-  if (byTest === undefined) {
-    byTest = new Map();
-    vocabularyFlags.set(vocab, byTest);
-  }
-  let flags = byTest.get(test);
-  if (flags === undefined) {
-    flags = new Uint8Array(vocab.length);
-    const set = flags;
-    vocab.forEachRange((text, start, end, id) => {
-      if (id > EOS_ID && test(text, start, end)) set[id] = 1;
-    });
-    byTest.set(test, flags);
-  }
-  return flags;
-}
-
-/** Per vocabulary id, 1 when it is reserved (<unk>, <s>, </s>) or a quote or bracket (pairs.ts), per model. */
-const unusualIds = new WeakMap<WordList, Uint8Array>();
-function unusualIdsOf(vocab: WordList, pairs: PairTable): Uint8Array {
-  let flags = unusualIds.get(vocab);
-  if (flags === undefined) {
-    flags = new Uint8Array(vocab.length);
-    for (let id = 0; id < vocab.length; id++)
-      flags[id] = id <= EOS_ID || pairs.opens[id] !== 0 || pairs.closes[id] !== 0 ? 1 : 0;
-    unusualIds.set(vocab, flags);
-  }
-  return flags;
-}
 
 /** Weights of a graph at one temperature, kept per graph for the last temperature asked. */
 type TemperatureTables = WeakMap<QueryGraph, { inverseTemperature: number; table: Float64Array }>;
@@ -204,8 +138,7 @@ const rootWeightTables: TemperatureTables = new WeakMap();
  * weights of the last temperature): what Model.residentBytes counts for them.
  */
 export function naturalTableBytes(words: WordList, graph: QueryGraph | null): number {
-  let bytes = pairTableBytes(words) + (unusualIds.get(words)?.byteLength ?? 0);
-  for (const flags of vocabularyFlags.get(words)?.values() ?? []) bytes += flags.byteLength;
+  let bytes = pairTableBytes(words) + wordClassBytes(words);
   if (graph !== null) {
     bytes += weightTables.get(graph)?.table.byteLength ?? 0;
     bytes += rootWeightTables.get(graph)?.table.byteLength ?? 0;
@@ -361,9 +294,9 @@ class NaturalWalker {
     prompt: ReadPrompt,
   ) {
     this.graph = source.query;
-    this.isWord = flagsOf(source.words, isWordRange);
-    this.isSentenceEnd = flagsOf(source.words, isSentenceEndRange);
-    this.joinsBefore = flagsOf(source.words, joinsBeforeRange);
+    this.isWord = wordFlagsOf(source.words, isWordRange);
+    this.isSentenceEnd = wordFlagsOf(source.words, isSentenceEndRange);
+    this.joinsBefore = wordFlagsOf(source.words, joinsBeforeRange);
     this.pairs = pairTableOf(source.words);
     this.inverseTemperature = 1 / settings.temperature;
     this.penaltyFactor = settings.repetitionPenalty ** -this.inverseTemperature;

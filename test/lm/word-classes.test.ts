@@ -2,7 +2,7 @@
 // per word, words.ts forEachRange): the same answers as the patterns they stand for, on each word.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isSentenceEndRange, isWordRange, joinsBeforeRange } from '../../src/lm/sample-natural.js';
+import { isSentenceEndRange, isWordRange, joinsBeforeRange } from '../../src/lm/word-classes.js';
 
 /** What the sampler tested each word with before (a regular expression on the word's string). */
 const WORD = /[\p{L}\p{N}]/u;
