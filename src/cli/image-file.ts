@@ -3,6 +3,7 @@
 // it was built from, so an image left over from another training of the same path is ignored.
 import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { keptSection, readFullySync } from '../store/kept-section.js';
 import {
   EMBEDDINGS_LATER_BYTES,
   imageEmbeddingsPlace,
@@ -74,13 +75,7 @@ export function readImageFile(path: string, embeddingsLaterFrom = EMBEDDINGS_LAT
     const size = fstatSync(fd).size;
     // New memory (zero pages): a page becomes resident when a read writes it.
     const image = new Uint8Array(size);
-    const read = (from: number, to: number, into: Uint8Array = image.subarray(from, to)) => {
-      for (let done = 0; done < to - from; ) {
-        const got = readSync(fd, into, done, to - from - done, from + done);
-        if (got === 0) throw new Error(`${path}: shorter than when it was opened`);
-        done += got;
-      }
-    };
+    const read = (from: number, to: number) => readFullySync(fd, image.subarray(from, to), from, path);
     const frame = Math.min(size, IMAGE_FRAME_BYTES);
     read(0, frame);
     // The header's size is the frame's u32 at 12 (src/lm/image/layout.ts); imageVocabularyPlace checks the rest.
@@ -95,7 +90,7 @@ export function readImageFile(path: string, embeddingsLaterFrom = EMBEDDINGS_LAT
     if (place !== null && place.offset >= headEnd && place.offset + 2 * place.bytes <= size) {
       const after = place.offset + place.bytes;
       const room = image.subarray(after, after + place.bytes);
-      read(place.offset, after, room);
+      readFullySync(fd, room, place.offset, path);
       try {
         vocabularyText = imageVocabularyText(place, room);
       } catch {
@@ -118,23 +113,7 @@ export function readImageFile(path: string, embeddingsLaterFrom = EMBEDDINGS_LAT
     read(at, size);
     if (holes.length === 1) return { image, vocabularyText };
     kept = true;
-    let open = true;
-    const close = () => {
-      if (open) closeSync(fd);
-      open = false;
-    };
-    const embeddingsLater = {
-      read(into: Uint8Array, offset: number) {
-        if (!open) throw new Error(`${path}: closed before its embeddings were read`);
-        try {
-          read(offset, offset + into.length, into);
-        } finally {
-          close();
-        }
-      },
-      close,
-    };
-    return { image, vocabularyText, embeddingsLater };
+    return { image, vocabularyText, embeddingsLater: keptSection(fd, () => closeSync(fd), path) };
   } finally {
     if (!kept) closeSync(fd);
   }

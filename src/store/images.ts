@@ -8,10 +8,10 @@
 // CRCs refuse and the manager rebuilds from the model file, so a derived file does not pay the
 // cost of a sync. Reconcile removes images no model file of the guild has any more (sweep).
 import { randomBytes } from 'node:crypto';
-import { readSync } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ModelFiles } from './files.js';
+import { keptSection, type SectionLater } from './kept-section.js';
 import { IMAGES_DIR, TEMP_PREFIX, validateGuildId } from './names.js';
 
 const IMAGE_FILE_EXTENSION = '.uli';
@@ -35,17 +35,6 @@ export interface ImageRead<T> {
   later?: SectionLater;
 }
 
-/**
- * A range of an image file left unread by ModelImageFiles.read, from the file kept open: a file replaced or deleted
- * meanwhile (writes rename a new file over it) still reads as it was when opened.
- */
-interface SectionLater {
-  /** Fills `into` with the file's bytes from `offset` on, or throws (a file cut meanwhile, closed); then closes it. */
-  read(into: Uint8Array, offset: number): void;
-  /** Lets the file go without reading (the model is gone, or its buffer is reused). */
-  close(): void;
-}
-
 /** A range of an image file: where a section lies. */
 export interface FileRange {
   offset: number;
@@ -65,31 +54,6 @@ export interface SectionApart<T> {
 
 /** What read reads first for `apartOf`: an image's frame and header (a model image's are ~2 KB). */
 const IMAGE_HEAD_BYTES = 16 * 1024;
-
-/** The SectionLater of an open image file (closed by its read or `close`, once). */
-function sectionLater(handle: FileHandle): SectionLater {
-  let open = true;
-  const close = () => {
-    if (open) void handle.close().catch(() => undefined);
-    open = false;
-  };
-  return {
-    read(into, offset) {
-      if (!open) throw new Error('the image file was let go before this section was read');
-      try {
-        // Synchronous: the model reads it inside a generation, on first use.
-        for (let done = 0; done < into.length; ) {
-          const got = readSync(handle.fd, into, done, into.length - done, offset + done);
-          if (got === 0) throw new Error('the image file is shorter than when it was read');
-          done += got;
-        }
-      } finally {
-        close();
-      }
-    },
-    close,
-  };
-}
 
 export class ModelImageFiles {
   constructor(private readonly files: ModelFiles) {}
@@ -159,7 +123,11 @@ export class ModelImageFiles {
             if (later === null || rest === size) return { bytes: view, apart: value };
             if (await read(later.offset + later.bytes, size)) {
               kept = true;
-              return { bytes: view, apart: value, later: sectionLater(handle) };
+              return {
+                bytes: view,
+                apart: value,
+                later: keptSection(handle.fd, () => void handle.close().catch(() => undefined), 'the image file'),
+              };
             }
           }
         }
